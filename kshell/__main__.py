@@ -1,0 +1,3 @@
+from kshell.cli import main
+
+raise SystemExit(main())

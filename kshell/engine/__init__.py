@@ -1,0 +1,1 @@
+"""The simulated cluster: session, state, and one module per command family."""

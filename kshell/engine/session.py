@@ -1,0 +1,167 @@
+"""The session: one simulated cluster, a current principal, database and clock.
+
+`Session.execute(text)` parses one request, checks the permission its command
+needs, runs the handler registered for the AST node type, and returns a list
+of Results.  A handler that fails raises a KustoError and must leave the state
+exactly as it was (validate first, then apply).
+
+Command families register handlers with `@handler(NodeType)`; policy kinds
+register with `@policy_handler("kind")` (see kshell.syntax.cmd_policy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from kshell.errors import DatabaseNotFound, KustoError, NotSupported
+from kshell.result import Result
+from kshell.engine.cluster import Cluster, Database, new_cluster
+
+Handler = Callable[["Session", Any], "Result | list[Result]"]
+
+_HANDLERS: dict[type, Handler] = {}
+_POLICY_HANDLERS: dict[str, Handler] = {}
+
+# Engine modules of the command families, imported once so that their handlers register.
+FAMILY_MODULES = (
+    "queries",
+    "databases",
+    "tables",
+    "functions",
+    "ingest",
+    "managed_identity",
+    "security",
+    "row_level_security",
+    "update_policy",
+    "external_tables",
+    "continuous_export",
+    "misc",
+)
+
+
+def handler(node_type: type) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[node_type] = fn
+        return fn
+
+    return register
+
+
+def policy_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _POLICY_HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+_loaded = False
+
+
+def _load_families() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for mod in FAMILY_MODULES:
+        try:
+            importlib.import_module(f"kshell.engine.{mod}")
+        except ModuleNotFoundError as e:  # a family not built yet
+            if e.name != f"kshell.engine.{mod}":
+                raise
+    _loaded = True
+
+
+def utc_now_seconds() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class Session:
+    """One user's session over one cluster."""
+
+    def __init__(self, cluster: Cluster | None = None, *, now: dt.datetime | None = None):
+        _load_families()
+        self.cluster = cluster or new_cluster()
+        if self.cluster.now is None:
+            self.cluster.now = now or utc_now_seconds()
+        self.database_name: str = next(iter(self.cluster.databases.values())).name
+        # The session principal (FQN).  The security family decides its roles;
+        # the default principal holds AllDatabasesAdmin (design.md).
+        self.principal: str = DEFAULT_PRINCIPAL
+        # Called after every successful request that may have changed state
+        # (the state file hooks in here).
+        self.after_commit: list[Callable[["Session"], None]] = []
+        # Called when a request fails, to undo partial work (the state file hooks in here).
+        self.after_rollback: list[Callable[["Session"], None]] = []
+
+    # ------------------------------------------------------------- clock
+    def now(self) -> dt.datetime:
+        return self.cluster.now
+
+    # ------------------------------------------------------------ lookup
+    @property
+    def database(self) -> Database:
+        db = self.cluster.database(self.database_name)
+        if db is None:
+            raise DatabaseNotFound(f"database '{self.database_name}' does not exist")
+        return db
+
+    def get_database(self, name: str | None) -> Database:
+        """The named database (case-insensitive), or the context database when name is None."""
+        if name is None:
+            return self.database
+        db = self.cluster.database(name)
+        if db is None:
+            raise DatabaseNotFound(f"Database '{name}' was not found")
+        return db
+
+    def use_database(self, name: str) -> None:
+        self.database_name = self.get_database(name).name
+
+    # ----------------------------------------------------------- running
+    def execute(self, text: str) -> list[Result]:
+        from kshell.syntax import parse
+
+        return self.run(parse(text))
+
+    def run(self, node: Any) -> list[Result]:
+        fn = self._handler_for(node)
+        from kshell.engine import permissions
+
+        try:
+            permissions.check(self, node)
+            out = fn(self, node)
+        except KustoError:
+            for hook in self.after_rollback:
+                hook(self)
+            raise
+        for hook in self.after_commit:
+            hook(self)
+        if out is None:
+            return []
+        return out if isinstance(out, list) else [out]
+
+    def _handler_for(self, node: Any) -> Handler:
+        kind = getattr(node, "kind", None) if type(node).__name__ == "PolicyCommand" else None
+        if kind is not None:
+            fn = _POLICY_HANDLERS.get(kind)
+            if fn is None:
+                raise NotSupported(f"policy '{kind}' is not simulated by kshell")
+            return fn
+        fn = _HANDLERS.get(type(node))
+        if fn is None:
+            raise NotSupported(f"'{_describe(node)}' is not simulated by kshell")
+        return fn
+
+
+DEFAULT_PRINCIPAL = "aaduser=kshell-admin@kshell.local"
+
+
+def _describe(node: Any) -> str:
+    text = getattr(node, "text", "") or ""
+    if text:
+        first = text.strip().splitlines()[0]
+        return " ".join(first.split()[:3])
+    return type(node).__name__

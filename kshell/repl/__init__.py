@@ -1,0 +1,1 @@
+"""The interactive shell (prompt_toolkit).  Imported only in interactive mode."""

@@ -1,0 +1,46 @@
+"""The result of one request: typed columns and rows.
+
+Rendering (kshell.render) turns a Result into text; nothing here formats.
+Values are plain Python objects following kshell.query's value model:
+bool, int (int/long), float (real), decimal.Decimal, str, datetime.datetime
+(timezone-aware UTC), datetime.timedelta, uuid.UUID, dynamic (dict/list/any
+JSON value wrapped as kshell.query.values.Dynamic or a raw dict/list), or None
+for null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ResultColumn:
+    name: str
+    type: str  # Kusto type name: bool, int, long, real, decimal, string, datetime, timespan, guid, dynamic
+
+
+@dataclass(slots=True)
+class Result:
+    columns: list[ResultColumn]
+    rows: list[list[Any]] = field(default_factory=list)
+    # Optional table name for multi-result requests (e.g. "PrimaryResult").
+    name: str = "PrimaryResult"
+
+    @classmethod
+    def of(cls, columns: list[tuple[str, str]], rows: list[list[Any]] | None = None) -> "Result":
+        """Build from ``[(name, type), ...]`` pairs."""
+        return cls([ResultColumn(n, t) for n, t in columns], rows or [])
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> list[Any]:
+        """All values of one column (handy in tests)."""
+        i = self.column_names.index(name)
+        return [r[i] for r in self.rows]
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        names = self.column_names
+        return [dict(zip(names, r)) for r in self.rows]

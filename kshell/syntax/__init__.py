@@ -1,0 +1,32 @@
+"""The syntax layer: tokenizer, AST, parsers.  Imports nothing from the engine.
+
+`parse(text)` is the one entry point: it returns the AST of one request
+(a Command subclass for `.commands`, a Query otherwise) or raises
+kshell.errors.KustoSyntaxError with line and column.
+"""
+
+from __future__ import annotations
+
+from kshell.errors import KustoSyntaxError
+from kshell.syntax.ast import Command, Query
+from kshell.syntax.cursor import Cursor
+
+
+def parse(text: str) -> Command | Query:
+    cursor = Cursor(text)
+    if cursor.at_end:
+        raise KustoSyntaxError("empty request", line=1, column=1)
+    if cursor.at_op("."):
+        from kshell.syntax.commands import parse_command
+
+        return parse_command(text, cursor)
+    from kshell.syntax.query import parse_query_tokens
+
+    return parse_query_tokens(cursor)
+
+
+def parse_query(text: str) -> Query:
+    """Parse query text (e.g. a function body or an update-policy query)."""
+    from kshell.syntax.query import parse_query_tokens
+
+    return parse_query_tokens(Cursor(text))

@@ -1,0 +1,435 @@
+"""AST of Kusto queries (and the base classes of commands).
+
+Plain dataclasses.  Every node carries `pos`, the offset of its first
+character in the request text (kshell.syntax.tokens.line_col turns it into a
+line and column).  Management-command nodes subclass `Command` and live in
+their family's module (kshell/syntax/cmd_*.py).
+
+Literal values are already decoded by the parser into the runtime value model:
+bool, int, float, decimal.Decimal, str, datetime.datetime (aware, UTC),
+datetime.timedelta, uuid.UUID, dynamic as Python JSON values (dict, list,
+str, int, float, bool, None), and None for a typed null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+
+@dataclass(slots=True)
+class Node:
+    pos: int = field(default=0, kw_only=True)
+
+
+# ---------------------------------------------------------------- expressions
+
+@dataclass(slots=True)
+class Literal(Node):
+    type: str   # Kusto type name: bool int long real decimal string datetime timespan guid dynamic
+    value: Any  # decoded value; None for a typed null (`int(null)`, `datetime(null)`)
+
+
+@dataclass(slots=True)
+class Name(Node):
+    """A bare identifier: a column, a let-bound name, a table, `$left`/`$right`.
+
+    `name` may contain `*` when the grammar allows wildcards (project-away c*).
+    """
+
+    name: str
+
+
+@dataclass(slots=True)
+class NamedArg(Node):
+    """`name = value` inside a call's argument list (e.g. `bag_pack(...)` hints, plugin args)."""
+
+    name: str
+    value: "Expr"
+
+
+@dataclass(slots=True)
+class Call(Node):
+    """Function call: scalar function, aggregate, user function, or tabular function.
+
+    Arguments may be expressions, NamedArg, or a Query (e.g. `toscalar(T | count)`).
+    """
+
+    name: str
+    args: list[Any] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Unary(Node):
+    op: str  # '-', '+', 'not' (not(...) is parsed as Call('not'); this is for unary minus/plus)
+    operand: "Expr"
+
+
+@dataclass(slots=True)
+class Binary(Node):
+    """Binary operator; `op` is normalised to lower case.
+
+    Arithmetic: + - * / %   Comparison: == != <> < <= > >= =~ !~
+    Logical: and or   String: has !has has_cs !has_cs contains !contains contains_cs
+    !contains_cs startswith !startswith startswith_cs endswith !endswith endswith_cs
+    hasprefix hassuffix matches regex (`matches regex` is op 'matches regex') like.
+    """
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(slots=True)
+class InList(Node):
+    """`x in (a, b)`, `!in`, `in~`, `!in~`, `has_any (...)`, `has_all (...)`.
+
+    `items` are expressions, or a single Query for `x in (T | project c)`.
+    """
+
+    op: str
+    left: "Expr"
+    items: list[Any]
+
+
+@dataclass(slots=True)
+class Between(Node):
+    left: "Expr"
+    low: "Expr"
+    high: "Expr"
+    negated: bool = False
+
+
+@dataclass(slots=True)
+class Member(Node):
+    """`target.name` (dynamic property access, `$left.col`, `T.col`)."""
+
+    target: "Expr"
+    name: str
+
+
+@dataclass(slots=True)
+class Index(Node):
+    """`target[index]` (dynamic index / key access)."""
+
+    target: "Expr"
+    index: "Expr"
+
+
+Expr = Union[Literal, Name, Call, Unary, Binary, InList, Between, Member, Index]
+
+
+@dataclass(slots=True)
+class Assignment(Node):
+    """An output column: `name = expr`, or just `expr` (name None, derived by the engine).
+
+    `names` is used instead of `name` for tuple assignment `(a, b) = f(x)`.
+    """
+
+    name: Optional[str]
+    expr: Any
+    names: Optional[list[str]] = None
+
+
+@dataclass(slots=True)
+class ColumnDecl(Node):
+    """`name:type` in a schema (datatable, functions, tables)."""
+
+    name: str
+    type: str  # canonical Kusto type name (see vocabulary.SCALAR_TYPES)
+
+
+@dataclass(slots=True)
+class SortKey(Node):
+    expr: Any
+    descending: bool = True         # Kusto's sort default is desc
+    nulls_first: Optional[bool] = None  # None = Kusto default (desc: nulls last; asc: nulls first)
+
+
+# ------------------------------------------------------------- tabular sources
+
+@dataclass(slots=True)
+class TableRef(Node):
+    """A named tabular source: table, let-bound tabular value, stored function without args.
+
+    `database("d").T` sets database; `cluster("c").database("d").T` sets cluster too.
+    """
+
+    name: str
+    database: Optional[str] = None
+    cluster: Optional[str] = None
+
+
+@dataclass(slots=True)
+class TableCall(Node):
+    """`table("T")` / `table("T", "all")`."""
+
+    name: str
+    database: Optional[str] = None
+
+
+@dataclass(slots=True)
+class ExternalTableRef(Node):
+    """`external_table("E")`."""
+
+    name: str
+
+
+@dataclass(slots=True)
+class Datatable(Node):
+    columns: list[ColumnDecl]
+    values: list[Any]  # flat list of expressions, row-major
+
+
+@dataclass(slots=True)
+class Print(Node):
+    items: list[Assignment]
+
+
+@dataclass(slots=True)
+class Range(Node):
+    column: str
+    start: Any
+    stop: Any
+    step: Any
+
+
+@dataclass(slots=True)
+class Union(Node):
+    """`union [kind=inner|outer] [withsource=C] [isfuzzy=true] T1, T2, ...` (source or operator)."""
+
+    tables: list[Any]
+    kind: str = "outer"
+    withsource: Optional[str] = None
+    isfuzzy: bool = False
+
+
+@dataclass(slots=True)
+class Pipeline(Node):
+    """`source | op | op ...`; `source` is any tabular node, `operators` the pipe operators."""
+
+    source: Any
+    operators: list[Any]
+
+
+# ------------------------------------------------------------- pipe operators
+
+@dataclass(slots=True)
+class Where(Node):
+    predicate: Any
+
+
+@dataclass(slots=True)
+class Project(Node):
+    items: list[Assignment]
+
+
+@dataclass(slots=True)
+class ProjectAway(Node):
+    names: list[str]  # may contain wildcards
+
+
+@dataclass(slots=True)
+class ProjectKeep(Node):
+    names: list[str]
+
+
+@dataclass(slots=True)
+class ProjectRename(Node):
+    renames: list[tuple[str, str]]  # (new, old)
+
+
+@dataclass(slots=True)
+class ProjectReorder(Node):
+    names: list[tuple[str, Optional[str]]]  # (pattern, 'asc'|'desc'|None)
+
+
+@dataclass(slots=True)
+class Extend(Node):
+    items: list[Assignment]
+
+
+@dataclass(slots=True)
+class Summarize(Node):
+    aggregates: list[Assignment]
+    by: list[Assignment]
+
+
+@dataclass(slots=True)
+class Count(Node):
+    name: str = "Count"
+
+
+@dataclass(slots=True)
+class Take(Node):
+    count: Any
+
+
+@dataclass(slots=True)
+class Top(Node):
+    count: Any
+    key: SortKey
+
+
+@dataclass(slots=True)
+class Sort(Node):
+    keys: list[SortKey]
+
+
+@dataclass(slots=True)
+class Distinct(Node):
+    items: list[Assignment]  # empty list means `distinct *`
+
+
+@dataclass(slots=True)
+class JoinOn(Node):
+    """One join condition: `col` (same name both sides) or `$left.a == $right.b`."""
+
+    left: str
+    right: str
+
+
+@dataclass(slots=True)
+class Join(Node):
+    right: Any
+    on: list[JoinOn]
+    kind: str = "innerunique"
+    hints: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Lookup(Node):
+    right: Any
+    on: list[JoinOn]
+    kind: str = "leftouter"
+
+
+@dataclass(slots=True)
+class As(Node):
+    name: str
+    hint_materialized: bool = False
+
+
+@dataclass(slots=True)
+class GetSchema(Node):
+    pass
+
+
+@dataclass(slots=True)
+class MvExpandItem(Node):
+    name: Optional[str]
+    expr: Any
+    to_type: Optional[str] = None
+
+
+@dataclass(slots=True)
+class MvExpand(Node):
+    items: list[MvExpandItem]
+    kind: str = "bag"
+    with_itemindex: Optional[str] = None
+    limit: Optional[Any] = None
+
+
+@dataclass(slots=True)
+class ParsePart(Node):
+    """One piece of a parse pattern: a string literal, or a column capture with optional type."""
+
+    literal: Optional[str] = None
+    column: Optional[str] = None
+    type: Optional[str] = None
+    wildcard: bool = False  # `*`
+
+
+@dataclass(slots=True)
+class Parse(Node):
+    source: Any
+    parts: list[ParsePart]
+    kind: str = "simple"  # simple | regex | relaxed
+    flags: Optional[str] = None
+    where: bool = False   # parse-where
+
+
+@dataclass(slots=True)
+class Serialize(Node):
+    items: list[Assignment] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Render(Node):
+    chart: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Invoke(Node):
+    call: Call
+
+
+@dataclass(slots=True)
+class Sample(Node):
+    count: Any
+
+
+@dataclass(slots=True)
+class OtherOperator(Node):
+    """A pipe operator the parser accepts but the engine may not evaluate (make-series,
+    evaluate, facet, fork, ...).  `name` is the operator word, `text` its source text."""
+
+    name: str
+    text: str
+
+
+# --------------------------------------------------------------- statements
+
+@dataclass(slots=True)
+class Param(Node):
+    """A function parameter.  Tabular parameters have `type == 'table'` and `schema`
+    (None when `(*)`)."""
+
+    name: str
+    type: str
+    default: Any = None
+    schema: Optional[list[ColumnDecl]] = None
+
+
+@dataclass(slots=True)
+class FunctionDef(Node):
+    """A lambda / user-defined function body: `(params) { body }`."""
+
+    params: list[Param]
+    body: "Query"
+
+
+@dataclass(slots=True)
+class Let(Node):
+    name: str
+    value: Any  # Expr, tabular node, or FunctionDef
+
+
+@dataclass(slots=True)
+class SetOption(Node):
+    name: str
+    value: Any = None
+
+
+@dataclass(slots=True)
+class Query(Node):
+    """A whole query request (or a function body): statements then the result expression.
+
+    `body` is a tabular node (Pipeline, TableRef, Print, ...) or, in function bodies
+    and `let` values, possibly a scalar expression.  None when the text holds only
+    statements (legal in function bodies being validated).
+    """
+
+    statements: list[Any]
+    body: Any
+    text: str = ""  # the source text of the query
+
+
+# ---------------------------------------------------------------- commands
+
+@dataclass(slots=True)
+class Command(Node):
+    """Base of management-command nodes (one subclass per command, per family module)."""
+
+    text: str = field(default="", kw_only=True)  # the full command text, for error messages

@@ -1,0 +1,79 @@
+"""Management-command dispatch.
+
+Each command family has a module `kshell/syntax/cmd_<family>.py` whose rules
+register themselves with `@command_rule`.  A rule receives a Cursor placed
+just after the leading '.', and either returns a Command node (having
+consumed the whole command) or returns None without committing, when the
+leading words are not its own.  Once a rule has recognised its command, it
+raises KustoSyntaxError for anything malformed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kshell.syntax.ast import Command
+from kshell.syntax.cursor import Cursor
+
+CommandRule = Callable[[Cursor], Command | None]
+
+_RULES: list[CommandRule] = []
+
+# The family modules, imported once so that their rules register.
+FAMILY_MODULES = (
+    "cmd_policy",
+    "cmd_database",
+    "cmd_table",
+    "cmd_function",
+    "cmd_ingest",
+    "cmd_security",
+    "cmd_external_table",
+    "cmd_continuous_export",
+    "cmd_misc",
+)
+
+
+def command_rule(rule: CommandRule) -> CommandRule:
+    _RULES.append(rule)
+    return rule
+
+
+_loaded = False
+
+
+def _load_families() -> None:
+    global _loaded
+    if not _loaded:
+        import importlib
+
+        for mod in FAMILY_MODULES:
+            importlib.import_module(f"kshell.syntax.{mod}")
+        _loaded = True
+
+
+def parse_command(text: str, cursor: Cursor) -> Command:
+    """Parse a management command; `cursor` is at the leading '.'."""
+    _load_families()
+    start_tok = cursor.expect_op(".", "to start a management command")
+    verb_tok = cursor.peek()
+    if verb_tok.kind != "NAME":
+        raise cursor.error("expected a command name after '.'", verb_tok)
+    start = cursor.i
+    for rule in _RULES:
+        cursor.i = start
+        node = rule(cursor)
+        if node is not None:
+            cursor.expect_end()
+            node.pos = start_tok.start
+            node.text = text
+            return node
+    if cursor.hint is not None:
+        cursor.i = cursor.hint[0]
+        raise cursor.error(cursor.hint[1])
+    cursor.i = start
+    words = []
+    k = 0
+    while cursor.peek(k).kind == "NAME" and k < 3:
+        words.append(cursor.peek(k).text)
+        k += 1
+    raise cursor.error(f"unknown or unsupported command '.{' '.join(words)}'", verb_tok)

@@ -1,0 +1,226 @@
+"""The Kusto tokenizer shared by the parser, splitter, highlighter and completer.
+
+One master regular expression, tried at each position; no backtracking over
+the whole text.  ``tokenize(text)`` returns the significant tokens (no
+whitespace or comments) and raises KustoSyntaxError on a character or literal
+it cannot read.  ``tokenize(text, trivia=True, lenient=True)`` returns every
+piece of the text, comments and whitespace included, and turns unreadable
+text into ERROR tokens instead of raising: that is what the highlighter wants.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from kshell.errors import KustoSyntaxError
+from kshell.syntax.vocabulary import (
+    HYPHENATED_WORDS,
+    NEGATABLE_OPERATORS,
+    RAW_LITERAL_CONSTRUCTORS,
+    TIMESPAN_UNITS,
+)
+
+# Token kinds
+NAME = "NAME"          # identifier or keyword (keywords are contextual in Kusto)
+NUMBER = "NUMBER"      # int/long/real literal; value is int or float
+TIMESPAN = "TIMESPAN"  # 1h, 30m, 1.5d; value is seconds (float)
+STRING = "STRING"      # any string literal; value is the decoded text
+RAW = "RAW"            # datetime(...)/guid(...)/timespan(...)/time(...); value is (constructor, content)
+OP = "OP"              # punctuation and operators, including `!has`, `in~`, `<|`
+COMMENT = "COMMENT"    # `// ...` (trivia)
+WS = "WS"              # whitespace (trivia)
+ERROR = "ERROR"        # unreadable text (lenient mode only)
+EOF = "EOF"
+
+
+@dataclass(slots=True)
+class Token:
+    kind: str
+    text: str      # raw source text of the token
+    value: object  # decoded value (see kinds above); for NAME and OP the text itself
+    start: int     # offset in the source
+    end: int
+    obfuscated: bool = False  # h'...' literal
+
+    def is_word(self, word: str) -> bool:
+        """True for a NAME token spelling `word` (keywords are case-insensitive)."""
+        return self.kind == NAME and self.text.lower() == word
+
+    def is_op(self, op: str) -> bool:
+        return self.kind == OP and self.text == op
+
+
+_units = "|".join(sorted((re.escape(u) for u in TIMESPAN_UNITS), key=len, reverse=True))
+_hyphenated = "|".join(sorted((re.escape(w) for w in HYPHENATED_WORDS), key=len, reverse=True))
+_negated = "|".join(re.escape(w) for w in NEGATABLE_OPERATORS)
+_raw = "|".join(RAW_LITERAL_CONSTRUCTORS)
+
+_MASTER = re.compile(
+    r"""
+    (?P<WS>[ \t\r\n\f\v\u00a0\ufeff]+)
+  | (?P<COMMENT>//[^\n]*)
+  | (?P<ML>```.*?```|~~~.*?~~~)
+  | (?P<VSTR>[hH]?@'(?:[^']|'')*'|[hH]?@"(?:[^"]|"")*")
+  | (?P<STR>[hH]?'(?:[^'\\\n]|\\.)*'|[hH]?"(?:[^"\\\n]|\\.)*")
+  | (?P<RAWLIT>(?:"""
+    + _raw
+    + r""")\s*\([^()\n]*\))
+  | (?P<TS>(?:\d+(?:\.\d+)?|\.\d+)(?:"""
+    + _units
+    + r""")(?![\w$]))
+  | (?P<NUM>0[xX][0-9a-fA-F]+(?![\w$])|(?:\d+\.\d+|\d+\.(?![.\w])|\.\d+|\d+)(?:[eE][+-]?\d+)?(?![\w$]))
+  | (?P<NEG>!(?:"""
+    + _negated
+    + r""")(?![\w$~]|(?<=in)~))
+  | (?P<HYPH>(?:"""
+    + _hyphenated
+    + r""")(?![\w$-]))
+  | (?P<INTILDE>in~)
+  | (?P<NAME>(?:[^\W\d]|\$)[\w$]*|\d+[^\W\d][\w$]*)
+  | (?P<OP><\||=>|==|!=|<>|<=|>=|=~|!~|\.\.|::|[()\[\]{},;:.|=<>+\-*/%!?@~#^&])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_TS_PARTS = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(.*)")
+_UNTERMINATED = re.compile(r"""```|~~~|[hH]?@?['"]""")
+
+
+def _decode_escapes(body: str) -> str:
+    """Decode the backslash escapes of a normal ('..' or "..") literal body."""
+    if "\\" not in body:
+        return body
+    out = []
+    i = 0
+    n = len(body)
+    simple = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", "/": "/",
+              "b": "\b", "f": "\f", "a": "\a", "v": "\v"}
+    while i < n:
+        c = body[i]
+        if c == "\\" and i + 1 < n:
+            e = body[i + 1]
+            if e in simple:
+                out.append(simple[e])
+                i += 2
+                continue
+            if e == "u" and i + 6 <= n:
+                try:
+                    out.append(chr(int(body[i + 2:i + 6], 16)))
+                    i += 6
+                    continue
+                except ValueError:
+                    pass
+            out.append(e)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def string_value(text: str) -> tuple[str, bool]:
+    """Decode a string literal's source text into (value, obfuscated)."""
+    obfuscated = False
+    if text[0] in "hH" and len(text) > 1 and text[1] in "@'\"":
+        obfuscated = True
+        text = text[1:]
+    if text.startswith("```") or text.startswith("~~~"):
+        return text[3:-3], obfuscated
+    if text[0] == "@":
+        q = text[1]
+        return text[2:-1].replace(q + q, q), obfuscated
+    return _decode_escapes(text[1:-1]), obfuscated
+
+
+def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[Token]:
+    """Split `text` into tokens.  See the module docstring for the two modes."""
+    tokens: list[Token] = []
+    append = tokens.append
+    match = _MASTER.match
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = match(text, pos)
+        if m is None:
+            end = _error_end(text, pos)
+            if not lenient:
+                raise _error_at(text, pos)
+            append(Token(ERROR, text[pos:end], text[pos:end], pos, end))
+            pos = end
+            continue
+        kind = m.lastgroup
+        end = m.end()
+        raw = m.group()
+        if kind == "WS" or kind == "COMMENT":
+            if trivia:
+                append(Token(kind, raw, raw, pos, end))
+        elif kind == "NAME" or kind == "HYPH":
+            append(Token(NAME, raw, raw, pos, end))
+        elif kind in ("STR", "VSTR", "ML"):
+            value, obf = string_value(raw)
+            append(Token(STRING, raw, value, pos, end, obf))
+        elif kind == "NUM":
+            append(Token(NUMBER, raw, _number_value(raw), pos, end))
+        elif kind == "TS":
+            append(Token(TIMESPAN, raw, _timespan_value(raw), pos, end))
+        elif kind == "RAWLIT":
+            ctor, _, rest = raw.partition("(")
+            append(Token(RAW, raw, (ctor.strip().lower(), rest[:-1].strip()), pos, end))
+        else:  # OP, NEG, INTILDE
+            append(Token(OP, raw, raw, pos, end))
+        pos = end
+    return tokens
+
+
+def _number_value(raw: str) -> int | float:
+    if raw[:2] in ("0x", "0X"):
+        return int(raw, 16)
+    if any(c in raw for c in ".eE"):
+        return float(raw)
+    return int(raw)
+
+
+def _timespan_value(raw: str) -> float:
+    m = _TS_PARTS.match(raw)
+    return float(m.group(1)) * TIMESPAN_UNITS[m.group(2)]
+
+
+def _error_end(text: str, pos: int) -> int:
+    """Where an unreadable stretch starting at `pos` ends (lenient mode)."""
+    if _UNTERMINATED.match(text, pos):
+        if text.startswith(("```", "~~~"), pos):
+            return len(text)
+        nl = text.find("\n", pos)
+        return len(text) if nl < 0 else nl
+    return pos + 1
+
+
+def _error_at(text: str, pos: int) -> KustoSyntaxError:
+    line, col = line_col(text, pos)
+    if text.startswith(("```", "~~~"), pos):
+        msg = f"unterminated multi-line string literal (opened with {text[pos:pos + 3]})"
+    elif _UNTERMINATED.match(text, pos):
+        msg = "unterminated string literal"
+    else:
+        msg = f"unexpected character {text[pos]!r}"
+    return KustoSyntaxError(msg, line=line, column=col)
+
+
+def line_col(text: str, pos: int) -> tuple[int, int]:
+    """1-based (line, column) of offset `pos` in `text`."""
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, col
+
+
+class LineIndex:
+    """Fast offset -> (line, column) for one text (used when many lookups are needed)."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self.starts, pos) - 1
+        return i + 1, pos - self.starts[i] + 1
