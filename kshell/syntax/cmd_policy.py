@@ -18,6 +18,9 @@ from kshell.syntax.cursor import Cursor
 
 PAYLOAD_KINDS = ("managed_identity", "update")
 
+# Entities that hold a ManagedIdentity policy (spec 2.4).
+MI_ENTITY_KINDS = ("cluster", "database")
+
 ENTITY_KINDS = ("cluster", "database", "table", "tables", "external", "materialized-view", "column")
 
 
@@ -76,6 +79,15 @@ def policy_command(c: Cursor) -> PolicyCommand | None:
     c.next()
     kind_tok = c.peek()
     kind = c.name("a policy kind").lower()
+    if kind == "managed_identity":
+        # Only the cluster and databases hold a ManagedIdentity policy, and
+        # `.delete database policy managed_identity` needs the name (as in
+        # Microsoft's parser; show/alter/alter-merge may omit it).
+        if kind_word not in MI_ENTITY_KINDS:
+            raise c.error(f"policy managed_identity is set on the cluster or a database, not on a {kind_word}",
+                          kind_tok)
+        if verb == "delete" and kind_word == "database" and not entity:
+            raise c.error("expected a database name after '.delete database'", c.tokens[start + 1])
     node = PolicyCommand(verb=verb, entity_kind=kind_word, entity=entity, kind=kind,
                          entities=entities, pos=kind_tok.start)
     if verb in ("show", "delete"):
