@@ -1,0 +1,265 @@
+"""The command line: picks interactive, script or execute mode.
+
+    kshell [STATE_FILE] [-f FILE] [-e TEXT]... [--format F] [--keep-going]
+           [--echo] [--now DATETIME] [--storage DIR] [--check [FILE...]]
+
+Exit codes: 0 every request succeeded, 1 a request failed, 2 usage error,
+70 internal error (one line, never a traceback; set KSHELL_TRACEBACK=1 to
+see it).  Script mode imports neither prompt_toolkit nor pygments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from kshell import __version__
+from kshell.errors import KustoError, UsageError
+from kshell.render import FORMATS
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+class InputError(Exception):
+    """The input is not UTF-8 text (exit 1)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kshell",
+        description="An interactive Kusto (Azure Data Explorer) shell over a simulated cluster "
+        "with managed identities, security roles and policies.",
+        epilog="Interactive when stdin is a terminal; script mode when stdin is piped or -f is given. "
+        "Requests are separated by blank lines; a line starting with '.' or '#' also starts a new one. "
+        "Exit codes: 0 ok, 1 a request failed, 2 usage error, 70 internal error.",
+    )
+    p.add_argument("state_file", nargs="?", metavar="STATE_FILE",
+                   help="cluster state file to open or create (default: a fresh in-memory cluster)")
+    p.add_argument("-f", "--file", metavar="FILE", help="run the requests in FILE ('-' = stdin)")
+    p.add_argument("-e", "--execute", action="append", metavar="TEXT", default=[],
+                   help="run TEXT as a request and exit (repeatable)")
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    p.add_argument("--keep-going", action="store_true",
+                   help="in a script, run the remaining requests after a failure (exit 1 at the end)")
+    p.add_argument("--echo", action="store_true", help="print each request before its result")
+    p.add_argument("--now", metavar="DATETIME",
+                   help="start the simulated clock at DATETIME (default: now, whole seconds, UTC)")
+    p.add_argument("--storage", metavar="DIR", help="directory backing the simulated storage accounts")
+    p.add_argument("--check", nargs="*", metavar="FILE",
+                   help="only check the syntax of the requests in FILEs (or stdin) and exit")
+    p.add_argument("--version", action="version", version=f"kshell {__version__}")
+    return p
+
+
+# ------------------------------------------------------------------ input
+
+def decoded_lines(stream: BinaryIO, source: str) -> Iterator[str]:
+    """Lines of a byte stream as text; InputError on invalid UTF-8 or binary data."""
+    for lineno, raw in enumerate(stream, 1):
+        if b"\x00" in raw:
+            raise InputError(f"{source}: line {lineno}: contains a NUL byte; kshell reads UTF-8 text, not binary data")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(
+                f"{source}: line {lineno}, column {e.start + 1}: invalid UTF-8 "
+                f"(byte 0x{raw[e.start]:02x}); kshell reads UTF-8 text"
+            ) from None
+
+
+def _text_lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True) or [""]
+
+
+# ---------------------------------------------------------------- session
+
+def _parse_now(text: str | None):
+    if text is None:
+        return None
+    from kshell.engine.clock_directives import parse_datetime
+
+    try:
+        return parse_datetime(text)
+    except ValueError as e:
+        raise UsageError(f"--now: {e}") from None
+
+
+def open_state(args: argparse.Namespace):
+    """The ShellState of this run: a fresh cluster, or the one in STATE_FILE."""
+    from kshell.directives import ShellState
+
+    now = _parse_now(args.now)
+    if args.state_file:
+        if importlib.util.find_spec("kshell.store") is None:
+            raise UsageError("state files are not supported by this version of kshell yet; run without STATE_FILE")
+        from kshell import store
+
+        try:
+            session = store.open_session(args.state_file, now=now)
+        except KustoError as e:
+            raise UsageError(f"cannot open state file '{args.state_file}': {e.kind}: {e.message}") from None
+        except OSError as e:
+            raise UsageError(f"cannot open state file '{args.state_file}': {e.strerror or e}") from None
+    else:
+        from kshell.engine.session import Session
+
+        session = Session(now=now)
+    state = ShellState(session=session, format=args.format, echo=args.echo)
+    if args.storage:
+        state.extras["storage_dir"] = args.storage
+    return state
+
+
+# ------------------------------------------------------------------ modes
+
+def run_check(paths: list[str]) -> int:
+    if importlib.util.find_spec("kshell.syntax.check") is None:
+        raise UsageError("--check is not available in this version of kshell yet")
+    from kshell.syntax import check
+
+    return check.main(paths)
+
+
+def run_script_mode(state, args: argparse.Namespace) -> int:
+    from kshell.script import iter_requests, run_requests
+
+    out, err = sys.stdout, sys.stderr
+    status = EXIT_OK
+    sources: list[tuple[str, object]] = []
+    if args.file:
+        sources.append(("file", args.file))
+    for text in args.execute:
+        sources.append(("text", text))
+    if not sources:
+        sources.append(("file", "-"))
+    for kind, value in sources:
+        if kind == "text":
+            lines = _text_lines(value)
+            code = run_requests(state, iter_requests(lines), out, err, keep_going=args.keep_going)
+        elif value == "-":
+            code = _run_stream(state, sys.stdin.buffer, "stdin", args)
+        else:
+            try:
+                stream = open(value, "rb")
+            except OSError as e:
+                raise UsageError(f"cannot read '{value}': {e.strerror or e}") from None
+            with stream:
+                code = _run_stream(state, stream, value, args)
+        status = max(status, code)
+        if (code and not args.keep_going) or state.quit:
+            break
+    return status
+
+
+def _run_stream(state, stream: BinaryIO, source: str, args: argparse.Namespace) -> int:
+    from kshell.script import iter_requests, run_requests
+
+    try:
+        return run_requests(state, iter_requests(decoded_lines(stream, source)), sys.stdout, sys.stderr,
+                            keep_going=args.keep_going)
+    except InputError as e:
+        sys.stdout.flush()
+        print(f"kshell: {e}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def run_interactive(state) -> int:
+    state.interactive = True
+    if importlib.util.find_spec("kshell.repl.app") is None:
+        return _basic_repl(state)
+    from kshell.repl import app
+
+    return app.run(state)
+
+
+def _basic_repl(state) -> int:
+    """A plain line-reading loop, used only when the prompt_toolkit REPL is not installed."""
+    from kshell.script import Request, is_complete, run_one
+
+    print(f"kshell {__version__} (basic prompt). Type #help for directives, #quit to leave.")
+    lineno = 0
+    while not state.quit:
+        try:
+            text = input("kusto> ")
+            first = lineno + 1
+            lineno += 1
+            while not is_complete(text):
+                text += "\n" + input("  ...> ")
+                lineno += 1
+        except EOFError:
+            print()
+            break
+        except KeyboardInterrupt:
+            print()
+            continue
+        if text.strip():
+            run_one(state, Request(text.strip("\n"), first), sys.stdout, sys.stderr)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------- main
+
+def _prepare_streams() -> None:
+    # Never die on a character the terminal's encoding cannot show.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    _prepare_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)  # usage errors exit 2 here
+    try:
+        return _main(args)
+    except UsageError as e:
+        print(f"kshell: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("kshell: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `kshell ... | head`): stop quietly
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return EXIT_FAILED
+    except Exception as e:  # an internal bug: one line, no traceback
+        if os.environ.get("KSHELL_TRACEBACK"):
+            import traceback
+
+            traceback.print_exc()
+        message = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        try:
+            sys.stdout.flush()
+        except Exception:
+            pass
+        print(f"kshell: internal error: {type(e).__name__}: {message}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _main(args: argparse.Namespace) -> int:
+    if args.check is not None:
+        # `kshell FILE --check`: argparse took FILE for STATE_FILE
+        paths = args.check or ([args.state_file] if args.state_file else [])
+        return run_check(paths)
+    state = open_state(args)
+    scripted = bool(args.file or args.execute) or not _stdin_is_tty()
+    if scripted:
+        return run_script_mode(state, args)
+    return run_interactive(state)
+
+
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

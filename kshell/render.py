@@ -1,0 +1,233 @@
+"""Result -> text, in the six output formats.
+
+Values print the way Kusto prints them (see `format_value`).  Rendering never
+touches the engine.  tabulate is imported only for the table and markdown
+formats: it costs tens of milliseconds of start-up, and scripts writing csv,
+tsv or json should not pay for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+import math
+import uuid
+from typing import Any
+
+from kshell.result import Result
+
+FORMATS = ("table", "csv", "tsv", "json", "markdown", "vertical")
+NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_US = dt.timedelta(microseconds=1)
+
+
+# ----------------------------------------------------------------- values
+
+def format_datetime(value: dt.datetime) -> str:
+    """`2026-01-01T00:00:00Z`; fractional seconds only when non-zero, trailing zeros trimmed."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    else:
+        value = value.astimezone(dt.timezone.utc)
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    if value.microsecond:
+        text += "." + f"{value.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def format_timespan(value: dt.timedelta) -> str:
+    """`01:00:00`, `1.02:03:04`, `-00:01:00`, `00:00:00.5`: Kusto's [-][d.]hh:mm:ss[.fffffff]."""
+    us = value // _US
+    sign = "-" if us < 0 else ""
+    us = abs(us)
+    seconds, frac = divmod(us, 1_000_000)
+    minutes, sec = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    days, hour = divmod(hours, 24)
+    text = f"{sign}{days}." if days else sign
+    text += f"{hour:02d}:{minute:02d}:{sec:02d}"
+    if frac:
+        text += "." + f"{frac:06d}".rstrip("0")
+    return text
+
+
+def format_real(value: float) -> str:
+    """Shortest round-trip digits, as .NET prints a double: 1.5, 2, 1E-05, 1E+15, NaN, Infinity."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    sign, digits, exponent = decimal.Decimal(repr(value)).as_tuple()
+    digits_text = "".join(map(str, digits)).rstrip("0") or "0"
+    # scientific exponent of the first significant digit
+    sci = len(digits) + exponent - 1
+    prefix = "-" if sign else ""
+    if sci < -4 or sci >= 15:
+        mantissa = digits_text[0] + ("." + digits_text[1:] if len(digits_text) > 1 else "")
+        return f"{prefix}{mantissa}E{'+' if sci >= 0 else '-'}{abs(sci):02d}"
+    if sci < 0:
+        return f"{prefix}0.{'0' * (-sci - 1)}{digits_text}"
+    int_len = sci + 1
+    if len(digits_text) <= int_len:
+        return prefix + digits_text + "0" * (int_len - len(digits_text))
+    return f"{prefix}{digits_text[:int_len]}.{digits_text[int_len:]}"
+
+
+def format_decimal(value: decimal.Decimal) -> str:
+    if value.is_nan():
+        return "NaN"
+    return format(value, "f") if abs(value.adjusted()) < 30 else str(value)
+
+
+def _unwrap_dynamic(value: Any) -> Any:
+    # kshell.query may wrap dynamic values; a wrapper exposes the JSON value as `.value`.
+    if type(value).__name__ == "Dynamic" and hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    value = _unwrap_dynamic(value)
+    if isinstance(value, (dt.datetime, dt.timedelta, uuid.UUID, decimal.Decimal)):
+        return format_value(value)
+    if isinstance(value, (set, tuple, frozenset)):
+        return list(value)
+    return str(value)
+
+
+def format_dynamic(value: Any) -> str:
+    """Compact JSON for bags and arrays; a scalar inside dynamic prints as that scalar."""
+    value = _unwrap_dynamic(value)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(_json_safe(value), separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    return format_value(value)
+
+
+def format_value(value: Any, type_name: str | None = None) -> str:
+    """One value as Kusto prints it; null is the empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_real(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, dt.timedelta):
+        return format_timespan(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return format_decimal(value)
+    return format_dynamic(value)
+
+
+# ------------------------------------------------------------------- json
+
+def _json_safe(value: Any) -> Any:
+    """A JSON value for any engine value (datetimes etc. as their Kusto strings)."""
+    value = _unwrap_dynamic(value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else format_real(value)
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.timedelta, uuid.UUID, decimal.Decimal)):
+        return format_value(value)
+    return str(value)
+
+
+def render_json(result: Result) -> str:
+    obj = {
+        "columns": [{"name": c.name, "type": c.type} for c in result.columns],
+        "rows": [[_json_safe(v) for v in row] for row in result.rows],
+    }
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+# ------------------------------------------------------------------ texts
+
+def _headers(result: Result, types: bool) -> list[str]:
+    if types:
+        return [f"{c.name}:{c.type}" for c in result.columns]
+    return [c.name for c in result.columns]
+
+
+def _cells(result: Result) -> list[list[str]]:
+    return [[format_value(v) for v in row] for row in result.rows]
+
+
+def render_delimited(result: Result, delimiter: str, types: bool = False) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(_headers(result, types))
+    writer.writerows(_cells(result))
+    return buf.getvalue()
+
+
+def render_table(result: Result, fmt: str, types: bool = False) -> str:
+    from tabulate import tabulate  # lazily: see the module docstring
+
+    cells = _cells(result)
+    headers = _headers(result, types)
+    if fmt == "markdown":
+        cells = [[c.replace("|", "\\|").replace("\n", "<br>") for c in row] for row in cells]
+        headers = [h.replace("|", "\\|") for h in headers]
+    align = ["right" if c.type in NUMERIC_TYPES else "left" for c in result.columns]
+    return tabulate(
+        cells,
+        headers=headers,
+        tablefmt="github" if fmt == "markdown" else "psql",
+        disable_numparse=True,
+        colalign=align,
+    )
+
+
+def render_vertical(result: Result, types: bool = False) -> str:
+    headers = _headers(result, types)
+    if not result.rows:
+        return "(no rows)"
+    width = max(len(h) for h in headers)
+    blocks = []
+    for n, row in enumerate(result.rows, 1):
+        lines = [f"-[ RECORD {n} ]" + "-" * max(4, width - 8)]
+        for h, v in zip(headers, row):
+            text = format_value(v).replace("\n", "\n" + " " * (width + 3))
+            lines.append(f"{h.ljust(width)} | {text}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def render(result: Result, fmt: str, *, types: bool = False) -> str:
+    """`result` in format `fmt` (one of FORMATS), without a trailing newline."""
+    if not result.columns:
+        return ""
+    if fmt == "json":
+        return render_json(result)
+    if fmt == "csv":
+        return render_delimited(result, ",", types).rstrip("\n")
+    if fmt == "tsv":
+        return render_delimited(result, "\t", types).rstrip("\n")
+    if fmt == "vertical":
+        return render_vertical(result, types)
+    if fmt in ("table", "markdown"):
+        return render_table(result, fmt, types)
+    raise ValueError(f"unknown output format {fmt!r}")

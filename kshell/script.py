@@ -1,0 +1,339 @@
+"""Request splitting and the script runner.
+
+One scanner decides whether a request text is complete (no open ``` or ~~~
+literal, verbatim string, quote or bracket); `is_complete` (the REPL's Enter
+key), the streaming splitter `iter_requests` and `split_requests` all use it.
+Its literal rules are the tokenizer's (kshell.syntax.tokens):
+
+- ```...``` and ~~~...~~~ may span lines;
+- verbatim strings @'...' / @"..." may span lines (a doubled quote escapes);
+- normal strings '...' / "..." end at the line end (an unterminated one is the
+  parser's syntax error, not an open literal), except that a backslash escapes
+  any character, the newline included;
+- `//` starts a comment up to the line end.
+
+Splitting rules (design.md): blank lines separate requests outside literals;
+a line starting with `.` or `#` begins a new request when the previous one is
+complete; whole-line `//` comments between requests are dropped; `#` lines are
+client directives, one line each.  After `<|` in an `.ingest inline` command
+the rest of the request is data, not Kusto text: it is never scanned, so
+quotes and brackets in data lines cannot swallow the requests that follow.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from kshell.errors import KustoError, KustoSyntaxError
+
+DATA_FORMATS = ("csv", "tsv", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    text: str
+    line: int  # 1-based number of the request's first line in the input
+
+    @property
+    def is_directive(self) -> bool:
+        return self.text.startswith("#")
+
+
+# ------------------------------------------------------------------ scanner
+
+# What matters to completeness, in the tokenizer's order of preference.
+_INTERESTING = re.compile(r"//|```|~~~|@'|@\"|'|\"|<\||[(\[{]|[)\]}]")
+_NORMAL_BODY = {"'": re.compile(r"(?:[^'\\\n]|\\.)*", re.DOTALL), '"': re.compile(r'(?:[^"\\\n]|\\.)*', re.DOTALL)}
+_INGEST_INLINE = re.compile(r"\s*\.ingest\s+(?:async\s+)?inline\b", re.IGNORECASE)
+_OPENERS = "([{"
+
+
+class _Scanner:
+    """Incremental completeness state of one request, fed a line at a time."""
+
+    __slots__ = ("literal", "literal_line", "depth", "data_mode", "head", "line")
+
+    def __init__(self) -> None:
+        self.literal: str | None = None  # "```", "~~~", "@'", '@"', or "'"/'"' continued by a backslash-newline
+        self.literal_line = 0            # line (1-based, within the request) where `literal` opened
+        self.depth = 0                   # open brackets
+        self.data_mode = False           # after `<|` of `.ingest inline`: raw data, never scanned
+        self.head = ""                   # the request's first characters (to recognise .ingest inline)
+        self.line = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.literal is None and (self.depth <= 0 or self.data_mode)
+
+    @property
+    def in_literal(self) -> bool:
+        return self.literal is not None
+
+    def feed(self, chunk: str) -> None:
+        """Scan one line (with its newline, if any)."""
+        self.line += 1
+        if len(self.head) < 200:
+            self.head += chunk[: 200 - len(self.head)]
+        if self.data_mode:
+            return
+        pos = 0
+        n = len(chunk)
+        if self.literal is not None:
+            pos = self._continue_literal(chunk, 0)
+        search = _INTERESTING.search
+        while pos < n and self.literal is None:
+            m = search(chunk, pos)
+            if m is None:
+                return
+            tok = m.group()
+            pos = m.end()
+            if tok == "//":
+                return
+            if tok in _OPENERS:
+                self.depth += 1
+            elif tok in ")]}":
+                self.depth = max(0, self.depth - 1)
+            elif tok == "<|":
+                if self.depth == 0 and _INGEST_INLINE.match(self.head):
+                    self.data_mode = True
+                    return
+            else:
+                self.literal = tok
+                self.literal_line = self.line
+                pos = self._continue_literal(chunk, pos)
+
+    def _continue_literal(self, chunk: str, pos: int) -> int:
+        """Advance inside the open literal; close it if its end is in this chunk."""
+        lit = self.literal
+        n = len(chunk)
+        if lit in ("```", "~~~"):
+            end = chunk.find(lit, pos)
+            if end < 0:
+                return n
+            self.literal = None
+            return end + 3
+        if lit in ("@'", '@"'):
+            q = lit[1]
+            while True:
+                end = chunk.find(q, pos)
+                if end < 0:
+                    return n
+                if end + 1 < n and chunk[end + 1] == q:  # doubled quote: an escaped quote
+                    pos = end + 2
+                    continue
+                self.literal = None
+                return end + 1
+        # a normal string: ends at its quote, or (unterminated) at the line end
+        m = _NORMAL_BODY[lit].match(chunk, pos)
+        end = m.end()
+        if end < n and chunk[end] == lit:
+            self.literal = None
+            return end + 1
+        if end < n and chunk[end] == "\n":  # unterminated: the tokenizer's error, not an open literal
+            self.literal = None
+            return end + 1
+        # the chunk ended inside the string (after a backslash-newline, or at end of input)
+        if chunk.endswith("\n"):
+            return n  # a backslash escaped the newline: the string continues
+        self.literal = None
+        return n
+
+
+def _scan(text: str) -> _Scanner:
+    scanner = _Scanner()
+    for chunk in text.splitlines(keepends=True):
+        scanner.feed(chunk.replace("\r\n", "\n"))
+    return scanner
+
+
+def is_complete(text: str) -> bool:
+    """True when `text` is a complete request: no open literal, quote or bracket.
+
+    A directive (`#...`) is always complete: directives are one line.
+    """
+    stripped = text.lstrip()
+    if stripped.startswith("#"):
+        return True
+    return _scan(text).complete
+
+
+def open_literal(text: str) -> tuple[str, int] | None:
+    """(opening delimiter, 1-based line) of the literal left open at the end of `text`, if any."""
+    s = _scan(text)
+    return (s.literal, s.literal_line) if s.literal is not None else None
+
+
+# ----------------------------------------------------------------- splitter
+
+def _unterminated(literal: str, line: int) -> KustoSyntaxError:
+    what = {"```": "``` literal", "~~~": "~~~ literal", "@'": "verbatim string @'", '@"': 'verbatim string @"'}
+    desc = what.get(literal, f"string {literal}")
+    return KustoSyntaxError(f"unterminated {desc} opened at line {line} (the input ended inside it)", line=line)
+
+
+def _is_comment_line(stripped: str) -> bool:
+    return stripped.startswith("//")
+
+
+def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
+    """Split an input, given line by line, into requests, as the lines arrive.
+
+    Raises KustoSyntaxError (its `line` being the absolute input line) when the
+    input ends inside a literal, after yielding every request before it.
+    """
+    buf: list[str] = []
+    start = 0
+    scanner: _Scanner | None = None
+    lineno = 0
+
+    def finish() -> Request:
+        # trailing whole-line comments belong to nobody: drop them (line numbers are unaffected)
+        if scanner is not None and not scanner.data_mode:
+            while buf and _is_comment_line(buf[-1].strip()):
+                buf.pop()
+        text = "".join(buf).rstrip("\n")
+        return Request(text, start)
+
+    for raw in lines:
+        lineno += 1
+        line = raw[:-2] + "\n" if raw.endswith("\r\n") else raw
+        if lineno == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        if not line.endswith("\n"):
+            line += "\n"
+        if scanner is not None:
+            if scanner.in_literal:
+                buf.append(line)
+                scanner.feed(line)
+                continue
+            stripped = line.strip()
+            if not stripped:
+                yield finish()
+                buf, scanner = [], None
+                continue
+            if scanner.complete and stripped[0] in ".#":
+                yield finish()
+                buf, scanner = [], None
+            else:
+                buf.append(line)
+                scanner.feed(line)
+                continue
+        # no request open: this line may start one
+        stripped = line.strip()
+        if not stripped or _is_comment_line(stripped):
+            continue
+        if stripped.startswith("#"):
+            yield Request(stripped, lineno)
+            continue
+        buf = [line]
+        start = lineno
+        scanner = _Scanner()
+        scanner.feed(line)
+    if scanner is not None:
+        if scanner.in_literal:
+            raise _unterminated(scanner.literal, start + scanner.literal_line - 1)
+        yield finish()
+
+
+def split_requests(text: str) -> list[Request]:
+    """All requests of a whole text (see iter_requests)."""
+    return list(iter_requests(text.splitlines(keepends=True)))
+
+
+# ------------------------------------------------------------------ running
+
+def execute_request(state: Any, text: str) -> list | str | None:
+    """Run one request: a `#directive`, or a query/command on the session."""
+    if text.lstrip().startswith("#"):
+        from kshell.directives import run_directive
+
+        out = run_directive(state, text)
+        if out is None or isinstance(out, (str, list)):
+            return out
+        return [out]
+    return state.session.execute(text)
+
+
+def error_line(request: Request, error: KustoError) -> int:
+    """The input line of an error: the request's first line plus the error's line within it."""
+    if error.line:
+        return request.line + error.line - 1
+    return request.line
+
+
+def format_error(line: int, error: KustoError) -> str:
+    return f"Error (line {line}): {error.kind}: {error.message}"
+
+
+def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
+    """Execute one request and render its results to `out`; errors go to `err`.
+
+    Returns True on success.  Only KustoErrors are handled here: anything else
+    is an internal bug and propagates to the caller.
+    """
+    from kshell.render import render
+
+    data_format = state.format in DATA_FORMATS
+    notices = err if data_format else out
+    if state.echo:
+        notices.write(_echo_text(request.text))
+    started = time.perf_counter()
+    try:
+        outcome = execute_request(state, request.text)
+    except KustoError as e:
+        err.write(format_error(error_line(request, e), e) + "\n")
+        err.flush()
+        return False
+    elapsed = time.perf_counter() - started
+    rows = 0
+    if isinstance(outcome, str):
+        notices.write(outcome.rstrip("\n") + "\n")
+    elif outcome:
+        blocks = []
+        for result in outcome:
+            rows += len(result.rows)
+            blocks.append(render(result, state.format, types=state.types))
+        sep = "\n" if data_format else "\n\n"
+        text = sep.join(b.rstrip("\n") for b in blocks if b)
+        if text:
+            out.write(text + "\n")
+    if state.timing:
+        notices.write(f"({rows} row{'s' if rows != 1 else ''}, {elapsed * 1000:.1f} ms)\n")
+    if not data_format and not state.interactive and outcome:
+        out.write("\n")  # a blank line between the outputs of consecutive requests
+    out.flush()
+    return True
+
+
+def _echo_text(text: str) -> str:
+    return "".join(f"> {line}\n" for line in text.split("\n"))
+
+
+def run_requests(state: Any, requests: Iterable[Request], out: TextIO, err: TextIO, *, keep_going: bool = False) -> int:
+    """Run requests in order; 0 if all succeeded, 1 if one failed.
+
+    Stops at the first failure unless keep_going.  A splitter error (input
+    ended inside a literal) counts as a failed request.
+    """
+    failed = False
+    it = iter(requests)
+    while True:
+        try:
+            request = next(it)
+        except StopIteration:
+            break
+        except KustoError as e:
+            err.write(format_error(e.line or 0, e) + "\n")
+            return 1
+        if not run_one(state, request, out, err):
+            failed = True
+            if not keep_going:
+                break
+        if state.quit:
+            break
+    err.flush()
+    return 1 if failed else 0
