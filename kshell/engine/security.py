@@ -1,0 +1,242 @@
+"""Handlers of the security-role commands (spec 3.3 - 3.5).
+
+`.add|.drop|.set <securable> <role> (...)` change the `principals` list of the
+securable (RoleAssignment records, kshell.engine.auth) and return its
+`.show ... principals` result unless `skip-results`.  Everything is
+validated before anything changes.  Who may run what is decided by
+kshell.engine.permissions, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kshell.engine import auth
+from kshell.engine.auth import RoleAssignment, parse_fqn
+from kshell.engine.cluster import derived_id
+from kshell.engine.session import Session, handler
+from kshell.errors import BadRequest, EntityNotFound, TableNotFound
+from kshell.result import Result
+from kshell.syntax.cmd_security import (
+    ClearGroupMembershipCache,
+    RoleChange,
+    ShowPrincipalRoles,
+    ShowPrincipals,
+)
+
+PRINCIPALS_COLUMNS = [
+    ("Role", "string"),
+    ("PrincipalType", "string"),
+    ("PrincipalDisplayName", "string"),
+    ("PrincipalObjectId", "string"),
+    ("PrincipalFQN", "string"),
+    ("Notes", "string"),
+    ("RoleAssignmentIdentifier", "string"),
+]
+
+PRINCIPAL_ROLES_COLUMNS = [
+    ("Scope", "string"),
+    ("DisplayName", "string"),
+    ("AADObjectID", "string"),
+    ("Role", "string"),
+]
+
+# How the Role column names each kind of securable (spec 3.4).
+KIND_DISPLAY = {
+    "database": "Database",
+    "table": "Table",
+    "function": "Function",
+    "external table": "External Table",
+    "materialized-view": "Materialized View",
+}
+# How the Scope column of `.show principal roles` names it.
+SCOPE_DISPLAY = {
+    "cluster": "Cluster",
+    "database": "Database",
+    "table": "Table",
+    "function": "Function",
+    "external table": "ExternalTable",
+    "materialized-view": "MaterializedView",
+}
+
+
+# ------------------------------------------------------------ resolving
+
+def resolve_securable(session: Session, kind: str, name: list[str]) -> tuple[tuple, Any]:
+    """(scope tuple, entity) of a securable named in a command; raises when it does not exist."""
+    cluster = session.cluster
+    if kind == "cluster":
+        return ("cluster",), cluster
+    if kind == "database":
+        if len(name) > 1:
+            raise BadRequest(f"'{'.'.join(name)}' is not a database name")
+        db = session.get_database(name[0] if name else None)
+        return ("database", db.name), db
+    if len(name) > 2:
+        raise BadRequest(f"'{'.'.join(name)}' is not a valid {kind} name")
+    db = session.get_database(name[0] if len(name) == 2 else None)
+    entity_name = name[-1]
+    entity = auth._entity_dict(db, kind).get(entity_name)
+    if entity is None:
+        if kind == "table":
+            raise TableNotFound(f"Table '{entity_name}' was not found in database '{db.name}'")
+        raise EntityNotFound(f"{KIND_DISPLAY[kind]} '{entity_name}' was not found in database '{db.name}'")
+    return (kind, db.name, entity_name), entity
+
+
+# -------------------------------------------------------------- results
+
+def _role_label(scope: tuple, role: str) -> str:
+    if scope[0] == "cluster":
+        return role
+    return f"{KIND_DISPLAY[scope[0]]} {scope[-1]} {role}"
+
+
+def _principal_row(session: Session, scope: tuple, role: str, fqn: str, notes: str) -> list[str]:
+    cluster = session.cluster
+    p = parse_fqn(fqn, cluster)
+    assignment_id = derived_id("role-assignment", *scope, role, *p.key)
+    return [
+        _role_label(scope, role),
+        auth.principal_type(p),
+        auth.display_name(p),
+        p.object_id,
+        auth.canonical_fqn(cluster, p),
+        notes,
+        str(assignment_id),
+    ]
+
+
+def _rows_of(session: Session, scope: tuple, entity: Any, roles: tuple[str, ...] | None = None) -> list[list[str]]:
+    rows = []
+    for a in auth.assignments_of(entity):
+        if roles is None or a.role in roles:
+            rows.append(_principal_row(session, scope, a.role, a.fqn, a.notes))
+    creator = auth.creator_of(entity) if scope[0] not in ("cluster", "database") else ""
+    if creator and (roles is None or "Admin" in roles):
+        rows.append(_principal_row(session, scope, "Admin", creator, ""))
+    return rows
+
+
+def principals_result(session: Session, scope: tuple, entity: Any) -> Result:
+    """`.show <securable> principals`: its own assignments plus the inherited ones that can affect it.
+
+    Database: the cluster roles, then the database roles.  Table, function,
+    external table, materialized view: AllDatabasesAdmin, Database Admin, then
+    the entity's own roles (kshell decision, docs/security.md).
+    """
+    cluster = session.cluster
+    rows: list[list[str]] = []
+    if scope[0] == "database":
+        rows += _rows_of(session, ("cluster",), cluster)
+    elif scope[0] != "cluster":
+        rows += _rows_of(session, ("cluster",), cluster, (auth.ALL_DATABASES_ADMIN,))
+        db = cluster.database(scope[1])
+        rows += _rows_of(session, ("database", db.name), db, ("Admin",))
+    rows += _rows_of(session, scope, entity)
+    return Result.of(PRINCIPALS_COLUMNS, rows)
+
+
+# ------------------------------------------------------------- handlers
+
+@handler(ShowPrincipals)
+def show_principals(session: Session, node: ShowPrincipals) -> Result:
+    scope, entity = resolve_securable(session, node.securable_kind, node.securable)
+    return principals_result(session, scope, entity)
+
+
+@handler(RoleChange)
+def change_roles(session: Session, node: RoleChange) -> Result | None:
+    cluster = session.cluster
+    scope, entity = resolve_securable(session, node.securable_kind, node.securable)
+    role = auth.ROLE_NAMES[node.role]
+    # Validate every principal before changing anything.
+    wanted: list[auth.Principal] = []
+    seen = set()
+    for text in node.principals:
+        p = parse_fqn(text, cluster)
+        if p.key not in seen:  # duplicates collapse (spec 3.3)
+            seen.add(p.key)
+            wanted.append(p)
+    current = auth.assignments_of(entity)
+    keep = [a for a in current if a.role != role]
+    mine = [a for a in current if a.role == role]
+    creator = auth.creator_of(entity) if role == "Admin" and scope[0] not in ("cluster", "database") else ""
+    if creator and not any(_same(cluster, a.fqn, creator) for a in mine):
+        # The creator is an implicit admin; make it an explicit assignment so it can be dropped or replaced.
+        mine.append(RoleAssignment("Admin", creator, ""))
+
+    if node.action == "add":
+        new = list(mine)
+        for p in wanted:
+            existing = next((a for a in new if _key(cluster, a.fqn) == p.key), None)
+            if existing is None:
+                new.append(RoleAssignment(role, p.fqn, node.notes or ""))
+            elif node.notes is not None:
+                existing.notes = node.notes  # safe: validation is over, this is the apply step
+    elif node.action == "drop":
+        new = [a for a in mine if _key(cluster, a.fqn) not in seen]
+    else:  # set
+        new = [] if node.none else [RoleAssignment(role, p.fqn, node.notes or "") for p in wanted]
+
+    if scope[0] == "cluster" and role == auth.ALL_DATABASES_ADMIN and not new:
+        raise BadRequest("this would leave the cluster without any AllDatabasesAdmin; "
+                         "kshell refuses it (no one could manage the cluster any more)")
+
+    # Apply.
+    current[:] = keep + new
+    if creator:
+        auth.clear_creator(entity)
+    if node.skip_results:
+        return None
+    return principals_result(session, scope, entity)
+
+
+def _key(cluster, fqn: str):
+    return auth._safe_key(cluster, fqn)
+
+
+def _same(cluster, a: str, b: str) -> bool:
+    return _key(cluster, a) == _key(cluster, b)
+
+
+@handler(ShowPrincipalRoles)
+def show_principal_roles(session: Session, node: ShowPrincipalRoles) -> Result:
+    cluster = session.cluster
+    fqn = session.principal
+    if node.principal is not None:
+        fqn = parse_fqn(node.principal, cluster).fqn
+    if node.securable_kind is None:
+        scope = ("cluster",)
+    else:
+        scope, _entity = resolve_securable(session, node.securable_kind, node.securable)
+    rows = []
+    for s, role, holder in auth.roles_of(cluster, fqn, scope):
+        p = parse_fqn(holder, cluster)
+        rows.append([_scope_label(s), auth.display_name(p), p.object_id, role])
+    return Result.of(PRINCIPAL_ROLES_COLUMNS, rows)
+
+
+def _scope_label(scope: tuple) -> str:
+    if scope[0] == "cluster":
+        return "Cluster"
+    if scope[0] == "database":
+        return f"Database:{scope[1]}"
+    return f"{SCOPE_DISPLAY[scope[0]]}:{scope[1]}.{scope[2]}"
+
+
+@handler(ClearGroupMembershipCache)
+def clear_group_membership(session: Session, node: ClearGroupMembershipCache) -> Result:
+    """kshell keeps no membership cache (`#group` changes apply at once); validate and succeed."""
+    props = {k.lower(): v for k, v in node.properties.items()}
+    unknown = set(props) - {"group", "principal"}
+    if unknown:
+        raise BadRequest(f"unknown property '{sorted(unknown)[0]}' (expected group, principal)")
+    if "group" not in props:
+        raise BadRequest("'.clear cluster cache groupmembership' needs with (group='aadgroup=...')")
+    for k in ("group", "principal"):
+        if k in props:
+            if not isinstance(props[k], str):
+                raise BadRequest(f"{k} must be a principal FQN string")
+            parse_fqn(props[k], session.cluster)
+    return Result.of([("Status", "string")], [["Group membership cache cleared"]])
