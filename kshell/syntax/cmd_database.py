@@ -1,3 +1,153 @@
-"""Command rules for the database family (see kshell.syntax.commands)."""
+"""Command rules for the database family (see kshell.syntax.commands).
 
-from kshell.syntax.commands import command_rule  # noqa: F401
+    .create database X [persist (path, ...) | volatile] [ifnotexists]
+    .drop database X [ifexists]
+    .alter database X prettyname 'Name'      .drop database X prettyname
+    .show databases [(A, B)] [schema [as json | as csl script] [with (...)]]
+    .show database [X]
+    .show database [X] schema [if_later_than "v"] [as json | as csl script] [with (...)]
+    .show database [X] details
+
+Anything else after `database X` (principals, extents, policies, mappings ...)
+belongs to another family: the rules decline and note what they expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from kshell.syntax.ast import Command
+from kshell.syntax.commands import command_rule
+from kshell.syntax.cmd_common import at_command_end
+from kshell.syntax.cursor import Cursor
+
+# Words that follow `.show database` directly when the database name is omitted.
+_SHOW_DATABASE_SUFFIXES = ("schema", "details")
+
+
+@dataclass(slots=True)
+class CreateDatabase(Command):
+    name: str
+    volatile: bool = False
+    persist: list[str] = field(default_factory=list)
+    ifnotexists: bool = False
+
+
+@dataclass(slots=True)
+class DropDatabase(Command):
+    name: str
+    ifexists: bool = False
+
+
+@dataclass(slots=True)
+class AlterDatabasePrettyName(Command):
+    name: str
+    pretty_name: str  # "" for `.drop database X prettyname`
+
+
+@dataclass(slots=True)
+class ShowDatabases(Command):
+    names: list[str] = field(default_factory=list)  # empty: all databases
+
+
+@dataclass(slots=True)
+class ShowDatabase(Command):
+    name: Optional[str] = None  # None: the context database
+    details: bool = False
+
+
+@dataclass(slots=True)
+class ShowDatabaseSchema(Command):
+    names: list[str] = field(default_factory=list)  # [] = context database
+    all_databases: bool = False                     # `.show databases schema`
+    format: str = "table"                           # table | json | csl
+    if_later_than: Optional[str] = None
+    properties: dict = field(default_factory=dict)
+
+
+@command_rule
+def create_or_drop_database(c: Cursor) -> Command | None:
+    verb = c.accept_word("create", "drop", "alter")
+    if verb is None or not c.accept_word("database"):
+        return None
+    start = c.i
+    name = c.name("a database name")
+    if verb == "alter":
+        if c.accept_word("prettyname"):
+            return AlterDatabasePrettyName(name=name, pretty_name=c.string("the pretty name"))
+        c.note_expected("expected 'prettyname' after the database name")
+        return None
+    if verb == "drop":
+        if c.accept_word("prettyname"):
+            return AlterDatabasePrettyName(name=name, pretty_name="")
+        ifexists = bool(c.accept_word("ifexists"))
+        if not at_command_end(c):
+            # `.drop database X ingestion csv mapping ...`, principals ... (other families)
+            c.note_expected("expected 'ifexists' or the end of the command after the database name")
+            c.i = start
+            return None
+        return DropDatabase(name=name, ifexists=ifexists)
+    node = CreateDatabase(name=name)
+    if c.accept_word("persist"):
+        c.expect_op("(", "after 'persist'")
+        while True:
+            node.persist.append(c.string("a storage path"))
+            if c.accept_op(")"):
+                break
+            c.expect_op(",", "between storage paths")
+    elif c.accept_word("volatile"):
+        node.volatile = True
+    node.ifnotexists = bool(c.accept_word("ifnotexists"))
+    if not at_command_end(c):
+        raise c.error("expected 'persist (...)', 'volatile', 'ifnotexists' or the end of the command")
+    return node
+
+
+@command_rule
+def show_database(c: Cursor) -> Command | None:
+    if not c.accept_word("show"):
+        return None
+    if c.accept_word("databases"):
+        names: list[str] = []
+        if c.accept_op("("):
+            while True:
+                names.append(c.name("a database name"))
+                if c.accept_op(")"):
+                    break
+                c.expect_op(",", "between database names")
+        if at_command_end(c):
+            return ShowDatabases(names=names)
+        if c.at_word("schema"):
+            return _schema_tail(c, ShowDatabaseSchema(names=names, all_databases=not names))
+        c.note_expected("expected 'schema' or the end of the command")
+        return None
+    if not c.accept_word("database"):
+        return None
+    name = None
+    if not at_command_end(c) and not c.at_word(*_SHOW_DATABASE_SUFFIXES):
+        if not c.at_name():
+            return None
+        name = c.name("a database name")
+    if at_command_end(c):
+        return ShowDatabase(name=name)
+    if c.at_word("details") and at_command_end(c, 1):
+        c.next()
+        return ShowDatabase(name=name, details=True)
+    if c.at_word("schema") and not c.peek(1).is_word("violations"):
+        return _schema_tail(c, ShowDatabaseSchema(names=[name] if name else []))
+    c.note_expected("expected 'schema', 'details' or the end of the command")
+    return None
+
+
+def _schema_tail(c: Cursor, node: ShowDatabaseSchema) -> ShowDatabaseSchema:
+    c.expect_word("schema")
+    if c.accept_word("if_later_than"):
+        node.if_later_than = c.string("a version string")
+    if c.accept_word("as"):
+        fmt = c.expect_word("json", "csl", context="after 'as'")
+        if fmt == "csl":
+            c.expect_word("script", context="after 'as csl'")
+        node.format = fmt
+    node.properties = c.with_properties()
+    return node

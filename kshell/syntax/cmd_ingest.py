@@ -1,3 +1,210 @@
-"""Command rules for the ingest family (see kshell.syntax.commands)."""
+"""Command rules for the ingest family (see kshell.syntax.commands).
 
-from kshell.syntax.commands import command_rule  # noqa: F401
+    .ingest inline into table T [with (...)] <| data
+    .ingest inline into table T [with (...)] [ data ]
+    .ingest [async] into table T (uri, ...) [with (...)]      (also a single uri without parentheses)
+    (.set | .append | .set-or-append | .set-or-replace) [async] [Db.]T [with (...)] <| query
+
+Inline data is not Kusto text (spec 7.3: CSV by default; quotes, `//` and
+whitespace mean what the data format says).  `inline_ingest_tokens` lets the
+parser tokenize only the command head of an `.ingest inline` request, so that
+data such as `O'Brien,5` or a 100,000-row CSV is never run through the Kusto
+tokenizer.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from kshell.errors import KustoSyntaxError
+from kshell.syntax.ast import Command
+from kshell.syntax.commands import command_rule
+from kshell.syntax.cursor import Cursor
+from kshell.syntax.tokens import COMMENT, NAME, OP, Token, line_col, tokenize
+
+QUERY_VERBS = ("set", "append", "set-or-append", "set-or-replace")
+
+
+@dataclass(slots=True)
+class IngestInline(Command):
+    table: list[str]             # [T] or [Db, T]
+    data: str
+    properties: dict = field(default_factory=dict)
+    data_pos: int = 0
+
+
+@dataclass(slots=True)
+class IngestFromStorage(Command):
+    """`.ingest [async] into table T (uri, ...)`; executed by the storage family."""
+
+    table: list[str]
+    uris: list[str]
+    properties: dict = field(default_factory=dict)
+    is_async: bool = False
+    uri_positions: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class IngestFromQuery(Command):
+    verb: str                    # set | append | set-or-append | set-or-replace
+    table: list[str]
+    query: str                   # the query text after `<|`
+    properties: dict = field(default_factory=dict)
+    is_async: bool = False
+    query_pos: int = 0
+    query_ast: Any = None        # parsed query (kshell.syntax.ast.Query), when the grammar exists
+
+
+@command_rule
+def ingest(c: Cursor) -> Command | None:
+    if not c.accept_word("ingest"):
+        return None
+    if c.accept_word("inline"):
+        c.expect_word("into", context="after '.ingest inline'")
+        c.expect_word("table", context="after '.ingest inline into'")
+        table = c.dotted_name("a table name")
+        properties = c.with_properties()
+        if c.at_op("<|"):
+            arrow = c.next()
+            data, pos = _data_after(c.text, arrow.end)
+            c.i = len(c.tokens)
+        else:
+            data, pos = _bracketed_data(c)
+        return IngestInline(table=table, data=data, properties=properties, data_pos=pos)
+    is_async = bool(c.accept_word("async"))
+    if not c.accept_word("into"):
+        if is_async:
+            raise c.error("expected 'into' after '.ingest async'")
+        return None  # .ingest-from-storage-queued and others
+    c.expect_word("table", context="after '.ingest into'")
+    table = c.dotted_name("a table name")
+    uris: list[str] = []
+    positions: list[int] = []
+    if c.accept_op("("):
+        while True:
+            positions.append(c.pos)
+            uris.append(c.string("a storage connection string"))
+            if c.accept_op(")"):
+                break
+            c.expect_op(",", "between storage connection strings")
+    else:
+        positions.append(c.pos)
+        uris.append(c.string("a storage connection string or '('"))
+    return IngestFromStorage(table=table, uris=uris, properties=c.with_properties(),
+                             is_async=is_async, uri_positions=positions)
+
+
+@command_rule
+def ingest_from_query(c: Cursor) -> Command | None:
+    verb = c.accept_word(*QUERY_VERBS)
+    if verb is None:
+        return None
+    if c.at_word("stored_query_result") and c.peek(1).kind == NAME:
+        return None  # `.set stored_query_result N <| ...` (misc family)
+    is_async = bool(c.at_word("async") and (c.peek(1).kind == NAME or c.peek(1).is_op("[")))
+    if is_async:
+        c.next()
+    table = c.dotted_name("a table name")
+    properties = c.with_properties()
+    if not c.at_op("<|"):
+        # `.set database X admins (...)` and other families' `.set` commands
+        c.note_expected("expected '<|' and a query after the table name")
+        return None
+    arrow = c.next()
+    query, pos = _data_after(c.text, arrow.end, dedent=False)
+    c.i = len(c.tokens)
+    return IngestFromQuery(verb=verb, table=table, query=query, properties=properties,
+                           is_async=is_async, query_pos=pos, query_ast=_parse_query(c.text, query, pos))
+
+
+def _parse_query(text: str, query: str, pos: int) -> Any:
+    """Parse the query now, so a syntax error reports its place in the whole request."""
+    if not query:
+        raise KustoSyntaxError("expected a query after '<|'", **_lc(text, pos))
+    try:
+        from kshell.syntax import parse_query
+        q = parse_query(query)
+    except ImportError:  # the query grammar is not there yet
+        return None
+    except KustoSyntaxError as e:
+        if e.line is not None:
+            line, col = line_col(text, pos)
+            e.column = (e.column or 1) + (col - 1 if e.line == 1 else 0)
+            e.line = e.line + line - 1
+        raise
+    return q
+
+
+def _lc(text: str, pos: int) -> dict:
+    line, col = line_col(text, pos)
+    return {"line": line, "column": col}
+
+
+def _data_after(text: str, start: int, dedent: bool = True) -> tuple[str, int]:
+    """The text after `<|`: from the next line when the arrow ends its line."""
+    rest = text[start:]
+    head = rest[: len(rest) - len(rest.lstrip(" \t"))]
+    pos = start + len(head)
+    if rest[len(head):len(head) + 2] == "\r\n":
+        pos += 2
+    elif rest[len(head):len(head) + 1] == "\n":
+        pos += 1
+    data = text[pos:].rstrip()
+    if dedent:
+        # Indented data blocks (as in the docs) mean the unindented records.
+        data = textwrap.dedent(data)
+    return data, pos
+
+
+def _bracketed_data(c: Cursor) -> tuple[str, int]:
+    """The `[ data ]` form: one record per bracketed line, or one bracket around all."""
+    end = c.peek(-1).end if c.i > 0 else 0
+    if not c.at_end:
+        raise c.error("expected '<|' or '[' and the data to ingest")
+    rest = c.text[end:]
+    pos = end + len(rest) - len(rest.lstrip())
+    data = rest.strip()
+    if not data.startswith("[") or not data.endswith("]"):
+        raise c.error("expected '<|' or '[' and the data to ingest")
+    lines = [ln.strip() for ln in data.splitlines() if ln.strip()]
+    if all(ln.startswith("[") and ln.endswith("]") for ln in lines):
+        return "\n".join(ln[1:-1] for ln in lines), pos
+    return textwrap.dedent(data[1:-1]).strip("\n"), pos + 1
+
+
+# --------------------------------------------------------------- tokenizing
+
+_INLINE_HEAD = re.compile(r"(?:\s+|//[^\n]*)*\.\s*ingest\s+inline\b", re.IGNORECASE)
+_DATA_START = re.compile(r"<\||\[")
+
+
+def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
+    """The tokens of an `.ingest inline` command up to where its data starts.
+
+    None when `text` is not such a command (or its data start cannot be
+    found): the caller then tokenizes the whole text as usual.
+    """
+    if not _INLINE_HEAD.match(text):
+        return None
+    for m in _DATA_START.finditer(text):
+        p = m.start()
+        try:
+            pieces = tokenize(text[:p], trivia=True)
+        except KustoSyntaxError:
+            continue  # inside a string literal
+        if pieces and pieces[-1].kind == COMMENT and pieces[-1].end == p:
+            continue  # inside a comment
+        tokens = [t for t in pieces if t.kind not in ("WS", COMMENT)]
+        if m.group() == "<|":
+            return tokens + [Token(OP, "<|", "<|", p, p + 2)]
+        last = tokens[-1] if tokens else None
+        depth = sum(1 if t.kind == OP and t.text == "(" else -1 if t.kind == OP and t.text == ")" else 0
+                    for t in tokens)
+        if depth == 0 and last is not None and (
+                (last.kind == NAME and last.text.lower() not in ("table", "into", "inline"))
+                or (last.kind == OP and last.text in (")", "]"))):
+            return tokens
+    return None

@@ -1,3 +1,257 @@
-"""Command rules for the table family (see kshell.syntax.commands)."""
+"""Command rules for the table family (see kshell.syntax.commands).
 
-from kshell.syntax.commands import command_rule  # noqa: F401
+    .create table T (c:type, ...) [with (docstring=..., folder=...)]
+    .create-merge table T (c:type, ...) [with (...)]
+    .create tables A (..), B (..) [with (...)]      .create-merge tables ...
+    .alter table T (c:type, ...) [with (...)]       .alter-merge table T (...) [with (...)]
+    .alter table T docstring "..."                  .alter table T folder "..."
+    .alter[-merge] table T column-docstrings (c:"doc", ...)
+    .drop table T [ifexists]                        .drop tables (A, B) [ifexists]
+    .rename table A to B                            .rename tables A=B [ifexists], ...
+    .show tables [(A, B)] [details]
+    .show table T | .show table T details | .show table T schema as (json|csl) | .show table T cslschema
+    .clear table T data
+
+Table names may be database-qualified (`Db.T`).  `... policy <kind>`
+commands belong to cmd_policy; principals, mappings, extents ... to other
+families: these rules decline (and note what they expected) when the words
+after the table name are not theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from kshell.syntax.ast import Command
+from kshell.syntax.commands import command_rule
+from kshell.syntax.cmd_common import at_command_end
+from kshell.syntax.cursor import Cursor
+
+Schema = list[tuple[str, str]]
+
+
+@dataclass(slots=True)
+class CreateTable(Command):
+    name: list[str]              # [T] or [Db, T]
+    columns: Schema
+    properties: dict = field(default_factory=dict)
+    merge: bool = False          # .create-merge
+
+
+@dataclass(slots=True)
+class CreateTables(Command):
+    tables: list[tuple[list[str], Schema]]
+    properties: dict = field(default_factory=dict)
+    merge: bool = False
+
+
+@dataclass(slots=True)
+class AlterTable(Command):
+    name: list[str]
+    columns: Schema
+    properties: dict = field(default_factory=dict)
+    merge: bool = False          # .alter-merge
+
+
+@dataclass(slots=True)
+class AlterTableAttribute(Command):
+    """`.alter table T docstring "..."` / `.alter table T folder "..."`."""
+
+    name: list[str]
+    attribute: str               # docstring | folder
+    value: str
+
+
+@dataclass(slots=True)
+class AlterColumnDocstrings(Command):
+    name: list[str]
+    docstrings: list[tuple[str, str]]
+    merge: bool = False
+
+
+@dataclass(slots=True)
+class DropTables(Command):
+    names: list[list[str]]
+    ifexists: bool = False
+    plural: bool = False         # `.drop tables (A, B)`
+
+
+@dataclass(slots=True)
+class RenameTables(Command):
+    pairs: list[tuple[list[str], str, bool]]  # (old name, new name, ifexists)
+
+
+@dataclass(slots=True)
+class ShowTables(Command):
+    names: list[str] = field(default_factory=list)
+    details: bool = False
+
+
+@dataclass(slots=True)
+class ShowTable(Command):
+    """`.show table T` (column-level statistics)."""
+
+    name: list[str]
+
+
+@dataclass(slots=True)
+class ShowTableDetails(Command):
+    name: list[str]
+
+
+@dataclass(slots=True)
+class ShowTableSchema(Command):
+    name: list[str]
+    format: str = "json"         # json | csl
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ClearTableData(Command):
+    name: list[str]
+
+
+@command_rule
+def create_tables(c: Cursor) -> Command | None:
+    verb = c.accept_word("create", "create-merge")
+    if verb is None:
+        return None
+    merge = verb == "create-merge"
+    if c.accept_word("tables"):
+        tables = []
+        while True:
+            name = c.dotted_name("a table name")
+            tables.append((name, c.schema()))
+            if not c.accept_op(","):
+                break
+        return CreateTables(tables=tables, properties=c.with_properties(), merge=merge)
+    if not c.accept_word("table"):
+        return None
+    start = c.i
+    name = c.dotted_name("a table name")
+    if not c.at_op("("):
+        # `.create table T ingestion csv mapping ...` and friends
+        c.note_expected("expected '(' and the table schema after the table name")
+        c.i = start
+        return None
+    columns = c.schema()
+    return CreateTable(name=name, columns=columns, properties=c.with_properties(), merge=merge)
+
+
+@command_rule
+def alter_table(c: Cursor) -> Command | None:
+    verb = c.accept_word("alter", "alter-merge")
+    if verb is None or not c.accept_word("table"):
+        return None
+    merge = verb == "alter-merge"
+    name = c.dotted_name("a table name")
+    if c.at_op("("):
+        columns = c.schema()
+        return AlterTable(name=name, columns=columns, properties=c.with_properties(), merge=merge)
+    if not merge and c.at_word("docstring", "folder") and c.peek(1).kind == "STRING":
+        attribute = c.next().text.lower()
+        return AlterTableAttribute(name=name, attribute=attribute, value=c.string())
+    if c.accept_word("column-docstrings"):
+        c.expect_op("(", "after 'column-docstrings'")
+        docs = []
+        while True:
+            col = c.name("a column name")
+            c.expect_op(":", "after the column name")
+            docs.append((col, c.string("the column docstring")))
+            if c.accept_op(")"):
+                break
+            c.expect_op(",", "between columns")
+        return AlterColumnDocstrings(name=name, docstrings=docs, merge=merge)
+    c.note_expected("expected '(' and the table schema, 'docstring', 'folder' or 'policy' after the table name")
+    return None
+
+
+@command_rule
+def drop_tables(c: Cursor) -> Command | None:
+    if not c.accept_word("drop"):
+        return None
+    if c.accept_word("tables"):
+        c.expect_op("(", "after 'tables'")
+        names = []
+        while True:
+            names.append(c.dotted_name("a table name"))
+            if c.accept_op(")"):
+                break
+            c.expect_op(",", "between table names")
+        return DropTables(names=names, ifexists=bool(c.accept_word("ifexists")), plural=True)
+    if not c.accept_word("table"):
+        return None
+    name = c.dotted_name("a table name")
+    ifexists = bool(c.accept_word("ifexists"))
+    if not at_command_end(c):
+        c.note_expected("expected 'ifexists' or the end of the command after the table name")
+        return None
+    return DropTables(names=[name], ifexists=ifexists)
+
+
+@command_rule
+def rename_tables(c: Cursor) -> Command | None:
+    if not c.accept_word("rename"):
+        return None
+    if c.accept_word("table"):
+        old = c.dotted_name("a table name")
+        c.expect_word("to", context="after the table name")
+        return RenameTables(pairs=[(old, c.name("the new table name"), False)])
+    if not c.accept_word("tables"):
+        return None
+    pairs = []
+    while True:
+        new = c.name("the new table name")
+        c.expect_op("=", "after the new table name")
+        old = c.dotted_name("the existing table name")
+        pairs.append((old, new, bool(c.accept_word("ifexists"))))
+        if not c.accept_op(","):
+            return RenameTables(pairs=pairs)
+
+
+@command_rule
+def show_tables(c: Cursor) -> Command | None:
+    if not c.accept_word("show"):
+        return None
+    if c.accept_word("tables"):
+        names: list[str] = []
+        if c.accept_op("("):
+            while True:
+                names.append(c.name("a table name"))
+                if c.accept_op(")"):
+                    break
+                c.expect_op(",", "between table names")
+        details = bool(c.accept_word("details"))
+        if not at_command_end(c):
+            c.note_expected("expected 'details' or the end of the command")
+            return None
+        return ShowTables(names=names, details=details)
+    if not c.accept_word("table") or c.at_op("*"):
+        return None
+    name = c.dotted_name("a table name")
+    if at_command_end(c):
+        return ShowTable(name=name)
+    if c.at_word("details") and at_command_end(c, 1):
+        c.next()
+        return ShowTableDetails(name=name)
+    if c.at_word("cslschema"):
+        c.next()
+        return ShowTableSchema(name=name, format="csl")
+    if c.at_word("schema") and c.peek(1).is_word("as"):
+        c.i += 2
+        fmt = c.expect_word("json", "csl", "cslschema", context="after 'schema as'")
+        return ShowTableSchema(name=name, format="json" if fmt == "json" else "csl",
+                               properties=c.with_properties())
+    c.note_expected("expected 'details', 'schema as json', 'cslschema', 'policy' or the end of the command")
+    return None
+
+
+@command_rule
+def clear_table(c: Cursor) -> Command | None:
+    if not c.accept_words("clear", "table"):
+        return None
+    name = c.dotted_name("a table name")
+    if not c.at_word("data"):
+        c.note_expected("expected 'data' after the table name")
+        return None
+    c.next()
+    return ClearTableData(name=name)

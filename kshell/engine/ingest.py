@@ -1,0 +1,139 @@
+"""The ingestion pipeline: "rows appended to table T", the one extension point.
+
+Every command that lands rows in a table (`.ingest inline`, `.set`/`.append`/
+`.set-or-append`/`.set-or-replace`, ingestion from storage, data connections)
+calls `ingest_rows` (or `replace_rows`).  The rows travel in an
+`IngestionBatch`; before anything is applied, every function in
+`INGESTION_HOOKS` sees every append of the batch, breadth-first, and may add
+more appends (update policies cascade this way) or record non-fatal failures.
+A hook that raises a KustoError aborts the whole batch: nothing lands
+anywhere.  Then all appends are applied together.
+
+Hook signature: `hook(batch: IngestionBatch, append: Append) -> None`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from kshell.errors import BadRequest, DatabaseNotFound, TableNotFound
+from kshell.engine.cluster import Extent, Table, derived_id
+
+IngestionHook = Callable[["IngestionBatch", "Append"], None]
+
+INGESTION_HOOKS: list[IngestionHook] = []
+
+
+@dataclass(slots=True)
+class Append:
+    """Rows for one table: columnar, already converted to the table's column types."""
+
+    database: str                  # database name (as stored)
+    table: str
+    columns_data: list[list[Any]]
+    origin: str                    # e.g. "ingest-inline", "set-or-append", "update-policy"
+    properties: dict = field(default_factory=dict)
+    replace: bool = False          # replace the table's data instead of appending (.set-or-replace)
+    extents: list[Extent] = field(default_factory=list)  # filled when the batch is applied
+
+    @property
+    def row_count(self) -> int:
+        return len(self.columns_data[0]) if self.columns_data else 0
+
+
+class IngestionBatch:
+    """The appends of one ingestion request, applied all together or not at all."""
+
+    def __init__(self, session: Any):
+        self.session = session
+        self.appends: list[Append] = []
+        self.failures: list[Any] = []      # non-fatal failure records, stored after commit
+        self._pending: deque[Append] = deque()
+
+    def add(self, database: str, table: str, columns_data: list[list[Any]], *, origin: str,
+            properties: dict | None = None, replace: bool = False) -> Append:
+        """Queue rows for `database`.`table` (they also run through the hooks)."""
+        target = _table(self.session, database, table)
+        if len(columns_data) != len(target.columns):
+            raise BadRequest(f"{len(columns_data)} columns given for table '{table}', "
+                             f"which has {len(target.columns)} columns")
+        lengths = {len(c) for c in columns_data}
+        if len(lengths) > 1:
+            raise BadRequest("columns of different lengths in one append")
+        db = self.session.get_database(database)
+        append = Append(db.name, table, columns_data, origin, dict(properties or {}), replace)
+        self.appends.append(append)
+        self._pending.append(append)
+        return append
+
+    def run_hooks(self) -> None:
+        while self._pending:
+            append = self._pending.popleft()
+            for hook in list(INGESTION_HOOKS):
+                hook(self, append)
+
+    def apply(self) -> None:
+        """Land every append (nothing here can fail: all was validated before)."""
+        for append in self.appends:
+            table = _table(self.session, append.database, append.table)
+            if append.replace:
+                table.data = [[] for _ in table.columns]
+                table.extents = []
+            if append.row_count == 0:
+                continue
+            first = len(table.data[0]) if table.data else 0
+            for col, values in zip(table.data, append.columns_data):
+                col.extend(values)
+            extent = Extent(next_extent_id(self.session, append.database, append.table), first,
+                            append.row_count, self.session.now())
+            tags = append.properties.get("tags")
+            if isinstance(tags, list):
+                extent.tags = [str(t) for t in tags]
+            table.extents.append(extent)
+            append.extents.append(extent)
+
+
+def ingest_rows(session: Any, database: str | None, table: str, columns_data: list[list[Any]], *,
+                origin: str, properties: dict | None = None) -> list[Extent]:
+    """Append rows to a table through the hooks; returns the extents of these rows."""
+    return _run(session, database, table, columns_data, origin, properties, replace=False)
+
+
+def replace_rows(session: Any, database: str | None, table: str, columns_data: list[list[Any]], *,
+                 origin: str, properties: dict | None = None) -> list[Extent]:
+    """Replace a table's rows (`.set-or-replace`); the new rows still run through the hooks."""
+    return _run(session, database, table, columns_data, origin, properties, replace=True)
+
+
+def _run(session, database, table, columns_data, origin, properties, replace) -> list[Extent]:
+    db = session.get_database(database)
+    batch = IngestionBatch(session)
+    first = batch.add(db.name, table, columns_data, origin=origin, properties=properties, replace=replace)
+    try:
+        batch.run_hooks()
+    finally:
+        # Failure records are a log, not table state: keep them even when the batch aborts.
+        session.cluster.ingestion_failures.extend(batch.failures)
+        batch.failures = []
+    batch.apply()
+    return first.extents
+
+
+def next_extent_id(session: Any, database: str, table: str):
+    """A deterministic extent id: derived from a cluster-wide sequence number."""
+    extras = session.cluster.extras
+    seq = extras.get("extent_seq", 0) + 1
+    extras["extent_seq"] = seq
+    return derived_id(session.cluster.name, "extent", database.lower(), table, str(seq))
+
+
+def _table(session: Any, database: str, name: str) -> Table:
+    db = session.cluster.database(database)
+    if db is None:
+        raise DatabaseNotFound(f"Database '{database}' was not found")
+    table = db.tables.get(name)
+    if table is None:
+        raise TableNotFound(f"Table '{name}' was not found in database '{db.name}'")
+    return table

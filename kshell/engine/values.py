@@ -1,0 +1,393 @@
+"""Converting ingested text (and JSON values) to column types, Kusto's way.
+
+Ingestion never fails on a bad value: like the service does for CSV, a value
+that cannot be read as the column's type becomes null.  Empty fields are null,
+except in string columns where they are the empty string.
+
+`converter(type)` returns a function text -> value for one column type; it is
+applied to a whole column at once (columnar, design.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+import uuid
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+UTC = dt.timezone.utc
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+LONG_MIN, LONG_MAX = -(2 ** 63), 2 ** 63 - 1
+
+# CLR type names used in Kusto's JSON schemas (`.show table T schema as json`).
+CLR_TYPES = {
+    "bool": "System.SByte", "int": "System.Int32", "long": "System.Int64",
+    "real": "System.Double", "decimal": "System.Data.SqlTypes.SqlDecimal",
+    "string": "System.String", "datetime": "System.DateTime", "timespan": "System.TimeSpan",
+    "guid": "System.Guid", "dynamic": "System.Object",
+}
+
+
+def to_bool(s: str) -> bool | None:
+    v = s.strip().lower()
+    if v in ("true", "1"):
+        return True
+    if v in ("false", "0"):
+        return False
+    return None
+
+
+def _integer(lo: int, hi: int) -> Callable[[str], int | None]:
+    def parse(s: str) -> int | None:
+        try:
+            v = int(s)
+        except ValueError:
+            try:
+                f = float(s)
+            except ValueError:
+                return None
+            if not f.is_integer():
+                return None
+            v = int(f)
+        return v if lo <= v <= hi else None
+
+    return parse
+
+
+to_int = _integer(INT_MIN, INT_MAX)
+to_long = _integer(LONG_MIN, LONG_MAX)
+
+
+def to_real(s: str) -> float | None:
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def to_decimal(s: str) -> decimal.Decimal | None:
+    try:
+        v = decimal.Decimal(s.strip())
+    except decimal.InvalidOperation:
+        return None
+    return v if v.is_finite() else None
+
+
+_ISO = re.compile(
+    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$",
+    re.IGNORECASE,
+)
+_SLASHED = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*(AM|PM))?)?\s*$",
+                      re.IGNORECASE)
+
+
+def to_datetime(s: str) -> dt.datetime | None:
+    """ISO 8601 (date, date time, fractions up to 7 digits, Z or offset), RFC 822/1123,
+    and `M/d/yyyy [h:mm[:ss] [AM|PM]]`.  Result is aware UTC."""
+    m = _ISO.match(s)
+    try:
+        if m:
+            y, mo, d, h, mi, sec, frac, tz = m.groups()
+            micro = int((frac or "0").ljust(7, "0")[:6])
+            value = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), micro,
+                                tzinfo=UTC)
+            if tz and tz.upper() != "Z":
+                sign = 1 if tz[0] == "+" else -1
+                digits = tz[1:].replace(":", "")
+                value -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            return value
+        m = _SLASHED.match(s)
+        if m:
+            mo, d, y, h, mi, sec, ampm = m.groups()
+            hour = int(h or 0)
+            if ampm:
+                hour = hour % 12 + (12 if ampm.upper() == "PM" else 0)
+            return dt.datetime(int(y), int(mo), int(d), hour, int(mi or 0), int(sec or 0), tzinfo=UTC)
+        if "," in s or "GMT" in s.upper():
+            v = parsedate_to_datetime(s.strip())
+            return (v if v.tzinfo else v.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, TypeError, OverflowError, IndexError):
+        return None
+    return None
+
+
+_CLOCK = re.compile(r"\s*(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*$")
+_UNIT = re.compile(r"\s*(-)?(\d+(?:\.\d+)?)\s*(d|days?|h|hrs?|hours?|m|min|minutes?|s|sec|seconds?|ms|milli|"
+                   r"millis|milliseconds?|microseconds?|ticks?)\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {
+    "d": 86400, "day": 86400, "days": 86400, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600,
+    "hours": 3600, "m": 60, "min": 60, "minute": 60, "minutes": 60, "s": 1, "sec": 1, "second": 1,
+    "seconds": 1, "ms": 1e-3, "milli": 1e-3, "millis": 1e-3, "millisecond": 1e-3,
+    "milliseconds": 1e-3, "microsecond": 1e-6, "microseconds": 1e-6, "tick": 1e-7, "ticks": 1e-7,
+}
+
+
+def to_timespan(s: str) -> dt.timedelta | None:
+    """`[-][d.]hh:mm[:ss[.fffffff]]` (.NET) or a Kusto literal such as `1.5h`, `30m`, `100ms`."""
+    m = _CLOCK.match(s)
+    try:
+        if m:
+            neg, days, h, mi, sec, frac = m.groups()
+            v = dt.timedelta(days=int(days or 0), hours=int(h), minutes=int(mi), seconds=int(sec or 0),
+                             microseconds=int((frac or "0").ljust(7, "0")[:6]))
+            return -v if neg else v
+        m = _UNIT.match(s)
+        if m:
+            neg, amount, unit = m.groups()
+            v = dt.timedelta(seconds=float(amount) * _UNIT_SECONDS[unit.lower()])
+            return -v if neg else v
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def to_guid(s: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(s.strip())
+    except ValueError:
+        return None
+
+
+def to_dynamic(s: str) -> Any:
+    """JSON text -> Python JSON value; text that is not JSON stays a (dynamic) string."""
+    try:
+        return json.loads(s)
+    except ValueError:
+        return s
+
+
+_TEXT_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "bool": to_bool, "int": to_int, "long": to_long, "real": to_real, "decimal": to_decimal,
+    "datetime": to_datetime, "timespan": to_timespan, "guid": to_guid, "dynamic": to_dynamic,
+}
+
+
+def convert_text_column(values: list[str | None], type_name: str) -> list[Any]:
+    """Convert one column of text fields (None = field absent) to `type_name` values."""
+    if type_name == "string":
+        return ["" if v is None else v for v in values]
+    conv = _TEXT_CONVERTERS[type_name]
+    return [conv(v) if v else None for v in values]
+
+
+def convert_value(v: Any, type_name: str) -> Any:
+    """Convert one JSON value (or any Python value) to `type_name`; null when impossible."""
+    if v is None:
+        return None
+    if type_name == "string":
+        if isinstance(v, str):
+            return v
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, separators=(",", ":"))
+        return str(v)
+    if type_name == "dynamic":
+        return v
+    if isinstance(v, str):
+        return convert_text_column([v], type_name)[0]
+    if type_name == "bool":
+        return bool(v) if isinstance(v, (bool, int, float)) else None
+    if type_name in ("int", "long"):
+        if isinstance(v, bool) or not isinstance(v, (int, float, decimal.Decimal)):
+            return None
+        if isinstance(v, float) and not v.is_integer():
+            return int(v) if abs(v) < 2 ** 63 else None
+        iv = int(v)
+        lo, hi = (INT_MIN, INT_MAX) if type_name == "int" else (LONG_MIN, LONG_MAX)
+        return iv if lo <= iv <= hi else None
+    if type_name == "real":
+        return float(v) if isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool) else None
+    if type_name == "decimal":
+        return decimal.Decimal(str(v)) if isinstance(v, (int, float, decimal.Decimal)) else None
+    if type_name == "datetime":
+        return v if isinstance(v, dt.datetime) else None
+    if type_name == "timespan":
+        return v if isinstance(v, dt.timedelta) else None
+    if type_name == "guid":
+        return v if isinstance(v, uuid.UUID) else None
+    return None
+
+
+def column_of_values(values: list[Any], type_name: str) -> list[Any]:
+    """Conform a column of already-typed values (e.g. a query result) to `type_name`."""
+    return [convert_value(v, type_name) for v in values]
+
+
+# ------------------------------------------------------------------ formats
+
+_DELIMITERS = {"csv": ",", "tsv": "\t", "tsve": "\t", "psv": "|", "scsv": ";", "sohsv": "\x01"}
+JSON_FORMATS = ("json", "multijson", "singlejson")
+TEXT_FORMATS = ("txt", "raw")
+SUPPORTED_FORMATS = tuple(_DELIMITERS) + JSON_FORMATS + TEXT_FORMATS
+BINARY_FORMATS = ("parquet", "avro", "apacheavro", "orc", "w3clogfile")
+
+
+class FormatError(ValueError):
+    """The data cannot be read in the declared format (the caller turns it into a BadRequest)."""
+
+
+def read_columns(data: str, columns: list[tuple[str, str]], properties: dict | None = None) -> list[list[Any]]:
+    """Parse ingestion `data` into columnar lists converted to the `columns` types.
+
+    `properties` are the ingestion properties (case-insensitive names): format,
+    ignoreFirstRecord, ingestionMapping.  Fields beyond the schema are ignored,
+    missing ones are null (spec 7.1).
+    """
+    props = {str(k).lower(): v for k, v in (properties or {}).items()}
+    fmt = str(props.get("format", "csv")).lower()
+    ignore_first = _truthy(props.get("ignorefirstrecord", False))
+    mapping = _mapping(props.get("ingestionmapping"))
+    if fmt in _DELIMITERS:
+        rows = _delimited_records(data, _DELIMITERS[fmt])
+        if ignore_first:
+            rows = rows[1:]
+        return _text_rows_to_columns(rows, columns, mapping)
+    if fmt in TEXT_FORMATS:
+        lines = data.splitlines()
+        if ignore_first:
+            lines = lines[1:]
+        rows = [[ln] for ln in lines]
+        return _text_rows_to_columns(rows, columns, mapping)
+    if fmt in JSON_FORMATS:
+        records = _json_records(data)
+        if ignore_first:
+            records = records[1:]
+        return _json_to_columns(records, columns, mapping)
+    if fmt in BINARY_FORMATS:
+        raise FormatError(f"format '{fmt}' is binary and cannot be ingested inline")
+    raise FormatError(f"unknown data format '{fmt}' (expected one of: {', '.join(SUPPORTED_FORMATS)})")
+
+
+def _truthy(v: Any) -> bool:
+    return v is True or (isinstance(v, str) and v.strip().lower() == "true") or v == 1
+
+
+def _delimited_records(data: str, delimiter: str) -> list[list[str]]:
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter, quotechar='"',
+                        doublequote=True, strict=False)
+    try:
+        return [r for r in reader if r]
+    except csv.Error as e:
+        raise FormatError(f"malformed {'CSV' if delimiter == ',' else 'delimited'} data: {e}") from None
+
+
+def _text_rows_to_columns(rows: list[list[str]], columns: list[tuple[str, str]],
+                          mapping: list[dict] | None) -> list[list[Any]]:
+    n = len(columns)
+    if mapping:
+        ordinals = _mapping_ordinals(mapping, columns)
+        fields = [[(r[o] if o is not None and o < len(r) else None) for r in rows] for o in ordinals]
+        consts = [_mapping_const(mapping, name) for name, _ in columns]
+        fields = [[c] * len(rows) if c is not None else f for f, c in zip(fields, consts)]
+    else:
+        fixed = [r if len(r) == n else (r + [None] * (n - len(r)))[:n] for r in rows]
+        fields = [list(col) for col in zip(*fixed)] if fixed else [[] for _ in columns]
+    return [convert_text_column(f, t) for f, (_, t) in zip(fields, columns)]
+
+
+def _json_records(data: str) -> list[Any]:
+    decoder = json.JSONDecoder()
+    out: list[Any] = []
+    i, n = 0, len(data)
+    while True:
+        while i < n and data[i] in " \t\r\n,":
+            i += 1
+        if i >= n:
+            return out
+        try:
+            value, i = decoder.raw_decode(data, i)
+        except ValueError as e:
+            raise FormatError(f"malformed JSON data: {e}") from None
+        if isinstance(value, list):
+            out.extend(value)
+        else:
+            out.append(value)
+
+
+def _json_to_columns(records: list[Any], columns: list[tuple[str, str]],
+                     mapping: list[dict] | None) -> list[list[Any]]:
+    records = [r for r in records if isinstance(r, dict)]
+    out = []
+    for name, type_name in columns:
+        path = _mapping_path(mapping, name) if mapping else None
+        const = _mapping_const(mapping, name) if mapping else None
+        if const is not None:
+            values = [const] * len(records)
+        elif path is not None:
+            values = [_json_path(r, path) for r in records]
+        else:
+            values = [r.get(name) for r in records]
+        out.append([convert_value(v, type_name) for v in values])
+    return out
+
+
+def _mapping(value: Any) -> list[dict] | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise FormatError("ingestionMapping is not valid JSON") from None
+    if not isinstance(value, list):
+        raise FormatError("ingestionMapping must be a JSON array")
+    return [{str(k).lower(): v for k, v in m.items()} for m in value if isinstance(m, dict)]
+
+
+def _mapping_entry(mapping: list[dict], column: str) -> dict | None:
+    for m in mapping:
+        if m.get("column", m.get("name")) == column:
+            props = {str(k).lower(): v for k, v in (m.get("properties") or {}).items()}
+            return {**m, **props}
+    return None
+
+
+def _mapping_ordinals(mapping: list[dict], columns: list[tuple[str, str]]) -> list[int | None]:
+    out = []
+    for name, _ in columns:
+        m = _mapping_entry(mapping, name)
+        try:
+            out.append(int(m["ordinal"]) if m and m.get("ordinal") is not None else None)
+        except (TypeError, ValueError):
+            out.append(None)
+    return out
+
+
+def _mapping_path(mapping: list[dict], column: str) -> str | None:
+    m = _mapping_entry(mapping, column)
+    return m.get("path") if m else None
+
+
+def _mapping_const(mapping: list[dict] | None, column: str) -> Any:
+    m = _mapping_entry(mapping, column) if mapping else None
+    return m.get("constvalue") if m else None
+
+
+_PATH_PART = re.compile(r"\.([^.\[]+)|\['([^']*)'\]|\[(\d+)\]")
+
+
+def _json_path(record: Any, path: str) -> Any:
+    """A value by a simple JSON path: `$`, `$.a.b`, `$['a b']`, `$.a[0]`."""
+    if not path.startswith("$"):
+        return None
+    value = record
+    for m in _PATH_PART.finditer(path, 1):
+        key = m.group(1) or m.group(2)
+        if key is not None:
+            value = value.get(key) if isinstance(value, dict) else None
+        else:
+            idx = int(m.group(3))
+            value = value[idx] if isinstance(value, list) and idx < len(value) else None
+        if value is None:
+            return None
+    return value
