@@ -81,6 +81,7 @@ class Function:
     skipvalidation: bool = False
     view: bool = False
     principals: list[Any] = field(default_factory=list)
+    created_by: str = ""
     parsed: Any = None  # cache of the parsed FunctionDef (not state; rebuilt on demand)
 
 

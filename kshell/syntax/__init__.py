@@ -13,7 +13,10 @@ from kshell.syntax.cursor import Cursor
 
 
 def parse(text: str) -> Command | Query:
-    cursor = Cursor(text)
+    from kshell.syntax.cmd_ingest import inline_ingest_tokens
+
+    # `.ingest inline` data is not Kusto text: tokenize only the command head.
+    cursor = Cursor(text, inline_ingest_tokens(text))
     if cursor.at_end:
         raise KustoSyntaxError("empty request", line=1, column=1)
     if cursor.at_op("."):

@@ -53,7 +53,7 @@ def policy_command(c: Cursor) -> PolicyCommand | None:
         kind_word = "external table"
         entity = c.dotted_name("an external table name")
     elif kind_word == "database":
-        if not c.at_word("policy"):
+        if not c.at_word("policy") and c.at_name():
             entity = [c.name("a database name")]
     elif kind_word == "table":
         if c.accept_op("*"):
@@ -102,6 +102,7 @@ def policy_command(c: Cursor) -> PolicyCommand | None:
         node.properties = c.with_properties()
     elif kind == "row_level_security":
         node.action = c.expect_word("enable", "disable", context="after 'policy row_level_security'")
+        node.properties = c.with_properties()  # [P]: optional `with (...)` before the query
         node.payload_pos = c.peek().start
         node.payload = c.string("the row level security query as a string literal")
     else:
