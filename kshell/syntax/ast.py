@@ -57,6 +57,7 @@ class Call(Node):
 
     name: str
     args: list[Any] = field(default_factory=list)
+    target: Any = None  # `x.f(...)`: the expression before the dot (e.g. cluster("c").database("d"))
 
 
 @dataclass(slots=True)
@@ -287,6 +288,7 @@ class JoinOn(Node):
 
     left: str
     right: str
+    expr: Any = None  # a condition that is not `col` / `$left.a == $right.b` (left/right then "")
 
 
 @dataclass(slots=True)
@@ -379,6 +381,15 @@ class OtherOperator(Node):
     text: str
 
 
+@dataclass(slots=True)
+class OtherSource(Node):
+    """A tabular source the parser accepts but does not model (`find`, `search`,
+    `externaldata`, `evaluate` at the start of a query).  `text` is its source text."""
+
+    name: str
+    text: str
+
+
 # --------------------------------------------------------------- statements
 
 @dataclass(slots=True)
@@ -398,6 +409,7 @@ class FunctionDef(Node):
 
     params: list[Param]
     body: "Query"
+    is_view: bool = False  # `view (...) { ... }`
 
 
 @dataclass(slots=True)
@@ -410,6 +422,22 @@ class Let(Node):
 class SetOption(Node):
     name: str
     value: Any = None
+
+
+@dataclass(slots=True)
+class DeclareParams(Node):
+    """`declare query_parameters(name:type [= default], ...)`."""
+
+    params: list[Param]
+
+
+@dataclass(slots=True)
+class OtherStatement(Node):
+    """A statement the parser accepts but does not model (`alias`, `restrict`,
+    `declare pattern`, `pattern`); `text` is its source text."""
+
+    keyword: str
+    text: str
 
 
 @dataclass(slots=True)

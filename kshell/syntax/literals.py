@@ -1,0 +1,221 @@
+"""Decoding of Kusto literal text into runtime values.
+
+The query parser calls these for `datetime(...)`, `timespan(...)`/`time(...)`,
+`guid(...)` and the typed scalar literals (`int(5)`, `real(nan)`, ...); the
+engine may call them too (ingestion, `todatetime`).  Each function raises
+ValueError on text it cannot read; the parser turns that into a
+KustoSyntaxError at the literal's position.
+
+Values follow the engine's model: datetime.datetime (aware, UTC),
+datetime.timedelta, uuid.UUID, int, float, decimal.Decimal, bool, None
+for a typed null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+import uuid
+
+from kshell.syntax.vocabulary import TIMESPAN_UNITS
+
+UTC = dt.timezone.utc
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+
+# Time zone names RFC 822 allows, in hours from UTC.
+_ZONES = {"z": 0, "gmt": 0, "ut": 0, "utc": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5,
+          "mst": -7, "mdt": -6, "pst": -8, "pdt": -7}
+
+# ISO 8601 and the "sortable" forms: 2015-12-31, 2015-12-31 23:59, 2015-12-31T23:59:59.9Z,
+# 2015-12-31 23:59:59.1234567+02:00.
+_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt ]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7})\d*)?)?)?"
+    r"\s*(Z|z|[+-]\d{1,2}(?::?\d{2})?)?"
+)
+# RFC 822 / RFC 850: "Sat, 08 Nov 2014 15:00:00 GMT", "08 Nov 2014 15:00", "Saturday, 08-Nov-14 15:00:00 GMT".
+_RFC = re.compile(
+    r"(?:[A-Za-z]+,\s*)?(\d{1,2})[ -]([A-Za-z]{3})[ -](\d{2}|\d{4})\s+"
+    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?"
+    r"\s*([A-Za-z]+|[+-]\d{4})?"
+)
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1].strip()
+    return text
+
+
+def _micro(frac: str | None) -> int:
+    if not frac:
+        return 0
+    return int((frac + "000000")[:6])
+
+
+def decode_datetime(text: str) -> dt.datetime | None:
+    """`datetime(...)` content -> aware UTC datetime, or None for `null`."""
+    s = _unquote(text)
+    if s.lower() == "null":
+        return None
+    m = _ISO.fullmatch(s)
+    if m:
+        y, mo, d, hh, mi, ss, frac, zone = m.groups()
+        offset = _offset(zone)
+        value = dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0),
+                            _micro(frac), tzinfo=UTC)
+        return value - offset
+    m = _RFC.fullmatch(s)
+    if m:
+        d, mon, y, hh, mi, ss, frac, zone = m.groups()
+        month = _MONTHS.get(mon.lower())
+        if month is None:
+            raise ValueError(f"unknown month name {mon!r}")
+        year = int(y)
+        if len(y) == 2:
+            year += 2000 if year < 50 else 1900
+        value = dt.datetime(year, month, int(d), int(hh), int(mi), int(ss or 0), _micro(frac),
+                            tzinfo=UTC)
+        return value - _offset(zone)
+    raise ValueError(f"invalid datetime literal {text.strip()!r}")
+
+
+def _offset(zone: str | None) -> dt.timedelta:
+    if not zone:
+        return dt.timedelta(0)
+    z = zone.lower()
+    if z in _ZONES:
+        return dt.timedelta(hours=_ZONES[z])
+    m = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", zone)
+    if not m:
+        raise ValueError(f"unknown time zone {zone!r}")
+    sign = -1 if m.group(1) == "-" else 1
+    return sign * dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
+
+
+# [-][d.]hh:mm[:ss[.fffffff]]
+_CLOCK = re.compile(r"(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7})\d*)?)?")
+_UNIT = re.compile(r"(-)?(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)")
+
+
+def decode_timespan(text: str) -> dt.timedelta | None:
+    """`timespan(...)`/`time(...)` content -> timedelta, or None for `null`.
+
+    Forms: `1.02:03:04.5`, `02:00:00`, `1d`/`30m`/`1.5h`/`100ms`, and a bare
+    number, which counts days (Kusto's `time(2)` is two days).
+    """
+    s = _unquote(text)
+    if s.lower() == "null":
+        return None
+    m = _CLOCK.fullmatch(s)
+    if m:
+        neg, days, hh, mi, ss, frac = m.groups()
+        value = dt.timedelta(days=int(days or 0), hours=int(hh), minutes=int(mi),
+                             seconds=int(ss or 0), microseconds=_micro(frac))
+        return -value if neg else value
+    m = _UNIT.fullmatch(s)
+    if m:
+        neg, num, unit = m.groups()
+        if unit == "":
+            seconds = float(num) * 86400.0
+        elif unit in TIMESPAN_UNITS:
+            seconds = float(num) * TIMESPAN_UNITS[unit]
+        elif unit.lower() in TIMESPAN_UNITS:
+            seconds = float(num) * TIMESPAN_UNITS[unit.lower()]
+        else:
+            raise ValueError(f"unknown timespan unit {unit!r}")
+        value = seconds_to_timespan(seconds)
+        return -value if neg else value
+    raise ValueError(f"invalid timespan literal {text.strip()!r}")
+
+
+def seconds_to_timespan(seconds: float) -> dt.timedelta:
+    """A timespan token's value (seconds, float) -> timedelta, rounded to microseconds."""
+    return dt.timedelta(microseconds=round(seconds * 1_000_000))
+
+
+def decode_guid(text: str) -> uuid.UUID | None:
+    s = _unquote(text)
+    if s.lower() == "null":
+        return None
+    try:
+        return uuid.UUID(s)
+    except ValueError:
+        raise ValueError(f"invalid guid literal {text.strip()!r}") from None
+
+
+def decode_raw(constructor: str, content: str) -> tuple[str, object]:
+    """A RAW token (constructor, content) -> (Kusto type name, value)."""
+    if constructor in ("datetime", "date"):
+        return "datetime", decode_datetime(content)
+    if constructor in ("timespan", "time"):
+        return "timespan", decode_timespan(content)
+    if constructor == "guid":
+        return "guid", decode_guid(content)
+    raise ValueError(f"unknown literal constructor {constructor!r}")
+
+
+_SPECIAL_REALS = {"nan": float("nan"), "+inf": float("inf"), "inf": float("inf"),
+                  "-inf": float("-inf")}
+
+
+def decode_typed_scalar(type_name: str, text: str) -> object:
+    """Content of a typed scalar literal such as `int(5)`, `real(nan)`, `bool(true)`,
+    `decimal(1.5)`, `long(null)` -> value.  `type_name` is canonical (int long real
+    decimal bool string)."""
+    s = text.strip()
+    low = s.lower()
+    if low == "null":
+        return None
+    if type_name == "bool":
+        if low in ("true", "1"):
+            return True
+        if low in ("false", "0"):
+            return False
+        raise ValueError(f"invalid bool literal {s!r}")
+    if type_name in ("int", "long"):
+        try:
+            value = int(s, 16) if low.lstrip("+-").startswith("0x") else int(s)
+        except ValueError:
+            raise ValueError(f"invalid {type_name} literal {s!r}") from None
+        return value
+    if type_name == "real":
+        if low in _SPECIAL_REALS:
+            return _SPECIAL_REALS[low]
+        try:
+            return float(s)
+        except ValueError:
+            raise ValueError(f"invalid real literal {s!r}") from None
+    if type_name == "decimal":
+        try:
+            return decimal.Decimal(s)
+        except decimal.InvalidOperation:
+            raise ValueError(f"invalid decimal literal {s!r}") from None
+    if type_name == "string":
+        return s
+    raise ValueError(f"no literal form for type {type_name!r}")
+
+
+def format_timespan(value: dt.timedelta) -> str:
+    """Kusto's text form of a timespan: [-][d.]hh:mm:ss[.fffffff]."""
+    neg = value < dt.timedelta(0)
+    if neg:
+        value = -value
+    days = value.days
+    secs = value.seconds
+    text = f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
+    if days:
+        text = f"{days}.{text}"
+    if value.microseconds:
+        text += f".{value.microseconds:06d}0"
+    return ("-" if neg else "") + text
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """ISO 8601 form used inside dynamic values: 2015-12-31T23:59:59.9000000Z."""
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond:06d}0Z"
