@@ -1,14 +1,392 @@
 """Permission checks: one declarative table from command kind to required role.
 
-Filled in by the security family (issue 6).  Until then every request is
-allowed, which matches the default session principal (AllDatabasesAdmin).
+`check(session, node)` runs before every handler (kshell.engine.session).
+The role a command needs comes from COMMAND_PERMISSIONS (keyed by the class
+name of the command node, so this module need not import every family) or,
+for the generic policy commands, from POLICY_PERMISSIONS (keyed by policy
+kind, show/change and entity kind).  Each entry names a requirement of
+REQUIREMENTS (the lattice of spec 3.2, evaluated by kshell.engine.auth.Access)
+and says which securable it applies to.  Commands not in the table fall back
+on their verb: `.show ...` needs metadata access to the context database,
+anything else Database Admin on it.
+
+Queries need viewer access to the context database here, and to every
+database they read through the read hook kshell.engine.queries calls
+(`check_database_read`, registered in DATABASE_READ_HOOKS).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from kshell.engine import auth
+from kshell.errors import Forbidden
+
+# ------------------------------------------------------------ requirements
+
+# Requirement name (also the text of refusals) -> predicate over (Access, scope).
+REQUIREMENTS: dict[str, Callable[[auth.Access, tuple], bool]] = {
+    "Anyone": lambda a, s: True,
+    "AllDatabasesAdmin": lambda a, s: a.all_databases_admin(),
+    "AllDatabasesMonitor": lambda a, s: a.all_databases_monitor(),
+    "Database Admin": lambda a, s: a.database_admin(s[1]),
+    "Database User": lambda a, s: a.database_user(s[1]),
+    "Database Viewer": lambda a, s: a.database_viewer(s[1]),
+    "Database User, Viewer or Monitor": lambda a, s: a.database_metadata(s[1]),
+    "Database Admin or Monitor": lambda a, s: a.database_monitor(s[1]),
+    "a role on the database": lambda a, s: a.any_access(s[1]),
+    "Table Admin": lambda a, s: a.table_admin(s[1], s[2]),
+    "Table Ingestor": lambda a, s: a.table_ingestor(s[1], s[2]),
+    "Function Admin": lambda a, s: a.function_admin(s[1], s[2]),
+    "External Table Admin": lambda a, s: a.external_table_admin(s[1], s[2]),
+    "Materialized View Admin": lambda a, s: a.materialized_view_admin(s[1], s[2]),
+    "its admin or Database Monitor": lambda a, s: (
+        a.entity_admin(s[0], s[1], s[2]) or a.database_monitor(s[1])),
+}
+
+ENTITY_ADMIN = {
+    "table": "Table Admin",
+    "function": "Function Admin",
+    "external table": "External Table Admin",
+    "materialized-view": "Materialized View Admin",
+}
+
+
+# ----------------------------------------------------- securable resolvers
+# A target turns a command node into the scopes (kshell.engine.auth) a requirement applies to.
+
+def _cluster(session, node) -> list[tuple]:
+    return [("cluster",)]
+
+
+def _context_db(session, node) -> list[tuple]:
+    return [("database", session.database.name)]
+
+
+def _database(attr: str):
+    def target(session, node) -> list[tuple]:
+        value = getattr(node, attr, None)
+        if isinstance(value, list):
+            names = value or [None]
+        else:
+            names = [value]
+        return [("database", session.get_database(n).name) for n in names]
+    return target
+
+
+def _entity(kind: str, attr: str, many: bool = False):
+    """An entity named by a node attribute: "T", ["T"], ["Db", "T"] (or a list of those when many)."""
+    def target(session, node) -> list[tuple]:
+        value = getattr(node, attr, None)
+        values = value if many else [value]
+        return [_entity_scope(session, kind, v) for v in values]
+    return target
+
+
+def _entity_scope(session, kind: str, value: Any) -> tuple:
+    parts = [value] if isinstance(value, str) else list(value or [])
+    if not parts:
+        return ("database", session.database.name)
+    db = session.get_database(parts[0] if len(parts) >= 2 else None)
+    return (kind, db.name, parts[-1])
+
+
+def _renamed_tables(session, node) -> list[tuple]:
+    return [_entity_scope(session, "table", old) for old, _new, _ifexists in node.pairs]
+
+
+def _created_tables(session, node) -> list[tuple]:
+    return [_entity_scope(session, "table", name) for name, _schema in node.tables]
+
+
+def _securable(session, node) -> list[tuple]:
+    """The securable of a security-family command (`securable_kind` + `securable`)."""
+    kind = node.securable_kind
+    if kind is None or kind == "cluster":
+        return [("cluster",)]
+    if kind == "database":
+        return [("database", session.get_database(node.securable[0] if node.securable else None).name)]
+    return [_entity_scope(session, kind, node.securable)]
+
+
+# ------------------------------------------------- dynamic requirements
+
+def _exists(session, scope: tuple) -> bool:
+    return auth.lookup_securable(session.cluster, scope) is not None
+
+
+def _create_table_requirement(session, node, scope) -> str:
+    # `.create-merge` of an existing table changes it; `.create` of an existing one is a no-op.
+    if getattr(node, "merge", False) and _exists(session, scope):
+        return "Table Admin"
+    return "Database User"
+
+
+def _create_function_requirement(session, node, scope) -> str:
+    if node.mode == "alter" or (node.mode == "create-or-alter" and _exists(session, scope)):
+        return "Function Admin"
+    return "Database User"
+
+
+def _ingest_from_query_requirement(session, node, scope) -> str:
+    # spec 9 #51: .append needs Table Ingestor; .set* creating the table Database User;
+    # .set-or-replace of an existing table Table Admin.
+    exists = _exists(session, scope)
+    if node.verb == "append" or (node.verb == "set-or-append" and exists):
+        return "Table Ingestor"
+    if node.verb == "set-or-replace" and exists:
+        return "Table Admin"
+    if node.verb == "set" and exists:
+        return "Table Ingestor"
+    return "Database User"
+
+
+def _role_change_requirement(session, node, scope) -> str:
+    if scope[0] == "cluster":
+        return "AllDatabasesAdmin"   # simulator stand-in for ARM role assignment
+    if scope[0] == "database":
+        return "Database Admin"
+    return ENTITY_ADMIN[scope[0]]
+
+
+def _show_principals_requirement(session, node, scope) -> str:
+    if scope[0] == "cluster":
+        return "AllDatabasesMonitor"
+    if scope[0] == "database":
+        return "Database Admin or Monitor"
+    return "its admin or Database Monitor"
+
+
+def _show_principal_roles_requirement(session, node, scope) -> str:
+    if node.principal is not None and not _is_self(session, node.principal):
+        return "AllDatabasesMonitor"   # someone else's roles (spec 3.5 [DECIDE])
+    return "Anyone" if scope[0] == "cluster" else "a role on the database"
+
+
+def _clear_group_cache_requirement(session, node, scope) -> str:
+    other = {k.lower(): v for k, v in node.properties.items()}.get("principal")
+    if isinstance(other, str) and not _is_self(session, other):
+        return "AllDatabasesMonitor"
+    return "Anyone"
+
+
+def _is_self(session, fqn: str) -> bool:
+    try:
+        return auth.parse_fqn(fqn, session.cluster).key == auth.parse_fqn(session.principal, session.cluster).key
+    except Exception:  # a bad FQN is reported by the handler
+        return False
+
+
+# ------------------------------------------------------------- the table
+
+# Command node class name -> (requirement name or function choosing one, target).
+COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
+    # queries (databases read are checked by the read hook)
+    "Query": ("Database Viewer", _context_db),
+    # databases (creating / dropping a database is an ARM operation in ADX)
+    "CreateDatabase": ("AllDatabasesAdmin", _cluster),
+    "DropDatabase": ("AllDatabasesAdmin", _cluster),
+    "AlterDatabasePrettyName": ("Database Admin", _database("name")),
+    "ShowDatabases": ("Anyone", _cluster),
+    "ShowDatabase": ("Database User, Viewer or Monitor", _database("name")),
+    "ShowDatabaseSchema": ("Database User, Viewer or Monitor", _database("names")),
+    # tables
+    "CreateTable": (_create_table_requirement, _entity("table", "name")),
+    "CreateTables": (_create_table_requirement, _created_tables),
+    "AlterTable": ("Table Admin", _entity("table", "name")),
+    "AlterTableAttribute": ("Table Admin", _entity("table", "name")),
+    "AlterColumnDocstrings": ("Table Admin", _entity("table", "name")),
+    "DropTables": ("Table Admin", _entity("table", "names", many=True)),
+    "RenameTables": ("Table Admin", _renamed_tables),
+    "ClearTableData": ("Table Admin", _entity("table", "name")),
+    "ShowTables": ("Database User, Viewer or Monitor", _context_db),
+    "ShowTable": ("Database User, Viewer or Monitor", _entity("table", "name")),
+    "ShowTableDetails": ("Database User, Viewer or Monitor", _entity("table", "name")),
+    "ShowTableSchema": ("Database User, Viewer or Monitor", _entity("table", "name")),
+    "ShowTableExtents": ("Database User, Viewer or Monitor", _entity("table", "name")),
+    "ShowExtents": ("Database User, Viewer or Monitor", _context_db),
+    # functions
+    "CreateFunction": (_create_function_requirement, _entity("function", "name")),
+    "AlterFunctionAttribute": ("Function Admin", _entity("function", "name")),
+    "DropFunctions": ("Function Admin", _entity("function", "names", many=True)),
+    "ShowFunctions": ("Database User, Viewer or Monitor", _context_db),
+    # ingestion
+    "IngestInline": ("Table Ingestor", _entity("table", "table")),
+    "IngestFromStorage": ("Table Ingestor", _entity("table", "table")),
+    "IngestFromStorageQueued": ("Table Ingestor", _entity("table", "table")),
+    "IngestFromQuery": (_ingest_from_query_requirement, _entity("table", "table")),
+    "ShowIngestionFailures": ("Database Admin or Monitor", _context_db),
+    # security roles
+    "RoleChange": (_role_change_requirement, _securable),
+    "ShowPrincipals": (_show_principals_requirement, _securable),
+    "ShowPrincipalRoles": (_show_principal_roles_requirement, _securable),
+    "ClearGroupMembershipCache": (_clear_group_cache_requirement, _cluster),
+    # cluster-level misc
+    "ShowVersion": ("Anyone", _cluster),
+    "ShowCluster": ("AllDatabasesMonitor", _cluster),
+    "ShowClusterDetails": ("AllDatabasesMonitor", _cluster),
+    "EnablePlugin": ("AllDatabasesAdmin", _cluster),
+    "DisablePlugin": ("AllDatabasesAdmin", _cluster),
+    # continuous export (spec 9 #34-41)
+    "CreateOrAlterContinuousExport": ("Database Admin", _context_db),
+    "DropContinuousExport": ("Database Admin", _context_db),
+    "EnableContinuousExport": ("Database Admin", _context_db),
+    "DisableContinuousExport": ("Database Admin", _context_db),
+    "ShowContinuousExports": ("Database User, Viewer or Monitor", _context_db),
+    "ShowContinuousExport": ("Database User, Viewer or Monitor", _context_db),
+    "ShowContinuousExportArtifacts": ("Database Admin or Monitor", _context_db),
+    "ShowContinuousExportFailures": ("Database Admin or Monitor", _context_db),
+    # external tables (spec 9 #42-48)
+    "ShowExternalTables": ("Database User, Viewer or Monitor", _context_db),
+    "ShowExternalTable": ("Database User, Viewer or Monitor", _context_db),
+    "DropExternalTable": ("External Table Admin", _entity("external table", "name")),
+}
+
+# Generic policy commands: (policy kind or "*", "show" | "change", entity kind or "*") -> requirement.
+# The most specific entry wins (kind before "*", entity kind before "*").
+POLICY_PERMISSIONS: dict[tuple[str, str, str], str] = {
+    # ManagedIdentity policy (spec 2.7): changes need AllDatabasesAdmin even on a database.
+    ("managed_identity", "change", "*"): "AllDatabasesAdmin",
+    ("managed_identity", "show", "cluster"): "AllDatabasesMonitor",
+    ("managed_identity", "show", "database"): "Database User, Viewer or Monitor",
+    # every other policy
+    ("*", "show", "cluster"): "AllDatabasesMonitor",
+    ("*", "change", "cluster"): "AllDatabasesAdmin",
+    ("*", "show", "*"): "Database User, Viewer or Monitor",
+    ("*", "change", "database"): "Database Admin",
+    ("*", "change", "table"): "Table Admin",
+    ("*", "change", "tables"): "Table Admin",
+    ("*", "change", "column"): "Table Admin",
+    ("*", "change", "external table"): "External Table Admin",
+    ("*", "change", "materialized-view"): "Materialized View Admin",
+}
+
+
+def _policy_requirement(node) -> str:
+    verb = "show" if node.verb == "show" else "change"
+    for key in ((node.kind, verb, node.entity_kind), (node.kind, verb, "*"),
+                ("*", verb, node.entity_kind), ("*", verb, "*")):
+        if key in POLICY_PERMISSIONS:
+            return POLICY_PERMISSIONS[key]
+    return "Database Admin"
+
+
+def _policy_targets(session, node) -> list[tuple]:
+    kind = node.entity_kind
+    if kind == "cluster":
+        return [("cluster",)]
+    if kind == "database":
+        return [("database", session.get_database(node.entity[0] if node.entity else None).name)]
+    if kind == "tables":
+        return [_entity_scope(session, "table", parts) for parts in node.entities]
+    if kind == "table" and node.entity == ["*"]:
+        db = session.database
+        if node.verb == "show":
+            return [("database", db.name)]
+        return [("table", db.name, t) for t in db.tables] or [("database", db.name)]
+    if kind == "column":  # [T, C] or [Db, T, C]
+        return [_entity_scope(session, "table", node.entity[:-1])]
+    return [_entity_scope(session, kind, node.entity)]
+
+
+# ------------------------------------------------------------------ check
 
 def check(session: Any, node: Any) -> None:
     """Raise kshell.errors.Forbidden when the session principal may not run `node`."""
-    return None
+    ensure_seeded(session)
+    name = type(node).__name__
+    if name == "PolicyCommand":
+        requirement: Any = _policy_requirement(node)
+        targets = _policy_targets(session, node)
+    elif name in COMMAND_PERMISSIONS:
+        requirement, target = COMMAND_PERMISSIONS[name]
+        targets = target(session, node)
+    else:
+        requirement = "Database User, Viewer or Monitor" if _verb(node) == "show" else "Database Admin"
+        targets = _context_db(session, node)
+    acc = auth.access(session.cluster, session.principal)
+    for scope in targets:
+        need = requirement(session, node, scope) if callable(requirement) else requirement
+        if not _allowed(acc, need, scope):
+            raise Forbidden(refusal(session.principal, operation(node), scope, need))
+
+
+def _allowed(acc: auth.Access, need: str, scope: tuple) -> bool:
+    if scope[0] == "cluster" and need not in ("Anyone", "AllDatabasesAdmin", "AllDatabasesMonitor"):
+        return acc.all_databases_admin()
+    if scope[0] == "database" and need in ENTITY_ADMIN.values():
+        return acc.database_admin(scope[1])
+    return REQUIREMENTS[need](acc, scope)
+
+
+def refusal(principal: str, op: str, scope: tuple, need: str) -> str:
+    return (f"Principal '{principal}' is not authorized to perform operation '{op}' "
+            f"on '{entity_label(scope)}' (requires {need})")
+
+
+def entity_label(scope: tuple) -> str:
+    if scope[0] == "cluster":
+        return "cluster"
+    return ".".join(scope[1:])
+
+
+def _verb(node: Any) -> str:
+    text = (getattr(node, "text", "") or "").lstrip()
+    if text.startswith("."):
+        return text[1:].split(None, 1)[0].lower() if len(text) > 1 else ""
+    return ""
+
+
+def operation(node: Any) -> str:
+    """How a refusal names the operation: the command's leading keywords (`.drop table`), or `query`."""
+    if type(node).__name__ == "Query":
+        return "query"
+    if type(node).__name__ == "PolicyCommand":
+        return f".{node.verb} {node.entity_kind} policy {node.kind}"
+    if type(node).__name__ == "RoleChange":
+        return f".{node.action} {node.securable_kind} {node.role}"
+    if type(node).__name__ == "ShowPrincipals":
+        return f".show {node.securable_kind} principals"
+    if type(node).__name__ == "ShowPrincipalRoles":
+        return f".show {node.securable_kind + ' ' if node.securable_kind else ''}principal roles"
+    text = (getattr(node, "text", "") or "").strip()
+    words = text.split()
+    if not words:
+        return type(node).__name__
+    out = [words[0]]
+    for w in words[1:3]:
+        if w.lower() in _OPERATION_WORDS:
+            out.append(w.lower())
+        else:
+            break
+    return " ".join(out)
+
+
+_OPERATION_WORDS = frozenset({
+    "table", "tables", "function", "functions", "database", "databases", "cluster", "external",
+    "materialized-view", "into", "inline", "async", "async", "ifnotexists", "continuous-export",
+    "continuous-exports", "principal", "principals", "ingestion",
+})
+
+
+# ------------------------------------------------------------ read hooks
+
+def check_database_read(session: Any, database_name: str) -> None:
+    """A query (run as the session principal) reads `database_name`: needs viewer access."""
+    cluster = session.cluster
+    db = cluster.database(database_name)
+    if db is None:
+        return  # the query engine reports the unknown database
+    ensure_seeded(session)
+    if not auth.access(cluster, session.principal).database_viewer(db.name):
+        raise Forbidden(refusal(session.principal, "query", ("database", db.name), "Database Viewer"))
+
+
+def ensure_seeded(session: Any) -> None:
+    """A new cluster gives the default session principal AllDatabasesAdmin (design.md)."""
+    cluster = session.cluster
+    if not cluster.extras.get("security_seeded"):
+        from kshell.engine.session import DEFAULT_PRINCIPAL
+
+        auth.seed_default_principal(cluster, DEFAULT_PRINCIPAL)
