@@ -71,10 +71,6 @@ def decoded_lines(stream: BinaryIO, source: str) -> Iterator[str]:
             ) from None
 
 
-def _text_lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True) or [""]
-
-
 # ---------------------------------------------------------------- session
 
 def _parse_now(text: str | None):
@@ -125,7 +121,7 @@ def run_check(paths: list[str]) -> int:
 
 
 def run_script_mode(state, args: argparse.Namespace) -> int:
-    from kshell.script import iter_requests, run_requests
+    from kshell.script import iter_requests, run_requests, text_lines
 
     out, err = sys.stdout, sys.stderr
     status = EXIT_OK
@@ -138,7 +134,7 @@ def run_script_mode(state, args: argparse.Namespace) -> int:
         sources.append(("file", "-"))
     for kind, value in sources:
         if kind == "text":
-            lines = _text_lines(value)
+            lines = text_lines(value)
             code = run_requests(state, iter_requests(lines), out, err, keep_going=args.keep_going)
         elif value == "-":
             code = _run_stream(state, sys.stdin.buffer, "stdin", args)

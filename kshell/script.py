@@ -143,10 +143,20 @@ class _Scanner:
         return n
 
 
+def text_lines(text: str) -> list[str]:
+    """`text` cut after each "\n" only (str.splitlines would also cut at \r, \x0c, \u2028 ...,
+    which may sit inside string literals)."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 def _scan(text: str) -> _Scanner:
     scanner = _Scanner()
-    for chunk in text.splitlines(keepends=True):
-        scanner.feed(chunk.replace("\r\n", "\n"))
+    for chunk in text_lines(text):
+        scanner.feed(chunk[:-2] + "\n" if chunk.endswith("\r\n") else chunk)
     return scanner
 
 
@@ -190,13 +200,20 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
     scanner: _Scanner | None = None
     lineno = 0
 
+    kept = 0  # buf[:kept] ends with the last line that is not a whole-line comment outside literals
+
     def finish() -> Request:
         # trailing whole-line comments belong to nobody: drop them (line numbers are unaffected)
-        if scanner is not None and not scanner.data_mode:
-            while buf and _is_comment_line(buf[-1].strip()):
-                buf.pop()
-        text = "".join(buf).rstrip("\n")
+        text = "".join(buf[:kept]).rstrip("\n")
         return Request(text, start)
+
+    def add(line: str) -> None:
+        nonlocal kept
+        comment = not scanner.in_literal and not scanner.data_mode and _is_comment_line(line.strip())
+        buf.append(line)
+        scanner.feed(line)
+        if not comment:
+            kept = len(buf)
 
     for raw in lines:
         lineno += 1
@@ -207,8 +224,7 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
             line += "\n"
         if scanner is not None:
             if scanner.in_literal:
-                buf.append(line)
-                scanner.feed(line)
+                add(line)
                 continue
             stripped = line.strip()
             if not stripped:
@@ -219,8 +235,7 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
                 yield finish()
                 buf, scanner = [], None
             else:
-                buf.append(line)
-                scanner.feed(line)
+                add(line)
                 continue
         # no request open: this line may start one
         stripped = line.strip()
@@ -229,10 +244,10 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
         if stripped.startswith("#"):
             yield Request(stripped, lineno)
             continue
-        buf = [line]
+        buf = []
         start = lineno
         scanner = _Scanner()
-        scanner.feed(line)
+        add(line)
     if scanner is not None:
         if scanner.in_literal:
             raise _unterminated(scanner.literal, start + scanner.literal_line - 1)
@@ -241,7 +256,7 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
 
 def split_requests(text: str) -> list[Request]:
     """All requests of a whole text (see iter_requests)."""
-    return list(iter_requests(text.splitlines(keepends=True)))
+    return list(iter_requests(text_lines(text)))
 
 
 # ------------------------------------------------------------------ running

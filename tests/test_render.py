@@ -1,0 +1,157 @@
+"""Rendering of Results in the six formats, and Kusto value formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from kshell.render import FORMATS, format_value, render
+from kshell.result import Result
+
+UTC = dt.timezone.utc
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (None, ""),
+        (True, "true"),
+        (False, "false"),
+        (42, "42"),
+        (-7, "-7"),
+        (1.5, "1.5"),
+        (2.0, "2"),
+        (0.1, "0.1"),
+        (1e-05, "1E-05"),
+        (0.0001, "0.0001"),
+        (1e15, "1E+15"),
+        (123456789012345.0, "123456789012345"),
+        (-2.5e-7, "-2.5E-07"),
+        (float("nan"), "NaN"),
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
+        (Decimal("1.50"), "1.50"),
+        ("text", "text"),
+        ("", ""),
+        (dt.datetime(2026, 1, 1, tzinfo=UTC), "2026-01-01T00:00:00Z"),
+        (dt.datetime(2026, 1, 1, 10, 5, 3, 500000, tzinfo=UTC), "2026-01-01T10:05:03.5Z"),
+        (dt.datetime(2026, 1, 1, 0, 0, 0, 123, tzinfo=UTC), "2026-01-01T00:00:00.000123Z"),
+        (dt.datetime(2026, 1, 1, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))), "2026-01-01T00:00:00Z"),
+        (dt.timedelta(hours=1), "01:00:00"),
+        (dt.timedelta(days=1, hours=2, minutes=3, seconds=4), "1.02:03:04"),
+        (dt.timedelta(minutes=-1), "-00:01:00"),
+        (dt.timedelta(days=-1, hours=-2), "-1.02:00:00"),
+        (dt.timedelta(seconds=1.25), "00:00:01.25"),
+        (dt.timedelta(0), "00:00:00"),
+        (dt.timedelta(days=12), "12.00:00:00"),
+        (uuid.UUID("7A1D9D3E-0000-4000-8000-00000000ABCD"), "7a1d9d3e-0000-4000-8000-00000000abcd"),
+        ({"a": [1, 2], "b": {"c": None}}, '{"a":[1,2],"b":{"c":null}}'),
+        ([1, "x", True], '[1,"x",true]'),
+        ({"k": "é"}, '{"k":"é"}'),
+    ],
+)
+def test_format_value(value, text):
+    assert format_value(value) == text
+
+
+SAMPLE = Result.of(
+    [("Name", "string"), ("Count", "long"), ("When", "datetime"), ("Span", "timespan"),
+     ("Ok", "bool"), ("Bag", "dynamic"), ("Ratio", "real")],
+    [
+        ["alpha", 1, dt.datetime(2026, 1, 1, tzinfo=UTC), dt.timedelta(hours=1), True, {"a": 1}, 0.5],
+        ["b,|c", None, None, None, None, None, None],
+    ],
+)
+
+
+def test_table_has_headers_and_kusto_values():
+    text = render(SAMPLE, "table")
+    lines = text.splitlines()
+    assert all(h in lines[1] for h in ("Name", "Count", "When", "Span", "Ok", "Bag", "Ratio"))
+    body = "\n".join(lines[3:])
+    for cell in ("alpha", "2026-01-01T00:00:00Z", "01:00:00", "true", '{"a":1}', "0.5", "b,|c"):
+        assert cell in body
+    assert "None" not in text
+
+
+def test_table_right_aligns_numbers():
+    res = Result.of([("n", "long"), ("s", "string")], [[1, "a"], [1000, "bbbb"]])
+    rows = [l for l in render(res, "table").splitlines() if "a" in l or "bbbb" in l]
+    first_cells = [r.split("|")[1] for r in rows]
+    assert first_cells[0].endswith("1 ") and first_cells[1].endswith("1000 ")
+
+
+def test_table_does_not_reinterpret_string_numbers():
+    res = Result.of([("s", "string")], [["007"], ["1e5"]])
+    text = render(res, "table")
+    assert "007" in text and "1e5" in text
+
+
+def test_csv_quotes_and_nulls():
+    text = render(SAMPLE, "csv")
+    lines = text.split("\n")
+    assert lines[0] == "Name,Count,When,Span,Ok,Bag,Ratio"
+    assert lines[1] == 'alpha,1,2026-01-01T00:00:00Z,01:00:00,true,"{""a"":1}",0.5'
+    assert lines[2] == '"b,|c",,,,,,'
+    assert not text.endswith("\n")
+
+
+def test_tsv():
+    text = render(Result.of([("a", "string"), ("b", "int")], [["x y", 1]]), "tsv")
+    assert text == "a\tb\nx y\t1"
+
+
+def test_json_one_object_with_types_and_kusto_strings():
+    text = render(SAMPLE, "json")
+    assert "\n" not in text
+    obj = json.loads(text)
+    assert obj["columns"][0] == {"name": "Name", "type": "string"}
+    assert [c["type"] for c in obj["columns"]] == ["string", "long", "datetime", "timespan", "bool", "dynamic", "real"]
+    assert obj["rows"][0] == ["alpha", 1, "2026-01-01T00:00:00Z", "01:00:00", True, {"a": 1}, 0.5]
+    assert obj["rows"][1] == ["b,|c", None, None, None, None, None, None]
+
+
+def test_json_guid_decimal_and_special_reals():
+    res = Result.of([("g", "guid"), ("d", "decimal"), ("r", "real")],
+                    [[uuid.UUID(int=1), Decimal("2.50"), float("nan")]])
+    obj = json.loads(render(res, "json"))
+    assert obj["rows"] == [["00000000-0000-0000-0000-000000000001", "2.50", "NaN"]]
+
+
+def test_markdown_escapes_pipes():
+    text = render(SAMPLE, "markdown")
+    lines = text.splitlines()
+    assert lines[0].startswith("| Name")
+    assert set(lines[1].replace("|", "").replace(":", "").strip()) == {"-", " "} or "---" in lines[1]
+    assert "b,\\|c" in text
+
+
+def test_vertical_records():
+    text = render(SAMPLE, "vertical")
+    assert "RECORD 1" in text and "RECORD 2" in text
+    assert any(l.startswith("Name ") and l.endswith("| alpha") for l in text.splitlines())
+    assert render(Result.of([("a", "int")], []), "vertical") == "(no rows)"
+
+
+def test_types_in_headers():
+    res = Result.of([("a", "int"), ("b", "string")], [[1, "x"]])
+    assert render(res, "csv", types=True).split("\n")[0] == "a:int,b:string"
+    assert "a:int" in render(res, "table", types=True)
+    # json always carries the types, in its own field
+    assert json.loads(render(res, "json", types=True))["columns"][0] == {"name": "a", "type": "int"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders_an_empty_result(fmt):
+    res = Result.of([("a", "int")], [])
+    text = render(res, fmt)
+    assert text == "(no rows)" if fmt == "vertical" else "a" in text
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(ValueError):
+        render(SAMPLE, "xml")
