@@ -1,0 +1,464 @@
+"""The cluster state file: one SQLite file holding a whole simulated cluster.
+
+`open_session(path)` opens (or creates) the file and returns a Session whose
+every successful state-changing request is written as one SQLite transaction
+before its result is shown (the `after_commit` hook).  A failed request
+writes nothing: handlers leave the memory state unchanged on failure, so
+there is nothing to write.
+
+What is stored where:
+- the metadata document (kshell_meta 'cluster'): the Cluster object graph
+  without table rows, encoded generically (kshell.store_codec), so record types
+  added by any command family are stored without changes here;
+- table rows (kshell_rows): per table, chunks of consecutive rows
+  (kshell.store_rows), appended incrementally after ingestion and rewritten
+  only when a table's data was replaced.
+
+Detecting what a request changed, cheaply: the metadata is re-encoded and
+compared with the last written text (skipped after queries and `.show`
+commands, which change nothing); for rows, each table's column lists, extents
+and row count are compared by identity with what was last written.
+
+Layout and format: docs/state-file.md.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import json
+import operator
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from kshell.engine.cluster import Cluster, Table, new_cluster
+from kshell.engine.session import Session
+from kshell.errors import KustoError
+from kshell.store_codec import CodecError, Decoder, Encoder
+from kshell.store_file import (
+    StateFileError,
+    check_header,
+    check_schema,
+    connect,
+    create_schema,
+    has_journal,
+    sqlite_failure,
+    validate_readonly,
+)
+from kshell.store_rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
+
+__all__ = ["StateFileError", "Store", "StoredSession", "open_session", "save_cluster"]
+
+_TABLE_CLASS = "kshell.engine.cluster:Table"
+
+
+@dataclass(slots=True)
+class _Written:
+    """What the file holds for one table's rows (strong references, compared by identity)."""
+
+    table: Table
+    data: Any            # the table.data list object (None: rows not loaded yet)
+    columns: tuple       # the column list objects
+    extents: tuple       # the Extent objects
+    rows: int            # rows written
+    chunks: int          # next chunk sequence number
+
+
+class Store:
+    """One open state file and what it last wrote."""
+
+    def __init__(self, path: str, conn: sqlite3.Connection):
+        self.path = path
+        self._conn = conn
+        self._written: dict[int, _Written] = {}   # tid -> _Written
+        self._tid_of: dict[int, int] = {}          # id(table) -> tid
+        self._doc: str | None = None               # last metadata text written
+        self._next_tid = 1
+        self._broken: str | None = None
+        self.tables_loaded = 0                     # observable: stored tables whose rows were read
+        self.closed = False
+
+    # ------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, path: str, now: dt.datetime | None = None) -> tuple["Store", Cluster, bool]:
+        """(store, cluster, is_new).  A new cluster is not written yet: the caller
+        writes it with `create()` once its session has set it up."""
+        path = os.fspath(path)
+        if os.path.exists(path):
+            new = check_header(path)
+            if not new:
+                if not has_journal(path):  # a crash's journal needs a writer to roll it back
+                    validate_readonly(path)
+        else:
+            parent = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(parent):
+                raise StateFileError(f"cannot create state file '{path}': directory '{parent}' does not exist")
+            new = True
+        conn = connect(path)
+        store = cls(path, conn)
+        try:
+            new = new and not store._has_schema()
+            if new:
+                cluster = new_cluster(now=now or _utc_now_seconds())
+            else:
+                check_schema(conn, path)
+                cluster = store._read()
+        except BaseException:
+            conn.close()
+            raise
+        return store, cluster, new
+
+    def create(self, cluster: Cluster) -> None:
+        """Write a new file's schema and first state (one transaction)."""
+        self._write(cluster, initial=True)
+
+    def _has_schema(self) -> bool:
+        try:
+            return self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        except sqlite3.Error as e:
+            raise sqlite_failure(self.path, e, "read") from None
+
+    def _read(self) -> Cluster:
+        try:
+            meta = dict(self._conn.execute("SELECT key, value FROM kshell_meta"))
+            counts = dict(
+                self._conn.execute("SELECT tid, count(*) FROM kshell_rows GROUP BY tid")
+            )
+        except sqlite3.Error as e:
+            raise sqlite_failure(self.path, e, "read") from None
+        try:
+            doc = meta["cluster"]
+            self._next_tid = int(meta.get("next_tid", "1"))
+            cluster = Decoder(self._claim_decoded_table).decode(json.loads(doc))
+        except (KeyError, ValueError, TypeError, CodecError) as e:
+            raise StateFileError(f"state file '{self.path}' is damaged (unreadable cluster metadata: {e})") from None
+        if not isinstance(cluster, Cluster):
+            raise StateFileError(f"state file '{self.path}' is damaged (no cluster in it)")
+        for tid, w in self._written.items():
+            w.chunks = counts.get(tid, 0)
+        self._doc = doc
+        return cluster
+
+    def _claim_decoded_table(self, cls: type, tagged: dict) -> Any:
+        if cls is not Table or "$rows" not in tagged:
+            return None
+        table = StoredTable.__new__(StoredTable)
+        tid, n = int(tagged["$rows"]), int(tagged.get("$n", 0))
+        make_lazy(table, n, self._load_rows)
+        self._written[tid] = _Written(table, None, (), (), n, 0)
+        self._tid_of[id(table)] = tid
+        return table, ("data",)
+
+    def _load_rows(self, table: Table) -> list[list[Any]]:
+        """Read a stored table's rows (first use of table.data)."""
+        tid = self._tid_of.get(id(table))
+        w = self._written.get(tid) if tid is not None else None
+        ncols = len(table.columns)
+        data: list[list[Any]] = [[] for _ in range(ncols)]
+        if w is None or w.table is not table:
+            return data
+        if self.closed:
+            raise StateFileError(f"state file '{self.path}' was closed; the rows of table '{table.name}' are not loaded")
+        try:
+            for (blob,) in self._conn.execute(
+                "SELECT payload FROM kshell_rows WHERE tid=? ORDER BY seq", (tid,)
+            ):
+                for i, values in enumerate(decode_chunk(blob)[:ncols]):
+                    data[i].extend(values)
+        except sqlite3.Error as e:
+            raise sqlite_failure(self.path, e, "read") from None
+        except (ValueError, TypeError, CodecError) as e:
+            raise StateFileError(f"state file '{self.path}' is damaged (rows of table '{table.name}': {e})") from None
+        n = max((len(c) for c in data), default=0)
+        for c in data:  # a column the stored rows lack (should not happen): nulls
+            if len(c) < n:
+                c.extend([None] * (n - len(c)))
+        self.tables_loaded += 1
+        w.data, w.columns, w.extents, w.rows = data, tuple(data), tuple(table.extents), n
+        return data
+
+    # ------------------------------------------------------------- writing
+    def sync(self, cluster: Cluster) -> bool:
+        """Write what changed since the last write as one transaction. True if anything was written."""
+        if self.closed:
+            raise StateFileError(f"state file '{self.path}' is closed")
+        if self._broken:
+            raise StateFileError(self._broken)
+        return self._write(cluster)
+
+    def mark_broken(self, why: str) -> None:
+        """Stop writing: memory may hold a half-applied request (an internal error interrupted it)."""
+        self._broken = f"state file '{self.path}' is no longer being written: {why}; restart kshell"
+
+    def _write(self, cluster: Cluster, initial: bool = False) -> bool:
+        seen: dict[int, Table] = {}
+        next_tid = self._next_tid
+
+        def claim(obj: Any) -> Any:
+            nonlocal next_tid
+            if not isinstance(obj, Table):
+                return None
+            tid = self._tid_of.get(id(obj))
+            if tid is None or self._written[tid].table is not obj:
+                tid = None
+                for t2, tab in seen.items():  # a new table met twice in one walk
+                    if tab is obj:
+                        tid = t2
+                if tid is None:
+                    tid, next_tid = next_tid, next_tid + 1
+            seen[tid] = obj
+            return Table, {"$rows": tid, "$n": obj.row_count}, ("data",)
+
+        try:
+            encoded = Encoder(claim).encode(cluster)
+        except CodecError as e:
+            raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
+        doc = json.dumps(encoded, separators=(",", ":"))
+        plans = self._row_plans(seen)
+        gone = [tid for tid in self._written if tid not in seen]
+        if doc == self._doc and not plans and not gone and not initial:
+            return False
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if initial:
+                    create_schema(conn)
+                if doc != self._doc:
+                    conn.execute("INSERT OR REPLACE INTO kshell_meta(key, value) VALUES ('cluster', ?)", (doc,))
+                if next_tid != self._next_tid or initial:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO kshell_meta(key, value) VALUES ('next_tid', ?)", (str(next_tid),)
+                    )
+                for tid in gone:
+                    conn.execute("DELETE FROM kshell_rows WHERE tid=?", (tid,))
+                for tid, (rewrite, first_seq, chunks, _) in plans.items():
+                    if rewrite:
+                        conn.execute("DELETE FROM kshell_rows WHERE tid=?", (tid,))
+                    conn.executemany(
+                        "INSERT INTO kshell_rows(tid, seq, first_row, row_count, payload) VALUES (?,?,?,?,?)",
+                        [(tid, first_seq + k, lo, n, blob) for k, (lo, n, blob) in enumerate(chunks)],
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise sqlite_failure(self.path, e, "write") from None
+        # Committed: remember what the file now holds.
+        self._doc = doc
+        self._next_tid = next_tid
+        for tid in gone:
+            w = self._written.pop(tid)
+            self._tid_of.pop(id(w.table), None)
+        for tid, (_, first_seq, chunks, written) in plans.items():
+            written.chunks = first_seq + len(chunks)
+            old = self._written.get(tid)
+            if old is not None and old.table is not written.table:
+                self._tid_of.pop(id(old.table), None)
+            self._written[tid] = written
+            self._tid_of[id(written.table)] = tid
+        return True
+
+    def _row_plans(self, seen: dict[int, Table]) -> dict[int, tuple[bool, int, list, _Written]]:
+        """tid -> (rewrite?, first chunk seq, chunks, what will have been written)."""
+        plans = {}
+        for tid, table in seen.items():
+            w = self._written.get(tid)
+            if w is not None and w.table is table and not rows_loaded(table):
+                continue  # rows still only in the file: unchanged
+            data = table.data
+            n = len(data[0]) if data else 0
+            extents = table.extents
+            if (
+                w is not None
+                and w.table is table
+                and w.data is data
+                and len(data) == len(w.columns)
+                and all(map(operator.is_, data, w.columns))
+                and n >= w.rows
+                and len(extents) >= len(w.extents)
+                and all(map(operator.is_, extents, w.extents))
+            ):
+                if n == w.rows and len(extents) == len(w.extents):
+                    continue
+                rewrite, start, first_seq = False, w.rows, w.chunks
+            else:
+                rewrite, start, first_seq = True, 0, 0
+            chunks = chunks_of(data, start, n) if n > start else []
+            if not chunks and not rewrite:
+                # Only extents were added (no rows): remember them, nothing to write.
+                w.extents = tuple(extents)
+                continue
+            plans[tid] = (rewrite, first_seq, chunks, _Written(table, data, tuple(data), tuple(extents), n, 0))
+        return plans
+
+    # ------------------------------------------------------------- copies
+    def backup_to(self, path: str) -> None:
+        """Copy the file as it stands (after a sync) to `path`, atomically."""
+        _atomic_write(path, lambda dest: self._conn.backup(dest))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+
+
+def _utc_now_seconds() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _atomic_write(path: str, fill) -> None:
+    """Build an SQLite file beside `path` with fill(conn), then rename it into place."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise StateFileError(f"cannot write state file '{path}': directory '{directory}' does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=".kshell-save-", suffix=".tmp", dir=directory)
+    os.close(fd)
+    try:
+        dest = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            fill(dest)
+        finally:
+            dest.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except sqlite3.Error as e:
+        _unlink(tmp)
+        raise StateFileError(f"cannot write state file '{path}': {e}") from None
+    except OSError as e:
+        _unlink(tmp)
+        raise StateFileError(f"cannot write state file '{path}': {e.strerror or e}") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _unlink(p: str) -> None:
+    try:
+        os.unlink(p)
+    except OSError:
+        pass
+
+
+def save_cluster(cluster: Cluster, path: str) -> None:
+    """Write `cluster` (e.g. an in-memory one) as a new state file at `path`, atomically."""
+
+    def fill(conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        store = Store(path, conn)
+        store._write(cluster, initial=True)
+
+    _atomic_write(path, fill)
+
+
+# ------------------------------------------------------------------ session
+
+def _is_read_only(node: Any) -> bool:
+    """Requests that never change state: queries and `.show` commands."""
+    if type(node).__name__ == "Query":
+        return True
+    text = getattr(node, "text", None)
+    return isinstance(text, str) and text.lstrip()[:6].lower() == ".show " and _is_command(node)
+
+
+def _is_command(node: Any) -> bool:
+    from kshell.syntax.ast import Command
+
+    return isinstance(node, Command) and getattr(node, "verb", "show") == "show"
+
+
+class StoredSession(Session):
+    """A Session backed by a state file."""
+
+    def __init__(self, cluster: Cluster, store: Store, *, now: dt.datetime | None = None):
+        super().__init__(cluster, now=now)
+        self.store = store
+        self._request_node: Any = None
+        self.after_commit.append(_persist)
+
+    def run(self, node: Any) -> list:
+        self._request_node = node
+        try:
+            return super().run(node)
+        except KustoError:
+            raise
+        except BaseException as e:
+            # Not a Kusto error: the handler may have stopped half-way, so the
+            # memory state is not one the file may hold.
+            self.store.mark_broken(f"a request was interrupted ({type(e).__name__})")
+            raise
+        finally:
+            self._request_node = None
+
+    def sync(self) -> bool:
+        """Write pending changes now (e.g. after a directive changed state)."""
+        return self.store.sync(self.cluster)
+
+    def close(self) -> None:
+        """Write what is pending and release the file."""
+        if self.store.closed:
+            return
+        try:
+            if not self.store._broken:
+                self.sync()
+        finally:
+            self.store.close()
+
+
+def _persist(session: Session) -> None:
+    node = getattr(session, "_request_node", None)
+    if node is not None and _is_read_only(node):
+        return
+    store = getattr(session, "store", None)
+    if store is not None:
+        store.sync(session.cluster)
+
+
+_OPEN_SESSIONS: list[StoredSession] = []
+
+
+def open_session(path: str, now: dt.datetime | None = None) -> StoredSession:
+    """Open or create the state file at `path` and a session over its cluster.
+
+    `now` is the clock start of a new file; an existing file keeps its clock.
+    Raises StateFileError (a KustoError) naming the file when it cannot be used.
+    """
+    store, cluster, new = Store.open(path, now)
+    try:
+        session = StoredSession(cluster, store)
+        if new:
+            store.create(session.cluster)
+    except BaseException:
+        store.close()
+        raise
+    if not _OPEN_SESSIONS:
+        atexit.register(_close_all)
+    _OPEN_SESSIONS.append(session)
+    return session
+
+
+def close_session(session: StoredSession) -> None:
+    try:
+        session.close()
+    finally:
+        if session in _OPEN_SESSIONS:
+            _OPEN_SESSIONS.remove(session)
+
+
+def _close_all() -> None:
+    """At exit: write state changed outside requests (directives) and release files."""
+    for s in list(_OPEN_SESSIONS):
+        try:
+            close_session(s)
+        except KustoError:
+            pass

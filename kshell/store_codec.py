@@ -1,0 +1,264 @@
+"""Generic encoding of the cluster's metadata into JSON-able values, and back.
+
+The state model keeps growing (every command family adds record types), so
+nothing here knows the families: dataclass instances are walked field by
+field and tagged with their class's qualified name, containers and the
+engine's value types get small tagged forms.  A new record type round-trips
+without any change to the store.
+
+Tagged forms (plain JSON values stay as they are):
+
+    {"$dc": "module:Qual", "f": {field: value}}   dataclass instance
+    {"$ref": n}                                   the n-th dataclass met (shared objects)
+    {"$enum": "module:Qual", "v": value}          Enum member
+    {"$map": [[key, value], ...]}                 dict whose keys are not all plain strings
+    {"$tuple": [...]}, {"$set": [...]}, {"$fset": [...]}
+    {"$dt": "iso"}, {"$date": "iso"}, {"$td": [days, seconds, microseconds]}
+    {"$uuid": "..."}, {"$dec": "..."}, {"$bytes": "base64"}
+
+Shared objects: a dataclass instance reachable twice (e.g. one identity record
+listed in two places) is written once and referenced afterwards, so after a
+reload the two places still hold the same object.  Numbering follows the walk
+order, which encoding and decoding share.
+
+Fields that are caches rather than state are not written and come back as
+their default: a field whose name starts with "_", a field named "parsed"
+(Function.parsed), or one declared with `field(metadata={"transient": True})`.
+
+Loading is restricted to classes inside the `kshell` package: a state file
+cannot make kshell import or build anything else.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import decimal
+import enum
+import importlib
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from kshell.errors import KustoError
+
+TRANSIENT_FIELD_NAMES = frozenset({"parsed"})
+ALLOWED_PACKAGE = "kshell"
+
+
+class CodecError(KustoError):
+    """A value the state file cannot hold, or a record it cannot rebuild."""
+
+    kind = "StateFileError"
+
+
+def _class_name(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _is_transient(f: dataclasses.Field) -> bool:
+    return f.name.startswith("_") or f.name in TRANSIENT_FIELD_NAMES or bool(f.metadata.get("transient"))
+
+
+_FIELD_CACHE: dict[type, tuple[tuple[str, ...], tuple[dataclasses.Field, ...]]] = {}
+
+
+def _fields_of(cls: type) -> tuple[tuple[str, ...], tuple[dataclasses.Field, ...]]:
+    """(names of the stored fields, all fields) of a dataclass, cached per class."""
+    got = _FIELD_CACHE.get(cls)
+    if got is None:
+        all_fields = dataclasses.fields(cls)
+        got = (tuple(f.name for f in all_fields if not _is_transient(f)), all_fields)
+        _FIELD_CACHE[cls] = got
+    return got
+
+
+class Encoder:
+    """One walk over a value graph.
+
+    `special(obj)` may claim an object (e.g. a Table, whose rows live
+    elsewhere): it returns (class to record, {extra tagged entries}, field
+    names to skip) or None.
+    """
+
+    def __init__(self, special: Callable[[Any], Any] | None = None):
+        self._special = special
+        self._memo: dict[int, int] = {}
+
+    def encode(self, v: Any) -> Any:
+        t = type(v)
+        if v is None or t is str or t is int or t is bool or t is float:
+            return v
+        if t is list:
+            enc = self.encode
+            return [enc(x) for x in v]
+        if t is dict:
+            enc = self.encode
+            for k in v:
+                if type(k) is not str or k[:1] == "$":
+                    return {"$map": [[enc(k), enc(x)] for k, x in v.items()]}
+            return {k: enc(x) for k, x in v.items()}
+        if hasattr(t, "__dataclass_fields__"):
+            return self._dataclass(v)
+        if isinstance(v, enum.Enum):
+            return {"$enum": _class_name(t), "v": self.encode(v.value)}
+        if t is dt.datetime:
+            return {"$dt": v.isoformat()}
+        if t is dt.timedelta:
+            return {"$td": [v.days, v.seconds, v.microseconds]}
+        if t is uuid.UUID:
+            return {"$uuid": str(v)}
+        if t is decimal.Decimal:
+            return {"$dec": str(v)}
+        if t is tuple:
+            return {"$tuple": [self.encode(x) for x in v]}
+        if t is set or t is frozenset:
+            items = [self.encode(x) for x in v]
+            try:  # a stable order, so an unchanged set never looks changed
+                items.sort(key=repr)
+            except Exception:
+                pass
+            return {"$set" if t is set else "$fset": items}
+        if t is dt.date:
+            return {"$date": v.isoformat()}
+        if t is bytes:
+            return {"$bytes": base64.b64encode(v).decode("ascii")}
+        # Subclasses of the plain types (e.g. a str subclass) are stored as the base value.
+        for base in (str, int, float, list, dict):
+            if isinstance(v, base):
+                return self.encode(base(v))
+        raise CodecError(f"the state file cannot store a value of type {_class_name(t)}")
+
+    def _dataclass(self, v: Any) -> Any:
+        key = id(v)
+        n = self._memo.get(key)
+        if n is not None:
+            return {"$ref": n}
+        self._memo[key] = len(self._memo)
+        cls = type(v)
+        extra: dict[str, Any] = {}
+        skip: tuple[str, ...] = ()
+        if self._special is not None:
+            claimed = self._special(v)
+            if claimed is not None:
+                cls, extra, skip = claimed
+        names, _ = _fields_of(cls)
+        enc = self.encode
+        fields = {name: enc(getattr(v, name)) for name in names if name not in skip}
+        out = {"$dc": _class_name(cls), "f": fields}
+        out.update(extra)
+        return out
+
+
+def resolve_class(name: str) -> type:
+    """The class a tag names; only classes of the kshell package."""
+    module, _, qual = name.partition(":")
+    if not (module == ALLOWED_PACKAGE or module.startswith(ALLOWED_PACKAGE + ".")) or not qual:
+        raise CodecError(f"record type '{name}' is not a kshell type")
+    try:
+        obj: Any = importlib.import_module(module)
+        for part in qual.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        raise CodecError(f"record type '{name}' is unknown to this kshell") from None
+    if not isinstance(obj, type):
+        raise CodecError(f"record type '{name}' is not a class")
+    return obj
+
+
+class Decoder:
+    """The inverse walk.  `special(cls, tagged)` may build an object itself
+    (e.g. a lazily loaded table): it returns (the new, not yet filled object,
+    field names not to set) or None."""
+
+    def __init__(self, special: Callable[[type, dict], Any] | None = None):
+        self._special = special
+        self._objects: list[Any] = []
+        self._classes: dict[str, type] = {}
+
+    def decode(self, v: Any) -> Any:
+        t = type(v)
+        if t is list:
+            dec = self.decode
+            return [dec(x) for x in v]
+        if t is not dict:
+            return v
+        if not v:
+            return {}
+        first = next(iter(v))
+        if first[:1] != "$":
+            dec = self.decode
+            return {k: dec(x) for k, x in v.items()}
+        if first == "$dc":
+            return self._dataclass(v)
+        if first == "$ref":
+            try:
+                return self._objects[v["$ref"]]
+            except (IndexError, TypeError):
+                raise CodecError("dangling record reference") from None
+        if first == "$map":
+            dec = self.decode
+            out = {}
+            for k, x in v["$map"]:
+                k = dec(k)
+                out[k] = dec(x)
+            return out
+        if first == "$dt":
+            return dt.datetime.fromisoformat(v["$dt"])
+        if first == "$td":
+            d, s, us = v["$td"]
+            return dt.timedelta(days=d, seconds=s, microseconds=us)
+        if first == "$uuid":
+            return uuid.UUID(v["$uuid"])
+        if first == "$dec":
+            return decimal.Decimal(v["$dec"])
+        if first == "$tuple":
+            return tuple(self.decode(x) for x in v["$tuple"])
+        if first == "$set":
+            return {self.decode(x) for x in v["$set"]}
+        if first == "$fset":
+            return frozenset(self.decode(x) for x in v["$fset"])
+        if first == "$date":
+            return dt.date.fromisoformat(v["$date"])
+        if first == "$bytes":
+            return base64.b64decode(v["$bytes"])
+        if first == "$enum":
+            cls = self._class(v["$enum"])
+            return cls(self.decode(v["v"]))
+        raise CodecError(f"unknown tag '{first}'")
+
+    def _class(self, name: str) -> type:
+        cls = self._classes.get(name)
+        if cls is None:
+            cls = self._classes[name] = resolve_class(name)
+        return cls
+
+    def _dataclass(self, v: dict) -> Any:
+        cls = self._class(v["$dc"])
+        if not dataclasses.is_dataclass(cls):
+            raise CodecError(f"record type '{v['$dc']}' is not a record")
+        claimed = self._special(cls, v) if self._special is not None else None
+        if claimed is None:
+            obj, skip = cls.__new__(cls), ()
+        else:
+            obj, skip = claimed
+        # Registered before its fields are decoded, like the encoder numbers it.
+        self._objects.append(obj)
+        stored = v.get("f", {})
+        _, all_fields = _fields_of(cls)
+        setattr_ = object.__setattr__  # also fills frozen records
+        for f in all_fields:
+            if f.name in skip:
+                continue
+            if f.name in stored and not _is_transient(f):
+                value = self.decode(stored[f.name])
+            elif f.default is not dataclasses.MISSING:
+                value = f.default
+            elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+                value = f.default_factory()  # type: ignore[misc]
+            else:
+                # A field this file predates and that has no default.
+                value = None
+            setattr_(obj, f.name, value)
+        return obj

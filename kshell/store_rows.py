@@ -1,0 +1,197 @@
+"""Table rows in the state file: compact columnar chunks, and lazily loaded tables.
+
+A chunk is a run of consecutive rows of one table, stored as one compressed
+JSON array with one entry per column.  Each column picks the cheapest form
+that holds its values exactly (decided from the values, not the declared
+type, so a column holding unexpected values still round-trips):
+
+    ["raw", [...]]   None/bool/int/float/str only
+    ["json",[...]]   JSON values (dynamic: dicts/lists of plain values)
+    ["dt",  [...]]   aware UTC datetimes as microseconds since the epoch
+    ["td",  [...]]   timedeltas as microseconds
+    ["uuid",[...]]   guids as text
+    ["dec", [...]]   decimals as text
+    ["gen", [...]]   anything else (dynamic values ...): the generic tagged form
+
+`StoredTable` is a Table read from a state file whose rows stay in the file
+until someone reads `table.data`; `row_count` is answered without loading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from kshell.engine.cluster import Table
+from kshell.store_codec import Decoder, Encoder
+
+CHUNK_ROWS = 100_000
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_UTC = dt.timezone.utc
+_US = dt.timedelta(microseconds=1)
+_RAW_TYPES = frozenset({type(None), bool, int, float, str})
+_JSON_TYPES = _RAW_TYPES | {dict, list}
+
+
+def _refuse(v: Any) -> Any:
+    raise TypeError("not JSON")
+
+
+def _column_json(values: list[Any]) -> str:
+    """One column of a chunk as JSON text."""
+    kinds = set(map(type, values))
+    if kinds <= _RAW_TYPES:
+        return '["raw",' + json.dumps(values, separators=(",", ":")) + "]"
+    if kinds <= _JSON_TYPES:
+        # Dynamic values: plain JSON unless something inside is not (a datetime, a
+        # non-string key ...), which the generic form below keeps exactly.
+        try:
+            if _plain_json(values):
+                return '["json",' + json.dumps(values, separators=(",", ":"), default=_refuse) + "]"
+        except TypeError:
+            pass
+    return json.dumps(_encode_column(values, kinds), separators=(",", ":"))
+
+
+def _plain_json(values: list[Any]) -> bool:
+    stack = list(values)
+    pop, extend = stack.pop, stack.extend
+    raw = _RAW_TYPES
+    while stack:
+        v = pop()
+        t = type(v)
+        if t in raw:
+            continue
+        if t is list:
+            extend(v)
+        elif t is dict:
+            for k in v:
+                if type(k) is not str:
+                    return False
+            extend(v.values())
+        else:
+            return False
+    return True
+
+
+def _encode_column(values: list[Any], kinds: set[type]) -> list[Any]:
+    kinds = set(kinds)
+    kinds.discard(type(None))
+    if kinds == {dt.datetime} and all(v is None or v.tzinfo is _UTC for v in values):
+        epoch, us = _EPOCH, _US
+        return ["dt", [None if v is None else (v - epoch) // us for v in values]]
+    if kinds == {dt.timedelta}:
+        us = _US
+        return ["td", [None if v is None else v // us for v in values]]
+    if kinds == {uuid.UUID}:
+        return ["uuid", [None if v is None else v.hex for v in values]]
+    if kinds == {decimal.Decimal}:
+        return ["dec", [None if v is None else str(v) for v in values]]
+    enc = Encoder().encode
+    return ["gen", [enc(v) for v in values]]
+
+
+def _decode_column(form: str, values: list[Any]) -> list[Any]:
+    if form == "raw" or form == "json":
+        return values
+    if form == "dt":
+        epoch, us = _EPOCH, _US
+        return [None if v is None else epoch + v * us for v in values]
+    if form == "td":
+        us = _US
+        return [None if v is None else v * us for v in values]
+    if form == "uuid":
+        make = _uuid_from_int
+        return [None if v is None else make(int(v, 16)) for v in values]
+    if form == "dec":
+        return [None if v is None else decimal.Decimal(v) for v in values]
+    if form == "gen":
+        dec = Decoder().decode
+        return [dec(v) for v in values]
+    raise ValueError(f"unknown column form {form!r}")
+
+
+def _uuid_from_int(i: int, _new=object.__new__, _set=object.__setattr__, _cls=uuid.UUID,
+                   _safe=uuid.SafeUUID.unknown) -> uuid.UUID:
+    # uuid.UUID(int=i) validates its arguments generically and is several times
+    # slower; a million guids are common in a large table.
+    u = _new(_cls)
+    _set(u, "int", i)
+    _set(u, "is_safe", _safe)
+    return u
+
+
+def encode_chunk(columns: list[list[Any]]) -> bytes:
+    """Rows of several columns (equal slices) -> one compressed blob."""
+    text = "[" + ",".join(_column_json(c) for c in columns) + "]"
+    return zlib.compress(text.encode("ascii"), 1)
+
+
+def decode_chunk(blob: bytes) -> list[list[Any]]:
+    return [_decode_column(form, values) for form, values in json.loads(zlib.decompress(blob))]
+
+
+def chunks_of(data: list[list[Any]], start: int, stop: int) -> list[tuple[int, int, bytes]]:
+    """Rows [start, stop) of columnar `data` as (first_row, row_count, blob) chunks."""
+    out = []
+    for lo in range(start, stop, CHUNK_ROWS):
+        hi = min(stop, lo + CHUNK_ROWS)
+        out.append((lo, hi - lo, encode_chunk([c[lo:hi] for c in data])))
+    return out
+
+
+# ------------------------------------------------------------------ lazy tables
+
+_TABLE_DATA = Table.__dict__["data"]  # the slot of Table.data (Table is a slots dataclass)
+_TABLE_ROW_COUNT = Table.row_count
+
+
+class StoredTable(Table):
+    """A Table whose rows are read from the state file on first use of `data`.
+
+    Everything else about it is an ordinary Table (the serializer records it
+    as Table).  Once loaded, or once `data` is assigned, it behaves exactly
+    like a Table.
+    """
+
+    __slots__ = ("_rows_loader", "_stored_row_count")
+
+    @property  # type: ignore[override]
+    def data(self) -> list[list[Any]]:
+        loader = getattr(self, "_rows_loader", None)
+        if loader is not None:
+            # Clear first: a failing loader must not be retried half-way.
+            self._rows_loader = None
+            _TABLE_DATA.__set__(self, loader(self))
+        return _TABLE_DATA.__get__(self, Table)
+
+    @data.setter
+    def data(self, value: list[list[Any]]) -> None:
+        self._rows_loader = None
+        _TABLE_DATA.__set__(self, value)
+
+    @property  # type: ignore[override]
+    def row_count(self) -> int:
+        if getattr(self, "_rows_loader", None) is not None:
+            return self._stored_row_count
+        return _TABLE_ROW_COUNT.__get__(self, Table)
+
+    @property
+    def rows_loaded(self) -> bool:
+        return getattr(self, "_rows_loader", None) is None
+
+
+def make_lazy(table: StoredTable, row_count: int, loader: Callable[[Table], list[list[Any]]]) -> None:
+    table._stored_row_count = row_count
+    table._rows_loader = loader
+
+
+def rows_loaded(table: Table) -> bool:
+    """False only for a stored table whose rows are still in the file."""
+    return not isinstance(table, StoredTable) or table.rows_loaded
