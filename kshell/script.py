@@ -48,7 +48,7 @@ class Request:
 # What matters to completeness, in the tokenizer's order of preference.
 _INTERESTING = re.compile(r"//|```|~~~|@'|@\"|'|\"|<\||[(\[{]|[)\]}]")
 _NORMAL_BODY = {"'": re.compile(r"(?:[^'\\\n]|\\.)*", re.DOTALL), '"': re.compile(r'(?:[^"\\\n]|\\.)*', re.DOTALL)}
-_INGEST_INLINE = re.compile(r"\s*\.ingest\s+(?:async\s+)?inline\b", re.IGNORECASE)
+_INGEST_INLINE = re.compile(r"(?:\s+|//[^\n]*)*\.\s*ingest\s+(?:async\s+)?inline\b", re.IGNORECASE)
 _OPENERS = "([{"
 
 

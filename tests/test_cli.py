@@ -1,0 +1,295 @@
+"""The command line, end to end: the real `python -m kshell` with a script on stdin."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT_ROOT, _env, run_kshell, run_kshell_raw
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def no_traceback(stderr: str) -> None:
+    assert "Traceback" not in stderr
+
+
+# --------------------------------------------------------------- basics
+
+def test_help_directive_lists_the_directives():
+    code, out, err = run_kshell("#help\n")
+    assert code == 0, err
+    for name in ("#help", "#quit", "#format", "#timing", "#db", "#dbcontext", "#types", "#echo", "#time"):
+        assert name in out
+
+
+def test_execute_help_as_csv():
+    code, out, err = run_kshell("", "-e", "#help", "--format", "csv")
+    assert code == 0, err
+    rows = csv_rows(out)
+    assert rows[0] == ["Directive", "Usage", "Description"]
+    assert any(r[0].startswith("#format") for r in rows[1:])
+    assert err == ""
+
+
+def test_help_for_one_directive():
+    code, out, _ = run_kshell("#help format\n", "--format", "csv")
+    assert code == 0
+    rows = csv_rows(out)
+    assert len(rows) == 2 and rows[1][0] == "#format"
+
+
+def test_version_and_help_options():
+    code, out, _ = run_kshell_raw("", "--version")
+    assert code == 0 and out.startswith("kshell ")
+    code, out, _ = run_kshell_raw("", "--help")
+    assert code == 0 and "--format" in out and "--keep-going" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--format", "xml"], ["--bogus"], ["--now", "not-a-date"], ["-f", "/nonexistent/script.kql"]],
+)
+def test_usage_errors_exit_2(args):
+    code, out, err = run_kshell_raw("", *args)
+    assert code == 2
+    assert err.strip()
+    no_traceback(err)
+
+
+def test_empty_script_succeeds():
+    assert run_kshell("")[0] == 0
+    assert run_kshell("\n\n// only comments\n")[0] == 0
+
+
+# --------------------------------------------------- failures and exit codes
+
+FOUR_REQUESTS = (
+    "#db\n"                      # line 1
+    "\n"
+    "#time\n"                    # line 3
+    "\n"
+    "// the third request fails\n"
+    "#db NoSuchDatabase\n"       # line 6
+    "\n"
+    "#db NetDefaultDB\n"         # line 8
+    "#time advance 1h\n"         # line 9
+)
+
+
+def test_third_request_fails_first_two_printed_exit_1():
+    code, out, err = run_kshell(FOUR_REQUESTS, "--format", "csv")
+    assert code == 1
+    assert csv_rows(out) == [["DatabaseName"], ["NetDefaultDB"], ["Now"], ["2026-01-01T00:00:00Z"]]
+    assert err.strip().splitlines() == [
+        "Error (line 6): EntityNotFound: Database 'NoSuchDatabase' was not found"
+    ]
+
+
+def test_keep_going_runs_the_rest_and_still_exits_1():
+    code, out, err = run_kshell(FOUR_REQUESTS, "--format", "csv", "--keep-going")
+    assert code == 1
+    assert csv_rows(out)[-2:] == [["Now"], ["2026-01-01T01:00:00Z"]]
+    assert "Error (line 6)" in err
+
+
+def test_syntax_error_names_the_line_within_the_script():
+    script = "#db\n\n.show cluster\n  policy\n  nonsense_kind_x y\n"
+    code, out, err = run_kshell(script)
+    assert code == 1
+    assert err.startswith("Error (line ")
+    line = int(err.split("(line ")[1].split(")")[0])
+    assert 3 <= line <= 5
+    no_traceback(err)
+
+
+def test_unknown_command_is_a_syntax_error():
+    code, _, err = run_kshell(".nonsense\n")
+    assert code == 1
+    assert err.startswith("Error (line 1): SyntaxError: ")
+
+
+def test_generic_policy_command_runs_through_the_pipeline():
+    code, out, err = run_kshell(".show cluster policy managed_identity\n", "--format", "json")
+    assert code == 0, err
+    obj = json.loads(out)
+    names = [c["name"] for c in obj["columns"]]
+    assert names[:3] == ["PolicyName", "EntityName", "Policy"]
+
+
+def test_unterminated_literal_at_end_is_an_error_naming_where_it_opened():
+    script = "#db\n\nprint x = ```abc\n\nstill inside\n"
+    code, out, err = run_kshell(script, "--format", "csv")
+    assert code == 1
+    assert "NetDefaultDB" in out  # the request before it ran
+    assert "Error (line 3): SyntaxError: unterminated ``` literal opened at line 3" in err
+
+
+def test_unknown_directive():
+    code, _, err = run_kshell("#frobnicate\n")
+    assert code == 1
+    assert "Error (line 1): DirectiveError: unknown directive '#frobnicate'" in err
+
+
+# ------------------------------------------------------------ input checks
+
+def test_invalid_utf8_on_stdin_is_a_clear_error():
+    code, out, err = run_kshell_raw(b"#db\n\xff\xfe print 1\n", "--now", "2026-01-01")
+    assert code == 1
+    assert "invalid UTF-8" in err and "line 2" in err
+    no_traceback(err)
+
+
+def test_binary_stdin_is_a_clear_error():
+    code, _, err = run_kshell_raw(bytes(range(256)) * 4)
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("kshell: stdin: line 1")
+    no_traceback(err)
+
+
+def test_nul_byte_is_refused():
+    code, _, err = run_kshell_raw(b"print 'a\x00b'\n")
+    assert code == 1 and "NUL byte" in err
+
+
+def test_crlf_script_without_final_newline(tmp_path):
+    script = tmp_path / "s.kql"
+    script.write_bytes(b"#db\r\n\r\n#db NoSuchDb\r\n#time")
+    code, out, err = run_kshell("", "-f", str(script), "--format", "csv", "--keep-going")
+    assert code == 1
+    assert "Error (line 3):" in err
+    assert csv_rows(out)[-1] == ["2026-01-01T00:00:00Z"]
+
+
+# ------------------------------------------------------------------ modes
+
+def test_file_and_stdin_dash(tmp_path):
+    script = tmp_path / "s.kql"
+    script.write_text("#db\n", encoding="utf-8")
+    code, out, _ = run_kshell("", "-f", str(script), "--format", "csv")
+    assert code == 0 and out == "DatabaseName\nNetDefaultDB\n"
+    code, out, _ = run_kshell("#db\n", "-f", "-", "--format", "csv")
+    assert code == 0 and out == "DatabaseName\nNetDefaultDB\n"
+
+
+def test_repeated_execute_runs_each_in_order_and_ignores_stdin():
+    code, out, _ = run_kshell("#db NoSuchDb\n", "-e", "#time advance 2h", "-e", "#time", "--format", "csv")
+    assert code == 0
+    assert csv_rows(out) == [["Now"], ["2026-01-01T02:00:00Z"], ["Now"], ["2026-01-01T02:00:00Z"]]
+
+
+def test_execute_stops_at_the_first_failing_text():
+    code, out, err = run_kshell("", "-e", "#db Nope", "-e", "#time", "--format", "csv")
+    assert code == 1 and out == "" and "Error (line 1)" in err
+
+
+def test_quit_stops_the_script():
+    code, out, _ = run_kshell("#db\n#quit\n#time\n", "--format", "csv")
+    assert code == 0
+    assert "Now" not in out and "NetDefaultDB" in out
+
+
+def test_now_option_sets_the_clock():
+    code, out, _ = run_kshell("#time\n", "--now", "2030-05-06 07:08:09", "--format", "csv")
+    assert code == 0 and csv_rows(out)[1] == ["2030-05-06T07:08:09Z"]
+
+
+def test_default_clock_is_the_current_time_in_whole_seconds():
+    code, out, _ = run_kshell_raw("#time\n", "--format", "csv")
+    assert code == 0
+    value = csv_rows(out)[1][0]
+    assert value.endswith("Z") and "." not in value
+
+
+# --------------------------------------------------------- output streams
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_data_formats_keep_notices_off_stdout(fmt):
+    script = "#timing on\n#format\n#db\n#echo on\n#db\n"
+    code, out, err = run_kshell(script, "--format", fmt)
+    assert code == 0
+    assert "format:" in err and "row" in err and "> #db" in err
+    assert "format:" not in out and "ms)" not in out and ">" not in out
+    if fmt == "json":
+        objs = [json.loads(line) for line in out.splitlines()]
+        assert objs == [{"columns": [{"name": "DatabaseName", "type": "string"}], "rows": [["NetDefaultDB"]]}] * 2
+
+
+def test_echo_prints_each_request_before_its_result():
+    code, out, _ = run_kshell("#db\n\n#time\n", "--echo")
+    assert code == 0
+    assert out.index("> #db") < out.index("NetDefaultDB") < out.index("> #time") < out.index("2026-01-01T00:00:00Z")
+
+
+def test_format_directive_switches_format_midway():
+    code, out, _ = run_kshell("#format csv\n#db\n#format json\n#db\n")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:2] == ["DatabaseName", "NetDefaultDB"]
+    assert json.loads(lines[2])["rows"] == [["NetDefaultDB"]]
+
+
+def test_types_directive_shows_column_types():
+    code, out, _ = run_kshell("#types on\n#time\n", "--format", "csv")
+    assert code == 0 and out.splitlines()[0] == "Now:datetime"
+
+
+def test_bad_directive_arguments_are_directive_errors():
+    script = "#format xml\n#timing maybe\n#time advance -1h\n#time advance soon\n#time set yesterday\n#time fly\n"
+    code, out, err = run_kshell(script, "--keep-going")
+    assert code == 1
+    assert [l.split(":")[0] for l in err.splitlines()] == [f"Error (line {n})" for n in range(1, 7)]
+    assert "never moves backwards" in err
+
+
+# ------------------------------------------------------ robustness, imports
+
+def _run_python(code: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], input=stdin.encode(), capture_output=True,
+                          cwd=str(PROJECT_ROOT), env=_env(), timeout=60)
+
+
+def test_script_mode_imports_no_prompt_toolkit_pygments_or_tabulate():
+    code = (
+        "import sys\n"
+        "from kshell.cli import main\n"
+        "rc = main(['--format', 'csv', '--now', '2026-01-01'])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'prompt_toolkit', 'pygments', 'tabulate'})\n"
+        "print('HEAVY', heavy, 'RC', rc, file=sys.stderr)\n"
+    )
+    proc = _run_python(code, "#help\n\n#db\n\n.show cluster policy managed_identity\n")
+    assert "HEAVY [] RC 0" in proc.stderr.decode(), proc.stderr.decode()
+
+
+def test_internal_error_is_one_line_exit_70():
+    code = (
+        "import sys\n"
+        "import kshell.script as s\n"
+        "def boom(state, text): raise ZeroDivisionError('division by zero')\n"
+        "s.execute_request = boom\n"
+        "from kshell.cli import main\n"
+        "sys.exit(main(['--now', '2026-01-01']))\n"
+    )
+    proc = _run_python(code, "#db\n")
+    assert proc.returncode == 70
+    assert proc.stderr.decode() == "kshell: internal error: ZeroDivisionError: division by zero\n"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("kshell.store") is not None, reason="state files are implemented")
+def test_state_file_refused_until_supported(tmp_path):
+    code, _, err = run_kshell("#db\n", str(tmp_path / "c.kshell"))
+    assert code == 2 and "state file" in err
+
+
+@pytest.mark.skipif(importlib.util.find_spec("kshell.syntax.check") is not None, reason="--check is implemented")
+def test_check_refused_until_supported():
+    code, _, err = run_kshell("", "--check")
+    assert code == 2 and "--check" in err
