@@ -56,6 +56,7 @@ DIRECTIVE_MODULES = (
     "kshell.engine.storage_directives",
     "kshell.engine.clock_directives",
     "kshell.store_directives",
+    "kshell.repl.directives_repl",
 )
 
 
@@ -110,4 +111,10 @@ def run_directive(state: ShellState, line: str) -> Any:
     d = _REGISTRY.get(word.lower())
     if d is None:
         raise DirectiveError(f"unknown directive '#{word}'; type #help for the list")
-    return d.fn(state, args.strip())
+    out = d.fn(state, args.strip())
+    # A directive may change the cluster (#time, #identity ...): the state file
+    # records it through the same hook as a successful request.
+    session = getattr(state, "session", None)
+    for hook in getattr(session, "after_commit", ()):
+        hook(session)
+    return out

@@ -1,0 +1,103 @@
+"""The interactive shell: a prompt_toolkit PromptSession loop.
+
+`run(state)` is what the command line calls in interactive mode.  The pieces
+live in their own modules: key bindings (keys.py), highlighting (lexer.py),
+completion (completion.py + completer.py), toolbar, style, config, history,
+and running/showing results (runner.py, pager.py).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from kshell.repl import config as config_mod
+from kshell.repl.config import Config
+
+
+def _apply_config(state: Any, cfg: Config) -> None:
+    # A --format given on the command line wins; "table" is the command line's default.
+    if state.format == "table":
+        state.format = cfg.format
+    state.timing = cfg.timing
+    state.types = state.types or cfg.types
+    state.pager = cfg.pager
+
+
+def build_prompt_session(state: Any, cfg: Config, *, engine=None):
+    """The PromptSession with everything wired in (kept separate for tests)."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+    from prompt_toolkit.enums import EditingMode
+    from prompt_toolkit.lexers import PygmentsLexer
+
+    from kshell.repl.completer import KustoCompleter
+    from kshell.repl.completion import CompletionEngine
+    from kshell.repl.history import open_history
+    from kshell.repl.keys import build_key_bindings
+    from kshell.repl.lexer import KustoLexer
+    from kshell.repl.style import build_style
+    from kshell.repl.toolbar import toolbar_fragments
+
+    engine = engine or CompletionEngine(state.session)
+    style, warnings = build_style(cfg.style)
+    cfg.warnings.extend(warnings)
+    lexer = None if cfg.style.lower() == "none" else PygmentsLexer(KustoLexer, sync_from_start=True)
+
+    def prompt_message():
+        return [("class:prompt", f"{state.session.database_name}> ")]
+
+    def continuation(width, line_number, is_soft_wrap):
+        return [("class:continuation", "." * max(width - 1, 0) + " ")]
+
+    session = PromptSession(
+        message=prompt_message,
+        multiline=True,
+        prompt_continuation=continuation,
+        lexer=lexer,
+        completer=KustoCompleter(engine),
+        complete_while_typing=cfg.complete_while_typing,
+        auto_suggest=AutoSuggestFromHistory(),
+        history=open_history(config_mod.history_path(), cfg.history_size),
+        enable_history_search=False,
+        key_bindings=build_key_bindings(cfg.multiline),
+        editing_mode=EditingMode.VI if cfg.key_mode == "vi" else EditingMode.EMACS,
+        bottom_toolbar=lambda: toolbar_fragments(state, cfg.key_mode, cfg.multiline),
+        style=style,
+        include_default_pygments_style=False,
+        mouse_support=False,
+    )
+    return session, engine
+
+
+def run(state: Any, *, cfg: Config | None = None) -> int:
+    """The read-run loop; returns the exit code (0: the user left with Ctrl-D or #quit)."""
+    from kshell.repl.runner import run_text
+
+    cfg = cfg or config_mod.load_config()
+    _apply_config(state, cfg)
+    state.interactive = True
+    session, engine = build_prompt_session(state, cfg)
+    for w in cfg.warnings:
+        print(f"kshell: config: {w}", file=sys.stderr)
+    _banner()
+    while not state.quit:
+        try:
+            text = session.prompt()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C drops the current input
+        except EOFError:
+            break  # Ctrl-D on an empty line
+        if not text.strip():
+            continue
+        run_text(state, text, auto_vertical=cfg.auto_vertical)
+        engine.invalidate()  # directives and commands may have changed the cluster
+    return 0
+
+
+def _banner() -> None:
+    try:
+        from kshell import __version__
+    except ImportError:
+        __version__ = ""
+    print(f"kshell {__version__} - simulated Kusto cluster. #help for directives, Ctrl-D to leave.".replace("  ", " "))

@@ -1,0 +1,178 @@
+"""The REPL's configuration file: `$XDG_CONFIG_HOME/kshell/config` (default ~/.config).
+
+Written from a commented template on first run, then read on every start.
+An unreadable file or a bad value never stops the shell: the default is used
+and one warning line names the problem.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMATS = ("table", "csv", "tsv", "json", "markdown", "vertical")
+KEY_MODES = ("emacs", "vi")
+MULTILINE_MODES = ("smart", "newline")
+
+TEMPLATE = """\
+# kshell configuration.  Written on first run; edit freely.
+# Lines starting with '#' are comments.  Delete this file to get the defaults back.
+
+[main]
+# Output format of results: table, csv, tsv, json, markdown or vertical.
+# (A --format given on the command line wins over this.)
+format = table
+
+# Page results taller than the screen through $PAGER (default "less -SRXF"): on or off.
+# Switch it for the current session with #pager on|off.
+pager = on
+
+# Print the row count and elapsed time after each result: on or off (#timing on|off).
+timing = on
+
+# Show column types in table headers (name:type): on or off (#types on|off).
+types = off
+
+# Show a table wider than the terminal as one record per block instead: on or off.
+auto_vertical = on
+
+# How many entries the history file ($XDG_DATA_HOME/kshell/history) keeps.
+history_size = 10000
+
+# Syntax colours: any pygments style name (default, monokai, native, solarized-dark,
+# solarized-light, friendly, vim, ...).  "none" turns highlighting off.
+style = default
+
+# Key bindings: emacs or vi.
+key_mode = emacs
+
+# What Enter does.
+#   smart:   run the request when it is complete, otherwise insert a newline
+#            (an open ``` literal, quote or bracket keeps the request open);
+#            Alt-Enter (Esc Enter) always inserts a newline.
+#   newline: Enter always inserts a newline; Alt-Enter (Esc Enter) runs the request.
+multiline = smart
+
+# Offer completions while typing (on) or only when Tab is pressed (off).
+complete_while_typing = on
+"""
+
+
+@dataclass
+class Config:
+    format: str = "table"
+    pager: bool = True
+    timing: bool = True
+    types: bool = False
+    auto_vertical: bool = True
+    history_size: int = 10000
+    style: str = "default"
+    key_mode: str = "emacs"
+    multiline: str = "smart"
+    complete_while_typing: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+def config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "kshell"
+
+
+def data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "kshell"
+
+
+def config_path() -> Path:
+    return config_dir() / "config"
+
+
+def history_path() -> Path:
+    return data_dir() / "history"
+
+
+def ensure_config_file(path: Path | None = None) -> Path:
+    """Write the commented template if there is no config file yet (first run)."""
+    path = path or config_path()
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(TEMPLATE, encoding="utf-8")
+        except OSError:
+            pass  # a read-only home must not stop the shell
+    return path
+
+
+def _bool(value: str) -> bool | None:
+    v = value.strip().lower()
+    if v in ("on", "true", "yes", "1"):
+        return True
+    if v in ("off", "false", "no", "0"):
+        return False
+    return None
+
+
+def parse_config(text: str, source: str = "config") -> Config:
+    """A Config from the file's text; bad lines and values become warnings."""
+    cfg = Config()
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")) or (line.startswith("[") and line.endswith("]")):
+            continue
+        key, sep, value = line.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if not sep:
+            cfg.warnings.append(f"{source}:{lineno}: expected 'name = value'")
+            continue
+        problem = _apply(cfg, key, value)
+        if problem:
+            cfg.warnings.append(f"{source}:{lineno}: {problem}")
+    return cfg
+
+
+def _apply(cfg: Config, key: str, value: str) -> str | None:
+    low = value.lower()
+    if key == "format":
+        if low not in FORMATS:
+            return f"format must be one of {', '.join(FORMATS)}"
+        cfg.format = low
+    elif key in ("pager", "timing", "types", "auto_vertical", "complete_while_typing"):
+        b = _bool(value)
+        if b is None:
+            return f"{key} must be on or off"
+        setattr(cfg, key, b)
+    elif key == "history_size":
+        try:
+            n = int(value)
+        except ValueError:
+            return "history_size must be a whole number"
+        if n < 0:
+            return "history_size must not be negative"
+        cfg.history_size = n
+    elif key == "style":
+        cfg.style = value or "default"
+    elif key == "key_mode":
+        if low not in KEY_MODES:
+            return "key_mode must be emacs or vi"
+        cfg.key_mode = low
+    elif key == "multiline":
+        if low not in MULTILINE_MODES:
+            return "multiline must be smart or newline"
+        cfg.multiline = low
+    else:
+        return f"unknown setting '{key}'"
+    return None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file, writing the template first if there is none."""
+    path = ensure_config_file(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        cfg = Config()
+        if path.exists():
+            cfg.warnings.append(f"cannot read {path}: {e}")
+        return cfg
+    return parse_config(text, str(path))

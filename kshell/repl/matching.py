@@ -1,0 +1,118 @@
+"""Matching a typed fragment against candidate words.
+
+Keywords match by prefix (case-insensitive).  Names (tables, columns,
+databases, functions, principals) match fuzzily: a prefix match ranks first,
+then a substring match, then a subsequence match ("stev" finds StormEvents).
+
+`NameIndex` keeps one list of names ready for repeated lookups: a sorted
+lower-cased copy for prefix bisection and one newline-joined string so that
+the substring and subsequence searches run inside the regex engine (C speed)
+instead of a Python loop over tens of thousands of names.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+# Enough suggestions for any menu; cutting here keeps huge catalogs cheap.
+DEFAULT_LIMIT = 200
+
+
+def prefix_matches(fragment: str, words, limit: int = DEFAULT_LIMIT) -> list[str]:
+    """Keywords starting with `fragment` (case-insensitive), in the given order, no duplicates."""
+    f = fragment.lower()
+    out: list[str] = []
+    seen: set[str] = set()
+    for w in words:
+        if w.lower().startswith(f) and w not in seen:
+            seen.add(w)
+            out.append(w)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _subsequence_pattern(fragment: str) -> re.Pattern:
+    body = "[^\n]*?".join(re.escape(ch) for ch in fragment)
+    return re.compile("^[^\n]*?" + body + "[^\n]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def fuzzy_matches(fragment: str, names, limit: int = DEFAULT_LIMIT) -> list[str]:
+    """Fuzzy matches of `fragment` among a small list of names, best first."""
+    if not fragment:
+        return sorted(set(names), key=str.lower)[:limit]
+    f = fragment.lower()
+    prefix, substring, subsequence = [], [], []
+    pattern = None
+    for name in dict.fromkeys(names):
+        low = name.lower()
+        if low.startswith(f):
+            prefix.append(name)
+        elif f in low:
+            substring.append(name)
+        else:
+            if pattern is None:
+                pattern = _subsequence_pattern(fragment)
+            if pattern.match(name):
+                subsequence.append(name)
+    out = _ranked(prefix) + _ranked(substring) + _ranked(subsequence)
+    return out[:limit]
+
+
+def _ranked(names: list[str]) -> list[str]:
+    return sorted(names, key=lambda n: (len(n), n.lower()))
+
+
+class NameIndex:
+    """An immutable set of names prepared for fast fuzzy lookups."""
+
+    __slots__ = ("names", "_lowered", "_by_lower", "_joined")
+
+    def __init__(self, names):
+        unique = list(dict.fromkeys(names))
+        unique.sort(key=str.lower)
+        self.names = unique
+        self._lowered = [n.lower() for n in unique]
+        self._by_lower: dict[str, str] = {}
+        for n in unique:
+            self._by_lower.setdefault(n.lower(), n)
+        # Names never contain a newline worth completing; drop any that do.
+        self._joined = "\n".join(n for n in unique if "\n" not in n)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, name: str) -> bool:
+        return name.lower() in self._by_lower
+
+    def canonical(self, name: str) -> str | None:
+        """The stored spelling of `name` (case-insensitive lookup)."""
+        return self._by_lower.get(name.lower())
+
+    def match(self, fragment: str, limit: int = DEFAULT_LIMIT) -> list[str]:
+        if not fragment:
+            return self.names[:limit]
+        f = fragment.lower()
+        # Prefix matches: a contiguous run of the sorted lower-cased list.
+        i = bisect_left(self._lowered, f)
+        prefix = []
+        while i < len(self._lowered) and self._lowered[i].startswith(f) and len(prefix) < limit:
+            prefix.append(self.names[i])
+            i += 1
+        out = _ranked(prefix)
+        if len(out) >= limit:
+            return out[:limit]
+        taken = set(out)
+        # Substring, then subsequence matches, found by the regex engine over one string.
+        substring_re = re.compile("^[^\n]*" + re.escape(fragment) + "[^\n]*$", re.IGNORECASE | re.MULTILINE)
+        sub = [m.group() for m in substring_re.finditer(self._joined)]
+        sub = [n for n in sub if n not in taken]
+        out += _ranked(sub)[: limit - len(out)]
+        if len(out) >= limit or len(fragment) < 2:
+            return out
+        taken.update(sub)
+        seq = [m.group() for m in _subsequence_pattern(fragment).finditer(self._joined)]
+        seq = [n for n in seq if n not in taken]
+        out += _ranked(seq)[: limit - len(out)]
+        return out

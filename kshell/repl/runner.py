@@ -1,0 +1,95 @@
+"""Running what the user entered: one or several requests, in order.
+
+A pasted text may hold several requests; the shared splitter
+(`kshell.script.split_requests`) cuts it and each runs in turn, stopping at
+the first failure.  Ctrl-C while a request runs cancels it and returns to
+the prompt (the session's rollback hooks run, as for a failed request).  An
+internal bug prints one line and the shell goes on: losing a whole
+interactive session to one bad request would be worse.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from kshell.errors import KustoError
+from kshell.repl import pager
+
+
+def run_text(state: Any, text: str, *, auto_vertical: bool = True, out=None, err=None) -> bool:
+    """Run every request of `text`; False if one failed (the rest are then skipped)."""
+    from kshell.script import Request, error_line, format_error, split_requests
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        requests = split_requests(text)
+    except KustoError as e:
+        err.write(format_error(e.line or 1, e) + "\n")
+        return False
+    for n, request in enumerate(requests):
+        try:
+            ok = run_request(state, request, auto_vertical=auto_vertical, out=out, err=err)
+        except KustoError as e:
+            err.write(format_error(error_line(request, e), e) + "\n")
+            ok = False
+        if not ok:
+            left = len(requests) - n - 1
+            if left:
+                err.write(f"({left} more request{'s' if left != 1 else ''} not run)\n")
+            err.flush()
+            return False
+        if state.quit:
+            break
+    return True
+
+
+def run_request(state: Any, request: Any, *, auto_vertical: bool = True, out=None, err=None) -> bool:
+    from kshell.script import execute_request
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    started = time.perf_counter()
+    try:
+        outcome = execute_request(state, request.text)
+    except KeyboardInterrupt:
+        _rollback(state)
+        err.write("Cancelled.\n")
+        err.flush()
+        return False
+    except KustoError:
+        raise
+    except Exception as e:  # noqa: BLE001 - an internal bug: one line, keep the shell
+        _rollback(state)
+        message = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        err.write(f"kshell: internal error: {type(e).__name__}: {message}\n")
+        err.flush()
+        return False
+    elapsed = time.perf_counter() - started
+    columns, rows = pager.terminal_size()
+    rows_out = 0
+    if isinstance(outcome, str):
+        out.write(outcome.rstrip("\n") + "\n")
+    elif outcome:
+        blocks = []
+        for result in outcome:
+            rows_out += len(result.rows)
+            blocks.append(pager.render_result(result, state.format, state.types, columns, auto_vertical).rstrip("\n"))
+        text = "\n\n".join(b for b in blocks if b)
+        if text:
+            pager.show(text, use_pager=state.pager, rows=rows, out=out)
+    if state.timing and not request.is_directive and not isinstance(outcome, str):
+        out.write(f"({rows_out} row{'s' if rows_out != 1 else ''}, {elapsed * 1000:.1f} ms)\n")
+    out.flush()
+    return True
+
+
+def _rollback(state: Any) -> None:
+    session = state.session
+    for hook in list(getattr(session, "after_rollback", ()) or ()):
+        try:
+            hook(session)
+        except Exception:  # noqa: BLE001 - best effort after an interruption
+            pass
