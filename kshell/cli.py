@@ -96,8 +96,8 @@ def open_state(args: argparse.Namespace):
 
         try:
             session = store.open_session(args.state_file, now=now)
-        except KustoError as e:
-            raise UsageError(f"cannot open state file '{args.state_file}': {e.kind}: {e.message}") from None
+        except KustoError as e:  # the store names the file in its message
+            raise UsageError(f"{e.kind}: {e.message}") from None
         except OSError as e:
             raise UsageError(f"cannot open state file '{args.state_file}': {e.strerror or e}") from None
     else:

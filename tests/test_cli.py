@@ -289,6 +289,27 @@ def test_state_file_refused_until_supported(tmp_path):
     assert code == 2 and "state file" in err
 
 
+@pytest.mark.skipif(importlib.util.find_spec("kshell.store") is None, reason="state files not implemented yet")
+def test_state_file_is_created_and_reopened(tmp_path):
+    path = tmp_path / "cluster.kshell"
+    code, out, err = run_kshell("#db\n", str(path), "--format", "csv")
+    assert code == 0, err
+    assert out == "DatabaseName\nNetDefaultDB\n"
+    assert path.exists()
+    code, out, err = run_kshell("#db\n", str(path), "--format", "csv")
+    assert code == 0, err
+
+
+@pytest.mark.skipif(importlib.util.find_spec("kshell.store") is None, reason="state files not implemented yet")
+def test_a_file_that_is_not_a_state_file_is_refused(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello, not a cluster\n" * 50, encoding="utf-8")
+    code, _, err = run_kshell("#db\n", str(path))
+    assert code == 2
+    assert err.startswith("kshell: ") and err.count("\n") == 1
+    no_traceback(err)
+
+
 @pytest.mark.skipif(importlib.util.find_spec("kshell.syntax.check") is not None, reason="--check is implemented")
 def test_check_refused_until_supported():
     code, _, err = run_kshell("", "--check")
