@@ -33,6 +33,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _BARE_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "/": "/", "b": "\b", "f": "\f",
             "n": "\n", "r": "\r", "t": "\t"}
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _RUN = {'"': re.compile(r'[^"\\]*'), "'": re.compile(r"[^'\\]*")}
 _WORDS = {"true": True, "false": False, "null": None}
 
@@ -164,9 +165,17 @@ class _Reader:
             if esc in _ESCAPES:
                 out.append(_ESCAPES[esc])
                 self.i = j + 2
-            elif esc == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", text[j + 2:j + 6]):
-                out.append(chr(int(text[j + 2:j + 6], 16)))
+            elif esc == "u" and _HEX4.fullmatch(text, j + 2, j + 6):
+                code = int(text[j + 2:j + 6], 16)
                 self.i = j + 6
+                # A UTF-16 surrogate pair written as two escapes is one character.
+                if 0xD800 <= code < 0xDC00 and text.startswith("\\u", self.i) \
+                        and _HEX4.fullmatch(text, self.i + 2, self.i + 6):
+                    low = int(text[self.i + 2:self.i + 6], 16)
+                    if 0xDC00 <= low < 0xE000:
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        self.i += 6
+                out.append(chr(code))
             else:
                 raise self.error("invalid escape sequence in a string", j)
 
