@@ -172,8 +172,9 @@ class ExprParser:
 
     def expression(self, min_prec: int = OR):
         """Binary expression by precedence climbing (left-associative)."""
-        left = self.unary()
         toks = self.toks
+        t = toks[self.i]
+        left = self.unary() if t.kind == OP and (t.text == "-" or t.text == "+") else self.postfix()
         while True:
             t = toks[self.i]
             if t.kind == OP:

@@ -57,11 +57,10 @@ _hyphenated = "|".join(sorted((re.escape(w) for w in HYPHENATED_WORDS), key=len,
 _negated = "|".join(re.escape(w) for w in NEGATABLE_OPERATORS)
 _raw = "|".join(RAW_LITERAL_CONSTRUCTORS)
 
-_MASTER = re.compile(
+# The token alternatives, in order of preference (whitespace and comments excluded).
+_TOKEN_ALTS = (
     r"""
-    (?P<WS>[ \t\r\n\f\v\u00a0\ufeff]+)
-  | (?P<COMMENT>//[^\n]*)
-  | (?P<ML>```.*?```|~~~.*?~~~)
+    (?P<ML>```.*?```|~~~.*?~~~)
   | (?P<VSTR>[hH]?@'(?:[^']|'')*'|[hH]?@"(?:[^"]|"")*")
   | (?P<STR>[hH]?'(?:[^'\\\n]|\\.)*'|[hH]?"(?:[^"\\\n]|\\.)*")
   | (?P<RAWLIT>(?:"""
@@ -74,12 +73,33 @@ _MASTER = re.compile(
   | (?P<NEG>!(?:"""
     + _negated
     + r""")(?![\w$~]|(?<=in)~))
-  | (?P<HYPH>(?:"""
+  | (?P<HYPH>(?=[A-Za-z]+-)(?:"""
     + _hyphenated
     + r""")(?![\w$-]))
   | (?P<INTILDE>in~)
   | (?P<NAME>(?:[^\W\d]|\$)[\w$]*|\d+[^\W\d][\w$]*)
   | (?P<OP><\||=>|==|!=|<>|<=|>=|=~|!~|\.\.|::|[()\[\]{},;:.|=<>+\-*/%!?@~#^&])
+    """
+)
+_SPACE = r"[ \t\r\n\f\v\u00a0\ufeff]"
+
+# Trivia-preserving scanner: one token (whitespace and comments included) per match.
+_MASTER = re.compile(
+    rf"""
+    (?P<WS>{_SPACE}+)
+  | (?P<COMMENT>//[^\n]*)
+  | {_TOKEN_ALTS}
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+# Fast scanner for the parser: skips the whitespace and comments before each token
+# inside the same match and is driven by finditer, so the per-token Python work is
+# one dispatch.  A character no alternative reads lands in ERR; END is the text end.
+_FAST = re.compile(
+    rf"""
+    (?>(?:{_SPACE}+|//[^\n]*)*)
+    (?: {_TOKEN_ALTS} | (?P<ERR>.) | (?P<END>\Z) )
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -136,6 +156,8 @@ def string_value(text: str) -> tuple[str, bool]:
 
 def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[Token]:
     """Split `text` into tokens.  See the module docstring for the two modes."""
+    if not trivia and not lenient:
+        return _tokenize_fast(text)
     tokens: list[Token] = []
     append = tokens.append
     match = _MASTER.match
@@ -171,6 +193,44 @@ def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[
         else:  # OP, NEG, INTILDE
             append(Token(OP, raw, raw, pos, end))
         pos = end
+    return tokens
+
+
+_SIMPLE_KINDS = {"NAME": NAME, "HYPH": NAME, "OP": OP, "NEG": OP, "INTILDE": OP}
+
+
+def _tokenize_fast(text: str) -> list[Token]:
+    """tokenize() for the parser: significant tokens only, errors raised."""
+    tokens: list[Token] = []
+    append = tokens.append
+    simple_kinds = _SIMPLE_KINDS
+    make = Token
+    for m in _FAST.finditer(text):
+        kind = m.lastgroup
+        simple = simple_kinds.get(kind)
+        if simple is not None:
+            start = m.start(kind)
+            end = m.end()
+            raw = text[start:end]
+            append(make(simple, raw, raw, start, end))
+            continue
+        if kind == "END":
+            break
+        start = m.start(kind)
+        if kind == "ERR":
+            raise _error_at(text, start)
+        end = m.end()
+        raw = text[start:end]
+        if kind == "STR" or kind == "VSTR" or kind == "ML":
+            value, obf = string_value(raw)
+            append(make(STRING, raw, value, start, end, obf))
+        elif kind == "NUM":
+            append(make(NUMBER, raw, _number_value(raw), start, end))
+        elif kind == "TS":
+            append(make(TIMESPAN, raw, _timespan_value(raw), start, end))
+        else:  # RAWLIT
+            ctor, _, rest = raw.partition("(")
+            append(make(RAW, raw, (ctor.strip().lower(), rest[:-1].strip()), start, end))
     return tokens
 
 
