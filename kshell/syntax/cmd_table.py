@@ -38,6 +38,15 @@ class CreateTable(Command):
 
 
 @dataclass(slots=True)
+class CreateTableBasedOn(Command):
+    """`.create table T based-on Other [with (...)]`."""
+
+    name: list[str]
+    source: list[str]
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class CreateTables(Command):
     tables: list[tuple[list[str], Schema]]
     properties: dict = field(default_factory=dict)
@@ -128,6 +137,9 @@ def create_tables(c: Cursor) -> Command | None:
         return None
     start = c.i
     name = c.dotted_name("a table name")
+    if not merge and _accept_hyphenated(c, "based", "on"):
+        other = c.dotted_name("the name of the table to copy the schema from")
+        return CreateTableBasedOn(name=name, source=other, properties=c.with_properties())
     if not c.at_op("("):
         # `.create table T ingestion csv mapping ...` and friends
         c.note_expected("expected '(' and the table schema after the table name")
@@ -150,7 +162,7 @@ def alter_table(c: Cursor) -> Command | None:
     if not merge and c.at_word("docstring", "folder") and c.peek(1).kind == "STRING":
         attribute = c.next().text.lower()
         return AlterTableAttribute(name=name, attribute=attribute, value=c.string())
-    if c.accept_word("column-docstrings"):
+    if _accept_hyphenated(c, "column", "docstrings"):
         c.expect_op("(", "after 'column-docstrings'")
         docs = []
         while True:
@@ -255,3 +267,14 @@ def clear_table(c: Cursor) -> Command | None:
         return None
     c.next()
     return ClearTableData(name=name)
+
+
+def _accept_hyphenated(c: Cursor, first: str, second: str) -> bool:
+    """`first-second` as one word, or as the tokens `first` `-` `second` (e.g. column-docstrings)."""
+    if c.accept_word(f"{first}-{second}"):
+        return True
+    t0, t1, t2 = c.peek(), c.peek(1), c.peek(2)
+    if t0.is_word(first) and t1.is_op("-") and t2.is_word(second) and t0.end == t1.start and t1.end == t2.start:
+        c.i += 3
+        return True
+    return False

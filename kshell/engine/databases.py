@@ -1,0 +1,208 @@
+"""Handlers of the database family.
+
+`.create database X [volatile | persist (...)] [ifnotexists]` and `.drop
+database X [ifexists]` are simulator conveniences: in Azure Data Explorer
+databases are created and deleted through ARM (spec 1.3).  kshell keeps every
+database in memory (or in the state file); `volatile` only changes what
+`.show databases` reports in PersistentStorage.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kshell.errors import BadRequest, Conflict, DatabaseNotFound
+from kshell.result import Result
+from kshell.engine.cluster import Database, derived_id
+from kshell.engine.session import Session, handler
+from kshell.engine.tables import schema_json, validate_name
+from kshell.engine.values import CLR_TYPES
+from kshell.syntax.cmd_database import (
+    AlterDatabasePrettyName,
+    CreateDatabase,
+    DropDatabase,
+    ShowDatabase,
+    ShowDatabases,
+    ShowDatabaseSchema,
+)
+
+SCHEMA_VERSION = "v1.0"
+
+DATABASES_COLUMNS = [
+    ("DatabaseName", "string"), ("PersistentStorage", "string"), ("Version", "string"),
+    ("IsCurrent", "bool"), ("DatabaseAccessMode", "string"), ("PrettyName", "string"),
+    ("ReservedSlot1", "bool"), ("DatabaseId", "guid"), ("InTransitionTo", "string"),
+]
+DATABASE_DETAILS_COLUMNS = [
+    ("DatabaseName", "string"), ("PersistentStorage", "string"), ("Version", "string"),
+    ("IsCurrent", "bool"), ("DatabaseAccessMode", "string"), ("PrettyName", "string"),
+    ("AuthorizedPrincipals", "string"), ("RetentionPolicy", "string"), ("MergePolicy", "string"),
+    ("ReservedSlot1", "string"), ("CachingPolicy", "string"), ("ShardingPolicy", "string"),
+    ("StreamingIngestionPolicy", "string"), ("IngestionBatchingPolicy", "string"), ("TotalSize", "real"),
+    ("DatabaseId", "guid"), ("InTransitionTo", "string"),
+]
+CREATE_DATABASE_COLUMNS = [("DatabaseName", "string"), ("PersistentPath", "string"), ("Created", "string"),
+                           ("StoresMetadata", "bool"), ("StoresData", "bool")]
+PRETTY_NAME_COLUMNS = [("DatabaseName", "string"), ("PrettyName", "string")]
+SCHEMA_COLUMNS = [
+    ("DatabaseName", "string"), ("TableName", "string"), ("ColumnName", "string"), ("ColumnType", "string"),
+    ("IsDefaultTable", "bool"), ("IsDefaultColumn", "bool"), ("PrettyName", "string"), ("Version", "string"),
+    ("Folder", "string"), ("DocString", "string"),
+]
+
+
+def persistent_storage(session: Session, db: Database) -> str:
+    if not db.persistent:
+        return ""
+    return f"https://{session.cluster.name.lower()}storage.blob.core.windows.net/{db.name.lower()}"
+
+
+def database_id(session: Session, db: Database):
+    return derived_id(session.cluster.name, "database", db.name.lower())
+
+
+def database_row(session: Session, db: Database) -> list[Any]:
+    return [db.name, persistent_storage(session, db), SCHEMA_VERSION,
+            db.name.lower() == session.database_name.lower(), "ReadWrite", db.pretty_name or None,
+            False, database_id(session, db), ""]
+
+
+def databases_result(session: Session, dbs: list[Database]) -> Result:
+    return Result.of(DATABASES_COLUMNS, [database_row(session, db) for db in dbs])
+
+
+@handler(CreateDatabase)
+def create_database(session: Session, node: CreateDatabase) -> Result:
+    validate_name(node.name, "database")
+    existing = session.cluster.database(node.name)
+    if existing is not None:
+        if not node.ifnotexists:
+            raise Conflict(f"Database '{existing.name}' already exists")
+        return Result.of(CREATE_DATABASE_COLUMNS, [[existing.name, persistent_storage(session, existing),
+                                                    "False", existing.persistent, existing.persistent]])
+    db = session.cluster.add_database(Database(node.name, persistent=not node.volatile))
+    path = node.persist[0] if node.persist else persistent_storage(session, db)
+    return Result.of(CREATE_DATABASE_COLUMNS, [[db.name, path, "True", db.persistent, db.persistent]])
+
+
+@handler(DropDatabase)
+def drop_database(session: Session, node: DropDatabase) -> Result:
+    db = session.cluster.database(node.name)
+    if db is None:
+        if not node.ifexists:
+            raise DatabaseNotFound(f"Database '{node.name}' was not found")
+    elif db.name.lower() == session.database_name.lower():
+        raise BadRequest(f"Database '{db.name}' is the database in context; switch to another one "
+                         "(#db NAME) before dropping it")
+    else:
+        del session.cluster.databases[db.name.lower()]
+    return databases_result(session, list(session.cluster.databases.values()))
+
+
+@handler(AlterDatabasePrettyName)
+def alter_pretty_name(session: Session, node: AlterDatabasePrettyName) -> Result:
+    db = session.get_database(node.name)
+    db.pretty_name = node.pretty_name
+    return Result.of(PRETTY_NAME_COLUMNS, [[db.name, db.pretty_name or None]])
+
+
+@handler(ShowDatabases)
+def show_databases(session: Session, node: ShowDatabases) -> Result:
+    if node.names:
+        dbs = [session.get_database(n) for n in node.names]
+    else:
+        dbs = list(session.cluster.databases.values())
+    return databases_result(session, dbs)
+
+
+@handler(ShowDatabase)
+def show_database(session: Session, node: ShowDatabase) -> Result:
+    db = session.get_database(node.name)
+    if not node.details:
+        return databases_result(session, [db])
+    size = float(sum(len(t.data[0]) if t.data else 0 for t in db.tables.values()))
+    principals = json.dumps([getattr(p, "fqn", str(p)) for p in db.principals])
+    row = [db.name, persistent_storage(session, db), SCHEMA_VERSION,
+           db.name.lower() == session.database_name.lower(), "ReadWrite", db.pretty_name or None,
+           principals, "null", "null", "", "null", "null", "null", "null", size,
+           database_id(session, db), ""]
+    return Result.of(DATABASE_DETAILS_COLUMNS, [row])
+
+
+@handler(ShowDatabaseSchema)
+def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
+    if node.all_databases:
+        dbs = list(session.cluster.databases.values())
+    elif node.names:
+        dbs = [session.get_database(n) for n in node.names]
+    else:
+        dbs = [session.database]
+    if node.format == "json":
+        doc = {"Databases": {db.name: schema_object(db) for db in dbs}}
+        return Result.of([("DatabaseSchema", "string")], [[json.dumps(doc, separators=(",", ":"))]])
+    if node.format == "csl":
+        return Result.of([("DatabaseSchemaScript", "string")],
+                         [[line] for db in dbs for line in csl_script(db)])
+    rows: list[list[Any]] = []
+    for db in dbs:
+        rows.append([db.name, "", "", "", False, False, db.pretty_name or None, SCHEMA_VERSION, "", ""])
+        for t in db.tables.values():
+            rows.append([db.name, t.name, "", "", False, False, None, SCHEMA_VERSION, t.folder, t.docstring])
+            for c in t.columns:
+                rows.append([db.name, t.name, c.name, CLR_TYPES[c.type], False, False, None, SCHEMA_VERSION,
+                             "", ""])
+    return Result.of(SCHEMA_COLUMNS, rows)
+
+
+def schema_object(db: Database) -> dict[str, Any]:
+    """One database in the JSON shape of `.show database X schema as json`."""
+    tables = {}
+    for t in db.tables.values():
+        obj = json.loads(schema_json(t))
+        obj["Folder"] = t.folder or None
+        obj["DocString"] = t.docstring or None
+        tables[t.name] = obj
+    functions = {
+        f.name: {"Name": f.name, "InputParameters": [], "Body": f.body, "Folder": f.folder or None,
+                 "DocString": f.docstring or None, "FunctionKind": "ViewFunction" if f.view else "Unknown",
+                 "OutputColumns": [], "Parameters": f.parameters}
+        for f in db.functions.values()
+    }
+    return {
+        "Name": db.name, "Tables": tables, "ExternalTables": {}, "MaterializedViews": {},
+        "Functions": functions, "EntityGroups": {}, "MajorVersion": 1, "MinorVersion": 0,
+        "DatabaseAccessMode": "ReadWrite",
+    }
+
+
+def csl_script(db: Database) -> list[str]:
+    """The commands that recreate a database's tables and functions."""
+    from kshell.engine.tables import csl_schema
+
+    lines = []
+    for t in db.tables.values():
+        props = _with_clause(folder=t.folder, docstring=t.docstring)
+        schema = csl_schema(t).replace(",", ", ")
+        lines.append(f".create-merge table {_name(t.name)} ({schema}){props}")
+    for f in db.functions.values():
+        props = _with_clause(folder=f.folder, docstring=f.docstring,
+                             skipvalidation="true" if f.skipvalidation else "",
+                             view="true" if f.view else "")
+        lines.append(f".create-or-alter function{props} {_name(f.name)}{f.parameters} {f.body}")
+    return lines
+
+
+def _with_clause(**props: str) -> str:
+    given = [(k, v) for k, v in props.items() if v]
+    if not given:
+        return ""
+    return " with (" + ", ".join(f'{k} = "{_escape(v)}"' for k, v in given) + ")"
+
+
+def _escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _name(name: str) -> str:
+    return name if name.replace("_", "a").isalnum() and not name[0].isdigit() else f"['{name}']"
