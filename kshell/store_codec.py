@@ -11,6 +11,8 @@ Tagged forms (plain JSON values stay as they are):
     {"$dc": "module:Qual", "f": {field: value}}   dataclass instance
     {"$ref": n}                                   the n-th dataclass met (shared objects)
     {"$enum": "module:Qual", "v": value}          Enum member
+    {"$nt": "module:Qual", "v": [...]}            NamedTuple
+    {"$obj": "module:Qual", "d": {attr: value}}   other kshell object (its __dict__/__slots__)
     {"$map": [[key, value], ...]}                 dict whose keys are not all plain strings
     {"$tuple": [...]}, {"$set": [...]}, {"$fset": [...]}
     {"$dt": "iso"}, {"$date": "iso"}, {"$td": [days, seconds, microseconds]}
@@ -44,7 +46,7 @@ from typing import Any
 from kshell.errors import KustoError
 
 TRANSIENT_FIELD_NAMES = frozenset({"parsed"})
-ALLOWED_PACKAGE = "kshell"
+ALLOWED_PACKAGES = ("kshell",)
 
 
 class CodecError(KustoError):
@@ -82,9 +84,10 @@ class Encoder:
     names to skip) or None.
     """
 
-    def __init__(self, special: Callable[[Any], Any] | None = None):
+    def __init__(self, special: Callable[[Any], Any] | None = None, allowed: tuple[str, ...] = ALLOWED_PACKAGES):
         self._special = special
         self._memo: dict[int, int] = {}
+        self._allowed = allowed
 
     def encode(self, v: Any) -> Any:
         t = type(v)
@@ -124,11 +127,31 @@ class Encoder:
             return {"$date": v.isoformat()}
         if t is bytes:
             return {"$bytes": base64.b64encode(v).decode("ascii")}
+        if isinstance(v, tuple) and hasattr(t, "_fields") and _in_packages(t, self._allowed):
+            return {"$nt": _class_name(t), "v": [self.encode(x) for x in v]}
         # Subclasses of the plain types (e.g. a str subclass) are stored as the base value.
-        for base in (str, int, float, list, dict):
+        for base in (str, int, float, list, dict, tuple):
             if isinstance(v, base):
                 return self.encode(base(v))
+        if _in_packages(t, self._allowed):
+            return self._object(v)
         raise CodecError(f"the state file cannot store a value of type {_class_name(t)}")
+
+    def _object(self, v: Any) -> Any:
+        """A plain kshell class instance: its attributes (shared like dataclasses)."""
+        key = id(v)
+        n = self._memo.get(key)
+        if n is not None:
+            return {"$ref": n}
+        self._memo[key] = len(self._memo)
+        attrs = {}
+        for name in _slot_names(type(v)):
+            if hasattr(v, name) and not name.startswith("_"):
+                attrs[name] = getattr(v, name)
+        for name, value in getattr(v, "__dict__", {}).items():
+            if not name.startswith("_"):
+                attrs[name] = value
+        return {"$obj": _class_name(type(v)), "d": {k: self.encode(x) for k, x in attrs.items()}}
 
     def _dataclass(self, v: Any) -> Any:
         key = id(v)
@@ -137,6 +160,9 @@ class Encoder:
             return {"$ref": n}
         self._memo[key] = len(self._memo)
         cls = type(v)
+        if not _in_packages(cls, self._allowed):
+            # The loader would refuse it: never write a file that cannot be opened again.
+            raise CodecError(f"the state file cannot store a record of type {_class_name(cls)} (not a kshell type)")
         extra: dict[str, Any] = {}
         skip: tuple[str, ...] = ()
         if self._special is not None:
@@ -151,10 +177,26 @@ class Encoder:
         return out
 
 
-def resolve_class(name: str) -> type:
-    """The class a tag names; only classes of the kshell package."""
+def _in_packages(cls: type, packages: tuple[str, ...]) -> bool:
+    return _module_in(getattr(cls, "__module__", "") or "", packages)
+
+
+def _module_in(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def _slot_names(cls: type) -> list[str]:
+    names: list[str] = []
+    for klass in cls.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    return [n for n in names if n not in ("__dict__", "__weakref__")]
+
+
+def resolve_class(name: str, allowed: tuple[str, ...] = ALLOWED_PACKAGES) -> type:
+    """The class a tag names; only classes of the allowed packages (kshell)."""
     module, _, qual = name.partition(":")
-    if not (module == ALLOWED_PACKAGE or module.startswith(ALLOWED_PACKAGE + ".")) or not qual:
+    if not _module_in(module, allowed) or not qual:
         raise CodecError(f"record type '{name}' is not a kshell type")
     try:
         obj: Any = importlib.import_module(module)
@@ -172,8 +214,10 @@ class Decoder:
     (e.g. a lazily loaded table): it returns (the new, not yet filled object,
     field names not to set) or None."""
 
-    def __init__(self, special: Callable[[type, dict], Any] | None = None):
+    def __init__(self, special: Callable[[type, dict], Any] | None = None,
+                 allowed: tuple[str, ...] = ALLOWED_PACKAGES):
         self._special = special
+        self._allowed = allowed
         self._objects: list[Any] = []
         self._classes: dict[str, type] = {}
 
@@ -226,12 +270,22 @@ class Decoder:
         if first == "$enum":
             cls = self._class(v["$enum"])
             return cls(self.decode(v["v"]))
+        if first == "$nt":
+            cls = self._class(v["$nt"])
+            return cls(*[self.decode(x) for x in v["v"]])
+        if first == "$obj":
+            cls = self._class(v["$obj"])
+            obj = cls.__new__(cls)
+            self._objects.append(obj)
+            for k, x in v["d"].items():
+                object.__setattr__(obj, k, self.decode(x))
+            return obj
         raise CodecError(f"unknown tag '{first}'")
 
     def _class(self, name: str) -> type:
         cls = self._classes.get(name)
         if cls is None:
-            cls = self._classes[name] = resolve_class(name)
+            cls = self._classes[name] = resolve_class(name, self._allowed)
         return cls
 
     def _dataclass(self, v: dict) -> Any:

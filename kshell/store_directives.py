@@ -1,0 +1,74 @@
+"""#save PATH and #open PATH: state files from the shell."""
+
+from __future__ import annotations
+
+import os
+
+from kshell.directives import DirectiveError, ShellState, directive
+
+
+def _path_argument(args: str, usage: str) -> str:
+    text = args.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    if not text:
+        raise DirectiveError(f"usage: {usage}")
+    return os.path.expanduser(text)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+@directive(
+    "save",
+    "#save PATH",
+    "Write the current cluster (in memory or from a state file) to the state file PATH, atomically. "
+    "The session keeps using its current cluster.",
+)
+def save_directive(state: ShellState, args: str) -> str:
+    from kshell.store import StoredSession, save_cluster
+
+    path = _path_argument(args, "#save PATH")
+    session = state.session
+    if isinstance(session, StoredSession):
+        session.sync()
+        if _same_file(path, session.store.path):
+            return f"Saved to '{path}' (the open state file)."
+        session.store.backup_to(path)
+    else:
+        save_cluster(session.cluster, path)
+    return f"Saved to '{path}'."
+
+
+@directive(
+    "open",
+    "#open PATH",
+    "Switch to the cluster in the state file PATH (created when missing). "
+    "The current state file, if any, is written and closed.",
+)
+def open_directive(state: ShellState, args: str) -> str:
+    from kshell.store import StoredSession, close_session, open_session
+
+    path = _path_argument(args, "#open PATH")
+    old = state.session
+    if isinstance(old, StoredSession) and not old.store.closed and _same_file(path, old.store.path):
+        return f"'{path}' is already open."
+    if isinstance(old, StoredSession):
+        # Write what is pending before opening, so nothing is lost if the new file is refused.
+        old.sync()
+    new = open_session(path)
+    # The same user continues in the other cluster: keep the principal and, when the
+    # other cluster has it, the context database.
+    new.principal = old.principal
+    try:
+        new.use_database(old.database_name)
+    except Exception:
+        pass
+    state.session = new
+    if isinstance(old, StoredSession):
+        close_session(old)
+    return f"Opened '{path}'."
