@@ -71,6 +71,7 @@ DIRECTIVE_ARGUMENTS = {
 }
 DATABASE_DIRECTIVES = frozenset({"db", "dbcontext", "use"})
 IDENTITY_DIRECTIVES = frozenset({"identity", "identities"})
+IDENTITY_SUBCOMMANDS = ("create", "assign", "unassign", "explain")
 
 MI_PAYLOAD_KEYS = ("ObjectId", "AllowedUsages")
 
@@ -133,9 +134,23 @@ class CompletionEngine:
         if word in DIRECTIVE_ARGUMENTS and " " not in args.strip():
             return _keywords(fragment, DIRECTIVE_ARGUMENTS[word], "option")
         if word in DATABASE_DIRECTIVES:
-            return _names(fragment, self.catalog.databases().match(fragment), "database")
+            return _plain(fragment, self.catalog.databases().match(fragment), "database")
         if word in IDENTITY_DIRECTIVES:
-            return _names(fragment, fuzzy_matches(fragment, self.catalog.identity_names()), "identity")
+            return self._identity_directive(args, fragment)
+        return []
+
+    def _identity_directive(self, args: str, fragment: str) -> list[Suggestion]:
+        """`#identity [create|assign|unassign|explain] ...`: subcommands, identity names, usages."""
+        done = args[: len(args) - len(fragment)].split()
+        names = [i.name for i in self._identities() if getattr(i, "name", None)]
+        if not done:
+            return (_keywords(fragment, IDENTITY_SUBCOMMANDS, "subcommand")
+                    + _plain(fragment, fuzzy_matches(fragment, names), "identity"))
+        sub = done[0].lower()
+        if len(done) == 1 and sub in ("assign", "unassign", "explain"):
+            return _plain(fragment, fuzzy_matches(fragment, names), "identity")
+        if len(done) == 2 and sub == "explain":
+            return _keywords(fragment, MANAGED_IDENTITY_USAGES, "usage")
         return []
 
     # --------------------------------------------------------------- commands
@@ -372,6 +387,11 @@ class CompletionEngine:
 def _keywords(fragment: str, words, meta: str, space: bool = True) -> list[Suggestion]:
     tail = " " if space else ""
     return [Suggestion(w + tail, len(fragment), w, meta) for w in prefix_matches(fragment, words)]
+
+
+def _plain(fragment: str, names, meta: str) -> list[Suggestion]:
+    """Names as typed in a directive argument (no Kusto quoting)."""
+    return [Suggestion(n, len(fragment), n, meta) for n in names]
 
 
 def _names(fragment: str, names, meta: str) -> list[Suggestion]:

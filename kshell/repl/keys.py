@@ -2,7 +2,9 @@
 
 Whether a request is complete is decided by ONE function, the splitter's
 `kshell.script.is_complete` (design.md): an open ``` literal, quote or
-bracket keeps the request open.  Enter runs a complete request ("smart"
+bracket keeps the request open.  On top of it, Enter also continues a request
+whose last token is `|`, `<|` or `,` (the next line surely continues it);
+that only changes the Enter key, never how a script is split.  Enter runs a complete request ("smart"
 mode) or inserts a newline; Alt-Enter (Esc Enter) does the other thing.
 Ctrl-C (cancel input) and Ctrl-D (exit on an empty line) are prompt_toolkit's
 own behaviour; Ctrl-R is its reverse history search.
@@ -15,10 +17,27 @@ from prompt_toolkit.filters import Condition, has_completions, is_searching
 from prompt_toolkit.key_binding import KeyBindings
 
 from kshell.script import is_complete
+from kshell.syntax.tokens import OP, tokenize
 
 
-def _ready_to_run(text: str) -> bool:
-    return not text.strip() or is_complete(text)
+# A request ending with one of these is still being written (issue 9): Enter continues it.
+CONTINUATION_OPS = frozenset({"|", "<|", ","})
+
+
+def ends_with_continuation(text: str) -> bool:
+    """True when the last token of `text` is a trailing `|`, `<|` or `,`."""
+    tail = text.rstrip()
+    if not tail or tail[-1] not in "|,":
+        return False
+    toks = tokenize(tail[-200:] if len(tail) > 200 else tail, lenient=True)
+    return bool(toks) and toks[-1].kind == OP and toks[-1].text in CONTINUATION_OPS
+
+
+def ready_to_run(text: str) -> bool:
+    """Enter runs the text: empty, or complete per the splitter and not ending with `|`/`<|`/`,`."""
+    if not text.strip():
+        return True
+    return is_complete(text) and (text.lstrip().startswith("#") or not ends_with_continuation(text))
 
 
 def build_key_bindings(multiline: str = "smart") -> KeyBindings:
@@ -37,7 +56,7 @@ def build_key_bindings(multiline: str = "smart") -> KeyBindings:
     @kb.add("enter", filter=~completion_selected & ~is_searching)
     def _enter(event) -> None:
         buf = event.current_buffer
-        if multiline == "smart" and _ready_to_run(buf.text):
+        if multiline == "smart" and ready_to_run(buf.text):
             buf.validate_and_handle()
         else:
             buf.newline(copy_margin=False)

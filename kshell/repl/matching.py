@@ -56,7 +56,9 @@ def fuzzy_matches(fragment: str, names, limit: int = DEFAULT_LIMIT) -> list[str]
                 pattern = _subsequence_pattern(fragment)
             if pattern.match(name):
                 subsequence.append(name)
-    out = _ranked(prefix) + _ranked(substring) + _ranked(subsequence)
+    out = _ranked(prefix) + _ranked(substring)
+    if not out:  # a looser match only when nothing closer exists
+        out = _ranked(subsequence)
     return out[:limit]
 
 
@@ -109,8 +111,8 @@ class NameIndex:
         sub = [m.group() for m in substring_re.finditer(self._joined)]
         sub = [n for n in sub if n not in taken]
         out += _ranked(sub)[: limit - len(out)]
-        if len(out) >= limit or len(fragment) < 2:
-            return out
+        if out or len(fragment) < 2:
+            return out  # a looser match only when nothing closer exists
         taken.update(sub)
         seq = [m.group() for m in _subsequence_pattern(fragment).finditer(self._joined)]
         seq = [n for n in seq if n not in taken]
