@@ -12,7 +12,8 @@ HYPHENATED_WORDS = frozenset({
     "project-smart", "mv-expand", "mv-apply", "make-series", "parse-where",
     "parse-kv", "top-nested", "top-hitters", "make-graph", "graph-match",
     "graph-merge", "graph-to-table", "graph-shortest-paths", "graph-mark-components",
-    "scan-geo", "partition-by",
+    "scan-geo", "partition-by", "sample-distinct", "project-by-names", "macro-expand",
+    "assert-schema",
     # command verbs and words
     "alter-merge", "create-merge", "create-or-alter", "set-or-append",
     "set-or-replace", "continuous-export", "continuous-exports",
