@@ -452,6 +452,9 @@ class Query(Node):
     statements: list[Any]
     body: Any
     text: str = ""  # the source text of the query
+    # A batch `T1 | count; T2 | count` has several result expressions: `body` is the
+    # first, `batch` the others, in order (each gives its own result set).
+    batch: list[Any] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- commands

@@ -57,11 +57,35 @@ def _micro(frac: str | None) -> int:
     return int((frac + "000000")[:6])
 
 
+# Other forms .NET's DateTime parsing (which Kusto uses) reads and the docs show:
+# 10-01-2018 10:00 and 12/02/2022 (month first), a year alone, a time alone,
+# and `datetime(2025, 6, 14)` (parts separated by commas).
+_MONTH_FIRST = re.compile(
+    r"(\d{1,2})[-/](\d{1,2})[-/](\d{4})(?:[Tt ]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7})\d*)?)?)?")
+_TIME_ONLY = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?")
+_PARTS = re.compile(r"\d{1,4}(?:\s*,\s*\d{1,7}){0,6}")
+_SPACED_DASHES = re.compile(r"(?<=\d)\s+-\s+(?=\d)")
+
+# The date of a time-only literal (`datetime(8:00)`).  .NET would use today's date,
+# which a parser cannot know; kshell fixes it to the Unix epoch (docs/parser-coverage.md).
+TIME_ONLY_DATE = dt.date(1970, 1, 1)
+
+
 def decode_datetime(text: str) -> dt.datetime | None:
     """`datetime(...)` content -> aware UTC datetime, or None for `null`."""
     s = _unquote(text)
     if s.lower() == "null":
         return None
+    s = _SPACED_DASHES.sub("-", s)
+    try:
+        return _decode_datetime(s, text)
+    except (ValueError, OverflowError) as e:
+        if str(e).startswith(("invalid datetime", "unknown")):
+            raise
+        raise ValueError(f"invalid datetime literal {text.strip()!r}: {e}") from None
+
+
+def _decode_datetime(s: str, text: str) -> dt.datetime:
     m = _ISO.fullmatch(s)
     if m:
         y, mo, d, hh, mi, ss, frac, zone = m.groups()
@@ -81,6 +105,24 @@ def decode_datetime(text: str) -> dt.datetime | None:
         value = dt.datetime(year, month, int(d), int(hh), int(mi), int(ss or 0), _micro(frac),
                             tzinfo=UTC)
         return value - _offset(zone)
+    m = _MONTH_FIRST.fullmatch(s)
+    if m:
+        mo, d, y, hh, mi, ss, frac = m.groups()
+        return dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0),
+                           _micro(frac), tzinfo=UTC)
+    m = _TIME_ONLY.fullmatch(s)
+    if m:
+        hh, mi, ss, frac = m.groups()
+        return dt.datetime.combine(TIME_ONLY_DATE, dt.time(int(hh), int(mi), int(ss or 0), _micro(frac)),
+                                   tzinfo=UTC)
+    if _PARTS.fullmatch(s):
+        parts = [int(p) for p in s.split(",")]
+        if len(parts) == 1:
+            parts += [1, 1]
+        elif len(parts) == 2:
+            parts.append(1)
+        return dt.datetime(*parts[:6], tzinfo=UTC) + dt.timedelta(microseconds=parts[6] // 10) \
+            if len(parts) == 7 else dt.datetime(*parts, tzinfo=UTC)
     raise ValueError(f"invalid datetime literal {text.strip()!r}")
 
 

@@ -93,6 +93,7 @@ def parse_statements_and_body(p: QueryParser, closer: str | None) -> ast.Query:
     start = p.toks[p.i]
     statements: list = []
     result = None
+    batch: list = []
     toks = p.toks
     while True:
         t = toks[p.i]
@@ -104,9 +105,11 @@ def parse_statements_and_body(p: QueryParser, closer: str | None) -> ast.Query:
         if t.kind == NAME and t.text.lower() in _STATEMENT_WORDS and _statement_follows(p):
             statements.append(statement(p, t))
         else:
-            if result is not None:
-                raise p.error("expected ';' before another query expression", t)
-            result = as_source(p.pipe_expr())
+            expr = as_source(p.pipe_expr())
+            if result is None:
+                result = expr
+            else:
+                batch.append(expr)
         t = toks[p.i]
         if t.kind == OP and t.text == ";":
             p.i += 1
@@ -116,7 +119,7 @@ def parse_statements_and_body(p: QueryParser, closer: str | None) -> ast.Query:
         if result is not None:
             raise p.error("expected '|', ';' or the end of the query", t)
         raise p.error("expected ';' after the statement", t)
-    return ast.Query(statements, result, pos=start.start)
+    return ast.Query(statements, result, batch=batch, pos=start.start)
 
 
 def _statement_follows(p: QueryParser) -> bool:

@@ -61,7 +61,7 @@ _TYPED_LITERALS = {w: t for w, t in SCALAR_TYPES.items()
                    if t in ("bool", "int", "long", "real", "decimal")}
 
 # Tokens after which a source keyword (`print`, `union`, ...) is used as a plain name.
-_NAME_FOLLOWERS = frozenset({"=", ",", ")", ".", "|", ";", "]", "}", "==", "!=", "[", ":"})
+_NAME_FOLLOWERS = frozenset({"=", ",", ")", ".", "|", ";", "]", "}", "==", "!=", ":"})
 
 
 class ExprParser:
@@ -151,6 +151,21 @@ class ExprParser:
         t = self.toks[self.i]
         return t.kind == NAME or (t.kind == OP and t.text == "[" and self.peek(1).kind == STRING
                                   and self.peek(2).is_op("]"))
+
+    def word_pattern(self) -> str:
+        """Adjacent NAME and `*` tokens read as one wildcard pattern (`Col*`, `*Id`, `*`)."""
+        toks = self.toks
+        t = toks[self.i]
+        parts = [t.text]
+        end = t.end
+        self.i += 1
+        while True:
+            n = toks[self.i]
+            if n.start != end or not (n.kind == NAME or (n.kind == OP and n.text == "*")):
+                return "".join(parts)
+            parts.append(n.text)
+            end = n.end
+            self.i += 1
 
     def string(self) -> str:
         parts = []
@@ -254,6 +269,9 @@ class ExprParser:
                 elif nxt.kind == OP and nxt.text == "[":
                     self.i += 1
                     continue  # `a.['b']` is `a['b']`
+                elif nxt.kind == OP and nxt.text == "*":
+                    self.i += 1  # `database("d").*Logs` (union wildcards)
+                    node = ast.Member(node, self.word_pattern(), pos=_pos(node, t))
                 else:
                     raise self.error("expected a name after '.'", nxt)
             elif op == "[":

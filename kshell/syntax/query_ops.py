@@ -25,9 +25,12 @@ OTHER_OPERATORS = frozenset({
     "top-hitters", "reduce", "partition", "scan", "mv-apply", "parse-kv", "project-smart",
     "consume", "search", "find", "make-graph", "graph-match", "graph-merge",
     "graph-to-table", "graph-shortest-paths", "graph-mark-components", "scan-geo",
-    "partition-by", "execute-and-cache", "assert-schema", "macro-expand", "lookup-hint",
-    "top-n", "externaldata", "extend-schema", "summarize-keep", "project-by-names",
+    "partition-by", "assert-schema", "macro-expand", "project-by-names",
 })
+
+# Words that start a source kept as text (OtherSource).
+OTHER_SOURCES = ("find", "search", "externaldata", "external_data", "evaluate", "macro-expand",
+                 "entity_group", "inline_external_table")
 
 # Words that end an operator's argument text at bracket depth 0.
 _STOP_OPS = frozenset({"|", ";", ")", "]", "}"})
@@ -150,17 +153,7 @@ class QueryParser(ExprParser):
             return self.name(what)
         if not (t.kind == NAME or (t.kind == OP and t.text == "*")):
             raise self.error(f"expected {what}", t)
-        parts = [t.text]
-        end = t.end
-        self.i += 1
-        while True:
-            n = toks[self.i]
-            if n.start != end or not (n.kind == NAME or (n.kind == OP and n.text == "*")):
-                break
-            parts.append(n.text)
-            end = n.end
-            self.i += 1
-        return "".join(parts)
+        return self.word_pattern()
 
     def column_patterns(self) -> list[str]:
         names = [self.column_pattern()]
@@ -278,7 +271,11 @@ class QueryParser(ExprParser):
         t = self.toks[self.i]
         if (t.kind == NAME or (t.kind == OP and t.text == "*")) and self._wildcard_ahead():
             return ast.TableRef(self.column_pattern("a table name"), pos=t.start)
-        return self.tabular_operand()
+        node = self.tabular_operand()
+        star = self.toks[self.i]
+        if isinstance(node, ast.TableRef) and star.is_op("*") and star.start == self.toks[self.i - 1].end:
+            node.name += self.word_pattern()  # `database("d").T*`
+        return node
 
     def _wildcard_ahead(self) -> bool:
         toks = self.toks
@@ -598,5 +595,5 @@ register_primary_word("print", QueryParser._print_source)
 register_primary_word("range", QueryParser._range_source)
 register_primary_word("datatable", QueryParser._datatable_source)
 register_primary_word("union", QueryParser._union_source)
-for _w in ("find", "search", "externaldata", "external_data", "evaluate"):
+for _w in OTHER_SOURCES:
     register_primary_word(_w, QueryParser._other_source)
