@@ -1,0 +1,235 @@
+"""Table commands end to end through Session.execute: result columns, rules, atomicity."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from kshell.errors import BadRequest, Conflict, EntityNameInvalid, KustoError, TableNotFound
+
+
+def one(session, text):
+    results = session.execute(text)
+    assert len(results) == 1
+    return results[0]
+
+
+def snapshot(session):
+    """Everything a failing command must leave untouched."""
+    out = {}
+    for key, db in session.cluster.databases.items():
+        out[key] = {
+            "tables": {n: (t.name, [(c.name, c.type) for c in t.columns], copy.deepcopy(t.data),
+                           len(t.extents), t.folder, t.docstring) for n, t in db.tables.items()},
+            "functions": {n: (f.name, f.parameters, f.body, f.folder, f.docstring) for n, f in db.functions.items()},
+            "pretty": db.pretty_name,
+        }
+    return out
+
+
+def test_create_table_returns_schema_row(session):
+    r = one(session, '.create table T (a:string, b:long) with (folder="F", docstring="Doc")')
+    assert r.column_names == ["TableName", "Schema", "DatabaseName", "Folder", "DocString"]
+    name, schema, db, folder, doc = r.rows[0]
+    assert (name, db, folder, doc) == ("T", "NetDefaultDB", "F", "Doc")
+    assert json.loads(schema) == {"Name": "T", "OrderedColumns": [
+        {"Name": "a", "Type": "System.String", "CslType": "string"},
+        {"Name": "b", "Type": "System.Int64", "CslType": "long"}]}
+
+
+def test_create_existing_table_succeeds_without_change(session):
+    session.execute(".create table T (a:string)")
+    r = one(session, '.create table T (x:int, y:real) with (folder="Other")')
+    assert json.loads(r.rows[0][1])["OrderedColumns"] == [{"Name": "a", "Type": "System.String", "CslType": "string"}]
+    assert r.rows[0][3] == ""
+    assert [c.name for c in session.database.tables["T"].columns] == ["a"]
+
+
+def test_table_names_are_case_sensitive(session):
+    session.execute(".create table T (a:string)")
+    session.execute(".create table t (b:long)")
+    assert sorted(one(session, ".show tables").column("TableName")) == ["T", "t"]
+
+
+def test_show_tables_columns_and_filter(session):
+    session.execute('.create table A (x:int) with (docstring="first")')
+    session.execute(".create table B (x:int)")
+    r = one(session, ".show tables")
+    assert r.column_names == ["TableName", "DatabaseName", "Folder", "DocString"]
+    assert [c.type for c in r.columns] == ["string"] * 4
+    assert r.rows == [["A", "NetDefaultDB", "", "first"], ["B", "NetDefaultDB", "", ""]]
+    assert one(session, ".show tables (B)").column("TableName") == ["B"]
+
+
+def test_show_table_schema_as_json_and_csl(session):
+    session.execute(".create table T (a:string, ['b c']:dynamic, d:bool)")
+    r = one(session, ".show table T schema as json")
+    assert r.column_names == ["TableName", "Schema", "DatabaseName", "Folder", "DocString"]
+    cols = json.loads(r.rows[0][1])["OrderedColumns"]
+    assert [(c["Name"], c["Type"], c["CslType"]) for c in cols] == [
+        ("a", "System.String", "string"), ("b c", "System.Object", "dynamic"), ("d", "System.SByte", "bool")]
+    assert one(session, ".show table T cslschema").rows[0][1] == "a:string,['b c']:dynamic,d:bool"
+
+
+def test_show_table_column_statistics(session):
+    session.execute(".create table T (a:string, b:long)")
+    r = one(session, ".show table T")
+    assert r.column_names == ["AttributeName", "AttributeType", "ExtentSize", "CompressionRatio", "IndexSize",
+                              "IndexSizePercent", "OriginalSize", "AttributeId", "SharedIndexSize",
+                              "StorageEngineVersion"]
+    assert [row[:2] for row in r.rows] == [["a", "System.String"], ["b", "System.Int64"]]
+
+
+def test_show_table_details(session):
+    session.execute('.create table T (a:string) with (folder="F")')
+    session.execute(".ingest inline into table T <|\nx\ny")
+    r = one(session, ".show table T details")
+    row = r.as_dicts()[0]
+    assert (row["TableName"], row["Folder"], row["TotalRowCount"], row["TotalExtents"]) == ("T", "F", 2, 1)
+    assert row["MinExtentsCreationTime"] == session.now()
+
+
+def test_drop_table_returns_remaining_tables(session):
+    session.execute(".create table A (x:int)")
+    session.execute(".create table B (x:int)")
+    r = one(session, ".drop table A")
+    assert r.column_names == ["TableName", "DatabaseName"]
+    assert r.rows == [["B", "NetDefaultDB"]]
+
+
+def test_drop_missing_table(session):
+    with pytest.raises(TableNotFound):
+        session.execute(".drop table Nope")
+    assert one(session, ".drop table Nope ifexists").rows == []
+
+
+def test_drop_tables_all_or_nothing(session):
+    session.execute(".create table A (x:int)")
+    session.execute(".create table B (x:int)")
+    before = snapshot(session)
+    with pytest.raises(TableNotFound):
+        session.execute(".drop tables (A, Missing)")
+    assert snapshot(session) == before
+    session.execute(".drop tables (A, Missing) ifexists")
+    assert list(session.database.tables) == ["B"]
+
+
+def test_alter_table_keeps_data_of_kept_columns(session):
+    session.execute(".create table T (a:string, b:long)")
+    session.execute(".ingest inline into table T <|\nx,1\ny,2")
+    r = one(session, ".alter table T (b:long, c:real)")
+    t = session.database.tables["T"]
+    assert [c.name for c in t.columns] == ["b", "c"]
+    assert t.data == [[1, 2], [None, None]]
+    assert json.loads(r.rows[0][1])["Name"] == "T"
+
+
+def test_alter_table_type_change_fails_without_change(session):
+    session.execute(".create table T (a:string, b:long)")
+    before = snapshot(session)
+    with pytest.raises(BadRequest):
+        session.execute(".alter table T (a:long)")
+    assert snapshot(session) == before
+
+
+def test_alter_merge_adds_columns(session):
+    session.execute(".create table T (a:string)")
+    session.execute(".ingest inline into table T <|\nx")
+    session.execute('.alter-merge table T (a:string, b:int) with (docstring="d")')
+    t = session.database.tables["T"]
+    assert [(c.name, c.type) for c in t.columns] == [("a", "string"), ("b", "int")]
+    assert t.data == [["x"], [None]]
+    assert t.docstring == "d"
+
+
+def test_create_merge_creates_or_extends(session):
+    session.execute(".create-merge table T (a:string)")
+    session.execute(".create-merge table T (a:string, b:long)")
+    assert [c.name for c in session.database.tables["T"].columns] == ["a", "b"]
+    before = snapshot(session)
+    with pytest.raises(BadRequest):
+        session.execute(".create-merge table T (b:string)")
+    assert snapshot(session) == before
+
+
+def test_create_tables_several(session):
+    r = one(session, ".create tables A (x:int), B (y:string)")
+    assert r.column_names == ["TableName", "DatabaseName", "Folder", "DocString"]
+    assert r.column("TableName") == ["A", "B"]
+
+
+def test_create_tables_invalid_name_creates_nothing(session):
+    before = snapshot(session)
+    with pytest.raises(EntityNameInvalid):
+        session.execute(".create tables A (x:int), ['__bad'] (y:string)")
+    assert snapshot(session) == before
+
+
+def test_duplicate_column_rejected(session):
+    with pytest.raises(BadRequest):
+        session.execute(".create table T (a:string, a:long)")
+    assert "T" not in session.database.tables
+
+
+def test_alter_docstring_and_folder(session):
+    session.execute(".create table T (a:string)")
+    r = one(session, '.alter table T docstring "hello"')
+    assert r.rows[0][4] == "hello"
+    r = one(session, '.alter table T folder @"A\\B"')
+    assert r.rows[0][3] == "A\\B"
+    with pytest.raises(TableNotFound):
+        session.execute('.alter table Nope folder "x"')
+
+
+def test_rename_table_and_swap(session):
+    session.execute(".create table A (x:int)")
+    session.execute(".create table B (y:string)")
+    with pytest.raises(Conflict):
+        session.execute(".rename table A to B")
+    session.execute(".rename tables A=B, B=A")
+    tables = session.database.tables
+    assert [c.name for c in tables["A"].columns] == ["y"]
+    assert [c.name for c in tables["B"].columns] == ["x"]
+    session.execute(".rename table A to C")
+    assert sorted(tables) == ["B", "C"]
+
+
+def test_clear_table_data(session):
+    session.execute(".create table T (a:string)")
+    session.execute(".ingest inline into table T <|\nx")
+    r = one(session, ".clear table T data")
+    assert r.rows == [["Success"]]
+    assert session.database.tables["T"].row_count == 0
+    assert session.database.tables["T"].extents == []
+
+
+def test_create_table_based_on(session):
+    session.execute('.create table A (x:int, y:string) with (folder="F")')
+    r = one(session, ".create table B based-on A")
+    assert json.loads(r.rows[0][1])["OrderedColumns"][1]["Name"] == "y"
+    assert r.rows[0][3] == "F"
+
+
+def test_creator_is_recorded(session):
+    session.execute(".create table T (a:string)")
+    assert session.database.tables["T"].created_by == session.principal
+
+
+def test_database_qualified_table(session):
+    session.execute(".create database Other volatile")
+    session.execute(".create table Other.T (a:string)")
+    assert "T" in session.cluster.database("other").tables
+    assert "T" not in session.database.tables
+
+
+def test_failed_commands_never_raise_python_errors(session):
+    session.execute(".create table T (a:string)")
+    for text in [".alter table Nope (a:string)", ".show table Nope", ".show table Nope schema as json",
+                 ".clear table Nope data", ".rename table Nope to X", ".create table T2 based-on Nope",
+                 ".alter table T column-docstrings (zz:\"x\")"]:
+        before = snapshot(session)
+        with pytest.raises(KustoError):
+            session.execute(text)
+        assert snapshot(session) == before
