@@ -194,6 +194,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     # tables
     "CreateTable": (_create_table_requirement, _entity("table", "name")),
     "CreateTables": (_create_table_requirement, _created_tables),
+    "CreateTableBasedOn": (_create_table_requirement, _entity("table", "name")),
     "AlterTable": ("Table Admin", _entity("table", "name")),
     "AlterTableAttribute": ("Table Admin", _entity("table", "name")),
     "AlterColumnDocstrings": ("Table Admin", _entity("table", "name")),
