@@ -267,6 +267,11 @@ def execute_request(state: Any, text: str) -> list | str | None:
         from kshell.directives import run_directive
 
         out = run_directive(state, text)
+        # Directives may change the cluster (#time, #identity ...) without going
+        # through Session.run: a session backed by a state file writes them now.
+        sync = getattr(state.session, "sync", None)
+        if sync is not None:
+            sync()
         if out is None or isinstance(out, (str, list)):
             return out
         return [out]

@@ -296,8 +296,12 @@ def test_state_file_is_created_and_reopened(tmp_path):
     assert code == 0, err
     assert out == "DatabaseName\nNetDefaultDB\n"
     assert path.exists()
-    code, out, err = run_kshell("#db\n", str(path), "--format", "csv")
+    code, out, err = run_kshell("#time advance 1h\n", str(path), "--format", "csv")
     assert code == 0, err
+    # a directive's change (here the clock) is in the file for the next run
+    code, out, err = run_kshell("#time\n", str(path), "--format", "csv")
+    assert code == 0, err
+    assert csv_rows(out)[1] == ["2026-01-01T01:00:00Z"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("kshell.store") is None, reason="state files not implemented yet")
