@@ -87,7 +87,8 @@ def row_level_security_policy(session: Session, node: Any) -> Result:
     query = (node.payload or "").strip()
     if not query:
         raise BadRequest("the row level security query is empty")
-    _validate_query(session, db, table, query)
+    # The query must parse even when disabled; what it reads matters only once it runs.
+    _validate_query(session, db, table, query, check_reads=enable)
     if enable:
         _validate_enable(session, db, table)
     table.policies[POLICY_KIND] = {"IsEnabled": enable, "Query": query}
@@ -116,7 +117,7 @@ def _result(entries: list[tuple[Any, Any]]) -> Result:
 
 # ----------------------------------------------------------- validations
 
-def _validate_query(session: Session, db: Any, table: Any, query: str) -> None:
+def _validate_query(session: Session, db: Any, table: Any, query: str, check_reads: bool) -> None:
     """The RLS query parses, reads no other database and no other RLS table (spec 3.8)."""
     from kshell.syntax import parse_query
 
@@ -124,9 +125,9 @@ def _validate_query(session: Session, db: Any, table: Any, query: str) -> None:
         ast = parse_query(query)
     except KustoError as e:
         raise BadRequest(f"the row level security query is not valid: {e.message}") from None
-    refs = _references(session.cluster, db.name, ast)
-    if refs is None:
+    if not check_reads:
         return
+    refs = _references(session.cluster, db.name, ast)
     for other_db in sorted(refs.other_databases(db.name)):
         raise BadRequest(f"the row level security query of '{table.name}' cannot reference tables in "
                          f"another database ('{other_db}')")
@@ -141,11 +142,51 @@ def _validate_query(session: Session, db: Any, table: Any, query: str) -> None:
 
 
 def _references(cluster: Any, db_name: str, ast: Any) -> Any:
+    """What the query reaches (kshell.engine.references, which follows stored functions)."""
     try:
         from kshell.engine.references import collect_references
-    except ImportError:  # the update-policy family provides it; without it, skip these checks
-        return None
+    except ImportError:  # that module belongs to the update-policy family; fall back on direct references
+        return _direct_references(cluster, db_name, ast)
     return collect_references(cluster, db_name, ast)
+
+
+class _DirectReferences:
+    def __init__(self, home: str):
+        self.tables: set[tuple[str, str]] = set()
+        self.databases: set[str] = {home.lower()}
+        self.cross_cluster: list[str] = []
+
+    def other_databases(self, home: str) -> set[str]:
+        return {d for d in self.databases if d != home.lower()}
+
+
+def _direct_references(cluster: Any, db_name: str, ast: Any) -> _DirectReferences:
+    """Tables named directly in the query (no function following): the fallback walker."""
+    import dataclasses
+
+    from kshell.syntax import ast as nodes
+
+    refs = _DirectReferences(db_name)
+    stack = [ast]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (list, tuple)):
+            stack.extend(n)
+            continue
+        if not dataclasses.is_dataclass(n) or isinstance(n, type):
+            continue
+        if isinstance(n, (nodes.TableRef, nodes.TableCall)):
+            if getattr(n, "cluster", None):
+                refs.cross_cluster.append(n.cluster)
+            else:
+                target = (n.database or db_name).lower()
+                refs.databases.add(target)
+                refs.tables.add((target, n.name))
+        for f in dataclasses.fields(n):
+            v = getattr(n, f.name, None)
+            if isinstance(v, (list, tuple)) or dataclasses.is_dataclass(v):
+                stack.append(v)
+    return refs
 
 
 def _validate_enable(session: Session, db: Any, table: Any) -> None:
@@ -202,8 +243,6 @@ def _query_reads(cluster, home: str, text: str, db: Any, table: Any, parse_query
     except KustoError:
         return False
     refs = _references(cluster, home, ast)
-    if refs is None:  # no reference walker: a conservative textual test
-        return table.name in text
     return (db.name.lower(), table.name) in refs.tables
 
 
