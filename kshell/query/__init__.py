@@ -1,1 +1,53 @@
-"""KQL evaluation over columnar tables.  See kshell.query.context for what it needs."""
+"""KQL evaluation over columnar tables.  See kshell.query.context for what it needs.
+
+Public API:
+- `run(query, ctx) -> Result`: evaluate a parsed Query (kshell.syntax.ast.Query).
+- `output_schema(query, ctx) -> [(name, type)]`: the result schema, computed by
+  evaluating the query over empty versions of the tables it reads.
+- `functions.names()` / `aggregates.names()`: the function tables (for the completer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kshell.result import Result
+
+
+def evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | None = None):
+    """Evaluate a Query to a Tabular (internal form; hidden columns included).
+
+    `params` (function parameters, kshell.syntax.ast.Param) are bound first: a
+    scalar to its default or a typed null, a tabular one to an empty table of
+    its schema (validation of a function body)."""
+    from kshell.query.evaluator import Evaluator
+
+    ev = Evaluator(ctx, schema_only=schema_only)
+    if params:
+        ev.bind_params(params)
+    return ev.run(query)
+
+
+def run(query: Any, ctx: Any) -> Result:
+    """Evaluate a parsed query; the Result's columns carry Kusto types."""
+    tab = evaluate(query, ctx)
+    keep = tab.visible()
+    columns = [tab.columns[i] for i in keep]
+    if not columns:
+        return Result.of([], [])
+    data = [tab.data[i] for i in keep]
+    rows = [list(r) for r in zip(*data)] if tab.rows else []
+    return Result.of(columns, rows)
+
+
+def output_schema(query: Any, ctx: Any, params: list | None = None) -> list[tuple[str, str]]:
+    """The (name, type) columns `query` produces, without reading any table's rows."""
+    tab = evaluate(query, ctx, schema_only=True, params=params)
+    return [tab.columns[i] for i in tab.visible()]
+
+
+def all_function_names() -> list[str]:
+    """Scalar and aggregate function names (for completion and highlighting)."""
+    from kshell.query import aggregates, functions
+
+    return sorted(set(functions.names()) | set(aggregates.names()))

@@ -1,0 +1,149 @@
+"""Queries in a session: the Query handler and the cluster's QueryContext.
+
+`SessionQueryContext` resolves the names a query uses against the simulated
+cluster.  Other families extend it through hook lists rather than editing it:
+
+- `DATABASE_READ_HOOKS`: `(ctx, database_name) -> None`, called once per
+  database a query touches (the security family raises Forbidden there).
+- `TABLE_READ_HOOKS`: `(ctx, database_name, table) -> TableSource`, run in
+  order on every table the query reads; a hook may return a different source
+  (row level security returns the RLS query's rows).
+- `EXTERNAL_TABLE_READERS`: `(ctx, database_name, name) -> TableSource | None`
+  for `external_table("E")` (the external-tables family).
+
+`scoped_tables` maps (database lower-case, table name) to a source that
+replaces that table: update policies run their query over the new rows only.
+`principal` runs the query as another principal (a managed identity).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from kshell.errors import DatabaseNotFound, EntityNotFound, NotSupported
+from kshell.engine.session import Session, handler
+from kshell.result import Result
+from kshell.syntax.ast import Query
+
+DATABASE_READ_HOOKS: list[Callable[["SessionQueryContext", str], None]] = []
+TABLE_READ_HOOKS: list[Callable[["SessionQueryContext", str, Any], Any]] = []
+EXTERNAL_TABLE_READERS: list[Callable[["SessionQueryContext", str, str], Any]] = []
+
+
+class SessionQueryContext:
+    """kshell.query.context.QueryContext over a Session's cluster."""
+
+    def __init__(self, session: Session, *, database: str | None = None, principal: str | None = None,
+                 scoped_tables: dict[tuple[str, str], Any] | None = None):
+        self.session = session
+        self.cluster = session.cluster
+        db = session.get_database(database) if database is not None else session.database
+        self.database_name: str = db.name
+        self.principal: str = principal or session.principal
+        self.scoped_tables = scoped_tables or {}
+        self._checked: set[str] = set()
+
+    # ------------------------------------------------------------ basics
+    @property
+    def current_database(self) -> str:
+        return self.database_name
+
+    def now(self) -> dt.datetime:
+        return self.session.now()
+
+    def database(self, name: str | None) -> Any:
+        """The database named (context database for None), after the read hooks."""
+        db = self.cluster.database(name if name is not None else self.database_name)
+        if db is None:
+            raise DatabaseNotFound(f"Failed to resolve database '{name}': database does not exist")
+        key = db.name.lower()
+        if key not in self._checked:
+            for hook in list(DATABASE_READ_HOOKS):
+                hook(self, db.name)
+            self._checked.add(key)
+        return db
+
+    # ------------------------------------------------------------ names
+    def resolve_table(self, name: str, database: str | None) -> Any:
+        db = self.database(database)
+        src = self.scoped_tables.get((db.name.lower(), name))
+        if src is None:
+            src = db.tables.get(name)
+        if src is None:
+            return None
+        for hook in list(TABLE_READ_HOOKS):
+            src = hook(self, db.name, src)
+        return src
+
+    def resolve_function(self, name: str, database: str | None) -> Any:
+        db = self.database(database)
+        return db.functions.get(name)
+
+    def resolve_external_table(self, name: str) -> Any:
+        db = self.database(None)
+        for reader in list(EXTERNAL_TABLE_READERS):
+            src = reader(self, db.name, name)
+            if src is not None:
+                return src
+        if name in getattr(db, "external_tables", {}):
+            raise NotSupported(f"reading external table '{name}' is not simulated by kshell")
+        raise EntityNotFound(f"External table '{name}' was not found in database '{db.name}'")
+
+    def table_names(self, database: str | None) -> list[str]:
+        """Table names of a database (union with wildcards)."""
+        return list(self.database(database).tables)
+
+    # ------------------------------------------------------------ principal
+    def principal_details(self) -> dict[str, Any]:
+        try:
+            from kshell.engine import auth
+        except ImportError:
+            auth = None
+        if auth is not None and hasattr(auth, "principal_details"):
+            return auth.principal_details(self.session, self.principal)
+        return _fallback_details(self.principal)
+
+    def is_member_of(self, group_fqn: str) -> bool | None:
+        try:
+            from kshell.engine import auth
+        except ImportError:
+            auth = None
+        if auth is not None and hasattr(auth, "is_member_of"):
+            return auth.is_member_of(self.session, self.principal, group_fqn)
+        return group_fqn.strip().lower() == self.principal.strip().lower()
+
+    # ------------------------------------------------------------ helpers for hooks
+    def run_query(self, text: str, database: str | None = None) -> Result:
+        """Run query text in the same principal and scope (row level security queries)."""
+        from kshell.query import run
+        from kshell.syntax import parse_query
+
+        ctx = SessionQueryContext(self.session, database=database or self.database_name,
+                                  principal=self.principal, scoped_tables=self.scoped_tables)
+        ctx._checked = self._checked
+        return run(parse_query(text), ctx)
+
+
+def _fallback_details(fqn: str) -> dict[str, Any]:
+    kind, _, rest = fqn.partition("=")
+    ident, _, tenant = rest.partition(";")
+    return {
+        "UserPrincipalName": ident if kind.lower() in ("aaduser", "msauser") else "",
+        "IdentityProvider": "https://sts.windows.net",
+        "Authority": tenant,
+        "Mfa": "False",
+        "Type": {"aaduser": "AadUser", "aadapp": "AadApplication", "aadgroup": "AadGroup",
+                 "msauser": "MsaUser"}.get(kind.lower(), kind),
+        "DisplayName": ident,
+        "ObjectId": "",
+        "FQN": fqn,
+    }
+
+
+@handler(Query)
+def run_query(session: Session, node: Query) -> Result:
+    from kshell.query import run
+
+    return run(node, SessionQueryContext(session))

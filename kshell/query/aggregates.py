@@ -1,0 +1,270 @@
+"""Aggregation functions of `summarize`, kept as data: name -> AggregateSpec.
+
+An implementation receives, for one group, the list of values of each
+argument (already computed over the whole input once) and returns the
+group's value.  Multi-column aggregates (arg_max, arg_min, percentiles,
+take_any with several arguments) are expanded by the summarize operator.
+Nulls are ignored, as the docs' "Null values and aggregation" says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from kshell.query import types as T
+
+
+@dataclass
+class AggregateSpec:
+    name: str
+    min_args: int
+    max_args: int | None
+    prefix: str                                # output column name prefix ("count" -> count_)
+    rtype: str | Callable[[list[str]], str]
+    impl: Callable[..., Any]
+    predicate_arg: int | None = None           # index of the *if predicate argument
+
+    def result_type(self, arg_types: list[str]) -> str:
+        return self.rtype(arg_types) if callable(self.rtype) else self.rtype
+
+
+REGISTRY: dict[str, AggregateSpec] = {}
+# Aggregates producing several columns; summarize handles them itself.
+MULTI = frozenset({"arg_max", "arg_min", "percentiles", "percentiles_array"})
+
+
+def names() -> list[str]:
+    return sorted(REGISTRY)
+
+
+def lookup(name: str) -> AggregateSpec | None:
+    return REGISTRY.get(name)
+
+
+def aggregate(name, prefix, rtype, nargs=1, max_args="same", *, predicate_arg=None, aliases=()):
+    def deco(f):
+        spec = AggregateSpec(name, nargs, nargs if max_args == "same" else max_args, prefix, rtype, f,
+                             predicate_arg)
+        for n in (name, *aliases):
+            REGISTRY[n] = spec
+        return f
+    return deco
+
+
+def _nn(values):
+    return [v for v in values if v is not None]
+
+
+def _when(values, preds):
+    return [v for v, p in zip(values, preds) if p is True and v is not None]
+
+
+def _sum_type(ts):
+    t = ts[0] if ts else "long"
+    if t in ("int", "long", "bool"):
+        return "long"
+    if t in ("real", "decimal", "timespan"):
+        return t
+    return "real" if t != "dynamic" else "real"
+
+
+def _sum(values):
+    vals = _nn(values)
+    if not vals:
+        return None
+    if isinstance(vals[0], dt.timedelta):
+        return sum(vals, dt.timedelta(0))
+    if isinstance(vals[0], decimal.Decimal):
+        return sum(vals, decimal.Decimal(0))
+    nums = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if not nums:
+        return None
+    s = sum(nums)
+    return s
+
+
+def _avg(values):
+    vals = _nn(values)
+    if not vals:
+        return None
+    if isinstance(vals[0], dt.timedelta):
+        return sum(vals, dt.timedelta(0)) / len(vals)
+    if isinstance(vals[0], decimal.Decimal):
+        return sum(vals, decimal.Decimal(0)) / len(vals)
+    nums = [float(v) for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return sum(nums) / len(nums) if nums else None
+
+
+def _avg_type(ts):
+    t = ts[0] if ts else "real"
+    return t if t in ("timespan", "decimal") else "real"
+
+
+def _minmax(values, pick):
+    vals = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not vals:
+        return None
+    try:
+        return pick(vals)
+    except TypeError:
+        return pick(vals, key=T.to_string)
+
+
+def _key(v):
+    return json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
+
+
+@aggregate("count", "count", "long", 0, 1)
+def _count(values=None, *_):
+    if values is None:
+        return None  # filled by summarize (group size)
+    return sum(1 for v in values if v is not None)
+
+
+@aggregate("countif", "countif", "long", 1, predicate_arg=0)
+def _countif(preds):
+    return sum(1 for p in preds if p is True)
+
+
+aggregate("sum", "sum", _sum_type)(_sum)
+aggregate("sumif", "sumif", _sum_type, 2, predicate_arg=1)(lambda v, p: _sum(_when(v, p)))
+aggregate("avg", "avg", _avg_type)(_avg)
+aggregate("avgif", "avgif", _avg_type, 2, predicate_arg=1)(lambda v, p: _avg(_when(v, p)))
+aggregate("min", "min", lambda ts: ts[0])(lambda v: _minmax(v, min))
+aggregate("max", "max", lambda ts: ts[0])(lambda v: _minmax(v, max))
+aggregate("minif", "minif", lambda ts: ts[0], 2, predicate_arg=1)(lambda v, p: _minmax(_when(v, p), min))
+aggregate("maxif", "maxif", lambda ts: ts[0], 2, predicate_arg=1)(lambda v, p: _minmax(_when(v, p), max))
+
+
+@aggregate("dcount", "dcount", "long", 1, 2, aliases=("count_distinct",))
+def _dcount(values, *_):
+    return len({_key(v) for v in values if v is not None})
+
+
+@aggregate("dcountif", "dcountif", "long", 2, 3, predicate_arg=1)
+def _dcountif(values, preds, *_):
+    return len({_key(v) for v in _when(values, preds)})
+
+
+def _limit(values, max_size):
+    if max_size is not None and max_size[0] is not None:
+        return values[: int(max_size[0])]
+    return values
+
+
+@aggregate("make_list", "list", "dynamic", 1, 2, aliases=("makelist",))
+def _make_list(values, max_size=None):
+    return _limit([T.to_json_value(v) for v in values if v is not None], max_size)
+
+
+@aggregate("make_list_if", "list", "dynamic", 2, 3, predicate_arg=1)
+def _make_list_if(values, preds, max_size=None):
+    return _limit([T.to_json_value(v) for v in _when(values, preds)], max_size)
+
+
+@aggregate("make_list_with_nulls", "list", "dynamic", 1)
+def _make_list_with_nulls(values):
+    return [T.to_json_value(v) for v in values]
+
+
+def _dedupe(values):
+    seen, out = set(), []
+    for v in values:
+        if v is None:
+            continue
+        k = _key(v)
+        if k not in seen:
+            seen.add(k)
+            out.append(T.to_json_value(v))
+    return out
+
+
+@aggregate("make_set", "set", "dynamic", 1, 2, aliases=("makeset",))
+def _make_set(values, max_size=None):
+    return _limit(_dedupe(values), max_size)
+
+
+@aggregate("make_set_if", "set", "dynamic", 2, 3, predicate_arg=1)
+def _make_set_if(values, preds, max_size=None):
+    return _limit(_dedupe(_when(values, preds)), max_size)
+
+
+@aggregate("make_bag", "bag", "dynamic", 1, 2)
+def _make_bag(values, *_):
+    out: dict = {}
+    for v in values:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                out.setdefault(k, x)
+    return out
+
+
+@aggregate("make_bag_if", "bag", "dynamic", 2, 3, predicate_arg=1)
+def _make_bag_if(values, preds, *_):
+    return _make_bag(_when(values, preds))
+
+
+@aggregate("take_any", "any", lambda ts: ts[0], 1, aliases=("any",))
+def _take_any(values):
+    for v in values:
+        if v is not None and v != "":
+            return v
+    return values[0] if values else None
+
+
+@aggregate("take_anyif", "anyif", lambda ts: ts[0], 2, predicate_arg=1, aliases=("anyif",))
+def _take_anyif(values, preds):
+    vals = _when(values, preds)
+    return vals[0] if vals else None
+
+
+def _variance(values, sample=True):
+    vals = [float(v) for v in values if v is not None and not isinstance(v, bool)]
+    n = len(vals)
+    if n == 0:
+        return None
+    if n == 1:
+        return 0.0
+    mean = sum(vals) / n
+    ss = sum((x - mean) ** 2 for x in vals)
+    return ss / (n - 1 if sample else n)
+
+
+aggregate("variance", "variance", "real")(lambda v: _variance(v, True))
+aggregate("variancep", "variancep", "real")(lambda v: _variance(v, False))
+aggregate("varianceif", "varianceif", "real", 2, predicate_arg=1)(lambda v, p: _variance(_when(v, p), True))
+
+
+def _stdev(values, sample=True):
+    var = _variance(values, sample)
+    return None if var is None else math.sqrt(var)
+
+
+aggregate("stdev", "stdev", "real")(lambda v: _stdev(v, True))
+aggregate("stdevp", "stdevp", "real")(lambda v: _stdev(v, False))
+aggregate("stdevif", "stdevif", "real", 2, predicate_arg=1)(lambda v, p: _stdev(_when(v, p), True))
+
+
+def percentile_value(values: list[Any], p: float) -> Any:
+    """Nearest-rank percentile (exact on small data, where Kusto's estimate is exact too)."""
+    vals = sorted(v for v in values if v is not None)
+    if not vals:
+        return None
+    rank = math.ceil(p / 100.0 * len(vals))
+    return vals[min(max(rank - 1, 0), len(vals) - 1)]
+
+
+aggregate("percentile", "percentile", lambda ts: ts[0], 2)(
+    lambda v, p: percentile_value(v, float(p[0]) if p and p[0] is not None else 50.0))
+# Multi-column aggregates: the implementation is used per output column by summarize.
+aggregate("percentiles", "percentile", lambda ts: ts[0], 2, None)(percentile_value)
+aggregate("percentiles_array", "percentiles", "dynamic", 2, None)(percentile_value)
+aggregate("arg_max", "max", lambda ts: ts[0], 1, None)(None)
+aggregate("arg_min", "min", lambda ts: ts[0], 1, None)(None)
+aggregate("hll", "hll", "dynamic")(lambda v: _dedupe(v))
+aggregate("hll_merge", "hll_merge", "dynamic")(lambda v: _dedupe([x for a in v if isinstance(a, list) for x in a]))

@@ -1,0 +1,458 @@
+"""Binary operators: arithmetic, comparison, logic and the string operators.
+
+Each operator is chosen once per operator node from the operand types and
+returned as a CExpr over whole columns.  Null rules (Kusto docs, "Null
+values"): arithmetic and ordering with a null give null; `==` gives false for
+null vs value and null for null vs null; `!=` the opposite; and/or are
+three-valued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+import re
+from itertools import repeat
+from typing import Any, Callable
+
+from kshell.query import types as T
+from kshell.query.cexpr import CExpr, const, lift
+
+TD_ZERO = dt.timedelta(0)
+
+
+class OperandError(Exception):
+    """Operand types an operator does not accept (turned into a SemanticError by the caller)."""
+
+
+# ------------------------------------------------------------------ arithmetic
+
+def _int_div(a, b):
+    if b == 0:
+        return None
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def _int_mod(a, b):
+    if b == 0:
+        return None
+    return a - b * _int_div(a, b)
+
+
+def _real_div(a, b):
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0 or a != a:
+            return math.nan
+        return math.inf if (a > 0) == (math.copysign(1, b) > 0) else -math.inf
+
+
+def _real_mod(a, b):
+    try:
+        return math.fmod(a, b)
+    except (ZeroDivisionError, ValueError):
+        return math.nan
+
+
+def _dec_div(a, b):
+    try:
+        return a / b
+    except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
+        return None
+
+
+def _num(f):
+    return lambda a, b: None if a is None or b is None else f(a, b)
+
+
+_NUMERIC_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+}
+
+
+def _dyn_arith(op: str) -> Callable:
+    """Arithmetic on dynamic operands: decided per value at run time."""
+    def f(a, b):
+        if a is None or b is None or isinstance(a, (dict, list, str, bool)) or isinstance(b, (dict, list, str, bool)):
+            return None
+        if op == "/":
+            return _int_div(a, b) if isinstance(a, int) and isinstance(b, int) else _real_div(float(a), float(b))
+        if op == "%":
+            return _int_mod(a, b) if isinstance(a, int) and isinstance(b, int) else _real_mod(float(a), float(b))
+        return _NUMERIC_OPS[op](a, b)
+    return f
+
+
+def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
+    lt, rt = l.type, r.type
+    if T.is_numeric(lt) and T.is_numeric(rt):
+        rtype = T.promote(lt, rt)
+        if rtype == "decimal":
+            conv = T.to_decimal
+            base = {"/": _dec_div, "%": lambda a, b: None if b == 0 else a % b}.get(op) or _NUMERIC_OPS[op]
+            f = lambda a, b: None if a is None or b is None else base(conv(a), conv(b))
+        elif rtype == "real":
+            base = {"/": _real_div, "%": _real_mod}.get(op) or _NUMERIC_OPS[op]
+            f = _num(base)
+        else:
+            base = {"/": _int_div, "%": _int_mod}.get(op) or _NUMERIC_OPS[op]
+            f = _num(base)
+            if rtype == "int":
+                f = _wrap_int32(f)
+        return lift(rtype, f, [l, r])
+    if "dynamic" in (lt, rt) and (lt == "dynamic" or T.is_numeric(lt)) and (rt == "dynamic" or T.is_numeric(rt)):
+        return lift("dynamic" if lt == rt else ("real" if "real" in (lt, rt) else "dynamic"), _dyn_arith(op), [l, r])
+    pair = (lt, rt)
+    f = None
+    rtype = None
+    if op == "+":
+        if pair == ("datetime", "timespan") or pair == ("timespan", "datetime"):
+            f, rtype = (lambda a, b: a + b), "datetime"
+        elif pair == ("timespan", "timespan"):
+            f, rtype = (lambda a, b: a + b), "timespan"
+    elif op == "-":
+        if pair == ("datetime", "datetime"):
+            f, rtype = (lambda a, b: a - b), "timespan"
+        elif pair == ("datetime", "timespan"):
+            f, rtype = (lambda a, b: a - b), "datetime"
+        elif pair == ("timespan", "timespan"):
+            f, rtype = (lambda a, b: a - b), "timespan"
+    elif op == "*":
+        if lt == "timespan" and T.is_numeric(rt):
+            f, rtype = (lambda a, b: a * float(b)), "timespan"
+        elif rt == "timespan" and T.is_numeric(lt):
+            f, rtype = (lambda a, b: b * float(a)), "timespan"
+    elif op == "/":
+        if pair == ("timespan", "timespan"):
+            f, rtype = (lambda a, b: None if not b else a / b), "real"
+        elif lt == "timespan" and T.is_numeric(rt):
+            f, rtype = (lambda a, b: None if not b else a / float(b)), "timespan"
+    elif op == "%":
+        if pair == ("timespan", "timespan"):
+            f, rtype = (lambda a, b: None if not b else a % b), "timespan"
+    if f is None:
+        raise OperandError(f"Operator '{op}' is not defined for operands of types {lt} and {rt}")
+    return lift(rtype, _num(f), [l, r])
+
+
+def _wrap_int32(f):
+    def g(a, b):
+        v = f(a, b)
+        if v is None or -2**31 <= v < 2**31:
+            return v
+        return ((v + 2**31) % 2**32) - 2**31
+    return g
+
+
+def negate(e: CExpr) -> CExpr:
+    if T.is_numeric(e.type) or e.type in ("timespan", "dynamic"):
+        return lift(e.type, lambda a: None if a is None or isinstance(a, (str, dict, list, bool)) else -a, [e])
+    raise OperandError(f"Unary operator '-' is not defined for type {e.type}")
+
+
+# ------------------------------------------------------------------ comparison
+
+def _comparable(lt: str, rt: str) -> bool:
+    if lt == rt or "dynamic" in (lt, rt):
+        return True
+    if T.is_numeric(lt) and T.is_numeric(rt):
+        return True
+    if {lt, rt} == {"guid", "string"}:
+        return True
+    return False
+
+
+def _coerce_dyn(a, b):
+    """Bring a dynamic value and a typed value to comparable Python values."""
+    if isinstance(a, str) and isinstance(b, dt.datetime):
+        return T.parse_datetime(a), b
+    if isinstance(b, str) and isinstance(a, dt.datetime):
+        return a, T.parse_datetime(b)
+    if isinstance(a, str) and isinstance(b, dt.timedelta):
+        return T.parse_timespan(a), b
+    if isinstance(b, str) and isinstance(a, dt.timedelta):
+        return a, T.parse_timespan(b)
+    if isinstance(a, uuid_type) or isinstance(b, uuid_type):
+        return str(a), str(b)
+    return a, b
+
+
+import uuid as _uuid  # noqa: E402
+
+uuid_type = _uuid.UUID
+
+
+def _safe(cmp):
+    def f(a, b):
+        if a is None or b is None:
+            return None
+        try:
+            return cmp(a, b)
+        except TypeError:
+            a2, b2 = _coerce_dyn(a, b)
+            try:
+                return cmp(a2, b2)
+            except TypeError:
+                return None
+    return f
+
+
+def _eq(a, b):
+    if a is None or b is None:
+        return None if a is None and b is None else False
+    return a == b
+
+
+def _ne(a, b):
+    if a is None or b is None:
+        return None if a is None and b is None else True
+    return a != b
+
+
+def _dyn_eq(a, b):
+    if a is None or b is None:
+        return None if a is None and b is None else False
+    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+        a, b = _coerce_dyn(a, b)
+        if isinstance(a, (int, float)) and isinstance(b, str) or isinstance(b, (int, float)) and isinstance(a, str):
+            return T.to_string(a) == T.to_string(b)
+    return a == b
+
+
+_ORDER = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def compare(op: str, l: CExpr, r: CExpr) -> CExpr:
+    lt, rt = l.type, r.type
+    if not _comparable(lt, rt):
+        raise OperandError(f"Cannot compare values of types {lt} and {rt}. Try adding explicit casts")
+    if {lt, rt} == {"guid", "string"}:
+        l = lift("string", lambda a: None if a is None else str(a), [l]) if lt == "guid" else l
+        r = lift("string", lambda a: None if a is None else str(a), [r]) if rt == "guid" else r
+    dyn = "dynamic" in (lt, rt)
+    if op in ("==", "!="):
+        if dyn:
+            f = _dyn_eq if op == "==" else (lambda a, b: (lambda x: None if x is None else not x)(_dyn_eq(a, b)))
+            return lift("bool", f, [l, r])
+        # Fast paths: a column against a non-null constant needs no null test
+        # (None == c is False and None != c is True, as Kusto says).
+        if r.const and r.value is not None and not l.const:
+            c, lf = r.value, l.fn
+            if op == "==":
+                return CExpr("bool", lambda cols, n: [x == c for x in lf(cols, n)])
+            return CExpr("bool", lambda cols, n: [x != c for x in lf(cols, n)])
+        if l.const and l.value is not None and not r.const:
+            c, rf = l.value, r.fn
+            if op == "==":
+                return CExpr("bool", lambda cols, n: [x == c for x in rf(cols, n)])
+            return CExpr("bool", lambda cols, n: [x != c for x in rf(cols, n)])
+        return lift("bool", _eq if op == "==" else _ne, [l, r])
+    cmp = _ORDER[op]
+    if not dyn and r.const and r.value is not None and not l.const:
+        c, lf = r.value, l.fn
+        if op == "<":
+            return CExpr("bool", lambda cols, n: [None if x is None else x < c for x in lf(cols, n)])
+        if op == ">":
+            return CExpr("bool", lambda cols, n: [None if x is None else x > c for x in lf(cols, n)])
+        if op == "<=":
+            return CExpr("bool", lambda cols, n: [None if x is None else x <= c for x in lf(cols, n)])
+        return CExpr("bool", lambda cols, n: [None if x is None else x >= c for x in lf(cols, n)])
+    return lift("bool", _safe(cmp), [l, r])
+
+
+# ------------------------------------------------------------------- logic
+
+def _and(a, b):
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def _or(a, b):
+    if a is True or b is True:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
+def as_bool(e: CExpr) -> CExpr:
+    if e.type == "bool":
+        return e
+    if e.type == "dynamic":
+        return lift("bool", lambda v: v if isinstance(v, bool) or v is None else T.to_bool(v), [e])
+    raise OperandError(f"The expression must be of type bool, but is of type {e.type}")
+
+
+def logical(op: str, l: CExpr, r: CExpr) -> CExpr:
+    l, r = as_bool(l), as_bool(r)
+    return lift("bool", _and if op == "and" else _or, [l, r])
+
+
+def logical_not(e: CExpr) -> CExpr:
+    e = as_bool(e)
+    return lift("bool", lambda a: None if a is None else not a, [e])
+
+
+# --------------------------------------------------------------- string operators
+
+def as_text(e: CExpr) -> CExpr:
+    """Operands of string operators are compared as text."""
+    if e.type == "string":
+        return e
+    return lift("string", T.to_string, [e])
+
+
+_TERM = "0-9A-Za-z"
+
+
+def _term_regex(needle: str, prefix: bool, suffix: bool, cs: bool) -> re.Pattern:
+    """Whole-term match: `has` bounds both ends, `hasprefix` the start, `hassuffix` the end."""
+    pat = re.escape(needle)
+    if needle[:1].isalnum() and not suffix:
+        pat = f"(?<![{_TERM}])" + pat
+    if needle[-1:].isalnum() and not prefix:
+        pat = pat + f"(?![{_TERM}])"
+    return re.compile(pat, 0 if cs else re.I)
+
+
+def _string_pred(word: str, needle: str) -> Callable[[str], bool]:
+    """Predicate over the left operand text for a constant right operand."""
+    cs = word.endswith("_cs")
+    base = word[:-3] if cs else word
+    if base == "has":
+        if not needle:
+            return lambda s: True
+        rx = _term_regex(needle, False, False, cs)
+        return lambda s: rx.search(s) is not None
+    if base == "hasprefix":
+        if not needle:
+            return lambda s: True
+        rx = _term_regex(needle, True, False, cs)
+        return lambda s: rx.search(s) is not None
+    if base == "hassuffix":
+        if not needle:
+            return lambda s: True
+        rx = _term_regex(needle, False, True, cs)
+        return lambda s: rx.search(s) is not None
+    if base == "contains":
+        if cs:
+            return lambda s: needle in s
+        low = needle.lower()
+        return lambda s: low in s.lower()
+    if base == "startswith":
+        if cs:
+            return lambda s: s.startswith(needle)
+        low = needle.lower()
+        return lambda s: s.lower().startswith(low)
+    if base == "endswith":
+        if cs:
+            return lambda s: s.endswith(needle)
+        low = needle.lower()
+        return lambda s: s.lower().endswith(low)
+    if base == "matches regex":
+        rx = re.compile(needle)
+        return lambda s: rx.search(s) is not None
+    if base == "like":
+        rx = re.compile(re.escape(needle).replace("%", ".*").replace("_", "."), re.S | re.I)
+        return lambda s: rx.fullmatch(s) is not None
+    raise OperandError(f"unknown string operator {word}")
+
+
+STRING_OPERATORS = (
+    "has", "has_cs", "hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs",
+    "contains", "contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs",
+    "matches regex", "like",
+)
+
+
+def string_op(op: str, l: CExpr, r: CExpr) -> CExpr:
+    negated = op.startswith("!")
+    word = op[1:] if negated else op
+    if word == "notlike":
+        negated, word = True, "like"
+    l, r = as_text(l), as_text(r)
+    if r.const:
+        try:
+            pred = _string_pred(word, r.value or "")
+        except re.error as e:
+            raise OperandError(f"invalid regular expression {r.value!r}: {e}") from None
+        lf = l.fn
+        if l.const:
+            v = pred(l.value or "")
+            return const("bool", (not v) if negated else v)
+        if negated:
+            return CExpr("bool", lambda cols, n: [not pred(s) if s is not None else True for s in lf(cols, n)])
+        return CExpr("bool", lambda cols, n: [pred(s) if s is not None else False for s in lf(cols, n)])
+
+    def f(s, needle):
+        v = _string_pred(word, needle or "")(s or "")
+        return (not v) if negated else v
+    return lift("bool", f, [l, r])
+
+
+def case_insensitive_eq(op: str, l: CExpr, r: CExpr) -> CExpr:
+    l, r = as_text(l), as_text(r)
+    if op == "=~":
+        return lift("bool", lambda a, b: (a or "").lower() == (b or "").lower(), [l, r])
+    return lift("bool", lambda a, b: (a or "").lower() != (b or "").lower(), [l, r])
+
+
+# ------------------------------------------------------------------ in / has_any
+
+def flatten_items(values: list[Any]) -> list[Any]:
+    """`in` lists: dynamic arrays among the items contribute their elements."""
+    out = []
+    for v in values:
+        if isinstance(v, list):
+            out.extend(v)
+        else:
+            out.append(v)
+    return out
+
+
+def membership(op: str, l: CExpr, items: list[Any]) -> CExpr:
+    negated = op.startswith("!")
+    word = op[1:] if negated else op
+    if word in ("has_any", "has_all"):
+        needles = [T.to_string(v) for v in items]
+        preds = [_string_pred("has", nd) for nd in needles]
+        l = as_text(l)
+        if word == "has_any":
+            f = lambda s: any(p(s or "") for p in preds)
+        else:
+            f = lambda s: all(p(s or "") for p in preds)
+        g = (lambda s: not f(s)) if negated else f
+        return lift("bool", g, [l])
+    if word == "in~":
+        keys = {T.to_string(v).lower() for v in items}
+        l = as_text(l)
+        if negated:
+            return lift("bool", lambda s: (s or "").lower() not in keys, [l])
+        return lift("bool", lambda s: (s or "").lower() in keys, [l])
+    if l.type == "string":
+        keys = {T.to_string(v) for v in items}
+    elif l.type == "dynamic":
+        keys = set()
+        for v in items:
+            keys.add(T.to_string(v))
+        l = lift("string", lambda v: None if v is None else T.to_string(v), [l])
+    else:
+        keys = set()
+        for v in items:
+            try:
+                hash(v)
+                keys.add(v)
+            except TypeError:
+                pass
+    if negated:
+        return lift("bool", lambda a: a is not None and a not in keys, [l])
+    return lift("bool", lambda a: a is not None and a in keys, [l])

@@ -1,0 +1,444 @@
+"""Compile an expression AST once into a CExpr computing a whole column.
+
+A Compiler knows the input schema (column name -> index and type), the let
+scope, and the evaluator (for subqueries, user functions and the context).
+Nothing here walks the AST per row: every node becomes a closure over whole
+columns (see kshell.query.cexpr).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kshell.query import binops, functions
+from kshell.query import types as T
+from kshell.query.cexpr import CExpr, column, const, lift
+from kshell.syntax import ast
+
+ARITHMETIC = {"+", "-", "*", "/", "%"}
+COMPARISON = {"==", "!=", "<>", "<", "<=", ">", ">="}
+
+
+class Compiler:
+    def __init__(self, ev: Any, schema: list[tuple[str, str]], scope: Any):
+        self.ev = ev
+        self.schema = schema
+        self.scope = scope
+        self.index: dict[str, int] = {}
+        for i, (name, _t) in enumerate(schema):
+            self.index.setdefault(name, i)
+
+    def error(self, node: Any, message: str):
+        return self.ev.error(node, message)
+
+    # ------------------------------------------------------------ dispatch
+    def compile(self, node: Any) -> CExpr:
+        meth = _DISPATCH.get(type(node))
+        if meth is None:
+            if isinstance(node, ast.Query):
+                return self.compile_subquery_scalar(node)
+            if self.ev.is_tabular_node(node, self.scope):
+                raise self.error(node, "A tabular expression is not allowed here; expected a scalar expression")
+            raise self.error(node, f"unsupported expression {type(node).__name__}")
+        return meth(self, node)
+
+    def predicate(self, node: Any) -> CExpr:
+        e = self.compile(node)
+        try:
+            return binops.as_bool(e)
+        except binops.OperandError as err:
+            raise self.error(node, str(err)) from None
+
+    def compile_subquery_scalar(self, node: Any) -> CExpr:
+        tab = self.ev.eval_tabular(node, self.scope)
+        return _first_value(tab)
+
+    # ------------------------------------------------------------ leaves
+    def _literal(self, node: ast.Literal) -> CExpr:
+        t = T.canonical_type(node.type) or node.type
+        v = node.value
+        if t == "string" and v is None:
+            v = ""
+        if t == "int" and isinstance(v, int) and not isinstance(v, bool) and not -2**31 <= v < 2**31:
+            t = "long"
+        return const(t, v)
+
+    def _name(self, node: ast.Name) -> CExpr:
+        i = self.index.get(node.name)
+        if i is not None:
+            return column(self.schema[i][1], i)
+        binding = self.scope.lookup(node.name) if self.scope else None
+        if binding is not None:
+            kind, value = binding
+            if kind == "scalar":
+                return value
+            if kind == "function":
+                return self.ev.call_function(value, node, [], self)
+            if kind == "tabular":
+                raise self.error(node, f"'{node.name}' is a tabular expression; a scalar expression is expected here")
+        raise self.error(node, f"Failed to resolve scalar expression named '{node.name}'")
+
+    # ------------------------------------------------------------ operators
+    def _unary(self, node: ast.Unary) -> CExpr:
+        e = self.compile(node.operand)
+        if node.op == "+":
+            return e
+        if node.op == "not":
+            return binops.logical_not(e)
+        try:
+            return binops.negate(e)
+        except binops.OperandError as err:
+            raise self.error(node, str(err)) from None
+
+    def _binary(self, node: ast.Binary) -> CExpr:
+        op = node.op.lower()
+        if op in ("and", "or"):
+            l, r = self.compile(node.left), self.compile(node.right)
+            try:
+                return binops.logical(op, l, r)
+            except binops.OperandError as err:
+                raise self.error(node, str(err)) from None
+        l, r = self.compile(node.left), self.compile(node.right)
+        try:
+            if op in ARITHMETIC:
+                return binops.arithmetic(op, l, r)
+            if op in COMPARISON:
+                return binops.compare("!=" if op == "<>" else op, l, r)
+            if op in ("=~", "!~"):
+                return binops.case_insensitive_eq(op, l, r)
+            if op in ("in", "!in", "in~", "!in~", "has_any", "!has_any", "has_all", "!has_all"):
+                if not r.const:
+                    raise binops.OperandError(f"The right side of '{op}' must be a constant")
+                items = r.value if isinstance(r.value, list) else [r.value]
+                return binops.membership(op, l, items)
+            word = op[1:] if op.startswith("!") else op
+            if word in binops.STRING_OPERATORS or word in ("matches", "notlike", "matches regex"):
+                if word == "matches":
+                    op = op + " regex"
+                return binops.string_op(op, l, r)
+        except binops.OperandError as err:
+            raise self.error(node, str(err)) from None
+        raise self.error(node, f"unsupported operator '{node.op}'")
+
+    def _in(self, node: ast.InList) -> CExpr:
+        left = self.compile(node.left)
+        items: list[Any] = []
+        for item in node.items:
+            if isinstance(item, ast.Query) or self.ev.is_tabular_node(item, self.scope):
+                tab = self.ev.eval_tabular(item, self.scope)
+                if tab.data:
+                    items.extend(tab.data[0])
+                continue
+            ce = self.compile(item)
+            if not ce.const:
+                raise self.error(item, f"The items of '{node.op}' must be constants")
+            items.append(ce.value)
+        items = binops.flatten_items(items)
+        try:
+            return binops.membership(node.op.lower(), left, items)
+        except binops.OperandError as err:
+            raise self.error(node, str(err)) from None
+
+    def _between(self, node: ast.Between) -> CExpr:
+        x, lo, hi = self.compile(node.left), self.compile(node.low), self.compile(node.high)
+        if x.type == "datetime" and lo.type == "datetime" and hi.type == "timespan":
+            hi = binops.arithmetic("+", lo, hi)
+        try:
+            ge = binops.compare(">=", x, lo)
+            le = binops.compare("<=", x, hi)
+        except binops.OperandError as err:
+            raise self.error(node, str(err)) from None
+        both = binops.logical("and", ge, le)
+        return binops.logical_not(both) if node.negated else both
+
+    # ------------------------------------------------------------ dynamic access
+    def _member(self, node: ast.Member) -> CExpr:
+        target = node.target
+        if isinstance(target, ast.Name) and target.name not in self.index:
+            # `T.col` / `$left.col`: a column qualified by its table.
+            if target.name in ("$left", "$right") or (self.scope and (self.scope.lookup(target.name) or (None,))[0] == "tabular"):
+                return self._name(ast.Name(node.name, pos=node.pos))
+        t = self.compile(target)
+        key = node.name
+        if t.type != "dynamic":
+            raise self.error(node, f"Member access '.{key}' requires a dynamic value, not {t.type}")
+        return lift("dynamic", lambda v: v.get(key) if isinstance(v, dict) else None, [t])
+
+    def _index(self, node: ast.Index) -> CExpr:
+        t = self.compile(node.target)
+        i = self.compile(node.index)
+        if t.type != "dynamic":
+            raise self.error(node, f"Indexing requires a dynamic value, not {t.type}")
+
+        def get(v, k):
+            if isinstance(v, list) and isinstance(k, int) and not isinstance(k, bool):
+                if -len(v) <= k < len(v):
+                    return v[k]
+                return None
+            if isinstance(v, dict) and isinstance(k, str):
+                return v.get(k)
+            return None
+        return lift("dynamic", get, [t, i])
+
+    # ------------------------------------------------------------ calls
+    def _call(self, node: ast.Call) -> CExpr:
+        name = node.name
+        binding = self.scope.lookup(name) if self.scope else None
+        if binding is not None and binding[0] == "function":
+            out = self.ev.call_function(binding[1], node, node.args, self)
+            if isinstance(out, CExpr):
+                return out
+            return _first_value(out)
+        spec = functions.lookup(name)
+        if spec is None:
+            from kshell.query import aggregates
+            if aggregates.lookup(name) is not None:
+                raise self.error(node, f"Function '{name}' is an aggregation and can only be used in the context of summarize")
+            stored = self.ev.lookup_stored_function(name)
+            if stored is not None:
+                out = self.ev.call_function(stored, node, node.args, self)
+                return out if isinstance(out, CExpr) else _first_value(out)
+            raise self.error(node, f"Failed to resolve scalar expression named '{name}'")
+        nargs = len(node.args)
+        if nargs < spec.min_args or (spec.max_args is not None and nargs > spec.max_args):
+            raise self.error(node, f"function '{name}' expects {_arity(spec)} argument(s), got {nargs}")
+        if spec.special is not None:
+            return spec.special(self, node)
+        args = [self.compile(a.value if isinstance(a, ast.NamedArg) else a) for a in node.args]
+        rtype = spec.result_type([a.type for a in args])
+        impl = spec.impl
+        if spec.strict:
+            impl = _strict(impl, len(args))
+        if rtype == "string":
+            impl = _never_null_string(impl)
+        try:
+            return lift(rtype, impl, args)
+        except (TypeError, ValueError, OverflowError, AttributeError) as err:
+            raise self.error(node, f"function '{name}': {err}") from None
+
+
+def _arity(spec: functions.FunctionSpec) -> str:
+    if spec.max_args is None:
+        return f"at least {spec.min_args}"
+    if spec.max_args == spec.min_args:
+        return str(spec.min_args)
+    return f"{spec.min_args} to {spec.max_args}"
+
+
+def _strict(f, n):
+    def g(*a):
+        for x in a:
+            if x is None:
+                return None
+        try:
+            return f(*a)
+        except (TypeError, ValueError, OverflowError, AttributeError, ZeroDivisionError, ArithmeticError):
+            return None
+    return g
+
+
+def _never_null_string(f):
+    def g(*a):
+        v = f(*a)
+        return "" if v is None else v
+    return g
+
+
+def _first_value(tab: Any) -> CExpr:
+    """toscalar(): the first column of the first row (null when empty)."""
+    cols = [c for c in tab.columns]
+    if not cols:
+        return const("dynamic", None)
+    t = cols[0][1]
+    v = tab.data[0][0] if tab.rows and tab.data else None
+    if t == "string" and v is None:
+        v = ""
+    return const(t, v)
+
+
+_DISPATCH = {
+    ast.Literal: Compiler._literal,
+    ast.Name: Compiler._name,
+    ast.Unary: Compiler._unary,
+    ast.Binary: Compiler._binary,
+    ast.InList: Compiler._in,
+    ast.Between: Compiler._between,
+    ast.Member: Compiler._member,
+    ast.Index: Compiler._index,
+    ast.Call: Compiler._call,
+}
+
+
+# ---------------------------------------------------------------- special functions
+# These need the AST or the context, so they compile themselves.
+
+def _common_type(types: list[str]) -> str:
+    known = [t for t in types if t is not None]
+    if not known:
+        return "dynamic"
+    result = known[0]
+    for t in known[1:]:
+        if t == result:
+            continue
+        if T.is_numeric(t) and T.is_numeric(result):
+            result = T.promote(result, t)
+    return result
+
+
+def _branch_type(exprs: list[CExpr]) -> str:
+    # A typeless null (dynamic(null) literal) does not decide the type.
+    typed = [e.type for e in exprs if not (e.const and e.value is None and e.type == "dynamic")]
+    return _common_type(typed) if typed else "dynamic"
+
+
+def _coerce_to(e: CExpr, t: str) -> CExpr:
+    if e.type == t or t == "dynamic":
+        return e
+    if T.is_numeric(t) and T.is_numeric(e.type):
+        conv = T.CONVERTERS[t]
+        return lift(t, lambda v: None if v is None else conv(v), [e])
+    return e
+
+
+@functions.special("iff", 3, aliases=("iif",), rtype="dynamic")
+def _iff(c: Compiler, node: ast.Call) -> CExpr:
+    cond = c.predicate(node.args[0])
+    a, b = c.compile(node.args[1]), c.compile(node.args[2])
+    t = _branch_type([a, b])
+    a, b = _coerce_to(a, t), _coerce_to(b, t)
+    if t == "string":
+        return lift(t, lambda p, x, y: (x if p else y) or "", [cond, a, b])
+    return lift(t, lambda p, x, y: x if p else y, [cond, a, b])
+
+
+@functions.special("case", 3, None)
+def _case(c: Compiler, node: ast.Call) -> CExpr:
+    if len(node.args) % 2 == 0:
+        raise c.error(node, "case() expects an odd number of arguments: predicate/value pairs and an else value")
+    preds = [c.predicate(a) for a in node.args[0:-1:2]]
+    values = [c.compile(a) for a in node.args[1:-1:2]] + [c.compile(node.args[-1])]
+    t = _branch_type(values)
+    values = [_coerce_to(v, t) for v in values]
+    k = len(preds)
+
+    def pick(*a):
+        for i in range(k):
+            if a[i]:
+                return a[k + i]
+        return a[-1]
+    return lift(t, pick, preds + values)
+
+
+@functions.special("coalesce", 1, None)
+def _coalesce(c: Compiler, node: ast.Call) -> CExpr:
+    args = [c.compile(a) for a in node.args]
+    t = _branch_type(args)
+    args = [_coerce_to(a, t) for a in args]
+    if t == "string":
+        return lift(t, lambda *a: next((x for x in a if x), ""), args)
+    return lift(t, lambda *a: next((x for x in a if x is not None), None), args)
+
+
+@functions.special("now", 0, 1, rtype="datetime")
+def _now(c: Compiler, node: ast.Call) -> CExpr:
+    now = c.ev.now()
+    if node.args:
+        off = c.compile(node.args[0])
+        if off.const and isinstance(off.value, dt.timedelta):
+            now = now + off.value
+    return const("datetime", now)
+
+
+@functions.special("ago", 1, rtype="datetime")
+def _ago(c: Compiler, node: ast.Call) -> CExpr:
+    span = c.compile(node.args[0])
+    if span.type not in ("timespan", "dynamic"):
+        raise c.error(node, f"ago() expects a timespan, got {span.type}")
+    now = c.ev.now()
+    return lift("datetime", lambda s: None if s is None else now - s, [span])
+
+
+@functions.special("current_database", 0, rtype="string")
+def _current_database(c: Compiler, node: ast.Call) -> CExpr:
+    return const("string", c.ev.current_database())
+
+
+@functions.special("current_cluster_endpoint", 0, rtype="string")
+def _current_cluster(c: Compiler, node: ast.Call) -> CExpr:
+    return const("string", "kshell.local")
+
+
+@functions.special("ingestion_time", 0, rtype="datetime")
+def _ingestion_time(c: Compiler, node: ast.Call) -> CExpr:
+    from kshell.query.tabular import INGESTION_TIME_COLUMN
+
+    i = c.index.get(INGESTION_TIME_COLUMN)
+    if i is None:
+        return const("datetime", None)
+    return column("datetime", i)
+
+
+@functions.special("toscalar", 1, rtype="dynamic")
+def _toscalar(c: Compiler, node: ast.Call) -> CExpr:
+    arg = node.args[0]
+    if isinstance(arg, ast.Query) or c.ev.is_tabular_node(arg, c.scope):
+        return _first_value(c.ev.eval_tabular(arg, c.scope))
+    e = Compiler(c.ev, [], c.scope).compile(arg)
+    if not e.const:
+        e = const(e.type, e.fn([], 1)[0])
+    return e
+
+
+@functions.special("typeof", 1, rtype="string")
+def _typeof(c: Compiler, node: ast.Call) -> CExpr:
+    arg = node.args[0]
+    name = arg.name if isinstance(arg, ast.Name) else getattr(arg, "type", None)
+    return const("string", T.canonical_type(str(name)) or str(name))
+
+
+@functions.special("current_principal", 0, rtype="string")
+def _current_principal(c: Compiler, node: ast.Call) -> CExpr:
+    details = c.ev.ctx.principal_details() or {}
+    return const("string", details.get("FQN") or "")
+
+
+@functions.special("current_principal_details", 0, rtype="dynamic")
+def _current_principal_details(c: Compiler, node: ast.Call) -> CExpr:
+    return const("dynamic", dict(c.ev.ctx.principal_details() or {}))
+
+
+@functions.special("current_principal_is_member_of", 1, None, rtype="bool")
+def _is_member_of(c: Compiler, node: ast.Call) -> CExpr:
+    names: list[str] = []
+    for a in node.args:
+        if not isinstance(a, ast.Literal):
+            raise c.error(a, "current_principal_is_member_of(): arguments must be string literals")
+        if isinstance(a.value, list):
+            names.extend(str(x) for x in a.value)
+        elif isinstance(a.value, str):
+            names.append(a.value)
+        else:
+            raise c.error(a, "current_principal_is_member_of(): arguments must be string literals")
+    result: bool | None = False
+    for n in names:
+        r = c.ev.ctx.is_member_of(n)
+        if r:
+            result = True
+            break
+        if r is None:
+            result = None
+    return const("bool", result)
+
+
+@functions.special("materialize", 1, rtype="dynamic")
+def _materialize(c: Compiler, node: ast.Call) -> CExpr:
+    return c.compile(node.args[0])
+
+
+@functions.special("column_ifexists", 2, rtype="dynamic")
+def _column_ifexists(c: Compiler, node: ast.Call) -> CExpr:
+    name = c.compile(node.args[0])
+    if name.const and name.value in c.index:
+        return c._name(ast.Name(name.value, pos=node.pos))
+    return c.compile(node.args[1])

@@ -1,0 +1,620 @@
+"""Pipe operators: each takes the evaluator, the input Tabular, the AST node and
+the let scope, and returns a new Tabular built from whole columns."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import random
+import re
+from itertools import compress
+from typing import Any
+
+from kshell.errors import NotSupported
+from kshell.query import types as T
+from kshell.query.compiler import Compiler
+from kshell.query.naming import ColumnNumberer, expr_name, unique
+from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
+from kshell.syntax import ast
+
+
+def apply_operator(ev: Any, tab: Tabular, op: Any, scope: Any) -> Tabular:
+    fn = OPERATORS.get(type(op))
+    if fn is None:
+        name = getattr(op, "name", type(op).__name__)
+        raise NotSupported(f"the '{name}' operator is not supported by kshell")
+    return fn(ev, tab, op, scope)
+
+
+def empty_like(tab: Tabular) -> Tabular:
+    return Tabular(tab.columns, [[] for _ in tab.columns], 0, tab.name)
+
+
+def _hashable(v: Any) -> Any:
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True, default=str)
+    return v
+
+
+# ------------------------------------------------------------------ where
+
+def where(ev, tab: Tabular, op: ast.Where, scope) -> Tabular:
+    pred = Compiler(ev, tab.columns, scope).predicate(op.predicate)
+    if pred.const:
+        return tab if pred.value is True else empty_like(tab)
+    mask = pred.fn(tab.data, tab.rows)
+    data = [list(compress(col, mask)) for col in tab.data]
+    rows = len(data[0]) if data else sum(1 for m in mask if m)
+    return Tabular(tab.columns, data, rows, tab.name)
+
+
+# ------------------------------------------------------------------ project family
+
+def project(ev, tab: Tabular, op: ast.Project, scope) -> Tabular:
+    c = Compiler(ev, tab.columns, scope)
+    cols: list[tuple[str, str]] = []
+    data: list[list[Any]] = []
+    numberer = ColumnNumberer(set(tab.names))
+    for item in op.items:
+        if item.names:
+            raise ev.error(item, "tuple assignment is not supported in project")
+        if isinstance(item.expr, ast.Name) and "*" in item.expr.name and item.name is None:
+            for i in _matching(tab, item.expr.name):
+                if tab.columns[i][0] not in {n for n, _ in cols}:
+                    cols.append(tab.columns[i])
+                    data.append(tab.data[i])
+            continue
+        e = c.compile(item.expr)
+        name = item.name or expr_name(item.expr) or numberer.next()
+        if any(n == name for n, _ in cols):
+            raise ev.error(item, f"project: the column name '{name}' is used more than once")
+        cols.append((name, e.type))
+        data.append(e.values(tab.data, tab.rows))
+    return Tabular(cols, data, tab.rows, tab.name)
+
+
+def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
+    cols = list(tab.columns)
+    data = list(tab.data)
+    numberer = ColumnNumberer(set(tab.names))
+    for item in op.items:
+        if item.names:
+            raise ev.error(item, "tuple assignment is not supported in extend")
+        e = Compiler(ev, cols, scope).compile(item.expr)
+        values = e.values(data, tab.rows)
+        name = item.name or expr_name(item.expr) or numberer.next()
+        for i, (n, _t) in enumerate(cols):
+            if n == name:
+                cols[i] = (name, e.type)
+                data[i] = values
+                break
+        else:
+            cols.append((name, e.type))
+            data.append(values)
+    return Tabular(cols, data, tab.rows, tab.name)
+
+
+def _matching(tab: Tabular, pattern: str) -> list[int]:
+    if "*" in pattern:
+        return [i for i, (n, _t) in enumerate(tab.columns)
+                if n != INGESTION_TIME_COLUMN and fnmatch.fnmatchcase(n, pattern)]
+    i = tab.index(pattern)
+    return [] if i is None else [i]
+
+
+def _require(ev, op, tab: Tabular, pattern: str, what: str) -> list[int]:
+    found = _matching(tab, pattern)
+    if not found and "*" not in pattern:
+        raise ev.error(op, f"{what}: Failed to resolve column or scalar expression named '{pattern}'")
+    return found
+
+
+def project_away(ev, tab: Tabular, op: ast.ProjectAway, scope) -> Tabular:
+    drop: set[int] = set()
+    for pattern in op.names:
+        drop.update(_require(ev, op, tab, pattern, "project-away"))
+    keep = [i for i in range(len(tab.columns)) if i not in drop]
+    return Tabular([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows, tab.name)
+
+
+def project_keep(ev, tab: Tabular, op: ast.ProjectKeep, scope) -> Tabular:
+    keep_set: set[int] = set()
+    for pattern in op.names:
+        keep_set.update(_require(ev, op, tab, pattern, "project-keep"))
+    keep = sorted(keep_set)
+    return Tabular([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows, tab.name)
+
+
+def project_rename(ev, tab: Tabular, op: ast.ProjectRename, scope) -> Tabular:
+    cols = list(tab.columns)
+    for new, old in op.renames:
+        i = tab.index(old)
+        if i is None:
+            raise ev.error(op, f"project-rename: Failed to resolve column or scalar expression named '{old}'")
+        cols[i] = (new, cols[i][1])
+    return Tabular(cols, tab.data, tab.rows, tab.name)
+
+
+def project_reorder(ev, tab: Tabular, op: ast.ProjectReorder, scope) -> Tabular:
+    order: list[int] = []
+    for pattern, direction in op.names:
+        found = [i for i in _require(ev, op, tab, pattern, "project-reorder") if i not in order]
+        if direction:
+            found.sort(key=lambda i: tab.columns[i][0], reverse=direction.lower() in ("desc", "granny-desc"))
+        order.extend(found)
+    order += [i for i in range(len(tab.columns)) if i not in order]
+    return Tabular([tab.columns[i] for i in order], [tab.data[i] for i in order], tab.rows, tab.name)
+
+
+# ------------------------------------------------------------------ rows
+
+def _const_count(ev, node, scope) -> int:
+    e = Compiler(ev, [], scope).compile(node)
+    v = e.value if e.const else e.fn([], 1)[0]
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        raise ev.error(node, "the number of rows must be a constant number")
+    return max(0, int(v))
+
+
+def take(ev, tab: Tabular, op: ast.Take, scope) -> Tabular:
+    n = _const_count(ev, op.count, scope)
+    if n >= tab.rows:
+        return tab
+    return Tabular(tab.columns, [col[:n] for col in tab.data], n, tab.name)
+
+
+def sample(ev, tab: Tabular, op: ast.Sample, scope) -> Tabular:
+    n = _const_count(ev, op.count, scope)
+    if n >= tab.rows:
+        return tab
+    idx = sorted(random.Random(0).sample(range(tab.rows), n))
+    return tab.take_rows(idx)
+
+
+def count(ev, tab: Tabular, op: ast.Count, scope) -> Tabular:
+    return Tabular([(op.name or "Count", "long")], [[tab.rows]], 1)
+
+
+def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[int]) -> list[int]:
+    """Stable sort of row indexes `order` by `values` (Kusto: desc puts nulls last, asc first)."""
+    if nulls_first is None:
+        nulls_first = not desc
+    nulls = [i for i in order if values[i] is None]
+    rest = [i for i in order if values[i] is not None]
+    key = values.__getitem__
+    try:
+        rest.sort(key=key, reverse=desc)
+    except TypeError:
+        rest.sort(key=lambda i: _mixed_key(values[i]), reverse=desc)
+    return nulls + rest if nulls_first else rest + nulls
+
+
+def _mixed_key(v: Any) -> tuple:
+    if isinstance(v, bool):
+        return (0, int(v), "")
+    if isinstance(v, (int, float)):
+        return (0, v, "")
+    return (1, 0, T.to_string(v))
+
+
+def sort_rows(ev, tab: Tabular, keys: list[ast.SortKey], scope) -> list[int]:
+    c = Compiler(ev, tab.columns, scope)
+    order = list(range(tab.rows))
+    for key in reversed(keys):
+        e = c.compile(key.expr)
+        if e.const:
+            continue
+        values = e.values(tab.data, tab.rows)
+        order = _order(values, key.descending, key.nulls_first, order)
+    return order
+
+
+def sort(ev, tab: Tabular, op: ast.Sort, scope) -> Tabular:
+    return tab.take_rows(sort_rows(ev, tab, op.keys, scope))
+
+
+def top(ev, tab: Tabular, op: ast.Top, scope) -> Tabular:
+    n = _const_count(ev, op.count, scope)
+    order = sort_rows(ev, tab, [op.key], scope)
+    return tab.take_rows(order[:n])
+
+
+def distinct(ev, tab: Tabular, op: ast.Distinct, scope) -> Tabular:
+    if op.items:
+        proj = project(ev, tab, ast.Project(op.items), scope)
+    else:
+        keep = tab.visible()
+        proj = Tabular([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows, tab.name)
+    seen: set = set()
+    idx: list[int] = []
+    if len(proj.data) == 1:
+        keys = proj.data[0]
+    else:
+        keys = list(zip(*proj.data)) if proj.data else [()] * proj.rows
+    for i, k in enumerate(keys):
+        try:
+            if k in seen:
+                continue
+            seen.add(k)
+        except TypeError:
+            hk = ("\0h", _hashable(k) if not isinstance(k, tuple) else tuple(_hashable(x) for x in k))
+            if hk in seen:
+                continue
+            seen.add(hk)
+        idx.append(i)
+    return proj.take_rows(idx)
+
+
+def serialize(ev, tab: Tabular, op: ast.Serialize, scope) -> Tabular:
+    if not op.items:
+        return tab
+    return extend(ev, tab, op, scope)
+
+
+def render(ev, tab: Tabular, op: ast.Render, scope) -> Tabular:
+    return tab
+
+
+def as_(ev, tab: Tabular, op: ast.As, scope) -> Tabular:
+    scope.bind(op.name, "tabular", tab)
+    return Tabular(tab.columns, tab.data, tab.rows, op.name)
+
+
+def getschema(ev, tab: Tabular, op: ast.GetSchema, scope) -> Tabular:
+    cols = [c for c in tab.columns if c[0] != INGESTION_TIME_COLUMN]
+    return Tabular(
+        [("ColumnName", "string"), ("ColumnOrdinal", "int"), ("DataType", "string"), ("ColumnType", "string")],
+        [[n for n, _ in cols], list(range(len(cols))), [T.CLR_TYPES.get(t, "System.Object") for _, t in cols],
+         [t for _, t in cols]],
+        len(cols),
+    )
+
+
+def invoke(ev, tab: Tabular, op: ast.Invoke, scope) -> Tabular:
+    call = op.call
+    b = scope.lookup(call.name)
+    fn = b[1] if b and b[0] == "function" else ev.lookup_stored_function(call.name)
+    if fn is None:
+        raise ev.error(call, f"Failed to resolve table or column expression named '{call.name}'")
+    out = ev.call_function(fn, call, call.args, Compiler(ev, [], scope), piped=tab)
+    if not isinstance(out, Tabular):
+        raise ev.error(call, f"invoke: function '{call.name}' does not return a table")
+    return out
+
+
+# ------------------------------------------------------------------ union
+
+def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
+    parts: list[tuple[str, Tabular]] = []
+    if piped is not None:
+        parts.append((piped.name or "union_arg0", piped))
+    for item in node.tables:
+        if isinstance(item, ast.TableRef) and "*" in item.name:
+            names_fn = getattr(ev.ctx, "table_names", None)
+            names = names_fn(item.database) if names_fn else []
+            for n in sorted(names):
+                if fnmatch.fnmatchcase(n, item.name):
+                    parts.append((n, ev.eval_tabular(ast.TableRef(n, database=item.database), scope)))
+            continue
+        try:
+            tab = ev.eval_tabular(item, scope)
+        except Exception:
+            if node.isfuzzy:
+                continue
+            raise
+        name = item.name if isinstance(item, ast.TableRef) else (tab.name or f"union_arg{len(parts)}")
+        parts.append((name, tab))
+    if not parts:
+        raise ev.error(node, "union: no tables to unite")
+    if node.kind == "inner":
+        first = [c for c in parts[0][1].columns if c[0] != INGESTION_TIME_COLUMN]
+        cols = [c for c in first if all(c in p.columns for _, p in parts[1:])]
+    else:
+        seen: list[tuple[str, str]] = []
+        for _, p in parts:
+            for c in p.columns:
+                if c[0] != INGESTION_TIME_COLUMN and c not in seen:
+                    seen.append(c)
+        name_count: dict[str, int] = {}
+        for n, _t in seen:
+            name_count[n] = name_count.get(n, 0) + 1
+        cols = seen
+    data: list[list[Any]] = [[] for _ in cols]
+    source: list[str] = []
+    for pname, p in parts:
+        idx = {c: i for i, c in enumerate(p.columns)}
+        for j, c in enumerate(cols):
+            i = idx.get(c)
+            if i is not None:
+                data[j].extend(p.data[i])
+            else:
+                data[j].extend([("" if c[1] == "string" else None)] * p.rows)
+        source.extend([pname] * p.rows)
+    out_cols = list(cols)
+    if node.kind != "inner":
+        out_cols = [(f"{n}_{t}" if name_count[n] > 1 else n, t) for n, t in cols]
+    rows = sum(p.rows for _, p in parts)
+    if node.withsource:
+        out_cols = [(node.withsource, "string")] + out_cols
+        data = [source] + data
+    return Tabular(out_cols, data, rows)
+
+
+def union_operator(ev, tab: Tabular, op: ast.Union, scope) -> Tabular:
+    return union(ev, tab, op, scope)
+
+
+# ------------------------------------------------------------------ join / lookup
+
+_JOIN_KINDS = {
+    "innerunique", "inner", "leftouter", "rightouter", "fullouter", "leftanti", "anti",
+    "leftantisemi", "rightanti", "rightantisemi", "leftsemi", "rightsemi",
+}
+
+
+def _key_columns(ev, node, tab: Tabular, names: list[str], side: str) -> list[list[Any]]:
+    out = []
+    for n in names:
+        i = tab.index(n)
+        if i is None:
+            raise ev.error(node, f"join: Failed to resolve column named '{n}' on the {side} side")
+        out.append(tab.data[i])
+    return out
+
+
+def _keys(cols: list[list[Any]], rows: int) -> list[Any]:
+    if len(cols) == 1:
+        col = cols[0]
+        return [None if v is None else _hashable(v) for v in col]
+    return [None if any(v is None for v in k) else tuple(_hashable(v) for v in k) for k in zip(*cols)]
+
+
+def _strip_hidden(tab: Tabular) -> Tabular:
+    if tab.index(INGESTION_TIME_COLUMN) is None:
+        return tab
+    keep = tab.visible()
+    return Tabular([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows, tab.name)
+
+
+def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], kind: str) -> Tabular:
+    kind = (kind or "innerunique").lower()
+    if kind not in _JOIN_KINDS:
+        raise ev.error(node, f"join: unknown kind '{kind}'")
+    if kind == "anti" or kind == "leftantisemi":
+        kind = "leftanti"
+    if kind == "rightantisemi":
+        kind = "rightanti"
+    for cond in on:
+        if cond.expr is not None or not cond.left:
+            raise NotSupported("join conditions other than equality of columns are not supported by kshell")
+    if not on:
+        raise ev.error(node, "join: at least one 'on' condition is required")
+    left, right = _strip_hidden(left), _strip_hidden(right)
+    lkeys = _keys(_key_columns(ev, node, left, [c.left for c in on], "left"), left.rows)
+    rkeys = _keys(_key_columns(ev, node, right, [c.right for c in on], "right"), right.rows)
+
+    if kind == "innerunique":
+        seen: set = set()
+        lrows = []
+        for i, k in enumerate(lkeys):
+            if k not in seen:
+                seen.add(k)
+                lrows.append(i)
+    else:
+        lrows = range(left.rows)
+
+    rmap: dict[Any, list[int]] = {}
+    for j, k in enumerate(rkeys):
+        if k is None:
+            continue
+        lst = rmap.get(k)
+        if lst is None:
+            rmap[k] = [j]
+        else:
+            lst.append(j)
+
+    if kind in ("leftsemi", "leftanti"):
+        want = kind == "leftsemi"
+        idx = [i for i in lrows if (lkeys[i] in rmap) == want]
+        return left.take_rows(idx)
+    if kind in ("rightsemi", "rightanti"):
+        lset = {k for k in lkeys if k is not None}
+        want = kind == "rightsemi"
+        idx = [j for j in range(right.rows) if (rkeys[j] is not None and rkeys[j] in lset) == want]
+        return right.take_rows(idx)
+
+    li: list[int | None] = []
+    ri: list[int | None] = []
+    matched_right: set[int] = set()
+    outer_left = kind in ("leftouter", "fullouter")
+    for i in lrows:
+        k = lkeys[i]
+        matches = rmap.get(k) if k is not None else None
+        if matches:
+            li.extend([i] * len(matches))
+            ri.extend(matches)
+            if kind in ("rightouter", "fullouter"):
+                matched_right.update(matches)
+        elif outer_left:
+            li.append(i)
+            ri.append(None)
+    if kind in ("rightouter", "fullouter"):
+        for j in range(right.rows):
+            if j not in matched_right:
+                li.append(None)
+                ri.append(j)
+
+    taken = set(left.names)
+    cols = list(left.columns)
+    for n, t in right.columns:
+        new = unique(n, taken)
+        taken.add(new)
+        cols.append((new, t))
+    data = [_gather(col, li, t) for col, (_, t) in zip(left.data, left.columns)]
+    data += [_gather(col, ri, t) for col, (_, t) in zip(right.data, right.columns)]
+    return Tabular(cols, data, len(li))
+
+
+def _gather(col: list[Any], idx: list[int | None], typ: str) -> list[Any]:
+    missing = "" if typ == "string" else None
+    return [missing if i is None else col[i] for i in idx]
+
+
+def join(ev, tab: Tabular, op: ast.Join, scope) -> Tabular:
+    right = ev.eval_tabular(op.right, scope)
+    return join_tables(ev, op, tab, right, op.on, op.kind)
+
+
+def lookup(ev, tab: Tabular, op: ast.Lookup, scope) -> Tabular:
+    right = _strip_hidden(ev.eval_tabular(op.right, scope))
+    kind = (op.kind or "leftouter").lower()
+    if kind not in ("leftouter", "inner"):
+        raise ev.error(op, f"lookup: kind must be leftouter or inner, not '{kind}'")
+    right_keys = {c.right for c in op.on}
+    joined = join_tables(ev, op, tab, right, op.on, kind)
+    # The right side's key columns are not repeated (they equal the left keys).
+    nleft = len(_strip_hidden(tab).columns)
+    keep = list(range(nleft)) + [nleft + j for j, (n, _t) in enumerate(right.columns) if n not in right_keys]
+    return Tabular([joined.columns[i] for i in keep], [joined.data[i] for i in keep], joined.rows)
+
+
+# ------------------------------------------------------------------ mv-expand
+
+def mv_expand(ev, tab: Tabular, op: ast.MvExpand, scope) -> Tabular:
+    c = Compiler(ev, tab.columns, scope)
+    targets: list[tuple[int | None, str, str, list[Any]]] = []
+    for item in op.items:
+        e = c.compile(item.expr)
+        name = item.name or expr_name(item.expr)
+        if name is None:
+            name = f"Column{len(targets) + 1}"
+        typ = T.canonical_type(item.to_type) if item.to_type else "dynamic"
+        targets.append((tab.index(name), name, typ or "dynamic", e.values(tab.data, tab.rows)))
+    limit = _const_count(ev, op.limit, scope) if op.limit is not None else None
+    bag_as_array = (op.kind or "bag").lower() == "array"
+
+    def elements(v: Any) -> list[Any]:
+        if isinstance(v, list):
+            return v
+        if isinstance(v, dict):
+            return [[k, x] for k, x in v.items()] if bag_as_array else [{k: x} for k, x in v.items()]
+        if v is None:
+            return []
+        return [v]
+
+    src_idx: list[int] = []
+    expanded: list[list[Any]] = [[] for _ in targets]
+    item_index: list[int] = []
+    for i in range(tab.rows):
+        lists = [elements(t[3][i]) for t in targets]
+        m = max((len(x) for x in lists), default=0)
+        if limit is not None:
+            m = min(m, limit)
+        for k in range(m):
+            src_idx.append(i)
+            item_index.append(k)
+            for j, x in enumerate(lists):
+                expanded[j].append(x[k] if k < len(x) else None)
+    base = tab.take_rows(src_idx)
+    cols, data = list(base.columns), list(base.data)
+    for (idx, name, typ, _), values in zip(targets, expanded):
+        if typ != "dynamic":
+            values = [T.from_dynamic(v, typ) for v in values]
+        if idx is not None:
+            cols[idx] = (name, typ)
+            data[idx] = values
+        else:
+            cols.append((name, typ))
+            data.append(values)
+    if op.with_itemindex:
+        cols.append((op.with_itemindex, "long"))
+        data.append(item_index)
+    return Tabular(cols, data, len(src_idx), tab.name)
+
+
+# ------------------------------------------------------------------ parse
+
+_TYPED_CAPTURE = {
+    "int": r"([-+]?\d+)", "long": r"([-+]?\d+)",
+    "real": r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)",
+    "decimal": r"([-+]?(?:\d+\.?\d*|\.\d+))", "bool": r"(true|false|True|False|TRUE|FALSE|1|0)",
+}
+
+
+def _parse_regex(op: ast.Parse) -> tuple[re.Pattern, list[tuple[str, str]]]:
+    regex_mode = (op.kind or "simple").lower() == "regex"
+    parts = op.parts
+    captures: list[tuple[str, str]] = []
+    out = []
+    last_capture = max((i for i, p in enumerate(parts) if p.column), default=-1)
+    for i, p in enumerate(parts):
+        if p.literal is not None:
+            out.append(p.literal if regex_mode else re.escape(p.literal))
+        elif p.wildcard:
+            out.append(".*?")
+        elif p.column:
+            typ = T.canonical_type(p.type) if p.type else "string"
+            captures.append((p.column, typ or "string"))
+            if typ in _TYPED_CAPTURE:
+                out.append(_TYPED_CAPTURE[typ])
+            elif i == last_capture and i == len(parts) - 1:
+                out.append("(.*)")
+            else:
+                out.append("(.*?)")
+    flags = 0
+    for ch in (op.flags or ""):
+        flags |= {"i": re.I, "s": re.S, "m": re.M}.get(ch.lower(), 0)
+    if not regex_mode:
+        flags |= re.S
+    return re.compile("".join(out), flags), captures
+
+
+def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
+    source = Compiler(ev, tab.columns, scope).compile(op.source)
+    texts = [T.to_string(v) for v in source.values(tab.data, tab.rows)]
+    try:
+        rx, captures = _parse_regex(op)
+    except re.error as err:
+        raise ev.error(op, f"parse: invalid pattern: {err}") from None
+    matcher = rx.search if (op.kind or "").lower() == "regex" else rx.match
+    values: list[list[Any]] = [[] for _ in captures]
+    keep: list[int] = []
+    for i, s in enumerate(texts):
+        m = matcher(s)
+        if m is None:
+            if op.where:
+                continue
+            for j, (_n, typ) in enumerate(captures):
+                values[j].append("" if typ == "string" else None)
+        else:
+            for j, (_n, typ) in enumerate(captures):
+                g = m.group(j + 1) or ""
+                values[j].append(g if typ == "string" else T.convert(g, typ))
+        keep.append(i)
+    base = tab if len(keep) == tab.rows else tab.take_rows(keep)
+    cols, data = list(base.columns), list(base.data)
+    for (name, typ), vals in zip(captures, values):
+        i = base.index(name)
+        if i is not None:
+            cols[i] = (name, typ)
+            data[i] = vals
+        else:
+            cols.append((name, typ))
+            data.append(vals)
+    return Tabular(cols, data, len(keep), tab.name)
+
+
+def summarize(ev, tab, op, scope):
+    from kshell.query.summarize import summarize as run
+    return run(ev, tab, op, scope)
+
+
+OPERATORS = {
+    ast.Where: where, ast.Project: project, ast.ProjectAway: project_away,
+    ast.ProjectKeep: project_keep, ast.ProjectRename: project_rename,
+    ast.ProjectReorder: project_reorder, ast.Extend: extend, ast.Summarize: summarize,
+    ast.Count: count, ast.Take: take, ast.Top: top, ast.Sort: sort, ast.Distinct: distinct,
+    ast.Join: join, ast.Lookup: lookup, ast.Union: union_operator, ast.As: as_,
+    ast.GetSchema: getschema, ast.MvExpand: mv_expand, ast.Parse: parse,
+    ast.Serialize: serialize, ast.Render: render, ast.Invoke: invoke, ast.Sample: sample,
+}

@@ -1,0 +1,114 @@
+"""Tabular sources that make rows from nothing: datatable, print, range."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from kshell.query import types as T
+from kshell.query.compiler import Compiler
+from kshell.query.naming import expr_name
+from kshell.query.tabular import Tabular
+from kshell.syntax import ast
+
+MAX_RANGE_ROWS = 50_000_000
+
+
+def _constant(ev: Any, c: Compiler, node: Any) -> Any:
+    e = c.compile(node)
+    return (e.type, e.value if e.const else e.fn([], 1)[0])
+
+
+def datatable(ev: Any, node: ast.Datatable, scope: Any) -> Tabular:
+    cols = [(d.name, T.canonical_type(d.type) or d.type) for d in node.columns]
+    width = len(cols)
+    if not width:
+        raise ev.error(node, "datatable: at least one column is required")
+    if len(node.values) % width:
+        raise ev.error(node, f"datatable: {len(node.values)} values do not fill rows of {width} columns")
+    c = Compiler(ev, [], scope)
+    data: list[list[Any]] = [[] for _ in cols]
+    for i, v in enumerate(node.values):
+        name, typ = cols[i % width]
+        vtype, value = _constant(ev, c, v)
+        data[i % width].append(_fit(ev, v, value, vtype, typ, name))
+    return Tabular(cols, data, len(node.values) // width)
+
+
+def _fit(ev: Any, node: Any, value: Any, vtype: str, typ: str, column: str) -> Any:
+    """A datatable value in its column's type (Kusto accepts literals of compatible types)."""
+    if value is None:
+        return "" if typ == "string" else None
+    if vtype == typ or typ == "dynamic":
+        return T.to_json_value(value) if typ == "dynamic" else value
+    if T.is_numeric(typ) and T.is_numeric(vtype):
+        return T.convert(value, typ)
+    if typ == "bool" and vtype in ("long", "int"):
+        return bool(value)
+    raise ev.error(node, f"datatable: a value of type {vtype} cannot be stored in column '{column}' of type {typ}")
+
+
+def print_(ev: Any, node: ast.Print, scope: Any) -> Tabular:
+    c = Compiler(ev, [], scope)
+    cols: list[tuple[str, str]] = []
+    data: list[list[Any]] = []
+    for i, item in enumerate(node.items):
+        if item.names:
+            raise ev.error(item, "print: tuple assignment is not supported")
+        e = c.compile(item.expr)
+        name = item.name or expr_name(item.expr) or f"print_{i}"
+        value = e.value if e.const else e.fn([], 1)[0]
+        if e.type == "string" and value is None:
+            value = ""
+        cols.append((name, e.type))
+        data.append([value])
+    if not cols:
+        return Tabular([], [], 1)
+    return Tabular(cols, data, 1)
+
+
+def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
+    c = Compiler(ev, [], scope)
+    st, start = _constant(ev, c, node.start)
+    _, stop = _constant(ev, c, node.stop)
+    if node.step is not None:
+        _, step = _constant(ev, c, node.step)
+    else:
+        step = dt.timedelta(days=1) if isinstance(start, dt.datetime) else 1
+    if start is None or stop is None or step is None:
+        return Tabular([(node.column, st)], [[]], 0)
+    if isinstance(start, dt.datetime):
+        if not isinstance(step, dt.timedelta) or not isinstance(stop, dt.datetime):
+            raise ev.error(node, "range: a datetime range needs a datetime end and a timespan step")
+        typ = "datetime"
+    elif isinstance(start, dt.timedelta):
+        typ = "timespan"
+    elif isinstance(start, (int, float, decimal.Decimal)) and not isinstance(start, bool):
+        typ = "real" if any(isinstance(x, float) for x in (start, stop, step)) else "long"
+    else:
+        raise ev.error(node, f"range: unsupported start value of type {st}")
+    zero = step - step
+    if step == zero:
+        raise ev.error(node, "range: the step must not be zero")
+    values: list[Any] = []
+    if typ == "long":
+        if step > 0:
+            values = list(range(start, stop + 1, step)) if stop >= start else []
+        else:
+            values = list(range(start, stop - 1, step)) if stop <= start else []
+    else:
+        if typ == "real":
+            start, stop, step = float(start), float(stop), float(step)
+        k = 0
+        v = start
+        forward = step > zero
+        while (v <= stop) if forward else (v >= stop):
+            values.append(v)
+            k += 1
+            if k > MAX_RANGE_ROWS:
+                raise ev.error(node, "range: too many rows")
+            v = start + step * k
+    if len(values) > MAX_RANGE_ROWS:
+        raise ev.error(node, "range: too many rows")
+    return Tabular([(node.column, typ)], [values], len(values))

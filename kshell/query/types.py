@@ -1,0 +1,385 @@
+"""Kusto scalar types: names, promotion, conversions and the string form of values.
+
+Values follow the engine's model (kshell.result): bool, int (int and long),
+float (real), decimal.Decimal, str, datetime.datetime (aware UTC),
+datetime.timedelta, uuid.UUID, dynamic as JSON-like Python values, None = null.
+Every converter here takes one value and returns the converted value or None
+(Kusto's conversions never fail: a bad value becomes null).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+import re
+import uuid
+from typing import Any
+
+UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+TYPES = ("bool", "int", "long", "real", "decimal", "string", "datetime", "timespan", "guid", "dynamic")
+NUMERIC = ("int", "long", "real", "decimal")
+# Promotion order of arithmetic: the wider of two operand types wins.
+_NUM_RANK = {"bool": 0, "int": 1, "long": 2, "decimal": 3, "real": 4}
+
+# `getschema`'s DataType column.
+CLR_TYPES = {
+    "bool": "System.SByte", "int": "System.Int32", "long": "System.Int64",
+    "real": "System.Double", "decimal": "System.Data.SqlTypes.SqlDecimal",
+    "string": "System.String", "datetime": "System.DateTime",
+    "timespan": "System.TimeSpan", "guid": "System.Guid", "dynamic": "System.Object",
+}
+
+# Canonical name of every type spelling (types in casts, schemas, typeof()).
+TYPE_ALIASES = {
+    "bool": "bool", "boolean": "bool", "int": "int", "int32": "int",
+    "long": "long", "int64": "long", "real": "real", "double": "real", "float": "real",
+    "decimal": "decimal", "string": "string", "datetime": "datetime", "date": "datetime",
+    "timespan": "timespan", "time": "timespan", "guid": "guid", "uniqueid": "guid",
+    "dynamic": "dynamic",
+}
+
+
+def canonical_type(name: str) -> str | None:
+    return TYPE_ALIASES.get(name.lower())
+
+
+def is_numeric(t: str) -> bool:
+    return t in _NUM_RANK and t != "bool"
+
+
+def promote(a: str, b: str) -> str:
+    """Result type of arithmetic between two numeric types."""
+    if a == "decimal" and b in ("int", "long") or b == "decimal" and a in ("int", "long"):
+        return "decimal"
+    return a if _NUM_RANK.get(a, 0) >= _NUM_RANK.get(b, 0) else b
+
+
+def type_of_value(v: Any) -> str:
+    """The Kusto type of a Python value (used for dynamic values and literals)."""
+    if v is None:
+        return "dynamic"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "long"
+    if isinstance(v, float):
+        return "real"
+    if isinstance(v, decimal.Decimal):
+        return "decimal"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, dt.datetime):
+        return "datetime"
+    if isinstance(v, dt.timedelta):
+        return "timespan"
+    if isinstance(v, uuid.UUID):
+        return "guid"
+    return "dynamic"
+
+
+# ------------------------------------------------------------------ formatting
+
+def format_timespan(td: dt.timedelta) -> str:
+    """Kusto's timespan text: [-][d.]hh:mm:ss[.fffffff]."""
+    total_us = td.days * 86400_000_000 + td.seconds * 1_000_000 + td.microseconds
+    sign = "-" if total_us < 0 else ""
+    total_us = abs(total_us)
+    days, rem = divmod(total_us, 86400_000_000)
+    hours, rem = divmod(rem, 3600_000_000)
+    minutes, rem = divmod(rem, 60_000_000)
+    seconds, micros = divmod(rem, 1_000_000)
+    out = f"{sign}{days}." if days else sign
+    out += f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    if micros:
+        out += f".{micros:06d}0"
+    return out
+
+
+def format_datetime(d: dt.datetime) -> str:
+    """Kusto's datetime text: ISO 8601 with 7 fractional digits and a Z."""
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond:06d}0Z"
+
+
+def format_real(f: float) -> str:
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f):
+        return "Infinity" if f > 0 else "-Infinity"
+    if f == int(f) and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
+
+
+def to_json_value(v: Any) -> Any:
+    """A value as it appears inside dynamic (JSON): datetimes and timespans become text."""
+    if isinstance(v, dt.datetime):
+        return format_datetime(v)
+    if isinstance(v, dt.timedelta):
+        return format_timespan(v)
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    return v
+
+
+def dynamic_text(v: Any) -> str:
+    """Compact JSON text of a dynamic value, as tostring() prints it."""
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def to_string(v: Any) -> str:
+    """tostring(): the Kusto text of any value; null becomes the empty string."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return format_real(v)
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    if isinstance(v, dt.datetime):
+        return format_datetime(v)
+    if isinstance(v, dt.timedelta):
+        return format_timespan(v)
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    return dynamic_text(v)
+
+
+# ------------------------------------------------------------------ conversions
+
+def to_bool(v: Any) -> bool | None:
+    if v is None or isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float, decimal.Decimal)):
+        return v != 0
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in ("true", "1"):
+            return True
+        if s in ("false", "0"):
+            return False
+    return None
+
+
+def to_long(v: Any) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        if math.isnan(v) or math.isinf(v):
+            return None
+        return int(v)
+    if isinstance(v, decimal.Decimal):
+        return int(v)
+    if isinstance(v, str):
+        s = v.strip()
+        try:
+            return int(s)
+        except ValueError:
+            try:
+                f = float(s)
+            except ValueError:
+                return None
+            return None if math.isnan(f) or math.isinf(f) else int(f)
+    if isinstance(v, dt.datetime):
+        return (v - EPOCH) // dt.timedelta(microseconds=1) * 10
+    if isinstance(v, dt.timedelta):
+        return v // dt.timedelta(microseconds=1) * 10  # ticks
+    return None
+
+
+def to_int(v: Any) -> int | None:
+    n = to_long(v)
+    if n is None:
+        return None
+    # Wrap like a 32-bit integer.
+    return ((n + 2**31) % 2**32) - 2**31
+
+
+def to_real(v: Any) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, (int, float, decimal.Decimal)):
+        return float(v)
+    if isinstance(v, str):
+        s = v.strip()
+        low = s.lower()
+        if low in ("nan",):
+            return math.nan
+        if low in ("inf", "infinity", "+infinity"):
+            return math.inf
+        if low in ("-inf", "-infinity"):
+            return -math.inf
+        try:
+            return float(s)
+        except ValueError:
+            return None
+    if isinstance(v, dt.timedelta):
+        return v / dt.timedelta(microseconds=1) * 10
+    return None
+
+
+def to_decimal(v: Any) -> decimal.Decimal | None:
+    if v is None:
+        return None
+    if isinstance(v, decimal.Decimal):
+        return v
+    if isinstance(v, bool):
+        return decimal.Decimal(int(v))
+    if isinstance(v, (int, float)):
+        return decimal.Decimal(repr(v)) if isinstance(v, float) else decimal.Decimal(v)
+    if isinstance(v, str):
+        try:
+            return decimal.Decimal(v.strip())
+        except decimal.InvalidOperation:
+            return None
+    return None
+
+
+_DT_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+    "%Y%m%d", "%Y-%m", "%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y",
+    "%a, %d %b %Y %H:%M:%S", "%d %b %Y %H:%M:%S", "%a, %d %b %Y %H:%M", "%d %b %Y",
+)
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+_TZ = re.compile(r"(Z|GMT|UTC|[+-]\d{2}:?\d{2})$", re.I)
+
+
+def parse_datetime(s: str) -> dt.datetime | None:
+    """Parse the datetime texts Kusto accepts (ISO 8601, RFC 822/1123, a few others)."""
+    s = s.strip()
+    if not s:
+        return None
+    offset = dt.timedelta(0)
+    m = _TZ.search(s)
+    if m:
+        tz = m.group(1).upper()
+        s = s[: m.start()].rstrip()
+        if tz[0] in "+-":
+            digits = tz[1:].replace(":", "")
+            offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            if tz[0] == "-":
+                offset = -offset
+    s = _FRACTION.sub(r"\1", s)
+    for fmt in _DT_FORMATS:
+        try:
+            d = dt.datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+        return d.replace(tzinfo=UTC) - offset
+    return None
+
+
+def to_datetime(v: Any) -> dt.datetime | None:
+    if v is None or isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, str):
+        return parse_datetime(v)
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):  # ticks
+        return EPOCH + dt.timedelta(microseconds=v // 10)
+    return None
+
+
+_TS_TEXT = re.compile(r"^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$")
+_TS_UNIT = re.compile(r"^(-)?(\d+(?:\.\d+)?)\s*([a-z]+)$", re.I)
+_UNIT_SECONDS = {
+    "d": 86400.0, "day": 86400.0, "days": 86400.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0,
+    "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0, "minute": 60.0, "minutes": 60.0,
+    "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0, "ms": 1e-3, "milli": 1e-3,
+    "millis": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3, "microsecond": 1e-6,
+    "microseconds": 1e-6, "tick": 1e-7, "ticks": 1e-7,
+}
+
+
+def parse_timespan(s: str) -> dt.timedelta | None:
+    s = s.strip()
+    m = _TS_TEXT.match(s)
+    if m:
+        neg, days, hh, mm, ss, frac = m.groups()
+        td = dt.timedelta(days=int(days or 0), hours=int(hh), minutes=int(mm), seconds=int(ss or 0),
+                          microseconds=int((frac or "0").ljust(7, "0")) // 10)
+        return -td if neg else td
+    m = _TS_UNIT.match(s)
+    if m and m.group(3).lower() in _UNIT_SECONDS:
+        td = dt.timedelta(seconds=float(m.group(2)) * _UNIT_SECONDS[m.group(3).lower()])
+        return -td if m.group(1) else td
+    if re.fullmatch(r"-?\d+", s):
+        return dt.timedelta(days=int(s))
+    return None
+
+
+def to_timespan(v: Any) -> dt.timedelta | None:
+    if v is None or isinstance(v, dt.timedelta):
+        return v
+    if isinstance(v, str):
+        return parse_timespan(v)
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):  # ticks
+        return dt.timedelta(microseconds=v / 10)
+    return None
+
+
+def to_guid(v: Any) -> uuid.UUID | None:
+    if v is None or isinstance(v, uuid.UUID):
+        return v
+    if isinstance(v, str):
+        try:
+            return uuid.UUID(v.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def parse_json(v: Any) -> Any:
+    """todynamic()/parse_json(): text becomes JSON; bad JSON stays a string value."""
+    if isinstance(v, str):
+        try:
+            return json.loads(v)
+        except ValueError:
+            return v
+    return to_json_value(v)
+
+
+def to_dynamic(v: Any) -> Any:
+    return to_json_value(v)
+
+
+CONVERTERS = {
+    "bool": to_bool, "int": to_int, "long": to_long, "real": to_real, "decimal": to_decimal,
+    "string": to_string, "datetime": to_datetime, "timespan": to_timespan, "guid": to_guid,
+    "dynamic": parse_json,
+}
+
+
+def convert(v: Any, kusto_type: str) -> Any:
+    return CONVERTERS[kusto_type](v)
+
+
+def from_dynamic(v: Any, kusto_type: str) -> Any:
+    """A dynamic element cast to a scalar type (mv-expand `to typeof(T)`, tolong(d.x))."""
+    if kusto_type == "dynamic":
+        return v
+    if kusto_type == "string":
+        return to_string(v)
+    if isinstance(v, (dict, list)):
+        return None
+    return CONVERTERS[kusto_type](v)
