@@ -318,3 +318,39 @@ def test_a_file_that_is_not_a_state_file_is_refused(tmp_path):
 def test_check_refused_until_supported():
     code, _, err = run_kshell("", "--check")
     assert code == 2 and "--check" in err
+
+
+# ------------------------------------------------- real commands end to end
+
+ENGINE_SCRIPT = (
+    ".create table T (a:int, b:string)\n"      # line 1
+    "\n"
+    ".ingest inline into table T <|\n"          # line 3
+    "1,x\n"
+    '2,"y, with (comma"\n'
+    "\n"
+    ".drop table Missing\n"                     # line 7: fails
+    "\n"
+    ".show tables\n"                            # line 9
+)
+
+
+def test_engine_script_stops_at_the_failing_third_request():
+    code, out, err = run_kshell(ENGINE_SCRIPT, "--format", "json")
+    assert code == 1
+    results = [json.loads(line) for line in out.splitlines()]
+    assert len(results) == 2  # the .create table and the .ingest results
+    assert results[0]["rows"][0][0] == "T"
+    assert len(err.splitlines()) == 1
+    assert err.startswith("Error (line 7): EntityNotFound: ") and "Missing" in err
+
+
+def test_engine_script_keep_going_runs_the_fourth():
+    code, out, err = run_kshell(ENGINE_SCRIPT, "--format", "json", "--keep-going")
+    assert code == 1
+    results = [json.loads(line) for line in out.splitlines()]
+    assert len(results) == 3
+    last = results[-1]
+    names = [c["name"] for c in last["columns"]]
+    assert last["rows"][0][names.index("TableName")] == "T"
+    assert "Error (line 7)" in err
