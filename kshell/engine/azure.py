@@ -18,6 +18,7 @@ prints the same GUIDs on every run.
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -77,8 +78,13 @@ def user_identity_resource_id(cluster: Cluster, name: str) -> str:
             f"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}")
 
 
+_CANONICAL_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def normalize_guid(text: str) -> str | None:
     """Canonical lower-case GUID text, or None when `text` is not a GUID."""
+    if isinstance(text, str) and _CANONICAL_GUID.fullmatch(text):
+        return text  # already canonical: the common case, and the hot path of big policies
     try:
         return str(uuid.UUID(text.strip()))
     except (ValueError, AttributeError, TypeError):
@@ -134,20 +140,34 @@ def find_identity(cluster: Cluster, ref: str) -> ManagedIdentity | None:
     ref = ref.strip()
     if ref.lower() == SYSTEM:
         return system_identity(cluster)
+    by_name, by_client = _index(ids)
     guid = normalize_guid(ref)
     if guid is not None:
-        record = ids.get(guid)
-        if record is not None:
-            return record
-        for record in ids.values():
-            if record.client_id == guid:
-                return record
-        return None
-    low = ref.lower()
-    for record in ids.values():
-        if record.name.lower() == low:
-            return record
-    return None
+        return ids.get(guid) or by_client.get(guid)
+    return by_name.get(ref.lower())
+
+
+# Secondary indexes (lower-case name -> record, client id -> record) of the
+# few most recent identity dicts.  Records are only ever added and their
+# name/client id never change, so an index is current while the dict is the
+# same object with the same size.  Kept out of the Cluster so the state file
+# never sees it.
+_INDEXES: list[tuple[dict, int, dict, dict]] = []
+
+
+def _index(ids: dict[str, ManagedIdentity]) -> tuple[dict[str, ManagedIdentity], dict[str, ManagedIdentity]]:
+    for i, entry in enumerate(_INDEXES):
+        if entry[0] is ids:
+            del _INDEXES[i]
+            if entry[1] == len(ids):
+                _INDEXES.insert(0, entry)  # most recent first (create_identity updates [0])
+                return entry[2], entry[3]
+            break
+    by_name = {r.name.lower(): r for r in ids.values()}
+    by_client = {r.client_id: r for r in ids.values()}
+    _INDEXES.insert(0, (ids, len(ids), by_name, by_client))
+    del _INDEXES[8:]
+    return by_name, by_client
 
 
 def find_by_object_id(cluster: Cluster, object_id: str) -> ManagedIdentity | None:
@@ -179,16 +199,16 @@ def create_identity(cluster: Cluster, name: str, *, object_id: str | None = None
         raise BadRequest(f"'{name}' cannot name a user-assigned identity (reserved)")
     if normalize_guid(name) is not None:
         raise BadRequest(f"identity name '{name}' must not be a GUID")
-    for record in ids.values():
-        if record.name.lower() == name.lower():
-            raise Conflict(f"a managed identity named '{record.name}' already exists")
+    by_name, by_client = _index(ids)
+    if name.lower() in by_name:
+        raise Conflict(f"a managed identity named '{by_name[name.lower()].name}' already exists")
     oid = _guid_arg("objectid", object_id) or str(derived_id("identity", cluster.name, name, "object"))
     cid = _guid_arg("clientid", client_id) or str(derived_id("identity", cluster.name, name, "client"))
     tid = _guid_arg("tenantid", tenant) or tenant_id(cluster)
-    for record in ids.values():
-        if oid in (record.object_id, record.client_id) or cid in (record.object_id, record.client_id):
-            raise Conflict(f"the id {oid if oid in (record.object_id, record.client_id) else cid} "
-                           f"is already used by managed identity {record.describe()}")
+    for guid in (oid, cid):
+        taken = ids.get(guid) or by_client.get(guid)
+        if taken is not None:
+            raise Conflict(f"the id {guid} is already used by managed identity {taken.describe()}")
     if oid == cid:
         raise BadRequest("objectid and clientid must differ")
     record = ManagedIdentity(
@@ -196,6 +216,9 @@ def create_identity(cluster: Cluster, name: str, *, object_id: str | None = None
         is_system=False, assigned=False, resource_id=user_identity_resource_id(cluster, name),
     )
     ids[oid] = record
+    by_name[name.lower()] = record  # keep the index current instead of rebuilding it
+    by_client[cid] = record
+    _INDEXES[0] = (ids, len(ids), by_name, by_client)
     return record
 
 
