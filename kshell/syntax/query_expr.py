@@ -27,7 +27,7 @@ from kshell.syntax.literals import (
     format_timespan,
     seconds_to_timespan,
 )
-from kshell.syntax.tokens import EOF, NAME, NUMBER, OP, RAW, STRING, TIMESPAN, Token
+from kshell.syntax.tokens import EOF, NAME, NUMBER, OP, RAW, STRING, TIMESPAN, Token, line_col
 from kshell.syntax.vocabulary import NEGATABLE_OPERATORS, SCALAR_TYPES
 
 # Deepest nesting of brackets / unary operators the parser follows before giving
@@ -59,6 +59,9 @@ LIST_OPERATORS = frozenset({"in", "!in", "in~", "!in~", "has_any", "!has_any", "
 # Typed scalar literal constructors `int(5)`, `real(nan)`, `bool(null)` ...
 _TYPED_LITERALS = {w: t for w, t in SCALAR_TYPES.items()
                    if t in ("bool", "int", "long", "real", "decimal")}
+
+# Words that may appear inside a typed literal: `int(null)`, `bool(true)`, `real(nan)`.
+_LITERAL_WORDS = frozenset({"null", "true", "false", "nan", "inf"})
 
 # Tokens after which a source keyword (`print`, `union`, ...) is used as a plain name.
 _NAME_FOLLOWERS = frozenset({"=", ",", ")", ".", "|", ";", "]", "}", "==", "!=", ":"})
@@ -127,6 +130,11 @@ class ExprParser:
 
     def error(self, message: str, token: Token | None = None) -> KustoSyntaxError:
         return self.c.error(message, token or self.toks[self.i])
+
+    def literal_error(self, message: str, token: Token) -> KustoSyntaxError:
+        """An unreadable literal: the message already quotes it, so no "found ..."."""
+        line, col = line_col(self.text, token.start)
+        return KustoSyntaxError(message, line=line, column=col)
 
     def enter(self) -> None:
         self.depth += 1
@@ -266,9 +274,10 @@ class ExprParser:
                 if nxt.kind == NAME:
                     self.i += 2
                     node = ast.Member(node, nxt.text, pos=_pos(node, t))
-                elif nxt.kind == OP and nxt.text == "[":
-                    self.i += 1
-                    continue  # `a.['b']` is `a['b']`
+                elif nxt.kind == OP and nxt.text == "[" and self.peek(2).kind == STRING \
+                        and self.peek(3).is_op("]"):
+                    self.i += 4  # `a.['b c']` is the member `b c`
+                    node = ast.Member(node, self.toks[self.i - 2].value, pos=_pos(node, t))
                 elif nxt.kind == OP and nxt.text == "*":
                     self.i += 1  # `database("d").*Logs` (union wildcards)
                     node = ast.Member(node, self.word_pattern(), pos=_pos(node, t))
@@ -338,7 +347,7 @@ class ExprParser:
             try:
                 typ, value = decode_raw(*t.value)
             except ValueError as e:
-                raise self.error(str(e), t) from None
+                raise self.literal_error(str(e), t) from None
             return ast.Literal(typ, value, pos=t.start)
         if kind == OP:
             op = t.text
@@ -372,6 +381,8 @@ class ExprParser:
         while j < len(toks) and toks[j].kind in (OP, NAME, NUMBER) and not toks[j].is_op(")"):
             if toks[j].kind == OP and toks[j].text not in ("-", "+"):
                 return None
+            if toks[j].kind == NAME and toks[j].text.lower() not in _LITERAL_WORDS:
+                return None  # `int(x)`: a call, not a literal
             parts.append(toks[j].text)
             j += 1
             if len(parts) > 2:
@@ -382,7 +393,7 @@ class ExprParser:
         try:
             value = decode_typed_scalar(typ, "".join(parts))
         except ValueError as e:
-            raise self.error(str(e), toks[self.i + 2]) from None
+            raise self.literal_error(str(e), t) from None
         self.i = j + 1
         return ast.Literal(typ, value, pos=t.start)
 
@@ -462,7 +473,7 @@ class ExprParser:
             try:
                 typ, value = decode_raw(*t.value)
             except ValueError as e:
-                raise self.error(str(e), t) from None
+                raise self.literal_error(str(e), t) from None
             if isinstance(value, dt.datetime):
                 return format_datetime(value)
             if isinstance(value, dt.timedelta):
