@@ -354,3 +354,53 @@ def test_engine_script_keep_going_runs_the_fourth():
     names = [c["name"] for c in last["columns"]]
     assert last["rows"][0][names.index("TableName")] == "T"
     assert "Error (line 7)" in err
+
+
+QUERY_SCRIPT = (
+    "print a = 1\n"            # line 1
+    "\n"
+    "print b = 'two'\n"        # line 3
+    "\n"
+    "print c = 1 +\n"          # line 5: the query fails on its second line
+    "  no_such_column\n"
+    "\n"
+    "print d = 4\n"            # line 8
+)
+
+
+def test_third_query_fails_with_its_line_first_two_printed():
+    code, out, err = run_kshell(QUERY_SCRIPT, "--format", "csv")
+    assert code == 1
+    assert csv_rows(out) == [["a"], ["1"], ["b"], ["two"]]
+    assert len(err.splitlines()) == 1
+    assert err.startswith("Error (line 6): ") or err.startswith("Error (line 5): ")
+
+
+def test_third_query_fails_keep_going_prints_the_fourth():
+    code, out, err = run_kshell(QUERY_SCRIPT, "--format", "csv", "--keep-going")
+    assert code == 1
+    assert csv_rows(out) == [["a"], ["1"], ["b"], ["two"], ["d"], ["4"]]
+
+
+def test_query_values_print_as_kusto_prints_them():
+    script = (
+        "print d = datetime(2026-01-01 10:00:00.5), t = 1h, t2 = -90s, r = 2.0, r2 = 1.5, b = true, "
+        "g = guid(7A1D9D3E-0000-4000-8000-00000000ABCD), dyn = dynamic({\"a\":[1,2]}), n = int(null)\n"
+    )
+    code, out, err = run_kshell(script, "--format", "csv")
+    assert code == 0, err
+    assert csv_rows(out)[1] == [
+        "2026-01-01T10:00:00.5Z", "01:00:00", "-00:01:30", "2", "1.5", "true",
+        "7a1d9d3e-0000-4000-8000-00000000abcd", '{"a":[1,2]}', "",
+    ]
+    code, out, err = run_kshell(script, "--format", "json")
+    obj = json.loads(out)
+    assert [c["type"] for c in obj["columns"]] == [
+        "datetime", "timespan", "timespan", "real", "real", "bool", "guid", "dynamic", "int"]
+    assert obj["rows"][0][7] == {"a": [1, 2]} and obj["rows"][0][8] is None
+
+
+def test_now_is_the_simulated_clock_in_queries():
+    code, out, _ = run_kshell("#time advance 1d\nprint now()\n", "--format", "csv")
+    # `#time advance` prints the new time first, then the query sees it
+    assert code == 0 and csv_rows(out)[-1] == ["2026-01-02T00:00:00Z"]
