@@ -373,15 +373,33 @@ _OPERATION_WORDS = frozenset({
 
 # ------------------------------------------------------------ read hooks
 
-def check_database_read(session: Any, database_name: str) -> None:
-    """A query (run as the session principal) reads `database_name`: needs viewer access."""
-    cluster = session.cluster
+def check_database_read(ctx: Any, database_name: str) -> None:
+    """DATABASE_READ_HOOKS entry: a query reads `database_name`, which needs viewer access.
+
+    `ctx` is the query's context (kshell.engine.queries.SessionQueryContext): its
+    principal is the session's, or the managed identity a flow runs as.
+    """
+    cluster = ctx.cluster
     db = cluster.database(database_name)
     if db is None:
         return  # the query engine reports the unknown database
-    ensure_seeded(session)
-    if not auth.access(cluster, session.principal).database_viewer(db.name):
-        raise Forbidden(refusal(session.principal, "query", ("database", db.name), "Database Viewer"))
+    ensure_seeded(ctx.session)
+    if not auth.access(cluster, ctx.principal).database_viewer(db.name):
+        raise Forbidden(refusal(ctx.principal, "query", ("database", db.name), "Database Viewer"))
+
+
+def register_read_hooks() -> None:
+    """Put the read checks into the query engine's hook lists (once; safe before it exists)."""
+    try:
+        from kshell.engine import queries
+    except ImportError:  # the query engine is optional for command-only use
+        return
+    if check_database_read not in queries.DATABASE_READ_HOOKS:
+        queries.DATABASE_READ_HOOKS.append(check_database_read)
+    from kshell.engine.row_level_security import apply_row_level_security
+
+    if apply_row_level_security not in queries.TABLE_READ_HOOKS:
+        queries.TABLE_READ_HOOKS.append(apply_row_level_security)
 
 
 def ensure_seeded(session: Any) -> None:

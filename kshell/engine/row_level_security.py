@@ -294,22 +294,27 @@ def _active() -> set:
     return s
 
 
-def rls_source(run_query, db_name: str, table: Any) -> Any:
-    """What a read of `table` returns: the table itself, or the RLS query's result when enabled.
+def apply_row_level_security(ctx: Any, db_name: str, src: Any) -> Any:
+    """TABLE_READ_HOOKS entry: a read of a table with enabled RLS returns the RLS query's rows.
 
-    `run_query(query_text, db_name)` runs a query (as the current principal) and
-    returns its Result; a read of `table` inside it returns the raw table.
+    The RLS query runs in the table's database as the same principal; while it
+    runs, a read of the same table returns what was about to be read (the raw
+    table, or the rows an update policy scoped it to), which ends the recursion.
     """
-    if not rls_enabled(table):
-        return table
-    key = (db_name.lower(), id(table))
+    db = ctx.cluster.database(db_name)
+    table = db.tables.get(getattr(src, "name", None)) if db is not None else None
+    if table is None or not rls_enabled(table):
+        return src
+    key = (db.name.lower(), table.name)
     active = _active()
     if key in active:
-        return table
+        return src
     active.add(key)
     try:
-        result = run_query(rls_policy(table)["Query"], db_name)
+        result = ctx.run_query(rls_policy(table)["Query"], db.name)
     except KustoError as e:
+        if e.kind == "Forbidden":
+            raise
         raise BadRequest(f"the row level security query of table '{table.name}' failed: {e.message}") from None
     finally:
         active.discard(key)

@@ -240,3 +240,9 @@ def clear_group_membership(session: Session, node: ClearGroupMembershipCache) ->
                 raise BadRequest(f"{k} must be a principal FQN string")
             parse_fqn(props[k], session.cluster)
     return Result.of([("Status", "string")], [["Group membership cache cleared"]])
+
+
+# The query engine calls these on every read (viewer check, row level security).
+from kshell.engine.permissions import register_read_hooks  # noqa: E402
+
+register_read_hooks()
