@@ -196,3 +196,41 @@ def test_ingest_rows_api_and_replace_rows(session, hooks):
     with pytest.raises(KustoError):
         ingest.ingest_rows(session, None, "T", [[1], [2]], origin="api")
     assert session.database.tables["T"].data == [[9]]
+
+
+# ------------------------------------------------------------ ingestion mappings
+
+def test_mapping_commands_and_reference(session):
+    session.execute(".create table Storms (StartTime:datetime, State:string)")
+    [r] = session.execute(".create table Storms ingestion csv mapping 'M' "
+                          "'[{\"Name\":\"StartTime\",\"Ordinal\":1},{\"Name\":\"State\",\"Ordinal\":0}]'")
+    assert r.column_names == ["Name", "Kind", "Mapping", "LastUpdatedOn", "Database", "Table"]
+    assert r.rows[0][:2] == ["M", "Csv"]
+    session.execute(".ingest inline into table Storms with (ingestionMappingReference='M') <|\nTX,2020-01-01")
+    assert rows(session, "Storms") == [[dt.datetime(2020, 1, 1, tzinfo=UTC), "TX"]]
+    assert session.execute(".show table Storms ingestion csv mappings")[0].column("Name") == ["M"]
+    assert session.execute(".show table Storms ingestion json mappings")[0].rows == []
+
+
+def test_mapping_errors_change_nothing(session):
+    from kshell.errors import Conflict, EntityNotFound
+
+    session.execute(".create table T (a:string)")
+    session.execute(".create table T ingestion json mapping 'J' '[{\"column\":\"a\",\"path\":\"$.x\"}]'")
+    with pytest.raises(Conflict):
+        session.execute(".create table T ingestion json mapping 'J' '[{\"column\":\"a\",\"path\":\"$.y\"}]'")
+    with pytest.raises(BadRequest):
+        session.execute(".create-or-alter table T ingestion json mapping 'J' '[{\"column\":\"nope\"}]'")
+    [r] = session.execute(".show table T ingestion json mapping 'J'")
+    assert '"$.x"' in r.rows[0][2]
+    with pytest.raises(BadRequest) as e:
+        session.execute(".ingest inline into table T with (format='json', ingestionMappingReference='J', "
+                        "ingestionMapping='[]') <|\n{}")
+    assert e.value.code == "BadRequest_DuplicateMapping"
+    with pytest.raises(BadRequest) as e:
+        session.execute(".ingest inline into table T with (format='json', ingestionMappingReference='K') <|\n{}")
+    assert e.value.code == "BadRequest_MappingReferenceWasNotFound"
+    session.execute(".drop table T ingestion json mapping 'J'")
+    with pytest.raises(EntityNotFound):
+        session.execute(".drop table T ingestion json mapping 'J'")
+    assert session.database.tables["T"].row_count == 0

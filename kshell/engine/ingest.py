@@ -173,6 +173,7 @@ from kshell.engine.session import handler  # noqa: E402
 from kshell.engine.tables import estimated_size, validate_name  # noqa: E402
 from kshell.engine.values import FormatError, column_of_values, read_columns  # noqa: E402
 from kshell.syntax.cmd_ingest import IngestFromQuery, IngestInline  # noqa: E402
+from kshell.engine import mappings  # noqa: E402,F401  (registers the ingestion-mapping handlers)
 
 EXTENT_ID_COLUMNS = [("ExtentId", "guid")]
 EXTENTS_COLUMNS = [("ExtentId", "guid"), ("OriginalSize", "long"), ("ExtentSize", "long"),
@@ -217,12 +218,30 @@ def _extent_tags(properties: dict) -> dict:
     return props
 
 
+def with_mapping(db: Any, table: Table, properties: dict) -> dict:
+    """Ingestion properties with `ingestionMappingReference` resolved to the stored mapping."""
+    from kshell.engine.mappings import mapping_for
+
+    mapping = _prop(properties, "ingestionmapping")
+    reference = _prop(properties, "ingestionmappingreference")
+    if reference is None:
+        return properties
+    if mapping is not None:
+        err = BadRequest("ingestionMapping and ingestionMappingReference cannot both be given")
+        err.code = "BadRequest_DuplicateMapping"
+        raise err
+    props = {k: v for k, v in properties.items() if k.lower() != "ingestionmappingreference"}
+    props["ingestionMapping"] = mapping_for(db, table, str(_prop(properties, "format", "csv")), str(reference))
+    return props
+
+
 @handler(IngestInline)
 def ingest_inline(session: Any, node: IngestInline) -> Result:
     db, name = table_parts(session, node.table)
     table = _table(session, db.name, name)
+    properties = with_mapping(db, table, node.properties)
     try:
-        columns_data = read_columns(node.data, [(c.name, c.type) for c in table.columns], node.properties)
+        columns_data = read_columns(node.data, [(c.name, c.type) for c in table.columns], properties)
     except FormatError as e:
         raise BadRequest(str(e)) from None
     extents = ingest_rows(session, db.name, name, columns_data, origin="ingest-inline",

@@ -208,3 +208,50 @@ def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
                 or (last.kind == OP and last.text in (")", "]"))):
             return tokens
     return None
+
+
+# --------------------------------------------------------- ingestion mappings
+#   (.create | .create-or-alter | .alter | .alter-merge) (table T | database D) ingestion KIND mapping "N" 'json' [with (...)]
+#   .show (table T | database D) ingestion [KIND] mappings      .show ... ingestion KIND mapping "N"
+#   .drop (table T | database D) ingestion KIND mapping "N"
+
+MAPPING_KINDS = ("csv", "json", "avro", "apacheavro", "parquet", "orc", "w3clogfile", "sstream")
+MAPPING_VERBS = ("create", "create-or-alter", "alter", "alter-merge", "show", "drop")
+
+
+@dataclass(slots=True)
+class IngestionMappingCommand(Command):
+    verb: str                     # create | create-or-alter | alter | alter-merge | show | drop
+    entity_kind: str              # table | database
+    entity: list[str]             # [T], [Db, T] or [D]
+    kind: Optional[str] = None    # csv, json, ... (None: `.show ... ingestion mappings`)
+    name: Optional[str] = None    # mapping name (None: show all)
+    mapping: Optional[str] = None  # the mapping JSON text
+    properties: dict = field(default_factory=dict)
+
+
+@command_rule
+def ingestion_mapping(c: Cursor) -> Command | None:
+    verb = c.accept_word(*MAPPING_VERBS)
+    if verb is None:
+        return None
+    entity_kind = c.accept_word("table", "database")
+    if entity_kind is None or not c.at_name():
+        return None
+    entity = c.dotted_name("a name") if entity_kind == "table" else [c.name("a database name")]
+    if not c.accept_word("ingestion"):
+        return None
+    node = IngestionMappingCommand(verb=verb, entity_kind=entity_kind, entity=entity)
+    if verb == "show" and c.accept_word("mappings"):
+        return node
+    node.kind = c.expect_word(*MAPPING_KINDS, context="(the mapping kind)")
+    if verb == "show" and c.accept_word("mappings"):
+        return node
+    c.expect_word("mapping", context=f"after 'ingestion {node.kind}'")
+    # One literal only: the mapping JSON follows as the next (adjacent) literal.
+    node.name = c.next().value if c.at_string() else c.name("a mapping name")
+    if verb in ("show", "drop"):
+        return node
+    node.mapping = c.string("the mapping as a string literal (JSON)")
+    node.properties = c.with_properties()
+    return node
