@@ -314,6 +314,20 @@ def test_a_file_that_is_not_a_state_file_is_refused(tmp_path):
     no_traceback(err)
 
 
+@pytest.mark.skipif(importlib.util.find_spec("kshell.syntax.check") is None, reason="--check not implemented yet")
+def test_check_option_parses_without_executing(tmp_path):
+    good = tmp_path / "good.kql"
+    good.write_text(".drop table Missing\n\nprint 1\n", encoding="utf-8")
+    bad = tmp_path / "bad.kql"
+    bad.write_text("print 1\n\n.nonsense\n", encoding="utf-8")
+    code, out, err = run_kshell("", "--check", str(good))
+    assert code == 0, out + err  # .drop of a missing table parses: nothing is executed
+    code, out, err = run_kshell("", "--check", str(good), str(bad))
+    assert code == 1 and f"{bad}:3:" in out
+    code, out, err = run_kshell("print 1\n", "--check")
+    assert code == 0
+
+
 @pytest.mark.skipif(importlib.util.find_spec("kshell.syntax.check") is not None, reason="--check is implemented")
 def test_check_refused_until_supported():
     code, _, err = run_kshell("", "--check")
