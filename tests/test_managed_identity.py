@@ -333,3 +333,23 @@ def test_unknown_usage_message_lists_the_valid_ones(s):
     with pytest.raises(BadRequest) as info:
         alter(s, "alter", "cluster", [{"ObjectId": "system", "AllowedUsages": "Ingestion"}])
     assert "'Ingestion'" in info.value.message and "NativeIngestion" in info.value.message
+
+
+def test_alter_merge_refreshes_the_details_of_the_entries_it_touches(s):
+    """Seed 000: the latest information (e.g. DisplayName) is retrieved from Entra on merge."""
+    alter(s, "alter", "cluster", [{"ObjectId": DOC_OBJECT_ID, "AllowedUsages": "NativeIngestion"},
+                                  {"ObjectId": "system", "AllowedUsages": "NativeIngestion"}])
+    azure.find_identity(s.cluster, DOC_OBJECT_ID).display_name = "renamed in Entra"
+    azure.system_identity(s.cluster).display_name = "also renamed"
+    alter(s, "alter-merge", "cluster", [{"ObjectId": DOC_OBJECT_ID, "AllowedUsages": "NativeIngestion"}])
+    assert [e["DisplayName"] for e in policy(s)] == ["renamed in Entra", s.cluster.name]
+
+
+@pytest.mark.parametrize("text", [
+    ".show cluster policy managed_identity extra",
+    ".alter cluster policy managed_identity '[]' with (a=1)",
+])
+def test_trailing_text_is_a_syntax_error(s, text):
+    with pytest.raises(KustoSyntaxError):
+        s.execute(text)
+    assert policy(s) is None
