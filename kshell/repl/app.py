@@ -90,7 +90,10 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
             break  # Ctrl-D on an empty line
         if not text.strip():
             continue
-        run_text(state, text, auto_vertical=cfg.auto_vertical)
+        try:
+            run_text(state, text, auto_vertical=cfg.auto_vertical)
+        except KeyboardInterrupt:  # Ctrl-C while a result was being shown
+            print("Cancelled.", file=sys.stderr)
         engine.invalidate()  # directives and commands may have changed the cluster
     return 0
 

@@ -174,10 +174,12 @@ class CompletionEngine:
         positions = tpl.match_units(units)
         out: list[Suggestion] = []
         seen: set[str] = set()
+        done_steps: set = set()
         for p in positions:
             step = p.next_step
-            if step is None:
-                continue
+            if step is None or step in done_steps:
+                continue  # many templates share a step (e.g. a table slot): look it up once
+            done_steps.add(step)
             if step.slot == "rest":
                 out.extend(self._after_rest(head, toks, fragment))
                 continue
