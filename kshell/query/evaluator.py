@@ -386,15 +386,17 @@ class Evaluator:
         positional = [a for a in args if not isinstance(a, ast.NamedArg)]
         named = {a.name: a.value for a in args if isinstance(a, ast.NamedArg)}
         scope = Scope(fn.scope)
+        piped_param = None
+        if piped is not None:
+            piped_param = next((p.name for p in params if p.type == "table"), None)
+            if piped_param is None:
+                raise self.error(node, f"invoke: function '{fn.name}' has no tabular parameter to receive the input")
+            scope.bind(piped_param, "tabular", piped)
+        rest = [p for p in params if p.name != piped_param]
+        if len(positional) > len(rest):
+            raise self.error(node, f"function '{fn.name}' expects {len(rest)} argument(s), got {len(positional)}")
         k = 0
-        nparams = len(params) - (1 if piped is not None else 0)
-        if len(positional) > nparams:
-            raise self.error(node, f"function '{fn.name}' expects {nparams} argument(s), got {len(positional)}")
-        for p in params:
-            if piped is not None and p.type == "table" and scope.vars.get(p.name) is None and k == 0 and \
-                    not any(q.name in scope.vars for q in params if q.type == "table"):
-                scope.bind(p.name, "tabular", piped)
-                continue
+        for p in rest:
             if k < len(positional):
                 a = positional[k]
                 k += 1
