@@ -487,6 +487,31 @@ def roles_of(session_or_cluster: Any, fqn: str, scope: tuple | None = None) -> l
     return out
 
 
+def _name_of(x: Any) -> str:
+    return x if isinstance(x, str) else (x.get("Name") if isinstance(x, dict) else x.name)
+
+
+def is_table_admin(session_or_cluster: Any, fqn: str, database: Any, table: Any) -> bool:
+    """Table Admin of `table` (names or records): what a transactional update policy needs on its source."""
+    return access(_cluster_of(session_or_cluster), fqn).table_admin(_name_of(database), _name_of(table))
+
+
+def is_table_ingestor(session_or_cluster: Any, fqn: str, database: Any, table: Any) -> bool:
+    return access(_cluster_of(session_or_cluster), fqn).table_ingestor(_name_of(database), _name_of(table))
+
+
+def is_database_admin(session_or_cluster: Any, fqn: str, database: Any) -> bool:
+    return access(_cluster_of(session_or_cluster), fqn).database_admin(_name_of(database))
+
+
+def is_managed_identity(session_or_cluster: Any, fqn: str) -> bool:
+    """True when `fqn` names a managed identity of the simulated tenant."""
+    try:
+        return parse_fqn(fqn, _cluster_of(session_or_cluster)).identity is not None
+    except BadRequest:
+        return False
+
+
 def can_read_database(cluster: Cluster, fqn: str, database_name: str) -> bool:
     """Viewer-level access to the database (what a query, update policy or export needs to read it)."""
     return access(cluster, fqn).database_viewer(database_name)

@@ -383,6 +383,13 @@ def check_database_read(ctx: Any, database_name: str) -> None:
     db = cluster.database(database_name)
     if db is None:
         return  # the query engine reports the unknown database
+    if getattr(ctx, "scoped_tables", None) and not auth.is_managed_identity(cluster, ctx.principal):
+        # An update policy without a managed identity runs on the service's own
+        # authority (its query is confined to its database and to tables without
+        # RLS when it is set, spec 4.3-4.4), so the ingesting principal -- maybe a
+        # mere ingestor -- needs no viewer role.  With a managed identity, the
+        # identity's roles are checked (spec 4.4: Database Viewer on every database read).
+        return
     ensure_seeded(ctx.session)
     if not auth.access(cluster, ctx.principal).database_viewer(db.name):
         raise Forbidden(refusal(ctx.principal, "query", ("database", db.name), "Database Viewer"))
