@@ -156,3 +156,9 @@ def test_current_request_is_the_one_after_the_last_blank_line(engine):
 def test_nothing_breaks_on_odd_input(engine):
     for text in ["", " ", "|", "((", "'", "```", ".", "#", "T | where (", "..", ".show table [", "\n\n"]:
         engine.complete(text)  # must not raise
+
+
+def test_builtin_functions_and_aggregates_from_the_query_engine(engine):
+    pytest.importorskip("kshell.query.functions")
+    assert "strlen" in texts(engine, "StormEvents | extend n = strle")
+    assert "dcount" in texts(engine, "StormEvents | summarize dcou")

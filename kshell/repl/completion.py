@@ -480,25 +480,16 @@ def _database_before_dot(toks: list) -> str | None:
 
 
 def _load_builtin_functions():
-    """Names of the query engine's function registry (kshell.query.functions), when present."""
+    """Names in the query engine's registries: scalar functions and aggregates."""
+    import importlib
+
     from kshell.repl.matching import NameIndex
 
-    try:
-        import kshell.query.functions as registry
-    except ImportError:
-        return NameIndex(())
     names: list[str] = []
-    for attr in ("names", "function_names", "all_names"):
-        fn = getattr(registry, attr, None)
-        if callable(fn):
-            try:
-                names = [str(n) for n in fn()]
-                break
-            except Exception:  # a registry mid-construction must not break completion
-                names = []
-    if not names:
-        for attr in ("FUNCTIONS", "SCALAR_FUNCTIONS", "AGGREGATES", "AGGREGATE_FUNCTIONS", "REGISTRY"):
-            value = getattr(registry, attr, None)
-            if isinstance(value, dict):
-                names += [str(k) for k in value]
+    for module in ("kshell.query.functions", "kshell.query.aggregates"):
+        try:
+            registry = importlib.import_module(module)
+            names += [str(n) for n in registry.names()]
+        except Exception:  # noqa: BLE001 - a registry missing or mid-construction must not break completion
+            continue
     return NameIndex(names)
