@@ -270,11 +270,12 @@ def group_members(cluster: Cluster, group_fqn: str) -> list[str] | None:
 
 def principal_keys(cluster: Cluster, fqn: str) -> set[tuple[str, str]]:
     """The principal's own key plus the keys of every group it belongs to (transitively)."""
+    key = key_function(cluster)
     keys = {parse_fqn(fqn, cluster).key}
     if not cluster.groups:
         return keys
-    group_keys = {g: _safe_key(cluster, g) for g in cluster.groups}
-    member_keys = {g: {_safe_key(cluster, m) for m in ms} for g, ms in cluster.groups.items()}
+    group_keys = {g: key(g) for g in cluster.groups}
+    member_keys = {g: {key(m) for m in ms} for g, ms in cluster.groups.items()}
     changed = True
     while changed:
         changed = False
@@ -299,10 +300,52 @@ def is_member_of(session_or_cluster: Any, fqn: str, group: str) -> bool | None:
 
 
 def _safe_key(cluster: Cluster, fqn: str) -> tuple[str, str] | None:
+    """The principal key of a stored FQN (None when it no longer parses)."""
+    return key_function(cluster)(fqn)
+
+
+# FQN text -> (kind, object id, names an app by GUID) or None: pure, so cached.
+# Role checks run on every request and look at every assignment, so parsing
+# (and deriving ids) once per distinct FQN matters.
+_STATIC_KEYS: dict[str, tuple[str, str, bool] | None] = {}
+
+
+def _static_key(fqn: str) -> tuple[str, str, bool] | None:
+    hit = _STATIC_KEYS.get(fqn, False)
+    if hit is not False:
+        return hit
     try:
-        return parse_fqn(fqn, cluster).key
+        p = parse_fqn(fqn)
+        value = (p.kind, p.object_id, p.kind == "aadapp" and _guid(p.ident) is not None)
     except BadRequest:
-        return None
+        value = None
+    if len(_STATIC_KEYS) > 50_000:
+        _STATIC_KEYS.clear()
+    _STATIC_KEYS[fqn] = value
+    return value
+
+
+def key_function(cluster: Cluster):
+    """A function FQN -> principal key for this cluster (managed identities resolved by client id too)."""
+    client_to_object: dict[str, str] = {}
+    try:
+        from kshell.engine import azure
+
+        for record in azure.identities(cluster).values():
+            client_to_object[record.client_id] = record.object_id
+    except ImportError:
+        pass
+
+    def key(fqn: str) -> tuple[str, str] | None:
+        static = _static_key(fqn)
+        if static is None:
+            return None
+        kind, object_id, app_guid = static
+        if app_guid:
+            object_id = client_to_object.get(object_id, object_id)
+        return (kind, object_id)
+
+    return key
 
 
 # ---------------------------------------------------------------- scopes
@@ -347,15 +390,23 @@ def held_roles(cluster: Cluster, fqn: str) -> list[tuple[tuple, str, str]]:
     Returns (scope, role, holder FQN); creators are implicit admins of what they created.
     """
     keys = principal_keys(cluster, fqn)
+    key = key_function(cluster)
     out = []
     for scope, entity in securables(cluster):
         for a in assignments_of(entity):
-            if _safe_key(cluster, a.fqn) in keys:
+            if key(a.fqn) in keys:
                 out.append((scope, a.role, a.fqn))
         creator = creator_of(entity) if scope[0] != "cluster" else ""
-        if creator and _safe_key(cluster, creator) in keys:
+        if creator and key(creator) in keys:
             out.append((scope, "Admin", creator))
     return out
+
+
+def cluster_roles(cluster: Cluster, fqn: str) -> set[str]:
+    """The cluster-level roles of `fqn` alone (a fast path: AllDatabasesAdmin may do anything)."""
+    keys = principal_keys(cluster, fqn)
+    key = key_function(cluster)
+    return {a.role for a in cluster.principals if key(a.fqn) in keys}
 
 
 # ----------------------------------------------------------------- access

@@ -306,6 +306,8 @@ def check(session: Any, node: Any) -> None:
     else:
         requirement = "Database User, Viewer or Monitor" if _verb(node) == "show" else "Database Admin"
         targets = _context_db(session, node)
+    if auth.ALL_DATABASES_ADMIN in auth.cluster_roles(session.cluster, session.principal):
+        return  # AllDatabasesAdmin satisfies every requirement of the table
     acc = auth.access(session.cluster, session.principal)
     for scope in targets:
         need = requirement(session, node, scope) if callable(requirement) else requirement
@@ -391,6 +393,8 @@ def check_database_read(ctx: Any, database_name: str) -> None:
         # identity's roles are checked (spec 4.4: Database Viewer on every database read).
         return
     ensure_seeded(ctx.session)
+    if auth.cluster_roles(cluster, ctx.principal) & {auth.ALL_DATABASES_ADMIN, auth.ALL_DATABASES_VIEWER}:
+        return
     if not auth.access(cluster, ctx.principal).database_viewer(db.name):
         raise Forbidden(refusal(ctx.principal, "query", ("database", db.name), "Database Viewer"))
 
