@@ -174,7 +174,7 @@ def bin_timespan(t: dt.timedelta, size: dt.timedelta) -> dt.timedelta:
 
 # ------------------------------------------------------------- format strings
 
-_DT_TOKEN = re.compile(r"yyyy|yy|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|F{1,7}|tt|.", re.S)
+_DT_TOKEN = re.compile(r"yyyy|yy|y|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|F{1,7}|tt|.", re.S)
 
 
 def format_datetime(d: dt.datetime, fmt: str) -> str:
@@ -184,6 +184,8 @@ def format_datetime(d: dt.datetime, fmt: str) -> str:
             out.append(f"{d.year:04d}")
         elif tok == "yy":
             out.append(f"{d.year % 100:02d}")
+        elif tok == "y":
+            out.append(str(d.year % 100))
         elif tok == "MM":
             out.append(f"{d.month:02d}")
         elif tok == "M":
