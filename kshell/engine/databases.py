@@ -24,7 +24,9 @@ from kshell.syntax.cmd_database import (
     DropDatabase,
     ShowDatabase,
     ShowDatabases,
+    ShowDatabasesEntities,
     ShowDatabaseSchema,
+    ShowDatabaseSchemaViolations,
 )
 
 SCHEMA_VERSION = "v1.0"
@@ -42,9 +44,26 @@ DATABASE_DETAILS_COLUMNS = [
     ("StreamingIngestionPolicy", "string"), ("IngestionBatchingPolicy", "string"), ("TotalSize", "real"),
     ("DatabaseId", "guid"), ("InTransitionTo", "string"),
 ]
+_IDENTITY_COLUMNS = DATABASES_COLUMNS[:6] + [("CurrentUserIsUnrestrictedViewer", "bool"), ("DatabaseId", "guid"),
+                                              ("InTransitionTo", "string")]
+_POLICIES_COLUMNS = DATABASES_COLUMNS[:6] + [
+    ("DatabaseId", "guid"), ("AuthorizedPrincipals", "string"), ("RetentionPolicy", "string"),
+    ("MergePolicy", "string"), ("CachingPolicy", "string"), ("ShardingPolicy", "string"),
+    ("StreamingIngestionPolicy", "string"), ("IngestionBatchingPolicy", "string")]
+_DATASTATS_COLUMNS = DATABASES_COLUMNS[:6] + [
+    ("CurrentUseIsUnrestrictedViewer", "bool"), ("DatabaseId", "guid"), ("OriginalSize", "real"),
+    ("ExtentSize", "real"), ("CompressedSize", "real"), ("IndexSize", "real"), ("RowCount", "long"),
+    ("HotOriginalSize", "real"), ("HotExtentSize", "real"), ("HotCompressedSize", "real"),
+    ("HotIndexSize", "real"), ("HotRowCount", "long")]
+ENTITIES_COLUMNS = [("DatabaseName", "string"), ("EntityType", "string"), ("EntityName", "string"),
+                    ("DocString", "string"), ("Folder", "string"), ("CslInputSchema", "string"),
+                    ("Content", "string"), ("CslOutputSchema", "string"), ("Properties", "dynamic")]
 CREATE_DATABASE_COLUMNS = [("DatabaseName", "string"), ("PersistentPath", "string"), ("Created", "string"),
                            ("StoresMetadata", "bool"), ("StoresData", "bool")]
 PRETTY_NAME_COLUMNS = [("DatabaseName", "string"), ("PrettyName", "string")]
+DATABASES_FLAVOR_COLUMNS = {"": DATABASES_COLUMNS, "details": DATABASE_DETAILS_COLUMNS,
+                            "identity": _IDENTITY_COLUMNS, "policies": _POLICIES_COLUMNS,
+                            "datastats": _DATASTATS_COLUMNS}
 SCHEMA_COLUMNS = [
     ("DatabaseName", "string"), ("TableName", "string"), ("ColumnName", "string"), ("ColumnType", "string"),
     ("IsDefaultTable", "bool"), ("IsDefaultColumn", "bool"), ("PrettyName", "string"), ("Version", "string"),
@@ -63,9 +82,7 @@ def database_id(session: Session, db: Database):
 
 
 def database_row(session: Session, db: Database) -> list[Any]:
-    return [db.name, persistent_storage(session, db), SCHEMA_VERSION,
-            db.name.lower() == session.database_name.lower(), "ReadWrite", db.pretty_name or None,
-            False, database_id(session, db), ""]
+    return _flavor_row(session, db, DATABASES_COLUMNS)
 
 
 def databases_result(session: Session, dbs: list[Database]) -> Result:
@@ -113,21 +130,69 @@ def show_databases(session: Session, node: ShowDatabases) -> Result:
         dbs = [session.get_database(n) for n in node.names]
     else:
         dbs = list(session.cluster.databases.values())
-    return databases_result(session, dbs)
+    columns = DATABASES_FLAVOR_COLUMNS[node.flavor]
+    if node.flavor == "datastats":
+        columns = [c for c in columns if c[0] != "CurrentUseIsUnrestrictedViewer"]
+    return Result.of(columns, [_flavor_row(session, db, columns) for db in dbs])
 
 
 @handler(ShowDatabase)
 def show_database(session: Session, node: ShowDatabase) -> Result:
     db = session.get_database(node.name)
-    if not node.details:
-        return databases_result(session, [db])
-    size = float(sum(len(t.data[0]) if t.data else 0 for t in db.tables.values()))
-    principals = json.dumps([getattr(p, "fqn", str(p)) for p in db.principals])
-    row = [db.name, persistent_storage(session, db), SCHEMA_VERSION,
-           db.name.lower() == session.database_name.lower(), "ReadWrite", db.pretty_name or None,
-           principals, "null", "null", "", "null", "null", "null", "null", size,
-           database_id(session, db), ""]
-    return Result.of(DATABASE_DETAILS_COLUMNS, [row])
+    columns = DATABASES_FLAVOR_COLUMNS[node.flavor]
+    return Result.of(columns, [_flavor_row(session, db, columns)])
+
+
+def _flavor_row(session: Session, db: Database, columns: list[tuple[str, str]]) -> list[Any]:
+    """One database's row for any of the `.show database(s) [flavor]` column sets."""
+    from kshell.engine.tables import estimated_size
+
+    original = float(sum(estimated_size(col) for t in db.tables.values() for col in t.data))
+    rows = sum(t.row_count for t in db.tables.values())
+    fields: dict[str, Any] = {
+        "DatabaseName": db.name, "PersistentStorage": persistent_storage(session, db), "Version": SCHEMA_VERSION,
+        "IsCurrent": db.name.lower() == session.database_name.lower(), "DatabaseAccessMode": "ReadWrite",
+        "PrettyName": db.pretty_name or None, "ReservedSlot1": False, "DatabaseId": database_id(session, db),
+        "InTransitionTo": "", "CurrentUserIsUnrestrictedViewer": False, "CurrentUseIsUnrestrictedViewer": False,
+        "AuthorizedPrincipals": json.dumps([getattr(p, "fqn", str(p)) for p in db.principals]),
+        "TotalSize": original / 2, "OriginalSize": original, "ExtentSize": original / 2,
+        "CompressedSize": original / 2, "IndexSize": original / 10, "RowCount": rows,
+        "HotOriginalSize": original, "HotExtentSize": original / 2, "HotCompressedSize": original / 2,
+        "HotIndexSize": original / 10, "HotRowCount": rows,
+    }
+    row = []
+    for name, type_name in columns:
+        value = fields.get(name, "null")  # policies kshell does not simulate show as null
+        if name == "ReservedSlot1" and type_name == "string":
+            value = ""
+        row.append(value)
+    return row
+
+
+@handler(ShowDatabasesEntities)
+def show_databases_entities(session: Session, node: ShowDatabasesEntities) -> Result:
+    from kshell.engine.tables import csl_schema
+
+    dbs = [session.get_database(n) for n in node.names] if node.names else list(session.cluster.databases.values())
+    rows = []
+    for db in dbs:
+        for t in db.tables.values():
+            rows.append([db.name, "Table", t.name, t.docstring, t.folder, "", "", csl_schema(t), {}])
+        for name, ext in db.external_tables.items():
+            rows.append([db.name, "ExternalTable", name, getattr(ext, "docstring", ""), getattr(ext, "folder", ""),
+                         "", "", "", {}])
+        for f in db.functions.values():
+            rows.append([db.name, "Function", f.name, f.docstring, f.folder, f.parameters, f.body, "",
+                         {"IsView": f.view}])
+    return Result.of(ENTITIES_COLUMNS, rows)
+
+
+@handler(ShowDatabaseSchemaViolations)
+def show_schema_violations(session: Session, node: ShowDatabaseSchemaViolations) -> Result:
+    session.get_database(node.name)
+    # Every entity kshell stores was validated when it was created: there are no violations to report.
+    return Result.of([("EntityKind", "string"), ("EntityName", "string"), ("Property", "string"),
+                      ("Reason", "string")], [])
 
 
 @handler(ShowDatabaseSchema)

@@ -23,7 +23,8 @@ from kshell.syntax.cmd_common import at_command_end
 from kshell.syntax.cursor import Cursor
 
 # Words that follow `.show database` directly when the database name is omitted.
-_SHOW_DATABASE_SUFFIXES = ("schema", "details")
+_SHOW_DATABASE_SUFFIXES = ("schema", "details", "identity", "policies", "datastats")
+FLAVORS = ("details", "identity", "policies", "datastats")
 
 
 @dataclass(slots=True)
@@ -49,12 +50,24 @@ class AlterDatabasePrettyName(Command):
 @dataclass(slots=True)
 class ShowDatabases(Command):
     names: list[str] = field(default_factory=list)  # empty: all databases
+    flavor: str = ""                                # "" | details | identity | policies | datastats
 
 
 @dataclass(slots=True)
 class ShowDatabase(Command):
     name: Optional[str] = None  # None: the context database
-    details: bool = False
+    flavor: str = ""            # "" | details | identity | policies | datastats
+
+
+@dataclass(slots=True)
+class ShowDatabasesEntities(Command):
+    names: list[str] = field(default_factory=list)
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ShowDatabaseSchemaViolations(Command):
+    name: Optional[str] = None
 
 
 @dataclass(slots=True)
@@ -118,9 +131,13 @@ def show_database(c: Cursor) -> Command | None:
                 c.expect_op(",", "between database names")
         if at_command_end(c):
             return ShowDatabases(names=names)
+        if c.at_word(*FLAVORS) and at_command_end(c, 1):
+            return ShowDatabases(names=names, flavor=c.next().text.lower())
+        if c.accept_word("entities"):
+            return ShowDatabasesEntities(names=names, properties=c.with_properties())
         if c.at_word("schema"):
             return _schema_tail(c, ShowDatabaseSchema(names=names, all_databases=not names))
-        c.note_expected("expected 'schema' or the end of the command")
+        c.note_expected("expected 'schema', 'details', 'entities' or the end of the command")
         return None
     if not c.accept_word("database"):
         return None
@@ -131,10 +148,12 @@ def show_database(c: Cursor) -> Command | None:
         name = c.name("a database name")
     if at_command_end(c):
         return ShowDatabase(name=name)
-    if c.at_word("details") and at_command_end(c, 1):
-        c.next()
-        return ShowDatabase(name=name, details=True)
-    if c.at_word("schema") and not c.peek(1).is_word("violations"):
+    if c.at_word(*FLAVORS) and at_command_end(c, 1):
+        return ShowDatabase(name=name, flavor=c.next().text.lower())
+    if c.at_words("schema", "violations") and at_command_end(c, 2):
+        c.i += 2
+        return ShowDatabaseSchemaViolations(name=name)
+    if c.at_word("schema"):
         return _schema_tail(c, ShowDatabaseSchema(names=[name] if name else []))
     c.note_expected("expected 'schema', 'details' or the end of the command")
     return None
