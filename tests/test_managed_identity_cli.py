@@ -155,3 +155,20 @@ def test_explain_subjects_can_be_registered_by_other_families(state, monkeypatch
     assert run_directive(state, "#identity explain system All").rows[-1][1] == "denied"
     with pytest.raises(DirectiveError, match="explain policy update TABLE"):
         run_directive(state, "#identity explain")
+
+
+def test_identities_and_policies_survive_the_state_file(run_kshell, tmp_path):
+    path = str(tmp_path / "cluster.kshell")
+    code, _, err = run_kshell(f"""#identity create mi1 objectid={GIVEN_ID}
+#identity assign mi1
+#identity unassign system
+.alter cluster policy managed_identity '[{{"ObjectId":"{GIVEN_ID}","AllowedUsages":"All"}}]'
+""", path)
+    assert code == 0, err
+    code, out, err = run_kshell("#identity\n#identity explain mi1 ExternalTable\n", path, "--format", "json")
+    assert code == 0, err
+    listing, explain = json_results(out)
+    assert [(r["Name"], r["ObjectId"], r["AssignedToCluster"]) for r in dicts(listing)][1:] == [
+        ("mi1", GIVEN_ID, True)]
+    assert dicts(listing)[0]["AssignedToCluster"] is False  # system stays unassigned
+    assert [r["Status"] for r in dicts(explain)] == ["ok", "ok", "ok", "missing", "allowed"]
