@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from prompt_toolkit.application import create_app_session
@@ -49,7 +50,11 @@ def drive(state, keys: str, *, cfg_text: str = "", timeout: float = 20) -> int:
         with create_app_session(input=inp, output=DummyOutput()):
             # Feed the keys from another thread so the prompt sees them arrive as typed.
             def feed():
-                for chunk in keys.split("\x00"):
+                # "\x00" marks a pause: let the application catch up (history
+                # loading, async completion) as it would between a person's keys.
+                for i, chunk in enumerate(keys.split("\x00")):
+                    if i:
+                        time.sleep(0.3)
                     inp.send_text(chunk)
             t = threading.Thread(target=feed)
             t.start()
@@ -167,3 +172,21 @@ def test_vi_mode_and_newline_mode_from_config(state):
     drive(state, "#db" + ENTER + ALT_ENTER + CTRL_D, cfg_text=cfg)
     assert rec.texts == []  # a directive does not reach the engine
     assert state.timing is False
+
+
+def test_ctrl_r_searches_the_history(state):
+    rec = Recorder(state.session)
+    drive(state, ".show tables" + ENTER + "\x00" + "\x12" + "show t" + "\x00" + ENTER + "\x00" + ENTER + CTRL_D)
+    assert rec.texts == [".show tables", ".show tables"]
+
+
+def test_auto_suggestion_from_history_is_taken_with_right_arrow(state):
+    rec = Recorder(state.session)
+    drive(state, ".show databases" + ENTER + "\x00" + ".show da" + "\x00" + "\x1b[C" + "\x00" + ENTER + CTRL_D)
+    assert rec.texts == [".show databases", ".show databases"]
+
+
+def test_tab_completes_a_command_word_in_the_application(state):
+    rec = Recorder(state.session)
+    drive(state, ".show ver" + "\t" + "\x00" + ENTER + CTRL_D)
+    assert rec.texts == [".show version "]
