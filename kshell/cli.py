@@ -238,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.flush()
         except Exception:
             pass
-        print(f"kshell: internal error: {type(e).__name__}: {message}", file=sys.stderr)
+        detail = f": {message}" if message else ""
+        print(f"kshell: internal error: {type(e).__name__}{detail}", file=sys.stderr)
         return EXIT_INTERNAL
 
 
