@@ -293,3 +293,30 @@ def test_as_in_a_script_end_to_end(run_kshell):
     assert code == 1
     assert "Database:NetDefaultDB" in out and "Viewer" in out
     assert "Forbidden" in err and "Principal 'aaduser=viewer@x.com' is not authorized" in err
+
+
+def test_roles_and_groups_survive_the_state_file(run_kshell, tmp_path):
+    state = str(tmp_path / "cluster.kshell")
+    setup = "\n".join([
+        ".create table T (a:long)",
+        ".ingest inline into table T <| 7",
+        ".add database NetDefaultDB viewers ('aadgroup=readers@x.com') 'readers'",
+        "#group add aadgroup=readers@x.com aaduser=ann@x.com",
+        "",
+    ])
+    code, out, err = run_kshell(setup, state)
+    assert code == 0, err
+    check = "\n".join([
+        "#as aaduser=ann@x.com",
+        "T | project a",
+        ".drop table T",
+        "",
+    ])
+    code, out, err = run_kshell(check, state, "--format", "csv", "--keep-going")
+    assert code == 1
+    assert out.splitlines()[-1] == "7"
+    assert "Forbidden" in err and "'.drop table' on 'NetDefaultDB.T'" in err
+    # the default principal still holds AllDatabasesAdmin after reopening, and nothing changed
+    code, out, err = run_kshell(".show cluster principals\n\nT | project a\n", state, "--format", "csv")
+    assert code == 0, err
+    assert "AllDatabasesAdmin" in out and out.splitlines()[-1] == "7"
