@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kshell.errors import KustoSyntaxError
 from kshell.syntax.ast import Command
 from kshell.syntax.cursor import Cursor
 
@@ -59,14 +60,30 @@ def parse_command(text: str, cursor: Cursor) -> Command:
     if verb_tok.kind != "NAME":
         raise cursor.error("expected a command name after '.'", verb_tok)
     start = cursor.i
+    # A rule that recognised its leading words but then raised is not the last word:
+    # a later rule may own a longer form (`.show table T extents` after the table
+    # family's `.show table T ...`).  When none accepts, the first such error is raised.
+    first_error: KustoSyntaxError | None = None
     for rule in _RULES:
         cursor.i = start
-        node = rule(cursor)
+        try:
+            node = rule(cursor)
+            if node is not None:
+                if cursor.at_op("|"):
+                    from kshell.syntax.query import parse_operators
+
+                    node.pipe = parse_operators(cursor)
+                cursor.expect_end()
+        except KustoSyntaxError as e:
+            if first_error is None:
+                first_error = e
+            continue
         if node is not None:
-            cursor.expect_end()
             node.pos = start_tok.start
             node.text = text
             return node
+    if first_error is not None:
+        raise first_error
     if cursor.hint is not None:
         cursor.i = cursor.hint[0]
         raise cursor.error(cursor.hint[1])

@@ -61,6 +61,24 @@ def parse_body(cursor: Cursor) -> ast.Query:
     return q
 
 
+def parse_operators(cursor: Cursor, leading_pipe: bool = True) -> list:
+    """`| op | op ...` (or `op | op ...` with leading_pipe False), up to the end of
+    the text: the query operators applied to a command's result, or the
+    `<| where ...` predicate of `.purge`/`.delete ... records`."""
+    p = QueryParser(cursor)
+    with _guard(p):
+        ops = []
+        if not leading_pipe:
+            ops.append(p.operator())
+        while p.accept_op("|"):
+            ops.append(p.operator())
+        t = p.toks[p.i]
+        if t.kind != EOF:
+            raise p.error("expected '|' or the end of the request", t)
+    p.sync()
+    return ops
+
+
 def parse_expression(cursor: Cursor):
     p = QueryParser(cursor)
     with _guard(p):
@@ -235,5 +253,5 @@ def body(p: QueryParser) -> ast.Query:
     return q
 
 
-__all__ = ["parse_query_tokens", "parse_params", "parse_body", "parse_expression",
+__all__ = ["parse_query_tokens", "parse_params", "parse_body", "parse_expression", "parse_operators",
            "KustoSyntaxError"]

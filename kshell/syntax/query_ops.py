@@ -597,3 +597,11 @@ register_primary_word("datatable", QueryParser._datatable_source)
 register_primary_word("union", QueryParser._union_source)
 for _w in OTHER_SOURCES:
     register_primary_word(_w, QueryParser._other_source)
+
+
+def operator_words() -> tuple[str, ...]:
+    """Every pipe operator word the parser reads (modelled or kept as text)."""
+    return _OPERATOR_WORDS
+
+
+_OPERATOR_WORDS = tuple(sorted(set(_OPERATORS) | OTHER_OPERATORS))
