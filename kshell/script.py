@@ -199,7 +199,6 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
     start = 0
     scanner: _Scanner | None = None
     lineno = 0
-
     kept = 0  # buf[:kept] ends with the last line that is not a whole-line comment outside literals
 
     def finish() -> Request:
