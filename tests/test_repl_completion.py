@@ -162,3 +162,12 @@ def test_builtin_functions_and_aggregates_from_the_query_engine(engine):
     pytest.importorskip("kshell.query.functions")
     assert "strlen" in texts(engine, "StormEvents | extend n = strle")
     assert "dcount" in texts(engine, "StormEvents | summarize dcou")
+
+
+def test_update_policy_payload(engine):
+    pytest.importorskip("kshell.engine.update_policy")
+    head = '.alter table Logs policy update ```[{"IsEnabled": '
+    assert texts(engine, head + "t") == ["true"]
+    assert texts(engine, head + 'true, "Sou') == ["Source"]
+    assert texts(engine, head + 'true, "Source": "Sto') == ["StormEvents"]
+    assert "system" in texts(engine, head + 'true, "ManagedIdentity": "')

@@ -250,8 +250,12 @@ class CompletionEngine:
             return []
         for p in tpl.match_units(units):
             step = p.next_step
-            if step is not None and step.slot == "payload" and p.captured.get("policy") == "managed_identity":
-                return self._mi_payload(literal)
+            if step is not None and step.slot == "payload":
+                kind = p.captured.get("policy")
+                if kind == "managed_identity":
+                    return self._mi_payload(literal)
+                if kind == "update":
+                    return self._update_payload(literal)
         return []
 
     def _mi_payload(self, literal: str) -> list[Suggestion]:
@@ -265,17 +269,36 @@ class CompletionEngine:
             return _keywords(frag, words, "usage", space=False)
         m = re.search(r'"ObjectId"\s*:\s*"([^"]*)$', literal, re.IGNORECASE)
         if m:
-            frag = m.group(1)
-            out: list[Suggestion] = []
-            for ident in self._identities():
-                oid = "system" if getattr(ident, "is_system", False) else str(getattr(ident, "object_id", ""))
-                name = str(getattr(ident, "name", oid))
-                if oid and (oid.lower().startswith(frag.lower()) or frag.lower() in name.lower()):
-                    out.append(Suggestion(oid, len(frag), f"{oid} ({name})" if oid != name else oid, "identity"))
-            return out
+            return self._identity_ids(m.group(1))
         m = re.search(r'[{,]\s*"(\w*)$', literal)
         if m:
             return _keywords(m.group(1), MI_PAYLOAD_KEYS, "property", space=False)
+        return []
+
+    def _identity_ids(self, frag: str) -> list[Suggestion]:
+        """`system` and the object ids of user-assigned identities (matched by id or name)."""
+        out: list[Suggestion] = []
+        for ident in self._identities():
+            oid = "system" if getattr(ident, "is_system", False) else str(getattr(ident, "object_id", ""))
+            name = str(getattr(ident, "name", oid))
+            if oid and (oid.lower().startswith(frag.lower()) or frag.lower() in name.lower()):
+                out.append(Suggestion(oid, len(frag), f"{oid} ({name})" if oid != name else oid, "identity"))
+        return out
+
+    def _update_payload(self, literal: str) -> list[Suggestion]:
+        """Property names, source tables, identities and booleans inside an update policy payload."""
+        m = re.search(r'"Source"\s*:\s*"([^"]*)$', literal, re.IGNORECASE)
+        if m:
+            return _plain(m.group(1), self.catalog.tables().match(m.group(1)), "table")
+        m = re.search(r'"ManagedIdentity"\s*:\s*"([^"]*)$', literal, re.IGNORECASE)
+        if m:
+            return self._identity_ids(m.group(1))
+        m = re.search(r'"(?:Is\w+|Propagate\w+)"\s*:\s*(\w*)$', literal)
+        if m:
+            return _keywords(m.group(1), ("true", "false"), "value", space=False)
+        m = re.search(r'[{,]\s*"(\w*)$', literal)
+        if m:
+            return _keywords(m.group(1), _update_policy_keys(), "property", space=False)
         return []
 
     def _identities(self) -> list[Any]:
@@ -477,6 +500,15 @@ def _database_before_dot(toks: list) -> str | None:
         if arg.kind in (STRING, NAME):
             return str(arg.value)
     return None
+
+
+def _update_policy_keys() -> tuple[str, ...]:
+    """Update policy property names, from the update policy family (its table is the truth)."""
+    try:
+        from kshell.engine.update_policy import PROPERTIES
+    except ImportError:
+        return ()
+    return tuple(p[0] for p in PROPERTIES)
 
 
 def _load_builtin_functions():
