@@ -202,13 +202,14 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
     kept = 0  # buf[:kept] ends with the last line that is not a whole-line comment outside literals
 
     def finish() -> Request:
-        # trailing whole-line comments belong to nobody: drop them (line numbers are unaffected)
-        text = "".join(buf[:kept]).rstrip("\n")
+        # trailing whole-line comments belong to nobody: drop them (line numbers are
+        # unaffected); in .ingest inline data every line is data
+        text = "".join(buf if scanner.data_mode else buf[:kept]).rstrip("\n")
         return Request(text, start)
 
     def add(line: str) -> None:
         nonlocal kept
-        comment = not scanner.in_literal and not scanner.data_mode and _is_comment_line(line.strip())
+        comment = scanner.literal is None and _is_comment_line(line.strip())
         buf.append(line)
         scanner.feed(line)
         if not comment:
@@ -217,12 +218,12 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
     for raw in lines:
         lineno += 1
         line = raw[:-2] + "\n" if raw.endswith("\r\n") else raw
-        if lineno == 1 and line.startswith("\ufeff"):
-            line = line[1:]
         if not line.endswith("\n"):
             line += "\n"
+        if lineno == 1 and line.startswith("\ufeff"):
+            line = line[1:]
         if scanner is not None:
-            if scanner.in_literal:
+            if scanner.literal is not None:
                 add(line)
                 continue
             stripped = line.strip()
@@ -230,9 +231,12 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
                 yield finish()
                 buf, scanner = [], None
                 continue
-            if scanner.complete and stripped[0] in ".#":
+            if stripped[0] in ".#" and (scanner.data_mode or scanner.depth <= 0):
                 yield finish()
                 buf, scanner = [], None
+            elif scanner.data_mode:  # the hot path of big inline ingestions
+                buf.append(line)
+                continue
             else:
                 add(line)
                 continue
