@@ -320,3 +320,15 @@ def test_roles_and_groups_survive_the_state_file(run_kshell, tmp_path):
     code, out, err = run_kshell(".show cluster principals\n\nT | project a\n", state, "--format", "csv")
     assert code == 0, err
     assert "AllDatabasesAdmin" in out and out.splitlines()[-1] == "7"
+
+
+def test_piped_commands_check_the_command_and_the_query(session):
+    session.execute(".create database Secret volatile")
+    session.execute(".set Secret.S <| print s='x'")
+    session.execute(".add database NetDefaultDB viewers ('aaduser=v@x.com')")
+    session.principal = "aaduser=v@x.com"
+    assert session.execute(".show cluster principal roles | project Role")[0].rows == [["Viewer"]]
+    with pytest.raises(Forbidden, match="'.show database principals'"):
+        session.execute(".show database NetDefaultDB principals | count")
+    with pytest.raises(Forbidden, match="on 'Secret'"):
+        session.execute(".show version | extend n = toscalar(database('Secret').S | count)")

@@ -35,6 +35,7 @@ REQUIREMENTS: dict[str, Callable[[auth.Access, tuple], bool]] = {
     "Database Viewer": lambda a, s: a.database_viewer(s[1]),
     "Database User, Viewer or Monitor": lambda a, s: a.database_metadata(s[1]),
     "Database Admin or Monitor": lambda a, s: a.database_monitor(s[1]),
+    "Database Ingestor": lambda a, s: a.database_ingestor(s[1]),
     "a role on the database": lambda a, s: a.any_access(s[1]),
     "Table Admin": lambda a, s: a.table_admin(s[1], s[2]),
     "Table Ingestor": lambda a, s: a.table_ingestor(s[1], s[2]),
@@ -142,6 +143,19 @@ def _ingest_from_query_requirement(session, node, scope) -> str:
     return "Database User"
 
 
+def _mapping_requirement(session, node, scope) -> str:
+    # Creating, altering or dropping a mapping needs ingest rights on its entity; showing is metadata.
+    if node.verb == "show":
+        return "Database User, Viewer or Monitor"
+    return "Table Ingestor" if scope[0] == "table" else "Database Ingestor"
+
+
+def _mapping_target(session, node) -> list[tuple]:
+    if node.entity_kind == "database":
+        return [("database", session.get_database(node.entity[0] if node.entity else None).name)]
+    return [_entity_scope(session, "table", node.entity)]
+
+
 def _role_change_requirement(session, node, scope) -> str:
     if scope[0] == "cluster":
         return "AllDatabasesAdmin"   # simulator stand-in for ARM role assignment
@@ -191,6 +205,10 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "ShowDatabases": ("Anyone", _cluster),
     "ShowDatabase": ("Database User, Viewer or Monitor", _database("name")),
     "ShowDatabaseSchema": ("Database User, Viewer or Monitor", _database("names")),
+    "ShowDatabasesEntities": ("Database User, Viewer or Monitor", _database("names")),
+    "ShowDatabaseSchemaViolations": ("Database User, Viewer or Monitor", _database("name")),
+    # `.command | query`: the handler checks the inner command itself
+    "PipedCommand": ("Anyone", _cluster),
     # tables
     "CreateTable": (_create_table_requirement, _entity("table", "name")),
     "CreateTables": (_create_table_requirement, _created_tables),
@@ -218,6 +236,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "IngestFromStorageQueued": ("Table Ingestor", _entity("table", "table")),
     "IngestFromQuery": (_ingest_from_query_requirement, _entity("table", "table")),
     "ShowIngestionFailures": ("Database Admin or Monitor", _context_db),
+    "IngestionMappingCommand": (_mapping_requirement, _mapping_target),
     # security roles
     "RoleChange": (_role_change_requirement, _securable),
     "ShowPrincipals": (_show_principals_requirement, _securable),
@@ -385,7 +404,7 @@ def check_database_read(ctx: Any, database_name: str) -> None:
     db = cluster.database(database_name)
     if db is None:
         return  # the query engine reports the unknown database
-    if getattr(ctx, "scoped_tables", None) and not auth.is_managed_identity(cluster, ctx.principal):
+    if _update_policy_run(ctx) and not auth.is_managed_identity(cluster, ctx.principal):
         # An update policy without a managed identity runs on the service's own
         # authority (its query is confined to its database and to tables without
         # RLS when it is set, spec 4.3-4.4), so the ingesting principal -- maybe a
@@ -397,6 +416,20 @@ def check_database_read(ctx: Any, database_name: str) -> None:
         return
     if not auth.access(cluster, ctx.principal).database_viewer(db.name):
         raise Forbidden(refusal(ctx.principal, "query", ("database", db.name), "Database Viewer"))
+
+
+def _update_policy_run(ctx: Any) -> bool:
+    """True when the query is a flow over new rows of a stored table (an update policy run).
+
+    Update policies scope their source table to the new rows (`scoped_tables`
+    keyed by a real table); `.command | query` scopes a synthetic name only,
+    and stays subject to the viewer check.
+    """
+    for db_key, name in getattr(ctx, "scoped_tables", None) or {}:
+        db = ctx.cluster.database(db_key)
+        if db is not None and name in db.tables:
+            return True
+    return False
 
 
 def register_read_hooks() -> None:
