@@ -223,6 +223,10 @@ class Evaluator:
                 return False
             return self._table_exists(node.name)
         if isinstance(node, ast.Call):
+            target_db = _target_database(node)
+            if target_db is not None:
+                fn = self.lookup_stored_function(node.name, target_db)
+                return fn is not None and self.function_is_tabular(fn)
             b = scope.lookup(node.name) if scope else None
             if b is not None and b[0] == "function":
                 return self.function_is_tabular(b[1])
@@ -356,10 +360,11 @@ class Evaluator:
             return self.named_table(node, T.to_string(arg.value), None, scope, allow_let=True)
         if name in ("materialize", "view") and node.args:
             return self.eval_tabular(node.args[0], scope)
-        b = scope.lookup(name)
+        target_db = _target_database(node)
+        b = scope.lookup(name) if target_db is None else None
         fn = b[1] if b and b[0] == "function" else None
         if fn is None:
-            fn = self.lookup_stored_function(name)
+            fn = self.lookup_stored_function(name, target_db)
         if fn is None:
             raise self.error(node, f"Failed to resolve table or column expression named '{name}'")
         out = self.call_function(fn, node, node.args, Compiler(self, [], scope))
@@ -439,6 +444,15 @@ class Evaluator:
         if out is None:
             raise self.error(node, f"function '{fn.name}' has no result expression")
         return out
+
+
+def _target_database(node: ast.Call) -> str | None:
+    """`database("D").F(...)`: the database named before the call, if any."""
+    tgt = getattr(node, "target", None)
+    if isinstance(tgt, ast.Call) and tgt.name.lower() == "database" and tgt.args \
+            and isinstance(tgt.args[0], ast.Literal) and isinstance(tgt.args[0].value, str):
+        return tgt.args[0].value
+    return None
 
 
 def _is_builtin(name: str) -> bool:

@@ -302,7 +302,7 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
             if node.isfuzzy:
                 continue
             raise
-        name = item.name if isinstance(item, ast.TableRef) else (tab.name or f"union_arg{len(parts)}")
+        name = item.name if isinstance(item, ast.TableRef) else f"union_arg{len(parts)}"
         parts.append((name, tab))
     if not parts:
         raise ev.error(node, "union: no tables to unite")

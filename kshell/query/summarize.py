@@ -207,7 +207,7 @@ def _agg_name(item: Any, call: ast.Call, spec: A.AggregateSpec, key_cols) -> str
         return item.name
     if item is not None and item.names:
         return item.names[0]
-    if call.name in ("count", "countif"):
+    if call.name == "countif" or not call.args:
         return f"{spec.prefix}_"
     arg_name = first_column_name(call.args[0]) if call.args else None
     base = f"{spec.prefix}_{arg_name or ''}"
