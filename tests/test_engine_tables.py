@@ -233,3 +233,22 @@ def test_failed_commands_never_raise_python_errors(session):
         with pytest.raises(KustoError):
             session.execute(text)
         assert snapshot(session) == before
+
+
+def test_show_command_piped_into_a_query(session):
+    session.execute(".create table A (x:int)")
+    session.execute('.create table B (x:int) with (folder="keep")')
+    [r] = session.execute('.show tables | where Folder == "keep" | project TableName')
+    assert r.column_names == ["TableName"] and r.rows == [["B"]]
+    [r] = session.execute(".show tables;\n$command_results\n| count")
+    assert r.rows == [[2]]
+    [r] = session.execute(".show databases | project DatabaseName, IsCurrent")
+    assert r.rows == [["NetDefaultDB", True]]
+
+
+def test_piped_query_syntax_error_points_into_the_request(session):
+    from kshell.errors import KustoSyntaxError
+
+    with pytest.raises(KustoSyntaxError) as e:
+        session.execute(".show tables\n| where")
+    assert (e.value.line, e.value.column) == (2, 8)

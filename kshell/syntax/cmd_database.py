@@ -19,7 +19,7 @@ from typing import Optional
 
 from kshell.syntax.ast import Command
 from kshell.syntax.commands import command_rule
-from kshell.syntax.cmd_common import at_command_end
+from kshell.syntax.cmd_common import at_command_end, finish
 from kshell.syntax.cursor import Cursor
 
 # Words that follow `.show database` directly when the database name is omitted.
@@ -130,11 +130,11 @@ def show_database(c: Cursor) -> Command | None:
                     break
                 c.expect_op(",", "between database names")
         if at_command_end(c):
-            return ShowDatabases(names=names)
+            return finish(c, ShowDatabases(names=names))
         if c.at_word(*FLAVORS) and at_command_end(c, 1):
-            return ShowDatabases(names=names, flavor=c.next().text.lower())
+            return finish(c, ShowDatabases(names=names, flavor=c.next().text.lower()))
         if c.accept_word("entities"):
-            return ShowDatabasesEntities(names=names, properties=c.with_properties())
+            return finish(c, ShowDatabasesEntities(names=names, properties=c.with_properties()))
         if c.at_word("schema"):
             return _schema_tail(c, ShowDatabaseSchema(names=names, all_databases=not names))
         c.note_expected("expected 'schema', 'details', 'entities' or the end of the command")
@@ -147,12 +147,12 @@ def show_database(c: Cursor) -> Command | None:
             return None
         name = c.name("a database name")
     if at_command_end(c):
-        return ShowDatabase(name=name)
+        return finish(c, ShowDatabase(name=name))
     if c.at_word(*FLAVORS) and at_command_end(c, 1):
-        return ShowDatabase(name=name, flavor=c.next().text.lower())
+        return finish(c, ShowDatabase(name=name, flavor=c.next().text.lower()))
     if c.at_words("schema", "violations") and at_command_end(c, 2):
         c.i += 2
-        return ShowDatabaseSchemaViolations(name=name)
+        return finish(c, ShowDatabaseSchemaViolations(name=name))
     if c.at_word("schema"):
         return _schema_tail(c, ShowDatabaseSchema(names=[name] if name else []))
     c.note_expected("expected 'schema', 'details' or the end of the command")
@@ -169,4 +169,4 @@ def _schema_tail(c: Cursor, node: ShowDatabaseSchema) -> ShowDatabaseSchema:
             c.expect_word("script", context="after 'as csl'")
         node.format = fmt
     node.properties = c.with_properties()
-    return node
+    return finish(c, node)

@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from kshell.syntax.ast import Command
 from kshell.syntax.commands import command_rule
-from kshell.syntax.cmd_common import at_command_end
+from kshell.syntax.cmd_common import at_command_end, finish
 from kshell.syntax.cursor import Cursor
 
 CREATE_MODES = {"create": "create", "create-or-alter": "create-or-alter", "alter": "alter"}
@@ -139,7 +139,7 @@ def show_functions(c: Cursor) -> Command | None:
     if not c.accept_word("show"):
         return None
     if c.accept_word("functions"):
-        return ShowFunctions() if at_command_end(c) else None
+        return finish(c, ShowFunctions()) if at_command_end(c) else None
     if not c.accept_word("function"):
         return None
     name = c.name("a function name")
@@ -147,4 +147,4 @@ def show_functions(c: Cursor) -> Command | None:
     if not at_command_end(c):
         c.note_expected("expected the end of the command after the function name")
         return None
-    return ShowFunctions(name=name)
+    return finish(c, ShowFunctions(name=name))

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from kshell.syntax.ast import Command
 from kshell.syntax.commands import command_rule
-from kshell.syntax.cmd_common import at_command_end
+from kshell.syntax.cmd_common import at_command_end, finish
 from kshell.syntax.cursor import Cursor
 
 Schema = list[tuple[str, str]]
@@ -236,15 +236,15 @@ def show_tables(c: Cursor) -> Command | None:
         if not at_command_end(c):
             c.note_expected("expected 'details' or the end of the command")
             return None
-        return ShowTables(names=names, details=details)
+        return finish(c, ShowTables(names=names, details=details))
     if not c.accept_word("table") or c.at_op("*"):
         return None
     name = c.dotted_name("a table name")
     if at_command_end(c):
-        return ShowTable(name=name)
+        return finish(c, ShowTable(name=name))
     if c.at_word("details") and at_command_end(c, 1):
         c.next()
-        return ShowTableDetails(name=name)
+        return finish(c, ShowTableDetails(name=name))
     if c.at_word("cslschema"):
         c.next()
         return ShowTableSchema(name=name, format="csl")
