@@ -24,7 +24,7 @@ HYPHENATED_WORDS = frozenset({
     "stored-query-results", "query-results", "request-support",
     "data-connection", "workload-groups", "workload-group", "row-store",
     "extent-tags", "purge-cleanup", "journal", "request-classification",
-    "follower-databases",
+    "follower-databases", "commands-and-queries", "column-docstrings",
 })
 
 # `!word` negated string/set operators, produced as one OP token.

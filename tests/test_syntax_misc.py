@@ -1,0 +1,108 @@
+"""Misc commands (cmd_misc), the OtherCommand catch-all, and command result pipes."""
+
+from __future__ import annotations
+
+import pytest
+
+from kshell.errors import KustoSyntaxError, NotSupported
+from kshell.syntax import ast, parse
+from kshell.syntax.cmd_misc import (
+    DisablePlugin,
+    EnablePlugin,
+    OtherCommand,
+    ShowCluster,
+    ShowClusterDetails,
+    ShowIngestionFailures,
+    ShowVersion,
+)
+
+
+@pytest.mark.parametrize("text, cls", [
+    (".show version", ShowVersion),
+    (".SHOW Version", ShowVersion),
+    (".show cluster", ShowCluster),
+    (".show cluster details", ShowClusterDetails),
+    (".show ingestion failures", ShowIngestionFailures),
+    (".enable plugin autocluster", EnablePlugin),
+    (".disable plugin autocluster", DisablePlugin),
+])
+def test_misc_commands(text, cls):
+    node = parse(text)
+    assert type(node) is cls and node.text == text and node.pipe == []
+
+
+def test_show_ingestion_failures_with_operation_id_and_pipe():
+    node = parse(".show ingestion failures with (OperationId = '3827def6-0773-4f2a-859e-c02cf395deaf')\n"
+                 "| where FailedOn > ago(1h) and OriginatesFromUpdatePolicy == true")
+    assert node.operation_id == "3827def6-0773-4f2a-859e-c02cf395deaf"
+    (where,) = node.pipe
+    assert isinstance(where, ast.Where) and where.predicate.op == "and"
+
+
+@pytest.mark.parametrize("text, words", [
+    (".show table T extents", ["show", "table", "T", "extents"]),
+    (".show database Db extents", ["show", "database", "Db", "extents"]),
+    (".show journal | where Event == 'CREATE-TABLE'", ["show", "journal"]),
+    (".show operations", ["show", "operations"]),
+    (".show commands-and-queries | where StartedOn > ago(1d)", ["show", "commands-and-queries"]),
+    (".create materialized-view with (backfill=true) MV on table T\n{\n  T | summarize count() by a\n}",
+     ["create", "materialized-view"]),
+    (".create async ifnotexists materialized-view MV on table T { T | summarize arg_max(ts, *) by id }",
+     ["create", "async", "ifnotexists", "materialized-view"]),
+    (".drop materialized-view MV", ["drop", "materialized-view"]),
+    (".export async to csv (h@'https://a.blob.core.windows.net/c;key') with (sizeLimit=100) <| T | take 10",
+     ["export", "async", "to"]),
+    (".purge table T records in database Db <| where Id in ('a', 'b')", ["purge", "table"]),
+    (".execute database script <|\n.create table A (a:long)\n.create table B (b:long)",
+     ["execute", "database", "script"]),
+    (".clear cluster cache streamingingestion schema", ["clear", "cluster", "cache"]),
+])
+def test_other_commands_are_accepted_for_syntax(text, words):
+    node = parse(text)
+    assert isinstance(node, OtherCommand)
+    assert node.words == words
+
+
+@pytest.mark.parametrize("text, line, col, message", [
+    # an embedded query is parsed: its errors are reported
+    (".create materialized-view MV on table T\n{\n  T | summarze count()\n}", 3, 7,
+     "expected a query operator (where, project, extend, summarize, ...) after '|', found 'summarze'"),
+    (".export to csv (h'x') <| T | where", 1, 35, "expected an expression, found end of input"),
+    # unknown commands still fail, naming the command
+    (".shwo tables", 1, 2, "unknown or unsupported command '.shwo tables', found 'shwo'"),
+    (".show journal | wher x", 1, 17,
+     "expected a query operator (where, project, extend, summarize, ...) after '|', found 'wher'"),
+])
+def test_errors_inside_other_commands(text, line, col, message):
+    with pytest.raises(KustoSyntaxError) as info:
+        parse(text)
+    assert (info.value.line, info.value.column, info.value.message) == (line, col, message)
+
+
+def test_catch_all_does_not_swallow_another_familys_malformed_command():
+    # `.clear cluster cache groupmembership` belongs to the security family
+    with pytest.raises(KustoSyntaxError):
+        parse(".clear cluster cache groupmembership with (")
+    # a generic policy command with a misspelt `policy` is not an OtherCommand
+    with pytest.raises(KustoSyntaxError) as info:
+        parse(".alter table T polcy update @'[]'")
+    assert "'polcy'" in info.value.message
+
+
+def test_command_pipes_run_on_the_result(session):
+    session.execute(".create table Alpha (a:long)")
+    session.execute(".create table Beta (b:string)")
+    (res,) = session.execute(".show tables | where TableName startswith 'B' | project TableName")
+    assert res.column_names == ["TableName"] and res.rows == [["Beta"]]
+    (res,) = session.execute(".show version | project BuildVersion | extend n = 1")
+    assert res.column_names == ["BuildVersion", "n"] and res.rows[0][1] == 1
+
+
+def test_other_commands_are_not_simulated(session):
+    with pytest.raises(NotSupported):
+        session.execute(".show table T extents")
+
+
+def test_show_version_and_cluster_end_to_end(run_kshell):
+    code, out, err = run_kshell(".show version | project ServiceType\n", "--format", "csv")
+    assert code == 0 and out.splitlines() == ["ServiceType", "Engine"]
