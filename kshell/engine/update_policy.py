@@ -1,0 +1,331 @@
+"""Update policies (spec §4): the policy commands, set-time validation, and the
+ingestion hook that runs each policy over newly ingested rows, on behalf of its
+managed identity when it has one.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from kshell.engine import ingest
+from kshell.engine.cluster import Column, Database, Table
+from kshell.engine.ingestion_failures import record_failure
+from kshell.engine.policy_results import policy_result
+from kshell.engine.references import collect_references
+from kshell.engine.session import Session, policy_handler
+from kshell.errors import BadRequest, KustoError, KustoSyntaxError, SemanticError, TableNotFound
+
+POLICY_NAME = "UpdatePolicy"
+
+# Canonical property order of a stored policy object (as the docs show it).
+PROPERTIES = (
+    ("IsEnabled", bool, False),
+    ("Source", str, None),
+    ("Query", str, None),
+    ("IsTransactional", bool, False),
+    ("PropagateIngestionProperties", bool, False),
+    ("ManagedIdentity", str, None),
+)
+OPTIONAL_PROPERTIES = (("SourceIsWildCard", bool, False),)
+
+# Update-policy error codes (spec 4.6, error-codes.md).
+SCHEMA_MISMATCH = "UpdatePolicy_QuerySchemaDoesNotMatchTableSchema"
+BAD_REQUEST = "UpdatePolicy_BadRequest"
+CYCLIC = "UpdatePolicy_Cyclic_Update_Not_Allowed"
+FAILED_DESCENDANT = "UpdatePolicy_FailedDescendantTransaction"
+
+
+# ------------------------------------------------------------------ commands
+
+@policy_handler("update")
+def update_policy_command(session: Session, node: Any):
+    if node.entity_kind != "table":
+        raise BadRequest(f"policy 'update' applies to tables, not to a {node.entity_kind}")
+    if node.entity == ["*"]:
+        if node.verb != "show":
+            raise BadRequest("'*' (all tables) is only supported by '.show table * policy update'")
+        db = session.database
+        return policy_result(POLICY_NAME, [(db, t, t.policies.get("update")) for t in db.tables.values()])
+    db, table = resolve_table(session, node.entity)
+    if node.verb == "show":
+        pass
+    elif node.verb == "delete":
+        table.policies.pop("update", None)
+    else:
+        supplied = parse_policy(node.payload)
+        new = supplied if node.verb == "alter" else list(table.policies.get("update") or []) + supplied
+        for policy in new:
+            validate(session, db, table, policy)
+        table.policies["update"] = new
+    return policy_result(POLICY_NAME, [(db, table, table.policies.get("update"))])
+
+
+def resolve_table(session: Session, parts: list[str]) -> tuple[Database, Table]:
+    if len(parts) > 2:
+        raise BadRequest(f"invalid table name '{'.'.join(parts)}'")
+    db = session.get_database(parts[0] if len(parts) == 2 else None)
+    table = db.tables.get(parts[-1])
+    if table is None:
+        raise TableNotFound(f"Table '{parts[-1]}' was not found in database '{db.name}'")
+    return db, table
+
+
+def parse_policy(text: str) -> list[dict]:
+    """The supplied JSON array as canonical policy objects (types checked, defaults filled)."""
+    from kshell.engine.policy_json import parse_policy_array
+
+    out = []
+    for raw in parse_policy_array(text, "update"):
+        lowered = {str(k).lower(): v for k, v in raw.items()}
+        obj: dict[str, Any] = {}
+        for name, typ, default in PROPERTIES + OPTIONAL_PROPERTIES:
+            value = lowered.get(name.lower(), default)
+            if value is not None and not isinstance(value, typ):
+                raise BadRequest(f"Update policy: property '{name}' must be a {typ.__name__ if typ is not str else 'string'}, got {json.dumps(value)}")
+            if name in ("Source", "Query") and not value:
+                raise BadRequest(f"Update policy: property '{name}' is required")
+            if (name, typ, default) in OPTIONAL_PROPERTIES and name.lower() not in lowered:
+                continue
+            obj[name] = value
+        out.append(obj)
+    return out
+
+
+# ---------------------------------------------------------- set-time checks
+
+def validate(session: Session, db: Database, target: Table, policy: dict) -> None:
+    """Rules of spec 4.3/4.4, each refusal naming the rule. Only enabled policies are checked."""
+    if not policy["IsEnabled"]:
+        return
+    source = policy["Source"]
+    if "." in source and not policy.get("SourceIsWildCard"):
+        raise BadRequest(f"Update policy: 'Source' must name a table of database '{db.name}' (same database as the target), got '{source}'")
+    if not policy.get("SourceIsWildCard") and source not in db.tables:
+        raise BadRequest(f"Update policy: source table '{source}' does not exist in database '{db.name}'")
+    query = parse_update_query(policy["Query"])
+    refs = collect_references(session.cluster, db.name, query)
+    if refs.cross_cluster:
+        raise BadRequest(f"Update policy: the query may not reference other clusters (cluster('{refs.cross_cluster[0]}'))")
+    if refs.external_tables:
+        name = sorted(refs.external_tables)[0][1]
+        raise BadRequest(f"Update policy: the query may not reference external table '{name}'")
+    if any(t == source for _, t in refs.qualified_tables if _ == db.name.lower()):
+        raise BadRequest(f"Update policy: the query must reference the source table '{source}' by its plain name")
+    needs_identity = []
+    others = refs.other_databases(db.name)
+    if others:
+        needs_identity.append(f"it references other databases ({', '.join(sorted(others))})")
+    rls = sorted(f"{d}.{t}" for d, t in refs.tables if _rls_enabled(session, d, t))
+    if rls:
+        needs_identity.append(f"it reads tables with row level security ({', '.join(rls)})")
+    identity = policy.get("ManagedIdentity")
+    if needs_identity and not identity:
+        raise BadRequest("Update policy: a 'ManagedIdentity' is required because " + " and ".join(needs_identity))
+    if identity:
+        decision = _identity_decision(session, identity, db.name)
+        if not decision.allowed:
+            raise BadRequest(f"Update policy: managed identity '{identity}' cannot run this policy: {decision.reason}")
+    if policy["IsTransactional"]:
+        _check_source_admin(session, db, source)
+    _check_schema(session, db, target, policy, query)
+
+
+def parse_update_query(text: str):
+    from kshell.syntax import parse_query
+
+    try:
+        return parse_query(text)
+    except KustoSyntaxError as e:
+        raise BadRequest(f"Update policy: the query does not parse: {e.message}") from None
+
+
+def _check_schema(session: Session, db: Database, target: Table, policy: dict, query) -> None:
+    from kshell.engine.queries import SessionQueryContext
+    from kshell.query import output_schema
+
+    scoped = _scoped_sources(db, policy, target=None)
+    try:
+        schema = output_schema(query, SessionQueryContext(session, database=db.name, scoped_tables=scoped))
+    except KustoError as e:
+        raise BadRequest(f"Update policy: the query is not valid in database '{db.name}': {e.message}") from None
+    mismatch = schema_mismatch(schema, target.columns)
+    if mismatch:
+        raise BadRequest(f"Update policy: the query's output schema does not match table '{target.name}': {mismatch}")
+
+
+def schema_mismatch(schema: list[tuple[str, str]], columns: list[Column]) -> str | None:
+    """Why a query output schema differs from a table's (count, order, names, types), or None."""
+    want = [(c.name, c.type) for c in columns]
+    if len(schema) != len(want):
+        return f"the query returns {len(schema)} columns, the table has {len(want)}"
+    for i, ((qn, qt), (tn, tt)) in enumerate(zip(schema, want)):
+        if qn != tn or qt != tt:
+            return f"column {i + 1} is {qn}:{qt} in the query but {tn}:{tt} in the table"
+    return None
+
+
+def _scoped_sources(db: Database, policy: dict, target) -> dict:
+    """Scoping used while validating: the source table as-is (an empty view is enough for a schema)."""
+    return {}
+
+
+def _rls_enabled(session: Session, db_name: str, table_name: str) -> bool:
+    db = session.cluster.database(db_name)
+    table = db.tables.get(table_name) if db else None
+    if table is None:
+        return False
+    rls = table.policies.get("row_level_security")
+    if isinstance(rls, dict):
+        return bool(rls.get("IsEnabled"))
+    return bool(getattr(rls, "is_enabled", False) or getattr(rls, "IsEnabled", False))
+
+
+def _identity_decision(session: Session, identity: str, db_name: str):
+    from kshell.engine.managed_identity import identity_allowed
+
+    return identity_allowed(session.cluster, identity, "AutomatedFlows", db_name)
+
+
+def _check_source_admin(session: Session, db: Database, source: str) -> None:
+    """Transactional policies need Table Admin on the source too (spec 4.3 rule 6)."""
+    try:
+        from kshell.engine import auth
+    except ImportError:
+        return
+    check = getattr(auth, "is_table_admin", None)
+    if check is not None and not check(session, session.principal, db, db.tables[source]):
+        raise BadRequest(f"Update policy: a transactional policy needs Table Admin on the source table '{source}' for '{session.principal}'")
+
+
+# --------------------------------------------------------------- run time
+
+def policies_for_source(db: Database, source: Table) -> list[tuple[Table, dict]]:
+    """(target, policy) pairs that fire when rows land in `source`."""
+    out = []
+    for target in db.tables.values():
+        for policy in target.policies.get("update") or []:
+            if not policy["IsEnabled"]:
+                continue
+            if policy.get("SourceIsWildCard"):
+                if fnmatch.fnmatchcase(source.name, policy["Source"]):
+                    out.append((target, policy))
+            elif policy["Source"] == source.name:
+                out.append((target, policy))
+    return out
+
+
+@dataclass
+class _NewRows:
+    """The source table scoped to the rows of one ingestion (what the policy query sees)."""
+
+    name: str
+    columns: list
+    data: list
+    extents: list
+
+
+def run_update_policies(batch: Any, append: Any) -> None:
+    """INGESTION_HOOKS entry: run every enabled policy whose source received `append`."""
+    session: Session = batch.session
+    db = append.database
+    chain = getattr(append, "chain", None) or (append.table.name,)
+    for target, policy in policies_for_source(db, append.table):
+        if target.name in chain:
+            # A cycle: the chain is cut so every table gets the data once (spec 4.1).
+            continue
+        try:
+            columns_data = _run_policy(session, batch, db, append, target, policy)
+        except KustoError as e:
+            failure = _failure(session, batch, db, append, target, policy, e)
+            if policy["IsTransactional"]:
+                record_failure(session.cluster, failure)
+                raise _transactional_error(target, policy, e) from None
+            batch.failures.append(failure)
+            continue
+        if columns_data is None:
+            continue
+        child = batch.add(db, target, columns_data, origin="UpdatePolicy", properties=dict(append.properties or {}))
+        child.chain = chain + (target.name,)
+
+
+def _run_policy(session: Session, batch: Any, db: Database, append: Any, target: Table, policy: dict):
+    from kshell.engine.queries import SessionQueryContext
+    from kshell.query import run
+
+    source = append.table
+    new_rows = _NewRows(source.name, source.columns, append.columns_data, [])
+    principal = _run_as(session, batch, policy)
+    if policy.get("ManagedIdentity"):
+        decision = _identity_decision(session, policy["ManagedIdentity"], db.name)
+        if not decision.allowed:
+            raise _CodedError(BAD_REQUEST, f"managed identity '{policy['ManagedIdentity']}' cannot run the policy: {decision.reason}")
+    query = parse_update_query(policy["Query"])
+    scoped = {(db.name.lower(), source.name): new_rows}
+    if policy.get("SourceIsWildCard"):
+        scoped[(db.name.lower(), "$source_table")] = new_rows
+    ctx = SessionQueryContext(session, database=db.name, principal=principal, scoped_tables=scoped)
+    # The policy belongs to its own database: reading there needs no extra role.
+    # The identity's roles decide every *other* database it reaches (spec 4.4;
+    # decision recorded in docs/update-policy.md).
+    ctx._checked.add(db.name.lower())
+    try:
+        result = run(query, ctx)
+    except KustoError as e:
+        raise _CodedError(BAD_REQUEST, e.message, kind=e.kind) from None
+    mismatch = schema_mismatch([(c.name, c.type) for c in result.columns], target.columns)
+    if mismatch:
+        raise _CodedError(SCHEMA_MISMATCH, f"the query's output schema does not match table '{target.name}': {mismatch}")
+    if not result.rows:
+        return None
+    return [list(col) for col in zip(*result.rows)]
+
+
+def _run_as(session: Session, batch: Any, policy: dict) -> str:
+    """The principal a policy runs as: its managed identity, else the ingesting principal."""
+    identity = policy.get("ManagedIdentity")
+    if not identity:
+        return getattr(batch, "principal", None) or session.principal
+    from kshell.engine.azure import find_identity
+
+    record = find_identity(session.cluster, identity)
+    object_id = getattr(record, "object_id", None) or getattr(record, "ObjectId", None) or identity
+    return f"aadapp={object_id}"
+
+
+class _CodedError(KustoError):
+    kind = "BadRequest"
+
+    def __init__(self, error_code: str, message: str, kind: str | None = None):
+        super().__init__(message)
+        self.error_code = error_code
+        if kind:
+            self.kind = kind
+
+
+def _failure(session: Session, batch: Any, db: Database, append: Any, target: Table, policy: dict, error: KustoError):
+    code = getattr(error, "error_code", BAD_REQUEST)
+    return dict(
+        Database=db.name,
+        Table=target.name,
+        Details=f"Update policy (source '{append.table.name}', query '{policy['Query']}') failed: {error.kind}: {error.message}",
+        ErrorCode=code,
+        FailureKind="Permanent" if code in (SCHEMA_MISMATCH, BAD_REQUEST, CYCLIC) else "Transient",
+        OriginatesFromUpdatePolicy=True,
+        OperationKind="DataIngestPull",
+        Principal=_run_as(session, batch, policy),
+        User=session.principal,
+    )
+
+
+def _transactional_error(target: Table, policy: dict, error: KustoError) -> KustoError:
+    err = BadRequest(
+        f"Ingestion failed: transactional update policy of table '{target.name}' "
+        f"(source '{policy['Source']}') failed: {error.kind}: {error.message}"
+    )
+    return err
+
+
+ingest.INGESTION_HOOKS.append(run_update_policies)
