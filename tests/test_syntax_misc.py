@@ -6,6 +6,7 @@ import pytest
 
 from kshell.errors import KustoSyntaxError, NotSupported
 from kshell.syntax import ast, parse
+from kshell.syntax.cmd_common import PipedCommand
 from kshell.syntax.cmd_misc import (
     DisablePlugin,
     EnablePlugin,
@@ -28,14 +29,15 @@ from kshell.syntax.cmd_misc import (
 ])
 def test_misc_commands(text, cls):
     node = parse(text)
-    assert type(node) is cls and node.text == text and node.pipe == []
+    assert type(node) is cls and node.text == text
 
 
 def test_show_ingestion_failures_with_operation_id_and_pipe():
     node = parse(".show ingestion failures with (OperationId = '3827def6-0773-4f2a-859e-c02cf395deaf')\n"
                  "| where FailedOn > ago(1h) and OriginatesFromUpdatePolicy == true")
-    assert node.operation_id == "3827def6-0773-4f2a-859e-c02cf395deaf"
-    (where,) = node.pipe
+    assert isinstance(node, PipedCommand)
+    assert node.command.operation_id == "3827def6-0773-4f2a-859e-c02cf395deaf"
+    (where,) = node.query.body.operators
     assert isinstance(where, ast.Where) and where.predicate.op == "and"
 
 
@@ -59,6 +61,8 @@ def test_show_ingestion_failures_with_operation_id_and_pipe():
 ])
 def test_other_commands_are_accepted_for_syntax(text, words):
     node = parse(text)
+    if isinstance(node, PipedCommand):
+        node = node.command
     assert isinstance(node, OtherCommand)
     assert node.words == words
 

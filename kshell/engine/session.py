@@ -133,8 +133,6 @@ class Session:
         try:
             permissions.check(self, node)
             out = fn(self, node)
-            if getattr(node, "pipe", None):  # `.show tables | where ...`
-                out = _pipe_command_result(self, out, node.pipe)
         except KustoError:
             for hook in self.after_rollback:
                 hook(self)
@@ -159,22 +157,6 @@ class Session:
 
 
 DEFAULT_PRINCIPAL = "aaduser=kshell-admin@kshell.local"
-
-
-def _pipe_command_result(session: "Session", out: Any, operators: list) -> list:
-    """Run the query operators written after a command on its (first) result."""
-    from kshell.engine.queries import SessionQueryContext
-    from kshell.query import run as run_query
-    from kshell.syntax import ast
-
-    results = [] if out is None else out if isinstance(out, list) else [out]
-    if not results:
-        return results
-    first = results[0]
-    columns = [ast.ColumnDecl(c.name, c.type) for c in first.columns]
-    values = [ast.Literal(c.type, v) for row in first.rows for c, v in zip(first.columns, row)]
-    query = ast.Query([], ast.Pipeline(ast.Datatable(columns, values), list(operators)))
-    return [run_query(query, SessionQueryContext(session))] + results[1:]
 
 
 def _describe(node: Any) -> str:

@@ -464,6 +464,3 @@ class Command(Node):
     """Base of management-command nodes (one subclass per command, per family module)."""
 
     text: str = field(default="", kw_only=True)  # the full command text, for error messages
-    # Query operators applied to the command's result: `.show tables | where ...`
-    # (kshell.syntax.commands parses them; empty when the command has none).
-    pipe: list = field(default_factory=list, kw_only=True)

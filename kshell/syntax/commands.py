@@ -69,10 +69,12 @@ def parse_command(text: str, cursor: Cursor) -> Command:
         try:
             node = rule(cursor)
             if node is not None:
-                if cursor.at_op("|"):
-                    from kshell.syntax.query import parse_operators
+                if cursor.at_op("|", ";"):
+                    # `.show journal | where ...`: one mechanism for every family
+                    # (families that call cmd_common.finish themselves have consumed it).
+                    from kshell.syntax.cmd_common import finish
 
-                    node.pipe = parse_operators(cursor)
+                    node = finish(cursor, node)
                 cursor.expect_end()
         except KustoSyntaxError as e:
             if first_error is None:
