@@ -103,14 +103,15 @@ class Cursor:
         if t.kind == NAME:
             self.i += 1
             return t.text
-        if t.kind == OP and t.text == "[" and self.peek(1).kind == STRING and self.peek(2).is_op("]"):
+        if t.kind == OP and t.text == "[" and self.peek(1).kind in (STRING, NAME) and self.peek(2).is_op("]"):
+            # `['name']`, `["name"]`, and `[name]` (accepted by the service's parser too)
             self.i += 3
             return self.peek(-2).value
         raise self.error(f"expected {what}", t)
 
     def at_name(self) -> bool:
         t = self.peek()
-        return t.kind == NAME or (t.is_op("[") and self.peek(1).kind == STRING and self.peek(2).is_op("]"))
+        return t.kind == NAME or (t.is_op("[") and self.peek(1).kind in (STRING, NAME) and self.peek(2).is_op("]"))
 
     def dotted_name(self, what: str = "a name") -> list[str]:
         """`a`, `a.b`, `a.b.c` (e.g. `Db.Table`)."""
