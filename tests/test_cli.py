@@ -418,3 +418,23 @@ def test_now_is_the_simulated_clock_in_queries():
     code, out, _ = run_kshell("#time advance 1d\nprint now()\n", "--format", "csv")
     # `#time advance` prints the new time first, then the query sees it
     assert code == 0 and csv_rows(out)[-1] == ["2026-01-02T00:00:00Z"]
+
+
+def test_show_version_through_the_cli():
+    code, out, err = run_kshell(".show version\n", "--format", "json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert [c["name"] for c in obj["columns"]][:2] == ["BuildVersion", "BuildTime"]
+
+
+def test_storage_option_is_accepted(tmp_path):
+    code, out, err = run_kshell("#db\n", "--storage", str(tmp_path), "--format", "csv")
+    assert code == 0, err
+    assert out == "DatabaseName\nNetDefaultDB\n"
+
+
+def test_vertical_and_markdown_formats_end_to_end():
+    code, out, _ = run_kshell("print a = 1, b = 'x|y'\n", "--format", "vertical")
+    assert code == 0 and "RECORD 1" in out and "| x|y" in out
+    code, out, _ = run_kshell("print a = 1, b = 'x|y'\n", "--format", "markdown")
+    assert code == 0 and out.splitlines()[0].startswith("|") and "x\\|y" in out
