@@ -34,7 +34,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from kshell.engine.cluster import Cluster, Table, new_cluster
+from kshell.engine.cluster import Cluster, Column, Extent, Table, new_cluster
 from kshell.engine.session import Session
 from kshell.errors import KustoError
 from kshell.store_codec import CodecError, Decoder, Encoder
@@ -44,15 +44,15 @@ from kshell.store_file import (
     check_schema,
     connect,
     create_schema,
-    has_journal,
+    settle,
     sqlite_failure,
-    validate_readonly,
 )
 from kshell.store_rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
 
 __all__ = ["StateFileError", "Store", "StoredSession", "open_session", "save_cluster"]
 
-_TABLE_CLASS = "kshell.engine.cluster:Table"
+# Small records never shared between places: stored as compact rows of values.
+FLAT_TYPES = frozenset({Column, Extent})
 
 
 @dataclass(slots=True)
@@ -75,7 +75,8 @@ class Store:
         self._conn = conn
         self._written: dict[int, _Written] = {}   # tid -> _Written
         self._tid_of: dict[int, int] = {}          # id(table) -> tid
-        self._doc: str | None = None               # last metadata text written
+        self._doc: str | None = None               # last cluster document written
+        self._table_docs: dict[int, Any] = {}      # tid -> last table document written (encoded form)
         self._next_tid = 1
         self._broken: str | None = None
         self.tables_loaded = 0                     # observable: stored tables whose rows were read
@@ -88,10 +89,7 @@ class Store:
         writes it with `create()` once its session has set it up."""
         path = os.fspath(path)
         if os.path.exists(path):
-            new = check_header(path)
-            if not new:
-                if not has_journal(path):  # a crash's journal needs a writer to roll it back
-                    validate_readonly(path)
+            new = check_header(path)  # reads the header only; refuses what is not ours
         else:
             parent = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(parent):
@@ -103,10 +101,14 @@ class Store:
             new = new and not store._has_schema()
             if new:
                 cluster = new_cluster(now=now or _utc_now_seconds())
+                conn.execute("COMMIT")
             else:
                 check_schema(conn, path)
                 cluster = store._read()
+                settle(conn, path)
         except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             conn.close()
             raise
         return store, cluster, new
@@ -114,6 +116,7 @@ class Store:
     def create(self, cluster: Cluster) -> None:
         """Write a new file's schema and first state (one transaction)."""
         self._write(cluster, initial=True)
+        settle(self._conn, self.path)
 
     def _has_schema(self) -> bool:
         try:
@@ -124,17 +127,22 @@ class Store:
     def _read(self) -> Cluster:
         try:
             meta = dict(self._conn.execute("SELECT key, value FROM kshell_meta"))
-            counts = dict(
-                self._conn.execute("SELECT tid, count(*) FROM kshell_rows GROUP BY tid")
-            )
+            table_docs = dict(self._conn.execute("SELECT tid, doc FROM kshell_tables"))
+            counts = dict(self._conn.execute("SELECT tid, count(*) FROM kshell_rows GROUP BY tid"))
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "read") from None
+
+        def table_doc(tid: Any) -> Any:
+            encoded = json.loads(table_docs[tid])
+            self._table_docs[tid] = encoded
+            return encoded
+
         try:
             doc = meta["cluster"]
             self._next_tid = int(meta.get("next_tid", "1"))
-            cluster = Decoder(self._claim_decoded_table).decode(json.loads(doc))
-        except (KeyError, ValueError, TypeError, CodecError) as e:
-            raise StateFileError(f"state file '{self.path}' is damaged (unreadable cluster metadata: {e})") from None
+            cluster = Decoder(self._claim_decoded_table, external=table_doc).decode(json.loads(doc))
+        except (KeyError, ValueError, TypeError, AttributeError, CodecError) as e:
+            raise StateFileError(f"state file '{self.path}' is damaged (unreadable cluster metadata: {e!r})") from None
         if not isinstance(cluster, Cluster):
             raise StateFileError(f"state file '{self.path}' is damaged (no cluster in it)")
         for tid, w in self._written.items():
@@ -195,31 +203,29 @@ class Store:
 
     def _write(self, cluster: Cluster, initial: bool = False) -> bool:
         seen: dict[int, Table] = {}
+        table_docs: dict[int, Any] = {}
         next_tid = self._next_tid
 
-        def claim(obj: Any) -> Any:
+        def table_aside(table: Table, record) -> Any:
+            # A table's document is stored in its own row, its rows in chunks.
             nonlocal next_tid
-            if not isinstance(obj, Table):
-                return None
-            tid = self._tid_of.get(id(obj))
-            if tid is None or self._written[tid].table is not obj:
-                tid = None
-                for t2, tab in seen.items():  # a new table met twice in one walk
-                    if tab is obj:
-                        tid = t2
-                if tid is None:
-                    tid, next_tid = next_tid, next_tid + 1
-            seen[tid] = obj
-            return Table, {"$rows": tid, "$n": obj.row_count}, ("data",)
+            tid = self._tid_of.get(id(table))
+            w = self._written.get(tid) if tid is not None else None
+            if w is None or w.table is not table:
+                tid, next_tid = next_tid, next_tid + 1
+            seen[tid] = table
+            table_docs[tid] = record(Table, ("data",), {"$rows": tid, "$n": table.row_count})
+            return {"$ext": tid}
 
         try:
-            encoded = Encoder(claim).encode(cluster)
+            encoded = Encoder(table_aside, special_type=Table, flat_types=FLAT_TYPES).encode(cluster)
         except CodecError as e:
             raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
         doc = json.dumps(encoded, separators=(",", ":"))
+        changed_docs = {tid: d for tid, d in table_docs.items() if self._table_docs.get(tid) != d}
         plans = self._row_plans(seen)
-        gone = [tid for tid in self._written if tid not in seen]
-        if doc == self._doc and not plans and not gone and not initial:
+        gone = [tid for tid in set(self._written) | set(self._table_docs) if tid not in seen]
+        if doc == self._doc and not changed_docs and not plans and not gone and not initial:
             return False
         conn = self._conn
         try:
@@ -235,6 +241,11 @@ class Store:
                     )
                 for tid in gone:
                     conn.execute("DELETE FROM kshell_rows WHERE tid=?", (tid,))
+                    conn.execute("DELETE FROM kshell_tables WHERE tid=?", (tid,))
+                conn.executemany(
+                    "INSERT OR REPLACE INTO kshell_tables(tid, doc) VALUES (?, ?)",
+                    [(tid, json.dumps(d, separators=(",", ":"))) for tid, d in changed_docs.items()],
+                )
                 for tid, (rewrite, first_seq, chunks, _) in plans.items():
                     if rewrite:
                         conn.execute("DELETE FROM kshell_rows WHERE tid=?", (tid,))
@@ -252,9 +263,12 @@ class Store:
         # Committed: remember what the file now holds.
         self._doc = doc
         self._next_tid = next_tid
+        self._table_docs.update(changed_docs)
         for tid in gone:
-            w = self._written.pop(tid)
-            self._tid_of.pop(id(w.table), None)
+            self._table_docs.pop(tid, None)
+            w = self._written.pop(tid, None)
+            if w is not None and self._tid_of.get(id(w.table)) == tid:
+                del self._tid_of[id(w.table)]
         for tid, (_, first_seq, chunks, written) in plans.items():
             written.chunks = first_seq + len(chunks)
             old = self._written.get(tid)

@@ -10,6 +10,9 @@ Tagged forms (plain JSON values stay as they are):
 
     {"$dc": "module:Qual", "f": {field: value}}   dataclass instance
     {"$ref": n}                                   the n-th dataclass met (shared objects)
+    {"$flat": "module:Qual", "n": [field...], "v": [[value...], ...]}
+                                                  a list of small records of one type that are
+                                                  never shared (Column, Extent): compact, fast
     {"$enum": "module:Qual", "v": value}          Enum member
     {"$nt": "module:Qual", "v": [...]}            NamedTuple
     {"$obj": "module:Qual", "d": {attr: value}}   other kshell object (its __dict__/__slots__)
@@ -39,13 +42,16 @@ import datetime as dt
 import decimal
 import enum
 import importlib
+import operator
 import uuid
+from itertools import chain
 from collections.abc import Callable
 from typing import Any
 
 from kshell.errors import KustoError
 
 TRANSIENT_FIELD_NAMES = frozenset({"parsed"})
+_SCALARS = frozenset({str, int, bool, float, type(None)})
 ALLOWED_PACKAGES = ("kshell",)
 
 
@@ -79,21 +85,30 @@ def _fields_of(cls: type) -> tuple[tuple[str, ...], tuple[dataclasses.Field, ...
 class Encoder:
     """One walk over a value graph.
 
-    `special(obj)` may claim an object (e.g. a Table, whose rows live
-    elsewhere): it returns (class to record, {extra tagged entries}, field
-    names to skip) or None.
+    `special(obj, record)` encodes the records of `special_type` (e.g. Table,
+    whose rows and document live elsewhere); `record(cls, skip, extra)` gives
+    it the usual tagged form to keep or store aside, e.g. behind
+    {"$ext": key} (the Decoder's `external(key)` brings it back in place).
     """
 
-    def __init__(self, special: Callable[[Any], Any] | None = None, allowed: tuple[str, ...] = ALLOWED_PACKAGES):
+    def __init__(self, special: Callable[[Any], Any] | None = None, allowed: tuple[str, ...] = ALLOWED_PACKAGES,
+                 special_type: type | None = None, flat_types: frozenset = frozenset()):
         self._special = special
+        self._special_type = special_type if special is not None else None
         self._memo: dict[int, int] = {}
         self._allowed = allowed
+        self._infos: dict[type, tuple] = {}
+        self._flat_types = flat_types
 
     def encode(self, v: Any) -> Any:
         t = type(v)
         if v is None or t is str or t is int or t is bool or t is float:
             return v
         if t is list:
+            if v and type(v[0]) in self._flat_types:
+                flat = self._flat(v)
+                if flat is not None:
+                    return flat
             enc = self.encode
             return [enc(x) for x in v]
         if t is dict:
@@ -160,21 +175,93 @@ class Encoder:
             return {"$ref": n}
         self._memo[key] = len(self._memo)
         cls = type(v)
+        info = self._infos.get(cls)
+        if info is None:
+            info = self._infos[cls] = self._class_info(cls)
+        tag, names, getter = info
+        if self._special_type is not None and isinstance(v, self._special_type):
+            return self._special_record(v)
+        scalars, enc = _SCALARS, self.encode
+        if len(names) == 1:
+            x = getter(v)
+            return {"$dc": tag, "f": {names[0]: x if type(x) in scalars else enc(x)}}
+        return {"$dc": tag, "f": {n: (x if type(x) in scalars else enc(x)) for n, x in zip(names, getter(v))}}
+
+    def _flat(self, items: list) -> Any:
+        """A list of records of one small, never shared type (Column, Extent) as rows of values."""
+        cls = type(items[0])
+        for it in items:
+            if type(it) is not cls:
+                return None
+        info = self._infos.get(cls)
+        if info is None:
+            info = self._infos[cls] = self._class_info(cls)
+        tag, names, getter = info
+        scalars, enc = _SCALARS, self.encode
+        if len(names) == 1:
+            rows = [[x if type(x) in scalars else enc(x)] for x in map(getter, items)]
+        else:
+            rows = list(map(list, map(getter, items)))
+            if not set(map(type, chain.from_iterable(rows))) <= scalars:
+                rows = [[x if type(x) in scalars else enc(x) for x in row] for row in rows]
+        return {"$flat": tag, "n": list(names), "v": rows}
+
+    def _class_info(self, cls: type) -> tuple[str, tuple[str, ...], Any]:
         if not _in_packages(cls, self._allowed):
             # The loader would refuse it: never write a file that cannot be opened again.
             raise CodecError(f"the state file cannot store a record of type {_class_name(cls)} (not a kshell type)")
-        extra: dict[str, Any] = {}
-        skip: tuple[str, ...] = ()
-        if self._special is not None:
-            claimed = self._special(v)
-            if claimed is not None:
-                cls, extra, skip = claimed
         names, _ = _fields_of(cls)
+        getter = operator.attrgetter(*names) if names else (lambda v: ())
+        return _class_name(cls), names, getter
+
+    def _special_record(self, v: Any) -> Any:
         enc = self.encode
-        fields = {name: enc(getattr(v, name)) for name in names if name not in skip}
-        out = {"$dc": _class_name(cls), "f": fields}
-        out.update(extra)
-        return out
+
+        def record(cls: type, skip: tuple[str, ...] = (), extra: dict | None = None) -> dict:
+            """The tagged form of v as a `cls` record, without the `skip` fields."""
+            names, _ = _fields_of(cls)
+            out = {"$dc": _class_name(cls), "f": {n: enc(getattr(v, n)) for n in names if n not in skip}}
+            if extra:
+                out.update(extra)
+            return out
+
+        return self._special(v, record)
+
+    def _flat(self, items: list) -> Any:
+        """A list of records of one small, never shared type (Column, Extent) as rows of values."""
+        cls = type(items[0])
+        for it in items:
+            if type(it) is not cls:
+                return None
+        info = self._infos.get(cls)
+        if info is None:
+            info = self._infos[cls] = self._class_info(cls)
+        tag, names, getter = info
+        scalars, enc = _SCALARS, self.encode
+        if len(names) == 1:
+            rows = [[x if type(x) in scalars else enc(x)] for x in map(getter, items)]
+        else:
+            rows = list(map(list, map(getter, items)))
+            if not set(map(type, chain.from_iterable(rows))) <= scalars:
+                rows = [[x if type(x) in scalars else enc(x) for x in row] for row in rows]
+        return {"$flat": tag, "n": list(names), "v": rows}
+
+    def _class_info(self, cls: type) -> tuple[str, tuple[str, ...], Any]:
+        if not _in_packages(cls, self._allowed):
+            # The loader would refuse it: never write a file that cannot be opened again.
+            raise CodecError(f"the state file cannot store a record of type {_class_name(cls)} (not a kshell type)")
+        names, _ = _fields_of(cls)
+        getter = operator.attrgetter(*names) if names else (lambda v: ())
+        return _class_name(cls), names, getter
+
+
+def _default(f: dataclasses.Field) -> Any:
+    """The value of a field a file does not hold (a cache, or a field added since)."""
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        return f.default_factory()  # type: ignore[misc]
+    return None
 
 
 def _in_packages(cls: type, packages: tuple[str, ...]) -> bool:
@@ -215,8 +302,9 @@ class Decoder:
     field names not to set) or None."""
 
     def __init__(self, special: Callable[[type, dict], Any] | None = None,
-                 allowed: tuple[str, ...] = ALLOWED_PACKAGES):
+                 allowed: tuple[str, ...] = ALLOWED_PACKAGES, external: Callable[[Any], Any] | None = None):
         self._special = special
+        self._external = external
         self._allowed = allowed
         self._objects: list[Any] = []
         self._classes: dict[str, type] = {}
@@ -236,6 +324,13 @@ class Decoder:
             return {k: dec(x) for k, x in v.items()}
         if first == "$dc":
             return self._dataclass(v)
+        if first == "$flat":
+            return self._flat(v)
+        if first == "$ext":
+            if self._external is None:
+                raise CodecError("a record stored aside has no store to come from")
+            # Decoded here, in walk order, so record numbering matches the encoder's.
+            return self.decode(self._external(v["$ext"]))
         if first == "$ref":
             try:
                 return self._objects[v["$ref"]]
@@ -288,6 +383,24 @@ class Decoder:
             cls = self._classes[name] = resolve_class(name, self._allowed)
         return cls
 
+    def _flat(self, v: dict) -> list:
+        cls = self._class(v["$flat"])
+        if not dataclasses.is_dataclass(cls):
+            raise CodecError(f"record type '{v['$flat']}' is not a record")
+        names = v["n"]
+        _, all_fields = _fields_of(cls)
+        missing = [f for f in all_fields if f.name not in names]
+        dec, setattr_, new = self.decode, object.__setattr__, cls.__new__
+        out = []
+        for row in v["v"]:
+            obj = new(cls)
+            for name, x in zip(names, row):
+                setattr_(obj, name, x if type(x) in _SCALARS else dec(x))
+            for f in missing:
+                setattr_(obj, f.name, _default(f))
+            out.append(obj)
+        return out
+
     def _dataclass(self, v: dict) -> Any:
         cls = self._class(v["$dc"])
         if not dataclasses.is_dataclass(cls):
@@ -307,12 +420,7 @@ class Decoder:
                 continue
             if f.name in stored and not _is_transient(f):
                 value = self.decode(stored[f.name])
-            elif f.default is not dataclasses.MISSING:
-                value = f.default
-            elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-                value = f.default_factory()  # type: ignore[misc]
             else:
-                # A field this file predates and that has no default.
-                value = None
+                value = _default(f)
             setattr_(obj, f.name, value)
         return obj

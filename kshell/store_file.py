@@ -11,9 +11,13 @@ lock at once, so the file belongs to one kshell process at a time; a second
 process waits BUSY_TIMEOUT seconds and is then refused with "busy".  The lock
 is an OS file lock, released when the process dies, even by kill -9.
 
-Journal: the classic rollback journal with `synchronous=FULL`: each request is
-one transaction, a crash at any point leaves either the old or the new state
-(the next open rolls a hot journal back), and at rest the state is one file.
+Journal: WAL with `synchronous=FULL` (docs/state-file.md says why): each request
+is one transaction, committed with one fsync of the -wal file; a crash at any
+point leaves either the old or the new state (the next open recovers the
+WAL), and a clean close checkpoints, so at rest the state is one file.
+A new file is created in rollback-journal mode (schema and header marks in
+one transaction) and only then switched to WAL, so a crash while creating
+leaves an empty file, which opens as a new state file.
 """
 
 from __future__ import annotations
@@ -31,13 +35,15 @@ BUSY_TIMEOUT = 1.0  # seconds
 
 SCHEMA = (
     "CREATE TABLE kshell_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # One metadata document per kshell table (the cluster document refers to it by tid).
+    "CREATE TABLE kshell_tables(tid INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
     # Rows of each kshell table (tid = storage id recorded in the metadata document),
     # in chunks of consecutive rows.
     "CREATE TABLE kshell_rows("
     " tid INTEGER NOT NULL, seq INTEGER NOT NULL, first_row INTEGER NOT NULL,"
     " row_count INTEGER NOT NULL, payload BLOB NOT NULL, PRIMARY KEY(tid, seq))",
 )
-REQUIRED_TABLES = ("kshell_meta", "kshell_rows")
+REQUIRED_TABLES = ("kshell_meta", "kshell_tables", "kshell_rows")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -126,20 +132,8 @@ def sqlite_failure(path: str, e: sqlite3.Error, doing: str) -> StateFileError:
     return StateFileError(f"cannot {doing} {_describe(path)}: {e}")
 
 
-def validate_readonly(path: str) -> None:
-    """Check the schema with a read-only connection (nothing can be written)."""
-    uri = "file:" + _uri_path(path) + "?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
-    except sqlite3.Error as e:
-        raise sqlite_failure(path, e, "open") from None
-    try:
-        check_schema(conn, path)
-    finally:
-        conn.close()
-
-
 def check_schema(conn: sqlite3.Connection, path: str) -> None:
+    """Our tables and format row are there (reads only)."""
     try:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not set(REQUIRED_TABLES) <= names:
@@ -158,22 +152,37 @@ def _uri_path(path: str) -> str:
 
 
 def connect(path: str) -> sqlite3.Connection:
-    """The read-write connection, holding the file's lock for the whole session."""
+    """The read-write connection, holding the file's lock for the whole session.
+
+    Returns inside an open exclusive transaction in which the caller validates
+    and reads the file (reads only: a refused file stays byte-identical), then
+    calls `settle()`.
+    """
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as e:
         raise sqlite_failure(path, e, "open") from None
     try:
         conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-        conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute("PRAGMA synchronous=FULL")
-        # Take the lock now (and roll back a hot journal left by a crash).
+        # Take the lock now: a second process waits BUSY_TIMEOUT, then is refused.
+        # (This also rolls back a crash's journal / recovers its WAL.)
         conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("COMMIT")
     except sqlite3.Error as e:
         conn.close()
         raise sqlite_failure(path, e, "open") from None
     return conn
+
+
+def settle(conn: sqlite3.Connection, path: str) -> None:
+    """End the opening transaction and switch our (validated) file to WAL."""
+    try:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as e:
+        raise sqlite_failure(path, e, "open") from None
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
