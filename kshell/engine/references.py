@@ -114,16 +114,11 @@ def _reach_function(cluster, db_name: str, name: str, refs: QueryReferences, see
 
 
 def parse_function(fn: Any) -> Any:
-    """The parsed FunctionDef of a stored function, cached on the record; None if unparsable."""
-    if fn.parsed is None:
-        from kshell.errors import KustoError
-        from kshell.syntax.cursor import Cursor
-        from kshell.syntax.query import parse_body, parse_params
+    """The parsed FunctionDef of a stored function (the query engine's cache); None if unparsable."""
+    from kshell.errors import KustoError
+    from kshell.query.evaluator import _parsed_function
 
-        try:
-            params = parse_params(Cursor(fn.parameters or "()"))
-            body = parse_body(Cursor(fn.body))
-        except KustoError:
-            return None
-        fn.parsed = ast.FunctionDef(params=params, body=body)
-    return fn.parsed
+    try:
+        return _parsed_function(fn)
+    except KustoError:
+        return None

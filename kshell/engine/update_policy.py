@@ -329,3 +329,54 @@ def _transactional_error(target: Table, policy: dict, error: KustoError) -> Kust
 
 
 ingest.INGESTION_HOOKS.append(run_update_policies)
+
+
+# ------------------------------------------------------- #identity explain
+
+def _register_explain() -> None:
+    from kshell.directives import DirectiveError
+    from kshell.engine.identity_directives import decision_result, explain_subject
+    from kshell.engine.managed_identity import Link
+
+    @explain_subject("policy update", "#identity explain policy update [DB.]TABLE",
+                     "each link an update policy of TABLE needs to run as its managed identity")
+    def explain_update_policy(state, args: str):
+        from kshell.engine import auth
+
+        session = state.session
+        if not args.strip():
+            raise DirectiveError("usage: #identity explain policy update [DB.]TABLE")
+        db, table = resolve_table(session, args.strip().split("."))
+        policies = [p for p in table.policies.get("update") or [] if p.get("ManagedIdentity")]
+        if not policies:
+            raise DirectiveError(f"table '{table.name}' has no update policy with a ManagedIdentity")
+        results = []
+        for policy in policies:
+            identity = policy["ManagedIdentity"]
+            decision = _identity_decision(session, identity, db.name)
+            lead = [Link(f"Update policy: [{db.name}].[{table.name}] (source '{policy['Source']}') "
+                         f"runs as '{identity}'", True)]
+            extra = []
+            fqn = _run_as(session, None, policy)
+            try:
+                refs = collect_references(session.cluster, db.name, parse_update_query(policy["Query"]))
+                others = sorted(refs.other_databases(db.name))
+            except KustoError as e:
+                extra.append(Link(f"Query: does not parse: {e.message}", False))
+                others = []
+            for other in others:
+                other_db = session.cluster.database(other)
+                name = other_db.name if other_db else other
+                ok = other_db is not None and auth.can_read_database(session.cluster, fqn, name)
+                extra.append(Link(f"Viewer on [{name}]: {fqn} "
+                                  + ("can read it" if ok else f"lacks Database Viewer (.add database {name} viewers ('{fqn}'))"),
+                                  ok))
+            result = decision_result(decision, extra, lead)
+            if decision.allowed and not all(link.ok for link in extra):
+                result.rows[-1] = ["Decision", "denied", "the policy would fail at run time: " +
+                                   "; ".join(link.detail for link in extra if not link.ok)]
+            results.append(result)
+        return results if len(results) > 1 else results[0]
+
+
+_register_explain()
