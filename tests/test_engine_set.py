@@ -136,3 +136,16 @@ def test_hook_failure_restores_extended_schema(session):
         ingest.INGESTION_HOOKS[:] = saved
     assert [c.name for c in session.database.tables["T"].columns] == ["a"]
     assert table_rows(session, "T") == [[1]]
+
+
+def test_ingest_if_not_exists_skips_tagged_data(session):
+    props = "with (tags='[\"ingest-by:batch1\"]', ingestIfNotExists='[\"batch1\"]')"
+    r = one(session, f".set-or-append T {props} <| print a=1")
+    assert len(r.rows) == 1
+    r = one(session, f".set-or-append T {props} <| print a=2")
+    assert r.rows == []
+    assert table_rows(session, "T") == [[1]]
+    [r] = session.execute(f".ingest inline into table T {props} <|\n3")
+    assert r.rows[0][0].int == 0
+    assert table_rows(session, "T") == [[1]]
+    assert session.database.tables["T"].extents[0].tags == ["ingest-by:batch1"]

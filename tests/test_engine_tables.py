@@ -252,3 +252,12 @@ def test_piped_query_syntax_error_points_into_the_request(session):
     with pytest.raises(KustoSyntaxError) as e:
         session.execute(".show tables\n| where")
     assert (e.value.line, e.value.column) == (2, 8)
+
+
+def test_table_cannot_take_a_function_name(session):
+    session.execute(".create function F() { print 1 }")
+    with pytest.raises(BadRequest):
+        session.execute(".create table F (a:string)")
+    with pytest.raises(BadRequest):
+        session.execute(".set-or-append F <| print a=1")
+    assert "F" not in session.database.tables

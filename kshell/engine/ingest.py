@@ -218,6 +218,23 @@ def _extent_tags(properties: dict) -> dict:
     return props
 
 
+def already_ingested(table: Table | None, properties: dict) -> bool:
+    """`ingestIfNotExists='["t"]'`: true when an extent of the table is tagged `ingest-by:t`."""
+    wanted = _prop(properties, "ingestifnotexists")
+    if wanted is None or table is None:
+        return False
+    if isinstance(wanted, str):
+        import json
+
+        try:
+            wanted = json.loads(wanted)
+        except ValueError:
+            raise BadRequest("the 'ingestIfNotExists' property must be a JSON array of strings") from None
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    tags = {f"ingest-by:{t}" for t in wanted}
+    return any(tag in tags for e in table.extents for tag in e.tags)
+
+
 def with_mapping(db: Any, table: Table, properties: dict) -> dict:
     """Ingestion properties with `ingestionMappingReference` resolved to the stored mapping."""
     from kshell.engine.mappings import mapping_for
@@ -240,12 +257,14 @@ def ingest_inline(session: Any, node: IngestInline) -> Result:
     db, name = table_parts(session, node.table)
     table = _table(session, db.name, name)
     properties = with_mapping(db, table, node.properties)
+    props = _extent_tags(node.properties)
+    if already_ingested(table, props):
+        return Result.of(EXTENT_ID_COLUMNS, [[ZERO_GUID]])
     try:
         columns_data = read_columns(node.data, [(c.name, c.type) for c in table.columns], properties)
     except FormatError as e:
         raise BadRequest(str(e)) from None
-    extents = ingest_rows(session, db.name, name, columns_data, origin="ingest-inline",
-                          properties=_extent_tags(node.properties))
+    extents = ingest_rows(session, db.name, name, columns_data, origin="ingest-inline", properties=props)
     return Result.of(EXTENT_ID_COLUMNS, [[e.extent_id] for e in extents] or [[ZERO_GUID]])
 
 
@@ -265,10 +284,13 @@ def ingest_from_query(session: Any, node: IngestFromQuery) -> Result:
     if node.verb == "append" and existing is None:
         raise TableNotFound(f"Table '{name}' was not found in database '{db.name}'")
     props = _extent_tags(node.properties)
+    if already_ingested(existing, props):
+        return Result.of(EXTENTS_COLUMNS, [])
     created = None
     if existing is None:
-        if name in db.external_tables:
-            raise BadRequest(f"'{name}' is already the name of an external table in database '{db.name}'")
+        from kshell.engine.tables import check_name_free
+
+        check_name_free(db, name)
         names = [c.name for c in result.columns]
         if len(set(names)) != len(names):
             raise BadRequest("the query returns two columns with the same name")

@@ -188,7 +188,7 @@ def create_table(session: Session, node: CreateTable) -> Result:
         existing.columns = columns
         _set_attributes(existing, folder, docstring)
         return schema_result(db, existing)
-    _check_not_external(db, name)
+    check_name_free(db, name)
     table = Table(name, [Column(n, t) for n, t in node.columns], folder=folder or "",
                   docstring=docstring or "", created_by=session.principal)
     db.tables[name] = table
@@ -203,7 +203,7 @@ def create_table_based_on(session: Session, node: CreateTableBasedOn) -> Result:
     existing = db.tables.get(name)
     if existing is not None:
         return schema_result(db, existing)
-    _check_not_external(db, name)
+    check_name_free(db, name)
     folder = text_property(node.properties, "folder")
     docstring = text_property(node.properties, "docstring")
     table = Table(name, [Column(c.name, c.type) for c in source.columns],
@@ -231,7 +231,7 @@ def create_tables(session: Session, node: CreateTables) -> Result:
         if existing is not None and node.merge:
             merged_columns(existing, columns)  # validates types
         elif existing is None:
-            _check_not_external(db, name)
+            check_name_free(db, name)
         plans.append((db, name, columns))
     touched = []
     for db, name, columns in plans:
@@ -324,7 +324,7 @@ def rename_tables(session: Session, node: RenameTables) -> Result:
         for new in news:
             if new in remaining:
                 raise Conflict(f"Table '{new}' already exists in database '{db.name}'")
-            _check_not_external(db, new)
+            check_name_free(db, new)
     taken = [(db, db.tables.pop(old), new) for db, old, new in moves]
     for db, table, new in taken:
         table.name = new
@@ -389,9 +389,12 @@ def _set_attributes(table: Table, folder: str | None, docstring: str | None) -> 
         table.docstring = docstring
 
 
-def _check_not_external(db: Database, name: str) -> None:
+def check_name_free(db: Database, name: str) -> None:
+    """A new table's name may not be taken by an external table or a function."""
     if name in db.external_tables:
         raise BadRequest(f"'{name}' is already the name of an external table in database '{db.name}'")
+    if name in db.functions:
+        raise BadRequest(f"'{name}' is already the name of a function in database '{db.name}'")
 
 
 def _details_row(db: Database, table: Table) -> list[Any]:
