@@ -17,7 +17,7 @@ from kshell.result import Result
 from kshell.engine.cluster import Database, derived_id
 from kshell.engine.session import Session, handler
 from kshell.engine.tables import schema_json, validate_name
-from kshell.engine.values import CLR_TYPES
+from kshell.engine.values import clr_type
 from kshell.syntax.cmd_database import (
     AlterDatabasePrettyName,
     CreateDatabase,
@@ -215,7 +215,7 @@ def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
         for t in db.tables.values():
             rows.append([db.name, t.name, "", "", False, False, None, SCHEMA_VERSION, t.folder, t.docstring])
             for c in t.columns:
-                rows.append([db.name, t.name, c.name, CLR_TYPES[c.type], False, False, None, SCHEMA_VERSION,
+                rows.append([db.name, t.name, c.name, clr_type(c.type), False, False, None, SCHEMA_VERSION,
                              "", ""])
     return Result.of(SCHEMA_COLUMNS, rows)
 

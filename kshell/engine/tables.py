@@ -13,7 +13,7 @@ from kshell.errors import BadRequest, Conflict, EntityNameInvalid, NotSupported,
 from kshell.result import Result
 from kshell.engine.cluster import Column, Database, Table, derived_id
 from kshell.engine.session import Session, handler
-from kshell.engine.values import CLR_TYPES
+from kshell.engine.values import clr_type
 from kshell.syntax.cmd_table import (
     AlterColumnDocstrings,
     AlterTable,
@@ -107,7 +107,7 @@ def schema_json(table: Table) -> str:
     """The table schema the way `.show table T schema as json` prints it."""
     return json.dumps({
         "Name": table.name,
-        "OrderedColumns": [{"Name": c.name, "Type": CLR_TYPES[c.type], "CslType": c.type}
+        "OrderedColumns": [{"Name": c.name, "Type": clr_type(c.type), "CslType": c.type}
                            for c in table.columns],
     }, separators=(",", ":"))
 
@@ -359,7 +359,7 @@ def show_table(session: Session, node: ShowTable) -> Result:
         original = estimated_size(table.data[i])
         extent_size = original // 2
         index = original // 10
-        rows.append([c.name, CLR_TYPES[c.type], extent_size, round(original / extent_size, 3) if extent_size else 0.0,
+        rows.append([c.name, clr_type(c.type), extent_size, round(original / extent_size, 3) if extent_size else 0.0,
                      index, round(100.0 * index / extent_size, 3) if extent_size else 0.0, original,
                      derived_id(session.cluster.name, "column", db.name.lower(), table.name, c.name), 0, "V3"])
     return Result.of(SHOW_TABLE_COLUMNS, rows)

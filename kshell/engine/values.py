@@ -32,6 +32,10 @@ CLR_TYPES = {
 }
 
 
+def clr_type(type_name: str) -> str:
+    return CLR_TYPES.get(type_name, "System.Object")
+
+
 def to_bool(s: str) -> bool | None:
     v = s.strip().lower()
     if v in ("true", "1"):
@@ -43,6 +47,8 @@ def to_bool(s: str) -> bool | None:
 
 def _integer(lo: int, hi: int) -> Callable[[str], int | None]:
     def parse(s: str) -> int | None:
+        if "_" in s:  # Python reads "1_000"; Kusto does not
+            return None
         try:
             v = int(s)
         except ValueError:
@@ -63,6 +69,8 @@ to_long = _integer(LONG_MIN, LONG_MAX)
 
 
 def to_real(s: str) -> float | None:
+    if "_" in s:
+        return None
     try:
         return float(s)
     except ValueError:
@@ -70,6 +78,8 @@ def to_real(s: str) -> float | None:
 
 
 def to_decimal(s: str) -> decimal.Decimal | None:
+    if "_" in s:
+        return None
     try:
         v = decimal.Decimal(s.strip())
     except decimal.InvalidOperation:
