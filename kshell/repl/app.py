@@ -83,7 +83,10 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
     _banner()
     while not state.quit:
         try:
-            text = session.prompt()
+            # In raw mode Ctrl-C arrives as a key (handled by the prompt); a SIGINT
+            # handler of the prompt's own would only race with the request that
+            # follows (a signal landing after the prompt exited).
+            text = session.prompt(handle_sigint=False)
         except KeyboardInterrupt:
             continue  # Ctrl-C drops the current input
         except EOFError:
