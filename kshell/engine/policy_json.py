@@ -20,6 +20,7 @@ and column inside the payload, never a Python exception.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -225,10 +226,18 @@ def canonical_keys(obj: dict[str, Any], known: Iterable[str]) -> dict[str, Any]:
     """`obj` with property names matching `known` case-insensitively renamed to their canonical form.
 
     Unknown properties are kept as written (callers ignore them, spec 2.8).
-    When one name appears in several casings, the last one wins.
+    When one name appears in several casings, the last one wins.  Returns
+    `obj` itself when its names are already canonical (do not mutate it).
     """
-    by_lower = {k.lower(): k for k in known}
+    exact, by_lower = _known_names(tuple(known))
+    if exact.issuperset(obj):  # already canonical: the usual case
+        return obj
     return {by_lower.get(k.lower(), k): v for k, v in obj.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _known_names(known: tuple[str, ...]) -> tuple[frozenset[str], dict[str, str]]:
+    return frozenset(known), {k.lower(): k for k in known}
 
 
 def _json_kind(value: Any) -> str:
