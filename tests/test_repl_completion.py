@@ -171,3 +171,12 @@ def test_update_policy_payload(engine):
     assert texts(engine, head + 'true, "Sou') == ["Source"]
     assert texts(engine, head + 'true, "Source": "Sto') == ["StormEvents"]
     assert "system" in texts(engine, head + 'true, "ManagedIdentity": "')
+
+
+def test_let_names_and_print_expressions(engine):
+    text = "let threshold = 10;\nlet recent = StormEvents | where DamageProperty > thr"
+    assert texts(engine, text)[0] == "threshold"
+    assert "recent" in texts(engine, text + "eshold;\nrec")
+    assert "strlen" in texts(engine, "print n = strle")
+    assert "StormEvents" in texts(engine, "let s = Sto")
+    assert texts(engine, "let newna") == []

@@ -40,6 +40,9 @@ _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 STATEMENT_KEYWORDS = ("let", "print", "range", "datatable", "union", "database", "cluster",
                       "declare", "set", "search", "find", "evaluate", "materialize", "view")
 
+# Statements whose body is an expression (scalar functions are offered in them).
+EXPRESSION_STATEMENTS = frozenset({"print", "let", "range", "set", "declare"})
+
 # Keywords worth offering inside a given operator, besides column and function names.
 OPERATOR_KEYWORDS = {
     "summarize": ("by",),
@@ -343,18 +346,26 @@ class CompletionEngine:
                 return _names(fragment, self.catalog.tables(db).match(fragment), "table")
             return []
         operator = None
-        if segment and segment[0] is not None and segment[0].kind == NAME and _segment_after_pipe(levels[-1]):
-            operator = segment[0].text.lower()
-        if not segment:
+        first = segment[0] if segment else None
+        if first is not None and first.kind == NAME:
+            if _segment_after_pipe(levels[-1]):
+                operator = first.text.lower()
+            elif first.text.lower() in EXPRESSION_STATEMENTS:
+                operator = first.text.lower()
+        lets = _let_names(toks)
+        if not segment or (operator == "let" and prev is not None and prev.is_op("=")):
             if _segment_after_pipe(levels[-1]):
                 return _keywords(fragment, QUERY_OPERATORS, "operator")
             # The start of a statement (or of a nested query): tables, functions, statement words.
-            out = _names(fragment, self.catalog.tables().match(fragment), "table")
+            out = _names(fragment, fuzzy_matches(fragment, lets), "let")
+            out += _names(fragment, self.catalog.tables().match(fragment), "table")
             out += _names(fragment, self._function_names(fragment), "function")
             out += _keywords(fragment, STATEMENT_KEYWORDS, "keyword")
             if len(levels) > 1:
                 out = _names(fragment, fuzzy_matches(fragment, self._columns(toks)), "column") + out
             return out
+        if operator == "let" and prev is not None and prev.is_word("let"):
+            return []  # a new name is being typed
         if prev is not None and prev.kind == NAME and prev.text.lower() in TABLE_AFTER and operator in (None, "join", "union", "lookup"):
             return _names(fragment, self.catalog.tables().match(fragment), "table")
         if operator is None and len(levels) == 1:
@@ -363,7 +374,7 @@ class CompletionEngine:
         columns = _names(fragment, fuzzy_matches(fragment, self._columns(toks)), "column")
         if prev is not None and prev.kind == NAME and prev.text.lower() in COLUMN_AFTER:
             return columns
-        out = columns
+        out = columns + _names(fragment, fuzzy_matches(fragment, lets), "let")
         out += _keywords(fragment, OPERATOR_KEYWORDS.get(operator or "", ()), "keyword")
         out += _names(fragment, self._function_names(fragment), "function")
         return out
@@ -477,6 +488,12 @@ def _units(toks: list) -> tuple[list[Unit], int | None]:
             units.append(Unit(tpl.OP, t.text, t.text))
             i += 1
     return units, None
+
+
+def _let_names(toks: list) -> list[str]:
+    """Names bound by `let NAME = ...` earlier in the text."""
+    return [toks[i + 1].text for i, t in enumerate(toks[:-1])
+            if t.kind == NAME and t.text.lower() == "let" and toks[i + 1].kind == NAME]
 
 
 def _segment_after_pipe(level: list) -> bool:
