@@ -261,3 +261,24 @@ def test_table_cannot_take_a_function_name(session):
     with pytest.raises(BadRequest):
         session.execute(".set-or-append F <| print a=1")
     assert "F" not in session.database.tables
+
+
+def test_show_extents_with_tag_filters(session):
+    session.execute(".create table T (a:string)")
+    session.execute(".ingest inline into table T with (tags='[\"drop-by:old\",\"Blue\"]') <|\nx\ny")
+    session.execute(".ingest inline into table T with (tags='[\"red\"]') <|\nz")
+    [r] = session.execute(".show table T extents")
+    assert r.column_names[:4] == ["ExtentId", "DatabaseName", "TableName", "MaxCreatedOn"]
+    assert r.column("RowCount") == [2, 1]
+    assert r.column("Tags") == ["drop-by:old\r\nBlue", "red"]
+    [r] = session.execute(".show table T extents where tags has 'blue'")
+    assert r.column("RowCount") == [2]
+    [r] = session.execute(".show table T extents where tags contains 'drop-by' and tags !has 'red'")
+    assert r.column("RowCount") == [2]
+    [r] = session.execute(".show table T extents where tags !contains 'e'")
+    assert r.rows == []
+    first = session.database.tables["T"].extents[1].extent_id
+    [r] = session.execute(f".show table T extents ({first})")
+    assert r.column("ExtentId") == [first]
+    [r] = session.execute(".show database extents | summarize sum(RowCount) by TableName")
+    assert r.rows == [["T", 3]]

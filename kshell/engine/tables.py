@@ -24,7 +24,9 @@ from kshell.syntax.cmd_table import (
     CreateTables,
     DropTables,
     RenameTables,
+    ShowExtents,
     ShowTable,
+    ShowTableExtents,
     ShowTableDetails,
     ShowTables,
     ShowTableSchema,
@@ -378,6 +380,61 @@ def clear_table_data(session: Session, node: ClearTableData) -> Result:
     table.data = [[] for _ in table.columns]
     table.extents = []
     return Result.of([("Status", "string")], [["Success"]])
+
+
+EXTENTS_COLUMNS = [
+    ("ExtentId", "guid"), ("DatabaseName", "string"), ("TableName", "string"), ("MaxCreatedOn", "datetime"),
+    ("OriginalSize", "real"), ("ExtentSize", "real"), ("CompressedSize", "real"), ("IndexSize", "real"),
+    ("Blocks", "long"), ("Segments", "long"), ("ExtentContainerId", "string"), ("RowCount", "long"),
+    ("MinCreatedOn", "datetime"), ("Tags", "string"), ("Kind", "string"), ("DeletedRowCount", "long"),
+]
+
+
+@handler(ShowTableExtents)
+def show_table_extents(session: Session, node: ShowTableExtents) -> Result:
+    db, table = get_table(session, node.name)
+    return _extents_result(session, [(db, table)], node.extent_ids, node.tag_filters)
+
+
+@handler(ShowExtents)
+def show_extents(session: Session, node: ShowExtents) -> Result:
+    if node.scope == "cluster":
+        pairs = [(db, t) for db in session.cluster.databases.values() for t in db.tables.values()]
+    elif node.scope == "database":
+        db = session.get_database(node.database)
+        pairs = [(db, t) for t in db.tables.values()]
+    else:
+        pairs = [get_table(session, [name]) for name in node.tables]
+    return _extents_result(session, pairs, node.extent_ids, node.tag_filters)
+
+
+def _tag_matches(tags: list[str], op: str, value: str) -> bool:
+    """Kusto's extent-tag predicates: `has` = equal to a tag, `contains` = substring of a tag
+    (both case-insensitive); `!` negates."""
+    v = value.lower()
+    if op.endswith("has"):
+        found = any(t.lower() == v for t in tags)
+    else:
+        found = any(v in t.lower() for t in tags)
+    return not found if op.startswith("!") else found
+
+
+def _extents_result(session: Session, pairs: list[tuple[Database, Table]], ids: list[str],
+                    filters: list[tuple[str, str]]) -> Result:
+    wanted = {i.strip().lower() for i in ids}
+    rows = []
+    for db, table in pairs:
+        for e in table.extents:
+            if wanted and str(e.extent_id) not in wanted:
+                continue
+            if not all(_tag_matches(e.tags, op, value) for op, value in filters):
+                continue
+            lo, hi = e.first_row, e.first_row + e.row_count
+            original = float(sum(estimated_size(col[lo:hi]) for col in table.data))
+            rows.append([e.extent_id, db.name, table.name, e.ingestion_time, original, original / 2,
+                         original / 2, original / 10, 1, 1, "", e.row_count, e.ingestion_time,
+                         "\r\n".join(e.tags), "StorageV3", 0])
+    return Result.of(EXTENTS_COLUMNS, rows)
 
 
 # ------------------------------------------------------------------ private

@@ -21,6 +21,7 @@ after the table name are not theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 from kshell.syntax.ast import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cmd_common import at_command_end, finish
@@ -100,6 +101,29 @@ class ShowTable(Command):
     """`.show table T` (column-level statistics)."""
 
     name: list[str]
+
+
+TAG_OPERATORS = ("has", "contains", "!has", "!contains")
+
+
+@dataclass(slots=True)
+class ShowTableExtents(Command):
+    """`.show table T extents [(ids)] [hot] [where tags has 'x' ...]`."""
+
+    name: list[str]
+    extent_ids: list[str] = field(default_factory=list)
+    tag_filters: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ShowExtents(Command):
+    """`.show tables (A, B) extents ...`, `.show database [D] extents ...`, `.show cluster extents ...`."""
+
+    scope: str                       # tables | database | cluster
+    tables: list[str] = field(default_factory=list)
+    database: Optional[str] = None
+    extent_ids: list[str] = field(default_factory=list)
+    tag_filters: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -232,6 +256,8 @@ def show_tables(c: Cursor) -> Command | None:
                 if c.accept_op(")"):
                     break
                 c.expect_op(",", "between table names")
+        if c.at_word("extents"):
+            return _extents_tail(c, ShowExtents(scope="tables", tables=names))
         details = bool(c.accept_word("details"))
         if not at_command_end(c):
             c.note_expected("expected 'details' or the end of the command")
@@ -245,6 +271,8 @@ def show_tables(c: Cursor) -> Command | None:
     if c.at_word("details") and at_command_end(c, 1):
         c.next()
         return finish(c, ShowTableDetails(name=name))
+    if c.at_word("extents"):
+        return _extents_tail(c, ShowTableExtents(name=name))
     if c.at_word("cslschema"):
         c.next()
         return ShowTableSchema(name=name, format="csl")
@@ -255,6 +283,52 @@ def show_tables(c: Cursor) -> Command | None:
                                properties=c.with_properties())
     c.note_expected("expected 'details', 'schema as json', 'cslschema', 'policy' or the end of the command")
     return None
+
+
+@command_rule
+def show_extents(c: Cursor) -> Command | None:
+    """`.show database [D] extents ...` and `.show cluster extents ...`."""
+    if not c.accept_word("show"):
+        return None
+    if c.accept_word("cluster"):
+        return _extents_tail(c, ShowExtents(scope="cluster")) if c.at_word("extents") else None
+    if not c.accept_word("database"):
+        return None
+    database = None if c.at_word("extents") else (c.name("a database name") if c.at_name() else None)
+    if not c.at_word("extents"):
+        return None
+    return _extents_tail(c, ShowExtents(scope="database", database=database))
+
+
+def _extents_tail(c: Cursor, node: Command) -> Command:
+    """`extents [(id, ...)] [hot] [where tags (has|contains|!has|!contains) 'x' [and tags ...]]`."""
+    c.expect_word("extents")
+    if c.accept_op("("):
+        while True:
+            t = c.next()
+            if t.kind in ("STRING", "RAW"):
+                node.extent_ids.append(t.value if t.kind == "STRING" else t.value[1])
+            else:
+                # a bare guid is several tokens: take the source text up to ',' or ')'
+                start = t.start
+                while not (c.at_op(",") or c.at_op(")") or c.at_end):
+                    c.next()
+                node.extent_ids.append(c.text[start:c.peek(-1).end])
+            if c.accept_op(")"):
+                break
+            c.expect_op(",", "between extent ids")
+    c.accept_word("hot")
+    if c.accept_word("where"):
+        while True:
+            c.expect_word("tags", context="after 'where'")
+            op = c.peek()
+            if not (op.kind in ("NAME", "OP") and op.text.lower() in TAG_OPERATORS):
+                raise c.error("expected has, contains, !has or !contains after 'tags'")
+            c.next()
+            node.tag_filters.append((op.text.lower(), c.string("a tag as a string literal")))
+            if not c.accept_word("and"):
+                break
+    return finish(c, node)
 
 
 @command_rule
