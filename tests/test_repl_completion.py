@@ -180,3 +180,10 @@ def test_let_names_and_print_expressions(engine):
     assert "strlen" in texts(engine, "print n = strle")
     assert "StormEvents" in texts(engine, "let s = Sto")
     assert texts(engine, "let newna") == []
+
+
+def test_schema_types_and_piped_command_results(engine):
+    assert texts(engine, ".create table New (a:str") == ["string"]
+    assert "long" in texts(engine, ".create-merge table New (a:string, b:")
+    assert "datetime" in texts(engine, "datatable(a:dat")
+    assert texts(engine, ".show tables | whe") == ["where "]

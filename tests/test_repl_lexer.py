@@ -85,3 +85,10 @@ def test_no_error_token_on_in_scope_corpus_blocks():
             bad.append((block["id"], errors[:3]))
     assert checked > 400
     assert bad == []
+
+
+def test_query_after_a_piped_command_is_coloured_as_a_query():
+    text = ".show tables | where TableName has 'x'"
+    assert kind_of(text, "show") in Keyword
+    assert kind_of(text, "where") in Keyword
+    assert kind_of(text, "TableName") in Name and kind_of(text, "TableName") not in Keyword

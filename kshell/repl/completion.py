@@ -28,6 +28,7 @@ from kshell.repl import templates as tpl
 from kshell.syntax.tokens import ERROR, NAME, OP, STRING, WS, tokenize
 from kshell.syntax.vocabulary import (
     MANAGED_IDENTITY_USAGES,
+    SCALAR_TYPES,
     POLICY_KINDS,
     QUERY_OPERATORS,
 )
@@ -39,6 +40,9 @@ _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
 # Words that may start a query statement.
 STATEMENT_KEYWORDS = ("let", "print", "range", "datatable", "union", "database", "cluster",
                       "declare", "set", "search", "find", "evaluate", "materialize", "view")
+
+# Column types offered in a schema, canonical names first.
+SCHEMA_TYPES = tuple(dict.fromkeys(list(SCALAR_TYPES.values()) + list(SCALAR_TYPES)))
 
 # Statements whose body is an expression (scalar functions are offered in them).
 EXPRESSION_STATEMENTS = frozenset({"print", "let", "range", "set", "declare"})
@@ -164,6 +168,13 @@ class CompletionEngine:
         fragment = _FRAGMENT.search(body).group()
         head = body[: len(body) - len(fragment)]
         toks = tokenize(head, lenient=True)
+        if toks and toks[-1].is_op(":") and _inside_parens(toks):
+            return _keywords(fragment, SCHEMA_TYPES, "type", space=False)  # a schema column's type
+        for t in toks:
+            if t.is_op("|"):  # a command's result piped into query operators
+                return self._query(head[t.start:] + fragment)
+            if t.is_op("<|"):
+                break
         units, open_group = _units(toks)
         if open_group is not None:
             return self._inside_group(open_group, fragment, toks)
@@ -320,6 +331,8 @@ class CompletionEngine:
         fragment = _FRAGMENT.search(text).group()
         head = text[: len(text) - len(fragment)]
         toks = tokenize(head, lenient=True)
+        if toks and toks[-1].is_op(":") and _inside_parens(toks):
+            return _keywords(fragment, SCHEMA_TYPES, "type", space=False)  # datatable(a:..., ...)
         # Tables named at the start of each open nesting level feed the columns.
         levels: list[list] = [[]]
         for t in toks:
@@ -488,6 +501,16 @@ def _units(toks: list) -> tuple[list[Unit], int | None]:
             units.append(Unit(tpl.OP, t.text, t.text))
             i += 1
     return units, None
+
+
+def _inside_parens(toks: list) -> bool:
+    depth = 0
+    for t in toks:
+        if t.is_op("("):
+            depth += 1
+        elif t.is_op(")"):
+            depth -= 1
+    return depth > 0
 
 
 def _let_names(toks: list) -> list[str]:

@@ -159,7 +159,7 @@ def _lex_kusto(text: str, offset: int):
         else:
             yield start, Text, t.text
         prev_sig = t
-        if kind == OP and t.text == "<|":
+        if kind == OP and t.text in ("<|", "|"):
             in_command = False  # a query follows
 
 
