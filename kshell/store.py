@@ -311,6 +311,15 @@ class Store:
             plans[tid] = (rewrite, first_seq, chunks, _Written(table, data, tuple(data), tuple(extents), n, 0))
         return plans
 
+    def row_chunks(self) -> list[tuple[int, int, int, int]]:
+        """(tid, seq, first_row, row_count) of every stored chunk: what was written (diagnostics, tests)."""
+        try:
+            return self._conn.execute(
+                "SELECT tid, seq, first_row, row_count FROM kshell_rows ORDER BY tid, seq"
+            ).fetchall()
+        except sqlite3.Error as e:
+            raise sqlite_failure(self.path, e, "read") from None
+
     # ------------------------------------------------------------- copies
     def backup_to(self, path: str) -> None:
         """Copy the file as it stands (after a sync) to `path`, atomically."""
