@@ -20,7 +20,7 @@ from kshell.repl import pager
 
 def run_text(state: Any, text: str, *, auto_vertical: bool = True, out=None, err=None) -> bool:
     """Run every request of `text`; False if one failed (the rest are then skipped)."""
-    from kshell.script import Request, error_line, format_error, split_requests
+    from kshell.script import error_line, format_error, split_requests
 
     out = out or sys.stdout
     err = err or sys.stderr
