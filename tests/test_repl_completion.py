@@ -187,3 +187,7 @@ def test_schema_types_and_piped_command_results(engine):
     assert "long" in texts(engine, ".create-merge table New (a:string, b:")
     assert "datetime" in texts(engine, "datatable(a:dat")
     assert texts(engine, ".show tables | whe") == ["where "]
+
+
+def test_columns_of_a_table_bound_by_let(engine):
+    assert texts(engine, "let recent = StormEvents | where Ev")[0] == "EventType"

@@ -410,7 +410,7 @@ class CompletionEngine:
         prev_prev = None
         for i, t in enumerate(toks):
             if t.kind == NAME:
-                starts_source = prev is None or (prev.kind == OP and prev.text in ("(", ";", ",")) \
+                starts_source = prev is None or (prev.kind == OP and prev.text in ("(", ";", ",", "=")) \
                     or (prev.kind == NAME and prev.text.lower() in TABLE_AFTER)
                 if starts_source and t.text in tables:
                     cols.extend(self.catalog.columns(t.text))
