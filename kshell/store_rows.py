@@ -19,6 +19,7 @@ until someone reads `table.data`; `row_count` is answered without loading.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import json
@@ -185,6 +186,16 @@ class StoredTable(Table):
     @property
     def rows_loaded(self) -> bool:
         return getattr(self, "_rows_loader", None) is None
+
+    # A copy (copy.copy, deepcopy, pickle) is a plain Table holding the rows: the
+    # loader belongs to this object and its place in the state file.
+    def __reduce_ex__(self, protocol: int):
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(Table) if f.init}
+        return _plain_table, (values,)
+
+
+def _plain_table(values: dict) -> Table:
+    return Table(**values)
 
 
 def make_lazy(table: StoredTable, row_count: int, loader: Callable[[Table], list[list[Any]]]) -> None:

@@ -174,3 +174,21 @@ def test_row_counts_survive_at_chunk_boundaries(tmp_path, rows):
     assert t.row_count == rows
     assert len(t.data[0]) == rows and t.data[1][-1:] == ([f"v{rows - 1}"] if rows else [])
     close_session(s)
+
+
+def test_copies_of_a_stored_table_hold_its_rows(tmp_path):
+    import copy
+    import pickle
+
+    path = str(tmp_path / "cp.kshell")
+    s = open_session(path, now=NOW)
+    s.database.tables["T"] = make_table("T", 4)
+    s.sync()
+    close_session(s)
+    s = open_session(path)
+    for make_copy in (copy.copy, copy.deepcopy, lambda t: pickle.loads(pickle.dumps(t))):
+        t = s.database.tables["T"]
+        c = make_copy(t)
+        assert type(c) is Table
+        assert c.data[0] == [0, 1, 2, 3] and c.name == "T" and c.extents == t.extents
+    close_session(s)
