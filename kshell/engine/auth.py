@@ -239,10 +239,28 @@ class RoleAssignment:
 
 
 def assignments_of(entity: Any) -> list[RoleAssignment]:
-    """The principals list of a securable (object with .principals or dict record)."""
+    """The principals list of a securable (object with .principals or dict record); [] when it has none."""
     if isinstance(entity, dict):
-        return entity.setdefault("principals", [])
-    return entity.principals
+        value = entity.get("principals")
+    else:
+        value = getattr(entity, "principals", None)
+    return value if isinstance(value, list) else []
+
+
+def mutable_assignments_of(entity: Any) -> list[RoleAssignment]:
+    """The principals list to change; NotSupported when the record cannot hold one."""
+    if isinstance(entity, dict):
+        value = entity.setdefault("principals", [])
+    else:
+        value = getattr(entity, "principals", None)
+        if value is None:
+            try:
+                entity.principals = value = []
+            except AttributeError:
+                from kshell.errors import NotSupported
+
+                raise NotSupported(f"kshell cannot keep role assignments on {type(entity).__name__} records") from None
+    return value
 
 
 def creator_of(entity: Any) -> str:

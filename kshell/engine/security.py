@@ -158,7 +158,7 @@ def change_roles(session: Session, node: RoleChange) -> Result | None:
         if p.key not in seen:  # duplicates collapse (spec 3.3)
             seen.add(p.key)
             wanted.append(p)
-    current = auth.assignments_of(entity)
+    current = auth.mutable_assignments_of(entity)
     keep = [a for a in current if a.role != role]
     mine = [a for a in current if a.role == role]
     creator = auth.creator_of(entity) if role == "Admin" and scope[0] not in ("cluster", "database") else ""
