@@ -178,7 +178,7 @@ def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[
         if kind == "WS" or kind == "COMMENT":
             if trivia:
                 append(Token(kind, raw, raw, pos, end))
-        elif kind == "NAME" or kind == "HYPH":
+        elif kind == "NAME0" or kind == "NAME" or kind == "HYPH":
             append(Token(NAME, raw, raw, pos, end))
         elif kind in ("STR", "VSTR", "ML"):
             value, obf = string_value(raw)
@@ -196,30 +196,34 @@ def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[
     return tokens
 
 
-_SIMPLE_KINDS = {"NAME": NAME, "HYPH": NAME, "OP": OP, "NEG": OP, "INTILDE": OP}
+_SIMPLE_KINDS = {"NAME0": NAME, "NAME": NAME, "HYPH": NAME, "OP": OP, "NEG": OP, "INTILDE": OP}
+# Per group number of _FAST: the token kind of the simple groups, the group name of the others.
+_GROUP_NAMES = [None] * (_FAST.groups + 1)
+for _name, _index in _FAST.groupindex.items():
+    _GROUP_NAMES[_index] = _name
+_SIMPLE_BY_GROUP = [_SIMPLE_KINDS.get(n) if n else None for n in _GROUP_NAMES]
 
 
 def _tokenize_fast(text: str) -> list[Token]:
     """tokenize() for the parser: significant tokens only, errors raised."""
     tokens: list[Token] = []
     append = tokens.append
-    simple_kinds = _SIMPLE_KINDS
+    simple_by_group = _SIMPLE_BY_GROUP
     make = Token
     for m in _FAST.finditer(text):
-        kind = m.lastgroup
-        simple = simple_kinds.get(kind)
+        group = m.lastindex
+        simple = simple_by_group[group]
         if simple is not None:
-            start = m.start(kind)
-            end = m.end()
+            start, end = m.span(group)
             raw = text[start:end]
             append(make(simple, raw, raw, start, end))
             continue
+        kind = _GROUP_NAMES[group]
         if kind == "END":
             break
-        start = m.start(kind)
+        start, end = m.span(group)
         if kind == "ERR":
             raise _error_at(text, start)
-        end = m.end()
         raw = text[start:end]
         if kind == "STR" or kind == "VSTR" or kind == "ML":
             value, obf = string_value(raw)
