@@ -282,3 +282,32 @@ def test_show_extents_with_tag_filters(session):
     assert r.column("ExtentId") == [first]
     [r] = session.execute(".show database extents | summarize sum(RowCount) by TableName")
     assert r.rows == [["T", 3]]
+
+
+def test_extent_tags_alter_merge_drop(session):
+    session.execute(".create table T (a:string)")
+    session.execute(".ingest inline into table T with (tags='[\"x\"]') <|\n1")
+    old_id = session.database.tables["T"].extents[0].extent_id
+    [r] = session.execute(".alter-merge table T extent tags ('drop-by:p1', 'y')")
+    assert r.column_names == ["OriginalExtentId", "ResultExtentId", "ResultExtentTags", "Details"]
+    assert r.rows[0][0] == str(old_id) and r.rows[0][1] != str(old_id)
+    assert session.database.tables["T"].extents[0].tags == ["x", "drop-by:p1", "y"]
+    session.execute(".drop table T extent tags ('x')")
+    assert session.database.tables["T"].extents[0].tags == ["drop-by:p1", "y"]
+    session.execute(".alter table T extent tags ('only')")
+    assert session.database.tables["T"].extents[0].tags == ["only"]
+    [r] = session.execute(".drop table T extent tags with (extentCreatedOnFrom=datetime(2000-01-01))")
+    assert len(r.rows) == 1 and session.database.tables["T"].extents[0].tags == []
+    [r] = session.execute(".drop table T extent tags with (extentCreatedOnTo=datetime(2000-01-01))")
+    assert r.rows == []
+    assert session.database.tables["T"].row_count == 1
+
+
+def test_extent_tags_on_extents_chosen_by_a_command(session):
+    session.execute(".create table T (a:string)")
+    session.execute(".ingest inline into table T with (tags='[\"drop-by:a\"]') <|\n1")
+    session.execute(".ingest inline into table T <|\n2")
+    session.execute(".drop table T extent tags <|\n  .show table T extents\n  | where isnotempty(Tags)")
+    assert [e.tags for e in session.database.tables["T"].extents] == [[], []]
+    session.execute(".alter table T extent tags ('k') <| .show table T extents | where RowCount == 1 | take 1")
+    assert [e.tags for e in session.database.tables["T"].extents] == [["k"], []]

@@ -57,17 +57,27 @@ from kshell.syntax.cmd_common import PIPE_SOURCE, PipedCommand  # noqa: E402
 @handler(PipedCommand)
 def piped_command(session: Session, node: PipedCommand) -> Result:
     """Run the command (with its own permission check), then the query over its result."""
-    from kshell.engine import permissions
     from kshell.engine.cluster import Column, Table
     from kshell.engine.queries import SessionQueryContext
     from kshell.query import run
 
-    inner = node.command
-    permissions.check(session, inner)
-    out = session._handler_for(inner)(session, inner)
-    result = out[0] if isinstance(out, list) else out
+    result = run_nested(session, node.command)
     columns = [Column(c.name, c.type) for c in result.columns]
     data = [list(col) for col in zip(*result.rows)] if result.rows else [[] for _ in columns]
     source = Table(PIPE_SOURCE, columns, data=data)
     ctx = SessionQueryContext(session, scoped_tables={(session.database.name.lower(), PIPE_SOURCE): source})
     return run(node.query, ctx)
+
+
+def run_nested(session: Session, node) -> Result:
+    """Run a command or query inside another request: its own permission check and
+    handler, but not the session's per-request commit/rollback hooks."""
+    from kshell.engine import permissions
+
+    permissions.check(session, node)
+    out = session._handler_for(node)(session, node)
+    if isinstance(out, list):
+        if not out:
+            return Result.of([], [])
+        return out[0]
+    return out

@@ -11,7 +11,7 @@ from typing import Any
 
 from kshell.errors import BadRequest, Conflict, EntityNameInvalid, NotSupported, TableNotFound
 from kshell.result import Result
-from kshell.engine.cluster import Column, Database, Table, derived_id
+from kshell.engine.cluster import Column, Database, Extent, Table, derived_id
 from kshell.engine.session import Session, handler
 from kshell.engine.values import clr_type
 from kshell.syntax.cmd_table import (
@@ -23,6 +23,7 @@ from kshell.syntax.cmd_table import (
     CreateTableBasedOn,
     CreateTables,
     DropTables,
+    ExtentTagsCommand,
     RenameTables,
     ShowExtents,
     ShowTable,
@@ -435,6 +436,72 @@ def _extents_result(session: Session, pairs: list[tuple[Database, Table]], ids: 
                          original / 2, original / 10, 1, 1, "", e.row_count, e.ingestion_time,
                          "\r\n".join(e.tags), "StorageV3", 0])
     return Result.of(EXTENTS_COLUMNS, rows)
+
+
+EXTENT_TAGS_COLUMNS = [("OriginalExtentId", "string"), ("ResultExtentId", "string"),
+                       ("ResultExtentTags", "string"), ("Details", "string")]
+
+
+@handler(ExtentTagsCommand)
+def extent_tags(session: Session, node: ExtentTagsCommand) -> Result:
+    """Change the tags of the table's extents (within the optional creation-time range).
+    As in the service, a changed extent is replaced by a new one with a new id."""
+    from kshell.engine.ingest import next_extent_id
+
+    db, table = get_table(session, node.name)
+    lo = _time_property(node.properties, "extentcreatedonfrom")
+    hi = _time_property(node.properties, "extentcreatedonto")
+    chosen = _selected_extent_ids(session, node.source) if node.source is not None else None
+    plans = []
+    for i, e in enumerate(table.extents):
+        if (lo is not None and e.ingestion_time < lo) or (hi is not None and e.ingestion_time > hi):
+            continue
+        if chosen is not None and str(e.extent_id) not in chosen:
+            continue
+        if node.action == "set":
+            new_tags = list(dict.fromkeys(node.tags))
+        elif node.action == "merge":
+            new_tags = list(dict.fromkeys(e.tags + node.tags))
+        elif node.tags:
+            drop = set(node.tags)
+            new_tags = [t for t in e.tags if t not in drop]
+        else:
+            new_tags = []
+        if new_tags != e.tags:
+            plans.append((i, new_tags))
+    rows = []
+    for i, new_tags in plans:
+        old = table.extents[i]
+        new = Extent(next_extent_id(session, db.name, table.name), old.first_row, old.row_count,
+                     old.ingestion_time, new_tags)
+        table.extents[i] = new
+        rows.append([str(old.extent_id), str(new.extent_id), "\r\n".join(new_tags) or None, ""])
+    return Result.of(EXTENT_TAGS_COLUMNS, rows)
+
+
+def _selected_extent_ids(session: Session, source: Any) -> set[str]:
+    """The ExtentId column of the `<| query or .command` result (ids as lower-case text)."""
+    from kshell.engine.misc import run_nested
+
+    result = run_nested(session, source)
+    if "ExtentId" not in result.column_names:
+        raise BadRequest("the query after '<|' must return an ExtentId column")
+    return {str(v).lower() for v in result.column("ExtentId") if v is not None}
+
+
+def _time_property(properties: dict, name: str):
+    from kshell.engine.values import to_datetime
+
+    raw = next((v for k, v in properties.items() if k.lower() == name), None)
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if text.lower().startswith("datetime(") and text.endswith(")"):
+        text = text[len("datetime("):-1]
+    value = to_datetime(text)
+    if value is None:
+        raise BadRequest(f"property '{name}' is not a datetime: {raw}")
+    return value
 
 
 # ------------------------------------------------------------------ private

@@ -48,11 +48,14 @@ def finish(c: Cursor, node: Command) -> Command:
     return PipedCommand(command=node, query=query)
 
 
-def parse_query_at(text: str, start: int, prefix: str = "") -> Any:
-    """Parse `prefix + text[start:]` as a query; syntax errors report positions in `text`."""
-    from kshell.syntax import parse_query
+def parse_query_at(text: str, start: int, prefix: str = "", allow_command: bool = False) -> Any:
+    """Parse `prefix + text[start:]` as a query (or, with allow_command, a `.command`);
+    syntax errors report positions in `text`."""
+    from kshell.syntax import parse, parse_query
 
     try:
+        if allow_command and text[start:].lstrip().startswith("."):
+            return parse(text[start:])
         return parse_query(prefix + text[start:])
     except KustoSyntaxError as e:
         if e.line is not None:

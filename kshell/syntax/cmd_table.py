@@ -21,10 +21,10 @@ after the table name are not theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 from kshell.syntax.ast import Command
 from kshell.syntax.commands import command_rule
-from kshell.syntax.cmd_common import at_command_end, finish
+from kshell.syntax.cmd_common import at_command_end, finish, parse_query_at
 from kshell.syntax.cursor import Cursor
 
 Schema = list[tuple[str, str]]
@@ -127,6 +127,18 @@ class ShowExtents(Command):
 
 
 @dataclass(slots=True)
+class ExtentTagsCommand(Command):
+    """`.alter[-merge] table T extent tags ('a', ...)`, `.drop table T extent tags [('a', ...)]`
+    [with (extentCreatedOnFrom=..., extentCreatedOnTo=...)]."""
+
+    action: str                      # set | merge | drop
+    name: list[str]
+    tags: list[str] = field(default_factory=list)   # drop with no tags: drop them all
+    properties: dict = field(default_factory=dict)
+    source: Any = None               # `<| query or .command` whose ExtentId column selects the extents
+
+
+@dataclass(slots=True)
 class ShowTableDetails(Command):
     name: list[str]
 
@@ -186,6 +198,9 @@ def alter_table(c: Cursor) -> Command | None:
     if not merge and c.at_word("docstring", "folder") and c.peek(1).kind == "STRING":
         attribute = c.next().text.lower()
         return AlterTableAttribute(name=name, attribute=attribute, value=c.string())
+    if c.accept_words("extent", "tags"):
+        return _extents_source(c, ExtentTagsCommand(action="merge" if merge else "set", name=name,
+                                                    tags=_tag_list(c), properties=c.with_properties()))
     if _accept_hyphenated(c, "column", "docstrings"):
         c.expect_op("(", "after 'column-docstrings'")
         docs = []
@@ -214,9 +229,17 @@ def drop_tables(c: Cursor) -> Command | None:
                 break
             c.expect_op(",", "between table names")
         return DropTables(names=names, ifexists=bool(c.accept_word("ifexists")), plural=True)
+    if c.accept_words("extent", "tags", "from", "table"):
+        name = c.dotted_name("a table name")
+        return _extents_source(c, ExtentTagsCommand(action="drop", name=name, tags=_tag_list(c),
+                                                    properties=c.with_properties()))
     if not c.accept_word("table"):
         return None
     name = c.dotted_name("a table name")
+    if c.accept_words("extent", "tags"):
+        tags = _tag_list(c) if c.at_op("(") else []
+        return _extents_source(c, ExtentTagsCommand(action="drop", name=name, tags=tags,
+                                                    properties=c.with_properties()))
     ifexists = bool(c.accept_word("ifexists"))
     if not at_command_end(c):
         c.note_expected("expected 'ifexists' or the end of the command after the table name")
@@ -341,6 +364,26 @@ def clear_table(c: Cursor) -> Command | None:
         return None
     c.next()
     return ClearTableData(name=name)
+
+
+def _extents_source(c: Cursor, node: ExtentTagsCommand) -> ExtentTagsCommand:
+    if c.at_op("<|"):
+        arrow = c.next()
+        node.source = parse_query_at(c.text, arrow.end, allow_command=True)
+        c.i = len(c.tokens)
+    return node
+
+
+def _tag_list(c: Cursor) -> list[str]:
+    c.expect_op("(", "to open the list of tags")
+    tags = []
+    if c.accept_op(")"):
+        return tags
+    while True:
+        tags.append(c.next().value if c.at_string() else c.string("a tag as a string literal"))
+        if c.accept_op(")"):
+            return tags
+        c.expect_op(",", "between tags")
 
 
 def _accept_hyphenated(c: Cursor, first: str, second: str) -> bool:
