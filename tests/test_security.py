@@ -332,3 +332,11 @@ def test_piped_commands_check_the_command_and_the_query(session):
         session.execute(".show database NetDefaultDB principals | count")
     with pytest.raises(Forbidden, match="on 'Secret'"):
         session.execute(".show version | extend n = toscalar(database('Secret').S | count)")
+
+
+def test_show_principals_piped_into_a_query(session):
+    one(session, ".add database NetDefaultDB viewers ('aaduser=a@x.com', 'aaduser=b@x.com')")
+    r = one(session, ".show database principals | where Role !startswith 'All' | project PrincipalDisplayName")
+    assert r.rows == [["a (upn: a@x.com)"], ["b (upn: b@x.com)"]]
+    r = one(session, ".show cluster principal roles | count")
+    assert r.rows == [[1]]

@@ -2,8 +2,8 @@
 
     .add|.drop|.set <securable> <role> ( 'fqn' [, ...] ) [skip-results] ['notes']
     .set <securable> <role> none [skip-results]
-    .show <securable> principals
-    .show [<securable>] principal [ 'fqn' ] roles
+    .show <securable> principals [| query]
+    .show [<securable>] principal [ 'fqn' ] roles [| query]
     .clear cluster cache groupmembership with ( group='fqn' [, principal='fqn'] )
 
 <securable> is `cluster`, `database [Db]`, `table T`, `function F`,
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from kshell.syntax.ast import Command
+from kshell.syntax.cmd_common import at_command_end, finish
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.vocabulary import ROLE_WORDS
@@ -104,7 +105,7 @@ def _database_name_omitted(c: Cursor) -> bool:
     """`.add database admins (...)` / `.show database principals`: no database name given."""
     if c.at_word(*ROLE_WORDS["database"]) and (c.peek(1).is_op("(") or c.peek(1).is_word("none")):
         return True
-    if c.at_word("principals") and c.peek(1).kind == "EOF":
+    if c.at_word("principals") and at_command_end(c, 1):
         return True
     if c.at_word("principal") and (c.peek(1).is_word("roles") or c.peek(1).kind == "STRING"):
         return True
@@ -160,16 +161,16 @@ def show_principals(c: Cursor) -> Command | None:
         return None
     after_verb = c.i
     if c.at_word("principal"):
-        return _principal_roles(c, None, [])
+        return finish(c, _principal_roles(c, None, []))
     sec = _securable(c, name_optional_for_database=True)
     if sec is None:
         c.i = after_verb
         return None
     kind, name = sec
     if c.accept_word("principals"):
-        return ShowPrincipals(securable_kind=kind, securable=name)
+        return finish(c, ShowPrincipals(securable_kind=kind, securable=name))
     if c.at_word("principal"):
-        return _principal_roles(c, kind, name)
+        return finish(c, _principal_roles(c, kind, name))
     c.i = after_verb
     return None
 
