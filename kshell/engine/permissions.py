@@ -219,6 +219,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "DropTables": ("Table Admin", _entity("table", "names", many=True)),
     "RenameTables": ("Table Admin", _renamed_tables),
     "ClearTableData": ("Table Admin", _entity("table", "name")),
+    "ExtentTagsCommand": ("Table Admin", _entity("table", "name")),
     "ShowTables": ("Database User, Viewer or Monitor", _context_db),
     "ShowTable": ("Database User, Viewer or Monitor", _entity("table", "name")),
     "ShowTableDetails": ("Database User, Viewer or Monitor", _entity("table", "name")),
