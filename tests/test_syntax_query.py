@@ -414,3 +414,11 @@ def test_command_error_names_the_expected_word():
     err = syntax_error(".alter table T polcy update @'[]'")
     assert (err.line, err.column) == (1, 16)
     assert "expected" in err.message and "'policy'" in err.message and "found 'polcy'" in err.message
+
+
+def test_summarize_legacy_bin_spelling_and_dotted_index():
+    (s,) = ops("T | summarize count() by ts bin = 1h, k")
+    assert shape(s.by[0].expr) == "bin(ts, datetime.timedelta(seconds=3600))"
+    assert shape(s.by[1].expr) == "k"
+    assert shape(expr("p['a b'].[k] == 1")) == "(p['a b'][k] == 1)"
+    assert shape(expr("p.['a b'] == 1")) == "(p.a b == 1)"

@@ -135,6 +135,7 @@ OTHER_COMMAND_HEADS = (
     "merge|rebuild [async] <name> extents",
     "merge [async] extents",
     "show table <name> extent tags",
+    "drop|drop-pretend table <name> extent|extents",
     # materialized views
     "create|create-or-alter [async] [ifnotexists] materialized-view",
     "alter|alter-merge materialized-view",

@@ -274,10 +274,13 @@ class ExprParser:
                 if nxt.kind == NAME:
                     self.i += 2
                     node = ast.Member(node, nxt.text, pos=_pos(node, t))
-                elif nxt.kind == OP and nxt.text == "[" and self.peek(2).kind == STRING \
-                        and self.peek(3).is_op("]"):
-                    self.i += 4  # `a.['b c']` is the member `b c`
-                    node = ast.Member(node, self.toks[self.i - 2].value, pos=_pos(node, t))
+                elif nxt.kind == OP and nxt.text == "[":
+                    if self.peek(2).kind == STRING and self.peek(3).is_op("]"):
+                        self.i += 4  # `a.['b c']` is the member `b c`
+                        node = ast.Member(node, self.toks[self.i - 2].value, pos=_pos(node, t))
+                    else:
+                        self.i += 1  # `a.[expr]` is `a[expr]`
+                        continue
                 elif nxt.kind == OP and nxt.text == "*":
                     self.i += 1  # `database("d").*Logs` (union wildcards)
                     node = ast.Member(node, self.word_pattern(), pos=_pos(node, t))

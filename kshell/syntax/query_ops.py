@@ -347,7 +347,16 @@ class QueryParser(ExprParser):
             aggs = self.assignments()
         by: list = []
         if self.accept_word("by"):
-            by = self.assignments()
+            while True:
+                item = self.assignment()
+                if self.at_word("bin") and self.peek(1).is_op("="):
+                    # `by ts bin = 1h`: the legacy spelling of `by bin(ts, 1h)`
+                    bin_tok = self.toks[self.i]
+                    self.i += 2
+                    item.expr = ast.Call("bin", [item.expr, self.expression()], pos=bin_tok.start)
+                by.append(item)
+                if not self.accept_op(","):
+                    break
         return ast.Summarize(aggs, by)
 
     def op_count(self, t):
