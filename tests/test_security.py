@@ -340,3 +340,14 @@ def test_show_principals_piped_into_a_query(session):
     assert r.rows == [["a (upn: a@x.com)"], ["b (upn: b@x.com)"]]
     r = one(session, ".show cluster principal roles | count")
     assert r.rows == [[1]]
+
+
+def test_as_a_managed_identity_by_name(session):
+    from kshell.engine import azure
+
+    mi = azure.create_identity(session.cluster, "exporter")
+    directive(session, "#as exporter")
+    assert session.principal == f"aadapp={mi.object_id}"
+    directive(session, "#as system")
+    assert session.principal == f"aadapp={azure.system_identity(session.cluster).object_id}"
+    assert directive(session, "#as").rows[0][1].startswith(f"aadapp={azure.system_identity(session.cluster).object_id};")

@@ -2,6 +2,7 @@
 
     #as                      the session principal and the roles it holds
     #as FQN                  run the next requests as FQN (a user, an app, a managed identity)
+    #as IDENTITY             as the managed identity named IDENTITY (`system` or a user-assigned name)
     #as default              back to the default principal (AllDatabasesAdmin on a new cluster)
     #group                   list groups and their members
     #group add GROUP MEMBER  make MEMBER (any FQN, possibly a group) a member of GROUP (aadgroup=...)
@@ -37,8 +38,9 @@ def _parse(state: ShellState, text: str) -> auth.Principal:
         raise DirectiveError(e.message) from None
 
 
-@directive("as", "#as [FQN|default]",
-           "Show the session principal and its roles, or run the next requests as another principal.")
+@directive("as", "#as [FQN|IDENTITY|default]",
+           "Show the session principal and its roles, or run the next requests as another principal "
+           "(an FQN, or a managed identity by name: #as system).")
 def as_directive(state: ShellState, args: str) -> Result | str:
     from kshell.engine.permissions import ensure_seeded
     from kshell.engine.session import DEFAULT_PRINCIPAL
@@ -50,12 +52,23 @@ def as_directive(state: ShellState, args: str) -> Result | str:
         return principal_roles_result(session)
     if text.lower() == "default":
         session.principal = DEFAULT_PRINCIPAL
+    elif "=" not in text and _identity_named(session, text) is not None:
+        # `#as system` / `#as <identity name>`: act as a managed identity of the simulated tenant
+        session.principal = f"aadapp={_identity_named(session, text).object_id}"
     else:
         session.principal = _parse(state, text).fqn
     held = auth.held_roles(session.cluster, session.principal)
     if not held:
         return f"now running as {session.principal} (it holds no role)"
     return f"now running as {session.principal} ({len(held)} role{'s' if len(held) != 1 else ''}; #as lists them)"
+
+
+def _identity_named(session, name: str):
+    try:
+        from kshell.engine import azure
+    except ImportError:
+        return None
+    return azure.find_identity(session.cluster, name)
 
 
 def principal_roles_result(session) -> Result:
