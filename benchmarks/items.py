@@ -1,0 +1,276 @@
+"""The benchmark items; `run.py` runs each in a fresh process: `items.py NAME [REPEAT]`.
+
+Each item prints one JSON object on its last line of output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import resource
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / "shared" / "corpus" / "docs-kusto-blocks.jsonl"
+
+
+def emit(obj: dict) -> None:
+    print(json.dumps(obj))
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# ------------------------------------------------------------ 2. interactive
+
+def interactive_startup() -> None:
+    """Start `kshell` on a pseudo-terminal, type `#quit`, time until it exits."""
+    master, slave = pty.openpty()
+    env = dict(os.environ, TERM="xterm", COLUMNS="120", LINES="40")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "kshell"], stdin=slave, stdout=slave, stderr=slave,
+                            env=env, cwd=ROOT, close_fds=True)
+    os.close(slave)
+    os.write(master, b"#quit\r")
+    deadline = time.time() + 60
+    while proc.poll() is None and time.time() < deadline:
+        r, _, _ = select.select([master], [], [], 0.05)
+        if r:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if b"\x1b[6n" in chunk:
+                # Answer the cursor-position request as a real terminal would.
+                os.write(master, b"\x1b[1;1R")
+    proc.wait(timeout=60)
+    elapsed = time.perf_counter() - t0
+    os.close(master)
+    emit({"seconds": elapsed, "returncode": proc.returncode})
+
+
+# ------------------------------------------------------------ 3. parser
+
+def parser(repeat: str = "3") -> None:
+    from kshell.errors import KustoSyntaxError
+    from kshell.script import split_requests
+    from kshell.syntax import parse
+
+    texts = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        block = json.loads(line)["text"]
+        try:
+            texts.extend(r.text for r in split_requests(block) if not r.text.lstrip().startswith("#"))
+        except KustoSyntaxError:
+            continue
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    rounds = max(1, -(-10_000_000 // size))
+
+    def once() -> int:
+        errors = 0
+        for _ in range(rounds):
+            for t in texts:
+                try:
+                    parse(t)
+                except KustoSyntaxError:
+                    errors += 1
+        return errors
+
+    errors = once()  # warm-up, and the error count
+    secs = median_time(once, int(repeat))
+    mb = size * rounds / 1e6
+    emit({"mb": mb, "mb_per_s": mb / secs, "requests": len(texts) * rounds,
+          "requests_per_s": len(texts) * rounds / secs, "errors": errors})
+
+
+# ------------------------------------------------------------ 4. management script
+
+def management_script() -> tuple[str, str]:
+    import uuid
+
+    lines: list[str] = []
+    identities = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench-{i}")) for i in range(500)]
+    for i, oid in enumerate(identities):
+        lines.append(f"#identity create id{i} objectid={oid}")
+        lines.append(f"#identity assign id{i}")
+    for d in range(100):
+        lines.append(f".create database DB{d} volatile")
+        lines.append(f"#db DB{d}")
+        for t in range(10):
+            lines.append(f".create table T{t} (Timestamp:datetime, Key:string, Value:long, Note:string)")
+        for p in range(40):
+            lines.append(f".add database DB{d} viewers ('aadapp={identities[(d * 40 + p) % 500]}')")
+        for m in range(29):
+            oid = identities[(d * 29 + m) % 500]
+            lines.append(f'.alter-merge database DB{d} policy managed_identity '
+                         f'```[{{"ObjectId": "{oid}", "AllowedUsages": "AutomatedFlows"}}]```')
+    while len(lines) < 10_000:
+        oid = identities[len(lines) % 500]
+        lines.append(f'.alter-merge cluster policy managed_identity '
+                     f'```[{{"ObjectId": "{oid}", "AllowedUsages": "NativeIngestion"}}]```')
+    return "\n".join(lines) + "\n", f"{len(lines)} requests: 500 identities created and assigned, 100 databases, 1,000 tables, 4,000 role assignments, 3,800 MI policy alter-merges"
+
+
+def management(repeat: str = "3") -> None:
+    script, notes = management_script()
+    with tempfile.NamedTemporaryFile("w", suffix=".kql", delete=False) as f:
+        f.write(script)
+        path = f.name
+
+    def once() -> None:
+        proc = subprocess.run([sys.executable, "-m", "kshell", "-f", path, "--format", "csv"],
+                              capture_output=True, cwd=ROOT)
+        if proc.returncode != 0:
+            raise SystemExit(proc.stderr.decode()[-2000:])
+
+    secs = median_time(once, int(repeat))
+    os.unlink(path)
+    emit({"seconds": secs, "notes": notes})
+
+
+# ------------------------------------------------------------ 5. MI scaling
+
+def mi_scaling(repeat: str = "3") -> None:
+    import uuid
+
+    from kshell.engine import azure
+    from kshell.engine.session import Session
+
+    out = {}
+    for n in (1000, 10000, 100000):
+        session = Session()
+        oids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"mi-{n}-{i}")) for i in range(n)]
+        for i, oid in enumerate(oids):
+            azure.create_identity(session.cluster, f"id{i}", object_id=oid)
+            azure.set_assigned(session.cluster, f"id{i}", True)
+        payload = json.dumps([{"ObjectId": o, "AllowedUsages": "AutomatedFlows"} for o in oids])
+        text = f".alter-merge cluster policy managed_identity ```{payload}```"
+
+        def once() -> None:
+            session.execute(".delete cluster policy managed_identity")
+            session.execute(text)
+
+        out[str(n)] = median_time(once, int(repeat))
+    emit(out)
+
+
+# ------------------------------------------------------------ 6. queries
+
+def big_session(n: int = 1_000_000, keys: int = 10_000):
+    """A session holding T (n rows × 5 columns) and D (`keys` rows)."""
+    from kshell.engine.session import Session
+
+    session = Session()
+    session.execute(".create table T (Key:string, Value:long, Amount:real, Timestamp:datetime, Flag:bool)")
+    session.execute(
+        f".set-or-append T <| range i from 0 to {n - 1} step 1 "
+        f"| project Key = strcat('k', i % {keys}), Value = i, Amount = i * 0.5, "
+        f"Timestamp = datetime(2026-01-01) + i * 1s, Flag = i % 3 == 0")
+    session.execute(".create table D (Key:string, Label:string)")
+    session.execute(f".set-or-append D <| range i from 0 to {keys - 1} step 1 "
+                    f"| project Key = strcat('k', i), Label = strcat('label', i % 7)")
+    return session
+
+
+QUERIES = {
+    "filter_summarize": "T | where Value % 2 == 0 | summarize count() by Key | count",
+    "extend": "T | extend x = Value * 2 + Amount / 3 | summarize sum(x)",
+    "top": "T | top 10 by Amount desc",
+    "join": "T | join kind=inner (D) on Key | count",
+}
+
+
+def queries(repeat: str = "3") -> None:
+    session = big_session()
+    out = {}
+    for key, q in QUERIES.items():
+        out[key] = median_time(lambda q=q: session.execute(q), int(repeat))
+    try:
+        import pandas as pd
+    except ImportError:
+        emit(out)
+        return
+    out["pandas_version"] = pd.__version__
+    t = session.database.tables["T"]
+    d = session.database.tables["D"]
+    df = pd.DataFrame({c.name: col for c, col in zip(t.columns, t.data)})
+    dd = pd.DataFrame({c.name: col for c, col in zip(d.columns, d.data)})
+    pandas_work = {
+        "filter_summarize": lambda: len(df[df.Value % 2 == 0].groupby("Key").size()),
+        "extend": lambda: (df.Value * 2 + df.Amount / 3).sum(),
+        "top": lambda: df.nlargest(10, "Amount"),
+        "join": lambda: len(df.merge(dd, on="Key")),
+    }
+    for key, fn in pandas_work.items():
+        out[f"pandas_{key}"] = median_time(fn, int(repeat))
+    emit(out)
+
+
+# ------------------------------------------------------------ 7. completion
+
+def completion() -> None:
+    from kshell.engine.cluster import Column, Table
+    from kshell.engine.session import Session
+    from kshell.repl.completion import CompletionEngine
+
+    session = Session()
+    db = session.database
+    columns = [Column(f"Column{c}", "string") for c in range(100)]
+    for t in range(10_000):
+        db.tables[f"Table{t}"] = Table(f"Table{t}", list(columns))
+    engine = CompletionEngine(session)
+    contexts = [
+        "Tab", "Table42", ".show table Table99", ".drop table Tab",
+        "Table5000 | where Col", "Table5000 | summarize count() by Colu", "Table5000 | project Column1, Col",
+        ".alter-merge cluster policy m", ".alter table Table7 policy up", "#ide",
+    ]
+    engine.complete(contexts[0])  # the catalog is built once per session change
+    times = []
+    for _ in range(20):
+        for text in contexts:
+            t0 = time.perf_counter()
+            engine.complete(text)
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    emit({"p95_ms": times[int(len(times) * 0.95) - 1], "median_ms": statistics.median(times),
+          "calls": len(times), "contexts": len(contexts)})
+
+
+# ------------------------------------------------------------ 8. memory
+
+def memory() -> None:
+    from kshell.engine.session import Session  # noqa: F401  (baseline includes the engine)
+
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    session = big_session(1_000_000, 1000)
+    session.execute(QUERIES["filter_summarize"])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    emit({"peak_mb": peak, "baseline_mb": baseline})
+
+
+ITEMS = {
+    "interactive_startup": interactive_startup,
+    "parser": parser,
+    "management": management,
+    "mi_scaling": mi_scaling,
+    "queries": queries,
+    "completion": completion,
+    "memory": memory,
+}
+
+if __name__ == "__main__":
+    ITEMS[sys.argv[1]](*sys.argv[2:])
