@@ -311,3 +311,12 @@ def test_extent_tags_on_extents_chosen_by_a_command(session):
     assert [e.tags for e in session.database.tables["T"].extents] == [[], []]
     session.execute(".alter table T extent tags ('k') <| .show table T extents | where RowCount == 1 | take 1")
     assert [e.tags for e in session.database.tables["T"].extents] == [["k"], []]
+
+
+def test_show_table_data_statistics(session):
+    session.execute(".create table T (a:string, b:long)")
+    session.execute(".ingest inline into table T <|\nhello,1\nworld,2")
+    [r] = session.execute('.show table T data statistics with (scope="all", samplepercent=80)')
+    assert r.column_names[:3] == ["ColumnName", "ColumnType", "ColumnId"]
+    assert [(row[0], row[1], row[11]) for row in r.rows] == [("a", "string", 2), ("b", "long", 2)]
+    assert r.rows[0][3] == 10  # OriginalSize of 'hello' + 'world'

@@ -139,6 +139,12 @@ class ExtentTagsCommand(Command):
 
 
 @dataclass(slots=True)
+class ShowTableDataStatistics(Command):
+    name: list[str]
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class ShowTableDetails(Command):
     name: list[str]
 
@@ -296,6 +302,8 @@ def show_tables(c: Cursor) -> Command | None:
         return finish(c, ShowTableDetails(name=name))
     if c.at_word("extents"):
         return _extents_tail(c, ShowTableExtents(name=name))
+    if c.accept_words("data", "statistics"):
+        return finish(c, ShowTableDataStatistics(name=name, properties=c.with_properties()))
     if c.at_word("cslschema"):
         c.next()
         return ShowTableSchema(name=name, format="csl")
