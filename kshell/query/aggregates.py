@@ -74,6 +74,11 @@ def _sum_type(ts):
 
 
 def _sum(values):
+    if values and isinstance(values[0], (int, float)):
+        try:  # a null among the values raises TypeError: then the filtering path
+            return sum(values)
+        except TypeError:
+            pass
     vals = _nn(values)
     if not vals:
         return None
@@ -89,6 +94,11 @@ def _sum(values):
 
 
 def _avg(values):
+    if values and isinstance(values[0], (int, float)):
+        try:
+            return float(sum(values)) / len(values)
+        except TypeError:
+            pass
     vals = _nn(values)
     if not vals:
         return None
@@ -106,6 +116,11 @@ def _avg_type(ts):
 
 
 def _minmax(values, pick):
+    if values and isinstance(values[0], (int, str)):
+        try:
+            return pick(values)
+        except TypeError:
+            pass
     vals = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     if not vals:
         return None

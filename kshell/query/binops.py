@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import operator as _operator
 import re
 from itertools import repeat
 from typing import Any, Callable
@@ -102,6 +103,9 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
             f = _num(base)
             if rtype == "int":
                 f = _wrap_int32(f)
+        fast = _FAST_ARITH.get(op) if rtype in ("long", "real") and not (l.const and r.const) else None
+        if fast is not None and (rtype == "real" or (op != "/" and op != "%")):
+            return _fast_binary(rtype, fast, f, l, r)
         return lift(rtype, f, [l, r])
     if "dynamic" in (lt, rt) and (lt == "dynamic" or T.is_numeric(lt)) and (rt == "dynamic" or T.is_numeric(rt)):
         return lift("dynamic" if lt == rt else ("real" if "real" in (lt, rt) else "dynamic"), _dyn_arith(op), [l, r])
@@ -136,6 +140,47 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
     if f is None:
         raise OperandError(f"Operator '{op}' is not defined for operands of types {lt} and {rt}")
     return lift(rtype, _num(f), [l, r])
+
+
+_FAST_ARITH = {"+": _operator.add, "-": _operator.sub, "*": _operator.mul, "/": _operator.truediv}
+
+
+def _fast_binary(rtype: str, fast: Callable, slow: Callable, l: CExpr, r: CExpr) -> CExpr:
+    """`map(operator.x, ...)` in C when no operand value is null (checked per call),
+    else the null-aware per-value function."""
+    if r.const:
+        c, lf = r.value, l.fn
+        if c is None:
+            return const(rtype, None)
+
+        def fn(cols, n):
+            a = lf(cols, n)
+            try:  # a null operand raises TypeError: then the null-aware path
+                return list(map(fast, a, repeat(c, n)))
+            except (TypeError, ZeroDivisionError, OverflowError):
+                return list(map(slow, a, repeat(c, n)))
+        return CExpr(rtype, fn)
+    if l.const:
+        c, rf = l.value, r.fn
+        if c is None:
+            return const(rtype, None)
+
+        def fn(cols, n):
+            b = rf(cols, n)
+            try:
+                return list(map(fast, repeat(c, n), b))
+            except (TypeError, ZeroDivisionError, OverflowError):
+                return list(map(slow, repeat(c, n), b))
+        return CExpr(rtype, fn)
+    lf, rf = l.fn, r.fn
+
+    def fn(cols, n):
+        a, b = lf(cols, n), rf(cols, n)
+        try:
+            return list(map(fast, a, b))
+        except (TypeError, ZeroDivisionError, OverflowError):
+            return list(map(slow, a, b))
+    return CExpr(rtype, fn)
 
 
 def _wrap_int32(f):
@@ -244,9 +289,8 @@ def compare(op: str, l: CExpr, r: CExpr) -> CExpr:
         # (None == c is False and None != c is True, as Kusto says).
         if r.const and r.value is not None and not l.const:
             c, lf = r.value, l.fn
-            if op == "==":
-                return CExpr("bool", lambda cols, n: [x == c for x in lf(cols, n)])
-            return CExpr("bool", lambda cols, n: [x != c for x in lf(cols, n)])
+            fast = _operator.eq if op == "==" else _operator.ne
+            return CExpr("bool", lambda cols, n: list(map(fast, lf(cols, n), repeat(c, n))))
         if l.const and l.value is not None and not r.const:
             c, rf = l.value, r.fn
             if op == "==":
@@ -256,14 +300,20 @@ def compare(op: str, l: CExpr, r: CExpr) -> CExpr:
     cmp = _ORDER[op]
     if not dyn and r.const and r.value is not None and not l.const:
         c, lf = r.value, l.fn
-        if op == "<":
-            return CExpr("bool", lambda cols, n: [None if x is None else x < c for x in lf(cols, n)])
-        if op == ">":
-            return CExpr("bool", lambda cols, n: [None if x is None else x > c for x in lf(cols, n)])
-        if op == "<=":
-            return CExpr("bool", lambda cols, n: [None if x is None else x <= c for x in lf(cols, n)])
-        return CExpr("bool", lambda cols, n: [None if x is None else x >= c for x in lf(cols, n)])
+        fast = _FAST_ORDER[op]
+        safe = _safe(cmp)
+
+        def fn(cols, n):
+            a = lf(cols, n)
+            try:  # a null raises TypeError: then the null-aware path
+                return list(map(fast, a, repeat(c, n)))
+            except TypeError:
+                return list(map(safe, a, repeat(c, n)))
+        return CExpr("bool", fn)
     return lift("bool", _safe(cmp), [l, r])
+
+
+_FAST_ORDER = {"<": _operator.lt, "<=": _operator.le, ">": _operator.gt, ">=": _operator.ge}
 
 
 # ------------------------------------------------------------------- logic

@@ -265,9 +265,18 @@ class Evaluator:
     def eval_tabular(self, node: Any, scope: Scope) -> Tabular:
         if isinstance(node, ast.Pipeline):
             tab = self.eval_tabular(node.source, scope)
-            from kshell.query.operators import apply_operator
-            for op in node.operators:
+            from kshell.query.operators import apply_operator, sort_then_take
+            ops = node.operators
+            k = 0
+            while k < len(ops):
+                op = ops[k]
+                nxt = ops[k + 1] if k + 1 < len(ops) else None
+                if isinstance(op, ast.Sort) and isinstance(nxt, ast.Take) and len(op.keys) == 1:
+                    tab = sort_then_take(self, tab, op, nxt, scope)
+                    k += 2
+                    continue
                 tab = apply_operator(self, tab, op, scope)
+                k += 1
             return tab
         if isinstance(node, ast.Query):
             out = self.eval_query(node, scope)

@@ -4,6 +4,7 @@ the let scope, and returns a new Tabular built from whole columns."""
 from __future__ import annotations
 
 import fnmatch
+import heapq
 import json
 import random
 import re
@@ -14,7 +15,7 @@ from kshell.errors import NotSupported
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import ColumnNumberer, expr_name, unique
-from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
+from kshell.query.tabular import INGESTION_TIME_COLUMN, LazyData, Tabular, mutable_columns, pick_columns
 from kshell.syntax import ast
 
 
@@ -43,9 +44,11 @@ def where(ev, tab: Tabular, op: ast.Where, scope) -> Tabular:
     if pred.const:
         return tab if pred.value is True else empty_like(tab)
     mask = pred.fn(tab.data, tab.rows)
-    data = [list(compress(col, mask)) for col in tab.data]
-    rows = len(data[0]) if data else sum(1 for m in mask if m)
-    return Tabular(tab.columns, data, rows, tab.name)
+    kept = mask.count(True)
+    if kept == tab.rows:
+        return tab
+    idx = list(compress(range(tab.rows), mask))
+    return Tabular(tab.columns, LazyData.gather(tab.data, idx), kept, tab.name)
 
 
 # ------------------------------------------------------------------ project family
@@ -75,7 +78,7 @@ def project(ev, tab: Tabular, op: ast.Project, scope) -> Tabular:
 
 def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
     cols = list(tab.columns)
-    data = list(tab.data)
+    data = mutable_columns(tab.data)
     numberer = ColumnNumberer(set(tab.names))
     for item in op.items:
         if item.names:
@@ -114,7 +117,7 @@ def project_away(ev, tab: Tabular, op: ast.ProjectAway, scope) -> Tabular:
     for pattern in op.names:
         drop.update(_require(ev, op, tab, pattern, "project-away"))
     keep = [i for i in range(len(tab.columns)) if i not in drop]
-    return Tabular([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows, tab.name)
+    return Tabular([tab.columns[i] for i in keep], pick_columns(tab.data, keep), tab.rows, tab.name)
 
 
 def project_keep(ev, tab: Tabular, op: ast.ProjectKeep, scope) -> Tabular:
@@ -122,7 +125,7 @@ def project_keep(ev, tab: Tabular, op: ast.ProjectKeep, scope) -> Tabular:
     for pattern in op.names:
         keep_set.update(_require(ev, op, tab, pattern, "project-keep"))
     keep = sorted(keep_set)
-    return Tabular([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows, tab.name)
+    return Tabular([tab.columns[i] for i in keep], pick_columns(tab.data, keep), tab.rows, tab.name)
 
 
 def project_rename(ev, tab: Tabular, op: ast.ProjectRename, scope) -> Tabular:
@@ -143,7 +146,7 @@ def project_reorder(ev, tab: Tabular, op: ast.ProjectReorder, scope) -> Tabular:
             found.sort(key=lambda i: tab.columns[i][0], reverse=direction.lower() in ("desc", "granny-desc"))
         order.extend(found)
     order += [i for i in range(len(tab.columns)) if i not in order]
-    return Tabular([tab.columns[i] for i in order], [tab.data[i] for i in order], tab.rows, tab.name)
+    return Tabular([tab.columns[i] for i in order], pick_columns(tab.data, order), tab.rows, tab.name)
 
 
 # ------------------------------------------------------------------ rows
@@ -160,7 +163,7 @@ def take(ev, tab: Tabular, op: ast.Take, scope) -> Tabular:
     n = _const_count(ev, op.count, scope)
     if n >= tab.rows:
         return tab
-    return Tabular(tab.columns, [col[:n] for col in tab.data], n, tab.name)
+    return tab.take_rows(list(range(n)))
 
 
 def sample(ev, tab: Tabular, op: ast.Sample, scope) -> Tabular:
@@ -179,9 +182,14 @@ def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[
     """Stable sort of row indexes `order` by `values` (Kusto: desc puts nulls last, asc first)."""
     if nulls_first is None:
         nulls_first = not desc
+    key = values.__getitem__
+    if None not in values:
+        try:
+            return sorted(order, key=key, reverse=desc)
+        except TypeError:
+            pass
     nulls = [i for i in order if values[i] is None]
     rest = [i for i in order if values[i] is not None]
-    key = values.__getitem__
     try:
         rest.sort(key=key, reverse=desc)
     except TypeError:
@@ -215,8 +223,40 @@ def sort(ev, tab: Tabular, op: ast.Sort, scope) -> Tabular:
 
 def top(ev, tab: Tabular, op: ast.Top, scope) -> Tabular:
     n = _const_count(ev, op.count, scope)
+    if n * 10 < tab.rows:
+        e = Compiler(ev, tab.columns, scope).compile(op.key.expr)
+        values = e.values(tab.data, tab.rows)
+        picked = _top_indexes(values, n, op.key.descending)
+        if picked is not None:
+            return tab.take_rows(picked)
     order = sort_rows(ev, tab, [op.key], scope)
     return tab.take_rows(order[:n])
+
+
+def sort_then_take(ev, tab: Tabular, sort_op: ast.Sort, take_op: ast.Take, scope) -> Tabular:
+    """`sort by k | take n` is `top n by k` (same rows, without sorting every row)."""
+    return top(ev, tab, ast.Top(take_op.count, sort_op.keys[0], pos=sort_op.pos), scope)
+
+
+def _top_indexes(values: list[Any], n: int, desc: bool) -> list[int] | None:
+    """The first n row indexes in sort order, by selecting the n extreme values first
+    (heapq over the values in C) instead of sorting every row.  None when nulls or
+    mixed types make the plain path necessary."""
+    if None in values:
+        return None
+    try:
+        best = heapq.nlargest(n, values) if desc else heapq.nsmallest(n, values)
+    except TypeError:
+        return None
+    if not best:
+        return []
+    edge = best[-1]
+    if desc:
+        cand = [i for i, v in enumerate(values) if v >= edge]
+    else:
+        cand = [i for i, v in enumerate(values) if v <= edge]
+    cand.sort(key=values.__getitem__, reverse=desc)
+    return cand[:n]
 
 
 def distinct(ev, tab: Tabular, op: ast.Distinct, scope) -> Tabular:
@@ -224,7 +264,7 @@ def distinct(ev, tab: Tabular, op: ast.Distinct, scope) -> Tabular:
         proj = project(ev, tab, ast.Project(op.items), scope)
     else:
         keep = tab.visible()
-        proj = Tabular([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows, tab.name)
+        proj = Tabular([tab.columns[i] for i in keep], pick_columns(tab.data, keep), tab.rows, tab.name)
     seen: set = set()
     idx: list[int] = []
     if len(proj.data) == 1:
@@ -362,9 +402,11 @@ def _key_columns(ev, node, tab: Tabular, names: list[str], side: str) -> list[li
     return out
 
 
-def _keys(cols: list[list[Any]], rows: int) -> list[Any]:
+def _keys(cols: list[list[Any]], rows: int, types: list[str] | None = None) -> list[Any]:
     if len(cols) == 1:
         col = cols[0]
+        if types is not None and types[0] != "dynamic":
+            return col  # scalar values hash as they are; None never matches (see join_tables)
         return [None if v is None else _hashable(v) for v in col]
     return [None if any(v is None for v in k) else tuple(_hashable(v) for v in k) for k in zip(*cols)]
 
@@ -373,7 +415,7 @@ def _strip_hidden(tab: Tabular) -> Tabular:
     if tab.index(INGESTION_TIME_COLUMN) is None:
         return tab
     keep = tab.visible()
-    return Tabular([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows, tab.name)
+    return Tabular([tab.columns[i] for i in keep], pick_columns(tab.data, keep), tab.rows, tab.name)
 
 
 def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], kind: str) -> Tabular:
@@ -390,8 +432,10 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
     if not on:
         raise ev.error(node, "join: at least one 'on' condition is required")
     left, right = _strip_hidden(left), _strip_hidden(right)
-    lkeys = _keys(_key_columns(ev, node, left, [c.left for c in on], "left"), left.rows)
-    rkeys = _keys(_key_columns(ev, node, right, [c.right for c in on], "right"), right.rows)
+    lkeys = _keys(_key_columns(ev, node, left, [c.left for c in on], "left"), left.rows,
+                  [left.columns[left.index(c.left)][1] for c in on])
+    rkeys = _keys(_key_columns(ev, node, right, [c.right for c in on], "right"), right.rows,
+                  [right.columns[right.index(c.right)][1] for c in on])
 
     if kind == "innerunique":
         seen: set = set()
@@ -450,8 +494,11 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
         new = unique(n, taken)
         taken.add(new)
         cols.append((new, t))
-    data = [_gather(col, li, t) for col, (_, t) in zip(left.data, left.columns)]
-    data += [_gather(col, ri, t) for col, (_, t) in zip(right.data, right.columns)]
+    if kind in ("inner", "innerunique"):
+        data = LazyData.gather(left.data, li) + LazyData.gather(right.data, ri)
+    else:
+        data = [_gather(col, li, t) for col, (_, t) in zip(left.data, left.columns)]
+        data += [_gather(col, ri, t) for col, (_, t) in zip(right.data, right.columns)]
     return Tabular(cols, data, len(li))
 
 
@@ -475,7 +522,7 @@ def lookup(ev, tab: Tabular, op: ast.Lookup, scope) -> Tabular:
     # The right side's key columns are not repeated (they equal the left keys).
     nleft = len(_strip_hidden(tab).columns)
     keep = list(range(nleft)) + [nleft + j for j, (n, _t) in enumerate(right.columns) if n not in right_keys]
-    return Tabular([joined.columns[i] for i in keep], [joined.data[i] for i in keep], joined.rows)
+    return Tabular([joined.columns[i] for i in keep], pick_columns(joined.data, keep), joined.rows)
 
 
 # ------------------------------------------------------------------ mv-expand
@@ -516,7 +563,7 @@ def mv_expand(ev, tab: Tabular, op: ast.MvExpand, scope) -> Tabular:
             for j, x in enumerate(lists):
                 expanded[j].append(x[k] if k < len(x) else None)
     base = tab.take_rows(src_idx)
-    cols, data = list(base.columns), list(base.data)
+    cols, data = list(base.columns), mutable_columns(base.data)
     for (idx, name, typ, _), values in zip(targets, expanded):
         if typ != "dynamic":
             values = [T.from_dynamic(v, typ) for v in values]
@@ -592,7 +639,7 @@ def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
                 values[j].append(g if typ == "string" else T.convert(g, typ))
         keep.append(i)
     base = tab if len(keep) == tab.rows else tab.take_rows(keep)
-    cols, data = list(base.columns), list(base.data)
+    cols, data = list(base.columns), mutable_columns(base.data)
     for (name, typ), vals in zip(captures, values):
         i = base.index(name)
         if i is not None:

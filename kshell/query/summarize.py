@@ -11,13 +11,13 @@ expression is then evaluated over the summarized rows.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 from kshell.query import aggregates as A
 from kshell.query.compiler import Compiler
 from kshell.query.naming import ColumnNumberer, expr_name, first_column_name, unique
-from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
+from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular, gather
 from kshell.syntax import ast
 
 
@@ -126,13 +126,9 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
                     name = _agg_name(item, found[0][1], A.lookup("count"), key_cols)
                     out.add(name, "long", counts)
                 return Tabular(key_cols + out.columns, out_keys + out.data, len(uniq))
-            index: dict[Any, list[int]] = {}
+            index: dict[Any, list[int]] = defaultdict(list)
             for i, k in enumerate(keys):
-                lst = index.get(k)
-                if lst is None:
-                    index[k] = [i]
-                else:
-                    lst.append(i)
+                index[k].append(i)
         except TypeError:  # dynamic keys (lists, bags) are not hashable
             index = {}
             hk = [tuple(_hashable(v) for v in k) if isinstance(k, tuple) else _hashable(k) for k in keys]
@@ -172,13 +168,13 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
         finals.append((item, rewritten, produced))
 
     result = Tabular(key_cols + out.columns,
-                     [[kv[i] for i in first_rows] for kv in key_vals] + out.data,
+                     [gather(kv, first_rows) for kv in key_vals] + out.data,
                      group_count)
     if all(r is None for _, r, _ in finals):
         return result
     # Evaluate expressions over aggregates, then drop the hidden columns.
     cols = list(result.columns)
-    data = list(result.data)
+    data = list(result.data)  # materialized: every column is output
     final_cols: list[tuple[str, str]] = list(key_cols)
     final_data: list[list[Any]] = data[: len(key_cols)]
     numberer = ColumnNumberer(set(taken))
@@ -219,7 +215,7 @@ def _agg_name(item: Any, call: ast.Call, spec: A.AggregateSpec, key_cols) -> str
 def _slices(values: list[Any], groups: list[list[int]] | None) -> list[list[Any]]:
     if groups is None:
         return [values]
-    return [[values[i] for i in g] for g in groups]
+    return [gather(values, g) for g in groups]
 
 
 def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpec, groups) -> tuple[str, list[Any]]:

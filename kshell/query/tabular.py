@@ -51,9 +51,9 @@ class Tabular:
         return [i for i, c in enumerate(self.columns) if c[0] != INGESTION_TIME_COLUMN]
 
     def take_rows(self, indexes: list[int]) -> "Tabular":
-        """A new Tabular with the rows at `indexes` (in that order)."""
-        data = [[col[i] for i in indexes] for col in self.data]
-        return Tabular(self.columns, data, len(indexes), self.name)
+        """A new Tabular with the rows at `indexes` (in that order); columns are
+        gathered lazily, only when an operator reads them."""
+        return Tabular(self.columns, LazyData.gather(self.data, indexes), len(indexes), self.name)
 
     def row_list(self) -> list[list[Any]]:
         if not self.data:
@@ -62,3 +62,102 @@ class Tabular:
 
     def __repr__(self) -> str:
         return f"Tabular({self.columns!r}, rows={self.rows})"
+
+
+def gather(col: list[Any], idx: list[int]) -> list[Any]:
+    """The values of `col` at `idx` (a list comprehension measured faster than itemgetter/map)."""
+    return [col[i] for i in idx]
+
+
+class _Gather:
+    """A column not built yet: the values of `base` at `idx`."""
+
+    __slots__ = ("base", "idx")
+
+    def __init__(self, base: list[Any], idx: list[int]):
+        self.base = base
+        self.idx = idx
+
+
+class LazyData:
+    """The columns of a Tabular whose row selection (where, sort, take...) is applied
+    only to the columns someone reads.  Behaves like a read-only list of lists.
+
+    A `where` over five columns followed by `summarize count() by k` then builds
+    one filtered column instead of five."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: list[Any]):
+        self.entries = entries
+
+    @classmethod
+    def gather(cls, data: Any, idx: list[int]) -> "LazyData":
+        entries: list[Any] = []
+        composed: dict[int, list[int]] = {}
+        src = data.entries if isinstance(data, LazyData) else data
+        for e in src:
+            if isinstance(e, _Gather):
+                key = id(e.idx)
+                inner = composed.get(key)
+                if inner is None:
+                    inner = composed[key] = gather(e.idx, idx)
+                entries.append(_Gather(e.base, inner))
+            else:
+                entries.append(_Gather(e, idx))
+        return cls(entries)
+
+    def _get(self, i: int) -> list[Any]:
+        e = self.entries[i]
+        if isinstance(e, _Gather):
+            e = gather(e.base, e.idx)
+            self.entries[i] = e
+        return e
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._get(j) for j in range(*i.indices(len(self.entries)))]
+        return self._get(i)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self):
+        for i in range(len(self.entries)):
+            yield self._get(i)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def __add__(self, other: Any) -> "LazyData":
+        extra = other.entries if isinstance(other, LazyData) else list(other)
+        return LazyData(self.entries + extra)
+
+    def __radd__(self, other: Any) -> "LazyData":
+        return LazyData(list(other) + self.entries)
+
+    def copy(self) -> "LazyData":
+        return LazyData(list(self.entries))
+
+    def append(self, col: list[Any]) -> None:
+        self.entries.append(col)
+
+    def __setitem__(self, i: int, col: list[Any]) -> None:
+        self.entries[i] = col
+
+    def pick(self, indexes: list[int]) -> "LazyData":
+        """Some of the columns (project-away, reorder), still lazy."""
+        return LazyData([self.entries[i] for i in indexes])
+
+
+def pick_columns(data: Any, indexes: list[int]) -> Any:
+    if isinstance(data, LazyData):
+        return data.pick(indexes)
+    return [data[i] for i in indexes]
+
+
+def mutable_columns(data: Any) -> Any:
+    """A copy of the column list that may be appended to / replaced in, keeping laziness."""
+    if isinstance(data, LazyData):
+        return data.copy()
+    return list(data)
