@@ -198,6 +198,7 @@ class ExprParser:
         toks = self.toks
         t = toks[self.i]
         left = self.unary() if t.kind == OP and (t.text == "-" or t.text == "+") else self.postfix()
+        compared = False
         while True:
             t = toks[self.i]
             if t.kind == OP:
@@ -212,10 +213,14 @@ class ExprParser:
                 break
             self.i += 1
             if prec == CMP:
+                if compared:  # comparisons do not chain: `a == 1 == 2`
+                    raise self.error("a comparison cannot follow another; add parentheses", t)
+                compared = True
                 left = self.comparison(left, op, t)
             else:
                 right = self.expression(prec + 1)
                 left = ast.Binary(op, left, right, pos=_pos(left, t))
+                compared = False
         return left
 
     def comparison(self, left, op: str, tok: Token):
@@ -426,13 +431,9 @@ class ExprParser:
                 obj = {}
                 while not self.accept_op("}"):
                     k = self.toks[self.i]
-                    if k.kind == STRING:
-                        key = self.string()
-                    elif k.kind in (NAME, NUMBER):
-                        self.i += 1
-                        key = k.text
-                    else:
-                        raise self.error("expected a property name in dynamic object", k)
+                    if k.kind != STRING:
+                        raise self.error("expected a quoted property name in the dynamic object", k)
+                    key = self.string()
                     self.expect_op(":", "after the property name")
                     obj[key] = self.json_value()
                     if not self.accept_op(","):

@@ -395,8 +395,7 @@ class QueryParser(ExprParser):
             on = self.join_conditions()
         elif self.accept_word("where"):
             on = [ast.JoinOn("", "", expr=self.expression())]
-        else:
-            raise self.error("expected 'on' after the right side of 'join'")
+        # no `on`: accepted as Microsoft's parser does; the engine reports it
         node = ast.Join(right, on)
         if "kind" in params:
             node.kind = str(params.pop("kind")).lower()
