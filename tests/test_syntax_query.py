@@ -423,3 +423,34 @@ def test_summarize_legacy_bin_spelling_and_dotted_index():
     assert shape(s.by[1].expr) == "k"
     assert shape(expr("p['a b'].[k] == 1")) == "(p['a b'][k] == 1)"
     assert shape(expr("p.['a b'] == 1")) == "(p.a b == 1)"
+
+
+def test_checked_unmodelled_operators():
+    o = ops("T | evaluate hint.distribution=per_node bag_unpack(d, columnsConflict='keep_source')"
+            " | evaluate python(typeof(*, x4:int), 'code') : (a:long, *)"
+            " | make-series n = count() default = 0 on ts in range(ago(1d), now(), 1h) by k"
+            " | make-series kind=nonempty avg(x) on ts from ago(1d) to now() step 1h"
+            " | mv-apply with_itemindex=i e = arr to typeof(long) on (top 1 by e | project e)")
+    assert [x.name for x in o] == ["evaluate", "evaluate", "make-series", "make-series", "mv-apply"]
+    assert o[4].text.startswith("mv-apply") and o[4].text.endswith("project e)")
+    for bad, message in [
+        ("T | evaluate bag_unpack(d columnsConflict='x')", "expected ',' or ')' in the argument list"),
+        ("T | make-series count() on ts from 1 to 2", "expected 'step' in 'make-series'"),
+        ("T | mv-apply x on (wher x)", "expected a query operator"),
+        ("T | evaluate 42", "expected a plugin call after 'evaluate'"),
+    ]:
+        assert message in syntax_error(bad).message
+
+
+def test_source_keywords_only_start_a_tabular_expression():
+    assert message_of("print print x = 1").startswith("expected '|', ';' or the end of the query")
+    p = body("print union = 1, print = 2")
+    assert [i.name for i in p.items] == ["union", "print"]
+    (where,) = ops("T | where range > 1")
+    assert shape(where.predicate) == "(range > 1)"
+    u = body("union (print 1), (range x from 1 to 2 step 1)")
+    assert [type(t).__name__ for t in u.tables] == ["Print", "Range"]
+
+
+def message_of(text: str) -> str:
+    return syntax_error(text).message

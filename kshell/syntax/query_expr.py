@@ -68,7 +68,7 @@ _NAME_FOLLOWERS = frozenset({"=", ",", ")", ".", "|", ";", "]", "}", "==", "!=",
 
 
 class ExprParser:
-    __slots__ = ("c", "text", "toks", "i", "depth", "eof")
+    __slots__ = ("c", "text", "toks", "i", "depth", "eof", "tabular_start")
 
     def __init__(self, cursor: Cursor):
         self.c = cursor
@@ -77,6 +77,9 @@ class ExprParser:
         self.toks = cursor.tokens + [self.eof]
         self.i = cursor.i
         self.depth = cursor.depth
+        # Token index where the current tabular expression starts: only there may a
+        # source keyword (`print`, `union`, `range`, ...) begin a source.
+        self.tabular_start = -1
 
     def sync(self) -> None:
         """Hand the position back to the Cursor."""
@@ -301,6 +304,9 @@ class ExprParser:
             elif op == "(":
                 if isinstance(node, ast.Name):
                     self.i += 1
+                    if node.name.lower() == "typeof":
+                        node = ast.Call(node.name, self.typeof_args(), pos=node.pos)
+                        continue
                     node = ast.Call(node.name, self.args_until(")"), pos=node.pos)
                 elif isinstance(node, ast.Member):
                     self.i += 1
@@ -309,6 +315,25 @@ class ExprParser:
                     return node
             else:
                 return node
+
+    def typeof_args(self) -> list:
+        """`typeof(long)`, `typeof(*, x:int)`: type names (Name) and columns (ColumnDecl)."""
+        args: list = []
+        while not self.accept_op(")"):
+            t = self.toks[self.i]
+            if t.kind == OP and t.text == "*":
+                self.i += 1
+                args.append(ast.Name("*", pos=t.start))
+            elif self.peek(1).is_op(":"):
+                name = self.name("a column name")
+                self.i += 1
+                args.append(ast.ColumnDecl(name, self.type_name(), pos=t.start))
+            else:
+                args.append(ast.Name(self.type_name(), pos=t.start))
+            if not self.accept_op(","):
+                self.expect_op(")", "to close typeof(...)")
+                break
+        return args
 
     def args_until(self, close: str, named: bool = True) -> list:
         """Comma-separated arguments up to `close` (consumed); `name = value` -> NamedArg."""
@@ -534,6 +559,10 @@ def _pos(node, tok: Token) -> int:
 
 
 def _not_source_context(p: ExprParser) -> bool:
+    """True when a source keyword here is a plain name (`print` inside an expression,
+    or followed by `=`, `,`, `)` ...)."""
+    if p.i != p.tabular_start:
+        return True
     nxt = p.peek(1)
     return nxt.kind == EOF or (nxt.kind == OP and nxt.text in _NAME_FOLLOWERS)
 

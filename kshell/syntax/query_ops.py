@@ -45,6 +45,7 @@ class QueryParser(ExprParser):
     def pipe_expr(self):
         """An expression, then any number of `| operator` (a Pipeline when there are some)."""
         start = self.toks[self.i]
+        self.tabular_start = self.i
         node = self.expression()
         if not self.at_op("|"):
             return node
@@ -185,6 +186,7 @@ class QueryParser(ExprParser):
             self.expect_op(")", "to close the subquery")
             node = q.body if not q.statements else q
             return as_source(node)
+        self.tabular_start = self.i
         return as_source(self.postfix())
 
     def join_conditions(self) -> list[ast.JoinOn]:
@@ -204,7 +206,7 @@ class QueryParser(ExprParser):
         return ast.Print(self.assignments(), pos=t.start)
 
     def _range_source(self, t: Token):
-        if not (self.peek(1).kind == NAME and self.peek(2).is_word("from")):
+        if self.i != self.tabular_start or not (self.peek(1).kind == NAME and self.peek(2).is_word("from")):
             return None
         self.i += 1
         column = self.name("a column name")
@@ -218,7 +220,7 @@ class QueryParser(ExprParser):
         return ast.Range(column, start, stop, step, pos=t.start)
 
     def _datatable_source(self, t: Token):
-        if not self.peek(1).is_op("("):
+        if self.i != self.tabular_start or not self.peek(1).is_op("("):
             return None
         self.i += 1
         columns = self.column_decls()
@@ -295,6 +297,9 @@ class QueryParser(ExprParser):
         if _not_source_context(self):
             return None
         self.i += 1
+        if t.text.lower() == "evaluate":
+            self.evaluate_call()
+            return ast.OtherSource("evaluate", self.text_since(t), pos=t.start)
         return ast.OtherSource(t.text.lower(), self.other_text(t), pos=t.start)
 
     # ---------------------------------------------------------- operators
@@ -515,6 +520,94 @@ class QueryParser(ExprParser):
     def op_sample(self, t):
         return ast.Sample(self.expression())
 
+    # Operators the engine does not model but whose structure is checked, so that
+    # their syntax errors are found; each still becomes an OtherOperator.
+    def op_evaluate(self, t):
+        self.evaluate_call()
+        return ast.OtherOperator("evaluate", self.text_since(t))
+
+    def evaluate_call(self) -> None:
+        """`[hint.x=y] plugin(args) [: (schema)]`."""
+        self.op_params()
+        call = self.postfix()
+        if not isinstance(call, ast.Call):
+            raise self.error("expected a plugin call after 'evaluate'")
+        if self.accept_op(":"):
+            if self.at_op("("):
+                self.column_decls_or_star()
+            else:
+                self.type_name()
+
+    def column_decls_or_star(self) -> None:
+        self.expect_op("(", "to open the schema")
+        if self.accept_op(")"):
+            return
+        while True:
+            if not self.accept_op("*"):
+                name = self.name("a column name")
+                self.expect_op(":", f"after column name '{name}'")
+                self.type_name()
+            if self.accept_op(")"):
+                return
+            self.expect_op(",", "between columns")
+
+    def op_make_series(self, t):
+        self.op_params(("kind",))
+        while True:
+            self.assignment()
+            if self.at_word("default") and self.peek(1).is_op("="):
+                self.i += 2
+                self.expression()
+            if not self.accept_op(","):
+                break
+        self.expect_word("on", "after the aggregations of 'make-series'")
+        self.expression(ADD)  # the axis; `in range(...)` may follow
+        if self.accept_word("in"):
+            self.expression()  # `in range(start, stop, step)`
+        else:
+            if self.accept_word("from"):
+                self.expression()
+            if self.accept_word("to"):
+                self.expression()
+            self.expect_word("step", "in 'make-series'")
+            self.expression()
+        if self.accept_word("by"):
+            self.assignments()
+        return ast.OtherOperator("make-series", self.text_since(t))
+
+    def op_mv_apply(self, t):
+        self.op_params(("with_itemindex", "kind"))
+        while True:
+            self.assignment()
+            if self.accept_word("to"):
+                self.expect_word("typeof", "after 'to'")
+                self.expect_op("(", "after 'typeof'")
+                self.type_name()
+                self.expect_op(")", "to close typeof(...)")
+            if not self.accept_op(","):
+                break
+        if self.accept_word("limit"):
+            self.expression()
+        if self.at_word("id") and self.peek(1).is_op("="):
+            self.i += 2
+            self.expression()
+        self.expect_word("on", "in 'mv-apply'")
+        self.operator_block()
+        return ast.OtherOperator("mv-apply", self.text_since(t))
+
+    def operator_block(self) -> None:
+        """`( op | op ... )`: a subquery over the operator's input."""
+        self.expect_op("(", "to open the subquery")
+        self.enter()
+        self.operator()
+        while self.accept_op("|"):
+            self.operator()
+        self.leave()
+        self.expect_op(")", "to close the subquery")
+
+    def text_since(self, first: Token) -> str:
+        return self.text[first.start:self.toks[self.i - 1].end]
+
 
 def _join_side(expr) -> tuple[str, str] | None:
     if isinstance(expr, ast.Member) and isinstance(expr.target, ast.Name) \
@@ -597,6 +690,8 @@ _OPERATORS = {
     "parse": QueryParser.op_parse, "parse-where": QueryParser.op_parse,
     "serialize": QueryParser.op_serialize, "render": QueryParser.op_render,
     "invoke": QueryParser.op_invoke, "sample": QueryParser.op_sample,
+    "evaluate": QueryParser.op_evaluate, "make-series": QueryParser.op_make_series,
+    "mv-apply": QueryParser.op_mv_apply,
 }
 
 register_primary_word("print", QueryParser._print_source)
