@@ -149,3 +149,15 @@ def test_ingest_if_not_exists_skips_tagged_data(session):
     assert r.rows[0][0].int == 0
     assert table_rows(session, "T") == [[1]]
     assert session.database.tables["T"].extents[0].tags == ["ingest-by:batch1"]
+
+
+def test_each_ingestion_records_the_simulated_clock(session):
+    import datetime as dt
+
+    start = session.now()
+    session.execute(".create table T (a:string)")
+    session.execute(".ingest inline into table T <|\nx")
+    session.cluster.now = start + dt.timedelta(hours=1)
+    session.execute(".set-or-append T <| print a='y'")
+    [r] = session.execute("T | extend t = ingestion_time() | order by a asc")
+    assert r.rows == [["x", start], ["y", start + dt.timedelta(hours=1)]]
