@@ -58,6 +58,8 @@ def test_show_ingestion_failures_with_operation_id_and_pipe():
     (".execute database script <|\n.create table A (a:long)\n.create table B (b:long)",
      ["execute", "database", "script"]),
     (".clear cluster cache streamingingestion schema", ["clear", "cluster", "cache"]),
+    (".replace async extents in table T with (a=1) <|\n{\n let x = 1;\n T | where x == 1\n},\n{ U }",
+     ["replace", "async", "extents"]),
 ])
 def test_other_commands_are_accepted_for_syntax(text, words):
     node = parse(text)

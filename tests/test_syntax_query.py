@@ -454,3 +454,8 @@ def test_source_keywords_only_start_a_tabular_expression():
 
 def message_of(text: str) -> str:
     return syntax_error(text).message
+
+
+def test_datetime_now_is_the_now_function():
+    (item,) = body("print t = datetime(now)").items
+    assert item.expr == ast.Call("now", [], pos=10)

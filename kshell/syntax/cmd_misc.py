@@ -276,6 +276,9 @@ def skip_command_rest(c: Cursor) -> None:
                 c.next()
                 if c.at_op(".") or c.at_end:
                     c.rest_text()
+                elif c.at_op("{"):
+                    parse_body(c)  # `.replace extents ... <| { query }`
+                    continue
                 elif c.at_word(*operator_words()) and not c.peek(1).is_op("|"):
                     # `.purge table T records <| where Id == 1`: operators without a source
                     parse_operators(c, leading_pipe=False)

@@ -377,6 +377,9 @@ class ExprParser:
             return ast.Literal("timespan", seconds_to_timespan(t.value), pos=t.start)
         if kind == RAW:
             self.i += 1
+            if t.value == ("datetime", "now"):
+                # `datetime(now)`, as the docs write it: the current time, i.e. now()
+                return ast.Call("now", [], pos=t.start)
             try:
                 typ, value = decode_raw(*t.value)
             except ValueError as e:
