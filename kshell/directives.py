@@ -55,6 +55,7 @@ DIRECTIVE_MODULES = (
     "kshell.engine.security_directives",
     "kshell.engine.storage_directives",
     "kshell.engine.clock_directives",
+    "kshell.engine.export_directives",
     "kshell.store_directives",
     "kshell.repl.directives_repl",
 )
