@@ -132,9 +132,7 @@ def ingest_from_query(session: Any, node: IngestFromQuery) -> Result:
     else:
         target = existing
     plan = _conform(target, result, node, db)
-    columns_data = [column_of_values([r[i] for r in result.rows], c.type) if i is not None
-                    else [None] * len(result.rows)
-                    for i, c in zip(plan.source_index, plan.columns)]
+    columns_data = [_typed_column(result, i, c.type) for i, c in zip(plan.source_index, plan.columns)]
     old_columns, old_data = target.columns, target.data
     if created is not None:
         db.tables[name] = created
@@ -157,13 +155,34 @@ def ingest_from_query(session: Any, node: IngestFromQuery) -> Result:
     return Result.of(EXTENTS_COLUMNS, [_extent_row(target, e) for e in extents])
 
 
-def run_query(session: Any, node: IngestFromQuery) -> Result:
+class QueryOutput:
+    """A query's result kept columnar (no row materialization for large `.set*` commands)."""
+
+    def __init__(self, columns: list[tuple[str, str]], data: list[list[Any]], rows: int):
+        self.columns = [Column(n, t) for n, t in columns]
+        self.data = data
+        self.rows = rows
+
+
+def run_query(session: Any, node: IngestFromQuery) -> QueryOutput:
     from kshell.engine.queries import SessionQueryContext
-    from kshell.query import run
+    from kshell.query import evaluate
     from kshell.syntax import parse_query
 
     query = node.query_ast if node.query_ast is not None else parse_query(node.query)
-    return run(query, SessionQueryContext(session))
+    tab = evaluate(query, SessionQueryContext(session))
+    keep = tab.visible()
+    return QueryOutput([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows)
+
+
+def _typed_column(result: QueryOutput, index: int | None, type_name: str) -> list[Any]:
+    """Query column `index` as values of `type_name` (a column the query lacks is null)."""
+    if index is None:
+        return [None] * result.rows
+    values = result.data[index] if result.rows else []
+    if result.columns[index].type == type_name:
+        return values  # already typed; never mutated (it may be a stored table's own list)
+    return column_of_values(values, type_name)
 
 
 class _Plan:
@@ -179,7 +198,7 @@ class _Plan:
         return [table.data[old[c.name]] if c.name in old else [None] * rows for c in self.columns]
 
 
-def _conform(table: Table, result: Result, node: IngestFromQuery, db: Any) -> _Plan:
+def _conform(table: Table, result: QueryOutput, node: IngestFromQuery, db: Any) -> _Plan:
     """Match the query's columns to the table by position and type (spec 7.3)."""
     qcols = result.columns
     if node.verb == "set-or-replace" and _flag(node.properties, "recreate_schema"):
