@@ -153,7 +153,7 @@ def _data_after(text: str, start: int, dedent: bool = True) -> tuple[str, int]:
     elif rest[len(head):len(head) + 1] == "\n":
         pos += 1
     data = text[pos:].rstrip()
-    if dedent:
+    if dedent and data[:1] in (" ", "\t"):
         # Indented data blocks (as in the docs) mean the unindented records.
         data = textwrap.dedent(data)
     return data, pos
