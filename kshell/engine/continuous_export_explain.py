@@ -38,6 +38,7 @@ def explain_continuous_export(state: Any, args: str) -> Result:
     db = session.get_database(db_name or None)
     record = ce.get_export(db, name)
     links: list[tuple[str, bool, str]] = []
+    informative: list[int] = []   # indexes of links that do not decide on their own
     from kshell.engine.continuous_export_runs import job_principal
 
     fqn = job_principal(session, record)
@@ -60,9 +61,10 @@ def explain_continuous_export(state: Any, args: str) -> Result:
         reasons = []
     if record.managed_identity:
         decision = ce.identity_decision(session, record.managed_identity, db)
+        # The policy links are alternatives (cluster OR database policy): only the verdict blocks.
+        informative.extend(range(len(links), len(links) + len(decision.links)))
         links.extend((link.step, link.ok, link.detail) for link in decision.links)
-        if decision.allowed:
-            links.append((AUTOMATED, True, decision.reason))
+        links.append((AUTOMATED, decision.allowed, decision.reason))
         from kshell.engine import auth
 
         for other in [db.name, *others]:
@@ -76,7 +78,8 @@ def explain_continuous_export(state: Any, args: str) -> Result:
                       + (f", but one is required because {' and '.join(reasons)}" if reasons else "")))
     if ext is not None:
         links.extend(_storage_links(session, db, ext, fqn))
-    missing = [f"{step}: {detail}" for step, ok, detail in links if not ok]
+    missing = [f"{step}: {detail}" for i, (step, ok, detail) in enumerate(links)
+               if not ok and i not in informative]
     rows = [[step, "ok" if ok else "missing", detail] for step, ok, detail in links]
     rows.append(["Decision", "denied" if missing else "allowed",
                  "; ".join(missing) if missing else f"a run of {record.name} can read its data and write its artifacts"])
