@@ -143,6 +143,26 @@ def _ingest_from_query_requirement(session, node, scope) -> str:
     return "Database User"
 
 
+def _create_external_table_requirement(session, node, scope) -> str:
+    # spec 6.1 / 9 #42-45: .create Database User; .alter (or create-or-alter of an existing
+    # one) External Table Admin; create-or-alter with managed-identity auth: AllDatabasesAdmin
+    # (storage) or Database Admin (SQL).
+    if node.mode == "create-or-alter" and _uses_managed_identity(node):
+        return "Database Admin" if node.kind == "sql" else "AllDatabasesAdmin"
+    if node.mode == "alter" or (node.mode == "create-or-alter" and _exists(session, scope)):
+        return "External Table Admin"
+    return "Database User"
+
+
+def _uses_managed_identity(node) -> bool:
+    return any(";managed_identity=" in cs.lower() or "active directory managed identity" in cs.lower()
+               for cs in node.connection_strings)
+
+
+def _external_table_mapping_requirement(session, node, scope) -> str:
+    return "Database User, Viewer or Monitor" if node.verb == "show" else "External Table Admin"
+
+
 def _mapping_requirement(session, node, scope) -> str:
     # Creating, altering or dropping a mapping needs ingest rights on its entity; showing is metadata.
     if node.verb == "show":
@@ -262,6 +282,12 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "ShowExternalTables": ("Database User, Viewer or Monitor", _context_db),
     "ShowExternalTable": ("Database User, Viewer or Monitor", _context_db),
     "DropExternalTable": ("External Table Admin", _entity("external table", "name")),
+    "CreateExternalTable": (_create_external_table_requirement, _entity("external table", "name")),
+    "ExternalTableMappingCommand": (_external_table_mapping_requirement, _entity("external table", "name")),
+    "ShowExternalTableQueryAccelerationStatistics": ("Database User, Viewer or Monitor", _context_db),
+    # exports (spec 7.5; export-data-to-storage / -to-an-external-table pages)
+    "ExportToStorage": ("Database Viewer", _context_db),
+    "ExportToTable": ("External Table Admin", _entity("external table", "name")),
 }
 
 # Generic policy commands: (policy kind or "*", "show" | "change", entity kind or "*") -> requirement.

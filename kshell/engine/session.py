@@ -37,6 +37,8 @@ FAMILY_MODULES = (
     "row_level_security",
     "update_policy",
     "external_tables",
+    "ingest_storage",
+    "export",
     "continuous_export",
     "misc",
 )

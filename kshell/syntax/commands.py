@@ -30,6 +30,7 @@ FAMILY_MODULES = (
     "cmd_security",
     "cmd_external_table",
     "cmd_continuous_export",
+    "cmd_export",
     "cmd_misc",
 )
 
@@ -49,6 +50,10 @@ def _load_families() -> None:
 
         for mod in FAMILY_MODULES:
             importlib.import_module(f"kshell.syntax.{mod}")
+        # Rules run in FAMILY_MODULES order whatever imported a family first (an engine
+        # module importing cmd_misc early must not put its catch-all before later families).
+        order = {f"kshell.syntax.{m}": i for i, m in enumerate(FAMILY_MODULES)}
+        _RULES.sort(key=lambda r: order.get(r.__module__, len(order)))
         _loaded = True
 
 

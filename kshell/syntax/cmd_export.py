@@ -1,0 +1,81 @@
+"""Command rules for one-off exports (spec 7.5, 5.4).
+
+    .export [async] [compressed] to csv|tsv|json|parquet ( ConnectionString [, ...] )
+        [with ( Property = Value [, ...] )] <| Query
+    .export [async] to table ExternalTableName [with ( Property = Value [, ...] )] <| Query
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kshell.syntax.ast import Command
+from kshell.syntax.cmd_common import parse_query_at
+from kshell.syntax.commands import command_rule
+from kshell.syntax.cursor import Cursor
+
+EXPORT_FORMATS = ("csv", "tsv", "json", "parquet")
+
+
+@dataclass(slots=True)
+class ExportToStorage(Command):
+    data_format: str
+    uris: list[str]
+    properties: dict = field(default_factory=dict)
+    is_async: bool = False
+    compressed: bool = False
+    query: str = ""
+    query_pos: int = 0
+    query_ast: Any = None
+
+
+@dataclass(slots=True)
+class ExportToTable(Command):
+    name: str
+    properties: dict = field(default_factory=dict)
+    is_async: bool = False
+    query: str = ""
+    query_pos: int = 0
+    query_ast: Any = None
+
+
+@command_rule
+def export_command(c: Cursor) -> Command | None:
+    if not c.accept_word("export"):
+        return None
+    is_async = bool(c.accept_word("async"))
+    compressed = bool(c.accept_word("compressed"))
+    if not c.at_word("to"):
+        return None  # not an export shape kshell knows: the catch-all may take it
+    c.next()
+    if c.accept_word("table"):
+        if compressed:
+            raise c.error("'compressed' does not apply to '.export to table' (set it on the external table)")
+        name = c.name("an external table name")
+        node: Command = ExportToTable(name=name, properties=c.with_properties(), is_async=is_async)
+    else:
+        fmt = c.accept_word(*EXPORT_FORMATS)
+        if fmt is None:
+            if c.at_word("sql"):
+                return None  # `.export to sql`: outside the simulated family (catch-all)
+            raise c.error("expected csv, tsv, json, parquet or 'table' after '.export to'")
+        c.expect_op("(", "to open the storage connection strings")
+        uris = []
+        while True:
+            uris.append(c.string("a storage connection string literal"))
+            if c.accept_op(")"):
+                break
+            c.expect_op(",", "between connection strings")
+        node = ExportToStorage(data_format=fmt, uris=uris, properties=c.with_properties(), is_async=is_async,
+                               compressed=compressed)
+    arrow = c.expect_op("<|", "before the export query")
+    text = c.text[arrow.end:]
+    offset = arrow.end + (len(text) - len(text.lstrip()))
+    c.i = len(c.tokens)
+    node.query = c.text[offset:].strip()
+    node.query_pos = offset
+    if not node.query:
+        raise c.error("expected a query after '<|'")
+    node.query_ast = parse_query_at(c.text, offset)
+    return node
