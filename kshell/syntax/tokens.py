@@ -98,7 +98,7 @@ _MASTER = re.compile(
 # one dispatch.  A character no alternative reads lands in ERR; END is the text end.
 _FAST = re.compile(
     rf"""
-    (?>(?:{_SPACE}+|//[^\n]*)*)
+    {_SPACE}*+(?://[^\n]*+{_SPACE}*+)*+
     (?: {_TOKEN_ALTS} | (?P<ERR>.) | (?P<END>\Z) )
     """,
     re.VERBOSE | re.DOTALL,
