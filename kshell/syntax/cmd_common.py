@@ -36,7 +36,10 @@ class PipedCommand(Command):
 def finish(c: Cursor, node: Command) -> Command:
     """Return `node`, or wrap it in a PipedCommand when `| query` or `; query` (a query
     over `$command_results`) follows; the query is consumed here."""
-    if not (c.at_op("|") or (c.at_op(";") and c.peek(1).kind != "EOF")):
+    if c.at_op(";") and c.peek(1).kind == "EOF":
+        c.next()  # a trailing semicolon ends the command
+        return node
+    if not (c.at_op("|") or c.at_op(";")):
         return node
     t = c.peek()
     node.text = c.text
