@@ -336,7 +336,7 @@ def test_piped_commands_check_the_command_and_the_query(session):
 
 def test_show_principals_piped_into_a_query(session):
     one(session, ".add database NetDefaultDB viewers ('aaduser=a@x.com', 'aaduser=b@x.com')")
-    r = one(session, ".show database principals | where Role !startswith 'All' | project PrincipalDisplayName")
+    r = one(session, ".show database NetDefaultDB principals | where Role !startswith 'All' | project PrincipalDisplayName")
     assert r.rows == [["a (upn: a@x.com)"], ["b (upn: b@x.com)"]]
     r = one(session, ".show cluster principal roles | count")
     assert r.rows == [[1]]

@@ -244,6 +244,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "ShowTable": ("Database User, Viewer or Monitor", _entity("table", "name")),
     "ShowTableDetails": ("Database User, Viewer or Monitor", _entity("table", "name")),
     "ShowTableSchema": ("Database User, Viewer or Monitor", _entity("table", "name")),
+    "ShowTableDataStatistics": ("Database Viewer", _entity("table", "name")),  # reads the data
     "ShowTableExtents": ("Database User, Viewer or Monitor", _entity("table", "name")),
     "ShowExtents": ("Database User, Viewer or Monitor", _context_db),
     # functions
