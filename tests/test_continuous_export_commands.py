@@ -405,3 +405,19 @@ def test_command_line_with_state_file(tmp_path, run_kshell):
     assert code == 0, err
     assert out.strip().splitlines()[-1] == "2"
     assert len(list((storage_dir / "acct" / "out").rglob("*.csv"))) == 2
+
+
+# ------------------------------------------------------ policies on tables
+
+def test_rls_cannot_be_enabled_under_an_export_without_impersonation(shell):
+    shell.run(create())
+    shell.run(".create function Rls() { T }")
+    err = shell.fails('.alter table T policy row_level_security enable "Rls"')
+    assert "continuous export 'E'" in err.message and "impersonate" in err.message
+
+
+def test_restricted_view_access_tables_are_refused(shell):
+    # The restricted view access policy has no command in kshell yet: set it as its handler would.
+    shell.session.cluster.database("DB").tables["T"].policies["restricted_view_access"] = True
+    err = shell.fails(create())
+    assert "restricted view access" in err.message

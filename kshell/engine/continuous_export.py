@@ -352,6 +352,10 @@ def query_shape(session: Session, db: Database, query: Any, over: list[list[str]
     if not facts:
         raise BadRequest("continuous export: the query must read at least one fact table of database "
                          f"'{db.name}' (exports of dimension tables only are not supported)")
+    restricted = sorted(f"{_db_name(cluster, d)}.{t}" for d, t in refs.tables if _restricted(cluster, d, t))
+    if restricted:
+        raise BadRequest(f"continuous export: the query reads tables with a restricted view access policy "
+                         f"({', '.join(restricted)}), which continuous export does not support")
     dims = sorted((d, t) for d, t in refs.tables if not (d == home and t in facts))
     others = sorted(_db_name(cluster, d) for d in refs.other_databases(db.name))
     rls = sorted(f"{_db_name(cluster, d)}.{t}" for d, t in refs.tables if _rls_enabled(cluster, d, t))
@@ -369,6 +373,14 @@ def _rls_enabled(cluster: Any, db_name: str, table_name: str) -> bool:
     db = cluster.database(db_name)
     table = db.tables.get(table_name) if db is not None else None
     return table is not None and rls_enabled(table)
+
+
+def _restricted(cluster: Any, db_name: str, table_name: str) -> bool:
+    db = cluster.database(db_name)
+    table = db.tables.get(table_name) if db is not None else None
+    rva = table.policies.get("restricted_view_access") if table is not None else None
+    return rva is True or (isinstance(rva, dict) and bool(
+        {k.lower(): v for k, v in rva.items()}.get("isenabled", True)))
 
 
 def identity_requirements(shape: QueryShape, impersonates: bool) -> list[str]:
