@@ -84,3 +84,20 @@ def test_transactional_policy_needs_table_admin_on_the_source(flow):
     flow.execute(".add table Src admins ('aaduser=owner@x.com')")
     flow.principal = "aaduser=owner@x.com"
     flow.execute(policy(transactional=True))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("kshell.engine.continuous_export") is None,
+                    reason="continuous export is not built yet")
+def test_rls_refused_on_a_table_a_continuous_export_reads_without_impersonation(flow):
+    flow.execute(".create external table Plain (a:long) kind=storage dataformat=csv "
+                 "('https://acct.blob.core.windows.net/plain?sv=2020&sig=s')")
+    flow.execute(".create-or-alter continuous-export Out to table Plain with (intervalBetweenRuns=1h) <| Src")
+    with pytest.raises(BadRequest, match="continuous export 'Out'.*'Plain' does not use impersonate"):
+        flow.execute('.alter table Src policy row_level_security enable "Src"')
+    flow.execute(".drop continuous-export Out")
+    flow.execute(".create external table Imp (a:long) kind=storage dataformat=csv "
+                 "('https://acct.blob.core.windows.net/imp;impersonate')")
+    flow.execute(".alter-merge cluster policy managed_identity '[{\"ObjectId\":\"system\",\"AllowedUsages\":\"AutomatedFlows\"}]'")
+    flow.execute(".create-or-alter continuous-export Out to table Imp with (intervalBetweenRuns=1h, "
+                 "managedIdentity='system') <| Src")
+    flow.execute('.alter table Src policy row_level_security enable "Src"')

@@ -54,6 +54,10 @@ SETUP = [
     f".add table T admins ('{PRINCIPALS['TA'][0]}')",
     f".add table T ingestors ('{PRINCIPALS['TI'][0]}')",
     f"#group add aadgroup=team@x.com {PRINCIPALS['GRP'][0]}",
+    ".create external table X (a:long) kind=storage dataformat=csv ('https://acct.blob.core.windows.net/x;impersonate')",
+    ".create external table Y (a:long) kind=storage dataformat=csv ('https://acct.blob.core.windows.net/y?sv=2020&sig=s')",
+    ".create table Facts (a:long)",
+    ".create-or-alter continuous-export CE to table Y with (intervalBetweenRuns=1h) <| Facts",
 ]
 
 # Who may do what (spec 3.2 lattice).
@@ -122,6 +126,20 @@ CASES = [
     ("row level security", ".delete table T policy row_level_security", TABLE_ADMIN),
     ("update policy", ".show table T policy update", METADATA),
     ("update policy", ".alter table T policy update '[]'", TABLE_ADMIN),
+    ("external tables", ".create external table N (a:long) kind=storage dataformat=csv "
+                        "('https://acct.blob.core.windows.net/n;impersonate')", USER),
+    ("external tables", ".alter external table X (a:long) kind=storage dataformat=csv "
+                        "('https://acct.blob.core.windows.net/x;impersonate')", DB_ADMIN),
+    ("external tables", ".drop external table X", DB_ADMIN),
+    ("external tables", ".show external tables", METADATA),
+    ("external tables", ".add external table X admins ('aaduser=new@x.com')", DB_ADMIN),
+    ("external tables", ".show external table X principals", DB_MONITOR),
+    ("continuous export", ".create-or-alter continuous-export CE2 to table Y with (intervalBetweenRuns=1h) <| Facts",
+     DB_ADMIN),
+    ("continuous export", ".disable continuous-export CE", DB_ADMIN),
+    ("continuous export", ".drop continuous-export CE", DB_ADMIN),
+    ("continuous export", ".show continuous-exports", METADATA),
+    ("continuous export", ".show continuous-export CE failures", DB_MONITOR),
     ("queries", "T | count", VIEWER),
     ("queries", "F()", VIEWER),
     ("queries", "print 1", VIEWER),
@@ -151,6 +169,7 @@ def snapshot(cluster) -> dict:
                  t.created_by, t.folder, t.docstring) for n, t in db.tables.items()},
             {n: (f.parameters, f.body, f.folder, f.docstring, repr(f.principals), f.created_by)
              for n, f in db.functions.items()},
+            repr(db.external_tables), repr(db.continuous_exports),
         )
     return {"principals": repr(cluster.principals), "groups": repr(cluster.groups),
             "policies": repr(cluster.policies), "databases": dbs}
