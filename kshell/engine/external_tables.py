@@ -32,7 +32,7 @@ from kshell.engine import external_partitions as parts
 from kshell.engine import storage
 from kshell.engine.cluster import Column, Database, Table, derived_id
 from kshell.engine.session import handler
-from kshell.engine.storage_formats import EXTENSIONS, check_readable, decode_rows, encode_rows
+from kshell.engine.storage_formats import DELIMITERS, EXTENSIONS, check_readable, decode_rows, encode_rows
 from kshell.engine.tables import validate_name
 from kshell.engine.values import SUPPORTED_FORMATS, BINARY_FORMATS
 from kshell.errors import BadRequest, Conflict, EntityNotFound, KustoError, NotSupported
@@ -264,6 +264,7 @@ def read_rows(session: Any, db: Database, ext: ExternalTable, principal: str | N
     extension = str(ext.prop("fileExtension", "") or "")
     headers = INCLUDE_HEADERS.get(str(ext.prop("includeHeaders", "None")).lower(), "None")
     mapping = None
+    delimited = ext.data_format in DELIMITERS  # headers exist in delimited text only
     for uri in uris:
         seen_folders: set[str] = set()
         for relative, path in storage.list_files(session, uri):
@@ -278,7 +279,7 @@ def read_rows(session: Any, db: Database, ext: ExternalTable, principal: str | N
                 if got is None:
                     continue
                 values = got
-            skip = headers == "All" or (headers == "FirstFile" and folder not in seen_folders)
+            skip = delimited and (headers == "All" or (headers == "FirstFile" and folder not in seen_folders))
             seen_folders.add(folder)
             cols = decode_rows(storage.read_text(path), schema, ext.data_format, skip_first=skip, mapping=mapping)
             n = len(cols[0]) if cols else 0
