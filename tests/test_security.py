@@ -351,3 +351,34 @@ def test_as_a_managed_identity_by_name(session):
     directive(session, "#as system")
     assert session.principal == f"aadapp={azure.system_identity(session.cluster).object_id}"
     assert directive(session, "#as").rows[0][1].startswith(f"aadapp={azure.system_identity(session.cluster).object_id};")
+
+
+def test_random_security_commands_fail_only_with_kusto_errors(session):
+    """Arbitrary word salads of the security grammar, as various principals: never a Python error."""
+    import random
+
+    from kshell.errors import KustoError
+
+    rng = random.Random(6)
+    words = [".add", ".drop", ".set", ".show", "database", "table", "function", "external", "materialized-view",
+             "cluster", "NetDefaultDB", "T", "F", "admins", "users", "viewers", "ingestors", "monitors",
+             "alldatabasesadmins", "none", "skip-results", "(", ")", ",", "'aaduser=a@b.com'", "'aadgroup=g@b.com'",
+             "'bad'", "'aadapp=x;'", "principals", "principal", "roles", "'notes'", "|", "count", "async",
+             "policy", "row_level_security", "enable", "disable", "'T | where a > 0'", "*", "with", "(x=1)"]
+    session.execute(".create table T (a:long)")
+    session.execute(".create function F() { T }")
+    state = ShellState(session=session)
+    for _ in range(3000):
+        text = " ".join([rng.choice(words[:4])] + [rng.choice(words) for _ in range(rng.randint(1, 8))])
+        session.principal = rng.choice([DEFAULT_PRINCIPAL, "aaduser=a@b.com", "aadgroup=g@b.com"])
+        try:
+            session.execute(text)
+        except KustoError:
+            pass
+        line = "#" + rng.choice(["as", "group"]) + " " + " ".join(
+            rng.choice(["add", "remove", "aadgroup=g@b.com", "aaduser=a@b.com", "'aaduser=c@b.com'", "system",
+                        "bogus", "=", "'"]) for _ in range(rng.randint(0, 4)))
+        try:
+            run_directive(state, line)
+        except KustoError:
+            pass
