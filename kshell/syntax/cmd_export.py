@@ -3,6 +3,7 @@
     .export [async] [compressed] to csv|tsv|json|parquet ( ConnectionString [, ...] )
         [with ( Property = Value [, ...] )] <| Query
     .export [async] to table ExternalTableName [with ( Property = Value [, ...] )] <| Query
+    .export [async] to sql SqlTableName SqlConnectionString [with (...)] <| Query   (parsed only)
 """
 
 from __future__ import annotations
@@ -40,26 +41,40 @@ class ExportToTable(Command):
     query_ast: Any = None
 
 
+@dataclass(slots=True)
+class ExportToSql(Command):
+    """Parsed for completeness; running it is not simulated (no handler)."""
+
+    table: str
+    connection_string: str
+    properties: dict = field(default_factory=dict)
+    is_async: bool = False
+    query: str = ""
+    query_pos: int = 0
+    query_ast: Any = None
+
+
 @command_rule
 def export_command(c: Cursor) -> Command | None:
     if not c.accept_word("export"):
         return None
     is_async = bool(c.accept_word("async"))
     compressed = bool(c.accept_word("compressed"))
-    if not c.at_word("to"):
-        return None  # not an export shape kshell knows: the catch-all may take it
-    c.next()
+    c.expect_word("to", context="after '.export [async] [compressed]'")
     if c.accept_word("table"):
         if compressed:
             raise c.error("'compressed' does not apply to '.export to table' (set it on the external table)")
         name = c.name("an external table name")
         node: Command = ExportToTable(name=name, properties=c.with_properties(), is_async=is_async)
     else:
-        fmt = c.accept_word(*EXPORT_FORMATS)
+        fmt = c.accept_word(*EXPORT_FORMATS, "sql")
         if fmt is None:
-            if c.at_word("sql"):
-                return None  # `.export to sql`: outside the simulated family (catch-all)
-            raise c.error("expected csv, tsv, json, parquet or 'table' after '.export to'")
+            raise c.error("expected csv, tsv, json, parquet, sql or 'table' after '.export to'")
+        if fmt == "sql":
+            table = c.name("a SQL table name")
+            cs = c.string("a SQL connection string literal")
+            node = ExportToSql(table=table, connection_string=cs, properties=c.with_properties(), is_async=is_async)
+            return _query(c, node)
         c.expect_op("(", "to open the storage connection strings")
         uris = []
         while True:
@@ -69,6 +84,10 @@ def export_command(c: Cursor) -> Command | None:
             c.expect_op(",", "between connection strings")
         node = ExportToStorage(data_format=fmt, uris=uris, properties=c.with_properties(), is_async=is_async,
                                compressed=compressed)
+    return _query(c, node)
+
+
+def _query(c: Cursor, node: Any) -> Command:
     arrow = c.expect_op("<|", "before the export query")
     text = c.text[arrow.end:]
     offset = arrow.end + (len(text) - len(text.lstrip()))

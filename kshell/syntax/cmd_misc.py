@@ -142,7 +142,6 @@ OTHER_COMMAND_HEADS = (
     "drop|enable|disable|rename|clear|purge materialized-view",
     "delete materialized-view <name> records",
     # data management
-    "export [async] [compressed] to",
     "update [async] table",
     "execute database script",
     "execute cluster script",
