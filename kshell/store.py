@@ -34,7 +34,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from kshell.engine.cluster import Cluster, Column, Extent, Table, new_cluster
+from kshell.engine.cluster import Cluster, Table, new_cluster
 from kshell.engine.session import Session
 from kshell.errors import KustoError
 from kshell.store_codec import CodecError, Decoder, Encoder
@@ -48,11 +48,11 @@ from kshell.store_file import (
     sqlite_failure,
 )
 from kshell.store_rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
+from kshell.store_tables import decode_table, encode_table
+from kshell.store_tracking import TrackedTable, forget, touched_fields, track
 
 __all__ = ["StateFileError", "Store", "StoredSession", "open_session", "save_cluster"]
 
-# Small records never shared between places: stored as compact rows of values.
-FLAT_TYPES = frozenset({Column, Extent})
 
 
 @dataclass(slots=True)
@@ -70,8 +70,9 @@ class _Written:
 class Store:
     """One open state file and what it last wrote."""
 
-    def __init__(self, path: str, conn: sqlite3.Connection):
+    def __init__(self, path: str, conn: sqlite3.Connection, *, track_tables: bool = True):
         self.path = path
+        self._track_tables = track_tables
         self._conn = conn
         self._written: dict[int, _Written] = {}   # tid -> _Written
         self._tid_of: dict[int, int] = {}          # id(table) -> tid
@@ -132,33 +133,33 @@ class Store:
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "read") from None
 
-        def table_doc(tid: Any) -> Any:
+        def table_from_doc(tid: Any) -> Table:
             encoded = json.loads(table_docs[tid])
+            table = decode_table(encoded, self._new_stored_table)
             self._table_docs[tid] = encoded
-            return encoded
+            return table
 
         try:
             doc = meta["cluster"]
             self._next_tid = int(meta.get("next_tid", "1"))
-            cluster = Decoder(self._claim_decoded_table, external=table_doc).decode(json.loads(doc))
+            cluster = Decoder(external=table_from_doc).decode(json.loads(doc))
         except (KeyError, ValueError, TypeError, AttributeError, CodecError) as e:
             raise StateFileError(f"state file '{self.path}' is damaged (unreadable cluster metadata: {e!r})") from None
         if not isinstance(cluster, Cluster):
             raise StateFileError(f"state file '{self.path}' is damaged (no cluster in it)")
         for tid, w in self._written.items():
             w.chunks = counts.get(tid, 0)
+        forget({id(w.table) for w in self._written.values()})  # as read: nothing to write
         self._doc = doc
         return cluster
 
-    def _claim_decoded_table(self, cls: type, tagged: dict) -> Any:
-        if cls is not Table or "$rows" not in tagged:
-            return None
+    def _new_stored_table(self, tid: int, row_count: int) -> Table:
+        """An empty lazily loaded table for a stored document (its fields are set by the caller)."""
         table = StoredTable.__new__(StoredTable)
-        tid, n = int(tagged["$rows"]), int(tagged.get("$n", 0))
-        make_lazy(table, n, self._load_rows)
-        self._written[tid] = _Written(table, None, (), (), n, 0)
+        make_lazy(table, row_count, self._load_rows)
+        self._written[tid] = _Written(table, None, (), (), row_count, 0)
         self._tid_of[id(table)] = tid
-        return table, ("data",)
+        return table
 
     def _load_rows(self, table: Table) -> list[list[Any]]:
         """Read a stored table's rows (first use of table.data)."""
@@ -204,28 +205,41 @@ class Store:
     def _write(self, cluster: Cluster, initial: bool = False) -> bool:
         seen: dict[int, Table] = {}
         table_docs: dict[int, Any] = {}
+        rows_untouched: set[int] = set()
         next_tid = self._next_tid
+        touched_now = touched_fields() if self._track_tables else {}
 
-        def table_aside(table: Table, record) -> Any:
+        def table_aside(table: Table) -> Any:
             # A table's document is stored in its own row, its rows in chunks.
             nonlocal next_tid
             tid = self._tid_of.get(id(table))
             w = self._written.get(tid) if tid is not None else None
             if w is None or w.table is not table:
                 tid, next_tid = next_tid, next_tid + 1
+                w = None
             seen[tid] = table
-            table_docs[tid] = record(Table, ("data",), {"$rows": tid, "$n": table.row_count})
+            cached = self._table_docs.get(tid) if w is not None else None
+            if cached is not None and isinstance(table, TrackedTable):
+                fields = touched_now.get(id(table), set())
+                if "data" not in fields and "extents" not in fields and "row_count" not in fields:
+                    rows_untouched.add(tid)
+                # Not touched since written: the same document; else only touched fields again.
+                table_docs[tid] = cached if not fields else encode_table(table, tid, cached, fields)
+            else:
+                table_docs[tid] = encode_table(table, tid)
             return {"$ext": tid}
 
         try:
-            encoded = Encoder(table_aside, special_type=Table, flat_types=FLAT_TYPES).encode(cluster)
+            encoded = Encoder(table_aside, special_type=Table).encode(cluster)
         except CodecError as e:
             raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
         doc = json.dumps(encoded, separators=(",", ":"))
-        changed_docs = {tid: d for tid, d in table_docs.items() if self._table_docs.get(tid) != d}
-        plans = self._row_plans(seen)
+        changed_docs = {tid: d for tid, d in table_docs.items() if d is not self._table_docs.get(tid)
+                        and d != self._table_docs.get(tid)}
+        plans = self._row_plans(seen, rows_untouched)
         gone = [tid for tid in set(self._written) | set(self._table_docs) if tid not in seen]
         if doc == self._doc and not changed_docs and not plans and not gone and not initial:
+            self._untouch(seen)
             return False
         conn = self._conn
         try:
@@ -276,12 +290,23 @@ class Store:
                 self._tid_of.pop(id(old.table), None)
             self._written[tid] = written
             self._tid_of[id(written.table)] = tid
+        self._untouch(seen)
         return True
 
-    def _row_plans(self, seen: dict[int, Table]) -> dict[int, tuple[bool, int, list, _Written]]:
+    def _untouch(self, seen: dict[int, Table]) -> None:
+        """The file now holds these tables as they are: track changes from here."""
+        if not self._track_tables:
+            return
+        for table in seen.values():
+            track(table)
+        forget({id(t) for t in seen.values()})
+
+    def _row_plans(self, seen: dict[int, Table], untouched: set[int]) -> dict[int, tuple[bool, int, list, _Written]]:
         """tid -> (rewrite?, first chunk seq, chunks, what will have been written)."""
         plans = {}
         for tid, table in seen.items():
+            if tid in untouched:
+                continue  # neither rows nor extents touched since written
             w = self._written.get(tid)
             if w is not None and w.table is table and not rows_loaded(table):
                 continue  # rows still only in the file: unchanged
@@ -378,7 +403,7 @@ def save_cluster(cluster: Cluster, path: str) -> None:
 
     def fill(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode=DELETE")
-        store = Store(path, conn)
+        store = Store(path, conn, track_tables=False)
         store._write(cluster, initial=True)
 
     _atomic_write(path, fill)

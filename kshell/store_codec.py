@@ -85,10 +85,11 @@ def _fields_of(cls: type) -> tuple[tuple[str, ...], tuple[dataclasses.Field, ...
 class Encoder:
     """One walk over a value graph.
 
-    `special(obj, record)` encodes the records of `special_type` (e.g. Table,
-    whose rows and document live elsewhere); `record(cls, skip, extra)` gives
-    it the usual tagged form to keep or store aside, e.g. behind
-    {"$ext": key} (the Decoder's `external(key)` brings it back in place).
+    `special(obj)` encodes the records of `special_type` (e.g. Table, whose
+    rows and document live elsewhere), typically as {"$ext": key}: the
+    Decoder's `external(key)` brings the object back in place.  What is
+    stored aside is encoded with its own Encoder, so its record numbering is
+    its own and its stored form can be reused unchanged.
     """
 
     def __init__(self, special: Callable[[Any], Any] | None = None, allowed: tuple[str, ...] = ALLOWED_PACKAGES,
@@ -215,44 +216,7 @@ class Encoder:
         return _class_name(cls), names, getter
 
     def _special_record(self, v: Any) -> Any:
-        enc = self.encode
-
-        def record(cls: type, skip: tuple[str, ...] = (), extra: dict | None = None) -> dict:
-            """The tagged form of v as a `cls` record, without the `skip` fields."""
-            names, _ = _fields_of(cls)
-            out = {"$dc": _class_name(cls), "f": {n: enc(getattr(v, n)) for n in names if n not in skip}}
-            if extra:
-                out.update(extra)
-            return out
-
-        return self._special(v, record)
-
-    def _flat(self, items: list) -> Any:
-        """A list of records of one small, never shared type (Column, Extent) as rows of values."""
-        cls = type(items[0])
-        for it in items:
-            if type(it) is not cls:
-                return None
-        info = self._infos.get(cls)
-        if info is None:
-            info = self._infos[cls] = self._class_info(cls)
-        tag, names, getter = info
-        scalars, enc = _SCALARS, self.encode
-        if len(names) == 1:
-            rows = [[x if type(x) in scalars else enc(x)] for x in map(getter, items)]
-        else:
-            rows = list(map(list, map(getter, items)))
-            if not set(map(type, chain.from_iterable(rows))) <= scalars:
-                rows = [[x if type(x) in scalars else enc(x) for x in row] for row in rows]
-        return {"$flat": tag, "n": list(names), "v": rows}
-
-    def _class_info(self, cls: type) -> tuple[str, tuple[str, ...], Any]:
-        if not _in_packages(cls, self._allowed):
-            # The loader would refuse it: never write a file that cannot be opened again.
-            raise CodecError(f"the state file cannot store a record of type {_class_name(cls)} (not a kshell type)")
-        names, _ = _fields_of(cls)
-        getter = operator.attrgetter(*names) if names else (lambda v: ())
-        return _class_name(cls), names, getter
+        return self._special(v)
 
 
 def _default(f: dataclasses.Field) -> Any:
@@ -329,8 +293,9 @@ class Decoder:
         if first == "$ext":
             if self._external is None:
                 raise CodecError("a record stored aside has no store to come from")
-            # Decoded here, in walk order, so record numbering matches the encoder's.
-            return self.decode(self._external(v["$ext"]))
+            obj = self._external(v["$ext"])
+            self._objects.append(obj)  # numbered where the encoder numbered it
+            return obj
         if first == "$ref":
             try:
                 return self._objects[v["$ref"]]

@@ -30,6 +30,7 @@ from typing import Any
 
 from kshell.engine.cluster import Table
 from kshell.store_codec import Decoder, Encoder
+from kshell.store_tracking import TrackedTable
 
 CHUNK_ROWS = 100_000
 
@@ -153,11 +154,11 @@ _TABLE_DATA = Table.__dict__["data"]  # the slot of Table.data (Table is a slots
 _TABLE_ROW_COUNT = Table.row_count
 
 
-class StoredTable(Table):
+class StoredTable(TrackedTable):
     """A Table whose rows are read from the state file on first use of `data`.
 
     Everything else about it is an ordinary Table (the serializer records it
-    as Table).  Once loaded, or once `data` is assigned, it behaves exactly
+    as Table); like every written table it is tracked (kshell.store_tracking).  Once loaded, or once `data` is assigned, it behaves exactly
     like a Table.
     """
 

@@ -192,3 +192,29 @@ def test_copies_of_a_stored_table_hold_its_rows(tmp_path):
         assert type(c) is Table
         assert c.data[0] == [0, 1, 2, 3] and c.name == "T" and c.extents == t.extents
     close_session(s)
+
+
+def test_in_place_changes_to_a_written_table_are_written(tmp_path):
+    path = str(tmp_path / "inplace.kshell")
+    s = open_session(path, now=NOW)
+    t = make_table("T", 2)
+    s.database.tables["T"] = t
+    s.sync()
+    t = s.database.tables["T"]
+    t.columns[0].name = "renamed"          # a nested record changed in place
+    s.sync()
+    t.policies["caching"] = {"DataHotSpan": "1d"}
+    s.sync()
+    t.extents[0].tags.append("drop-by:x")  # a list inside an extent
+    s.sync()
+    t.docstring = "set directly"
+    assert s.sync() is True
+    assert s.sync() is False               # nothing changed since
+    close_session(s)
+    s = open_session(path)
+    t = s.database.tables["T"]
+    assert t.columns[0].name == "renamed"
+    assert t.policies == {"caching": {"DataHotSpan": "1d"}}
+    assert t.extents[0].tags == ["drop-by:x"]
+    assert t.docstring == "set directly"
+    close_session(s)
