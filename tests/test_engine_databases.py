@@ -140,3 +140,13 @@ def test_kshell_script_end_to_end(run_kshell):
     code, out, err = run_kshell(".drop table Missing\n", "--format", "csv")
     assert code == 1
     assert "Missing" in err and "Traceback" not in err
+
+
+def test_show_database_without_name_and_another_familys_words(session):
+    from kshell.syntax import parse
+    from kshell.syntax.cmd_database import ShowDatabase
+
+    assert not isinstance(parse(".show database principals"), ShowDatabase)
+    assert not isinstance(parse(".show database extents"), ShowDatabase)
+    [r] = session.execute(".show database extents")
+    assert r.column_names[0] == "ExtentId"

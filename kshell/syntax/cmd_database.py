@@ -23,7 +23,10 @@ from kshell.syntax.cmd_common import at_command_end, finish
 from kshell.syntax.cursor import Cursor
 
 # Words that follow `.show database` directly when the database name is omitted.
-_SHOW_DATABASE_SUFFIXES = ("schema", "details", "identity", "policies", "datastats")
+# (Some belong to other families, e.g. `.show database extents`, `.show database principals`.)
+_SHOW_DATABASE_SUFFIXES = ("schema", "details", "identity", "policies", "datastats", "extents", "journal",
+                           "principals", "principal", "cache", "operations", "statistics", "cslschema",
+                           "ingestion", "policy", "metadata")
 FLAVORS = ("details", "identity", "policies", "datastats")
 
 
