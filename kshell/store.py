@@ -441,9 +441,11 @@ class StoredSession(Session):
         except KustoError:
             raise
         except BaseException as e:
-            # Not a Kusto error: the handler may have stopped half-way, so the
-            # memory state is not one the file may hold.
-            self.store.mark_broken(f"a request was interrupted ({type(e).__name__})")
+            # Not a Kusto error: a state-changing handler may have stopped half-way,
+            # so the memory state is not one the file may hold.  (A query or a
+            # .show interrupted by Ctrl-C changed nothing.)
+            if not _is_read_only(node):
+                self.store.mark_broken(f"a request was interrupted ({type(e).__name__})")
             raise
         finally:
             self._request_node = None

@@ -19,7 +19,7 @@ Tagged forms (plain JSON values stay as they are):
     {"$map": [[key, value], ...]}                 dict whose keys are not all plain strings
     {"$tuple": [...]}, {"$set": [...]}, {"$fset": [...]}
     {"$dt": "iso"}, {"$date": "iso"}, {"$td": [days, seconds, microseconds]}
-    {"$uuid": "..."}, {"$dec": "..."}, {"$bytes": "base64"}
+    {"$uuid": "..."}, {"$dec": "..."}, {"$bytes": "base64"}, {"$path": "..."}
 
 Shared objects: a dataclass instance reachable twice (e.g. one identity record
 listed in two places) is written once and referenced afterwards, so after a
@@ -43,6 +43,7 @@ import decimal
 import enum
 import importlib
 import operator
+import pathlib
 import uuid
 from itertools import chain
 from collections.abc import Callable
@@ -143,6 +144,8 @@ class Encoder:
             return {"$date": v.isoformat()}
         if t is bytes:
             return {"$bytes": base64.b64encode(v).decode("ascii")}
+        if isinstance(v, pathlib.PurePath):
+            return {"$path": str(v)}
         if isinstance(v, tuple) and hasattr(t, "_fields") and _in_packages(t, self._allowed):
             return {"$nt": _class_name(t), "v": [self.encode(x) for x in v]}
         # Subclasses of the plain types (e.g. a str subclass) are stored as the base value.
@@ -327,6 +330,8 @@ class Decoder:
             return dt.date.fromisoformat(v["$date"])
         if first == "$bytes":
             return base64.b64decode(v["$bytes"])
+        if first == "$path":
+            return pathlib.Path(v["$path"])
         if first == "$enum":
             cls = self._class(v["$enum"])
             return cls(self.decode(v["v"]))

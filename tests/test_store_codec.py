@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import pathlib
 import uuid
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ def test_plain_and_engine_values_round_trip_exactly():
         "tuple": (1, "a", (2,)),
         "set": {3, 1, 2}, "frozenset": frozenset({"x"}),
         "bytes": b"\x00\xff",
+        "path": pathlib.Path("/tmp/storage/account"),
         "list": [1, [2, {"k": "v"}]],
     }
     back = round_trip(value)
