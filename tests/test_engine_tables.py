@@ -320,3 +320,29 @@ def test_show_table_data_statistics(session):
     assert r.column_names[:3] == ["ColumnName", "ColumnType", "ColumnId"]
     assert [(row[0], row[1], row[11]) for row in r.rows] == [("a", "string", 2), ("b", "long", 2)]
     assert r.rows[0][3] == 10  # OriginalSize of 'hello' + 'world'
+
+
+def test_column_commands(session):
+    session.execute(".create table T (a:string, b:long, c:real)")
+    session.execute(".ingest inline into table T <|\nx,1,1.5")
+    [r] = session.execute(".rename column T.a to name")
+    assert json.loads(r.rows[0][1])["OrderedColumns"][0]["Name"] == "name"
+    session.execute(".rename columns b = T.c, c = T.b")
+    t = session.database.tables["T"]
+    assert [(c.name, c.type) for c in t.columns] == [("name", "string"), ("c", "long"), ("b", "real")]
+    assert table_rows(session, "T") == [["x", 1, 1.5]]
+    session.execute(".alter column T.c type=string")
+    assert table_rows(session, "T") == [["x", None, 1.5]]
+    session.execute(".drop table T columns (b)")
+    session.execute(".drop column T.nope ifexists")
+    assert [c.name for c in t.columns] == ["name", "c"]
+    before = snapshot(session)
+    for text in [".drop column T.nope", ".drop table T columns (name, c)", ".rename column T.name to c",
+                 ".alter column T.zz type=long", ".rename columns a = T.name, a = T.c"]:
+        with pytest.raises(KustoError):
+            session.execute(text)
+        assert snapshot(session) == before, text
+
+
+def table_rows(session, name):
+    return [list(r) for r in zip(*session.database.tables[name].data)]

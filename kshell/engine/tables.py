@@ -16,14 +16,17 @@ from kshell.engine.session import Session, handler
 from kshell.engine.values import clr_type
 from kshell.syntax.cmd_table import (
     AlterColumnDocstrings,
+    AlterColumnType,
     AlterTable,
     AlterTableAttribute,
     ClearTableData,
     CreateTable,
     CreateTableBasedOn,
     CreateTables,
+    DropColumns,
     DropTables,
     ExtentTagsCommand,
+    RenameColumns,
     RenameTables,
     ShowExtents,
     ShowTable,
@@ -289,6 +292,63 @@ def alter_column_docstrings(session: Session, node: AlterColumnDocstrings) -> Re
         if col not in names:
             raise BadRequest(f"Column '{col}' does not exist in table '{table.name}'")
     raise NotSupported("column docstrings are not simulated by kshell")
+
+
+@handler(AlterColumnType)
+def alter_column_type(session: Session, node: AlterColumnType) -> Result:
+    """Change a column's type.  As in the service, values ingested before the change
+    are not converted: the column reads as null for existing rows."""
+    db, table = get_table(session, node.column[:-1])
+    i = _column_index(table, node.column[-1])
+    if table.columns[i].type != node.type:
+        columns = list(table.columns)
+        columns[i] = Column(columns[i].name, node.type)
+        data = list(table.data)
+        data[i] = [None] * table.row_count
+        table.columns, table.data = columns, data
+    return schema_result(db, table)
+
+
+@handler(DropColumns)
+def drop_columns(session: Session, node: DropColumns) -> Result:
+    db, table = get_table(session, node.table)
+    names = {c.name for c in table.columns}
+    missing = [c for c in node.columns if c not in names]
+    if missing and not node.ifexists:
+        raise BadRequest(f"Column '{missing[0]}' does not exist in table '{table.name}'")
+    keep = [c for c in table.columns if c.name not in set(node.columns)]
+    if not keep:
+        raise BadRequest(f"Dropping {', '.join(node.columns)} would leave table '{table.name}' without columns")
+    table.data = reshape(table, keep)
+    table.columns = keep
+    return schema_result(db, table)
+
+
+@handler(RenameColumns)
+def rename_columns(session: Session, node: RenameColumns) -> Result:
+    # All renames at once (so `a = T.b, b = T.a` swaps), validated before any is applied.
+    plans: dict[int, tuple[Database, Table, dict[str, str]]] = {}
+    for parts, new in node.renames:
+        db, table = get_table(session, parts[:-1])
+        _column_index(table, parts[-1])
+        validate_name(new, "column")
+        plans.setdefault(id(table), (db, table, {}))[2][parts[-1]] = new
+    results = []
+    for db, table, renames in plans.values():
+        names = [renames.get(c.name, c.name) for c in table.columns]
+        if len(set(names)) != len(names):
+            raise BadRequest(f"Renaming would give table '{table.name}' two columns with the same name")
+    for db, table, renames in plans.values():
+        table.columns = [Column(renames.get(c.name, c.name), c.type) for c in table.columns]
+        results.append(schema_row(db, table))
+    return Result.of(TABLE_SCHEMA_COLUMNS, results)
+
+
+def _column_index(table: Table, name: str) -> int:
+    i = table.column_index(name)
+    if i is None:
+        raise BadRequest(f"Column '{name}' does not exist in table '{table.name}'")
+    return i
 
 
 @handler(DropTables)

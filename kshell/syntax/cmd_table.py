@@ -139,6 +139,30 @@ class ExtentTagsCommand(Command):
 
 
 @dataclass(slots=True)
+class AlterColumnType(Command):
+    """`.alter column [Db.]T.C type = T2`."""
+
+    column: list[str]            # [T, C] or [Db, T, C]
+    type: str
+
+
+@dataclass(slots=True)
+class DropColumns(Command):
+    """`.drop column [Db.]T.C [ifexists]` / `.drop table T columns (C, ...)`."""
+
+    table: list[str]
+    columns: list[str]
+    ifexists: bool = False
+
+
+@dataclass(slots=True)
+class RenameColumns(Command):
+    """`.rename column [Db.]T.C to D` / `.rename columns D = [Db.]T.C, ...`."""
+
+    renames: list[tuple[list[str], str]]   # (table-qualified column, new name)
+
+
+@dataclass(slots=True)
 class ShowTableDataStatistics(Command):
     name: list[str]
     properties: dict = field(default_factory=dict)
@@ -223,6 +247,21 @@ def alter_table(c: Cursor) -> Command | None:
 
 
 @command_rule
+def alter_column_type(c: Cursor) -> Command | None:
+    if not c.accept_words("alter", "column"):
+        return None
+    parts = c.dotted_name("a table-qualified column name (T.C)")
+    if not c.at_word("type"):
+        c.note_expected("expected 'type' or 'policy' after the column name")
+        return None  # `.alter column T.C policy ...` belongs to the policy family
+    c.next()
+    c.expect_op("=", "after 'type'")
+    if len(parts) < 2:
+        raise c.error("expected a table-qualified column name (T.C)")
+    return AlterColumnType(column=parts, type=c.type_name())
+
+
+@command_rule
 def drop_tables(c: Cursor) -> Command | None:
     if not c.accept_word("drop"):
         return None
@@ -239,9 +278,23 @@ def drop_tables(c: Cursor) -> Command | None:
         name = c.dotted_name("a table name")
         return _extents_source(c, ExtentTagsCommand(action="drop", name=name, tags=_tag_list(c),
                                                     properties=c.with_properties()))
+    if c.accept_word("column"):
+        parts = c.dotted_name("a table-qualified column name (T.C)")
+        if len(parts) < 2:
+            raise c.error("expected a table-qualified column name (T.C)")
+        return DropColumns(table=parts[:-1], columns=[parts[-1]], ifexists=bool(c.accept_word("ifexists")))
     if not c.accept_word("table"):
         return None
     name = c.dotted_name("a table name")
+    if c.accept_word("columns"):
+        c.expect_op("(", "after 'columns'")
+        cols = []
+        while True:
+            cols.append(c.name("a column name"))
+            if c.accept_op(")"):
+                break
+            c.expect_op(",", "between column names")
+        return DropColumns(table=name, columns=cols)
     if c.accept_words("extent", "tags"):
         tags = _tag_list(c) if c.at_op("(") else []
         return _extents_source(c, ExtentTagsCommand(action="drop", name=name, tags=tags,
@@ -257,6 +310,23 @@ def drop_tables(c: Cursor) -> Command | None:
 def rename_tables(c: Cursor) -> Command | None:
     if not c.accept_word("rename"):
         return None
+    if c.accept_word("column"):
+        parts = c.dotted_name("a table-qualified column name (T.C)")
+        if len(parts) < 2:
+            raise c.error("expected a table-qualified column name (T.C)")
+        c.expect_word("to", context="after the column name")
+        return RenameColumns(renames=[(parts, c.name("the new column name"))])
+    if c.accept_word("columns"):
+        renames = []
+        while True:
+            new = c.name("the new column name")
+            c.expect_op("=", "after the new column name")
+            parts = c.dotted_name("a table-qualified column name (T.C)")
+            if len(parts) < 2:
+                raise c.error("expected a table-qualified column name (T.C)")
+            renames.append((parts, new))
+            if not c.accept_op(","):
+                return RenameColumns(renames=renames)
     if c.accept_word("table"):
         old = c.dotted_name("a table name")
         c.expect_word("to", context="after the table name")
