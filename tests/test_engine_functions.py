@@ -128,3 +128,18 @@ def test_alter_function_docstring_and_folder(session):
     assert one(session, '.alter function A folder "dir"').rows[0][3] == "dir"
     with pytest.raises(EntityNotFound):
         session.execute('.alter function Nope folder "dir"')
+
+
+@needs_query_engine
+def test_scalar_function_validates_and_is_callable(session):
+    session.execute(".create function AddOne(x:long) { x + 1 }")
+    [r] = session.execute("print AddOne(2)")
+    assert r.rows == [[3]]
+
+
+@needs_query_engine
+def test_validation_error_points_into_the_body(session):
+    with pytest.raises(KustoError) as e:
+        session.execute(".create function Bad(x:long) {\n  x + nope }")
+    assert (e.value.line, e.value.column) == (2, 7)
+    assert "nope" in e.value.message and "Bad" not in session.database.functions

@@ -102,11 +102,32 @@ def validate_body(session: Session, node: CreateFunction) -> None:
         return  # the query engine is not available: nothing to validate with
     if node.body_query is None:
         return
+    ctx = SessionQueryContext(session)
     try:
-        output_schema(node.body_query, SessionQueryContext(session), params=node.params)
+        if not _evaluate_body(node.body_query, ctx, node.params, node.text):
+            output_schema(node.body_query, ctx, params=node.params)
     except KustoError as e:
         raise SemanticError(f"Function '{node.name}' is not valid: {e.message} "
-                            "(use with (skipvalidation = true) to create it anyway)") from None
+                            "(use with (skipvalidation = true) to create it anyway)",
+                            line=e.line, column=e.column) from None
+
+
+def _evaluate_body(body: Any, ctx: Any, params: list | None, text: str) -> bool:
+    """Type-check a body that may end with a scalar expression (a scalar function such as
+    `f(x:long) { x + 1 }`), which the query engine's output_schema refuses.  Returns False
+    when the engine's evaluator is not usable this way (then output_schema decides)."""
+    try:
+        from kshell.query.evaluator import Evaluator
+
+        ev = Evaluator(ctx, schema_only=True)
+        if params:
+            ev.bind_params(params)
+        run = ev.eval_query
+    except (ImportError, AttributeError, TypeError):
+        return False
+    # The body's node positions are offsets in the whole command text.
+    run(body, ev.root, text=text or getattr(body, "text", "") or "")
+    return True
 
 
 @handler(AlterFunctionAttribute)
