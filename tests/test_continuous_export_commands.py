@@ -111,6 +111,7 @@ def shell(session, tmp_path):
     ("intervalBetweenRuns=1h, parquetRowGroupSize=0", ["parquetRowGroupSize"]),
     ("intervalBetweenRuns=1h, isDisabled=1", ["isDisabled"]),
     ("intervalBetweenRuns=1h, color='blue'", ["unknown continuous export property 'color'"]),
+    ("intervalBetweenRuns=1h, IntervalBetweenRuns=2h", ["given more than once"]),
 ])
 def test_invalid_properties_are_refused_and_nothing_is_created(shell, props, words):
     err = shell.fails(create(props=props))
@@ -421,3 +422,33 @@ def test_restricted_view_access_tables_are_refused(shell):
     shell.session.cluster.database("DB").tables["T"].policies["restricted_view_access"] = True
     err = shell.fails(create())
     assert "restricted view access" in err.message
+
+
+# ---------------------------------------------------------------- grammar
+
+@pytest.mark.parametrize("text, ok", [
+    (".create-or-alter continuous-export X to table Y <| T", True),
+    (".create-or-alter continuous-export ['My Export'] to table ['Ext Y'] with (intervalBetweenRuns=time(1h)) <| T",
+     True),
+    (".create-or-alter continuous-export X over (T) to table Y with "
+     "(intervalBetweenRuns=1h, managedIdentity=aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb) <| T", True),
+    (".create-or-alter continuous-export X over (T) to table Y with (intervalBetweenRuns=1h, sizeLimit=-5) <| T", True),
+    (".show continuous-export X exported-artifacts", True),
+    (".create-or-alter continuous-export X to table Y with (a=1, A=2) <| T", True),  # the engine refuses it
+    # Microsoft's parser refuses these too (checked with ms-parser-check).
+    (".create-or-alter continuous-export X over (DB.T, T2) to table Y with (intervalBetweenRuns=1h) <| T", False),
+    (".create-or-alter continuous-export X to table Y with (intervalBetweenRuns=1h) T", False),
+    (".create-or-alter continuous-export X over (T) to table Y with (intervalBetweenRuns=1h, x=foo bar) <| T", False),
+    (".show continuous-export", False),
+    # Microsoft's parser tolerates trailing words after many commands; kshell does not.
+    (".show continuous-export X artifacts", False),
+])
+def test_grammar_agrees_with_microsofts_parser(text, ok):
+    from kshell.errors import KustoSyntaxError
+    from kshell.syntax import parse
+
+    if ok:
+        parse(text)
+    else:
+        with pytest.raises(KustoSyntaxError):
+            parse(text)

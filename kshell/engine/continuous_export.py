@@ -465,6 +465,8 @@ def create_or_alter(session: Session, node: CreateOrAlterContinuousExport) -> Re
 
     db = session.database
     validate_name(node.name, "continuous export")
+    if node.duplicates:
+        raise BadRequest(f"continuous export property '{node.duplicates[0]}' is given more than once")
     props = parse_properties(node.properties)
     ext = get_external_table(db, node.external_table)
     _check_external_table(ext)

@@ -43,6 +43,7 @@ class CreateOrAlterContinuousExport(Command):
     over: Optional[list[list[str]]] = None      # fact tables as dotted names; None when no `over`
     properties: dict[str, PropertyValue] = field(default_factory=dict)  # names as written
     query: Any = None                           # the parsed query (kshell.syntax.ast.Query)
+    duplicates: list[str] = field(default_factory=list)  # property names given more than once
 
 
 @dataclass(slots=True)
@@ -109,14 +110,15 @@ def _create_or_alter(c: Cursor, name: str) -> CreateOrAlterContinuousExport:
     over = None
     if c.accept_word("over"):
         c.expect_op("(", "after 'over'")
-        over = [c.dotted_name("a fact table name")]
+        # Plain table names only (fact tables are local; Microsoft's parser refuses `Db.T` here).
+        over = [[c.name("a fact table name")]]
         while c.accept_op(","):
-            over.append(c.dotted_name("a fact table name"))
+            over.append([c.name("a fact table name")])
         c.expect_op(")", "to close the list of fact tables")
     c.expect_word("to", context="(to table ExternalTableName)")
     c.expect_word("table", context="after 'to'")
     external_table = c.name("an external table name")
-    properties = _properties(c)
+    properties, duplicates = _properties(c)
     if not c.at_op("<|"):
         raise c.error("expected '<|' and the export query")
     query_text, offset = c.text_after_pipe_arrow()
@@ -124,26 +126,30 @@ def _create_or_alter(c: Cursor, name: str) -> CreateOrAlterContinuousExport:
         raise c.error("expected the export query after '<|'")
     query = parse_query_at(c.text, offset)
     return CreateOrAlterContinuousExport(name=name, external_table=external_table, query_text=query_text,
-                                         over=over, properties=properties, query=query)
+                                         over=over, properties=properties, query=query, duplicates=duplicates)
 
 
-def _properties(c: Cursor) -> dict[str, PropertyValue]:
-    """`with (name = value, ...)`; a value runs to the next top-level ',' or ')'."""
-    if not c.accept_word("with"):
-        return {}
-    c.expect_op("(", "after 'with'")
+def _properties(c: Cursor) -> tuple[dict[str, PropertyValue], list[str]]:
+    """`with (name = value, ...)` -> (properties, names given twice).
+
+    A value is one run of adjacent tokens.  A repeated name is valid syntax
+    (Microsoft's parser accepts it); the engine refuses it.
+    """
     props: dict[str, PropertyValue] = {}
+    duplicates: list[str] = []
+    if not c.accept_word("with"):
+        return props, duplicates
+    c.expect_op("(", "after 'with'")
     if c.accept_op(")"):
-        return props
+        return props, duplicates
     while True:
-        key_tok = c.peek()
         key = c.name("a property name")
         if key.lower() in {k.lower() for k in props}:
-            raise c.error(f"property '{key}' is given twice", key_tok)
+            duplicates.append(key)
         c.expect_op("=", f"after property name '{key}'")
         props[key] = _property_value(c, key)
         if c.accept_op(")"):
-            return props
+            return props, duplicates
         c.expect_op(",", "between properties")
 
 
@@ -159,6 +165,8 @@ def _property_value(c: Cursor, key: str) -> PropertyValue:
         t = c.peek()
         if t.kind == "EOF":
             break
+        if c.i > start_i and depth == 0 and t.start != c.peek(-1).end:
+            break  # one value is one run of adjacent tokens (`1h`, `time(1h)`, a bare GUID)
         if t.kind == "OP":
             if t.text in ("(", "[", "{"):
                 depth += 1
