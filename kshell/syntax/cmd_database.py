@@ -104,6 +104,10 @@ def create_or_drop_database(c: Cursor) -> Command | None:
             c.i = start
             return None
         return DropDatabase(name=name, ifexists=ifexists)
+    if not (at_command_end(c) or c.at_word("persist", "volatile", "ifnotexists")):
+        # `.create database X ingestion csv mapping ...` belongs to the ingestion family
+        c.note_expected("expected 'persist (...)', 'volatile', 'ifnotexists' or the end of the command")
+        return None
     node = CreateDatabase(name=name)
     if c.accept_word("persist"):
         c.expect_op("(", "after 'persist'")
