@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kshell.errors import BadRequest, Conflict, DatabaseNotFound
+from kshell.errors import BadRequest, Conflict, DatabaseNotFound, KustoError
 from kshell.result import Result
 from kshell.engine.cluster import Database, derived_id
 from kshell.engine.session import Session, handler
@@ -229,7 +229,8 @@ def schema_object(db: Database) -> dict[str, Any]:
         obj["DocString"] = t.docstring or None
         tables[t.name] = obj
     functions = {
-        f.name: {"Name": f.name, "InputParameters": [], "Body": f.body, "Folder": f.folder or None,
+        f.name: {"Name": f.name, "InputParameters": input_parameters(f.parameters), "Body": f.body,
+                 "Folder": f.folder or None,
                  "DocString": f.docstring or None, "FunctionKind": "ViewFunction" if f.view else "Unknown",
                  "OutputColumns": [], "Parameters": f.parameters}
         for f in db.functions.values()
@@ -239,6 +240,26 @@ def schema_object(db: Database) -> dict[str, Any]:
         "Functions": functions, "EntityGroups": {}, "MajorVersion": 1, "MinorVersion": 0,
         "DatabaseAccessMode": "ReadWrite",
     }
+
+
+def input_parameters(text: str) -> list[dict[str, Any]]:
+    """A function's parameter list in the JSON schema shape (scalar: Name/Type/CslType,
+    tabular: Name/Columns)."""
+    try:
+        from kshell.syntax.cursor import Cursor
+        from kshell.syntax.query import parse_params
+
+        params = parse_params(Cursor(text))
+    except (ImportError, KustoError):  # stored text that no longer parses: show no parameters
+        return []
+    out = []
+    for p in params:
+        if p.type == "table":
+            out.append({"Name": p.name, "Columns": [{"Name": c.name, "Type": clr_type(c.type), "CslType": c.type}
+                                                    for c in (p.schema or [])]})
+        else:
+            out.append({"Name": p.name, "Type": clr_type(p.type), "CslType": p.type})
+    return out
 
 
 def csl_script(db: Database) -> list[str]:
