@@ -310,3 +310,26 @@ def test_identity_explain_lists_each_link(shell):
     shell.run(f".drop database DB users ('{FQN}')")
     rows = shell.run("#identity explain continuous-export MyExport")[0].rows
     assert any(r[0] == "Viewer on [DB]" and r[1] == "missing" for r in rows)
+
+
+def test_managed_identity_connection_string_needs_external_table_usage(shell):
+    # The identity in the connection string is an ExternalTable use (spec 6.6); no job identity is
+    # required because the external table does not impersonate.
+    shell.run(".create external table ByMi (Timestamp:datetime, Value:long) kind=storage dataformat=csv "
+              f"(h@'{CONTAINER}/mi;managed_identity={OBJECT_ID}')")
+    shell.run(".create-or-alter continuous-export M over (T) to table ByMi with (intervalBetweenRuns=1h) <| T")
+    first = shell.ingest(2)
+    shell.run("#time advance 1h")
+    assert sorted(shell.exported_values("M")) == first
+    shell.run(f'.alter database DB policy managed_identity ```[{{"ObjectId": "{OBJECT_ID}", '
+              '"AllowedUsages": "AutomatedFlows"}]```')
+    missed = shell.ingest(1)
+    shell.run("#time advance 1h")
+    failure = shell.failures("M")[-1]
+    assert "ExternalTable" in failure["Details"], failure["Details"]
+    rows = shell.run("#identity explain continuous-export M")[0].rows
+    assert rows[-1][:2] == ["Decision", "denied"] and "ExternalTable" in rows[-1][2]
+    shell.run(f'.alter-merge database DB policy managed_identity ```[{{"ObjectId": "{OBJECT_ID}", '
+              '"AllowedUsages": "ExternalTable"}]```')
+    shell.run("#time advance 1h")
+    assert sorted(shell.exported_values("M")) == sorted(first + missed)

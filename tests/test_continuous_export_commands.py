@@ -452,3 +452,12 @@ def test_grammar_agrees_with_microsofts_parser(text, ok):
     else:
         with pytest.raises(KustoSyntaxError):
             parse(text)
+
+
+def test_docs_example_runs_as_written(tmp_path, run_kshell):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "continuous-export.md").read_text(encoding="utf-8")
+    example = doc.split("## Example", 1)[1].split("~~~", 2)[1]
+    code, out, err = run_kshell(example, "--storage", str(tmp_path), "--format", "csv")
+    assert code == 0, err
+    assert "MyExport,DB,2026-01-01T01:00:00Z,Completed,1,1," in out
+    assert len(list((tmp_path / "acct" / "exports").glob("*.csv"))) == 1
