@@ -77,7 +77,7 @@ def test_pretty_name(session):
     assert r.column_names == ["DatabaseName", "PrettyName"] and r.rows == [["NetDefaultDB", "Nice"]]
     assert one(session, ".show databases").column("PrettyName") == ["Nice"]
     session.execute(".drop database NetDefaultDB prettyname")
-    assert one(session, ".show databases").column("PrettyName") == [None]
+    assert one(session, ".show databases").column("PrettyName") == [""]
 
 
 def test_show_database_schema_forms(session):

@@ -121,7 +121,7 @@ def drop_database(session: Session, node: DropDatabase) -> Result:
 def alter_pretty_name(session: Session, node: AlterDatabasePrettyName) -> Result:
     db = session.get_database(node.name)
     db.pretty_name = node.pretty_name
-    return Result.of(PRETTY_NAME_COLUMNS, [[db.name, db.pretty_name or None]])
+    return Result.of(PRETTY_NAME_COLUMNS, [[db.name, db.pretty_name]])
 
 
 @handler(ShowDatabases)
@@ -152,7 +152,7 @@ def _flavor_row(session: Session, db: Database, columns: list[tuple[str, str]]) 
     fields: dict[str, Any] = {
         "DatabaseName": db.name, "PersistentStorage": persistent_storage(session, db), "Version": SCHEMA_VERSION,
         "IsCurrent": db.name.lower() == session.database_name.lower(), "DatabaseAccessMode": "ReadWrite",
-        "PrettyName": db.pretty_name or None, "ReservedSlot1": False, "DatabaseId": database_id(session, db),
+        "PrettyName": db.pretty_name, "ReservedSlot1": False, "DatabaseId": database_id(session, db),
         "InTransitionTo": "", "CurrentUserIsUnrestrictedViewer": False, "CurrentUseIsUnrestrictedViewer": False,
         "AuthorizedPrincipals": json.dumps([getattr(p, "fqn", str(p)) for p in db.principals]),
         "TotalSize": original / 2, "OriginalSize": original, "ExtentSize": original / 2,
@@ -211,11 +211,11 @@ def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
                          [[line] for db in dbs for line in csl_script(db)])
     rows: list[list[Any]] = []
     for db in dbs:
-        rows.append([db.name, "", "", "", False, False, db.pretty_name or None, SCHEMA_VERSION, "", ""])
+        rows.append([db.name, "", "", "", False, False, db.pretty_name, SCHEMA_VERSION, "", ""])
         for t in db.tables.values():
-            rows.append([db.name, t.name, "", "", False, False, None, SCHEMA_VERSION, t.folder, t.docstring])
+            rows.append([db.name, t.name, "", "", False, False, "", SCHEMA_VERSION, t.folder, t.docstring])
             for c in t.columns:
-                rows.append([db.name, t.name, c.name, clr_type(c.type), False, False, None, SCHEMA_VERSION,
+                rows.append([db.name, t.name, c.name, clr_type(c.type), False, False, "", SCHEMA_VERSION,
                              "", ""])
     return Result.of(SCHEMA_COLUMNS, rows)
 

@@ -561,7 +561,7 @@ def extent_tags(session: Session, node: ExtentTagsCommand) -> Result:
         new = Extent(next_extent_id(session, db.name, table.name), old.first_row, old.row_count,
                      old.ingestion_time, new_tags)
         table.extents[i] = new
-        rows.append([str(old.extent_id), str(new.extent_id), "\r\n".join(new_tags) or None, ""])
+        rows.append([str(old.extent_id), str(new.extent_id), "\r\n".join(new_tags), ""])
     return Result.of(EXTENT_TAGS_COLUMNS, rows)
 
 
