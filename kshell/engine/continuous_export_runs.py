@@ -36,6 +36,7 @@ run that has rows to export (and per failing run).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,23 +85,36 @@ class RunOutcome:
 # ------------------------------------------------------------- new rows
 
 def _pending(db: Database, record: Any, table_name: str, cutoff: dt.datetime | None):
-    """(start row, end row, last extent) of the rows of `table_name` to export, for ingestion cutoff."""
+    """(start row, end row, last extent) of the rows of `table_name` to export, for ingestion cutoff.
+
+    A table's extents are in row order (each ingestion appends one), so the
+    extents past the cursor are found by bisection and the block ends at the
+    first extent ingested after the cutoff.  None when the table is gone.
+    """
     from kshell.engine.continuous_export import TableCursor
 
     table = db.tables.get(table_name)
-    cursor = record.cursors.get(table_name) or TableCursor(table_name, 0, None)
     if table is None:
         return None
+    cursor = record.cursors.get(table_name) or TableCursor(table_name, 0, None)
+    extents = table.extents
     start = cursor.position
-    if start and not any(e.first_row + e.row_count == start and e.ingestion_time == cursor.end_time
-                         for e in table.extents):
-        start = 0  # the table's data was replaced since: every row in it is new
+    i = bisect_left(extents, start, key=_first_row)
+    if start:
+        before = extents[i - 1] if i > 0 else None
+        if (before is None or before.first_row + before.row_count != start
+                or before.ingestion_time != cursor.end_time):
+            start, i = 0, 0  # the table's data was replaced since: every row in it is new
     end, last = start, None
-    for e in sorted((e for e in table.extents if e.first_row >= start), key=lambda e: e.first_row):
+    for e in extents[i:]:
         if e.first_row != end or (cutoff is not None and e.ingestion_time > cutoff):
             break
         end, last = e.first_row + e.row_count, e
     return start, end, last
+
+
+def _first_row(extent: Any) -> int:
+    return extent.first_row
 
 
 def _scoped(table: Any, start: int, end: int) -> _NewRows:
@@ -129,7 +143,7 @@ def next_eligible_time(db: Database, record: Any) -> dt.datetime | None:
         if got is None or got[1] <= got[0]:
             continue
         table = db.tables[name]
-        first = min((e for e in table.extents if e.first_row >= got[0]), key=lambda e: e.first_row)
+        first = table.extents[bisect_left(table.extents, got[0], key=_first_row)]
         t = first.ingestion_time + latency
         best = t if best is None or t < best else best
     return best
