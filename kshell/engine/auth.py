@@ -281,7 +281,7 @@ def clear_creator(entity: Any) -> None:
 def group_members(cluster: Cluster, group_fqn: str) -> list[str] | None:
     key = parse_fqn(group_fqn, cluster).key
     for g, members in cluster.groups.items():
-        if _safe_key(cluster, g) == key:
+        if principal_key(cluster, g) == key:
             return members
     return None
 
@@ -317,7 +317,7 @@ def is_member_of(session_or_cluster: Any, fqn: str, group: str) -> bool | None:
     return target in principal_keys(cluster, fqn)
 
 
-def _safe_key(cluster: Cluster, fqn: str) -> tuple[str, str] | None:
+def principal_key(cluster: Cluster, fqn: str) -> tuple[str, str] | None:
     """The principal key of a stored FQN (None when it no longer parses)."""
     return key_function(cluster)(fqn)
 
@@ -374,7 +374,7 @@ def key_function(cluster: Cluster):
 ENTITY_KINDS = ("table", "function", "external table", "materialized-view")
 
 
-def _entity_dict(db: Any, kind: str) -> dict[str, Any]:
+def entities_of_kind(db: Any, kind: str) -> dict[str, Any]:
     return {
         "table": db.tables,
         "function": db.functions,
@@ -389,7 +389,7 @@ def securables(cluster: Cluster) -> Iterator[tuple[tuple, Any]]:
     for db in cluster.databases.values():
         yield ("database", db.name), db
         for kind in ENTITY_KINDS:
-            for name, entity in _entity_dict(db, kind).items():
+            for name, entity in entities_of_kind(db, kind).items():
                 yield (kind, db.name, name), entity
 
 
@@ -399,7 +399,7 @@ def lookup_securable(cluster: Cluster, scope: tuple) -> Any:
     db = cluster.database(scope[1])
     if db is None or scope[0] == "database":
         return db
-    return _entity_dict(db, scope[0]).get(scope[2])
+    return entities_of_kind(db, scope[0]).get(scope[2])
 
 
 def held_roles(cluster: Cluster, fqn: str) -> list[tuple[tuple, str, str]]:

@@ -76,7 +76,7 @@ def resolve_securable(session: Session, kind: str, name: list[str]) -> tuple[tup
         raise BadRequest(f"'{'.'.join(name)}' is not a valid {kind} name")
     db = session.get_database(name[0] if len(name) == 2 else None)
     entity_name = name[-1]
-    entity = auth._entity_dict(db, kind).get(entity_name)
+    entity = auth.entities_of_kind(db, kind).get(entity_name)
     if entity is None:
         if kind == "table":
             raise TableNotFound(f"Table '{entity_name}' was not found in database '{db.name}'")
@@ -193,7 +193,7 @@ def change_roles(session: Session, node: RoleChange) -> Result | None:
 
 
 def _key(cluster, fqn: str):
-    return auth._safe_key(cluster, fqn)
+    return auth.principal_key(cluster, fqn)
 
 
 def _same(cluster, a: str, b: str) -> bool:

@@ -79,7 +79,7 @@ def principal_roles_result(session) -> Result:
     me = auth.parse_fqn(session.principal, cluster).key
     rows = []
     for scope, role, holder in auth.held_roles(cluster, session.principal):
-        via = "" if auth._safe_key(cluster, holder) == me else holder
+        via = "" if auth.principal_key(cluster, holder) == me else holder
         rows.append([session.principal, canonical, _scope_label(scope), role, via])
     if not rows:
         rows.append([session.principal, canonical, "", "(no role)", ""])
@@ -109,18 +109,18 @@ def group_directive(state: ShellState, args: str) -> Result | str | None:
     member = _parse(state, operands[1])
     if member.key == group.key:
         raise DirectiveError("a group cannot be a member of itself")
-    group_name = next((g for g in cluster.groups if auth._safe_key(cluster, g) == group.key), None)
+    group_name = next((g for g in cluster.groups if auth.principal_key(cluster, g) == group.key), None)
     if action == "add":
         members = cluster.groups.setdefault(group_name or group.fqn, [])
-        if any(auth._safe_key(cluster, m) == member.key for m in members):
+        if any(auth.principal_key(cluster, m) == member.key for m in members):
             return f"{member.fqn} is already a member of {group_name or group.fqn}"
         members.append(member.fqn)
         message = f"added {member.fqn} to {group_name or group.fqn}"
     else:
         members = cluster.groups.get(group_name) if group_name else None
-        if not members or not any(auth._safe_key(cluster, m) == member.key for m in members):
+        if not members or not any(auth.principal_key(cluster, m) == member.key for m in members):
             raise DirectiveError(f"{member.fqn} is not a member of {group.fqn}")
-        members[:] = [m for m in members if auth._safe_key(cluster, m) != member.key]
+        members[:] = [m for m in members if auth.principal_key(cluster, m) != member.key]
         if not members:
             del cluster.groups[group_name]
         message = f"removed {member.fqn} from {group_name}"
