@@ -101,3 +101,19 @@ def test_rls_refused_on_a_table_a_continuous_export_reads_without_impersonation(
     flow.execute(".create-or-alter continuous-export Out to table Imp with (intervalBetweenRuns=1h, "
                  "managedIdentity='system') <| Src")
     flow.execute('.alter table Src policy row_level_security enable "Src"')
+
+
+def test_policy_with_identity_reads_an_rls_source_through_the_policy(flow):
+    system = azure.system_identity(flow.cluster)
+    flow.execute(".alter-merge cluster policy managed_identity '[{\"ObjectId\":\"system\",\"AllowedUsages\":\"AutomatedFlows\"}]'")
+    flow.execute(f".add database NetDefaultDB viewers ('aadapp={system.object_id}')")
+    flow.execute(policy(identity="system"))
+    flow.execute('.alter table Src policy row_level_security enable '
+                 '"Src | where a > 1 or current_principal_is_member_of(\'aadgroup=full@x.com\')"')
+    flow.execute(".ingest inline into table Src <| 1\n2")
+    assert rows(flow, "Dst") == [2]          # the identity sees only what the RLS query lets through
+    from kshell.directives import ShellState, run_directive
+
+    run_directive(ShellState(session=flow), f"#group add aadgroup=full@x.com aadapp={system.client_id}")
+    flow.execute(".ingest inline into table Src <| 1")
+    assert rows(flow, "Dst") == [1, 2]
