@@ -161,3 +161,12 @@ def test_each_ingestion_records_the_simulated_clock(session):
     session.execute(".set-or-append T <| print a='y'")
     [r] = session.execute("T | extend t = ingestion_time() | order by a asc")
     assert r.rows == [["x", start], ["y", start + dt.timedelta(hours=1)]]
+
+
+def test_missing_string_values_are_empty_not_null(session):
+    session.execute(".create table T (n:long, s:string)")
+    session.execute(".append T <| print n=1")
+    session.execute(".ingest inline into table T with (format='json') <|\n{\"n\":2}")
+    assert table_rows(session, "T") == [[1, ""], [2, ""]]
+    session.execute(".alter-merge table T (extra:string, other:long)")
+    assert table_rows(session, "T") == [[1, "", "", None], [2, "", "", None]]

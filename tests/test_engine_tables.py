@@ -332,7 +332,7 @@ def test_column_commands(session):
     assert [(c.name, c.type) for c in t.columns] == [("name", "string"), ("c", "long"), ("b", "real")]
     assert table_rows(session, "T") == [["x", 1, 1.5]]
     session.execute(".alter column T.c type=string")
-    assert table_rows(session, "T") == [["x", None, 1.5]]
+    assert table_rows(session, "T") == [["x", "", 1.5]]
     session.execute(".drop table T columns (b)")
     session.execute(".drop column T.nope ifexists")
     assert [c.name for c in t.columns] == ["name", "c"]

@@ -18,7 +18,7 @@ from kshell.engine.ingest import ingest_rows, replace_rows, target_table
 from kshell.engine.mappings import mapping_for
 from kshell.engine.session import handler
 from kshell.engine.tables import check_name_free, estimated_size, resolve_database, validate_name
-from kshell.engine.values import FormatError, column_of_values, read_columns
+from kshell.engine.values import FormatError, column_of_values, empty_column, read_columns
 from kshell.syntax.cmd_ingest import IngestFromQuery, IngestInline
 
 EXTENT_ID_COLUMNS = [("ExtentId", "guid")]
@@ -178,7 +178,7 @@ def run_query(session: Any, node: IngestFromQuery) -> QueryOutput:
 def _typed_column(result: QueryOutput, index: int | None, type_name: str) -> list[Any]:
     """Query column `index` as values of `type_name` (a column the query lacks is null)."""
     if index is None:
-        return [None] * result.rows
+        return empty_column(type_name, result.rows)
     values = result.data[index] if result.rows else []
     if result.columns[index].type == type_name:
         return values  # already typed; never mutated (it may be a stored table's own list)
@@ -195,7 +195,7 @@ class _Plan:
     def reshape(self, table: Table) -> list[list[Any]]:
         rows = table.row_count
         old = {c.name: i for i, c in enumerate(table.columns)}
-        return [table.data[old[c.name]] if c.name in old else [None] * rows for c in self.columns]
+        return [table.data[old[c.name]] if c.name in old else empty_column(c.type, rows) for c in self.columns]
 
 
 def _conform(table: Table, result: QueryOutput, node: IngestFromQuery, db: Any) -> _Plan:

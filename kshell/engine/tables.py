@@ -13,7 +13,7 @@ from kshell.errors import BadRequest, Conflict, EntityNameInvalid, NotSupported,
 from kshell.result import Result
 from kshell.engine.cluster import Column, Database, Extent, Table, derived_id
 from kshell.engine.session import Session, handler
-from kshell.engine.values import clr_type
+from kshell.engine.values import clr_type, empty_column
 from kshell.syntax.cmd_table import (
     AlterColumnDocstrings,
     AlterColumnType,
@@ -161,7 +161,7 @@ def reshape(table: Table, columns: list[Column]) -> list[list[Any]]:
     out = []
     for c in columns:
         i = by_name.get(c.name)
-        out.append(table.data[i] if i is not None else [None] * rows)
+        out.append(table.data[i] if i is not None else empty_column(c.type, rows))
     return out
 
 
@@ -304,7 +304,7 @@ def alter_column_type(session: Session, node: AlterColumnType) -> Result:
         columns = list(table.columns)
         columns[i] = Column(columns[i].name, node.type)
         data = list(table.data)
-        data[i] = [None] * table.row_count
+        data[i] = empty_column(node.type, table.row_count)
         table.columns, table.data = columns, data
     return schema_result(db, table)
 

@@ -231,8 +231,16 @@ def convert_value(v: Any, type_name: str) -> Any:
     return None
 
 
+def empty_column(type_name: str, rows: int) -> list[Any]:
+    """A column of `rows` missing values: empty strings for string (Kusto strings are never
+    null), nulls otherwise."""
+    return [""] * rows if type_name == "string" else [None] * rows
+
+
 def column_of_values(values: list[Any], type_name: str) -> list[Any]:
     """Conform a column of already-typed values (e.g. a query result) to `type_name`."""
+    if type_name == "string":
+        return ["" if v is None else convert_value(v, "string") for v in values]
     return [convert_value(v, type_name) for v in values]
 
 
@@ -343,7 +351,10 @@ def _json_to_columns(records: list[Any], columns: list[tuple[str, str]],
             values = [_json_path(r, path) for r in records]
         else:
             values = [r.get(name) for r in records]
-        out.append([convert_value(v, type_name) for v in values])
+        column = [convert_value(v, type_name) for v in values]
+        if type_name == "string":
+            column = ["" if v is None else v for v in column]
+        out.append(column)
     return out
 
 
