@@ -433,6 +433,20 @@ def test_storage_option_is_accepted(tmp_path):
     assert out == "DatabaseName\nNetDefaultDB\n"
 
 
+@pytest.mark.skipif(importlib.util.find_spec("kshell.engine.ingest_storage") is None, reason="no storage ingestion yet")
+def test_storage_option_backs_the_storage_accounts(tmp_path):
+    (tmp_path / "acct" / "c").mkdir(parents=True)
+    (tmp_path / "acct" / "c" / "f.csv").write_text("1,x\n2,y\n", encoding="utf-8")
+    script = (
+        ".create table T (a:int, b:string)\n"
+        ".ingest into table T (h'https://acct.blob.core.windows.net/c/f.csv?sv=1&sig=x')\n"
+        "T | count\n"
+    )
+    code, out, err = run_kshell(script, "--storage", str(tmp_path), "--format", "csv")
+    assert code == 0, err
+    assert csv_rows(out)[-2:] == [["Count"], ["2"]]
+
+
 def test_vertical_and_markdown_formats_end_to_end():
     code, out, _ = run_kshell("print a = 1, b = 'x|y'\n", "--format", "vertical")
     assert code == 0 and "RECORD 1" in out and "| x|y" in out
