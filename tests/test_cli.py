@@ -440,6 +440,7 @@ def test_storage_option_backs_the_storage_accounts(tmp_path):
     script = (
         ".create table T (a:int, b:string)\n"
         ".ingest into table T (h'https://acct.blob.core.windows.net/c/f.csv?sv=1&sig=x')\n"
+        "\n"
         "T | count\n"
     )
     code, out, err = run_kshell(script, "--storage", str(tmp_path), "--format", "csv")
