@@ -382,3 +382,12 @@ def test_random_security_commands_fail_only_with_kusto_errors(session):
             run_directive(state, line)
         except KustoError:
             pass
+
+
+def test_show_one_cluster_role(session):
+    one(session, ".add cluster alldatabasesviewers ('aaduser=v@x.com', 'aadgroup=g@x.com')")
+    r = one(session, ".show cluster alldatabasesviewers")
+    assert r.column_names == PRINCIPALS_COLUMNS
+    assert [row[2] for row in r.rows] == ["v (upn: v@x.com)", "g@x.com"]
+    assert [row[0] for row in one(session, ".show cluster alldatabasesadmins").rows] == ["AllDatabasesAdmin"]
+    assert one(session, ".show cluster alldatabasesmonitors | count").rows == [[0]]

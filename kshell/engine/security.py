@@ -142,6 +142,8 @@ def principals_result(session: Session, scope: tuple, entity: Any) -> Result:
 @handler(ShowPrincipals)
 def show_principals(session: Session, node: ShowPrincipals) -> Result:
     scope, entity = resolve_securable(session, node.securable_kind, node.securable)
+    if node.role is not None:  # `.show cluster alldatabasesadmins`
+        return Result.of(PRINCIPALS_COLUMNS, _rows_of(session, scope, entity, (auth.ROLE_NAMES[node.role],)))
     return principals_result(session, scope, entity)
 
 

@@ -3,6 +3,7 @@
     .add|.drop|.set <securable> <role> ( 'fqn' [, ...] ) [skip-results] ['notes']
     .set <securable> <role> none [skip-results]
     .show <securable> principals [| query]
+    .show cluster alldatabasesadmins|alldatabasesviewers|alldatabasesmonitors [| query]
     .show [<securable>] principal [ 'fqn' ] roles [| query]
     .clear cluster cache groupmembership with ( group='fqn' [, principal='fqn'] )
 
@@ -42,10 +43,11 @@ class RoleChange(Command):
 
 @dataclass(slots=True)
 class ShowPrincipals(Command):
-    """`.show <securable> principals`."""
+    """`.show <securable> principals`; `.show cluster alldatabasesadmins` (role set) lists one cluster role."""
 
     securable_kind: str
     securable: list[str]
+    role: Optional[str] = None
 
 
 @dataclass(slots=True)
@@ -169,6 +171,8 @@ def show_principals(c: Cursor) -> Command | None:
     kind, name = sec
     if c.accept_word("principals"):
         return finish(c, ShowPrincipals(securable_kind=kind, securable=name))
+    if kind == "cluster" and c.at_word(*ROLE_WORDS["cluster"]):
+        return finish(c, ShowPrincipals(securable_kind=kind, securable=name, role=c.next().text.lower()))
     if c.at_word("principal"):
         return finish(c, _principal_roles(c, kind, name))
     c.i = after_verb
