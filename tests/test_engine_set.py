@@ -170,3 +170,10 @@ def test_missing_string_values_are_empty_not_null(session):
     assert table_rows(session, "T") == [[1, ""], [2, ""]]
     session.execute(".alter-merge table T (extra:string, other:long)")
     assert table_rows(session, "T") == [[1, "", "", None], [2, "", "", None]]
+
+
+def test_set_from_a_command(session):
+    session.execute('.create table A (x:int) with (folder="F")')
+    r = one(session, ".set-or-append Inventory <| .show tables | project TableName, Folder")
+    assert r.rows[0][5] == 1
+    assert table_rows(session, "Inventory") == [["A", "F"]]

@@ -19,6 +19,7 @@ from kshell.engine.mappings import mapping_for
 from kshell.engine.session import handler
 from kshell.engine.tables import check_name_free, estimated_size, resolve_database, validate_name
 from kshell.engine.values import FormatError, column_of_values, empty_column, read_columns
+from kshell.syntax.ast import Command
 from kshell.syntax.cmd_ingest import IngestFromQuery, IngestInline
 
 EXTENT_ID_COLUMNS = [("ExtentId", "guid")]
@@ -170,6 +171,12 @@ def run_query(session: Any, node: IngestFromQuery) -> QueryOutput:
     from kshell.syntax import parse_query
 
     query = node.query_ast if node.query_ast is not None else parse_query(node.query)
+    if isinstance(query, Command):  # `<| .show ...`: the command's result is the data
+        from kshell.engine.misc import run_nested
+
+        result = run_nested(session, query)
+        data = [list(col) for col in zip(*result.rows)] if result.rows else [[] for _ in result.columns]
+        return QueryOutput([(c.name, c.type) for c in result.columns], data, len(result.rows))
     tab = evaluate(query, SessionQueryContext(session))
     keep = tab.visible()
     return QueryOutput([tab.columns[i] for i in keep], [tab.data[i] for i in keep], tab.rows)

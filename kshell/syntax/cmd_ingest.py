@@ -21,6 +21,7 @@ from typing import Any, Optional
 
 from kshell.errors import KustoSyntaxError
 from kshell.syntax.ast import Command
+from kshell.syntax.cmd_common import parse_query_at
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import COMMENT, NAME, OP, Token, line_col, tokenize
@@ -55,7 +56,7 @@ class IngestFromQuery(Command):
     properties: dict = field(default_factory=dict)
     is_async: bool = False
     query_pos: int = 0
-    query_ast: Any = None        # parsed query (kshell.syntax.ast.Query), when the grammar exists
+    query_ast: Any = None        # the parsed query (kshell.syntax.ast.Query) or command (a Command node)
 
 
 @command_rule
@@ -121,21 +122,11 @@ def ingest_from_query(c: Cursor) -> Command | None:
 
 
 def _parse_query(text: str, query: str, pos: int) -> Any:
-    """Parse the query now, so a syntax error reports its place in the whole request."""
+    """Parse the query (or `.command`, spec 7.3 QueryOrCommand) now, so a syntax error
+    reports its place in the whole request."""
     if not query:
         raise KustoSyntaxError("expected a query after '<|'", **_lc(text, pos))
-    try:
-        from kshell.syntax import parse_query
-        q = parse_query(query)
-    except ImportError:  # the query grammar is not there yet
-        return None
-    except KustoSyntaxError as e:
-        if e.line is not None:
-            line, col = line_col(text, pos)
-            e.column = (e.column or 1) + (col - 1 if e.line == 1 else 0)
-            e.line = e.line + line - 1
-        raise
-    return q
+    return parse_query_at(text, pos, allow_command=True)
 
 
 def _lc(text: str, pos: int) -> dict:
