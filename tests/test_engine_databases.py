@@ -150,3 +150,10 @@ def test_show_database_without_name_and_another_familys_words(session):
     assert not isinstance(parse(".show database extents"), ShowDatabase)
     [r] = session.execute(".show database extents")
     assert r.column_names[0] == "ExtentId"
+
+
+def test_show_database_cslschema(session):
+    session.execute('.create table T (a:string, b:long) with (folder="F")')
+    r = one(session, ".show database cslschema")
+    assert r.column_names == ["TableName", "Schema", "DatabaseName", "Folder", "DocString"]
+    assert r.rows == [["T", "a:string,b:long", "NetDefaultDB", "F", ""]]

@@ -206,6 +206,11 @@ def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
     if node.format == "json":
         doc = {"Databases": {db.name: schema_object(db) for db in dbs}}
         return Result.of([("DatabaseSchema", "string")], [[json.dumps(doc, separators=(",", ":"))]])
+    if node.format == "cslschema":
+        from kshell.engine.tables import TABLE_SCHEMA_COLUMNS, csl_schema, schema_row
+
+        return Result.of(TABLE_SCHEMA_COLUMNS, [schema_row(db, t, csl_schema(t)) for db in dbs
+                                                for t in db.tables.values()])
     if node.format == "csl":
         return Result.of([("DatabaseSchemaScript", "string")],
                          [[line] for db in dbs for line in csl_script(db)])

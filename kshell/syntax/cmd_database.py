@@ -77,7 +77,7 @@ class ShowDatabaseSchemaViolations(Command):
 class ShowDatabaseSchema(Command):
     names: list[str] = field(default_factory=list)  # [] = context database
     all_databases: bool = False                     # `.show databases schema`
-    format: str = "table"                           # table | json | csl
+    format: str = "table"                           # table | json | csl | cslschema
     if_later_than: Optional[str] = None
     properties: dict = field(default_factory=dict)
 
@@ -157,6 +157,9 @@ def show_database(c: Cursor) -> Command | None:
         return finish(c, ShowDatabase(name=name))
     if c.at_word(*FLAVORS) and at_command_end(c, 1):
         return finish(c, ShowDatabase(name=name, flavor=c.next().text.lower()))
+    if c.at_word("cslschema") and at_command_end(c, 1):
+        c.next()
+        return finish(c, ShowDatabaseSchema(names=[name] if name else [], format="cslschema"))
     if c.at_words("schema", "violations") and at_command_end(c, 2):
         c.i += 2
         return finish(c, ShowDatabaseSchemaViolations(name=name))
