@@ -340,19 +340,33 @@ def _kusto_blocks(page: Path) -> list[str]:
 def test_doc_pages_run_as_written(page, session, tmp_path):
     from kshell.script import split_requests
 
-    ran = 0
+    # Files for the query examples (the doc's hash/date table reads *.txt under customer_id=N/dt=yyyyMMdd).
+    folder = tmp_path / "storageaccount" / "container1" / "customer_id=3" / "dt=20200115"
+    folder.mkdir(parents=True)
+    (folder / "part.txt").write_text("2020-01-15T08:00:00Z,John.Doe\n2020-03-01T00:00:00Z,Ivan.Ivanov\n")
+    (folder / "ignored.csv").write_text("2020-01-16T08:00:00Z,John.Doe\n")
+    ran, queries = 0, []
+    s = None
     for block in _kusto_blocks(SHARED / "docs" / page):
-        if "<objectId>" in block:
-            block = block.replace("<objectId>", "system")
-        s = type(session)(now=session.now())  # each example on a fresh cluster (they reuse names)
-        s.storage_dir = str(tmp_path)
+        block = block.replace("<objectId>", "system")
+        if not block.startswith("external_table("):
+            s = type(session)(now=session.now())  # each example on a fresh cluster (they reuse names)
+            s.storage_dir = str(tmp_path)
         for request in split_requests(block):
-            if request.text.lstrip().startswith("external_table("):
-                continue  # the query examples need files: covered by the reading tests
+            if request.text.startswith("external_table("):
+                # a query example runs over the table the example before it defined
+                try:
+                    queries.append(s.execute(request.text)[0].rows)
+                except NotSupported as e:  # the virtual-columns example is parquet
+                    queries.append(str(e))
+                continue
             out = s.execute(request.text)
             assert out, request.text
             ran += 1
     assert ran >= 4
+    if page.startswith("kusto__"):
+        assert "parquet" in queries[0]
+        assert [r[1] for r in queries[1]] == ["John.Doe"]
 
 
 @pytest.mark.skipif(not (SHARED / "corpus").exists(), reason="../shared/corpus absent")
@@ -375,3 +389,50 @@ def test_corpus_external_table_family_parses():
         except KustoSyntaxError:
             pass
     assert total >= 40 and ok / total >= 0.95
+
+
+def test_dry_run_and_validate_not_empty(state):
+    out = create_simple(state, extra="with (dryRun=true)")
+    assert out.rows[0][0] == "E"
+    assert run(state, ".show external tables").rows == []
+    with pytest.raises(BadRequest, match="no files"):
+        create_simple(state, extra="with (validateNotEmpty=true)")
+    write(state, "ext/a.csv", "1,one\n")
+    create_simple(state, extra="with (validateNotEmpty=true)")
+    with pytest.raises(Forbidden):
+        create_simple(state, name="E2", cs="h@'https://acct1.blob.core.windows.net/ext;impersonate'",
+                      extra="with (validateNotEmpty=true)")
+    assert [r[0] for r in run(state, ".show external tables").rows] == ["E"]
+
+
+def test_external_table_mappings(state):
+    create_simple(state)
+    payload = '[{"Column": "x", "Properties": {"Path": "$.x"}}]'
+    out = run(state, f".create external table E mapping \"M1\" '{payload}'")
+    assert out.rows[0][0] == "M1"
+    with pytest.raises(Conflict):
+        run(state, f".create external table E mapping \"M1\" '{payload}'")
+    assert json.loads(run(state, '.show external table E mapping "M1"').rows[0][2])[0]["Column"] == "x"
+    run(state, '.drop external table E mapping "M1"')
+    with pytest.raises(EntityNotFound):
+        run(state, '.show external table E mapping "M1"')
+
+
+def test_identity_explain_external_table_lists_each_link(state):
+    create_simple(state, cs=MI_CS)
+    out = run(state, "#identity explain external table E")
+    status = {r[0]: r[1] for r in out.rows}
+    assert status["Usage ExternalTable"] == "missing" and status["Storage read"] == "missing"
+    assert out.rows[-1][:2] == ["Decision", "denied"]
+    run(state, _policy("ExternalTable"))
+    run(state, "#storage grant acct1 system contributor")
+    out = run(state, "#identity explain external table E")
+    assert all(r[1] in ("ok", "allowed") for r in out.rows if "policy" not in r[0])
+    assert out.rows[-1][:2] == ["Decision", "allowed"]
+
+
+def test_identity_explain_uri(state):
+    out = run(state, "#identity explain uri https://acct1.blob.core.windows.net/c/f.csv;managed_identity=system")
+    assert {r[0]: r[1] for r in out.rows}["Usage NativeIngestion"] == "missing"
+    out = run(state, "#identity explain uri https://acct1.blob.core.windows.net/c;secretKey ExportRequest write")
+    assert out.rows[-1][1] == "allowed" and "secretKey" not in repr(out.rows)
