@@ -61,3 +61,20 @@ def test_state_file_example(tmp_path):
         assert code == 0, err
         outs.append(out)
     assert outs[-1].splitlines()[1].startswith("T,")
+
+
+def test_continuous_export_example(tmp_path):
+    block = next(b for b in code_blocks() if b.startswith(".create table T (Timestamp"))
+    (tmp_path / "export.kql").write_text(block, encoding="utf-8")
+    command = next(l for l in README.splitlines() if l.startswith("$ kshell") and "export.kql" in l)
+    args = []
+    for a in shlex.split(command)[2:]:
+        args.append(str(tmp_path / a) if a in ("export.kql", "exports-dir") else a)
+    code, out, err = run_kshell_raw("", *args)
+    assert code == 0, err
+    runs = [line for line in out.splitlines() if line.startswith("MyExport,NetDefaultDB,")]
+    assert len(runs) == 2
+    assert ",Failed," in runs[0] and "lacks Storage Blob Data Contributor on storage account 'acct'" in runs[0]
+    assert ",Completed," in runs[1]
+    files = list((tmp_path / "exports-dir" / "acct" / "exports").glob("MyExport_*.csv"))
+    assert len(files) == 1
