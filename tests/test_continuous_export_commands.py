@@ -461,3 +461,13 @@ def test_docs_example_runs_as_written(tmp_path, run_kshell):
     assert code == 0, err
     assert "MyExport,DB,2026-01-01T01:00:00Z,Completed,1,1," in out
     assert len(list((tmp_path / "acct" / "exports").glob("*.csv"))) == 1
+
+
+def test_extreme_spans_never_break_the_clock(shell):
+    assert shell.fails(create(props="intervalBetweenRuns=time(99999999999d)")).kind == "BadRequest"
+    shell.run(create(props="intervalBetweenRuns=99999999d, forcedLatency=99999999d"))
+    shell.ingest(1)
+    shell.run("#time advance 3000d")
+    assert shell.run("#export run E")[0].as_dicts()[0]["NumRecords"] == 0   # too young for the latency
+    shell.run("#time set 9999-12-31")
+    assert shell.show()["LastRunTime"] is not None

@@ -138,8 +138,24 @@ class ContinuousExport:
 
     def next_due(self) -> dt.datetime:
         """When the next scheduled run is due: one interval after the last run (or the creation)."""
-        base = self.last_run_time or self.created_at
-        return base + self.interval
+        return shift(self.last_run_time or self.created_at, self.interval)
+
+    def cutoff(self, run_time: dt.datetime) -> dt.datetime:
+        """The latest ingestion time a run at `run_time` exports (forcedLatency before it)."""
+        return shift(run_time, -self.forced_latency) if self.forced_latency else run_time
+
+
+_UTC = dt.timezone.utc
+NEVER = dt.datetime.max.replace(tzinfo=_UTC)
+ALWAYS = dt.datetime.min.replace(tzinfo=_UTC)
+
+
+def shift(t: dt.datetime, span: dt.timedelta) -> dt.datetime:
+    """t + span, clamped to the calendar (an interval of 10000 days never comes due)."""
+    try:
+        return t + span
+    except OverflowError:
+        return NEVER if span > dt.timedelta(0) else ALWAYS
 
 
 # ------------------------------------------------------------ properties
@@ -151,7 +167,7 @@ def _timespan(name: str, pv: PropertyValue) -> dt.timedelta:
         raise BadRequest(f"continuous export property '{name}' must be a timespan (e.g. 1h), got {pv.raw}")
     try:
         return parse_timespan(str(pv.value))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise BadRequest(f"continuous export property '{name}' must be a timespan (e.g. 1h), got {pv.raw}") from None
 
 

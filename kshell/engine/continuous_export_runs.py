@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kshell.engine.cluster import Column, Database
+from kshell.engine.continuous_export import shift
 from kshell.errors import KustoError
 from kshell.result import Result
 
@@ -126,7 +127,7 @@ def _scoped(table: Any, start: int, end: int) -> _NewRows:
 
 
 def has_pending(db: Database, record: Any, run_time: dt.datetime) -> bool:
-    cutoff = run_time - record.forced_latency if record.forced_latency else run_time
+    cutoff = record.cutoff(run_time)
     for name in record.fact_tables:
         got = _pending(db, record, name, cutoff)
         if got is not None and got[1] > got[0]:
@@ -144,7 +145,7 @@ def next_eligible_time(db: Database, record: Any) -> dt.datetime | None:
             continue
         table = db.tables[name]
         first = table.extents[bisect_left(table.extents, got[0], key=_first_row)]
-        t = first.ingestion_time + latency
+        t = shift(first.ingestion_time, latency)
         best = t if best is None or t < best else best
     return best
 
@@ -177,7 +178,7 @@ def _run(session: Any, db: Database, record: Any, run_time: dt.datetime) -> RunO
     from kshell.engine import continuous_export as ce
 
     record.run_count += 1
-    cutoff = run_time - record.forced_latency if record.forced_latency else run_time
+    cutoff = record.cutoff(run_time)
     plan = {}
     for name in record.fact_tables:
         got = _pending(db, record, name, cutoff)
@@ -309,11 +310,11 @@ def _skip_empty_runs(db: Database, record: Any, due: dt.datetime, new_now: dt.da
         return due
     eligible = next_eligible_time(db, record)
     interval = record.interval
-    last_due = due + ((new_now - due) // interval) * interval
+    last_due = shift(due, ((new_now - due) // interval) * interval)
     if eligible is None or eligible > last_due:
         return last_due
     steps = -(-(eligible - due) // interval)  # ceil
-    return due + steps * interval
+    return shift(due, steps * interval)
 
 
 def run_due_exports(session: Any, old_now: dt.datetime, new_now: dt.datetime) -> list[Result] | None:
