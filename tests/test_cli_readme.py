@@ -78,3 +78,8 @@ def test_continuous_export_example(tmp_path):
     assert ",Completed," in runs[1]
     files = list((tmp_path / "exports-dir" / "acct" / "exports").glob("MyExport_*.csv"))
     assert len(files) == 1
+
+
+def test_readme_links_point_to_existing_pages():
+    for target in re.findall(r"\]\((docs/[^)]+)\)", README):
+        assert (PROJECT_ROOT / target).is_file(), target
