@@ -240,6 +240,10 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "RenameTables": ("Table Admin", _renamed_tables),
     "ClearTableData": ("Table Admin", _entity("table", "name")),
     "ExtentTagsCommand": ("Table Admin", _entity("table", "name")),
+    "AlterColumnType": ("Table Admin", lambda session, node: [_entity_scope(session, "table", node.column[:-1])]),
+    "DropColumns": ("Table Admin", _entity("table", "table")),
+    "RenameColumns": ("Table Admin", lambda session, node: [
+        _entity_scope(session, "table", column[:-1]) for column, _new in node.renames]),
     "ShowTables": ("Database User, Viewer or Monitor", _context_db),
     "ShowTable": ("Database User, Viewer or Monitor", _entity("table", "name")),
     "ShowTableDetails": ("Database User, Viewer or Monitor", _entity("table", "name")),
@@ -289,6 +293,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     # exports (spec 7.5; export-data-to-storage / -to-an-external-table pages)
     "ExportToStorage": ("Database Viewer", _context_db),
     "ExportToTable": ("External Table Admin", _entity("external table", "name")),
+    "ExportToSql": ("Database Viewer", _context_db),   # the query's reads are checked as it runs
 }
 
 # Generic policy commands: (policy kind or "*", "show" | "change", entity kind or "*") -> requirement.
@@ -416,7 +421,7 @@ def operation(node: Any) -> str:
 _OPERATION_WORDS = frozenset({
     "table", "tables", "function", "functions", "database", "databases", "cluster", "external",
     "materialized-view", "into", "inline", "async", "async", "ifnotexists", "continuous-export",
-    "continuous-exports", "principal", "principals", "ingestion",
+    "continuous-exports", "principal", "principals", "ingestion", "column", "columns", "to", "export",
 })
 
 
