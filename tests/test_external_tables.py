@@ -436,3 +436,50 @@ def test_identity_explain_uri(state):
     assert {r[0]: r[1] for r in out.rows}["Usage NativeIngestion"] == "missing"
     out = run(state, "#identity explain uri https://acct1.blob.core.windows.net/c;secretKey ExportRequest write")
     assert out.rows[-1][1] == "allowed" and "secretKey" not in repr(out.rows)
+
+
+def test_external_tables_survive_the_state_file(tmp_path):
+    from kshell import store
+
+    path = tmp_path / "c.kshell"
+    s1 = store.open_session(str(path))
+    s1.execute(".create external table P (Timestamp:datetime, x:long) kind=storage "
+               "partition by (Day:datetime = bin(Timestamp, 1d)) pathformat=(\"day=\" datetime_pattern(\"yyyyMMdd\", Day)) "
+               "dataformat=csv (h@'https://acct1.blob.core.windows.net/p;secretKey') with (folder=\"F\")")
+    (tmp_path / "storage" / "acct1").mkdir(parents=True)
+    s1.execute(".export to table P <| print Timestamp=datetime(2024-05-06 07:08), x=5")
+    before = s1.execute(".show external tables")[0].rows
+    store.close_session(s1)
+    s2 = store.open_session(str(path))
+    try:
+        assert s2.execute(".show external tables")[0].rows == before
+        assert s2.execute('external_table("P") | project x')[0].rows == [[5]]
+        assert (tmp_path / "storage" / "acct1" / "p" / "day=20240506").is_dir()
+    finally:
+        store.close_session(s2)
+
+
+def test_end_to_end_external_table_export_and_query(run_kshell, tmp_path):
+    script = """.create table T (Region:string, Amount:long)
+
+.ingest inline into table T <|
+East,10
+West,32
+
+.create external table Ext (Region:string, Amount:long) kind=storage partition by (R:string = Region) dataformat=csv
+(
+   h@'https://lake1.blob.core.windows.net/sales;secretKey'
+)
+
+.export to table Ext <| T
+
+.show external tables | project TableName, ConnectionStrings
+
+external_table("Ext") | summarize sum(Amount)
+"""
+    (tmp_path / "lake1").mkdir()
+    code, out, err = run_kshell(script, "--storage", str(tmp_path), "--format", "csv")
+    assert code == 0, err
+    assert "secretKey" not in out and ";*******" in out
+    assert out.strip().splitlines()[-1] == "42"
+    assert sorted(p.name for p in (tmp_path / "lake1" / "sales").iterdir()) == ["East", "West"]
