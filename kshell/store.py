@@ -143,7 +143,9 @@ class Store:
             doc = meta["cluster"]
             self._next_tid = int(meta.get("next_tid", "1"))
             cluster = Decoder(external=table_from_doc).decode(json.loads(doc))
-        except (KeyError, ValueError, TypeError, AttributeError, CodecError) as e:
+        except StateFileError:
+            raise
+        except Exception as e:  # anything unreadable in the stored documents
             raise StateFileError(f"state file '{self.path}' is damaged (unreadable cluster metadata: {e!r})") from None
         if not isinstance(cluster, Cluster):
             raise StateFileError(f"state file '{self.path}' is damaged (no cluster in it)")
@@ -179,7 +181,7 @@ class Store:
                     data[i].extend(values)
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "read") from None
-        except (ValueError, TypeError, CodecError) as e:
+        except Exception as e:  # a chunk that does not decode (zlib, JSON, values)
             raise StateFileError(f"state file '{self.path}' is damaged (rows of table '{table.name}': {e})") from None
         n = max((len(c) for c in data), default=0)
         for c in data:  # a column the stored rows lack (should not happen): nulls

@@ -168,9 +168,10 @@ class StoredTable(TrackedTable):
     def data(self) -> list[list[Any]]:
         loader = getattr(self, "_rows_loader", None)
         if loader is not None:
-            # Clear first: a failing loader must not be retried half-way.
+            # A loader that fails (damaged file) raises again on the next use.
+            data = loader(self)
             self._rows_loader = None
-            _TABLE_DATA.__set__(self, loader(self))
+            _TABLE_DATA.__set__(self, data)
         return _TABLE_DATA.__get__(self, Table)
 
     @data.setter

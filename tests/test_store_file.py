@@ -173,3 +173,39 @@ def test_a_second_process_is_refused_while_the_first_holds_the_file(tmp_path):
     s = open_session(str(p))
     assert s.database.tables["T"].row_count == 5000
     close_session(s)
+
+
+def test_corrupted_pages_give_a_clean_error_never_a_crash(tmp_path):
+    import random
+
+    from kshell.errors import KustoError
+
+    base = tmp_path / "base.kshell"
+    make_state_file(base, rows=60_000)
+    data = base.read_bytes()
+    rng = random.Random(7)
+    outcomes = set()
+    for attempt in range(12):
+        p = tmp_path / f"bad{attempt}.kshell"
+        damaged = bytearray(data)
+        start = rng.randrange(4096, len(data) - 4096)
+        for i in range(start, start + 2048):
+            damaged[i] = rng.randrange(256)
+        p.write_bytes(bytes(damaged))
+        try:
+            s = open_session(str(p))
+        except KustoError as e:
+            outcomes.add("refused")
+            assert str(p) in str(e)
+            continue
+        try:
+            s.database.tables["T"].data  # the rows may be where the damage is
+            outcomes.add("read")
+        except KustoError as e:
+            assert "damaged" in str(e) or "cannot" in str(e), str(e)
+            outcomes.add("rows refused")
+            with pytest.raises(KustoError):  # and again on the next use
+                s.database.tables["T"].data
+        finally:
+            s.store.close()
+    assert outcomes
