@@ -285,3 +285,25 @@ def test_docs_matrix_matches():
     for _family, command, allowed in CASES:
         assert command in table, f"docs/security.md lacks `{command}`"
         assert table[command] == allowed, f"docs/security.md disagrees on `{command}`"
+
+
+def test_every_command_kind_has_a_declared_permission():
+    """The permission table covers every command node the parser can produce (no silent fallback)."""
+    import inspect
+    import pkgutil
+
+    import kshell.syntax
+    from kshell.engine import permissions
+    from kshell.syntax.ast import Command
+
+    undeclared = set()
+    for mod in pkgutil.iter_modules(kshell.syntax.__path__):
+        if not mod.name.startswith("cmd_"):
+            continue
+        module = importlib.import_module(f"kshell.syntax.{mod.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Command) and cls is not Command and cls.__module__ == module.__name__:
+                undeclared.add(name)
+    # PolicyCommand has its own table; OtherCommand is syntax only (never executed).
+    undeclared -= set(permissions.COMMAND_PERMISSIONS) | {"PolicyCommand", "OtherCommand"}
+    assert not undeclared, f"add these to kshell/engine/permissions.py COMMAND_PERMISSIONS: {sorted(undeclared)}"
