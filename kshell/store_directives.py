@@ -64,6 +64,8 @@ def open_directive(state: ShellState, args: str) -> str:
     # The same user continues in the other cluster: keep the principal and, when the
     # other cluster has it, the context database.
     new.principal = old.principal
+    if state.extras.get("storage_dir"):  # --storage DIR holds for every cluster of this run
+        new.storage_dir = state.extras["storage_dir"]
     try:
         new.use_database(old.database_name)
     except Exception:
