@@ -239,12 +239,17 @@ def test_creator_becomes_admin(prepared):
     session.execute(".create function MyF() { Mine }")
     rows = session.execute(".show table Mine principal roles")[0].rows
     assert ["Table:NetDefaultDB.Mine", "du (upn: du@x.com)", rows[-1][2], "Admin"] in rows
+    session.execute(".create external table MyX (a:long) kind=storage dataformat=csv "
+                    "('https://acct.blob.core.windows.net/myx;impersonate')")
     session.execute(".alter table Mine docstring 'mine'")
     session.execute(".drop function MyF")
+    session.execute(".add external table MyX admins ('aaduser=helper@x.com')")
     # another database user cannot change it
     session.principal = PRINCIPALS["TI"][0]
     with pytest.raises(Forbidden):
         session.execute(".drop table Mine")
+    with pytest.raises(Forbidden):
+        session.execute(".drop external table MyX")
     # the creator's admin role can be dropped like any other
     session.principal = PRINCIPALS["DA"][0]
     session.execute(f".drop table Mine admins ('{PRINCIPALS['DU'][0]}')")
