@@ -161,6 +161,8 @@ def parse_credential(sep: str, suffix: str) -> Credential:
 def parse_uri(text: str) -> StorageUri:
     """Parse a storage connection string; raises BadRequest / NotSupported naming the problem."""
     raw = text.strip()
+    if any(ord(ch) < 32 or ch == "\\" for ch in raw):
+        raise BadRequest(f"storage URI '{mask(raw)}' contains a control character or a backslash")
     uri, sep, suffix = split_secret(raw)
     credential = parse_credential(sep, suffix)
     m = _HTTPS.match(uri)
@@ -232,7 +234,10 @@ def storage_root(session: Any) -> Path:
             _TEMP_DIRS.append(d)
         session.storage_dir = d
     root = Path(d)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BadRequest(f"cannot use storage directory '{d}': {e.strerror or e}") from None
     return root
 
 
@@ -465,10 +470,14 @@ def list_files(session: Any, uri: StorageUri) -> list[tuple[str, Path]]:
 
 def read_text(path: Path) -> str:
     """A file's text (gzip detected by content), UTF-8 with or without BOM."""
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        import gzip
+    import gzip
+    import zlib
 
-        data = gzip.decompress(data)
+    try:
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as e:
+        raise BadRequest(f"cannot read '{path.name}': {getattr(e, 'strerror', None) or e}") from None
     text = data.decode("utf-8", errors="replace")
     return text[1:] if text.startswith("\ufeff") else text
