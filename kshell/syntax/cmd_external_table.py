@@ -22,7 +22,6 @@ partition names and `datetime_pattern("fmt", Name)`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from kshell.syntax.ast import Command
 from kshell.syntax.cmd_common import finish
