@@ -435,6 +435,7 @@ class StoredSession(Session):
         self.store = store
         self._request_node: Any = None
         self.after_commit.append(_persist)
+        self.after_rollback.append(_persist_failure_log)
 
     def run(self, node: Any) -> list:
         self._request_node = node
@@ -474,6 +475,19 @@ def _persist(session: Session) -> None:
     store = getattr(session, "store", None)
     if store is not None:
         store.sync(session.cluster)
+
+
+def _persist_failure_log(session: Session) -> None:
+    """After a failed request: memory is unchanged, except what the service logs
+    about failures (e.g. `.show ingestion failures`), which is written now.
+    Never masks the request's own error: a write that fails is retried later."""
+    store = getattr(session, "store", None)
+    if store is None or store.closed or store._broken:
+        return
+    try:
+        store.sync(session.cluster)
+    except KustoError:
+        pass
 
 
 _OPEN_SESSIONS: list[StoredSession] = []

@@ -86,3 +86,25 @@ def test_a_value_the_file_cannot_hold_fails_the_request_and_keeps_the_file(tmp_p
     s = open_session(path)
     assert set(s.database.tables) == {"T", "U", "V"}
     close_session(s)
+
+
+def test_what_a_failed_request_logs_is_written(tmp_path, monkeypatch):
+    from kshell.errors import BadRequest
+
+    path = str(tmp_path / "log.kshell")
+    s = open_session(path, now=NOW)
+    s.execute(".create table T (a:long)")
+    create = node_type(".create table X (a:long)")
+
+    def failing_with_a_log_entry(session, node):
+        session.cluster.ingestion_failures.append({"Details": "logged by a failed request"})
+        raise BadRequest("refused")
+
+    monkeypatch.setitem(session_module._HANDLERS, create, failing_with_a_log_entry)
+    with pytest.raises(BadRequest, match="refused"):
+        s.execute(".create table Refused (a:long)")
+    s.store.close()  # as if killed now: no further write
+    s = open_session(path)
+    assert s.cluster.ingestion_failures == [{"Details": "logged by a failed request"}]
+    assert set(s.database.tables) == {"T"}
+    close_session(s)
