@@ -239,3 +239,14 @@ def test_write_artifacts_acts_as_the_given_principal(state):
     again = external_tables.write_artifacts(state.session, db, ext, Result(result.columns, result.rows[:1]),
                                             principal=app, run_time=state.session.now())
     assert again[0].path != arts[0].path and len(files(state, "ext")) == 2
+
+
+def test_utf8bom_encoding_and_reading_back(state):
+    out = run(state, f".export to csv (h'{OUT};k') with (encoding=\"UTF8BOM\") <| T | order by n asc | take 1")
+    data = local(state, out.rows[0][0]).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    run(state, ".create table Back (s:string, n:long, d:datetime)")
+    run(state, f".ingest into table Back ('{out.rows[0][0]};k')")
+    assert run(state, "Back | project s, n").rows == [["a", 1]]
+    with pytest.raises(BadRequest, match="encoding"):
+        run(state, f".export to csv (h'{OUT};k') with (encoding=\"latin1\") <| T")

@@ -80,6 +80,10 @@ def export_to_storage(session: Any, node: ExportToStorage) -> Result:
     headers = str(prop(node.properties, "includeHeaders", "none")).lower()
     if headers not in ("all", "firstfile", "none"):
         raise BadRequest(f"includeHeaders must be all, firstFile or none, not '{headers}'")
+    encoding = str(prop(node.properties, "encoding", "UTF8NoBOM")).lower()
+    if encoding not in ("utf8nobom", "utf8bom"):
+        raise BadRequest(f"encoding must be UTF8NoBOM or UTF8BOM, not '{encoding}'")
+    bom = encoding == "utf8bom"
     ctype = prop(node.properties, "compressionType")
     if ctype is not None and str(ctype).lower() != "gzip":
         raise BadRequest(f"compressionType '{ctype}' is not valid for {fmt} (gzip)")
@@ -104,7 +108,7 @@ def export_to_storage(session: Any, node: ExportToStorage) -> Result:
         share = result.rows[i::len(targets)]  # spread rows over the connection strings
         for chunk in _chunks(names, share, fmt, limit):
             header = headers == "all" or (headers == "firstfile" and n_files == 0)
-            data = encode_rows(names, chunk, fmt, header=header, compressed=compressed)
+            data = encode_rows(names, chunk, fmt, header=header, compressed=compressed, bom=bom)
             relative = f"{prefix}{_file_id(session, session.now())}{extension}"
             write_file(session, uri, relative, data)
             n_files += 1

@@ -224,7 +224,8 @@ def write_artifacts(session: Any, db: Database, ext: ExternalTable, result: Resu
     for n, (key, (_values, rows)) in enumerate(sorted(groups.items())):
         uri = uris[n % len(uris)]
         header = headers == "All" or (headers == "FirstFile" and n == 0)
-        data = encode_rows(names, rows, fmt, header=header, compressed=compressed)
+        data = encode_rows(names, rows, fmt, header=header, compressed=compressed,
+                           bom=str(ext.prop("encoding", "")).lower() == "utf8bom")
         relative = "/".join(p for p in (key, f"{prefix}{name_prefix}{_file_id(session, run_time)}{extension}") if p)
         write_file(session, uri, relative, data)
         out.append(Artifact(storage.uri_for(uri, "/".join(p for p in (uri.path, relative) if p)), len(rows), len(data)))

@@ -71,8 +71,8 @@ def _json_value(v: Any) -> Any:
 
 
 def encode_rows(names: list[str], rows: list[list[Any]], fmt: str, *, header: bool = False,
-                compressed: bool = False) -> bytes:
-    """The bytes of one file holding `rows` (UTF-8, no BOM)."""
+                compressed: bool = False, bom: bool = False) -> bytes:
+    """The bytes of one file holding `rows` (UTF-8; with a BOM for encoding=UTF8BOM)."""
     check_writable(fmt)
     if fmt == "json":
         text = "".join(json.dumps({n: _json_value(v) for n, v in zip(names, row)}, ensure_ascii=False) + "\n"
@@ -85,7 +85,7 @@ def encode_rows(names: list[str], rows: list[list[Any]], fmt: str, *, header: bo
         for row in rows:
             w.writerow([_cell(v) for v in row])
         text = buf.getvalue()
-    data = text.encode("utf-8")
+    data = ("\ufeff" + text if bom else text).encode("utf-8")
     return gzip.compress(data, mtime=0) if compressed else data
 
 
