@@ -3,21 +3,26 @@
 `open_session(path)` opens (or creates) the file and returns a Session whose
 every successful state-changing request is written as one SQLite transaction
 before its result is shown (the `after_commit` hook).  A failed request
-writes nothing: handlers leave the memory state unchanged on failure, so
-there is nothing to write.
+writes nothing (handlers leave the memory state unchanged on failure) except
+the failure log entries the service keeps (the `after_rollback` hook).
 
 What is stored where:
-- the metadata document (kshell_meta 'cluster'): the Cluster object graph
-  without table rows, encoded generically (kshell.store_codec), so record types
-  added by any command family are stored without changes here;
+- the cluster document (kshell_meta 'cluster'): the Cluster object graph,
+  encoded generically (kshell.store_codec), so record types added by any
+  command family are stored without changes here; tables appear in it as
+  placeholders;
+- one document per table (kshell_tables, kshell.store_tables): the Table
+  record without its rows;
 - table rows (kshell_rows): per table, chunks of consecutive rows
-  (kshell.store_rows), appended incrementally after ingestion and rewritten
-  only when a table's data was replaced.
+  (kshell.store_rows), appended after ingestion and rewritten only when a
+  table's data was replaced.
 
-Detecting what a request changed, cheaply: the metadata is re-encoded and
-compared with the last written text (skipped after queries and `.show`
-commands, which change nothing); for rows, each table's column lists, extents
-and row count are compared by identity with what was last written.
+Detecting what a request changed, cheaply: requests that cannot change state
+(queries, `.show`) write nothing; the cluster document is re-encoded and
+compared with the last written text; a table is encoded again only for the
+fields touched since it was written (kshell.store_tracking); a touched
+table's rows are compared by identity (data lists, extents, row count) with
+what was last written.
 
 Layout and format: docs/state-file.md.
 """
@@ -39,7 +44,11 @@ from kshell.engine.session import Session
 from kshell.errors import KustoError
 from kshell.store_codec import CodecError, Decoder, Encoder
 from kshell.store_file import (
+    BUSY_TIMEOUT,
+    SQLITE_MAGIC,
     StateFileError,
+    busy_error,
+    is_busy_error,
     check_header,
     check_schema,
     connect,
@@ -52,7 +61,6 @@ from kshell.store_tables import decode_table, encode_table
 from kshell.store_tracking import TrackedTable, forget, touched_fields, track
 
 __all__ = ["StateFileError", "Store", "StoredSession", "open_session", "save_cluster"]
-
 
 
 @dataclass(slots=True)
@@ -381,7 +389,12 @@ def _atomic_write(path: str, fill) -> None:
             dest.close()
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        _claim_target(path)
         os.replace(tmp, path)
+        # A journal or WAL left beside the old file by a crash belongs to the old
+        # content: SQLite must never apply it to the new one.
+        for suffix in ("-wal", "-shm", "-journal"):
+            _unlink(path + suffix)
     except sqlite3.Error as e:
         _unlink(tmp)
         raise StateFileError(f"cannot write state file '{path}': {e}") from None
@@ -391,6 +404,28 @@ def _atomic_write(path: str, fill) -> None:
     except BaseException:
         _unlink(tmp)
         raise
+
+
+def _claim_target(path: str) -> None:
+    """Refuse to replace a state file another process is using (its writes would be lost)."""
+    try:
+        with open(path, "rb") as f:
+            if not f.read(16).startswith(SQLITE_MAGIC):
+                return
+    except OSError:
+        return  # missing or unreadable: os.replace decides
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
+    except sqlite3.Error as e:
+        if is_busy_error(e):
+            raise busy_error(path) from None
+    finally:
+        conn.close()
 
 
 def _unlink(p: str) -> None:

@@ -139,3 +139,25 @@ def test_the_clock_and_state_survive_across_command_line_runs(tmp_path, run_kshe
     assert code == 0, err
     assert "2025-06-02" in out
     assert table_rows(p) == [[1, "one"], [2, "two"]]
+
+
+def test_save_refuses_to_replace_a_file_another_process_uses(tmp_path, run_kshell):
+    held = tmp_path / "held.kshell"
+    s = open_session(str(held), now=NOW)  # this process holds it
+    try:
+        code, out, err = run_kshell(CREATE + f"\n#save {held}\n")
+        assert code == 1
+        assert "busy" in err
+    finally:
+        close_session(s)
+    assert table_rows(held) is None  # still the holder's (empty) cluster
+
+
+def test_save_over_a_crashed_file_drops_its_old_journal(tmp_path, run_kshell):
+    target = tmp_path / "t.kshell"
+    (tmp_path / "t.kshell-wal").write_bytes(b"stale write-ahead log of the old content")
+    target.write_bytes(b"")
+    code, out, err = run_kshell(CREATE + f"\n#save {target}\n")
+    assert code == 0, err
+    assert not (tmp_path / "t.kshell-wal").exists()
+    assert table_rows(target) == [[1, "one"], [2, "two"]]
