@@ -217,3 +217,31 @@ def test_end_to_end_refusal_exit_code_and_message(run_kshell, tmp_path):
     assert code == 1
     assert "Error (line 3): Forbidden:" in err and "NativeIngestion" in err
     assert "Traceback" not in err
+
+
+# ------------------------------------------------------------ .list blobs
+def test_list_blobs_as_in_the_docs(state):
+    root = Path(state.session.storage_dir) / "mystorageaccount" / "datasets" / "myfolder"
+    (root / "year=2024" / "month=01" / "day=02").mkdir(parents=True)
+    (root / "year=2024" / "month=01" / "day=02" / "a.parquet").write_text("xx")
+    (root / "b.csv").write_text("y")
+    cmd = """.list blobs (
+    "https://mystorageaccount.blob.core.windows.net/datasets/myfolder;managed_identity=system"
+)
+Suffix=".parquet"
+MaxFiles=10
+PathFormat=("myfolder/year=" datetime_pattern("yyyy'/month='MM'/day='dd", creationTime) "/")"""
+    with pytest.raises(Forbidden, match="NativeIngestion"):
+        run(state, cmd)
+    allow(state)
+    with pytest.raises(Forbidden, match="Reader"):
+        run(state, cmd)
+    run(state, "#storage grant mystorageaccount system reader")
+    out = run(state, cmd)
+    assert out.column_names == ["BlobUri", "SizeInBytes", "CapturedVariables"]
+    assert out.rows == [["https://mystorageaccount.blob.core.windows.net/datasets/myfolder/year=2024/month=01/day=02/"
+                         "a.parquet", 2, {"creationTime": "2024-01-02T00:00:00Z"}]]
+    everything = run(state, '.list blobs ("https://mystorageaccount.blob.core.windows.net/datasets;k") MaxFiles=1')
+    assert len(everything.rows) == 1
+    with pytest.raises(BadRequest, match="impersonation"):
+        run(state, '.list blobs ("https://mystorageaccount.blob.core.windows.net/datasets;impersonate")')

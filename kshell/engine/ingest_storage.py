@@ -133,3 +133,55 @@ def _store_failures(session: Any, failures: list[Any]) -> None:
             record_failure(session.cluster, failure)
         else:
             session.cluster.ingestion_failures.append(failure)
+
+
+# ------------------------------------------------------------ .list blobs
+LIST_BLOBS_COLUMNS = [("BlobUri", "string"), ("SizeInBytes", "long"), ("CapturedVariables", "dynamic")]
+LIST_BLOBS_LIMIT = 1000  # on its own the command returns at most 1,000 blobs (docs)
+
+
+def _register_list_blobs() -> None:
+    from kshell.engine.external_partitions import PathParser
+    from kshell.syntax.cmd_external_table import PartitionSpec
+    from kshell.syntax.cmd_storage import ListBlobs
+
+    @handler(ListBlobs)
+    def list_blobs(session: Any, node: ListBlobs) -> Result:
+        """Blobs under one connection string (spec 7.2: the source of queued ingestion).
+
+        Access as for ingestion (`NativeIngestion` usage and reader role for a
+        managed identity); impersonation is refused, as the docs say (queued
+        ingestion runs without a user context).
+        """
+        if len(node.uris) != 1:
+            raise BadRequest(".list blobs supports exactly one storage connection string")
+        uri = storage.parse_uri(node.uris[0])
+        if uri.credential.kind == "impersonate":
+            raise BadRequest(".list blobs does not support impersonation (queued ingestion has no user context); "
+                             "use ;managed_identity=..., a SAS token or an account key")
+        storage.check_access(session, uri, need="read", usage="NativeIngestion", database=session.database.name)
+        parser = None
+        if node.path_format:
+            specs = [PartitionSpec(i.text, "datetime" if i.pattern else "string")
+                     for i in node.path_format if i.is_partition]
+            parser = PathParser(specs, node.path_format)
+        limit = min(node.max_files if node.max_files is not None else LIST_BLOBS_LIMIT, LIST_BLOBS_LIMIT)
+        rows = []
+        for relative, path in storage.list_files(session, uri):
+            if len(rows) >= limit:
+                break
+            full = "/".join(p for p in (uri.path, relative) if p)
+            if node.suffix and not full.endswith(node.suffix):
+                continue
+            captured: dict[str, Any] = {}
+            if parser is not None:
+                got = parser.parse(full.rpartition("/")[0])
+                if got is None:
+                    continue
+                captured = {k: (v.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(v, dt.datetime) else v)
+                            for k, v in got.items()}
+            rows.append([storage.uri_for(uri, full), path.stat().st_size, captured])
+        return Result.of(LIST_BLOBS_COLUMNS, rows)
+
+
+_register_list_blobs()

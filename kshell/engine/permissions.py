@@ -293,6 +293,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     # exports (spec 7.5; export-data-to-storage / -to-an-external-table pages)
     "ExportToStorage": ("Database Viewer", _context_db),
     "ExportToTable": ("External Table Admin", _entity("external table", "name")),
+    "ListBlobs": ("Database Ingestor", _context_db),  # the docs: Table Ingestor (on no table in particular)
     "ExportToSql": ("Database Viewer", _context_db),   # the query's reads are checked as it runs
 }
 

@@ -149,7 +149,6 @@ OTHER_COMMAND_HEADS = (
     "purge-cleanup",
     "delete table <name> records",
     "undo drop table",
-    "list blobs",
     "clear database cache",
     "clear cluster cache !groupmembership",
     "clear cache",

@@ -31,6 +31,7 @@ FAMILY_MODULES = (
     "cmd_external_table",
     "cmd_continuous_export",
     "cmd_export",
+    "cmd_storage",
     "cmd_misc",
 )
 
