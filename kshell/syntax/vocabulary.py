@@ -190,6 +190,7 @@ COMMAND_TEMPLATES = (
     ".show external table <external_table> cslschema|artifacts",
     ".export [async] [compressed] to csv|tsv|json|parquet <rest>",
     ".export [async] to table <external_table> <rest>",
+    ".list blobs <rest>",
     ".create-or-alter continuous-export <continuous_export> <rest>",
     ".show continuous-exports",
     ".show continuous-export <continuous_export>",
