@@ -134,7 +134,20 @@ def validate(partitions: list[PartitionSpec], path_format: list[PathFormatItem] 
 
 # ------------------------------------------------------------- patterns
 def _pattern_tokens(fmt: str) -> list[tuple[str, str]]:
-    """A .NET datetime format as [('field', 'yyyy') | ('lit', text)]."""
+    """A .NET datetime format as [('field', 'yyyy') | ('lit', text)].
+
+    Two spellings (spec 6.1): quoted literals (`'year='yyyy'/month='MM`) or, when the
+    pattern has braces, literal text with the format specifiers in braces
+    (`year={yyyy}/month={MM}`).
+    """
+    if "{" in fmt:
+        out_braced: list[tuple[str, str]] = []
+        for i, piece in enumerate(re.split(r"[{}]", fmt)):
+            if i % 2:
+                out_braced.extend(_pattern_tokens(piece))
+            elif piece:
+                out_braced.append(("lit", piece))
+        return out_braced
     out: list[tuple[str, str]] = []
     i, n = 0, len(fmt)
     while i < n:
@@ -147,11 +160,6 @@ def _pattern_tokens(fmt: str) -> list[tuple[str, str]]:
         elif ch == "\\" and i + 1 < n:
             out.append(("lit", fmt[i + 1]))
             i += 2
-        elif ch == "{":
-            j = fmt.find("}", i + 1)
-            j = n if j < 0 else j
-            out.extend(_pattern_tokens(fmt[i + 1:j]))
-            i = j + 1
         elif ch in "yMdHms":
             j = i
             while j < n and fmt[j] == ch:
@@ -160,8 +168,6 @@ def _pattern_tokens(fmt: str) -> list[tuple[str, str]]:
             key = {"y": "yyyy" if len(run) >= 3 else "yy"}.get(ch, ch * 2)
             out.append(("field", key))
             i = j
-        elif ch == "}":
-            i += 1
         else:
             out.append(("lit", ch))
             i += 1
