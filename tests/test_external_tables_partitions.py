@@ -83,3 +83,10 @@ def test_string_and_datetime_path_parsing():
 def test_invalid_definitions(partitions, fmt, match):
     with pytest.raises(BadRequest, match=match):
         parts.validate(partitions, fmt, {"x": "long", "s": "string", "T": "datetime"})
+
+
+def test_string_values_with_slashes_stay_one_folder():
+    spec = PartitionSpec("C", "string", "s")
+    path = parts.render_path([spec], None, {"C": "a/b%c"})
+    assert path == "a%2Fb%25c"
+    assert parts.PathParser([spec], None).parse(path) == {"C": "a/b%c"}

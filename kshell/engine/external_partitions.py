@@ -211,7 +211,7 @@ def render_path(partitions: list[PartitionSpec], path_format: list[PathFormatIte
         elif isinstance(v, dt.datetime):
             parts.append(render_datetime(v, item.pattern or default_pattern(p)))
         else:
-            parts.append(str(v))
+            parts.append(str(v).replace("%", "%25").replace("/", "%2F"))  # one folder per value
     return "".join(parts).strip("/")
 
 
@@ -255,5 +255,5 @@ class PathParser:
             elif p.type in ("long", "int"):
                 values[p.name] = int(text)
             else:
-                values[p.name] = text
+                values[p.name] = text.replace("%2F", "/").replace("%25", "%")
         return values
