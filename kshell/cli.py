@@ -107,9 +107,8 @@ def open_state(args: argparse.Namespace):
     state = ShellState(session=session, format=args.format, echo=args.echo)
     if args.storage:
         state.extras["storage_dir"] = args.storage
-        # the storage family reads it from the session (kshell.engine.storage.storage_root)
+        # read by kshell.engine.storage.storage_root (the engine never sees the ShellState)
         session.storage_dir = os.path.abspath(args.storage)
-        session.storage_dir = args.storage  # read by kshell.engine.storage (the engine never sees state)
     return state
 
 
