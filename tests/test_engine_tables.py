@@ -346,3 +346,17 @@ def test_column_commands(session):
 
 def table_rows(session, name):
     return [list(r) for r in zip(*session.database.tables[name].data)]
+
+
+def test_column_docstrings(session):
+    session.execute(".create table T (a:string, b:long)")
+    [r] = session.execute('.alter table T column-docstrings (a:"first", b:"second")')
+    cols = json.loads(r.rows[0][1])["OrderedColumns"]
+    assert [c.get("DocString") for c in cols] == ["first", "second"]
+    session.execute('.alter-merge table T column-docstrings (b:"changed")')
+    session.execute(".rename column T.a to aa")
+    [r] = session.execute(".show table T schema as json")
+    assert [c.get("DocString") for c in json.loads(r.rows[0][1])["OrderedColumns"]] == ["first", "changed"]
+    session.execute('.alter table T column-docstrings (b:"only")')
+    [r] = session.execute(".show table T schema as json")
+    assert [c.get("DocString") for c in json.loads(r.rows[0][1])["OrderedColumns"]] == [None, "only"]

@@ -33,6 +33,7 @@ def derived_id(*parts: str) -> uuid.UUID:
 class Column:
     name: str
     type: str  # Kusto type name
+    docstring: str = ""
 
 
 @dataclass(slots=True)

@@ -276,6 +276,9 @@ def csl_script(db: Database) -> list[str]:
         props = _with_clause(folder=t.folder, docstring=t.docstring)
         schema = csl_schema(t).replace(",", ", ")
         lines.append(f".create-merge table {_name(t.name)} ({schema}){props}")
+        docs = [f'{_name(c.name)}:"{_escape(c.docstring)}"' for c in t.columns if c.docstring]
+        if docs:
+            lines.append(f".alter-merge table {_name(t.name)} column-docstrings ({', '.join(docs)})")
     for f in db.functions.values():
         props = _with_clause(folder=f.folder, docstring=f.docstring,
                              skipvalidation="true" if f.skipvalidation else "",

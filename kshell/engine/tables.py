@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kshell.errors import BadRequest, Conflict, EntityNameInvalid, NotSupported, TableNotFound
+from kshell.errors import BadRequest, Conflict, EntityNameInvalid, TableNotFound
 from kshell.result import Result
 from kshell.engine.cluster import Column, Database, Extent, Table, derived_id
 from kshell.engine.session import Session, handler
@@ -114,9 +114,15 @@ def schema_json(table: Table) -> str:
     """The table schema the way `.show table T schema as json` prints it."""
     return json.dumps({
         "Name": table.name,
-        "OrderedColumns": [{"Name": c.name, "Type": clr_type(c.type), "CslType": c.type}
-                           for c in table.columns],
+        "OrderedColumns": [_column_json(c) for c in table.columns],
     }, separators=(",", ":"))
+
+
+def _column_json(c: Column) -> dict[str, str]:
+    out = {"Name": c.name, "Type": clr_type(c.type), "CslType": c.type}
+    if c.docstring:
+        out["DocString"] = c.docstring
+    return out
 
 
 def csl_schema(table: Table) -> str:
@@ -213,7 +219,7 @@ def create_table_based_on(session: Session, node: CreateTableBasedOn) -> Result:
     check_name_free(db, name)
     folder = text_property(node.properties, "folder")
     docstring = text_property(node.properties, "docstring")
-    table = Table(name, [Column(c.name, c.type) for c in source.columns],
+    table = Table(name, [Column(c.name, c.type, c.docstring) for c in source.columns],
                   folder=source.folder if folder is None else folder,
                   docstring=source.docstring if docstring is None else docstring,
                   created_by=session.principal)
@@ -270,7 +276,7 @@ def alter_table(session: Session, node: AlterTable) -> Result:
             if old is not None and old.type != type_name:
                 raise BadRequest(f"Column '{name}' of table '{table.name}' has type '{old.type}'; "
                                  f".alter table cannot change it to '{type_name}' (use .alter column)")
-        columns = [Column(n, t) for n, t in node.columns]
+        columns = [Column(n, t, existing[n].docstring if n in existing else "") for n, t in node.columns]
     table.data = reshape(table, columns)
     table.columns = columns
     _set_attributes(table, folder, docstring)
@@ -286,12 +292,17 @@ def alter_table_attribute(session: Session, node: AlterTableAttribute) -> Result
 
 @handler(AlterColumnDocstrings)
 def alter_column_docstrings(session: Session, node: AlterColumnDocstrings) -> Result:
+    """`.alter` replaces every column's docstring (unlisted columns lose theirs);
+    `.alter-merge` changes only the listed ones."""
     db, table = get_table(session, node.name)
     names = {c.name for c in table.columns}
     for col, _ in node.docstrings:
         if col not in names:
             raise BadRequest(f"Column '{col}' does not exist in table '{table.name}'")
-    raise NotSupported("column docstrings are not simulated by kshell")
+    docs = dict(node.docstrings)
+    table.columns = [Column(c.name, c.type, docs.get(c.name, c.docstring if node.merge else ""))
+                     for c in table.columns]
+    return schema_result(db, table)
 
 
 @handler(AlterColumnType)
@@ -302,7 +313,7 @@ def alter_column_type(session: Session, node: AlterColumnType) -> Result:
     i = _column_index(table, node.column[-1])
     if table.columns[i].type != node.type:
         columns = list(table.columns)
-        columns[i] = Column(columns[i].name, node.type)
+        columns[i] = Column(columns[i].name, node.type, columns[i].docstring)
         data = list(table.data)
         data[i] = empty_column(node.type, table.row_count)
         table.columns, table.data = columns, data
@@ -339,7 +350,7 @@ def rename_columns(session: Session, node: RenameColumns) -> Result:
         if len(set(names)) != len(names):
             raise BadRequest(f"Renaming would give table '{table.name}' two columns with the same name")
     for db, table, renames in plans.values():
-        table.columns = [Column(renames.get(c.name, c.name), c.type) for c in table.columns]
+        table.columns = [Column(renames.get(c.name, c.name), c.type, c.docstring) for c in table.columns]
         results.append(schema_row(db, table))
     return Result.of(TABLE_SCHEMA_COLUMNS, results)
 
