@@ -13,7 +13,7 @@ from kshell.syntax.cursor import Cursor
 
 
 def parse(text: str) -> Command | Query:
-    from kshell.syntax.cmd_ingest import inline_ingest_tokens
+    from kshell.syntax.inline_data import inline_ingest_tokens
 
     # `.ingest inline` data is not Kusto text: tokenize only the command head.
     cursor = Cursor(text, inline_ingest_tokens(text))

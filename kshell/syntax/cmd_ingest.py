@@ -6,15 +6,12 @@
     (.set | .append | .set-or-append | .set-or-replace) [async] [Db.]T [with (...)] <| query
 
 Inline data is not Kusto text (spec 7.3: CSV by default; quotes, `//` and
-whitespace mean what the data format says).  `inline_ingest_tokens` lets the
-parser tokenize only the command head of an `.ingest inline` request, so that
-data such as `O'Brien,5` or a 100,000-row CSV is never run through the Kusto
-tokenizer.
+whitespace mean what the data format says): kshell.syntax.inline_data lets the
+parser tokenize only the command head of an `.ingest inline` request.
 """
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -24,7 +21,7 @@ from kshell.syntax.ast import Command
 from kshell.syntax.cmd_common import parse_query_at
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
-from kshell.syntax.tokens import COMMENT, NAME, OP, Token, line_col, tokenize
+from kshell.syntax.tokens import NAME, line_col
 
 QUERY_VERBS = ("set", "append", "set-or-append", "set-or-replace")
 
@@ -164,41 +161,6 @@ def _bracketed_data(c: Cursor) -> tuple[str, int]:
     if all(ln.startswith("[") and ln.endswith("]") for ln in lines):
         return "\n".join(ln[1:-1] for ln in lines), pos
     return textwrap.dedent(data[1:-1]).strip("\n"), pos + 1
-
-
-# --------------------------------------------------------------- tokenizing
-
-_INLINE_HEAD = re.compile(r"(?:\s+|//[^\n]*)*\.\s*ingest\s+inline\b", re.IGNORECASE)
-_DATA_START = re.compile(r"<\||\[")
-
-
-def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
-    """The tokens of an `.ingest inline` command up to where its data starts.
-
-    None when `text` is not such a command (or its data start cannot be
-    found): the caller then tokenizes the whole text as usual.
-    """
-    if not _INLINE_HEAD.match(text):
-        return None
-    for m in _DATA_START.finditer(text):
-        p = m.start()
-        try:
-            pieces = tokenize(text[:p], trivia=True)
-        except KustoSyntaxError:
-            continue  # inside a string literal
-        if pieces and pieces[-1].kind == COMMENT and pieces[-1].end == p:
-            continue  # inside a comment
-        tokens = [t for t in pieces if t.kind not in ("WS", COMMENT)]
-        if m.group() == "<|":
-            return tokens + [Token(OP, "<|", "<|", p, p + 2)]
-        last = tokens[-1] if tokens else None
-        depth = sum(1 if t.kind == OP and t.text == "(" else -1 if t.kind == OP and t.text == ")" else 0
-                    for t in tokens)
-        if depth == 0 and last is not None and (
-                (last.kind == NAME and last.text.lower() not in ("table", "into", "inline"))
-                or (last.kind == OP and last.text in (")", "]"))):
-            return tokens
-    return None
 
 
 # --------------------------------------------------------- ingestion mappings
