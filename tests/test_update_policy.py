@@ -273,6 +273,16 @@ def test_set_or_append_triggers_policies(shell):
     assert shell.rows("MyTable") == [["q", 7, "s"]]
 
 
+def test_set_or_replace_on_the_source_replaces_derived_rows(shell):
+    shell.run(alter("MyTable", None, query="MySource | extend Extra = 'r'"))
+    shell.run(INGEST)
+    shell.run(".set-or-replace MySource <| print Key='new', Value=9")
+    assert shell.rows("MySource") == [["new", 9]]
+    assert shell.rows("MyTable") == [["new", 9, "r"]]
+    shell.run(".set-or-replace MySource <| print Key='new', Value=9 | where Value < 0")
+    assert shell.rows("MyTable") == []
+
+
 def test_show_star_delete_and_show_after_delete(shell):
     shell.run(alter("MyTable", None, query="MySource | extend Extra = 'x'"))
     rows = shell.run(".show table * policy update")[0].rows

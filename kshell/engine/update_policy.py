@@ -246,8 +246,12 @@ def run_update_policies(batch: Any, append: Any) -> None:
             batch.failures.append(failure)
             continue
         if columns_data is None:
-            continue
-        child = batch.add(db, target, columns_data, origin="UpdatePolicy", properties=dict(append.properties or {}))
+            if not append.replace:
+                continue
+            columns_data = [[] for _ in target.columns]
+        # `.set-or-replace` on the source replaces the derived data too (spec 4.6).
+        child = batch.add(db, target, columns_data, origin="UpdatePolicy", properties=dict(append.properties or {}),
+                          replace=append.replace)
         child.chain = chain + (target.name,)
 
 
