@@ -57,7 +57,7 @@ from kshell.store_file import (
     sqlite_failure,
 )
 from kshell.store_rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
-from kshell.store_tables import decode_table, encode_table
+from kshell.store_tables import ASIDE_FIELD, Encoded, decode_table, encode_table
 from kshell.store_tracking import TrackedTable, forget, touched_fields, track
 
 __all__ = ["StateFileError", "Store", "StoredSession", "open_session", "save_cluster"]
@@ -85,7 +85,8 @@ class Store:
         self._written: dict[int, _Written] = {}   # tid -> _Written
         self._tid_of: dict[int, int] = {}          # id(table) -> tid
         self._doc: str | None = None               # last cluster document written
-        self._table_docs: dict[int, Any] = {}      # tid -> last table document written (encoded form)
+        self._table_docs: dict[int, Encoded] = {}  # tid -> last table document (and extents) written
+        self._flat_caches: dict[int, dict] = {}    # tid -> encodings of its Column/Extent records
         self._next_tid = 1
         self._broken: str | None = None
         self.tables_loaded = 0                     # observable: stored tables whose rows were read
@@ -137,14 +138,19 @@ class Store:
         try:
             meta = dict(self._conn.execute("SELECT key, value FROM kshell_meta"))
             table_docs = dict(self._conn.execute("SELECT tid, doc FROM kshell_tables"))
+            extent_rows: dict[int, list] = {}
+            for tid, row in self._conn.execute("SELECT tid, row FROM kshell_extents ORDER BY tid, seq"):
+                extent_rows.setdefault(tid, []).append(row)
             counts = dict(self._conn.execute("SELECT tid, count(*) FROM kshell_rows GROUP BY tid"))
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "read") from None
 
         def table_from_doc(tid: Any) -> Table:
-            encoded = json.loads(table_docs[tid])
-            table = decode_table(encoded, self._new_stored_table)
-            self._table_docs[tid] = encoded
+            doc = json.loads(table_docs[tid])
+            rows = [json.loads(r) for r in extent_rows.get(tid, ())]
+            table = decode_table(doc, rows, self._new_stored_table)
+            aside = isinstance(doc["f"].get(ASIDE_FIELD), dict) and "$aside" in doc["f"][ASIDE_FIELD]
+            self._table_docs[tid] = Encoded(doc, rows if aside else None)
             return table
 
         try:
@@ -234,9 +240,10 @@ class Store:
                 if "data" not in fields and "extents" not in fields and "row_count" not in fields:
                     rows_untouched.add(tid)
                 # Not touched since written: the same document; else only touched fields again.
-                table_docs[tid] = cached if not fields else encode_table(table, tid, cached, fields)
+                table_docs[tid] = (cached if not fields else
+                                   encode_table(table, tid, cached, fields, self._flat_caches.setdefault(tid, {})))
             else:
-                table_docs[tid] = encode_table(table, tid)
+                table_docs[tid] = encode_table(table, tid, flat_cache=self._flat_caches.setdefault(tid, {}))
             return {"$ext": tid}
 
         try:
@@ -244,11 +251,19 @@ class Store:
         except CodecError as e:
             raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
         doc = json.dumps(encoded, separators=(",", ":"))
-        changed_docs = {tid: d for tid, d in table_docs.items() if d is not self._table_docs.get(tid)
-                        and d != self._table_docs.get(tid)}
+        changed_docs = {}
+        extent_plans = {}
+        for tid, e in table_docs.items():
+            old = self._table_docs.get(tid)
+            if old is None or (e.doc is not old.doc and e.doc != old.doc):
+                changed_docs[tid] = e.doc
+            plan = _extent_plan(e.extent_rows, old.extent_rows if old is not None else None)
+            if plan is not None:
+                extent_plans[tid] = plan
         plans = self._row_plans(seen, rows_untouched)
         gone = [tid for tid in set(self._written) | set(self._table_docs) if tid not in seen]
-        if doc == self._doc and not changed_docs and not plans and not gone and not initial:
+        if (doc == self._doc and not changed_docs and not extent_plans and not plans and not gone
+                and not initial):
             self._untouch(seen)
             return False
         conn = self._conn
@@ -266,6 +281,14 @@ class Store:
                 for tid in gone:
                     conn.execute("DELETE FROM kshell_rows WHERE tid=?", (tid,))
                     conn.execute("DELETE FROM kshell_tables WHERE tid=?", (tid,))
+                    conn.execute("DELETE FROM kshell_extents WHERE tid=?", (tid,))
+                for tid, (rewrite, start, rows) in extent_plans.items():
+                    if rewrite:
+                        conn.execute("DELETE FROM kshell_extents WHERE tid=?", (tid,))
+                    conn.executemany(
+                        "INSERT INTO kshell_extents(tid, seq, row) VALUES (?, ?, ?)",
+                        [(tid, start + k, json.dumps(r, separators=(",", ":"))) for k, r in enumerate(rows)],
+                    )
                 conn.executemany(
                     "INSERT OR REPLACE INTO kshell_tables(tid, doc) VALUES (?, ?)",
                     [(tid, json.dumps(d, separators=(",", ":"))) for tid, d in changed_docs.items()],
@@ -287,9 +310,10 @@ class Store:
         # Committed: remember what the file now holds.
         self._doc = doc
         self._next_tid = next_tid
-        self._table_docs.update(changed_docs)
+        self._table_docs.update(table_docs)
         for tid in gone:
             self._table_docs.pop(tid, None)
+            self._flat_caches.pop(tid, None)
             w = self._written.pop(tid, None)
             if w is not None and self._tid_of.get(id(w.table)) == tid:
                 del self._tid_of[id(w.table)]
@@ -367,6 +391,19 @@ class Store:
                 self._conn.close()
             except sqlite3.Error:
                 pass
+
+
+def _extent_plan(new: list | None, old: list | None) -> tuple[bool, int, list] | None:
+    """How to bring a table's stored extent rows from `old` to `new`:
+    (rewrite?, first seq, rows to insert), or None when nothing changes."""
+    if new is old:
+        return None
+    if new is None:
+        return (True, 0, [])  # the extents went back into the document
+    before = old or []
+    if len(new) >= len(before) and new[: len(before)] == before:
+        return None if len(new) == len(before) else (False, len(before), new[len(before):])
+    return (True, 0, new)
 
 
 def _utc_now_seconds() -> dt.datetime:

@@ -94,13 +94,17 @@ class Encoder:
     """
 
     def __init__(self, special: Callable[[Any], Any] | None = None, allowed: tuple[str, ...] = ALLOWED_PACKAGES,
-                 special_type: type | None = None, flat_types: frozenset = frozenset()):
+                 special_type: type | None = None, flat_types: frozenset = frozenset(),
+                 flat_cache: dict | None = None):
         self._special = special
         self._special_type = special_type if special is not None else None
         self._memo: dict[int, int] = {}
         self._allowed = allowed
         self._infos: dict[type, tuple] = {}
         self._flat_types = flat_types
+        # id(record) -> (record, values snapshot, encoded row): see _flat_rows.
+        self._flat_cache = flat_cache
+        self.flat_seen: dict[int, tuple] = {}
 
     def encode(self, v: Any) -> Any:
         t = type(v)
@@ -207,8 +211,34 @@ class Encoder:
         else:
             rows = list(map(list, map(getter, items)))
             if not set(map(type, chain.from_iterable(rows))) <= scalars:
-                rows = [[x if type(x) in scalars else enc(x) for x in row] for row in rows]
+                rows = self._flat_rows(items, rows)
         return {"$flat": tag, "n": list(names), "v": rows}
+
+    def _flat_rows(self, items: list, values: list[list]) -> list[list]:
+        """Rows holding non-plain values (guids, datetimes, tag lists ...).
+
+        With a `flat_cache`, a record whose values equal those it had when last
+        encoded reuses that encoding: the extents of a table ingested a thousand
+        times are not encoded a thousand times over."""
+        scalars, enc = _SCALARS, self.encode
+        cache, seen = self._flat_cache, self.flat_seen
+        if cache is None:
+            return [[x if type(x) in scalars else enc(x) for x in row] for row in values]
+        rows = []
+        get = cache.get
+        for it, row in zip(items, values):
+            key = id(it)
+            hit = get(key)
+            if hit is not None and hit[0] is it and hit[1] == row:
+                seen[key] = hit
+                rows.append(hit[2])
+                continue
+            # The snapshot copies list values: a later in-place change must show.
+            snap = [list(x) if type(x) is list else x for x in row]
+            encoded = [x if type(x) in scalars else enc(x) for x in row]
+            seen[key] = (it, snap, encoded)
+            rows.append(encoded)
+        return rows
 
     def _class_info(self, cls: type) -> tuple[str, tuple[str, ...], Any]:
         if not _in_packages(cls, self._allowed):

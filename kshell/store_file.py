@@ -37,13 +37,16 @@ SCHEMA = (
     "CREATE TABLE kshell_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # One metadata document per kshell table (the cluster document refers to it by tid).
     "CREATE TABLE kshell_tables(tid INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
+    # The extents of each table, one JSON row of field values per extent, in order.
+    "CREATE TABLE kshell_extents(tid INTEGER NOT NULL, seq INTEGER NOT NULL, row TEXT NOT NULL,"
+    " PRIMARY KEY(tid, seq))",
     # Rows of each kshell table (tid = storage id recorded in the metadata document),
     # in chunks of consecutive rows.
     "CREATE TABLE kshell_rows("
     " tid INTEGER NOT NULL, seq INTEGER NOT NULL, first_row INTEGER NOT NULL,"
     " row_count INTEGER NOT NULL, payload BLOB NOT NULL, PRIMARY KEY(tid, seq))",
 )
-REQUIRED_TABLES = ("kshell_meta", "kshell_tables", "kshell_rows")
+REQUIRED_TABLES = ("kshell_meta", "kshell_tables", "kshell_extents", "kshell_rows")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
