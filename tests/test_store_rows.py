@@ -218,3 +218,31 @@ def test_in_place_changes_to_a_written_table_are_written(tmp_path):
     assert t.extents[0].tags == ["drop-by:x"]
     assert t.docstring == "set directly"
     close_session(s)
+
+
+def test_extents_survive_appends_removals_and_in_place_changes(tmp_path):
+    path = str(tmp_path / "ext.kshell")
+    s = open_session(path, now=NOW)
+    t = make_table("T", 1)
+    s.database.tables["T"] = t
+    s.sync()
+    t = s.database.tables["T"]
+    for i in range(1, 6):  # one extent per "ingestion"
+        for col, value in zip(t.data, (i, f"v{i}", NOW)):
+            col.append(value)
+        t.extents.append(Extent(derived_id("T", str(i)), i, 1, NOW + dt.timedelta(minutes=i)))
+        s.sync()
+    t.extents[2].tags.append("tagged later")      # an old extent changed in place
+    s.sync()
+    del t.extents[1]                                # one dropped from the middle
+    s.sync()
+    t.extents.append(Extent(derived_id("T", "x"), 6, 0, NOW, ["new"]))
+    s.sync()
+    expected = [(e.extent_id, e.first_row, e.row_count, e.ingestion_time, list(e.tags)) for e in t.extents]
+    close_session(s)
+    s = open_session(path)
+    got = [(e.extent_id, e.first_row, e.row_count, e.ingestion_time, e.tags) for e in s.database.tables["T"].extents]
+    assert got == expected
+    assert len(got) == 6 and got[1][4] == ["tagged later"]
+    assert s.sync() is False
+    close_session(s)
