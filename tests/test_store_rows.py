@@ -246,3 +246,34 @@ def test_extents_survive_appends_removals_and_in_place_changes(tmp_path):
     assert len(got) == 6 and got[1][4] == ["tagged later"]
     assert s.sync() is False
     close_session(s)
+
+
+# ----------------------------------------------------------- property test
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=10,
+)
+_value_columns = [
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False),
+    st.text(),
+    st.booleans(),
+    st.datetimes(timezones=st.just(UTC)),
+    st.timedeltas(),
+    st.uuids(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    _json,
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(*[st.lists(st.none() | s, max_size=30) for s in _value_columns]), min_size=1, max_size=4))
+def test_any_column_values_round_trip_through_a_chunk(columns):
+    back = decode_chunk(encode_chunk(columns))
+    assert back == columns
+    for original, restored in zip(columns, back):
+        assert [type(v) for v in restored] == [type(v) for v in original]
