@@ -459,3 +459,13 @@ def message_of(text: str) -> str:
 def test_datetime_now_is_the_now_function():
     (item,) = body("print t = datetime(now)").items
     assert item.expr == ast.Call("now", [], pos=10)
+
+
+def test_leading_comment_with_trailing_spaces_parses():
+    # this once sent a regular expression into exponential backtracking (a hang)
+    q = parse("// a comment" + " " * 40 + "\nT | take 1")
+    assert isinstance(q.body, ast.Pipeline)
+
+
+def test_summarize_needs_something():
+    assert message_of("T | summarize") == "expected an aggregation or 'by' after 'summarize', found end of input"

@@ -15,7 +15,9 @@ from typing import Optional
 from kshell.errors import KustoSyntaxError
 from kshell.syntax.tokens import COMMENT, NAME, OP, Token, tokenize
 
-_INLINE_HEAD = re.compile(r"(?:\s+|//[^\n]*)*\.\s*ingest\s+inline\b", re.IGNORECASE)
+# Possessive quantifiers: a comment line with trailing spaces made the plain form
+# backtrack exponentially (a hang in parse() for any request starting so).
+_INLINE_HEAD = re.compile(r"(?:\s++|//[^\n]*+)*+\.\s*ingest\s+inline\b", re.IGNORECASE)
 _DATA_START = re.compile(r"<\||\[")
 
 

@@ -348,7 +348,9 @@ class QueryParser(ExprParser):
     def op_summarize(self, t):
         self.op_params()
         aggs: list = []
-        if not self.at_word("by") and not self.at_operator_end():
+        if self.at_operator_end():
+            raise self.error("expected an aggregation or 'by' after 'summarize'")
+        if not self.at_word("by"):
             aggs = self.assignments()
         by: list = []
         if self.accept_word("by"):
