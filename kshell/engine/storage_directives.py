@@ -16,6 +16,7 @@ they are granted in the Azure portal, never with KQL.
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from kshell.directives import DirectiveError, ShellState, directive
 from kshell.engine import storage
@@ -31,8 +32,10 @@ USAGE = ("#storage [dir | create ACCOUNT | grant ACCOUNT PRINCIPAL reader|contri
 def sync_storage_dir(state: ShellState) -> None:
     """`--storage DIR` (kept in state.extras) wins over the session's default."""
     wanted = state.extras.get("storage_dir")
-    if wanted and getattr(state.session, "storage_dir", None) != wanted:
-        state.session.storage_dir = wanted
+    if wanted:
+        wanted = os.path.abspath(wanted)
+        if getattr(state.session, "storage_dir", None) != wanted:
+            state.session.storage_dir = wanted
 
 
 def accounts_result(session) -> Result:
