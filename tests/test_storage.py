@@ -242,3 +242,72 @@ def test_accounts_and_roles_survive_the_state_file_and_storage_sits_beside_it(tm
         assert [(r.display, r.role) for r in roles] == [("system", storage.CONTRIBUTOR)]
     finally:
         store.close_session(s2)
+
+
+# -------------------------------------------------------------- the docs
+SHARED = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.mark.skipif(not (SHARED / "docs").exists(), reason="../shared/docs absent")
+def test_connection_string_examples_of_the_docs_page(session, tmp_path):
+    """Every Azure example of the storage-connection-strings page: parsed, masked, used to ingest."""
+    import re
+
+    page = (SHARED / "docs" / "kusto__api__connection-strings__storage-connection-strings.md").read_text()
+    examples = re.findall(r'`"((?:https|abfss)://[^"`]+)"`', page)
+    azure = [e for e in examples if "core.windows.net" in e]
+    assert len(azure) >= 7
+    session.storage_dir = str(tmp_path)
+    data = tmp_path / "fabrikam" / "container" / "path" / "to"
+    data.mkdir(parents=True)
+    (data / "file.csv").write_text("1\n")
+    (tmp_path / "fabrikam" / "fs" / "path" / "to").mkdir(parents=True)
+    (tmp_path / "fabrikam" / "fs" / "path" / "to" / "file.csv").write_text("2\n")
+    session.execute('.alter-merge cluster policy managed_identity "[ { \'ObjectId\' : \'system\', '
+                    '\'AllowedUsages\' : \'NativeIngestion\' }]"')
+    state = ShellState(session=session)
+    directive(state, "#storage grant fabrikam system reader")
+    directive(state, f"#storage grant fabrikam {session.principal} reader")
+    session.execute(".create table N (n:long)")
+    ingested = 0
+    for cs in azure:
+        uri = storage.parse_uri(cs)
+        shown = storage.mask(cs)
+        assert uri.credential.kind != "none"
+        if uri.credential.is_secret:
+            assert shown.endswith("*******") and uri.credential.value not in shown
+        if uri.credential.kind == "managed_identity" and uri.credential.value != "system":
+            continue  # the user-assigned example names an identity this cluster does not have
+        session.execute(f".ingest into table N (h'{cs}')")
+        ingested += 1
+    assert ingested == len(azure) - 1
+    for cs in examples:
+        if "amazonaws.com" in cs:
+            with pytest.raises(NotSupported):
+                storage.parse_uri(cs)
+
+
+@pytest.mark.skipif(not (SHARED / "docs").exists(), reason="../shared/docs absent")
+def test_ingest_with_managed_identity_page_commands_run(session, tmp_path):
+    """The MI policy commands of ingest-data-managed-identity.md (placeholders replaced), then its blob URIs."""
+    import re
+
+    page = (SHARED / "docs" / "ingest-data-managed-identity.md").read_text()
+    commands = re.findall(r"```kusto\n(.*?)\n```", page, flags=re.S)
+    assert len(commands) == 2
+    state = ShellState(session=session)
+    session.storage_dir = str(tmp_path)
+    oid = "6a5820b9-fdf6-4cc4-81b9-b416b444fd6d"
+    run_directive(state, f"#identity create ingester objectid={oid}")
+    run_directive(state, "#identity assign ingester")
+    for text in commands:
+        session.execute(text.replace("<database name>", "NetDefaultDB").replace("<managed_identity_id>", oid))
+    (tmp_path / "demosa" / "test").mkdir(parents=True)
+    (tmp_path / "demosa" / "test" / "export.csv").write_text("7\n")
+    session.execute(".create table N (n:long)")
+    uri = f"https://demosa.blob.core.windows.net/test/export.csv;managed_identity={oid}"
+    with pytest.raises(Forbidden, match="Reader"):
+        session.execute(f".ingest into table N ('{uri}')")
+    directive(state, "#storage grant demosa ingester reader")
+    session.execute(f".ingest into table N ('{uri}')")
+    assert session.execute("N")[0].rows == [[7]]
