@@ -146,9 +146,8 @@ def _check_schema(session: Session, db: Database, target: Table, policy: dict, q
     from kshell.engine.queries import SessionQueryContext
     from kshell.query import output_schema
 
-    scoped = _scoped_sources(db, policy, target=None)
     try:
-        schema = output_schema(query, SessionQueryContext(session, database=db.name, scoped_tables=scoped))
+        schema = output_schema(query, SessionQueryContext(session, database=db.name))
     except KustoError as e:
         raise BadRequest(f"Update policy: the query is not valid in database '{db.name}': {e.message}") from None
     mismatch = schema_mismatch(schema, target.columns)
@@ -167,20 +166,12 @@ def schema_mismatch(schema: list[tuple[str, str]], columns: list[Column]) -> str
     return None
 
 
-def _scoped_sources(db: Database, policy: dict, target) -> dict:
-    """Scoping used while validating: the source table as-is (an empty view is enough for a schema)."""
-    return {}
-
-
 def _rls_enabled(session: Session, db_name: str, table_name: str) -> bool:
+    from kshell.engine.row_level_security import rls_enabled
+
     db = session.cluster.database(db_name)
     table = db.tables.get(table_name) if db else None
-    if table is None:
-        return False
-    rls = table.policies.get("row_level_security")
-    if isinstance(rls, dict):
-        return bool(rls.get("IsEnabled"))
-    return bool(getattr(rls, "is_enabled", False) or getattr(rls, "IsEnabled", False))
+    return table is not None and rls_enabled(table)
 
 
 def _identity_decision(session: Session, identity: str, db_name: str):
