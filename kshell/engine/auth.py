@@ -97,6 +97,26 @@ class Principal:
 
 def parse_fqn(text: str, cluster: Cluster | None = None) -> Principal:
     """Parse a principal FQN; raise BadRequest naming the problem."""
+    static = _PARSED_FQNS.get(text) if isinstance(text, str) else None
+    if static is None:
+        static = _parse_fqn_text(text)
+    kind, ident, tenant, guid, object_id = static
+    identity = None
+    if guid is not None and kind == "aadapp" and cluster is not None:
+        identity = _identity_by_guid(cluster, guid)
+        if identity is not None:
+            object_id = identity.object_id
+    return Principal(kind, ident, tenant, object_id, identity)
+
+
+# FQN text -> (kind, ident, tenant, GUID of ident, object id without the
+# cluster's identities): the part of parsing that depends on the text alone.
+# Results list every assignment on every call, so each distinct FQN is parsed
+# (and its id derived) once.
+_PARSED_FQNS: dict[str, tuple[str, str, str | None, str | None, str]] = {}
+
+
+def _parse_fqn_text(text: str) -> tuple[str, str, str | None, str | None, str]:
     raw = text.strip() if isinstance(text, str) else ""
     prefix, eq, rest = raw.partition("=")
     kind = prefix.strip().lower()
@@ -119,31 +139,26 @@ def parse_fqn(text: str, cluster: Cluster | None = None) -> Principal:
         raise BadRequest(f"'{text}' is not a valid principal FQN: aaduser= needs a UPN or an object id")
     if kind == "msauser" and semi:
         raise BadRequest(f"'{text}' is not a valid principal FQN: msauser= takes no tenant")
-    identity = None
-    if kind == "aadapp" and cluster is not None:
-        identity = find_managed_identity(cluster, ident)
-    if identity is not None:
-        object_id = identity.object_id
-    elif guid is not None:
-        object_id = guid
-    else:
-        object_id = str(derived_id("principal", kind, ident.lower()))
-    return Principal(kind, ident, tenant or None, object_id, identity)
+    object_id = guid if guid is not None else str(derived_id("principal", kind, ident.lower()))
+    value = (kind, ident, tenant or None, guid, object_id)
+    if len(_PARSED_FQNS) >= 100_000:
+        _PARSED_FQNS.clear()
+    _PARSED_FQNS[text] = value
+    return value
 
 
 def find_managed_identity(cluster: Cluster, ident: str) -> Any:
     """The managed identity an `aadapp=` names by object id or client id (None if none)."""
     guid = _guid(ident)
-    if guid is None:
-        return None
+    return None if guid is None else _identity_by_guid(cluster, guid)
+
+
+def _identity_by_guid(cluster: Cluster, guid: str) -> Any:
     try:
         from kshell.engine import azure
     except ImportError:  # the managed-identity family is optional
         return None
-    for record in azure.identities(cluster).values():
-        if guid in (record.object_id, record.client_id):
-            return record
-    return None
+    return azure.find_by_guid(cluster, guid)
 
 
 def tenant_id_of(cluster: Cluster | None, p: Principal) -> str:
@@ -345,22 +360,24 @@ def _static_key(fqn: str) -> tuple[str, str, bool] | None:
 
 def key_function(cluster: Cluster):
     """A function FQN -> principal key for this cluster (managed identities resolved by client id too)."""
-    client_to_object: dict[str, str] = {}
     try:
         from kshell.engine import azure
 
-        for record in azure.identities(cluster).values():
-            client_to_object[record.client_id] = record.object_id
+        by_client = azure.client_id_index(cluster)
     except ImportError:
-        pass
+        by_client = {}
 
     def key(fqn: str) -> tuple[str, str] | None:
-        static = _static_key(fqn)
+        static = _STATIC_KEYS.get(fqn, False)
+        if static is False:
+            static = _static_key(fqn)
         if static is None:
             return None
         kind, object_id, app_guid = static
         if app_guid:
-            object_id = client_to_object.get(object_id, object_id)
+            record = by_client.get(object_id)
+            if record is not None:
+                object_id = record.object_id
         return (kind, object_id)
 
     return key

@@ -170,6 +170,24 @@ def _index(ids: dict[str, ManagedIdentity]) -> tuple[dict[str, ManagedIdentity],
     return by_name, by_client
 
 
+def find_by_guid(cluster: Cluster, guid: str) -> ManagedIdentity | None:
+    """The identity whose object id or client id is `guid` (canonical lower-case GUID text).
+
+    O(1) through the indexes: principal checks call this for every `aadapp=`
+    assignment they look at.
+    """
+    ids = identities(cluster)
+    record = ids.get(guid)
+    if record is None:
+        record = _index(ids)[1].get(guid)
+    return record
+
+
+def client_id_index(cluster: Cluster) -> dict[str, ManagedIdentity]:
+    """Client id -> identity record (read-only: kept current by create_identity)."""
+    return _index(identities(cluster))[1]
+
+
 def find_by_object_id(cluster: Cluster, object_id: str) -> ManagedIdentity | None:
     """The identity whose object id is `object_id` (or `system`); None when unknown.
 

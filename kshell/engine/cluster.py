@@ -24,9 +24,22 @@ DEFAULT_DATABASE = "NetDefaultDB"
 ID_NAMESPACE = uuid.UUID("6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b40")
 
 
+# derived text -> GUID.  uuid5 hashes on every call and result builders derive
+# the same ids over and over (role assignments, tenants, extents); UUIDs are
+# immutable, so one object per text is safe to share.
+_DERIVED: dict[str, uuid.UUID] = {}
+
+
 def derived_id(*parts: str) -> uuid.UUID:
     """A deterministic GUID derived from names (uuid5 under the cluster namespace)."""
-    return uuid.uuid5(ID_NAMESPACE, "/".join(parts))
+    text = "/".join(parts)
+    value = _DERIVED.get(text)
+    if value is None:
+        value = uuid.uuid5(ID_NAMESPACE, text)
+        if len(_DERIVED) >= 200_000:
+            _DERIVED.clear()
+        _DERIVED[text] = value
+    return value
 
 
 @dataclass(slots=True)

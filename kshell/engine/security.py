@@ -94,17 +94,45 @@ def _role_label(scope: tuple, role: str) -> str:
 
 def _principal_row(session: Session, scope: tuple, role: str, fqn: str, notes: str) -> list[str]:
     cluster = session.cluster
-    p = parse_fqn(fqn, cluster)
-    assignment_id = derived_id("role-assignment", *scope, role, *p.key)
-    return [
-        _role_label(scope, role),
-        auth.principal_type(p),
-        auth.display_name(p),
-        p.object_id,
-        auth.canonical_fqn(cluster, p),
-        notes,
-        str(assignment_id),
-    ]
+    rows = _row_cache(cluster)
+    cache_key = (scope, role, fqn, notes)
+    row = rows.get(cache_key)
+    if row is None:
+        p = parse_fqn(fqn, cluster)
+        assignment_id = derived_id("role-assignment", *scope, role, *p.key)
+        row = rows[cache_key] = (
+            _role_label(scope, role),
+            auth.principal_type(p),
+            auth.display_name(p),
+            p.object_id,
+            auth.canonical_fqn(cluster, p),
+            notes,
+            str(assignment_id),
+        )
+    return list(row)
+
+
+# Principal rows are listed again on every role change and `.show ... principals`
+# (each `.add` returns all the principals of its securable).  A row depends only
+# on its scope, role, FQN and notes, the cluster name (tenant) and the
+# tenant's identity records (an `aadapp=` GUID may name one); those records are
+# only ever added, so the cache is valid while the identity dict is the same
+# object with the same size.  One cache: the current cluster's.
+_ROW_CACHE: list[Any] = [None, None, -1, {}]  # cluster name, identity dict, its size, rows
+
+
+def _row_cache(cluster: Any) -> dict[tuple, tuple[str, ...]]:
+    try:
+        from kshell.engine import azure
+
+        ids = azure.identities(cluster)
+    except ImportError:
+        ids = None
+    c = _ROW_CACHE
+    size = len(ids) if ids is not None else -1
+    if c[0] != cluster.name or c[1] is not ids or c[2] != size or len(c[3]) > 100_000:
+        c[:] = [cluster.name, ids, size, {}]
+    return c[3]
 
 
 def _rows_of(session: Session, scope: tuple, entity: Any, roles: tuple[str, ...] | None = None) -> list[list[str]]:
@@ -163,21 +191,26 @@ def change_roles(session: Session, node: RoleChange) -> Result | None:
     current = auth.mutable_assignments_of(entity)
     keep = [a for a in current if a.role != role]
     mine = [a for a in current if a.role == role]
+    key = auth.key_function(cluster)  # one per request: assignments are compared by principal key
     creator = auth.creator_of(entity) if role == "Admin" and scope[0] not in ("cluster", "database") else ""
-    if creator and not any(_same(cluster, a.fqn, creator) for a in mine):
+    if creator and not any(key(a.fqn) == key(creator) for a in mine):
         # The creator is an implicit admin; make it an explicit assignment so it can be dropped or replaced.
         mine.append(RoleAssignment("Admin", creator, ""))
 
     if node.action == "add":
         new = list(mine)
+        by_key: dict[Any, RoleAssignment] = {}
+        for a in new:
+            by_key.setdefault(key(a.fqn), a)  # the first assignment of each principal
         for p in wanted:
-            existing = next((a for a in new if _key(cluster, a.fqn) == p.key), None)
+            existing = by_key.get(p.key)
             if existing is None:
-                new.append(RoleAssignment(role, p.fqn, node.notes or ""))
+                by_key[p.key] = assignment = RoleAssignment(role, p.fqn, node.notes or "")
+                new.append(assignment)
             elif node.notes is not None:
                 existing.notes = node.notes  # safe: validation is over, this is the apply step
     elif node.action == "drop":
-        new = [a for a in mine if _key(cluster, a.fqn) not in seen]
+        new = [a for a in mine if key(a.fqn) not in seen]
     else:  # set
         new = [] if node.none else [RoleAssignment(role, p.fqn, node.notes or "") for p in wanted]
 
@@ -192,14 +225,6 @@ def change_roles(session: Session, node: RoleChange) -> Result | None:
     if node.skip_results:
         return None
     return principals_result(session, scope, entity)
-
-
-def _key(cluster, fqn: str):
-    return auth.principal_key(cluster, fqn)
-
-
-def _same(cluster, a: str, b: str) -> bool:
-    return _key(cluster, a) == _key(cluster, b)
 
 
 @handler(ShowPrincipalRoles)
