@@ -48,7 +48,8 @@ class Request:
 # What matters to completeness, in the tokenizer's order of preference.
 _INTERESTING = re.compile(r"//|```|~~~|@'|@\"|'|\"|<\||[(\[{]|[)\]}]")
 _NORMAL_BODY = {"'": re.compile(r"(?:[^'\\\n]|\\.)*", re.DOTALL), '"': re.compile(r'(?:[^"\\\n]|\\.)*', re.DOTALL)}
-_INGEST_INLINE = re.compile(r"(?:\s+|//[^\n]*)*\.\s*ingest\s+(?:async\s+)?inline\b", re.IGNORECASE)
+# (each comment ends at its newline: no nested repetition, so no catastrophic backtracking)
+_INGEST_INLINE = re.compile(r"\s*(?://[^\n]*\n\s*)*\.\s*ingest\s+(?:async\s+)?inline\b", re.IGNORECASE)
 _OPENERS = "([{"
 
 

@@ -170,6 +170,13 @@ def test_pipe_arrow_followed_by_data_lines():
     assert lines(reqs) == [1, 2, 7, 8, 9]
 
 
+def test_comment_with_trailing_spaces_before_pipe_arrow_does_not_hang():
+    # a regression guard: the `.ingest inline` head check must not backtrack exponentially
+    text = "// c" + " " * 150 + "x <| 1 ("
+    assert not is_complete(text)
+    assert is_complete("// c" + " " * 150 + "\n.ingest inline into table T <| 1 (")
+
+
 def test_set_pipe_arrow_query_is_still_kusto():
     # after `<|` of .set/.append the query is Kusto text: its literals still count
     script = ".set T <| print x = ```a\n\n.b```\n.show tables\n"
