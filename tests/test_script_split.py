@@ -172,7 +172,7 @@ def test_pipe_arrow_followed_by_data_lines():
 
 def test_comment_with_trailing_spaces_before_pipe_arrow_does_not_hang():
     # a regression guard: the `.ingest inline` head check must not backtrack exponentially
-    text = "// c" + " " * 150 + "x <| 1 ("
+    text = "// c" + " " * 150 + "\nx <| 1 ("
     assert not is_complete(text)
     assert is_complete("// c" + " " * 150 + "\n.ingest inline into table T <| 1 (")
 
