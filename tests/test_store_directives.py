@@ -161,3 +161,26 @@ def test_save_over_a_crashed_file_drops_its_old_journal(tmp_path, run_kshell):
     assert code == 0, err
     assert not (tmp_path / "t.kshell-wal").exists()
     assert table_rows(target) == [[1, "one"], [2, "two"]]
+
+
+def test_save_copies_rows_that_were_never_loaded_without_loading_them(tmp_path):
+    from kshell.directives import ShellState, run_directive
+    from kshell.engine.cluster import Column, Extent, Table, derived_id
+
+    src, copy = tmp_path / "src.kshell", tmp_path / "copy.kshell"
+    s = open_session(str(src), now=NOW)
+    t = Table("Big", [Column("n", "long")])
+    t.data = [list(range(50_000))]
+    t.extents.append(Extent(derived_id("big"), 0, 50_000, NOW))
+    s.database.tables["Big"] = t
+    s.sync()
+    close_session(s)
+
+    s = open_session(str(src))
+    state = ShellState(session=s)
+    assert "Saved" in run_directive(state, f"#save {copy}")
+    assert s.store.tables_loaded == 0
+    close_session(s)
+    c = open_session(str(copy))
+    assert c.database.tables["Big"].data[0] == list(range(50_000))
+    close_session(c)
