@@ -33,6 +33,11 @@ from typing import Any, Iterator
 from kshell.engine.cluster import Cluster, derived_id
 from kshell.errors import BadRequest
 
+try:  # the managed-identity family is optional; imported once here (principal checks are hot paths)
+    from kshell.engine import azure as _azure
+except ImportError:
+    _azure = None
+
 # ------------------------------------------------------------------ kinds
 
 # FQN prefix (lower-case) -> (PrincipalType column, current_principal_details Type)
@@ -154,11 +159,7 @@ def find_managed_identity(cluster: Cluster, ident: str) -> Any:
 
 
 def _identity_by_guid(cluster: Cluster, guid: str) -> Any:
-    try:
-        from kshell.engine import azure
-    except ImportError:  # the managed-identity family is optional
-        return None
-    return azure.find_by_guid(cluster, guid)
+    return None if _azure is None else _azure.find_by_guid(cluster, guid)
 
 
 def tenant_id_of(cluster: Cluster | None, p: Principal) -> str:
@@ -360,12 +361,7 @@ def _static_key(fqn: str) -> tuple[str, str, bool] | None:
 
 def key_function(cluster: Cluster):
     """A function FQN -> principal key for this cluster (managed identities resolved by client id too)."""
-    try:
-        from kshell.engine import azure
-
-        by_client = azure.client_id_index(cluster)
-    except ImportError:
-        by_client = {}
+    by_client = _azure.client_id_index(cluster) if _azure is not None else {}
 
     def key(fqn: str) -> tuple[str, str] | None:
         static = _STATIC_KEYS.get(fqn, False)

@@ -92,9 +92,11 @@ def _role_label(scope: tuple, role: str) -> str:
     return f"{KIND_DISPLAY[scope[0]]} {scope[-1]} {role}"
 
 
-def _principal_row(session: Session, scope: tuple, role: str, fqn: str, notes: str) -> list[str]:
+def _principal_row(session: Session, scope: tuple, role: str, fqn: str, notes: str,
+                   rows: dict[tuple, tuple[str, ...]] | None = None) -> list[str]:
     cluster = session.cluster
-    rows = _row_cache(cluster)
+    if rows is None:
+        rows = _row_cache(cluster)
     cache_key = (scope, role, fqn, notes)
     row = rows.get(cache_key)
     if row is None:
@@ -122,12 +124,7 @@ _ROW_CACHE: list[Any] = [None, None, -1, {}]  # cluster name, identity dict, its
 
 
 def _row_cache(cluster: Any) -> dict[tuple, tuple[str, ...]]:
-    try:
-        from kshell.engine import azure
-
-        ids = azure.identities(cluster)
-    except ImportError:
-        ids = None
+    ids = auth._azure.identities(cluster) if auth._azure is not None else None
     c = _ROW_CACHE
     size = len(ids) if ids is not None else -1
     if c[0] != cluster.name or c[1] is not ids or c[2] != size or len(c[3]) > 100_000:
@@ -137,12 +134,13 @@ def _row_cache(cluster: Any) -> dict[tuple, tuple[str, ...]]:
 
 def _rows_of(session: Session, scope: tuple, entity: Any, roles: tuple[str, ...] | None = None) -> list[list[str]]:
     rows = []
+    cache = _row_cache(session.cluster)
     for a in auth.assignments_of(entity):
         if roles is None or a.role in roles:
-            rows.append(_principal_row(session, scope, a.role, a.fqn, a.notes))
+            rows.append(_principal_row(session, scope, a.role, a.fqn, a.notes, cache))
     creator = auth.creator_of(entity) if scope[0] not in ("cluster", "database") else ""
     if creator and (roles is None or "Admin" in roles):
-        rows.append(_principal_row(session, scope, "Admin", creator, ""))
+        rows.append(_principal_row(session, scope, "Admin", creator, "", cache))
     return rows
 
 
