@@ -60,7 +60,9 @@ def open_directive(state: ShellState, args: str) -> str:
     if isinstance(old, StoredSession):
         # Write what is pending before opening, so nothing is lost if the new file is refused.
         old.sync()
-    new = open_session(path)
+    # A new file continues the simulated clock of this run (so --now scripts stay
+    # deterministic); an existing file keeps its own clock.
+    new = open_session(path, now=old.now())
     # The same user continues in the other cluster: keep the principal and, when the
     # other cluster has it, the context database.
     new.principal = old.principal
