@@ -230,6 +230,8 @@ class ExprParser:
         pos = _pos(left, tok)
         if op in LIST_OPERATORS:
             self.expect_op("(", f"after '{op}'")
+            if self.at_op(")"):
+                raise self.error(f"expected at least one value in the list of '{op}'")
             items = self.args_until(")", named=False)
             return ast.InList(op, left, items, pos=pos)
         if op in ("between", "!between", "notbetween"):

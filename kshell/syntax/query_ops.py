@@ -198,11 +198,9 @@ class QueryParser(ExprParser):
 
     # ------------------------------------------------------------ sources
     def _print_source(self, t: Token):
-        if _not_source_context(self):
+        if _not_source_context(self) and not (self.i == self.tabular_start and self.peek(1).kind == EOF):
             return None
         self.i += 1
-        if self.at_operator_end():
-            return ast.Print([], pos=t.start)
         return ast.Print(self.assignments(), pos=t.start)
 
     def _range_source(self, t: Token):
@@ -304,7 +302,10 @@ class QueryParser(ExprParser):
 
     # ---------------------------------------------------------- operators
     def op_where(self, t):
-        return ast.Where(self.expression())
+        node = ast.Where(self.expression())
+        if self.at_op("="):
+            raise self.error("expected '==' to compare ('=' does not compare in Kusto)")
+        return node
 
     def op_project(self, t):
         return ast.Project(self.assignments())
