@@ -294,13 +294,10 @@ def resolve_class(name: str, allowed: tuple[str, ...] = ALLOWED_PACKAGES) -> typ
 
 
 class Decoder:
-    """The inverse walk.  `special(cls, tagged)` may build an object itself
-    (e.g. a lazily loaded table): it returns (the new, not yet filled object,
-    field names not to set) or None."""
+    """The inverse walk.  `external(key)` returns the object a {"$ext": key}
+    placeholder stands for (e.g. a table read from its own document)."""
 
-    def __init__(self, special: Callable[[type, dict], Any] | None = None,
-                 allowed: tuple[str, ...] = ALLOWED_PACKAGES, external: Callable[[Any], Any] | None = None):
-        self._special = special
+    def __init__(self, allowed: tuple[str, ...] = ALLOWED_PACKAGES, external: Callable[[Any], Any] | None = None):
         self._external = external
         self._allowed = allowed
         self._objects: list[Any] = []
@@ -405,19 +402,13 @@ class Decoder:
         cls = self._class(v["$dc"])
         if not dataclasses.is_dataclass(cls):
             raise CodecError(f"record type '{v['$dc']}' is not a record")
-        claimed = self._special(cls, v) if self._special is not None else None
-        if claimed is None:
-            obj, skip = cls.__new__(cls), ()
-        else:
-            obj, skip = claimed
+        obj = cls.__new__(cls)
         # Registered before its fields are decoded, like the encoder numbers it.
         self._objects.append(obj)
         stored = v.get("f", {})
         _, all_fields = _fields_of(cls)
         setattr_ = object.__setattr__  # also fills frozen records
         for f in all_fields:
-            if f.name in skip:
-                continue
             if f.name in stored and not _is_transient(f):
                 value = self.decode(stored[f.name])
             else:
