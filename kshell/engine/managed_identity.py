@@ -84,12 +84,38 @@ def entry_for(holder: Cluster | Database, object_id: str) -> dict[str, Any] | No
 def show_result(holder: Cluster | Database) -> Result:
     """What `.show <cluster|database D> policy managed_identity` prints (spec 2.6 [DECIDE])."""
     entries = policy_entries(holder)
-    policy = "null" if entries is None else json.dumps(entries)
+    policy = "null" if entries is None else policy_json(entries)
     if isinstance(holder, Cluster):
         row = [POLICY_NAME, "", policy, "", "Cluster"]
     else:
         row = [POLICY_NAME, f"[{holder.name}]", policy, "", "Database"]
     return Result.of(RESULT_COLUMNS, [row])
+
+
+# Entry contents -> its JSON text.  Every alter/alter-merge prints the whole
+# policy and most entries are unchanged between two of them, so each distinct
+# entry is encoded once.  Keyed by content (not object), so it never goes stale.
+_ENTRY_JSON: dict[tuple, str] = {}
+
+
+def policy_json(entries: list[dict[str, Any]]) -> str:
+    """`json.dumps(entries)`, from per-entry texts (same output: ", " between items)."""
+    parts = []
+    cache = _ENTRY_JSON
+    try:
+        for e in entries:
+            if e.get("IsSystem").__class__ is not bool:  # keys must not confuse True with 1
+                return json.dumps(entries)
+            key = tuple(e.items())
+            text = cache.get(key)
+            if text is None:
+                if len(cache) >= 100_000:
+                    cache.clear()
+                text = cache[key] = json.dumps(e)
+            parts.append(text)
+    except (TypeError, AttributeError):  # an unhashable or unexpected entry: encode it all
+        return json.dumps(entries)
+    return "[" + ", ".join(parts) + "]"
 
 
 # ------------------------------------------------------------ the commands
