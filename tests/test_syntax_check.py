@@ -56,3 +56,14 @@ def test_check_several_files_and_unterminated_literal(tmp_path, run_kshell):
 def test_check_missing_file_is_a_usage_error(tmp_path, run_kshell):
     code, out, err = run_kshell("", "--check", str(tmp_path / "nope.kql"))
     assert code == 2 and "nope.kql" in err
+
+
+def test_check_handles_bom_and_crlf(tmp_path, run_kshell):
+    path = tmp_path / "windows.kql"
+    path.write_bytes(b"\xef\xbb\xbfprint 1\r\n\r\nT\r\n| wher x\r\n")
+    code, out, err = run_kshell("", "--check", str(path))
+    assert out.splitlines() == [
+        f"{path}:4:3: expected a query operator (where, project, extend, summarize, ...) after '|', found 'wher'",
+        "2 requests, 1 syntax error",
+    ]
+    assert code == 1
