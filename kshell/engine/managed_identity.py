@@ -92,29 +92,28 @@ def show_result(holder: Cluster | Database) -> Result:
     return Result.of(RESULT_COLUMNS, [row])
 
 
-# Entry contents -> its JSON text.  Every alter/alter-merge prints the whole
-# policy and most entries are unchanged between two of them, so each distinct
-# entry is encoded once.  Keyed by content (not object), so it never goes stale.
-_ENTRY_JSON: dict[tuple, str] = {}
+# Entry -> its JSON text.  Every alter/alter-merge prints the whole policy, and
+# merge_entries keeps the dict of every entry it does not change (entries are
+# never modified in place: a changed entry is a new dict), so each entry is
+# encoded once.  The cache holds the entry itself, so an id is never reused
+# while its text is cached.
+_ENTRY_JSON: dict[int, tuple[dict[str, Any], str]] = {}
 
 
 def policy_json(entries: list[dict[str, Any]]) -> str:
     """`json.dumps(entries)`, from per-entry texts (same output: ", " between items)."""
     parts = []
     cache = _ENTRY_JSON
-    try:
-        for e in entries:
-            if e.get("IsSystem").__class__ is not bool:  # keys must not confuse True with 1
-                return json.dumps(entries)
-            key = tuple(e.items())
-            text = cache.get(key)
-            if text is None:
-                if len(cache) >= 100_000:
-                    cache.clear()
-                text = cache[key] = json.dumps(e)
-            parts.append(text)
-    except (TypeError, AttributeError):  # an unhashable or unexpected entry: encode it all
-        return json.dumps(entries)
+    for e in entries:
+        hit = cache.get(id(e))
+        if hit is not None and hit[0] is e:
+            parts.append(hit[1])
+            continue
+        if len(cache) >= 100_000:
+            cache.clear()
+        text = json.dumps(e)
+        cache[id(e)] = (e, text)
+        parts.append(text)
     return "[" + ", ".join(parts) + "]"
 
 
