@@ -94,9 +94,10 @@ class Store:
 
     # ------------------------------------------------------------- opening
     @classmethod
-    def open(cls, path: str, now: dt.datetime | None = None) -> tuple["Store", Cluster, bool]:
-        """(store, cluster, is_new).  A new cluster is not written yet: the caller
-        writes it with `create()` once its session has set it up."""
+    def open(cls, path: str, now: dt.datetime | None = None) -> tuple["Store", Cluster]:
+        """Open the state file at `path`, creating it (a fresh cluster) when it is
+        missing or empty.  A new file is built beside `path` and renamed into
+        place, so a crash while creating it never leaves a half-made file."""
         path = os.fspath(path)
         if os.path.exists(path):
             new = check_header(path)  # reads the header only; refuses what is not ours
@@ -105,34 +106,20 @@ class Store:
             if not os.path.isdir(parent):
                 raise StateFileError(f"cannot create state file '{path}': directory '{parent}' does not exist")
             new = True
+        if new:
+            save_cluster(new_cluster(now=now or _utc_now_seconds()), path)
         conn = connect(path)
         store = cls(path, conn)
         try:
-            new = new and not store._has_schema()
-            if new:
-                cluster = new_cluster(now=now or _utc_now_seconds())
-                conn.execute("COMMIT")
-            else:
-                check_schema(conn, path)
-                cluster = store._read()
-                settle(conn, path)
+            check_schema(conn, path)
+            cluster = store._read()
+            settle(conn, path)
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.close()
             raise
-        return store, cluster, new
-
-    def create(self, cluster: Cluster) -> None:
-        """Write a new file's schema and first state (one transaction)."""
-        self._write(cluster, initial=True)
-        settle(self._conn, self.path)
-
-    def _has_schema(self) -> bool:
-        try:
-            return self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-        except sqlite3.Error as e:
-            raise sqlite_failure(self.path, e, "read") from None
+        return store, cluster
 
     def _read(self) -> Cluster:
         try:
@@ -571,11 +558,9 @@ def open_session(path: str, now: dt.datetime | None = None) -> StoredSession:
     `now` is the clock start of a new file; an existing file keeps its clock.
     Raises StateFileError (a KustoError) naming the file when it cannot be used.
     """
-    store, cluster, new = Store.open(path, now)
+    store, cluster = Store.open(path, now)
     try:
         session = StoredSession(cluster, store)
-        if new:
-            store.create(session.cluster)
     except BaseException:
         store.close()
         raise

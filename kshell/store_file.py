@@ -15,9 +15,8 @@ Journal: WAL with `synchronous=FULL` (docs/state-file.md says why): each request
 is one transaction, committed with one fsync of the -wal file; a crash at any
 point leaves either the old or the new state (the next open recovers the
 WAL), and a clean close checkpoints, so at rest the state is one file.
-A new file is created in rollback-journal mode (schema and header marks in
-one transaction) and only then switched to WAL, so a crash while creating
-leaves an empty file, which opens as a new state file.
+A new file is built beside its path (schema, header marks and first state)
+and renamed into place, then opened like any other and switched to WAL.
 """
 
 from __future__ import annotations
