@@ -133,3 +133,28 @@ def test_sigkill_at_random_moments_leaves_whole_requests(tmp_path):
         kept_rows, kept_tables, usage = rows, names, now_usage
         run += 1
     assert progressed >= KILLS // 2, "too few runs got any request done before the kill"
+
+
+def test_sigkill_while_creating_a_new_file_leaves_no_half_made_file(tmp_path):
+    rng = random.Random(7)
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    script = tmp_path / "one.kql"
+    script.write_text(".create table T (a:long)\n")
+    outcomes = set()
+    for attempt in range(6):
+        path = tmp_path / f"new{attempt}.kshell"
+        child = subprocess.Popen([sys.executable, "-m", "kshell", str(path), "-f", str(script)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        time.sleep(rng.uniform(0.2, 1.5))
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        if not path.exists():
+            outcomes.add("absent")
+            continue
+        s = open_session(str(path))  # never a half-made file
+        tables = set(s.get_database("NetDefaultDB").tables)
+        close_session(s)
+        assert tables <= {"T"}
+        outcomes.add("complete")
+    assert outcomes
