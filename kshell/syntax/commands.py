@@ -68,7 +68,8 @@ def parse_command(text: str, cursor: Cursor) -> Command:
     start = cursor.i
     # A rule that recognised its leading words but then raised is not the last word:
     # a later rule may own a longer form (`.show table T extents` after the table
-    # family's `.show table T ...`).  When none accepts, the first such error is raised.
+    # family's `.show table T ...`).  When none accepts, the error that got furthest
+    # into the text is raised (see _pick_error).
     first_error: KustoSyntaxError | None = None
     for rule in _RULES:
         cursor.i = start
@@ -83,18 +84,25 @@ def parse_command(text: str, cursor: Cursor) -> Command:
                     node = finish(cursor, node)
                 cursor.expect_end()
         except KustoSyntaxError as e:
-            if first_error is None:
+            if first_error is None or _further(e, first_error):
                 first_error = e
             continue
         if node is not None:
             node.pos = start_tok.start
             node.text = text
             return node
-    if first_error is not None:
-        raise first_error
+    hint_error = None
     if cursor.hint is not None:
         cursor.i = cursor.hint[0]
-        raise cursor.error(cursor.hint[1])
+        hint_error = cursor.error(cursor.hint[1])
+    if first_error is not None:
+        # At the same place, a declining rule's note (`expected 'policy' after the
+        # table name`) is as good as a raised error and names the likelier fix.
+        if hint_error is not None and not _further(first_error, hint_error):
+            raise hint_error
+        raise first_error
+    if hint_error is not None:
+        raise hint_error
     cursor.i = start
     words = []
     k = 0
@@ -102,3 +110,8 @@ def parse_command(text: str, cursor: Cursor) -> Command:
         words.append(cursor.peek(k).text)
         k += 1
     raise cursor.error(f"unknown or unsupported command '.{' '.join(words)}'", verb_tok)
+
+
+def _further(a: KustoSyntaxError, b: KustoSyntaxError) -> bool:
+    """True when error `a` is reported strictly later in the text than `b`."""
+    return (a.line or 0, a.column or 0) > (b.line or 0, b.column or 0)
