@@ -112,3 +112,14 @@ def test_other_commands_are_not_simulated(session):
 def test_show_version_and_cluster_end_to_end(run_kshell):
     code, out, err = run_kshell(".show version | project ServiceType\n", "--format", "csv")
     assert code == 0 and out.splitlines() == ["ServiceType", "Engine"]
+
+
+@pytest.mark.parametrize("text, col, message", [
+    (".alter cluster polcy managed_identity '[]'", 16, "expected 'policy' after the cluster name, found 'polcy'"),
+    (".delete table T polcy update", 17, "expected 'policy' after the table name, found 'polcy'"),
+    (".create table T (a:lng)", 20, "expected a type name (string, long, datetime, ...), found 'lng'"),
+])
+def test_dispatch_reports_the_most_useful_error(text, col, message):
+    with pytest.raises(KustoSyntaxError) as info:
+        parse(text)
+    assert (info.value.column, info.value.message) == (col, message)
