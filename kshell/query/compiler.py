@@ -20,6 +20,17 @@ ARITHMETIC = {"+", "-", "*", "/", "%"}
 COMPARISON = {"==", "!=", "<>", "<", "<=", ">", ">="}
 
 
+class RowParam:
+    """A function parameter (or a let inside a function body) whose value depends on
+    the caller's row: valid only in expressions over that same row schema."""
+
+    __slots__ = ("expr", "schema")
+
+    def __init__(self, expr: CExpr, schema: list):
+        self.expr = expr
+        self.schema = schema
+
+
 class Compiler:
     def __init__(self, ev: Any, schema: list[tuple[str, str]], scope: Any):
         self.ev = ev
@@ -36,6 +47,9 @@ class Compiler:
     def compile(self, node: Any) -> CExpr:
         meth = _DISPATCH.get(type(node))
         if meth is None:
+            if type(node).__name__ == "OtherSource":
+                from kshell.errors import NotSupported
+                raise NotSupported(f"'{node.name}' is not supported by kshell")
             if isinstance(node, ast.Query):
                 return self.compile_subquery_scalar(node)
             if self.ev.is_tabular_node(node, self.scope):
@@ -72,6 +86,11 @@ class Compiler:
         if binding is not None:
             kind, value = binding
             if kind == "scalar":
+                if isinstance(value, RowParam):
+                    if value.schema is not self.schema:
+                        raise self.error(node, f"'{node.name}' depends on the current row and cannot be used "
+                                               "inside a tabular subexpression (toscalar, range, subquery)")
+                    return value.expr
                 return value
             if kind == "function":
                 return self.ev.call_function(value, node, [], self)
@@ -531,3 +550,16 @@ def _bin(c: Compiler, node: ast.Call) -> CExpr:
             return out
         return CExpr(rtype, fn)
     return lift(rtype, slow, [v, size])
+
+
+@functions.special("rand", 0, 1, rtype="real")
+def _rand(c: Compiler, node: ast.Call) -> CExpr:
+    """rand() / rand(N): random per row, from a generator seeded per query (reproducible scripts)."""
+    rng = c.ev.random()
+    if node.args:
+        bound = c.compile(node.args[0])
+        if not bound.const or not isinstance(bound.value, int) or bound.value <= 0:
+            raise c.error(node, "rand(N): N must be a positive integer constant")
+        top = bound.value
+        return CExpr("long", lambda cols, n: [rng.randrange(top) for _ in range(n)])
+    return CExpr("real", lambda cols, n: [rng.random() for _ in range(n)])

@@ -13,7 +13,7 @@ from typing import Any
 from kshell.errors import KustoError, NotSupported, SemanticError
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, const
-from kshell.query.compiler import Compiler
+from kshell.query.compiler import Compiler, RowParam
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
 from kshell.syntax import ast
 
@@ -95,16 +95,26 @@ class Evaluator:
     def bind_params(self, params: list[Any]) -> None:
         """Bind function parameters in the root scope (validating a function body alone)."""
         for p in params:
-            if p.type == "table":
-                cols = [(c.name, T.canonical_type(c.type) or c.type) for c in (p.schema or [])]
-                self.root.bind(p.name, "tabular", Tabular(cols, [[] for _ in cols], 0))
-                continue
-            typ = T.canonical_type(p.type) or "dynamic"
-            if p.default is not None:
-                e = Compiler(self, [], self.root).compile(p.default)
-                self.root.bind(p.name, "scalar", self._as_const(e))
-            else:
-                self.root.bind(p.name, "scalar", const(typ, "" if typ == "string" else None))
+            self.bind_param(self.root, p)
+
+    def bind_param(self, scope: Scope, p: Any) -> None:
+        """A parameter bound to its default, a typed null, or an empty table of its schema."""
+        if p.type == "table":
+            cols = [(c.name, T.canonical_type(c.type) or c.type) for c in (p.schema or [])]
+            scope.bind(p.name, "tabular", Tabular(cols, [[] for _ in cols], 0))
+            return
+        typ = T.canonical_type(p.type) or "dynamic"
+        if p.default is not None:
+            e = Compiler(self, [], scope).compile(p.default)
+            scope.bind(p.name, "scalar", self._as_const(e))
+        else:
+            scope.bind(p.name, "scalar", const(typ, "" if typ == "string" else None))
+
+    def random(self):
+        import random
+        if getattr(self, "_random", None) is None:
+            self._random = random.Random(0)
+        return self._random
 
     # ------------------------------------------------------------ context
     def now(self) -> dt.datetime:
@@ -136,7 +146,7 @@ class Evaluator:
         try:
             local = Scope(scope)
             for st in query.statements:
-                self.statement(st, local)
+                local = self.statement(st, local, compiler)
             body = query.body
             if body is None:
                 return None
@@ -149,22 +159,37 @@ class Evaluator:
         finally:
             self.texts.pop()
 
-    def statement(self, st: Any, scope: Scope) -> None:
+    def statement(self, st: Any, scope: Scope, compiler: Compiler | None = None) -> Scope:
+        """Run one statement; returns the scope the following statements see.
+
+        Each `let` opens a new scope level, so its value is evaluated (lazily, for a
+        tabular value) in the scope *before* its own name exists: `let T = T | ...`
+        inside a function means the outer T."""
         if isinstance(st, ast.Let):
-            self.let(st, scope)
-        elif isinstance(st, ast.SetOption):
+            inner = Scope(scope)
+            self.let(st, scope, compiler, target=inner)
+            return inner
+        if isinstance(st, ast.SetOption):
             self.options[st.name] = st.value
         elif isinstance(st, ast.Query):
-            for inner in st.statements:
-                self.statement(inner, scope)
+            for sub in st.statements:
+                scope = self.statement(sub, scope, compiler)
+        elif type(st).__name__ == "DeclareParams":
+            for p in st.params:
+                if scope.lookup(p.name) is None:
+                    self.bind_param(scope, p)
         else:
-            raise self.error(st, f"unsupported statement {type(st).__name__}")
+            keyword = getattr(st, "keyword", type(st).__name__)
+            raise NotSupported(f"the '{keyword}' statement is not supported by kshell")
+        return scope
 
-    def let(self, st: ast.Let, scope: Scope) -> None:
+    def let(self, st: ast.Let, scope: Scope, compiler: Compiler | None = None, target: Scope | None = None) -> None:
+        """Evaluate a let's value in `scope` and bind its name in `target`."""
         value = st.value
+        bind = (target or scope).bind
         db = self.databases[-1]
         if isinstance(value, ast.FunctionDef):
-            scope.bind(st.name, "function", UserFunction(st.name, value, scope, db, self.texts[-1] if self.texts else ""))
+            bind(st.name, "function", UserFunction(st.name, value, scope, db, self.texts[-1] if self.texts else ""))
             return
         if isinstance(value, ast.Call) and value.name == "materialize" and value.args:
             value = value.args[0]
@@ -173,13 +198,13 @@ class Evaluator:
             if inner.statements or not self.is_tabular_node(inner.body, scope):
                 out = self.eval_query(inner, scope)
                 if isinstance(out, Tabular):
-                    scope.bind(st.name, "tabular", out)
+                    bind(st.name, "tabular", out)
                 else:
-                    scope.bind(st.name, "scalar", self._as_const(out))
+                    bind(st.name, "scalar", self._as_const(out))
                 return
             value = inner.body
         if self.is_tabular_node(value, scope):
-            scope.bind(st.name, "tabular", LazyTabular(value, scope, db))
+            bind(st.name, "tabular", LazyTabular(value, scope, db))
             return
         if isinstance(value, ast.Call):
             b = scope.lookup(value.name)
@@ -189,12 +214,16 @@ class Evaluator:
             if fn is not None:
                 out = self.call_function(fn, value, value.args, Compiler(self, [], scope))
                 if isinstance(out, Tabular):
-                    scope.bind(st.name, "tabular", out)
+                    bind(st.name, "tabular", out)
                 else:
-                    scope.bind(st.name, "scalar", self._as_const(out))
+                    bind(st.name, "scalar", self._as_const(out))
                 return
-        e = Compiler(self, [], scope).compile(value)
-        scope.bind(st.name, "scalar", self._as_const(e))
+        schema = compiler.schema if compiler is not None else []
+        e = Compiler(self, schema, scope).compile(value)
+        if not e.const and compiler is not None and schema:
+            bind(st.name, "scalar", RowParam(e, schema))  # depends on the caller's row
+            return
+        bind(st.name, "scalar", self._as_const(e))
 
     @staticmethod
     def _as_const(e: CExpr) -> CExpr:
@@ -301,7 +330,9 @@ class Evaluator:
             return union(self, None, node, scope)
         if isinstance(node, ast.ExternalTableRef):
             src = self.ctx.resolve_external_table(node.name)
-            return Tabular.from_source(src)
+            return self.wrap_source(src)
+        if type(node).__name__ == "OtherSource":
+            raise NotSupported(f"'{node.name}' is not supported by kshell")
         raise self.error(node, f"'{type(node).__name__}' is not a tabular expression")
 
     def table_ref(self, node: Any, scope: Scope) -> Tabular:
@@ -439,7 +470,7 @@ class Evaluator:
                         e = lift(want, lambda v: None if v is None else conv(v), [e])
                     else:
                         raise self.error(a, f"function '{fn.name}': argument '{p.name}' must be of type {want}, not {e.type}")
-                scope.bind(p.name, "scalar", e)
+                scope.bind(p.name, "scalar", e if e.const else RowParam(e, caller.schema))
         self.depth += 1
         self.databases.append(fn.database)
         body = fn.definition.body

@@ -212,7 +212,13 @@ def _extract_all(rx, groups_or_text, s=None):
         if groups is None:
             out.append(m.group(1) if pat.groups == 1 else (list(m.groups()) if pat.groups else m.group(0)))
         else:
-            out.append([m.group(int(g)) for g in groups])
+            picked = []
+            for g in groups:
+                try:
+                    picked.append(m.group(int(g)) if not isinstance(g, str) or g.isdigit() else m.group(g))
+                except (IndexError, ValueError):
+                    return None
+            out.append(picked)
     return out or None
 
 
@@ -667,3 +673,76 @@ def _new_guid():
 
 
 scalar("not", "bool", strict=False)(lambda v: None if v is None else not v)
+
+
+@scalar("range", "dynamic", 2, 3, strict=False)
+def _range_array(start, stop, step=None):
+    """range(start, stop[, step]): a dynamic array (at most 1,048,576 elements, like the service)."""
+    if start is None or stop is None:
+        return None
+    if step is None:
+        step = dt.timedelta(days=1) if isinstance(start, dt.datetime) else 1
+    out = []
+    v, k = start, 0
+    try:
+        forward = step > step - step
+        while (v <= stop if forward else v >= stop) and k < 1_048_576:
+            out.append(T.to_json_value(v))
+            k += 1
+            v = start + step * k
+    except TypeError:
+        return None
+    return out
+
+
+@scalar("bag_zip", "dynamic", 2, strict=False)
+def _bag_zip(keys, values):
+    if not isinstance(keys, list) or not isinstance(values, list):
+        return None
+    return {_s(k): (values[i] if i < len(values) else None) for i, k in enumerate(keys)}
+
+
+@scalar("unicode_codepoints_from_string", "dynamic", strict=False)
+def _codepoints(s):
+    return [ord(ch) for ch in _s(s)]
+
+
+@scalar("unicode_codepoints_to_string", "string", strict=False)
+def _from_codepoints(arr):
+    return "".join(chr(int(x)) for x in arr) if isinstance(arr, list) else ""
+
+
+@scalar("array_split", "dynamic", 2, strict=False)
+def _array_split(arr, indices):
+    if not isinstance(arr, list):
+        return None
+    cuts = indices if isinstance(indices, list) else [indices]
+    out, prev = [], 0
+    for c in cuts:
+        out.append(arr[prev:c])
+        prev = c
+    out.append(arr[prev:])
+    return out
+
+
+@scalar("zip", "dynamic", 2, None, strict=False)
+def _zip(*arrays):
+    if not all(isinstance(a, list) for a in arrays):
+        return None
+    n = max((len(a) for a in arrays), default=0)
+    return [[a[i] if i < len(a) else None for a in arrays] for i in range(n)]
+
+
+@scalar("strcmp", "int", 2, strict=False)
+def _strcmp(a, b):
+    a, b = _s(a), _s(b)
+    return (a > b) - (a < b)
+
+
+@scalar("has_any_index", "long", 2, strict=False)
+def _has_any_index(s, arr):
+    text = _s(s).lower()
+    for i, v in enumerate(arr or []):
+        if re.search(r"(?<![0-9a-z])" + re.escape(_s(v).lower()) + r"(?![0-9a-z])", text):
+            return i
+    return -1
