@@ -472,3 +472,8 @@ def test_leading_comment_with_trailing_spaces_parses():
 
 def test_summarize_needs_something():
     assert message_of("T | summarize") == "expected an aggregation or 'by' after 'summarize', found end of input"
+
+
+def test_table_datascope():
+    (j,) = ops("T | join (U datascope=hotcache | where x) on a")
+    assert j.right.source == ast.TableRef("U", datascope="hotcache", pos=j.right.source.pos)

@@ -159,6 +159,7 @@ class TableRef(Node):
     name: str
     database: Optional[str] = None
     cluster: Optional[str] = None
+    datascope: Optional[str] = None  # `T datascope=hotcache|all`
 
 
 @dataclass(slots=True)

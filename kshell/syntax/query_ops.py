@@ -47,6 +47,13 @@ class QueryParser(ExprParser):
         start = self.toks[self.i]
         self.tabular_start = self.i
         node = self.expression()
+        if self.at_word("datascope") and self.peek(1).is_op("="):
+            ref = as_source(node)
+            if not isinstance(ref, ast.TableRef):
+                raise self.error("'datascope' applies to a table reference")
+            self.i += 2
+            node = ref
+            node.datascope = self.name("a data scope (hotcache, all)").lower()
         if not self.at_op("|"):
             return node
         ops = []
