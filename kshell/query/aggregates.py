@@ -283,3 +283,34 @@ aggregate("arg_max", "max", lambda ts: ts[0], 1, None)(None)
 aggregate("arg_min", "min", lambda ts: ts[0], 1, None)(None)
 aggregate("hll", "hll", "dynamic")(lambda v: _dedupe(v))
 aggregate("hll_merge", "hll_merge", "dynamic")(lambda v: _dedupe([x for a in v if isinstance(a, list) for x in a]))
+
+
+def _covariance(xs, ys, sample=True):
+    pairs = [(float(x), float(y)) for x, y in zip(xs, ys) if x is not None and y is not None]
+    n = len(pairs)
+    if n == 0:
+        return None
+    if n == 1:
+        return 0.0
+    mx = sum(p[0] for p in pairs) / n
+    my = sum(p[1] for p in pairs) / n
+    return sum((x - mx) * (y - my) for x, y in pairs) / (n - 1 if sample else n)
+
+
+aggregate("covariance", "covariance", "real", 2)(lambda x, y: _covariance(x, y, True))
+aggregate("covariancep", "covariancep", "real", 2)(lambda x, y: _covariance(x, y, False))
+
+
+def _bitwise(values, op):
+    vals = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if not vals:
+        return None
+    acc = vals[0]
+    for v in vals[1:]:
+        acc = op(acc, v)
+    return acc
+
+
+aggregate("binary_all_and", "binary_all_and", "long")(lambda v: _bitwise(v, lambda a, b: a & b))
+aggregate("binary_all_or", "binary_all_or", "long")(lambda v: _bitwise(v, lambda a, b: a | b))
+aggregate("binary_all_xor", "binary_all_xor", "long")(lambda v: _bitwise(v, lambda a, b: a ^ b))

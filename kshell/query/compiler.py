@@ -563,3 +563,40 @@ def _rand(c: Compiler, node: ast.Call) -> CExpr:
         top = bound.value
         return CExpr("long", lambda cols, n: [rng.randrange(top) for _ in range(n)])
     return CExpr("real", lambda cols, n: [rng.random() for _ in range(n)])
+
+
+@functions.special("row_number", 0, 2, rtype="long")
+def _row_number(c: Compiler, node: ast.Call) -> CExpr:
+    """row_number([start]): the position of the row in the current (serialized) order."""
+    start = 1
+    if node.args:
+        e = c.compile(node.args[0])
+        if not e.const or not isinstance(e.value, int):
+            raise c.error(node, "row_number(): the start must be a constant integer")
+        start = e.value
+    return CExpr("long", lambda cols, n: list(range(start, start + n)))
+
+
+def _shift(c: Compiler, node: ast.Call, direction: int) -> CExpr:
+    e = c.compile(node.args[0])
+    offset = 1
+    if len(node.args) > 1:
+        o = c.compile(node.args[1])
+        if not o.const or not isinstance(o.value, int):
+            raise c.error(node, f"{node.name}(): the offset must be a constant integer")
+        offset = o.value
+    default = c.compile(node.args[2]) if len(node.args) > 2 else None
+    dv = default.value if default is not None and default.const else ("" if e.type == "string" else None)
+    ef = e.fn
+
+    def fn(cols, n):
+        vals = ef(cols, n)
+        k = min(offset, n)
+        if direction < 0:  # prev: the value `offset` rows before
+            return [dv] * k + list(vals[: n - k])
+        return list(vals[k:]) + [dv] * k
+    return CExpr(e.type, fn)
+
+
+functions.special("prev", 1, 3)(lambda c, node: _shift(c, node, -1))
+functions.special("next", 1, 3)(lambda c, node: _shift(c, node, +1))

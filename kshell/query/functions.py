@@ -608,11 +608,11 @@ def _sort_key(v):
     return (0, v) if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, _s(v))
 
 
-scalar("array_sort_asc", "dynamic", strict=False)(
-    lambda a: sorted([x for x in a if x is not None], key=_sort_key) + [x for x in a if x is None]
+scalar("array_sort_asc", "dynamic", 1, 2, strict=False)(
+    lambda a, nulls_last=True: sorted([x for x in a if x is not None], key=_sort_key) + [x for x in a if x is None]
     if isinstance(a, list) else None)
-scalar("array_sort_desc", "dynamic", strict=False)(
-    lambda a: sorted([x for x in a if x is not None], key=_sort_key, reverse=True) + [x for x in a if x is None]
+scalar("array_sort_desc", "dynamic", 1, 2, strict=False)(
+    lambda a, nulls_last=True: sorted([x for x in a if x is not None], key=_sort_key, reverse=True) + [x for x in a if x is None]
     if isinstance(a, list) else None)
 
 

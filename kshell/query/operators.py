@@ -331,7 +331,9 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
     for item in node.tables:
         if isinstance(item, ast.TableRef) and "*" in item.name:
             names_fn = getattr(ev.ctx, "table_names", None)
-            names = names_fn(item.database) if names_fn else []
+            names = set(names_fn(item.database) if names_fn else [])
+            if item.database is None:
+                names |= _view_names(scope)  # views (let X = view () {...}) take part too
             for n in sorted(names):
                 if fnmatch.fnmatchcase(n, item.name):
                     parts.append((n, ev.eval_tabular(ast.TableRef(n, database=item.database), scope)))
@@ -378,6 +380,17 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
         out_cols = [(node.withsource, "string")] + out_cols
         data = [source] + data
     return Tabular(out_cols, data, rows)
+
+
+def _view_names(scope) -> set[str]:
+    out: set[str] = set()
+    s = scope
+    while s is not None:
+        for name, (kind, value) in s.vars.items():
+            if kind == "function" and getattr(value.definition, "is_view", False):
+                out.add(name)
+        s = s.parent
+    return out
 
 
 def union_operator(ev, tab: Tabular, op: ast.Union, scope) -> Tabular:
