@@ -3,9 +3,10 @@
 `QueryParser` extends the expression layer with `pipe_expr` (an expression
 optionally followed by `| operator ...`), the tabular sources (`print`,
 `range`, `datatable`, `union`, `find`/`search`/`externaldata`/`evaluate`) and
-one method per pipe operator.  Operators the engine does not model
-(`make-series`, `evaluate`, `fork`, ...) become `OtherOperator` holding their
-text up to the next top-level `|`.
+one method per pipe operator.  Operators the engine does not model become
+`OtherOperator` holding their source text: `evaluate`, `make-series` and
+`mv-apply` are parsed first (so their syntax errors are reported); the others
+(`fork`, `facet`, `top-nested`, ...) are skipped to the next top-level `|`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from kshell.syntax.query_expr import (
 )
 from kshell.syntax.tokens import EOF, NAME, NUMBER, OP, STRING, TIMESPAN, Token
 
-# Pipe operators kept as text (OtherOperator): accepted, not modelled.
+# Pipe operators skipped as text (OtherOperator): accepted, neither checked nor modelled.
 OTHER_OPERATORS = frozenset({
-    "evaluate", "make-series", "facet", "fork", "sample-distinct", "top-nested",
-    "top-hitters", "reduce", "partition", "scan", "mv-apply", "parse-kv", "project-smart",
+    "facet", "fork", "sample-distinct", "top-nested",
+    "top-hitters", "reduce", "partition", "scan", "parse-kv", "project-smart",
     "consume", "search", "find", "make-graph", "graph-match", "graph-merge",
     "graph-to-table", "graph-shortest-paths", "graph-mark-components", "scan-geo",
     "partition-by", "assert-schema", "macro-expand", "project-by-names",
