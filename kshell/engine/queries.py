@@ -77,6 +77,11 @@ class SessionQueryContext:
             src = hook(self, db.name, src)
         return src
 
+    def table_exists(self, name: str, database: str | None) -> bool:
+        """Whether a table of that name exists (no read hooks run)."""
+        db = self.database(database)
+        return (db.name.lower(), name) in self.scoped_tables or name in db.tables
+
     def resolve_function(self, name: str, database: str | None) -> Any:
         db = self.database(database)
         return db.functions.get(name)

@@ -34,6 +34,9 @@ def evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | 
     gc.disable()
     try:
         return ev.run(query)
+    except RecursionError:
+        from kshell.errors import SemanticError
+        raise SemanticError("the query is nested too deeply to evaluate") from None
     finally:
         if was_enabled:
             gc.enable()

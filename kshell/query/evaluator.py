@@ -286,6 +286,9 @@ class Evaluator:
 
     def _table_exists(self, name: str) -> bool:
         try:
+            exists = getattr(self.ctx, "table_exists", None)
+            if exists is not None:  # cheap: no read hooks (row level security) just to classify a name
+                return exists(name, self.databases[-1])
             return self.ctx.resolve_table(name, self.databases[-1]) is not None
         except KustoError:
             return True
