@@ -28,7 +28,7 @@ from kshell.syntax.literals import (
     seconds_to_timespan,
 )
 from kshell.syntax.tokens import EOF, NAME, NUMBER, OP, RAW, STRING, TIMESPAN, Token, line_col
-from kshell.syntax.vocabulary import NEGATABLE_OPERATORS, SCALAR_TYPES
+from kshell.syntax.vocabulary import NEGATABLE_OPERATORS, SCALAR_TYPES, STRING_OPERATORS
 
 # Deepest nesting of brackets / unary operators the parser follows before giving
 # a clean error instead of exhausting Python's stack.
@@ -43,12 +43,6 @@ _OP_PREC = {
 }
 _OP_PREC.update({"!" + w: CMP for w in NEGATABLE_OPERATORS})
 
-# String / set operators spelled as words (case-insensitive).
-STRING_OPERATORS = frozenset({
-    "has", "has_cs", "hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs",
-    "contains", "contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs",
-    "notcontains", "notcontainscs", "notbetween",
-})
 _WORD_PREC = {w: CMP for w in STRING_OPERATORS}
 _WORD_PREC.update({"or": OR, "and": AND, "in": CMP, "has_any": CMP, "has_all": CMP,
                    "between": CMP, "matches": CMP})

@@ -34,6 +34,14 @@ NEGATABLE_OPERATORS = (
     "endswith_cs", "endswith", "in~", "in", "between", "matches",
 )
 
+# String / set operators written as words (`a has "x"`); each (except the
+# not-forms) also has a `!` form in NEGATABLE_OPERATORS.
+STRING_OPERATORS = frozenset({
+    "has", "has_cs", "hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs",
+    "contains", "contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs",
+    "notcontains", "notcontainscs", "notbetween",
+})
+
 # Type names usable in schemas and casts.
 SCALAR_TYPES = {
     "bool": "bool", "boolean": "bool",
