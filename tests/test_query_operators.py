@@ -220,3 +220,25 @@ def test_timespan_arithmetic_in_extend():
     check("print a = datetime(2020-01-01) | extend b = a + 1d, c = a - datetime(2019-12-31), d = 2h * 3",
           "a:datetime, b:datetime, c:timespan, d:timespan",
           [[D("2020-01-01"), D("2020-01-02"), TS(days=1), TS(hours=6)]])
+
+
+NAMING = [
+    ("print d = dynamic({'a': {'b': 1}}) | project d.a.b, d['a']", "d_a_b:dynamic, d_a:dynamic", [[1, {"b": 1}]]),
+    ("print x = 1 | extend x + 1, x * 2", "x:long, Column1:long, Column2:long", [[1, 2, 2]]),
+    ("print x = 1, Column1 = 5 | extend x + 1", "x:long, Column1:long, Column2:long", [[1, 5, 2]]),
+    ("print d = dynamic({'k': 'v'}) | summarize count() by d.k", "d_k:dynamic, count_:long", [["v", 1]]),
+    ("print x = 3 | summarize count() by x + 1", "Column1:long, count_:long", [[4, 1]]),
+    ("range x from 1 to 3 step 1 | summarize sum(x * 2)", "sum_x:long", [[12]]),
+    ("range x from 1 to 4 step 1 | distinct x % 2", "Column1:long", [[1], [0]]),
+    ("range x from 1 to 4 step 1 | project-reorder x asc", "x:long", [[1], [2], [3], [4]]),
+    ("datatable(b:long, a:long, c:long)[1, 2, 3] | project-reorder * asc", "a:long, b:long, c:long", [[2, 1, 3]]),
+    ("datatable(x:long)[3, long(null), 1, 2] | top 2 by x asc", "x:long", [[None], [1]]),
+    ("datatable(x:long)[3, long(null), 1, 2] | top 2 by x desc", "x:long", [[3], [2]]),
+    ("range x from 1 to 100 step 1 | sort by x desc | take 3", "x:long", [[100], [99], [98]]),
+    ("range x from 1 to 100 step 1 | sort by x % 10 desc, x asc | take 3", "x:long", [[9], [19], [29]]),
+]
+
+
+@pytest.mark.parametrize("query,columns,rows", NAMING, ids=[f"name{i:02d}" for i in range(len(NAMING))])
+def test_naming_and_ordering(query, columns, rows):
+    check(query, columns, rows)
