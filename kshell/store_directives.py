@@ -75,4 +75,5 @@ def open_directive(state: ShellState, args: str) -> str:
     state.session = new
     if isinstance(old, StoredSession):
         close_session(old)
-    return f"Opened '{path}'."
+        return f"Opened '{path}'."
+    return f"Opened '{path}' (the in-memory cluster was left behind: #save PATH keeps a cluster)."
