@@ -248,11 +248,11 @@ def _tokenize_fast(text: str) -> list[Token]:
 
 
 def _number_value(raw: str) -> int | float:
+    if raw.isdigit():
+        return int(raw)
     if raw[:2] in ("0x", "0X"):
         return int(raw, 16)
-    if any(c in raw for c in ".eE"):
-        return float(raw)
-    return int(raw)
+    return float(raw)  # has '.', 'e' or 'E
 
 
 def _timespan_value(raw: str) -> float:
