@@ -103,6 +103,9 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
             f = _num(base)
             if rtype == "int":
                 f = _wrap_int32(f)
+        if (rtype == "long" and (op == "%" or op == "/") and r.const and not l.const
+                and type(r.value) is int and r.value != 0):
+            return _int_divmod_by_const(op, l, r.value, f)
         fast = _FAST_ARITH.get(op) if rtype in ("long", "real") and not (l.const and r.const) else None
         if fast is not None and (rtype == "real" or (op != "/" and op != "%")):
             return _fast_binary(rtype, fast, f, l, r)
@@ -143,6 +146,35 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
 
 
 _FAST_ARITH = {"+": _operator.add, "-": _operator.sub, "*": _operator.mul, "/": _operator.truediv}
+
+
+def _int_divmod_by_const(op: str, l: CExpr, c: int, slow: Callable) -> CExpr:
+    """long `/` or `%` by a non-zero constant: truncating division (the remainder
+    takes the dividend's sign, as _int_div/_int_mod) in one comprehension; a null
+    value raises TypeError and the column goes the null-aware way instead."""
+    m, lf = abs(c), l.fn
+    if op == "%":
+        def fn(cols, n):
+            a = lf(cols, n)
+            try:
+                return [x % m if x >= 0 else -(-x % m) for x in a]
+            except TypeError:
+                return list(map(slow, a, repeat(c, n)))
+    elif c > 0:
+        def fn(cols, n):
+            a = lf(cols, n)
+            try:
+                return [x // m if x >= 0 else -(-x // m) for x in a]
+            except TypeError:
+                return list(map(slow, a, repeat(c, n)))
+    else:
+        def fn(cols, n):
+            a = lf(cols, n)
+            try:
+                return [-(x // m) if x >= 0 else -x // m for x in a]
+            except TypeError:
+                return list(map(slow, a, repeat(c, n)))
+    return CExpr("long", fn)
 
 
 def _fast_binary(rtype: str, fast: Callable, slow: Callable, l: CExpr, r: CExpr) -> CExpr:
