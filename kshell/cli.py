@@ -167,36 +167,9 @@ def _run_stream(state, stream: BinaryIO, source: str, args: argparse.Namespace) 
 
 def run_interactive(state) -> int:
     state.interactive = True
-    if importlib.util.find_spec("kshell.repl.app") is None:
-        return _basic_repl(state)
-    from kshell.repl import app
+    from kshell.repl import app  # only here: script mode never loads prompt_toolkit
 
     return app.run(state)
-
-
-def _basic_repl(state) -> int:
-    """A plain line-reading loop, used only when the prompt_toolkit REPL is not installed."""
-    from kshell.script import Request, is_complete, run_one
-
-    print(f"kshell {__version__} (basic prompt). Type #help for directives, #quit to leave.")
-    lineno = 0
-    while not state.quit:
-        try:
-            text = input("kusto> ")
-            first = lineno + 1
-            lineno += 1
-            while not is_complete(text):
-                text += "\n" + input("  ...> ")
-                lineno += 1
-        except EOFError:
-            print()
-            break
-        except KeyboardInterrupt:
-            print()
-            continue
-        if text.strip():
-            run_one(state, Request(text.strip("\n"), first), sys.stdout, sys.stderr)
-    return EXIT_OK
 
 
 # ------------------------------------------------------------------- main

@@ -453,3 +453,45 @@ def test_vertical_and_markdown_formats_end_to_end():
     assert code == 0 and "RECORD 1" in out and "| x|y" in out
     code, out, _ = run_kshell("print a = 1, b = 'x|y'\n", "--format", "markdown")
     assert code == 0 and out.splitlines()[0].startswith("|") and "x\\|y" in out
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_a_terminal_on_stdin_starts_the_interactive_shell(tmp_path):
+    import os
+    import re
+    import select
+    import time
+
+    master, slave = os.openpty()
+    env = {**_env(), "TERM": "xterm", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
+           "XDG_DATA_HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "kshell", "--now", "2026-01-01"], stdin=slave, stdout=slave,
+                            stderr=slave, cwd=str(PROJECT_ROOT), env=env)
+    os.close(slave)
+    seen = b""
+
+    def read_until(pattern: bytes, timeout: float = 30) -> bool:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if pattern in re.sub(rb"\x1b\[[0-9;?]*[a-zA-Z]", b"", seen):
+                return True
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    return False
+        return False
+
+    try:
+        assert read_until(b"NetDefaultDB"), seen[-500:]
+        os.write(master, b"print answer = 41 + 1\r")
+        assert read_until(b"answer"), seen[-500:]
+        assert read_until(b"42"), seen[-500:]
+        os.write(master, b"#quit\r")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
