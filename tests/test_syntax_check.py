@@ -24,7 +24,7 @@ def test_check_reports_every_error_with_file_line_and_column(tmp_path, run_kshel
     code, out, err = run_kshell("", "--check", str(path))
     lines = out.splitlines()
     assert lines == [
-        f"{path}:7:3: expected a query operator (where, project, extend, summarize, ...) after '|', found 'projet'",
+        f"{path}:7:3: expected a query operator (where, project, extend, summarize, ...) after '|', found 'projet' (did you mean 'project'?)",
         f"{path}:12:7: expected ')' to close the parenthesis, found ']'",
         "5 requests, 2 syntax errors",
     ]
@@ -63,7 +63,7 @@ def test_check_handles_bom_and_crlf(tmp_path, run_kshell):
     path.write_bytes(b"\xef\xbb\xbfprint 1\r\n\r\nT\r\n| wher x\r\n")
     code, out, err = run_kshell("", "--check", str(path))
     assert out.splitlines() == [
-        f"{path}:4:3: expected a query operator (where, project, extend, summarize, ...) after '|', found 'wher'",
+        f"{path}:4:3: expected a query operator (where, project, extend, summarize, ...) after '|', found 'wher' (did you mean 'where'?)",
         "2 requests, 1 syntax error",
     ]
     assert code == 1

@@ -72,12 +72,12 @@ def test_other_commands_are_accepted_for_syntax(text, words):
 @pytest.mark.parametrize("text, line, col, message", [
     # an embedded query is parsed: its errors are reported
     (".create materialized-view MV on table T\n{\n  T | summarze count()\n}", 3, 7,
-     "expected a query operator (where, project, extend, summarize, ...) after '|', found 'summarze'"),
+     "expected a query operator (where, project, extend, summarize, ...) after '|', found 'summarze' (did you mean 'summarize'?)"),
     (".update table T delete D append A <| T | where", 1, 47, "expected an expression, found end of input"),
     # unknown commands still fail, naming the command
     (".shwo tables", 1, 2, "unknown or unsupported command '.shwo tables', found 'shwo'"),
     (".show journal | wher x", 1, 17,
-     "expected a query operator (where, project, extend, summarize, ...) after '|', found 'wher'"),
+     "expected a query operator (where, project, extend, summarize, ...) after '|', found 'wher' (did you mean 'where'?)"),
 ])
 def test_errors_inside_other_commands(text, line, col, message):
     with pytest.raises(KustoSyntaxError) as info:

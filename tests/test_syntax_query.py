@@ -388,7 +388,7 @@ def test_positions():
 # ------------------------------------------------------------------------ errors
 
 @pytest.mark.parametrize("text, line, col, message", [
-    ("T\n| wher x > 1", 2, 3, "expected a query operator (where, project, extend, summarize, ...) after '|', found 'wher'"),
+    ("T\n| wher x > 1", 2, 3, "expected a query operator (where, project, extend, summarize, ...) after '|', found 'wher' (did you mean 'where'?)"),
     ("T | where", 1, 10, "expected an expression, found end of input"),
     ("T | where (a > 1", 1, 17, "expected ')' to close the parenthesis, found end of input"),
     ("T | project a b", 1, 15, "expected '|', ';' or the end of the query, found 'b'"),
@@ -477,3 +477,8 @@ def test_summarize_needs_something():
 def test_table_datascope():
     (j,) = ops("T | join (U datascope=hotcache | where x) on a")
     assert j.right.source == ast.TableRef("U", datascope="hotcache", pos=j.right.source.pos)
+
+
+def test_unknown_operator_without_a_close_match_gets_no_suggestion():
+    assert message_of("T | frobnicate x") == (
+        "expected a query operator (where, project, extend, summarize, ...) after '|', found 'frobnicate'")

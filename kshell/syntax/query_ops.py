@@ -80,7 +80,14 @@ class QueryParser(ExprParser):
             if low in OTHER_OPERATORS:
                 self.i += 1
                 return ast.OtherOperator(low, self.other_text(t), pos=t.start)
-        raise self.error("expected a query operator (where, project, extend, summarize, ...) after '|'", t)
+        message = "expected a query operator (where, project, extend, summarize, ...) after '|'"
+        if t.kind == NAME:
+            from difflib import get_close_matches
+
+            close = get_close_matches(t.text.lower(), _OPERATOR_WORDS, n=1, cutoff=0.75)
+            if close:
+                message += f", found '{t.text}' (did you mean '{close[0]}'?)"
+        raise self.error(message, t)
 
     def at_operator_end(self) -> bool:
         t = self.toks[self.i]
