@@ -109,24 +109,26 @@ def _decode_column(form: str, values: list[Any]) -> list[Any]:
         us = _US
         return [None if v is None else v * us for v in values]
     if form == "uuid":
-        make = _uuid_from_int
-        return [None if v is None else make(int(v, 16)) for v in values]
+        # uuid.UUID(hex) validates generically and is several times slower; a
+        # million guids are common in a large table.
+        new, set_, cls, safe = object.__new__, object.__setattr__, uuid.UUID, uuid.SafeUUID.unknown
+        out: list[Any] = []
+        append = out.append
+        for v in values:
+            if v is None:
+                append(None)
+                continue
+            u = new(cls)
+            set_(u, "int", int(v, 16))
+            set_(u, "is_safe", safe)
+            append(u)
+        return out
     if form == "dec":
         return [None if v is None else decimal.Decimal(v) for v in values]
     if form == "gen":
         dec = Decoder().decode
         return [dec(v) for v in values]
     raise ValueError(f"unknown column form {form!r}")
-
-
-def _uuid_from_int(i: int, _new=object.__new__, _set=object.__setattr__, _cls=uuid.UUID,
-                   _safe=uuid.SafeUUID.unknown) -> uuid.UUID:
-    # uuid.UUID(int=i) validates its arguments generically and is several times
-    # slower; a million guids are common in a large table.
-    u = _new(_cls)
-    _set(u, "int", i)
-    _set(u, "is_safe", _safe)
-    return u
 
 
 def encode_chunk(columns: list[list[Any]]) -> bytes:
