@@ -403,9 +403,10 @@ def _extent_plan(new: list | None, old: list | None) -> tuple[bool, int, list] |
 
 @contextmanager
 def _gc_paused():
-    """Encoding or decoding builds many short-lived objects that cannot form
-    cycles; the cyclic GC scanning them again and again nearly doubles the
-    time of a large table (measured), so it pauses meanwhile."""
+    """Decoding a large table creates millions of objects that survive (and
+    cannot form cycles); the cyclic GC scanning them again and again nearly
+    doubled the time to load a 1,000,000-row table (measured), so it pauses
+    meanwhile.  Writes pause it too: they build large transient structures."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
