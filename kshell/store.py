@@ -512,8 +512,8 @@ def _is_command(node: Any) -> bool:
 class StoredSession(Session):
     """A Session backed by a state file."""
 
-    def __init__(self, cluster: Cluster, store: Store, *, now: dt.datetime | None = None):
-        super().__init__(cluster, now=now)
+    def __init__(self, cluster: Cluster, store: Store, *, now: dt.datetime | None = None, **options: Any):
+        super().__init__(cluster, now=now, **options)
         self.store = store
         self._request_node: Any = None
         self.after_commit.append(_persist)
@@ -575,15 +575,16 @@ def _persist_failure_log(session: Session) -> None:
 _OPEN_SESSIONS: list[StoredSession] = []
 
 
-def open_session(path: str, now: dt.datetime | None = None) -> StoredSession:
+def open_session(path: str, now: dt.datetime | None = None, **session_options: Any) -> StoredSession:
     """Open or create the state file at `path` and a session over its cluster.
 
     `now` is the clock start of a new file; an existing file keeps its clock.
+    Other keyword arguments go to Session (e.g. its options for the REPL).
     Raises StateFileError (a KustoError) naming the file when it cannot be used.
     """
     store, cluster = Store.open(path, now)
     try:
-        session = StoredSession(cluster, store)
+        session = StoredSession(cluster, store, **session_options)
     except BaseException:
         store.close()
         raise
