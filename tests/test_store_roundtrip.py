@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from kshell.directives import ShellState
 from kshell.errors import KustoError
 from kshell.script import execute_request, split_requests
