@@ -426,7 +426,10 @@ def _atomic_write(path: str, fill) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise StateFileError(f"cannot write state file '{path}': directory '{directory}' does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".kshell-save-", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".kshell-save-", suffix=".tmp", dir=directory)
+    except OSError as e:  # a read-only or special directory (/proc, /sys, ...)
+        raise StateFileError(f"cannot write state file '{path}': {e.strerror or e}") from None
     os.close(fd)
     try:
         dest = sqlite3.connect(tmp, isolation_level=None)

@@ -13,6 +13,8 @@ def _path_argument(args: str, usage: str) -> str:
         text = text[1:-1]
     if not text:
         raise DirectiveError(f"usage: {usage}")
+    if "\x00" in text:  # the OS refuses such paths with a ValueError
+        raise DirectiveError(f"a path cannot contain a NUL character (usage: {usage})")
     return os.path.expanduser(text)
 
 

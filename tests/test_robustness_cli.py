@@ -1,0 +1,46 @@
+"""A hostile user at the real command line: every input gets a result or a Kusto-style error.
+
+Each case runs `python -m kshell` with a script on stdin and asserts what the
+user sees: the exit code (1 for a failed request, never 70 = internal error),
+the error line, and that no Python traceback is printed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_kshell, run_kshell_raw
+
+
+def assert_clean(code: int, out: str, err: str, expected_code: int = 1) -> None:
+    assert "Traceback" not in out + err, err
+    assert "internal error" not in err, err
+    assert code == expected_code, (code, out, err)
+
+
+# ------------------------------------------------------------------ state files
+
+@pytest.mark.parametrize("path", ["/proc/self/x.kshell", "/proc/1/nope/x.kshell"])
+def test_save_into_a_directory_where_no_file_can_be_made_is_a_state_file_error(path):
+    code, out, err = run_kshell(f"#save {path}\n")
+    assert_clean(code, out, err)
+    assert err.startswith(f"Error (line 1): StateFileError: cannot write state file '{path}'"), err
+
+
+def test_open_a_state_file_where_none_can_be_made_is_an_error_and_the_session_goes_on(tmp_path):
+    code, out, err = run_kshell("#open /proc/self/x.kshell\n.create table T (a: long)\n.show tables | count\n",
+                                "--keep-going")
+    assert_clean(code, out, err)
+    assert "Error (line 1): StateFileError:" in err
+    assert "Error (line 2)" not in err
+
+
+def test_save_with_a_nul_character_in_the_path_is_a_directive_error():
+    from kshell.directives import ShellState, run_directive
+    from kshell.engine.session import Session
+    from kshell.errors import KustoError
+
+    state = ShellState(session=Session(), format="table", echo=False)
+    for directive in ("#save a\x00b", "#open a\x00b"):
+        with pytest.raises(KustoError, match="NUL"):
+            run_directive(state, directive)
