@@ -84,8 +84,12 @@ def _parse_now(text: str | None):
         raise UsageError(f"--now: {e}") from None
 
 
-def open_state(args: argparse.Namespace):
-    """The ShellState of this run: a fresh cluster, or the one in STATE_FILE."""
+def open_state(args: argparse.Namespace, *, interactive: bool = False):
+    """The ShellState of this run: a fresh cluster, or the one in STATE_FILE.
+
+    Interactive, a fresh session defers importing the engine families: the
+    REPL preloads them once its first prompt is on the screen.
+    """
     from kshell.directives import ShellState
 
     now = _parse_now(args.now)
@@ -103,7 +107,7 @@ def open_state(args: argparse.Namespace):
     else:
         from kshell.engine.session import Session
 
-        session = Session(now=now)
+        session = Session(now=now, defer_families=interactive)
     state = ShellState(session=session, format=args.format, echo=args.echo)
     if args.storage:
         state.extras["storage_dir"] = args.storage
@@ -223,8 +227,8 @@ def _main(args: argparse.Namespace) -> int:
         # `kshell FILE --check`: argparse took FILE for STATE_FILE
         paths = args.check or ([args.state_file] if args.state_file else [])
         return run_check(paths)
-    state = open_state(args)
     scripted = bool(args.file or args.execute) or not _stdin_is_tty()
+    state = open_state(args, interactive=not scripted)
     if scripted:
         return run_script_mode(state, args)
     return run_interactive(state)

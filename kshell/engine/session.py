@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -61,19 +62,30 @@ def policy_handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 _loaded = False
+_load_lock = threading.RLock()
 
 
 def _load_families() -> None:
+    """Import every family module once (thread-safe: the REPL may preload them
+    in the background while its first prompt waits for input)."""
     global _loaded
     if _loaded:
         return
-    for mod in FAMILY_MODULES:
-        try:
-            importlib.import_module(f"kshell.engine.{mod}")
-        except ModuleNotFoundError as e:  # a family not built yet
-            if e.name != f"kshell.engine.{mod}":
-                raise
-    _loaded = True
+    with _load_lock:
+        if _loaded:
+            return
+        for mod in FAMILY_MODULES:
+            try:
+                importlib.import_module(f"kshell.engine.{mod}")
+            except ModuleNotFoundError as e:  # a family not built yet
+                if e.name != f"kshell.engine.{mod}":
+                    raise
+        _loaded = True
+
+
+def load_families() -> None:
+    """Make every handler available (what Session() does unless told to defer it)."""
+    _load_families()
 
 
 def utc_now_seconds() -> dt.datetime:
@@ -83,8 +95,12 @@ def utc_now_seconds() -> dt.datetime:
 class Session:
     """One user's session over one cluster."""
 
-    def __init__(self, cluster: Cluster | None = None, *, now: dt.datetime | None = None):
-        _load_families()
+    def __init__(self, cluster: Cluster | None = None, *, now: dt.datetime | None = None,
+                 defer_families: bool = False):
+        # The interactive shell defers the family imports (a few hundred
+        # milliseconds) past its first prompt; `run` loads them before any request.
+        if not defer_families:
+            _load_families()
         self.cluster = cluster or new_cluster()
         if self.cluster.now is None:
             self.cluster.now = now or utc_now_seconds()
@@ -129,6 +145,8 @@ class Session:
         return self.run(parse(text))
 
     def run(self, node: Any) -> list[Result]:
+        if not _loaded:
+            _load_families()
         fn = self._handler_for(node)
         from kshell.engine import permissions
 

@@ -78,6 +78,7 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
     _apply_config(state, cfg)
     state.interactive = True
     session, engine = build_prompt_session(state, cfg)
+    _load_engine_after_first_prompt(session)
     for w in cfg.warnings:
         print(f"kshell: config: {w}", file=sys.stderr)
     _banner()
@@ -99,6 +100,23 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
             print("Cancelled.", file=sys.stderr)
         engine.invalidate()  # directives and commands may have changed the cluster
     return 0
+
+
+def _load_engine_after_first_prompt(session: Any) -> None:
+    """Import the engine's command families once the first prompt is on the screen.
+
+    The command line creates an interactive session without them (a few
+    hundred milliseconds of imports, kshell.engine.session), so the prompt
+    appears sooner; they load right after it is drawn, and keys typed
+    meanwhile wait in the terminal's buffer.  Session.run loads them anyway
+    before any request.
+    """
+    from kshell.engine import session as session_mod
+
+    def after_render(_app: Any) -> None:
+        session_mod.load_families()  # returns at once once loaded
+
+    session.app.after_render += after_render
 
 
 def _banner() -> None:
