@@ -123,3 +123,12 @@ def test_dispatch_reports_the_most_useful_error(text, col, message):
     with pytest.raises(KustoSyntaxError) as info:
         parse(text)
     assert (info.value.column, info.value.message) == (col, message)
+
+
+@pytest.mark.parametrize("text", [
+    ".alter database D prettyname",          # the database family's command, malformed
+    ".show table T extents garbage",         # the table family's command, malformed
+])
+def test_catch_all_yields_to_a_family_that_understood_more(text):
+    with pytest.raises(KustoSyntaxError):
+        parse(text)

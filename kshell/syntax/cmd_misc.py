@@ -64,6 +64,9 @@ class OtherCommand(Command):
     `words` are its leading words as matched (lower-case keywords, names as written)."""
 
     words: list[str] = field(default_factory=list)
+    # Offset just after the leading words: the dispatcher prefers another family's
+    # error raised beyond this point (that family understood more of the command).
+    head_end: int = 0
 
 
 @command_rule
@@ -139,7 +142,7 @@ OTHER_COMMAND_HEADS = (
     # materialized views
     "create|create-or-alter [async] [ifnotexists] materialized-view",
     "alter|alter-merge materialized-view",
-    "drop|enable|disable|rename|clear|purge materialized-view",
+    "drop|enable|disable|rename|clear|purge materialized-view <name>",
     "delete materialized-view <name> records",
     # data management
     "update [async] table",
@@ -172,7 +175,7 @@ OTHER_COMMAND_HEADS = (
     "drop graph_snapshot|graph_snapshots",
     "create graph snapshot",
     # database-level odds and ends
-    "alter database <name> prettyname|persist|caching",
+    "alter database <name> persist|caching",
     "detach database",
     "attach database",
 )
@@ -251,8 +254,9 @@ def other_command(c: Cursor) -> OtherCommand | None:
         c.i = start
         words = _match(c, head)
         if words is not None:
+            head_end = c.peek(-1).end
             skip_command_rest(c)
-            return OtherCommand(words=words)
+            return OtherCommand(words=words, head_end=head_end)
     c.i = start
     return None
 

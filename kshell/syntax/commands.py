@@ -15,6 +15,7 @@ from collections.abc import Callable
 from kshell.errors import KustoSyntaxError
 from kshell.syntax.ast import Command
 from kshell.syntax.cursor import Cursor
+from kshell.syntax.tokens import line_col
 
 CommandRule = Callable[[Cursor], Command | None]
 
@@ -88,6 +89,12 @@ def parse_command(text: str, cursor: Cursor) -> Command:
                 first_error = e
             continue
         if node is not None:
+            head_end = getattr(node, "head_end", None)
+            if head_end is not None and first_error is not None \
+                    and (first_error.line or 0, first_error.column or 0) > line_col(text, head_end):
+                # A catch-all accepted only the leading words of a command another
+                # family understood further: that family's error is the useful one.
+                raise first_error
             node.pos = start_tok.start
             node.text = text
             return node
