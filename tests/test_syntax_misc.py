@@ -51,7 +51,7 @@ def test_show_ingestion_failures_with_operation_id_and_pipe():
      ["create", "materialized-view"]),
     (".create async ifnotexists materialized-view MV on table T { T | summarize arg_max(ts, *) by id }",
      ["create", "async", "ifnotexists", "materialized-view"]),
-    (".drop materialized-view MV", ["drop", "materialized-view"]),
+    (".drop materialized-view MV", ["drop", "materialized-view", "MV"]),
     (".update table T delete D append A with (x=1) <| let D = T | where a == 1; let A = U;",
      ["update", "table"]),
     (".purge table T records in database Db <| where Id in ('a', 'b')", ["purge", "table"]),
