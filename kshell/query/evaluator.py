@@ -242,6 +242,8 @@ class Evaluator:
             return True
         if isinstance(node, ast.Query):
             return node.body is not None and self.is_tabular_node(node.body, scope)
+        if isinstance(node, ast.Member) and _database_call(node.target) is not None:
+            return True
         if isinstance(node, ast.Name):
             b = scope.lookup(node.name) if scope else None
             if b is not None:
@@ -336,6 +338,13 @@ class Evaluator:
             return self.wrap_source(src)
         if type(node).__name__ == "OtherSource":
             raise NotSupported(f"'{node.name}' is not supported by kshell")
+        if isinstance(node, ast.Member) and _database_call(node.target) is not None:
+            # database(expr).T where expr is not a literal (e.g. a function parameter)
+            arg = _database_call(node.target).args[0]
+            db = Compiler(self, [], scope).compile(arg)
+            if not db.const or not isinstance(db.value, str):
+                raise self.error(node, "database(): the name must be a constant string")
+            return self.named_table(node, node.name, db.value, scope, allow_let=False)
         raise self.error(node, f"'{type(node).__name__}' is not a tabular expression")
 
     def table_ref(self, node: Any, scope: Scope) -> Tabular:
@@ -487,6 +496,12 @@ class Evaluator:
         if out is None:
             raise self.error(node, f"function '{fn.name}' has no result expression")
         return out
+
+
+def _database_call(node: Any) -> ast.Call | None:
+    if isinstance(node, ast.Call) and node.name.lower() == "database" and len(node.args) == 1:
+        return node
+    return None
 
 
 def _target_database(node: ast.Call) -> str | None:
