@@ -35,6 +35,7 @@ import gc
 import json
 import operator
 import os
+import stat
 import sqlite3
 import tempfile
 from contextlib import contextmanager
@@ -424,6 +425,7 @@ def _atomic_write(path: str, fill) -> None:
     """Build an SQLite file beside `path` with fill(conn), then rename it into place."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    _require_regular_or_missing(path)
     if not os.path.isdir(directory):
         raise StateFileError(f"cannot write state file '{path}': directory '{directory}' does not exist")
     try:
@@ -454,6 +456,16 @@ def _atomic_write(path: str, fill) -> None:
     except BaseException:
         _unlink(tmp)
         raise
+
+
+def _require_regular_or_missing(path: str) -> None:
+    """Never rename over a device, a FIFO or a directory (e.g. `kshell /dev/null`)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        raise StateFileError(f"cannot use '{path}' as a state file: it is not a regular file")
 
 
 def _claim_target(path: str) -> None:
@@ -585,6 +597,7 @@ def open_session(path: str, now: dt.datetime | None = None, **session_options: A
     Other keyword arguments go to Session (e.g. its options for the REPL).
     Raises StateFileError (a KustoError) naming the file when it cannot be used.
     """
+    _require_regular_or_missing(path)  # before any read: a FIFO would block, a device be replaced
     store, cluster = Store.open(path, now)
     try:
         session = StoredSession(cluster, store, **session_options)

@@ -209,3 +209,23 @@ def test_corrupted_pages_give_a_clean_error_never_a_crash(tmp_path):
         finally:
             s.store.close()
     assert outcomes
+
+
+def test_a_device_or_fifo_is_refused_and_left_alone(tmp_path):
+    """`kshell /dev/null` once renamed a new state file over the device."""
+    import os
+    import stat
+
+    from conftest import run_kshell
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in ("/dev/null", str(fifo)):
+        before = os.stat(path).st_mode
+        code, out, err = run_kshell("", path, "-e", ".show databases", timeout=20)
+        assert code == 2
+        assert "is not a regular file" in err
+        assert os.stat(path).st_mode == before
+    code, out, err = run_kshell("#save /dev/null\n")
+    assert code == 1 and "is not a regular file" in err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
