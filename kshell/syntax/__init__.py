@@ -7,12 +7,16 @@ kshell.errors.KustoSyntaxError with line and column.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.ast import Command, Query
-from kshell.syntax.cursor import Cursor
+
+if TYPE_CHECKING:  # importing the AST costs start-up time; `import kshell.syntax.tokens` must not pay it
+    from kshell.syntax.ast import Command, Query
 
 
 def parse(text: str) -> Command | Query:
+    from kshell.syntax.cursor import Cursor
     from kshell.syntax.inline_data import inline_ingest_tokens
 
     # `.ingest inline` data is not Kusto text: tokenize only the command head.
@@ -30,6 +34,7 @@ def parse(text: str) -> Command | Query:
 
 def parse_query(text: str) -> Query:
     """Parse query text (e.g. a function body or an update-policy query)."""
+    from kshell.syntax.cursor import Cursor
     from kshell.syntax.query import parse_query_tokens
 
     return parse_query_tokens(Cursor(text))
