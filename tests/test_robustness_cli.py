@@ -44,3 +44,15 @@ def test_save_with_a_nul_character_in_the_path_is_a_directive_error():
     for directive in ("#save a\x00b", "#open a\x00b"):
         with pytest.raises(KustoError, match="NUL"):
             run_directive(state, directive)
+
+
+# ------------------------------------------------------------------ update policies
+
+def test_transactional_update_policy_with_a_wildcard_source_is_accepted():
+    script = (".create table S1 (a: long)\n\n.create table Target (a: long)\n\n"
+              ".alter table Target policy update ```[{\"IsEnabled\": true, \"Source\": \"S*\", \"SourceIsWildCard\": true, "
+              "\"Query\": \"S1\", \"IsTransactional\": true}]```\n\n"
+              ".ingest inline into table S1 <| 7\n\nTarget\n")
+    code, out, err = run_kshell(script, "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines()[-2:] == ["a", "7"]

@@ -129,7 +129,11 @@ def validate(session: Session, db: Database, target: Table, policy: dict) -> Non
         if not decision.allowed:
             raise BadRequest(f"Update policy: managed identity '{identity}' cannot run this policy: {decision.reason}")
     if policy["IsTransactional"]:
-        _check_source_admin(session, db, source)
+        # a wildcard source: every table it matches now (none is fine: nothing fires yet)
+        matching = ([name for name in db.tables if fnmatch.fnmatchcase(name, source)]
+                    if policy.get("SourceIsWildCard") else [source])
+        for name in matching:
+            _check_source_admin(session, db, name)
     _check_schema(session, db, target, policy, query)
 
 
