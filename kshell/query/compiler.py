@@ -118,6 +118,8 @@ class Compiler:
                 return binops.logical(op, l, r)
             except binops.OperandError as err:
                 raise self.error(node, str(err)) from None
+        if isinstance(node.left, ast.Name) and node.left.name == "*" and "*" not in self.index:
+            return self._any_column(node, op)
         l, r = self.compile(node.left), self.compile(node.right)
         try:
             if op in ARITHMETIC:
@@ -139,6 +141,27 @@ class Compiler:
         except binops.OperandError as err:
             raise self.error(node, str(err)) from None
         raise self.error(node, f"unsupported operator '{node.op}'")
+
+    def _any_column(self, node: ast.Binary, op: str) -> CExpr:
+        """`where * has "x"`: the string operator over every column, or-ed (and-ed when negated)."""
+        from kshell.query.tabular import INGESTION_TIME_COLUMN
+
+        r = self.compile(node.right)
+        parts = []
+        for i, (name, typ) in enumerate(self.schema):
+            if name == INGESTION_TIME_COLUMN:
+                continue
+            try:
+                parts.append(binops.string_op(op, column(typ, i), r))
+            except binops.OperandError as err:
+                raise self.error(node, str(err)) from None
+        if not parts:
+            return const("bool", False)
+        combine = "and" if op.startswith("!") else "or"
+        out = parts[0]
+        for p in parts[1:]:
+            out = binops.logical(combine, out, p)
+        return out
 
     def _in(self, node: ast.InList) -> CExpr:
         left = self.compile(node.left)
