@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from kshell import __version__
 from kshell.errors import KustoError, UsageError
-from kshell.render import FORMATS
+from kshell.formats import FORMATS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 

@@ -17,9 +17,9 @@ import math
 import uuid
 from typing import Any
 
+from kshell.formats import FORMATS  # noqa: F401  (re-exported: render.FORMATS)
 from kshell.result import Result
 
-FORMATS = ("table", "csv", "tsv", "json", "markdown", "vertical")
 NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
