@@ -56,3 +56,17 @@ def test_transactional_update_policy_with_a_wildcard_source_is_accepted():
     code, out, err = run_kshell(script, "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines()[-2:] == ["a", "7"]
+
+
+# ------------------------------------------------------------------ values at the edges
+
+@pytest.mark.parametrize("query, message", [
+    ("print 1000000000d", "SyntaxError: timespan literal '1000000000d' is out of range"),
+    ("print now() - 99999999999d", "SyntaxError: timespan literal '99999999999d' is out of range"),
+    ("print time(1000000000d)", "SyntaxError: time(1000000000d) is out of range"),
+    ("print timespan(1000000000.00:00:00)", "SyntaxError: timespan(1000000000.00:00:00) is out of range"),
+])
+def test_timespan_literals_beyond_the_range_are_syntax_errors(query, message):
+    code, out, err = run_kshell(query + "\n")
+    assert_clean(code, out, err)
+    assert err.startswith(f"Error (line 1): {message}"), err

@@ -192,6 +192,13 @@ def decode_guid(text: str) -> uuid.UUID | None:
 
 def decode_raw(constructor: str, content: str) -> tuple[str, object]:
     """A RAW token (constructor, content) -> (Kusto type name, value)."""
+    try:
+        return _decode_raw(constructor, content)
+    except OverflowError:  # e.g. time(1000000000d): beyond timedelta's range
+        raise ValueError(f"{constructor}({content.strip()}) is out of range") from None
+
+
+def _decode_raw(constructor: str, content: str) -> tuple[str, object]:
     if constructor in ("datetime", "date"):
         return "datetime", decode_datetime(content)
     if constructor in ("timespan", "time"):

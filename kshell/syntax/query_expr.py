@@ -125,6 +125,13 @@ class ExprParser:
         if self.accept_word(word) is None:
             raise self.error(f"expected '{word}'" + (f" {context}" if context else ""))
 
+    def timespan_value(self, t: Token):
+        """A TIMESPAN token's value; one beyond timedelta's range (~2.7 million years) is a syntax error."""
+        try:
+            return seconds_to_timespan(t.value)
+        except OverflowError:
+            raise self.error(f"timespan literal '{t.text}' is out of range", t) from None
+
     def error(self, message: str, token: Token | None = None) -> KustoSyntaxError:
         return self.c.error(message, token or self.toks[self.i])
 
@@ -253,7 +260,7 @@ class ExprParser:
                 return ast.Literal("real" if isinstance(value, float) else "long", value, pos=t.start)
             if nxt.kind == TIMESPAN and not self.postfix_follows(1):
                 self.i += 1
-                value = seconds_to_timespan(nxt.value)
+                value = self.timespan_value(nxt)
                 return ast.Literal("timespan", value if t.text == "+" else -value, pos=t.start)
             self.enter()
             operand = self.unary()
@@ -370,7 +377,7 @@ class ExprParser:
             return ast.Literal("string", self.string(), pos=t.start)
         if kind == TIMESPAN:
             self.i += 1
-            return ast.Literal("timespan", seconds_to_timespan(t.value), pos=t.start)
+            return ast.Literal("timespan", self.timespan_value(t), pos=t.start)
         if kind == RAW:
             self.i += 1
             if t.value == ("datetime", "now"):
@@ -495,7 +502,7 @@ class ExprParser:
                     return lit.value
         if kind == TIMESPAN:
             self.i += 1
-            return format_timespan(seconds_to_timespan(t.value))
+            return format_timespan(self.timespan_value(t))
         if kind == RAW:
             self.i += 1
             try:
