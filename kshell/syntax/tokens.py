@@ -92,26 +92,26 @@ _TOKEN_ALTS = (
 )
 _SPACE = r"[ \t\r\n\f\v\u00a0\ufeff]"
 
+# The two scanners are compiled on first use (a few milliseconds each): script
+# mode never needs the trivia scanner, and the interactive shell draws its first
+# prompt before it tokenizes anything.
+
 # Trivia-preserving scanner: one token (whitespace and comments included) per match.
-_MASTER = re.compile(
-    rf"""
+_MASTER_PATTERN = rf"""
     (?P<WS>{_SPACE}+)
   | (?P<COMMENT>//[^\n]*)
   | {_TOKEN_ALTS}
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
+_MASTER: re.Pattern | None = None
 
 # Fast scanner for the parser: skips the whitespace and comments before each token
 # inside the same match and is driven by finditer, so the per-token Python work is
 # one dispatch.  A character no alternative reads lands in ERR; END is the text end.
-_FAST = re.compile(
-    rf"""
+_FAST_PATTERN = rf"""
     {_SPACE}*+(?://[^\n]*+{_SPACE}*+)*+
     (?: {_TOKEN_ALTS} | (?P<ERR>.) | (?P<END>\Z) )
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
+_FAST: re.Pattern | None = None
 
 _TS_PARTS = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(.*)")
 _UNTERMINATED = re.compile(r"""```|~~~|[hH]?@?['"]""")
@@ -169,7 +169,7 @@ def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[
         return _tokenize_fast(text)
     tokens: list[Token] = []
     append = tokens.append
-    match = _MASTER.match
+    match = (_MASTER or _compile_master()).match
     pos = 0
     n = len(text)
     while pos < n:
@@ -207,10 +207,26 @@ def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[
 
 _SIMPLE_KINDS = {"NAME0": NAME, "NAME": NAME, "HYPH": NAME, "OP0": OP, "OP": OP, "NEG": OP, "INTILDE": OP}
 # Per group number of _FAST: the token kind of the simple groups, the group name of the others.
-_GROUP_NAMES = [None] * (_FAST.groups + 1)
-for _name, _index in _FAST.groupindex.items():
-    _GROUP_NAMES[_index] = _name
-_SIMPLE_BY_GROUP = [_SIMPLE_KINDS.get(n) if n else None for n in _GROUP_NAMES]
+_GROUP_NAMES: list = []
+_SIMPLE_BY_GROUP: list = []
+
+
+def _compile_master() -> re.Pattern:
+    global _MASTER
+    _MASTER = re.compile(_MASTER_PATTERN, re.VERBOSE | re.DOTALL)
+    return _MASTER
+
+
+def _compile_fast() -> re.Pattern:
+    global _FAST
+    fast = re.compile(_FAST_PATTERN, re.VERBOSE | re.DOTALL)
+    names: list = [None] * (fast.groups + 1)
+    for name, index in fast.groupindex.items():
+        names[index] = name
+    _GROUP_NAMES[:] = names
+    _SIMPLE_BY_GROUP[:] = [_SIMPLE_KINDS.get(n) if n else None for n in names]
+    _FAST = fast
+    return fast
 
 
 def _tokenize_fast(text: str) -> list[Token]:
@@ -219,7 +235,7 @@ def _tokenize_fast(text: str) -> list[Token]:
     append = tokens.append
     simple_by_group = _SIMPLE_BY_GROUP
     make = Token
-    for m in _FAST.finditer(text):
+    for m in (_FAST or _compile_fast()).finditer(text):
         group = m.lastindex
         simple = simple_by_group[group]
         if simple is not None:
