@@ -70,3 +70,15 @@ def test_timespan_literals_beyond_the_range_are_syntax_errors(query, message):
     code, out, err = run_kshell(query + "\n")
     assert_clean(code, out, err)
     assert err.startswith(f"Error (line 1): {message}"), err
+
+
+@pytest.mark.parametrize("query", [
+    "print x = datetime(9999-12-31) + 1d",
+    "print x = datetime(0001-01-01) - 1d",
+    "print x = 1d * 1e300",
+    "print x = 900000000d + 900000000d",
+])
+def test_datetime_and_timespan_arithmetic_past_the_calendar_is_null(query):
+    code, out, err = run_kshell(query + "\n", "--format", "json")
+    assert_clean(code, out, err, expected_code=0)
+    assert '"rows":[[null]]' in out, out

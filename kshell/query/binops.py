@@ -142,7 +142,17 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
             f, rtype = (lambda a, b: None if not b else a % b), "timespan"
     if f is None:
         raise OperandError(f"Operator '{op}' is not defined for operands of types {lt} and {rt}")
-    return lift(rtype, _num(f), [l, r])
+    return lift(rtype, _num(_null_on_overflow(f)), [l, r])
+
+
+def _null_on_overflow(f):
+    """datetime/timespan arithmetic past the calendar (year 9999, ~2.7M years of span) is null."""
+    def g(a, b):
+        try:
+            return f(a, b)
+        except (OverflowError, ValueError):
+            return None
+    return g
 
 
 _FAST_ARITH = {"+": _operator.add, "-": _operator.sub, "*": _operator.mul, "/": _operator.truediv}
