@@ -16,7 +16,6 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 UTC = dt.timezone.utc
@@ -126,6 +125,9 @@ def to_datetime(s: str) -> dt.datetime | None:
                 hour = hour % 12 + (12 if ampm.upper() == "PM" else 0)
             return dt.datetime(int(y), int(mo), int(d), hour, int(mi or 0), int(sec or 0), tzinfo=UTC)
         if "," in s or "GMT" in s.upper():
+            # imported here: email.utils pulls in socket and friends (start-up time)
+            from email.utils import parsedate_to_datetime
+
             v = parsedate_to_datetime(s.strip())
             return (v if v.tzinfo else v.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, TypeError, OverflowError, IndexError):
