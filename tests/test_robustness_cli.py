@@ -82,3 +82,26 @@ def test_datetime_and_timespan_arithmetic_past_the_calendar_is_null(query):
     code, out, err = run_kshell(query + "\n", "--format", "json")
     assert_clean(code, out, err, expected_code=0)
     assert '"rows":[[null]]' in out, out
+
+
+# ------------------------------------------------------------------ functions given the wrong values
+
+@pytest.mark.parametrize("query, message", [
+    ('datatable(a: string)["day"] | extend x = strrep("x", a)', "SemanticError: function 'strrep': "),
+    ('datatable(a: string)["("] | extend x = trim_end(a, "x")', "SemanticError: function 'trim_end': "),
+    ('print trim_end("(", "x")', "SemanticError: function 'trim_end': "),
+    ('datatable(a: dynamic)[dynamic({})] | extend x = array_slice(a, "", 1)', "SemanticError: function 'array_slice': "),
+    ("print a = 1h | summarize stdev(a)", "SemanticError: summarize: an aggregation cannot use its arguments"),
+    ("print a = 'x' | summarize percentile(a, 50)", "SemanticError: summarize: an aggregation cannot use its arguments"),
+])
+def test_a_function_given_values_of_the_wrong_kind_row_by_row_is_a_semantic_error(query, message):
+    code, out, err = run_kshell(query + "\n")
+    assert_clean(code, out, err)
+    assert err.startswith(f"Error (line 1): {message}"), err
+
+
+def test_conversions_out_of_range_are_null_and_strrep_stops_at_1024():
+    code, out, err = run_kshell('print a = todatetime(9223372036854775807), b = totime(real(nan)), '
+                                'c = totimespan(1e300), d = strlen(strrep("ab", 100000))\n', "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines() == ["a,b,c,d", ",,,2048"]

@@ -9,6 +9,7 @@ columns (see kshell.query.cexpr).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from kshell.query import binops, functions
@@ -255,9 +256,30 @@ class Compiler:
         if rtype == "string":
             impl = _never_null_string(impl)
         try:
-            return lift(rtype, impl, args)
-        except (TypeError, ValueError, OverflowError, AttributeError) as err:
+            out = lift(rtype, impl, args)
+        except _ARGUMENT_ERRORS as err:
             raise self.error(node, f"function '{name}': {err}") from None
+        if not out.const and not spec.strict:
+            out = _argument_errors_as_kusto(out, lambda err: self.error(node, f"function '{name}': {err}"))
+        return out
+
+
+# What a function raises on arguments of the wrong kind (a strict function's wrapper
+# turns them into null; the others report them as the constant-folded call does).
+_ARGUMENT_ERRORS = (TypeError, ValueError, OverflowError, AttributeError, IndexError, KeyError,
+                    ArithmeticError, MemoryError, RecursionError, re.error)
+
+
+def _argument_errors_as_kusto(expr: CExpr, error) -> CExpr:
+    """Report a row's bad argument as a Kusto error; the try wraps the whole column, not each row."""
+    fn = expr.fn
+
+    def guarded(cols, n):
+        try:
+            return fn(cols, n)
+        except _ARGUMENT_ERRORS as err:
+            raise error(err) from None
+    return CExpr(expr.type, guarded)
 
 
 def _arity(spec: functions.FunctionSpec) -> str:

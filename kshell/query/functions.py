@@ -251,7 +251,11 @@ def _countof(s, search, kind="normal"):
 
 @scalar("strrep", "string", 2, 3, strict=False)
 def _strrep(s, n, delim=""):
-    return _s(delim).join([_s(s)] * int(n or 0))
+    # Kusto repeats at most 1024 times
+    return _s(delim).join([_s(s)] * min(int(n or 0), STRREP_MAX))
+
+
+STRREP_MAX = 1024
 
 
 @scalar("isempty", "bool", strict=False)

@@ -665,8 +665,12 @@ def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
 
 
 def summarize(ev, tab, op, scope):
+    from kshell.query.compiler import _ARGUMENT_ERRORS
     from kshell.query.summarize import summarize as run
-    return run(ev, tab, op, scope)
+    try:
+        return run(ev, tab, op, scope)
+    except _ARGUMENT_ERRORS as err:  # an aggregation given values it cannot take (stdev(1h), percentile(s, 'x'))
+        raise ev.error(op, f"summarize: an aggregation cannot use its arguments: {err}") from None
 
 
 OPERATORS = {

@@ -294,7 +294,10 @@ def to_datetime(v: Any) -> dt.datetime | None:
     if isinstance(v, bool):
         return None
     if isinstance(v, int):  # ticks
-        return EPOCH + dt.timedelta(microseconds=v // 10)
+        try:
+            return EPOCH + dt.timedelta(microseconds=v // 10)
+        except OverflowError:  # past year 9999
+            return None
     return None
 
 
@@ -334,7 +337,10 @@ def to_timespan(v: Any) -> dt.timedelta | None:
     if isinstance(v, bool):
         return None
     if isinstance(v, (int, float)):  # ticks
-        return dt.timedelta(microseconds=v / 10)
+        try:
+            return dt.timedelta(microseconds=v / 10)
+        except (OverflowError, ValueError):  # out of range, NaN, infinity
+            return None
     return None
 
 
