@@ -7,7 +7,7 @@ registry, so directives other families register appear in it too.
 from __future__ import annotations
 
 from kshell.directives import DirectiveError, ShellState, all_directives, directive
-from kshell.render import FORMATS
+from kshell.formats import FORMATS
 from kshell.result import Result
 
 

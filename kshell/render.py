@@ -22,7 +22,6 @@ from kshell.result import Result
 
 NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _US = dt.timedelta(microseconds=1)
 
 
