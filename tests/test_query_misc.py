@@ -27,6 +27,9 @@ CASES = [
     ("declare query_parameters(n:long = 2); range x from 1 to n step 1", "x:long", [[1], [2]]),
     ("print bag_zip(dynamic(['a', 'b']), dynamic([1, 2])), zip(dynamic([1, 2]), dynamic(['x']))",
      "print_0:dynamic, print_1:dynamic", [[{"a": 1, "b": 2}, [[1, "x"], [2, None]]]]),
+    ("datatable(n:string, d:dynamic)['a', dynamic({'x': 1, 'y': 's'}), 'b', dynamic({'z': 2})] "
+     "| evaluate bag_unpack(d)", "n:string, x:dynamic, y:dynamic, z:dynamic", [["a", 1, "s", None], ["b", None, None, 2]]),
+    ("print d = dynamic({'a': 1}) | evaluate bag_unpack(d, 'p_')", "p_a:dynamic", [[1]]),
     ("print extract_all(@'(?P<k>\\w)=(?P<v>\\d)', dynamic(['k', 'v']), 'a=1 b=2')", "print_0:dynamic",
      [[[["a", "1"], ["b", "2"]]]]),
 ]

@@ -11,7 +11,7 @@ import re
 from itertools import compress
 from typing import Any
 
-from kshell.errors import NotSupported
+from kshell.errors import KustoError, NotSupported
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import ColumnNumberer, expr_name, unique
@@ -21,6 +21,8 @@ from kshell.syntax import ast
 
 def apply_operator(ev: Any, tab: Tabular, op: Any, scope: Any) -> Tabular:
     fn = OPERATORS.get(type(op))
+    if fn is None and getattr(op, "name", None) == "evaluate":
+        return evaluate_plugin(ev, tab, op, scope)
     if fn is None:
         name = getattr(op, "name", type(op).__name__)
         raise NotSupported(f"the '{name}' operator is not supported by kshell")
@@ -662,6 +664,47 @@ def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
             cols.append((name, typ))
             data.append(vals)
     return Tabular(cols, data, len(keep), tab.name)
+
+
+def evaluate_plugin(ev, tab: Tabular, op: Any, scope) -> Tabular:
+    """`evaluate bag_unpack(col [, prefix])`; other plugins are not simulated."""
+    from kshell.syntax.cursor import Cursor
+    from kshell.syntax.query import parse_expression
+
+    text = op.text.split(None, 1)[1] if len(op.text.split(None, 1)) > 1 else ""
+    try:
+        call = parse_expression(Cursor(text))
+    except KustoError:
+        call = None
+    name = call.name.lower() if isinstance(call, ast.Call) else text.split("(")[0].strip()
+    if name != "bag_unpack" or not call.args:
+        raise NotSupported(f"the '{name}' plugin (evaluate) is not supported by kshell")
+    target = call.args[0]
+    if not isinstance(target, ast.Name) or tab.index(target.name) is None:
+        raise ev.error(op, "bag_unpack(): the first argument must be a column of the input")
+    prefix = ""
+    if len(call.args) > 1:
+        p = Compiler(ev, [], scope).compile(call.args[1])
+        prefix = T.to_string(p.value) if p.const else ""
+    i = tab.index(target.name)
+    bags = tab.data[i]
+    keys: list[str] = []
+    seen: set[str] = set()
+    for b in bags:
+        if isinstance(b, dict):
+            for k in b:
+                if k not in seen:
+                    seen.add(k)
+                    keys.append(k)
+    keep = [j for j in range(len(tab.columns)) if j != i and tab.columns[j][0] != INGESTION_TIME_COLUMN]
+    cols = [tab.columns[j] for j in keep]
+    data = [tab.data[j] for j in keep]
+    taken = {c[0] for c in cols}
+    for k in keys:
+        cols.append((unique(prefix + k, taken), "dynamic"))
+        taken.add(cols[-1][0])
+        data.append([b.get(k) if isinstance(b, dict) else None for b in bags])
+    return Tabular(cols, data, tab.rows, tab.name)
 
 
 def summarize(ev, tab, op, scope):
