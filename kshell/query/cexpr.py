@@ -48,7 +48,7 @@ def column(type_: str, index: int) -> CExpr:
 
 def lift(type_: str, f: Callable, args: list[CExpr], *, fold: bool = True) -> CExpr:
     """Apply a per-value function `f` to the arguments' columns (map runs in C)."""
-    if fold and all(a.const for a in args):
+    if fold and args and all(a.const for a in args):  # zero-argument functions (new_guid) run per row
         return const(type_, f(*[a.value for a in args]))
     if len(args) == 1:
         a0 = args[0].fn
