@@ -13,7 +13,7 @@ from kshell.syntax.vocabulary import SCALAR_TYPES
 
 
 class Cursor:
-    __slots__ = ("text", "tokens", "i", "depth", "hint")
+    __slots__ = ("text", "tokens", "i", "depth", "hint", "_eof")
 
     def __init__(self, text: str, tokens: list[Token] | None = None):
         self.text = text
@@ -23,13 +23,22 @@ class Cursor:
         # (token index, message): the furthest point a command rule reached before
         # declining, so an unknown command gets a useful "expected ..." error.
         self.hint: tuple[int, str] | None = None
+        self._eof: Token | None = None
 
     # ------------------------------------------------------------ looking
+    # The hot methods below index self.tokens directly: the command dispatcher tries
+    # every family's rules on each command, so these run tens of thousands of times.
     def peek(self, k: int = 0) -> Token:
         j = self.i + k
-        if j < len(self.tokens):
-            return self.tokens[j]
-        return Token(EOF, "", None, len(self.text), len(self.text))
+        toks = self.tokens
+        if j < len(toks):
+            return toks[j]
+        return self.eof_token()
+
+    def eof_token(self) -> Token:
+        if self._eof is None:
+            self._eof = Token(EOF, "", None, len(self.text), len(self.text))
+        return self._eof
 
     @property
     def at_end(self) -> bool:
@@ -40,30 +49,53 @@ class Cursor:
         return self.peek().start
 
     def at_word(self, *words: str) -> bool:
-        t = self.peek()
-        return t.kind == NAME and t.text.lower() in words
+        i = self.i
+        toks = self.tokens
+        if i < len(toks):
+            t = toks[i]
+            return t.kind == NAME and t.text.lower() in words
+        return False
 
     def at_op(self, *ops: str) -> bool:
-        t = self.peek()
-        return t.kind == OP and t.text in ops
+        i = self.i
+        toks = self.tokens
+        if i < len(toks):
+            t = toks[i]
+            return t.kind == OP and t.text in ops
+        return False
 
     def at_words(self, *seq: str) -> bool:
         """True if the next tokens spell the given keyword sequence."""
-        return all(self.peek(k).is_word(w) for k, w in enumerate(seq))
+        i = self.i
+        toks = self.tokens
+        if i + len(seq) > len(toks):
+            return False
+        for k, w in enumerate(seq):
+            t = toks[i + k]
+            if t.kind != NAME or t.text.lower() != w:
+                return False
+        return True
 
     # ---------------------------------------------------------- consuming
     def next(self) -> Token:
-        t = self.peek()
-        if t.kind != EOF:
-            self.i += 1
-        return t
+        i = self.i
+        toks = self.tokens
+        if i < len(toks):
+            self.i = i + 1
+            return toks[i]
+        return self.eof_token()
 
     def accept_word(self, *words: str) -> str | None:
         """Consume and return (lower-cased) one of `words` if next; else None."""
-        t = self.peek()
-        if t.kind == NAME and t.text.lower() in words:
-            self.i += 1
-            return t.text.lower()
+        i = self.i
+        toks = self.tokens
+        if i < len(toks):
+            t = toks[i]
+            if t.kind == NAME:
+                w = t.text.lower()
+                if w in words:
+                    self.i = i + 1
+                    return w
         return None
 
     def accept_words(self, *seq: str) -> bool:
@@ -73,10 +105,13 @@ class Cursor:
         return False
 
     def accept_op(self, *ops: str) -> str | None:
-        t = self.peek()
-        if t.kind == OP and t.text in ops:
-            self.i += 1
-            return t.text
+        i = self.i
+        toks = self.tokens
+        if i < len(toks):
+            t = toks[i]
+            if t.kind == OP and t.text in ops:
+                self.i = i + 1
+                return t.text
         return None
 
     def expect_word(self, *words: str, context: str = "") -> str:
