@@ -645,3 +645,12 @@ def _shift(c: Compiler, node: ast.Call, direction: int) -> CExpr:
 
 functions.special("prev", 1, 3)(lambda c, node: _shift(c, node, -1))
 functions.special("next", 1, 3)(lambda c, node: _shift(c, node, +1))
+
+
+@functions.special("new_guid", 0, rtype="guid")
+def _new_guid(c: Compiler, node: ast.Call) -> CExpr:
+    """A GUID per row, from the per-query seeded generator (scripts stay reproducible)."""
+    import uuid
+
+    rng = c.ev.random()
+    return CExpr("guid", lambda cols, n: [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(n)])

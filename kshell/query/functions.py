@@ -16,7 +16,6 @@ import json
 import math
 import re
 import urllib.parse
-import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -669,11 +668,6 @@ def _parse_url(s):
     return {"Scheme": u.scheme, "Host": u.hostname or "", "Port": str(u.port or ""),
             "Path": u.path, "Username": u.username or "", "Password": u.password or "",
             "Query Parameters": dict(urllib.parse.parse_qsl(u.query)), "Fragment": u.fragment}
-
-
-@scalar("new_guid", "guid", 0, strict=False)
-def _new_guid():
-    return uuid.uuid4()
 
 
 scalar("not", "bool", strict=False)(lambda v: None if v is None else not v)

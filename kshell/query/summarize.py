@@ -160,7 +160,7 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
                 continue
             name = hidden or _agg_name(item, call, spec, key_cols)
             if hidden is None:
-                name = unique(name, taken) if name not in {x for x, _ in out.columns} else unique(name, taken)
+                name = unique(name, taken)  # `summarize count(), count()` -> count_, count_1
             taken.add(name)
             typ, values = _compute(ev, c, tab, call, spec, groups)
             out.add(name, typ, values)
