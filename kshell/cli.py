@@ -187,8 +187,17 @@ def _prepare_streams() -> None:
             pass
 
 
+def _quiet_python_warnings() -> None:
+    # Python's own warnings (e.g. re's "FutureWarning: Possible nested set" for a
+    # user's regex '[[a]') are not the user's business: Kusto would not print them.
+    import warnings
+
+    warnings.simplefilter("ignore")
+
+
 def main(argv: list[str] | None = None) -> int:
     _prepare_streams()
+    _quiet_python_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors exit 2 here
     try:

@@ -105,3 +105,9 @@ def test_conversions_out_of_range_are_null_and_strrep_stops_at_1024():
                                 'c = totimespan(1e300), d = strlen(strrep("ab", 100000))\n', "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines() == ["a,b,c,d", ",,,2048"]
+
+
+def test_python_warnings_about_a_users_regex_are_not_printed():
+    code, out, err = run_kshell('print x = extract("[[a]", 0, "a")\n', "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert err == "" and out.splitlines() == ["x", "a"]
