@@ -101,9 +101,8 @@ def plugin_switch(c: Cursor) -> Command | None:
 
 # Leading words of the ADX commands accepted as OtherCommand.  Items: a keyword;
 # `a|b` alternatives; `[a|b]` an optional keyword; `<name>` a name (dotted,
-# quoted, or `*`); `<id>` any one token run up to a space (guids, ids); `!word`
-# the next word must not be `word` (nothing consumed).  What follows the head is
-# skipped (brackets balanced, embedded queries parsed).
+# quoted, or `*`); `!word` the next word must not be `word` (nothing consumed).
+# What follows the head is skipped (brackets balanced, embedded queries parsed).
 OTHER_COMMAND_HEADS = (
     # extents, journal, operations, queries, diagnostics
     "show table <name> extents|extent|data|columns|column|operations|usage|corrupted|rowstores|rowstore",
@@ -188,7 +187,7 @@ def _compile(head: str) -> list[tuple[str, frozenset[str]]]:
             items.append(("opt", frozenset(item[1:-1].split("|"))))
         elif item.startswith("!"):
             items.append(("not", frozenset({item[1:]})))
-        elif item in ("<name>", "<id>"):
+        elif item == "<name>":
             items.append((item, frozenset()))
         else:
             items.append(("word", frozenset(item.split("|"))))
@@ -227,20 +226,7 @@ def _match(c: Cursor, head) -> list[str] | None:
                 words.append(".".join(c.dotted_name()))
             else:
                 return None
-        else:  # <id>
-            if t.kind == EOF:
-                return None
-            words.append(_token_run(c))
     return words
-
-
-def _token_run(c: Cursor) -> str:
-    """Tokens written without spaces between them (a guid, a dotted id)."""
-    first = c.next()
-    end = first.end
-    while not c.at_end and c.peek().start == end and not c.at_op("|", "<|", "(", ")"):
-        end = c.next().end
-    return c.text[first.start:end]
 
 
 @command_rule
