@@ -61,3 +61,26 @@ def test_database_name_from_a_parameter():
     s.database.tables["T"] = Table("T", [Column("a", "long")], data=[[1, 2]])
     r = s.execute("let f = (db:string) { database(db).T | count }; f('NetDefaultDB')")[0]
     assert r.rows == [[2]]
+
+
+def test_assert_function():
+    from kshell.errors import BadRequest
+
+    check("print x = 1 | where assert(true, 'never')", "x:long", [[1]])
+    with pytest.raises(BadRequest) as info:
+        Session().execute("range x from 1 to 3 step 1 | where assert(x < 3, 'x too big')")
+    assert "x too big" in info.value.message
+
+
+def test_rls_style_query_with_principal_functions():
+    s = Session()
+    from kshell.engine.cluster import Column, Table
+    s.database.tables["Sales"] = Table("Sales", [Column("Who", "string"), Column("Amount", "long")],
+                                       data=[["someone", "other"], [10, 20]])
+    me = s.execute("print current_principal()")[0].rows[0][0]
+    s.database.tables["Sales"].data[0][0] = me
+    r = s.execute("let IsManager = current_principal_is_member_of('aadgroup=sales_managers@domain.com');\n"
+                  "let AllData = Sales | where IsManager;\n"
+                  "let PartialData = Sales | where not(IsManager) and (Who == current_principal()) "
+                  "| extend Amount = -1;\nunion AllData, PartialData")[0]
+    assert r.rows == [[me, -1]]

@@ -654,3 +654,24 @@ def _new_guid(c: Compiler, node: ast.Call) -> CExpr:
 
     rng = c.ev.random()
     return CExpr("guid", lambda cols, n: [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(n)])
+
+
+@functions.special("assert", 2, rtype="bool")
+def _assert(c: Compiler, node: ast.Call) -> CExpr:
+    """assert(condition, message): true, or the query fails with the message."""
+    from kshell.errors import BadRequest
+
+    cond = c.predicate(node.args[0])
+    msg = c.compile(node.args[1])
+    if not msg.const or not isinstance(msg.value, str):
+        raise c.error(node, "assert(): the message must be a constant string")
+    text = msg.value
+
+    def check(v):
+        if v is not True:
+            raise BadRequest(f"assert() failed: {text}")
+        return True
+    if cond.const:
+        return const("bool", check(cond.value))
+    cf = cond.fn
+    return CExpr("bool", lambda cols, n: [check(v) for v in cf(cols, n)])
