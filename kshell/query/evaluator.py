@@ -60,14 +60,16 @@ class LazyTabular:
 class UserFunction:
     """A lambda (let f = (a:long) {...}) or a stored function, with its closure."""
 
-    __slots__ = ("name", "definition", "scope", "database", "text")
+    __slots__ = ("name", "definition", "scope", "database", "text", "stored")
 
-    def __init__(self, name: str, definition: ast.FunctionDef, scope: Scope, database: str | None, text: str):
+    def __init__(self, name: str, definition: ast.FunctionDef, scope: Scope, database: str | None, text: str,
+                 stored: bool = False):
         self.name = name
         self.definition = definition
         self.scope = scope
         self.database = database
         self.text = text
+        self.stored = stored  # a stored function: its body has its own text (positions)
 
 
 class Evaluator:
@@ -432,7 +434,7 @@ class Evaluator:
             return None
         definition = _parsed_function(src)
         fn_db = db or self.ctx.current_database
-        return UserFunction(name, definition, self.root, fn_db, getattr(src, "body", "") or "")
+        return UserFunction(name, definition, self.root, fn_db, getattr(src, "body", "") or "", stored=True)
 
     def call_function(self, fn: UserFunction, node: Any, args: list[Any], caller: Compiler,
                       piped: Tabular | None = None) -> Tabular | CExpr:
@@ -490,6 +492,11 @@ class Evaluator:
             body = ast.Query([], body, pos=getattr(body, "pos", 0))
         try:
             out = self.eval_query(body, scope, Compiler(self, caller.schema, scope), text=fn.text)
+        except SemanticError as e:
+            if not fn.stored or e.message.startswith("function '"):
+                raise
+            # Positions inside a stored body mean nothing in the user's request: point at the call.
+            raise self.error(node, f"function '{fn.name}': {e.message}") from None
         finally:
             self.databases.pop()
             self.depth -= 1
