@@ -111,3 +111,13 @@ def test_python_warnings_about_a_users_regex_are_not_printed():
     code, out, err = run_kshell('print x = extract("[[a]", 0, "a")\n', "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert err == "" and out.splitlines() == ["x", "a"]
+
+
+# ------------------------------------------------------------------ storage directory
+
+def test_storage_account_in_a_directory_where_none_can_be_made_is_an_error_and_creates_no_account():
+    code, out, err = run_kshell("#storage create acct\n#storage\n", "--storage", "/proc/self", "--keep-going",
+                                "--format", "csv")
+    assert_clean(code, out, err)
+    assert err.startswith("Error (line 1): DirectiveError: cannot create storage account 'acct' in '/proc/self'"), err
+    assert "acct" not in out

@@ -282,11 +282,15 @@ def create_account(session: Any, name: str) -> StorageAccount:
     key = name.lower()
     if not ACCOUNT_NAME.match(key):
         raise BadRequest(f"'{name}' is not a valid storage account name (3-24 lower-case letters and digits)")
+    directory = storage_root(session) / key
+    try:  # the directory first: a refused one leaves no account behind
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BadRequest(f"cannot create storage account '{key}' in '{directory.parent}': {e.strerror or e}") from None
     record = accounts(session.cluster).get(key)
     if record is None:
         record = StorageAccount(key)
         accounts(session.cluster)[key] = record
-    (storage_root(session) / key).mkdir(parents=True, exist_ok=True)
     return record
 
 
