@@ -104,17 +104,33 @@ def policy_json(entries: list[dict[str, Any]]) -> str:
     """`json.dumps(entries)`, from per-entry texts (same output: ", " between items)."""
     parts = []
     cache = _ENTRY_JSON
+    if len(cache) + len(entries) > 500_000:
+        cache.clear()
     for e in entries:
         hit = cache.get(id(e))
         if hit is not None and hit[0] is e:
             parts.append(hit[1])
             continue
-        if len(cache) >= 100_000:
-            cache.clear()
-        text = json.dumps(e)
+        text = _entry_json(e)
         cache[id(e)] = (e, text)
         parts.append(text)
     return "[" + ", ".join(parts) + "]"
+
+
+_ENTRY_KEYS = PROPERTIES  # the key order _entry writes
+_quote = json.encoder.encode_basestring_ascii  # json.dumps' own string encoder (C)
+
+
+def _entry_json(e: dict[str, Any]) -> str:
+    """json.dumps(e); written out directly for entries as _entry builds them."""
+    if tuple(e) == _ENTRY_KEYS:
+        object_id, client_id, tenant_id, display_name, is_system, usages = e.values()
+        if (object_id.__class__ is str and client_id.__class__ is str and tenant_id.__class__ is str
+                and display_name.__class__ is str and usages.__class__ is str and is_system.__class__ is bool):
+            return (f'{{"ObjectId": {_quote(object_id)}, "ClientId": {_quote(client_id)}, '
+                    f'"TenantId": {_quote(tenant_id)}, "DisplayName": {_quote(display_name)}, '
+                    f'"IsSystem": {"true" if is_system else "false"}, "AllowedUsages": {_quote(usages)}}}')
+    return json.dumps(e)
 
 
 # ------------------------------------------------------------ the commands
@@ -163,10 +179,22 @@ def parse_requests(cluster: Cluster, payload: str, *, cluster_scope: bool) -> li
             for n, obj in enumerate(objects, 1)]
 
 
+# (AllowedUsages text, cluster scope) -> its canonical usages, for texts that
+# validated: a big payload repeats a handful of usage texts (errors are never
+# cached: their messages name the identity).
+_VALID_USAGES: dict[tuple[str, bool], tuple[str, ...]] = {}
+
+
 def _validate_object(cluster: Cluster, obj: dict[str, Any], n: int, cluster_scope: bool) -> PolicyRequest:
-    where = f"policy object {n}"
     object_id = obj.get("ObjectId")
     usages_text = obj.get("AllowedUsages")
+    if object_id.__class__ is str and usages_text.__class__ is str and object_id.strip():
+        known = _VALID_USAGES.get((usages_text, cluster_scope))
+        if known is not None:  # the usual case of a big payload: only the identity is left to check
+            identity = azure.find_by_object_id(cluster, object_id)
+            if identity is not None and identity.assigned:
+                return PolicyRequest(identity, list(known))
+    where = f"policy object {n}"
     missing = [name for name, v in (("ObjectId", object_id), ("AllowedUsages", usages_text))
                if v is None or (isinstance(v, str) and not v.strip())]
     if missing:
@@ -190,6 +218,8 @@ def _validate_object(cluster: Cluster, obj: dict[str, Any], n: int, cluster_scop
                              "set on the cluster-level policy, not on a database")
         if usage not in usages:
             usages.append(usage)
+    if len(_VALID_USAGES) < 1000:
+        _VALID_USAGES[(usages_text, cluster_scope)] = tuple(usages)
     identity = azure.find_by_object_id(cluster, object_id)
     if identity is None or not identity.assigned:
         raise BadRequest(f"{MESSAGE_PREFIX}: identity '{object_id}' is not assigned to the cluster"
