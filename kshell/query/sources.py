@@ -94,9 +94,13 @@ def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
     values: list[Any] = []
     if typ == "long":
         if step > 0:
-            values = list(range(start, stop + 1, step)) if stop >= start else []
+            span = range(start, stop + 1, step) if stop >= start else range(0)
         else:
-            values = list(range(start, stop - 1, step)) if stop <= start else []
+            span = range(start, stop - 1, step) if stop <= start else range(0)
+        # counted before any row is made (1e9 rows would exhaust memory)
+        if abs(span.stop - span.start) > MAX_RANGE_ROWS * abs(span.step):
+            raise ev.error(node, "range: too many rows")
+        values = list(span)
     else:
         if typ == "real":
             start, stop, step = float(start), float(stop), float(step)
