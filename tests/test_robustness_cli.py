@@ -121,3 +121,13 @@ def test_storage_account_in_a_directory_where_none_can_be_made_is_an_error_and_c
     assert_clean(code, out, err)
     assert err.startswith("Error (line 1): DirectiveError: cannot create storage account 'acct' in '/proc/self'"), err
     assert "acct" not in out
+
+
+@pytest.mark.parametrize("query", [
+    "range x from 1 to 1000000000 step 1 | count",
+    "range x from 9223372036854775807 to -9223372036854775808 step -1 | count",
+])
+def test_a_range_too_long_to_simulate_is_refused_before_using_memory(query):
+    code, out, err = run_kshell(query + "\n")
+    assert_clean(code, out, err)
+    assert err.startswith("Error (line 1): SemanticError: range: too many rows"), err
