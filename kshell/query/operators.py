@@ -41,8 +41,28 @@ def _hashable(v: Any) -> Any:
 
 # ------------------------------------------------------------------ where
 
+def _conjuncts(node: Any) -> list[Any]:
+    if isinstance(node, ast.Binary) and node.op.lower() == "and":
+        return _conjuncts(node.left) + _conjuncts(node.right)
+    return [node]
+
+
 def where(ev, tab: Tabular, op: ast.Where, scope) -> Tabular:
-    pred = Compiler(ev, tab.columns, scope).predicate(op.predicate)
+    parts = _conjuncts(op.predicate)
+    if len(parts) > 1:
+        # `a and b`: filter by a, then evaluate b on the remaining rows only (rows where a is
+        # false or null are dropped either way), which spares most of b's work.
+        compiler = Compiler(ev, tab.columns, scope)
+        for p in parts:  # type-check every conjunct first, even if no row survives
+            compiler.predicate(p)
+        for p in parts:
+            tab = _filter(ev, tab, p, scope)
+        return tab
+    return _filter(ev, tab, op.predicate, scope)
+
+
+def _filter(ev, tab: Tabular, predicate: Any, scope) -> Tabular:
+    pred = Compiler(ev, tab.columns, scope).predicate(predicate)
     if pred.const:
         return tab if pred.value is True else empty_like(tab)
     mask = pred.fn(tab.data, tab.rows)
