@@ -65,8 +65,11 @@ CASES = [
     (V + "V | summarize count() by tostring(d.k1)", "d_k1:string, count_:long", [["1", 1], ["", 3], ["9", 1]]),
     (V + "V | summarize count() by d", "d:dynamic, count_:long",
      [[{"k1": 1}, 1], [{"k2": 2}, 1], [{"k1": 9}, 1], [None, 1], [{"k3": 3}, 1]]),
-    ("datatable(x:long)[] | summarize count(), sum(x), make_list(x)", "count_:long, sum_x:long, list_x:dynamic",
-     [[0, None, []]]),
+    # "Default values of aggregations" in the summarize docs: 0, [] or null over no values.
+    ("datatable(x:long)[] | summarize count(), sum(x), make_list(x), max(x), avg(x), stdev(x)",
+     "count_:long, sum_x:long, list_x:dynamic, max_x:long, avg_x:real, stdev_x:real", [[0, 0, [], None, None, 0.0]]),
+    ("datatable(x:real)[real(null)] | summarize sum(x), dcount(x), make_set(x)",
+     "sum_x:real, dcount_x:long, set_x:dynamic", [[0.0, 0, []]]),
 ]
 
 

@@ -89,7 +89,7 @@ CASES = [
      "Dept:string, Total:long, Max:long", [["Eng", 180, 100], ["Ops", 150, 90], ["HR", 70, 70]]),
     (T + "T | summarize avg(Salary)", "avg_Salary:real", [[80.0]]),
     (T + "T | summarize count()", "count_:long", [[5]]),
-    (T + "T | where Salary > 1000 | summarize count(), sum(Salary)", "count_:long, sum_Salary:long", [[0, None]]),
+    (T + "T | where Salary > 1000 | summarize count(), sum(Salary)", "count_:long, sum_Salary:long", [[0, 0]]),
     (T + "T | where Salary > 1000 | summarize count() by Dept", "Dept:string, count_:long", []),
     (T + "T | summarize n = count() by bin(Salary, 50)", "Salary:long, n:long", [[100, 1], [50, 4]]),
     (T + "T | summarize count() by y = getyear(Start) | sort by y asc | take 2", "y:int, count_:long",

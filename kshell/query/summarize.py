@@ -242,7 +242,17 @@ def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpe
         values.append(impl(*call_args))
     if typ == "string":
         values = ["" if v is None else v for v in values]
+    elif call.name in ZERO_DEFAULT and None in values:
+        zero = _ZEROS.get(typ, 0)
+        values = [zero if v is None else v for v in values]
     return typ, values
+
+
+# "Default values of aggregations" (summarize docs): these give 0 over no (non-null)
+# values, the make_* family an empty array (their implementations already do), others null.
+ZERO_DEFAULT = frozenset({"count", "countif", "dcount", "dcountif", "count_distinct", "sum", "sumif",
+                          "variance", "varianceif", "stdev", "stdevif"})
+_ZEROS = {"real": 0.0, "decimal": __import__("decimal").Decimal(0), "timespan": __import__("datetime").timedelta(0)}
 
 
 def _arg_extreme(ev, c: Compiler, tab: Tabular, call: ast.Call, groups, out: _Output, key_cols, item, taken) -> list[str]:
