@@ -224,7 +224,7 @@ def _make_bag_if(values, preds, *_):
     return _make_bag(_when(values, preds))
 
 
-@aggregate("take_any", "any", lambda ts: ts[0], 1, aliases=("any",))
+@aggregate("take_any", "any", lambda ts: ts[0], 1, None, aliases=("any",))
 def _take_any(values):
     for v in values:
         if v is not None and v != "":

@@ -154,7 +154,7 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
                 names = _arg_extreme(ev, c, tab, call, groups, out, key_cols, item if hidden is None else None, taken)
                 produced.extend(names)
                 continue
-            if call.name in ("percentiles", "percentiles_array") or (call.name == "take_any" and len(call.args) > 1):
+            if call.name in ("percentiles", "percentiles_array", "take_any", "any"):
                 names = _multi(ev, c, tab, call, spec, groups, out, item if hidden is None else None, taken)
                 produced.extend(names)
                 continue
@@ -310,14 +310,35 @@ def _multi(ev, c: Compiler, tab: Tabular, call: ast.Call, spec, groups, out: _Ou
     """percentiles(x, p1, p2...) -> one column per percentile; take_any(a, b) -> one per argument."""
     names = []
     custom = list(item.names) if item is not None and item.names else []
-    if call.name == "take_any":
-        for k, a in enumerate(call.args):
+    if call.name in ("take_any", "any"):
+        # take_any(x) keeps the column's name; the deprecated any(x) prefixes it with any_.
+        # One argument: a non-empty value is preferred; several (or *): one row's values.
+        prefix = "any_" if call.name == "any" else ""
+        if item is not None and item.name and not custom:
+            custom = [item.name]
+        exprs: list[tuple[str | None, Any, str, list]] = []
+        for a in call.args:
+            if isinstance(a, ast.Name) and a.name == "*":
+                keys = set(taken)
+                for (n, t), col in zip(tab.columns, tab.data):
+                    if n != INGESTION_TIME_COLUMN and n not in keys:
+                        exprs.append((n, None, t, col))
+                continue
             e = c.compile(a)
-            vals = e.values(tab.data, tab.rows)
-            base = custom[k] if k < len(custom) else f"any_{expr_name(a) or ''}"
+            exprs.append((expr_name(a), a, e.type, e.values(tab.data, tab.rows)))
+        single = len(exprs) == 1
+        glist = groups if groups is not None else [list(range(tab.rows))]
+        if not single:
+            picks = [g[0] if g else None for g in glist]
+        for k, (n, _a, t, vals) in enumerate(exprs):
+            base = custom[k] if k < len(custom) else (prefix + n if n else f"{prefix}Column{k + 1}")
             name = unique(base, taken)
             taken.add(name)
-            out.add(name, e.type, [A.REGISTRY["take_any"].impl(s) for s in _slices(vals, groups)])
+            if single:
+                values = [A.REGISTRY["take_any"].impl(s) for s in _slices(vals, groups)]
+            else:
+                values = [None if p is None else vals[p] for p in picks]
+            out.add(name, t, values)
             names.append(name)
         return names
     target = c.compile(call.args[0])
