@@ -14,6 +14,7 @@ import decimal
 import io
 import json
 import math
+import re
 import uuid
 from typing import Any
 
@@ -195,7 +196,7 @@ def render_delimited(result: Result, delimiter: str, types: bool = False) -> str
                 and line.count(delimiter) == len(row) - 1 and (line or len(row) != 1)):
             append(line)
             continue
-        if "\r" in line or "\0" in line or len(row) <= 1:
+        if ("\0" in line or len(row) <= 1) and "\r" not in line:
             if writer is None:
                 buf = io.StringIO()
                 writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
@@ -204,18 +205,41 @@ def render_delimited(result: Result, delimiter: str, types: bool = False) -> str
             writer.writerow(row)
             append(buf.getvalue()[:-1])
             continue
+        # A carriage return is quoted too (the csv module leaves it bare with "\n" line
+        # ends, and readers then see a line break in an unquoted field).
         append(delimiter.join(
-            '"' + cell.replace('"', '""') + '"' if ('"' in cell or "\n" in cell or delimiter in cell) else cell
+            '"' + cell.replace('"', '""') + '"'
+            if ('"' in cell or "\n" in cell or "\r" in cell or delimiter in cell) else cell
             for cell in row))
     lines.append("")
     return "\n".join(lines)
 
 
+# Control characters other than the line feed: in the formats meant for the eye they
+# would move the cursor, break the column alignment or drive the terminal (ESC
+# sequences in data), so table, markdown and vertical show them escaped (\t, \r,
+# \u001b); csv, tsv and json keep the data as it is.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\t": "\\t", "\r": "\\r"}
+
+
+def _escape_control(match: re.Match) -> str:
+    ch = match.group()
+    return _CONTROL_NAMES.get(ch) or f"\\u{ord(ch):04x}"
+
+
+def _visible(rows: list[list[str]]) -> list[list[str]]:
+    """The cells with control characters escaped (the rows unchanged when there are none)."""
+    if not any(_CONTROL.search(c) for row in rows for c in row):
+        return rows
+    return [[_CONTROL.sub(_escape_control, c) for c in row] for row in rows]
+
+
 def render_table(result: Result, fmt: str, types: bool = False) -> str:
     from tabulate import tabulate  # lazily: see the module docstring
 
-    cells = _cells(result)
-    headers = _headers(result, types)
+    cells = _visible(_cells(result))
+    headers = _visible([_headers(result, types)])[0]
     if fmt == "markdown":
         cells = [[c.replace("|", "\\|").replace("\n", "<br>") for c in row] for row in cells]
         headers = [h.replace("|", "\\|") for h in headers]
@@ -230,7 +254,7 @@ def render_table(result: Result, fmt: str, types: bool = False) -> str:
 
 
 def render_vertical(result: Result, types: bool = False) -> str:
-    headers = _headers(result, types)
+    headers = _visible([_headers(result, types)])[0]
     if not result.rows:
         return "(no rows)"
     width = max(len(h) for h in headers)
@@ -238,7 +262,7 @@ def render_vertical(result: Result, types: bool = False) -> str:
     for n, row in enumerate(result.rows, 1):
         lines = [f"-[ RECORD {n} ]" + "-" * max(4, width - 8)]
         for h, v in zip(headers, row):
-            text = format_value(v).replace("\n", "\n" + " " * (width + 3))
+            text = _CONTROL.sub(_escape_control, format_value(v)).replace("\n", "\n" + " " * (width + 3))
             lines.append(f"{h.ljust(width)} | {text}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)

@@ -131,3 +131,25 @@ def test_a_range_too_long_to_simulate_is_refused_before_using_memory(query):
     code, out, err = run_kshell(query + "\n")
     assert_clean(code, out, err)
     assert err.startswith("Error (line 1): SemanticError: range: too many rows"), err
+
+
+# ------------------------------------------------------------------ rendering hostile data
+
+def test_control_characters_in_data_are_escaped_in_table_output_and_kept_in_csv():
+    query = 'print s = strcat("a", "\\t", "b", "\\r", "\\u001b[31mRED", "\\u0007")\n'
+    code, out, err = run_kshell(query)
+    assert_clean(code, out, err, expected_code=0)
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out and "\t" not in out
+    assert "a\\tb\\r\\u001b[31mRED\\u0007" in out
+    code, out, err = run_kshell(query, "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out == 's\n"a\tb\r\x1b[31mRED\x07"\n'
+
+
+def test_csv_output_with_carriage_returns_reads_back_as_the_same_values():
+    import csv
+    import io
+
+    code, out, err = run_kshell('datatable(a: string, b: string)["x\\ry", "z", "\\r", ""]\n', "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert list(csv.reader(io.StringIO(out))) == [["a", "b"], ["x\ry", "z"], ["\r", ""]]
