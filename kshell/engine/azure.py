@@ -194,10 +194,14 @@ def find_by_object_id(cluster: Cluster, object_id: str) -> ManagedIdentity | Non
     This is the lookup the ManagedIdentity policy and `;managed_identity=`
     use: only `system` or an object id name an identity there.
     """
+    ids = identities(cluster)
+    record = ids.get(object_id)  # keys are canonical object ids: the common case, one lookup
+    if record is not None:
+        return record
     if object_id.strip().lower() == SYSTEM:
         return system_identity(cluster)
     guid = normalize_guid(object_id)
-    return identities(cluster).get(guid) if guid else None
+    return ids.get(guid) if guid else None
 
 
 def require_identity(cluster: Cluster, ref: str) -> ManagedIdentity:
