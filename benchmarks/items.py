@@ -117,10 +117,12 @@ def parser(repeat: str = "3") -> None:
         return errors
 
     errors = once()  # warm-up, and the error count
+    c0 = time.process_time()
     secs = median_time(once, int(repeat))
+    cpu = (time.process_time() - c0) / int(repeat)
     mb = size * rounds / 1e6
     emit({"mb": mb, "mb_per_s": mb / secs, "requests": len(texts) * rounds,
-          "requests_per_s": len(texts) * rounds / secs, "errors": errors})
+          "requests_per_s": len(texts) * rounds / secs, "errors": errors, "cpu_mb_per_s": mb / cpu})
 
 
 # ------------------------------------------------------------ 4. management script
@@ -163,9 +165,12 @@ def management(repeat: str = "3") -> None:
         if proc.returncode != 0:
             raise SystemExit(proc.stderr.decode()[-2000:])
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     secs = median_time(once, int(repeat))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / int(repeat)
     os.unlink(path)
-    emit({"seconds": secs, "notes": notes})
+    emit({"seconds": secs, "notes": notes, "cpu_seconds": cpu})
 
 
 # ------------------------------------------------------------ 5. MI scaling
