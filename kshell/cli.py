@@ -11,6 +11,7 @@ see it).  Script mode imports neither prompt_toolkit nor pygments.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import os
 import sys
@@ -216,19 +217,36 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return EXIT_FAILED
-    except Exception as e:  # an internal bug: one line, no traceback
-        if os.environ.get("KSHELL_TRACEBACK"):
-            import traceback
-
-            traceback.print_exc()
-        message = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    except OSError as e:
+        if e.errno not in _OUTPUT_ERRNOS:
+            return _internal_error(e)
+        # stdout/stderr on a full disk or a broken device: the environment, not a bug
         try:
-            sys.stdout.flush()
-        except Exception:
+            print(f"kshell: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        except OSError:
             pass
-        detail = f": {message}" if message else ""
-        print(f"kshell: internal error: {type(e).__name__}{detail}", file=sys.stderr)
-        return EXIT_INTERNAL
+        return EXIT_FAILED
+    except Exception as e:  # an internal bug: one line, no traceback
+        return _internal_error(e)
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
+def _internal_error(e: Exception) -> int:
+    """An internal bug: one line naming it, no traceback (KSHELL_TRACEBACK=1 shows it)."""
+    if os.environ.get("KSHELL_TRACEBACK"):
+        import traceback
+
+        traceback.print_exc()
+    message = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    detail = f": {message}" if message else ""
+    print(f"kshell: internal error: {type(e).__name__}{detail}", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -7,9 +7,13 @@ the error line, and that no Python traceback is printed.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from tests.conftest import run_kshell, run_kshell_raw
+from tests.conftest import PROJECT_ROOT, _env, run_kshell, run_kshell_raw
 
 
 def assert_clean(code: int, out: str, err: str, expected_code: int = 1) -> None:
@@ -153,3 +157,13 @@ def test_csv_output_with_carriage_returns_reads_back_as_the_same_values():
     code, out, err = run_kshell('datatable(a: string, b: string)["x\\ry", "z", "\\r", ""]\n', "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert list(csv.reader(io.StringIO(out))) == [["a", "b"], ["x\ry", "z"], ["\r", ""]]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_to_a_full_device_is_reported_as_such_not_as_an_internal_error():
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([sys.executable, "-m", "kshell", "-e", "range x from 1 to 100000 step 1", "--format", "json"],
+                              stdout=full, stderr=subprocess.PIPE, cwd=str(PROJECT_ROOT), env=_env(), timeout=60)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert err == "kshell: cannot write the output: No space left on device\n"
