@@ -59,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------ input
 
 def decoded_lines(stream: BinaryIO, source: str) -> Iterator[str]:
-    """Lines of a byte stream as text; InputError on invalid UTF-8 or binary data."""
-    for lineno, raw in enumerate(stream, 1):
+    """Lines of a byte stream as text; InputError on invalid UTF-8, binary data or a read error."""
+    for lineno, raw in enumerate(_read_lines(stream, source), 1):
         if b"\x00" in raw:
             raise InputError(f"{source}: line {lineno}: contains a NUL byte; kshell reads UTF-8 text, not binary data")
         try:
@@ -70,6 +70,15 @@ def decoded_lines(stream: BinaryIO, source: str) -> Iterator[str]:
                 f"{source}: line {lineno}, column {e.start + 1}: invalid UTF-8 "
                 f"(byte 0x{raw[e.start]:02x}); kshell reads UTF-8 text"
             ) from None
+
+
+def _read_lines(stream: BinaryIO, source: str) -> Iterator[bytes]:
+    # A read that fails midway (/proc/self/mem, a vanished network file) is the input's
+    # fault: said as such, not mistaken for an output error or an internal one.
+    try:
+        yield from stream
+    except OSError as e:
+        raise InputError(f"cannot read {source}: {e.strerror or e}") from None
 
 
 # ---------------------------------------------------------------- session

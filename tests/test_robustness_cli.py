@@ -167,3 +167,10 @@ def test_output_to_a_full_device_is_reported_as_such_not_as_an_internal_error():
     err = proc.stderr.decode()
     assert proc.returncode == 1, err
     assert err == "kshell: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
+def test_a_script_file_that_fails_while_being_read_is_an_input_error():
+    code, out, err = run_kshell("", "-f", "/proc/self/mem")
+    assert_clean(code, out, err)
+    assert err == "kshell: cannot read /proc/self/mem: Input/output error\n"
