@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import operator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -105,22 +106,46 @@ _ENTRY_JSON: dict[int, tuple[dict[str, Any], str]] = {}
 def policy_json(entries: list[dict[str, Any]]) -> str:
     """`json.dumps(entries)`, from per-entry texts (same output: ", " between items)."""
     cache = _ENTRY_JSON
-    if len(entries) > 2000 and cache.get(id(entries[0]), (None,))[0] is not entries[0]:
+    prev, prev_parts = _LAST_POLICY
+    if prev and entries and entries[0] is prev[0]:
+        # The usual alter-merge: the previous policy with an entry appended or
+        # replaced.  Entries are compared by identity in C; only the changed
+        # ones are looked up.
+        parts = prev_parts[:len(entries)]
+        same = list(map(operator.is_, entries, prev))
+        i = 0
+        while True:
+            try:
+                i = same.index(False, i)
+            except ValueError:
+                break
+            parts[i] = _entry_text(entries[i], cache)
+            i += 1
+        parts.extend(_entry_text(e, cache) for e in entries[len(prev):])
+    elif len(entries) > 2000 and cache.get(id(entries[0]), (None,))[0] is not entries[0]:
         # A big policy seen for the first time (a bulk .alter): one C-level
-        # encoding beats caching each entry; later merges re-encode it once.
+        # encoding beats caching each entry.
+        _LAST_POLICY[:] = [(), []]
         return json.dumps(entries)
-    parts = []
-    if len(cache) + len(entries) > 500_000:
-        cache.clear()
-    for e in entries:
-        hit = cache.get(id(e))
-        if hit is not None and hit[0] is e:
-            parts.append(hit[1])
-            continue
-        text = _entry_json(e)
-        cache[id(e)] = (e, text)
-        parts.append(text)
+    else:
+        if len(cache) + len(entries) > 500_000:
+            cache.clear()
+        parts = [_entry_text(e, cache) for e in entries]
+    _LAST_POLICY[:] = [tuple(entries), parts]
     return "[" + ", ".join(parts) + "]"
+
+
+# The entries (as a tuple) and entry texts of the last policy encoded.
+_LAST_POLICY: list = [(), []]
+
+
+def _entry_text(e: dict[str, Any], cache: dict[int, tuple[dict[str, Any], str]]) -> str:
+    hit = cache.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    text = _entry_json(e)
+    cache[id(e)] = (e, text)
+    return text
 
 
 _ENTRY_KEYS = PROPERTIES  # the key order _entry writes
