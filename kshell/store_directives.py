@@ -18,6 +18,25 @@ def _path_argument(args: str, usage: str) -> str:
     return os.path.expanduser(text)
 
 
+def _refuse_foreign_file(path: str) -> None:
+    """#save replaces kshell state files (even damaged ones) and empty files, never other
+    files: `#save tour.kql` must not destroy the user's script."""
+    import struct
+
+    from kshell.store_file import APPLICATION_ID, SQLITE_MAGIC
+
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        return  # missing, a directory, unreadable: the save itself reports it
+    if not header or SQLITE_MAGIC.startswith(header[: len(SQLITE_MAGIC)]) and len(header) < 72:
+        return
+    if header.startswith(SQLITE_MAGIC) and struct.unpack(">I", header[68:72])[0] == APPLICATION_ID:
+        return
+    raise DirectiveError(f"'{path}' exists and is not a kshell state file: #save does not overwrite it")
+
+
 def _same_file(a: str, b: str) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -35,6 +54,7 @@ def save_directive(state: ShellState, args: str) -> str:
     from kshell.store import StoredSession, save_cluster
 
     path = _path_argument(args, "#save PATH")
+    _refuse_foreign_file(path)
     session = state.session
     if isinstance(session, StoredSession):
         session.sync()

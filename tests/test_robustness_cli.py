@@ -174,3 +174,16 @@ def test_a_script_file_that_fails_while_being_read_is_an_input_error():
     code, out, err = run_kshell("", "-f", "/proc/self/mem")
     assert_clean(code, out, err)
     assert err == "kshell: cannot read /proc/self/mem: Input/output error\n"
+
+
+def test_save_does_not_overwrite_a_file_that_is_not_a_state_file(tmp_path):
+    script = tmp_path / "tour.kql"
+    script.write_text("print 1\n")
+    code, out, err = run_kshell(f"#save {script}\n")
+    assert_clean(code, out, err)
+    assert err == f"Error (line 1): DirectiveError: '{script}' exists and is not a kshell state file: #save does not overwrite it\n"
+    assert script.read_text() == "print 1\n"
+    state = tmp_path / "s.kshell"
+    code, out, err = run_kshell(f"#save {state}\n.create table T (a: long)\n#save {state}\n")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.count(f"Saved to '{state}'.") == 2

@@ -35,12 +35,24 @@ def test_save_writes_an_in_memory_cluster_as_a_state_file(tmp_path, run_kshell):
     assert sorted(os.listdir(tmp_path)) == ["saved.kshell"]  # no temporary file left behind
 
 
-def test_save_replaces_an_existing_file_whole(tmp_path, run_kshell):
+def test_save_replaces_an_existing_state_file_whole(tmp_path, run_kshell):
     target = tmp_path / "saved.kshell"
-    target.write_text("old content that is not a state file\n")
+    code, out, err = run_kshell(".create table Old (x: long)\n\n" + CREATE + "\n.ingest inline into table T <| 9,nine\n"
+                                + f"\n#save '{target}'\n")
+    assert code == 0, err
     code, out, err = run_kshell(CREATE + f"\n#save '{target}'\n")
     assert code == 0, err
     assert table_rows(target) == [[1, "one"], [2, "two"]]
+    assert table_rows(target, "Old") is None
+
+
+def test_save_refuses_to_replace_a_file_that_is_not_a_state_file(tmp_path, run_kshell):
+    target = tmp_path / "notes.txt"
+    target.write_text("old content that is not a state file\n")
+    code, out, err = run_kshell(CREATE + f"\n#save '{target}'\n")
+    assert code == 1
+    assert "is not a kshell state file: #save does not overwrite it" in err
+    assert target.read_text() == "old content that is not a state file\n"
 
 
 def test_save_copies_an_open_state_file_and_keeps_working_on_the_original(tmp_path, run_kshell):
