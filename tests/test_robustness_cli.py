@@ -187,3 +187,10 @@ def test_save_does_not_overwrite_a_file_that_is_not_a_state_file(tmp_path):
     code, out, err = run_kshell(f"#save {state}\n.create table T (a: long)\n#save {state}\n")
     assert_clean(code, out, err, expected_code=0)
     assert out.count(f"Saved to '{state}'.") == 2
+
+
+def test_a_function_whose_body_is_its_parameter_is_valid():
+    code, out, err = run_kshell(".create function Same(x: long = 5) { x }\n\nprint a = Same(3), b = Same()\n",
+                                "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines()[-2:] == ["a,b", "3,5"]

@@ -55,6 +55,10 @@ class Compiler:
                 return self.compile_subquery_scalar(node)
             if self.ev.is_tabular_node(node, self.scope):
                 raise self.error(node, "A tabular expression is not allowed here; expected a scalar expression")
+            if isinstance(node, ast.TableRef) and node.database is None and node.cluster is None:
+                # a body or statement that is a bare name (`{ x }`) parses as a table
+                # reference; here it can only be a scalar name
+                return self._name(ast.Name(node.name, pos=node.pos))
             raise self.error(node, f"unsupported expression {type(node).__name__}")
         return meth(self, node)
 
