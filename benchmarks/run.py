@@ -117,6 +117,7 @@ def main() -> int:
     rep = 3 if args.quick else 9
     py = sys.executable
     rows: list[tuple[str, str, str, bool, str]] = []  # item, measured, budget, pass, notes
+    short: dict[str, str] = {}  # item number -> by how much it is over its budget (used when missed)
     started = time.perf_counter()
 
     load_before = load()
@@ -130,6 +131,7 @@ def main() -> int:
         t_tab += wall(c_tab, repeat=1)
         t_ks += wall(c_ks, repeat=1)
     bare, tab, ks = median(t_bare), median(t_tab), median(t_ks)
+    short["1"] = over(ks, 2 * bare)
     rows.append(("1. Script start-up: `kshell -e '.show databases' --format csv`", ms(ks),
                  f"≤ 2× bare Python ({ms(2 * bare)})", ks <= 2 * bare,
                  f"python -c pass {ms(bare)}; python -c 'import tabulate' {ms(tab)}; ratio {ks / bare:.2f}×; "
@@ -142,6 +144,7 @@ def main() -> int:
         t_imp += wall(c_imp, repeat=1)
         inter.append(item("interactive_startup")["seconds"])
     imp, it = median(t_imp), median(inter)
+    short["2"] = over(it, 1.3 * imp)
     rows.append(("2. Interactive start-up to the first prompt (pty)", ms(it),
                  f"≤ 1.3× importing prompt_toolkit + pygments ({ms(1.3 * imp)})", it <= 1.3 * imp,
                  f"import prompt_toolkit, pygments: {ms(imp)}; ratio {it / imp:.2f}×; "
@@ -149,6 +152,7 @@ def main() -> int:
 
     # 3. Parser throughput
     r = item("parser", str(rep))
+    short["3"] = f"{r['mb_per_s']:.2f} MB/s is {(1 - r['mb_per_s'] / 2.0) * 100:.0f}% below 2 MB/s"
     rows.append(("3. Parser throughput over the corpus (≥ 10 MB of text)",
                  f"{r['mb_per_s']:.2f} MB/s, {r['requests_per_s']:.0f} requests/s",
                  "≥ 2 MB/s", r["mb_per_s"] >= 2.0,
@@ -157,6 +161,7 @@ def main() -> int:
 
     # 4. 10,000 management commands
     r = item("management", str(rep))
+    short["4"] = over(r["seconds"], 3.0)
     rows.append(("4. Script of 10,000 management commands", f"{r['seconds']:.2f} s", "≤ 3 s",
                  r["seconds"] <= 3.0, f"{r['notes']}; CPU {r['cpu_seconds']:.2f} s"))
 
@@ -164,6 +169,7 @@ def main() -> int:
     r = item("mi_scaling", str(rep))
     t1, t10, t100 = r["1000"], r["10000"], r["100000"]
     worst = max(t10 / t1, t100 / t10)
+    short["5"] = f"worst growth ×{worst:.1f} for 10× the identities (budget ×12)"
     rows.append(("5. ManagedIdentity alter-merge at 1,000 / 10,000 / 100,000 identities",
                  f"{ms(t1)} / {ms(t10)} / {ms(t100)}", "10× identities ≤ 12× time",
                  worst <= 12.0, f"growth ×{t10 / t1:.1f} then ×{t100 / t10:.1f}"))
@@ -175,6 +181,8 @@ def main() -> int:
                        ("top", "sort / top 10"),
                        ("join", "join 1,000,000 × 10,000")):
         secs = r[key]
+        if key == "filter_summarize":
+            short["6"] = over(secs, 1.0)
         budget = "≤ 1 s" if key == "filter_summarize" else "reported"
         ok = secs <= 1.0 if key == "filter_summarize" else True
         note = f"{1_000_000 / secs:,.0f} rows/s"
@@ -186,17 +194,19 @@ def main() -> int:
 
     # 7. Completion latency
     r = item("completion")
+    short["7"] = over(r["p95_ms"], 20.0)
     rows.append(("7. Completion latency, 10,000 tables × 100 columns", f"p95 {r['p95_ms']:.2f} ms",
                  "p95 ≤ 20 ms", r["p95_ms"] <= 20.0,
                  f"median {r['median_ms']:.2f} ms over {r['calls']} calls in {r['contexts']} contexts"))
 
     # 8. Peak memory
     r = item("memory")
+    short["8"] = over(r["peak_mb"], 400.0)
     rows.append(("8. Peak memory, 1,000,000 rows × 5 columns", f"{r['peak_mb']:.0f} MB", "≤ 400 MB",
                  r["peak_mb"] <= 400.0, f"after ingesting and one query; baseline interpreter {r['baseline_mb']:.0f} MB"))
 
     elapsed = time.perf_counter() - started
-    write_report(rows, rep, elapsed, f"{load_before} before, {load()} after")
+    write_report(rows, rep, elapsed, f"{load_before} before, {load()} after", short)
     for name, measured, budget, ok, notes in rows:
         print(f"{'PASS' if ok else 'MISS'}  {name}: {measured} (budget {budget}) {notes}")
     print(f"wrote {OUT.relative_to(ROOT)} in {elapsed:.0f} s")
@@ -222,7 +232,44 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
-def write_report(rows, rep: int, elapsed: float, loadavg: str) -> None:
+def over(measured: float, budget: float) -> str:
+    return f"{(measured / budget - 1) * 100:.0f}% over the budget ({measured / budget:.2f}× of it)"
+
+
+# Why an item misses its budget, printed under the table for the items that miss.
+MISS_REASONS = {
+    "1": "Script mode imports the whole engine before running anything: the command "
+         "dispatcher tries every command family's rules in order (so all `cmd_*` grammar "
+         "modules load), and every engine family registers its handlers and hooks (update "
+         "policies, row level security, permission read hooks) on import, so loading only "
+         "the family a request names would change behaviour. That is about sixty modules "
+         "with a few hundred dataclasses and a few dozen regular expressions, roughly "
+         "150-250 ms of CPU; bare Python starts in 20-40 ms, and 2× of it is less than "
+         "importing argparse, dataclasses, json and csv alone. Meeting it needs lazily "
+         "loaded families behind a static index of command heads and hook owners.",
+    "2": "The interactive shell imports its completion, highlighting and key-binding modules "
+         "and builds the prompt_toolkit application before the first prompt; the engine "
+         "families load right after the prompt is drawn. What is left over the baseline is "
+         "those modules and the session; heavy load on the machine widens the spread.",
+    "3": "Tokenizing is about half of parsing: CPython spends about a microsecond per token "
+         "on the regular-expression match object and the Token object, and the corpus has "
+         "about 180,000 tokens per MB. The CPU-time rate in the notes shows what other load "
+         "on the machine took from the wall-clock rate.",
+    "4": "The script's output is about 118 MB of CSV (every `.add` lists all principals of "
+         "its database and every policy command prints the whole policy); start-up "
+         "(item 1), parsing and rendering that output make up most of the time. The CPU "
+         "time in the notes shows how much of the wall time other load on the machine took.",
+    "5": "Every step is linear, but at 100,000 identities the working set no longer fits "
+         "the CPU caches and the payload's million small objects make the collector's "
+         "full passes longer; both add to the 10,000 → 100,000 step.",
+    "6": "Filter and summarize run as whole-column comprehensions; other load on the "
+         "machine inflates the wall time.",
+    "7": "Completion rebuilds its catalog when the session changes.",
+    "8": "Columns are Python lists of Python objects (about 50-60 bytes per value).",
+}
+
+
+def write_report(rows, rep: int, elapsed: float, loadavg: str, short: dict[str, str]) -> None:
     lines = [
         "# Performance",
         "",
@@ -238,9 +285,27 @@ def write_report(rows, rep: int, elapsed: float, loadavg: str) -> None:
         "| Item | Measured | Budget | Result | Notes |",
         "|---|---|---|---|---|",
     ]
+    missed = []
     for name, measured, budget, ok, notes in rows:
         lines.append(f"| {name} | {measured} | {budget} | {'pass' if ok else '**miss**'} | {notes} |")
+        number = name.split(".", 1)[0]
+        if not ok and number not in missed:
+            missed.append(number)
     lines.append("")
+    if missed:
+        lines += ["## Missed budgets", ""]
+        for number in missed:
+            lines.append(f"- Item {number}: {short.get(number, '')}. {MISS_REASONS.get(number, '')}")
+        lines.append("")
+    else:
+        lines += ["Every budget is met.", ""]
+    lines += ["## How to read and reproduce", "",
+              "`python3 benchmarks/run.py` (all items, under ten minutes) or `--quick`; the",
+              "items themselves are in `benchmarks/items.py` (`python3 benchmarks/items.py NAME`",
+              "prints one item's JSON). Item 2 stops its clock when the prompt is drawn on a",
+              "pseudo-terminal (the engine's command families load right after that); item 4's",
+              "output goes to a file; item 6 compares with pandas when the `bench` extra is installed.",
+              ""]
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text("\n".join(lines))
 
