@@ -194,3 +194,11 @@ def test_a_function_whose_body_is_its_parameter_is_valid():
                                 "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines()[-2:] == ["a,b", "3,5"]
+
+
+def test_a_function_taking_a_parameter_number_of_rows_validates_and_runs():
+    script = (".create table T (a: long)\n\n.ingest inline into table T <|\n1\n2\n3\n\n"
+              ".create function FirstRows(n: long) { T | take n }\n\nFirstRows(2) | count\n")
+    code, out, err = run_kshell(script, "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines()[-2:] == ["Count", "2"]

@@ -8,6 +8,7 @@ kshell.query.operators; expressions compile in kshell.query.compiler.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from typing import Any
 
 from kshell.errors import KustoError, NotSupported, SemanticError
@@ -72,6 +73,9 @@ class UserFunction:
         self.stored = stored  # a stored function: its body has its own text (positions)
 
 
+_VALIDATION_VALUES = {"string": "", "int": 1, "long": 1, "real": 1.0, "decimal": decimal.Decimal(1)}
+
+
 class Evaluator:
     def __init__(self, ctx: Any, *, schema_only: bool = False):
         self.ctx = ctx
@@ -110,7 +114,9 @@ class Evaluator:
             e = Compiler(self, [], scope).compile(p.default)
             scope.bind(p.name, "scalar", self._as_const(e))
         else:
-            scope.bind(p.name, "scalar", const(typ, "" if typ == "string" else None))
+            # validation stand-ins: a number is 1 (so `take x`, `top x`, `range ... step x` in a
+            # body validate, as in Kusto), a string is empty, anything else a typed null
+            scope.bind(p.name, "scalar", const(typ, _VALIDATION_VALUES.get(typ)))
 
     def random(self):
         import random
