@@ -202,3 +202,57 @@ def test_a_function_taking_a_parameter_number_of_rows_validates_and_runs():
     code, out, err = run_kshell(script, "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines()[-2:] == ["Count", "2"]
+
+
+# ------------------------------------------------------------------ hostile scripts (behaviour pinned)
+
+@pytest.mark.parametrize("script, error", [
+    (".show tabels\n", "Error (line 1): SyntaxError: unknown or unsupported command '.show tabels'"),
+    ("print 1\n\n.alter database NetDefaultDB policy managed_identity ```[{\n",
+     "Error (line 3): SyntaxError: unterminated ``` literal opened at line 3"),
+    ("print " + "(" * 5000 + "1" + ")" * 5000 + "\n", "Error (line 1): SyntaxError: expression nested too deeply"),
+    ("print dynamic(" + '{"a":' * 3000 + "1" + "}" * 3000 + ")\n", "Error (line 1): SyntaxError: expression nested too deeply"),
+    ("#db nope\n", "Error (line 1): EntityNotFound: Database 'nope' was not found"),
+    ("#format yaml\n", "Error (line 1): DirectiveError: unknown format 'yaml'"),
+    ("#as carol\n", "Error (line 1): DirectiveError: 'carol' is not a valid principal FQN"),
+    ("#time advance -1h\n", "Error (line 1): DirectiveError:"),
+    ("#time set yesterday\n", "Error (line 1): DirectiveError: 'yesterday' is not a date/time"),
+    ("#identity assign nobody\n", "Error (line 1): "),
+    ("#storage grant nope system reader\n", "Error (line 1): "),
+    ("#export run Nope\n", "Error (line 1): "),
+    ("#group add\n", "Error (line 1): DirectiveError:"),
+    ("#nosuch\n", "Error (line 1): DirectiveError: unknown directive '#nosuch'"),
+    ("#open\n", "Error (line 1): DirectiveError: usage: #open PATH"),
+])
+def test_hostile_script_lines_fail_with_one_kusto_style_error(script, error):
+    code, out, err = run_kshell(script)
+    assert_clean(code, out, err)
+    assert err.startswith(error), err
+    assert len(err.splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"print 1\n\n\x00\x01\x02", "kshell: stdin: line 3: contains a NUL byte"),
+    (b"print 1\n\n\xff\xfe garbage\n", "kshell: stdin: line 3, column 1: invalid UTF-8"),
+])
+def test_binary_input_stops_with_one_line_after_running_what_came_before(data, message):
+    code, out, err = run_kshell_raw(data, "--format", "csv")
+    assert_clean(code, out, err)
+    assert out == "print_0\n1\n"
+    assert err.startswith(message), err
+
+
+def test_json_output_carries_every_value_type():
+    import json
+
+    query = ("print b = true, i = int(1), l = long(-9223372036854775808), r = real(nan), r2 = real(-inf), "
+             "d = decimal(1.5), s = 'x\"\\n', t = datetime(2026-01-01 10:00:00.5), ts = time(-1.00:00:01), "
+             "g = guid(00000000-0000-0000-0000-000000000001), y = dynamic({'a': [1, 2.5, null]}), n = long(null)\n")
+    code, out, err = run_kshell(query, "--format", "json")
+    assert_clean(code, out, err, expected_code=0)
+    doc = json.loads(out)
+    assert [c["type"] for c in doc["columns"]] == ["bool", "int", "long", "real", "real", "decimal", "string",
+                                                  "datetime", "timespan", "guid", "dynamic", "long"]
+    assert doc["rows"] == [[True, 1, -9223372036854775808, "NaN", "-Infinity", "1.5", 'x"\n',
+                            "2026-01-01T10:00:00.5Z", "-1.00:00:01", "00000000-0000-0000-0000-000000000001",
+                            {"a": [1, 2.5, None]}, None]]
