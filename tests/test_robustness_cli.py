@@ -256,3 +256,12 @@ def test_json_output_carries_every_value_type():
     assert doc["rows"] == [[True, 1, -9223372036854775808, "NaN", "-Infinity", "1.5", 'x"\n',
                             "2026-01-01T10:00:00.5Z", "-1.00:00:01", "00000000-0000-0000-0000-000000000001",
                             {"a": [1, 2.5, None]}, None]]
+
+
+def test_show_policy_results_pipe_into_a_query_as_real_tooling_does():
+    script = (".alter cluster policy managed_identity ```[{\"ObjectId\": \"system\", \"AllowedUsages\": \"NativeIngestion, AutomatedFlows\"}]```\n\n"
+              ".show cluster policy managed_identity | project Policies = parse_json(Policy) | mv-expand Policies"
+              " | project IsSystem = tobool(Policies.IsSystem), Usages = tostring(Policies.AllowedUsages)\n")
+    code, out, err = run_kshell(script, "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines()[-2:] == ["IsSystem,Usages", "true,\"NativeIngestion, AutomatedFlows\""]

@@ -91,7 +91,9 @@ def policy_command(c: Cursor) -> PolicyCommand | None:
     node = PolicyCommand(verb=verb, entity_kind=kind_word, entity=entity, kind=kind,
                          entities=entities, pos=kind_tok.start)
     if verb in ("show", "delete"):
-        if verb == "show" and not c.at_end:
+        # `.show ... policy X | project ...` pipes the result into a query (the parser's
+        # generic command pipe takes it from here)
+        if verb == "show" and not c.at_end and not c.at_op("|", ";"):
             node.args_text = c.rest_text()
         return node
     if kind in PAYLOAD_KINDS:
