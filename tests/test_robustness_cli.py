@@ -265,3 +265,14 @@ def test_show_policy_results_pipe_into_a_query_as_real_tooling_does():
     code, out, err = run_kshell(script, "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines()[-2:] == ["IsSystem,Usages", "true,\"NativeIngestion, AutomatedFlows\""]
+
+
+def test_the_rls_docs_assert_function_can_be_created_and_fails_only_when_queried():
+    script = (".create table MyTable (a: long)\n\n"
+              ".create-or-alter function RLSForCustomersTables() {\n    MyTable\n"
+              "    | where assert(current_principal_is_member_of('aadgroup=mygroup@mycompany.com') == true, \"You don't have access\")\n}\n\n"
+              "RLSForCustomersTables()\n")
+    code, out, err = run_kshell(script, "--format", "csv")
+    assert_clean(code, out, err)
+    assert "RLSForCustomersTables,()" in out
+    assert err == "Error (line 8): BadRequest: assert() failed: You don't have access\n"

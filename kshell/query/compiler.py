@@ -676,6 +676,8 @@ def _assert(c: Compiler, node: ast.Call) -> CExpr:
             raise BadRequest(f"assert() failed: {text}")
         return True
     if cond.const:
+        if c.ev.schema_only:  # validating a function body or policy query: nothing runs
+            return const("bool", True)
         return const("bool", check(cond.value))
     cf = cond.fn
     return CExpr("bool", lambda cols, n: [check(v) for v in cf(cols, n)])
