@@ -276,3 +276,42 @@ def test_the_rls_docs_assert_function_can_be_created_and_fails_only_when_queried
     assert_clean(code, out, err)
     assert "RLSForCustomersTables,()" in out
     assert err == "Error (line 8): BadRequest: assert() failed: You don't have access\n"
+
+
+WILDCARD_DOCS_FLOW = """\
+.create table SourceTable1(Id:long, Value:string)
+
+.create table SourceTable2(Id:long, Value:string)
+
+.create table TargetTable(Id:long, Value:string, Source:string)
+
+.create function with(skipValidation=true) IngestToTarget()
+{
+    $source_table
+    | parse Value with "I'm from table " Source
+    | project Id, Value, Source
+}
+
+.alter table TargetTable policy update
+```[{
+        "IsEnabled": true,
+        "Source": "SourceTable*",
+        "SourceIsWildCard" : true,
+        "Query": "IngestToTarget()",
+        "IsTransactional": true,
+        "PropagateIngestionProperties": true
+}]```
+
+.set-or-append SourceTable1 <| datatable (Id:long, Value:string) [1, "I'm from table SourceTable1"]
+
+.set-or-append SourceTable2 <| datatable (Id:long, Value:string) [3, "I'm from table SourceTable2"]
+
+TargetTable
+"""
+
+
+def test_the_update_policy_docs_wildcard_source_flow_runs_as_documented():
+    code, out, err = run_kshell(WILDCARD_DOCS_FLOW, "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines()[-3:] == ["Id,Value,Source", "1,I'm from table SourceTable1,SourceTable1",
+                                     "3,I'm from table SourceTable2,SourceTable2"]

@@ -150,13 +150,20 @@ def _check_schema(session: Session, db: Database, target: Table, policy: dict, q
     from kshell.engine.queries import SessionQueryContext
     from kshell.query import output_schema
 
-    try:
-        schema = output_schema(query, SessionQueryContext(session, database=db.name))
-    except KustoError as e:
-        raise BadRequest(f"Update policy: the query is not valid in database '{db.name}': {e.message}") from None
-    mismatch = schema_mismatch(schema, target.columns)
-    if mismatch:
-        raise BadRequest(f"Update policy: the query's output schema does not match table '{target.name}': {mismatch}")
+    scopes: list[dict | None] = [None]
+    if policy.get("SourceIsWildCard"):
+        # The query reads `$source_table`: check it against every table the pattern
+        # matches now, as it will run (none matching: nothing to check it against yet).
+        scopes = [{(db.name.lower(), "$source_table"): _NewRows(t.name, t.columns, [[] for _ in t.columns], [])}
+                  for name, t in sorted(db.tables.items()) if fnmatch.fnmatchcase(name, policy["Source"])]
+    for scoped in scopes:
+        try:
+            schema = output_schema(query, SessionQueryContext(session, database=db.name, scoped_tables=scoped))
+        except KustoError as e:
+            raise BadRequest(f"Update policy: the query is not valid in database '{db.name}': {e.message}") from None
+        mismatch = schema_mismatch(schema, target.columns)
+        if mismatch:
+            raise BadRequest(f"Update policy: the query's output schema does not match table '{target.name}': {mismatch}")
 
 
 def schema_mismatch(schema: list[tuple[str, str]], columns: list[Column]) -> str | None:
