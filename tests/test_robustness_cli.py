@@ -315,3 +315,14 @@ def test_the_update_policy_docs_wildcard_source_flow_runs_as_documented():
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines()[-3:] == ["Id,Value,Source", "1,I'm from table SourceTable1,SourceTable1",
                                      "3,I'm from table SourceTable2,SourceTable2"]
+
+
+@pytest.mark.parametrize("state_file", [False, True])
+def test_a_command_piped_into_a_failing_query_changes_nothing(tmp_path, state_file):
+    args = [str(tmp_path / "c.kshell")] if state_file else []
+    script = (".create table Y (a: long)\n\n.create table X (a: long) | where nope > 1\n\n"
+              ".drop table Y | where nope > 1\n\n.show tables | project TableName\n")
+    code, out, err = run_kshell(script, *args, "--keep-going", "--format", "csv")
+    assert_clean(code, out, err)
+    assert err.count("SemanticError: Failed to resolve scalar expression named 'nope'") == 2
+    assert out.splitlines()[-2:] == ["TableName", "Y"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kshell import __version__
+from kshell.errors import KustoError
 from kshell.result import Result
 from kshell.engine.cluster import derived_id
 from kshell.engine.session import Session, handler
@@ -61,12 +62,36 @@ def piped_command(session: Session, node: PipedCommand) -> Result:
     from kshell.engine.queries import SessionQueryContext
     from kshell.query import run
 
+    # A command that changes state, piped into a query that then fails, must leave
+    # nothing behind (`.create table X (a:long) | where nope` creates no X): keep a copy
+    # of the cluster to put back.  Only here, and rare: `.show` commands change nothing.
+    backup = None if _is_show(node.command) else _snapshot(session.cluster)
     result = run_nested(session, node.command)
     columns = [Column(c.name, c.type) for c in result.columns]
     data = [list(col) for col in zip(*result.rows)] if result.rows else [[] for _ in columns]
     source = Table(PIPE_SOURCE, columns, data=data)
     ctx = SessionQueryContext(session, scoped_tables={(session.database.name.lower(), PIPE_SOURCE): source})
-    return run(node.query, ctx)
+    try:
+        return run(node.query, ctx)
+    except KustoError:
+        if backup is not None:
+            for name, value in backup.items():
+                setattr(session.cluster, name, value)
+        raise
+
+
+def _is_show(node) -> bool:
+    return (getattr(node, "text", "") or "").lstrip()[:6].lower() == ".show " or getattr(node, "verb", "") == "show"
+
+
+def _snapshot(cluster) -> dict | None:
+    import copy
+    import dataclasses
+
+    try:
+        return {f.name: copy.deepcopy(getattr(cluster, f.name)) for f in dataclasses.fields(cluster)}
+    except Exception:  # noqa: BLE001 - something not copyable: no undo, as before
+        return None
 
 
 def run_nested(session: Session, node) -> Result:
