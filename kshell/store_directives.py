@@ -11,7 +11,7 @@ def _path_argument(args: str, usage: str) -> str:
     text = args.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         text = text[1:-1]
-    if not text:
+    if not text.strip():  # `#open "  "` would make a file named by spaces
         raise DirectiveError(f"usage: {usage}")
     if "\x00" in text:  # the OS refuses such paths with a ValueError
         raise DirectiveError(f"a path cannot contain a NUL character (usage: {usage})")

@@ -326,3 +326,10 @@ def test_a_command_piped_into_a_failing_query_changes_nothing(tmp_path, state_fi
     assert_clean(code, out, err)
     assert err.count("SemanticError: Failed to resolve scalar expression named 'nope'") == 2
     assert out.splitlines()[-2:] == ["TableName", "Y"]
+
+
+def test_save_and_open_of_a_blank_quoted_path_are_usage_errors(tmp_path):
+    code, out, err = run_kshell('#open "  "\n#save \' \'\n', "--keep-going")
+    assert_clean(code, out, err)
+    assert err.splitlines() == ["Error (line 1): DirectiveError: usage: #open PATH",
+                                "Error (line 2): DirectiveError: usage: #save PATH"]
