@@ -103,6 +103,8 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
     from kshell.directives import ShellState
 
     now = _parse_now(args.now)
+    if args.state_file is not None and args.state_file and not args.state_file.strip():
+        raise UsageError("STATE_FILE is blank")
     if args.state_file:
         if importlib.util.find_spec("kshell.store") is None:
             raise UsageError("state files are not supported by this version of kshell yet; run without STATE_FILE")

@@ -333,3 +333,9 @@ def test_save_and_open_of_a_blank_quoted_path_are_usage_errors(tmp_path):
     assert_clean(code, out, err)
     assert err.splitlines() == ["Error (line 1): DirectiveError: usage: #open PATH",
                                 "Error (line 2): DirectiveError: usage: #save PATH"]
+
+
+def test_a_blank_state_file_argument_is_a_usage_error():
+    code, out, err = run_kshell("", " ", "-e", "print 1")
+    assert_clean(code, out, err, expected_code=2)
+    assert err == "kshell: STATE_FILE is blank\n"
