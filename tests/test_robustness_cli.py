@@ -339,3 +339,10 @@ def test_a_blank_state_file_argument_is_a_usage_error():
     code, out, err = run_kshell("", " ", "-e", "print 1")
     assert_clean(code, out, err, expected_code=2)
     assert err == "kshell: STATE_FILE is blank\n"
+
+
+def test_tolong_of_a_value_no_long_can_hold_is_null():
+    code, out, err = run_kshell('print a = tolong("99999999999999999999999"), b = tolong(1e300), '
+                                'c = tolong("9223372036854775807")\n', "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines() == ["a,b,c", ",,9223372036854775807"]

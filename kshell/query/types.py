@@ -181,24 +181,29 @@ def to_long(v: Any) -> int | None:
     if isinstance(v, float):
         if math.isnan(v) or math.isinf(v):
             return None
-        return int(v)
+        return _in_long_range(int(v))
     if isinstance(v, decimal.Decimal):
-        return int(v)
+        return _in_long_range(int(v)) if v.is_finite() else None
     if isinstance(v, str):
         s = v.strip()
         try:
-            return int(s)
+            return _in_long_range(int(s))
         except ValueError:
             try:
                 f = float(s)
             except ValueError:
                 return None
-            return None if math.isnan(f) or math.isinf(f) else int(f)
+            return None if math.isnan(f) or math.isinf(f) else _in_long_range(int(f))
     if isinstance(v, dt.datetime):
         return (v - EPOCH) // dt.timedelta(microseconds=1) * 10
     if isinstance(v, dt.timedelta):
         return v // dt.timedelta(microseconds=1) * 10  # ticks
     return None
+
+
+def _in_long_range(n: int) -> int | None:
+    """A converted value a 64-bit long cannot hold is null (tolong("1e30"), tolong(1e300))."""
+    return n if -2**63 <= n < 2**63 else None
 
 
 def to_int(v: Any) -> int | None:
