@@ -424,7 +424,13 @@ def _ago(c: Compiler, node: ast.Call) -> CExpr:
     if span.type not in ("timespan", "dynamic"):
         raise c.error(node, f"ago() expects a timespan, got {span.type}")
     now = c.ev.now()
-    return lift("datetime", lambda s: None if s is None else now - s, [span])
+
+    def ago(s):
+        try:
+            return None if s is None else now - s
+        except (OverflowError, TypeError):  # past the calendar (ago(-1d) on 9999-12-31); not a timespan
+            return None
+    return lift("datetime", ago, [span])
 
 
 @functions.special("current_database", 0, rtype="string")
