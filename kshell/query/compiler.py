@@ -414,7 +414,10 @@ def _now(c: Compiler, node: ast.Call) -> CExpr:
     if node.args:
         off = c.compile(node.args[0])
         if off.const and isinstance(off.value, dt.timedelta):
-            now = now + off.value
+            try:
+                now = now + off.value
+            except OverflowError:  # past the calendar: null, as datetime arithmetic
+                now = None
     return const("datetime", now)
 
 
