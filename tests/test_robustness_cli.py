@@ -352,3 +352,13 @@ def test_ago_past_the_calendar_is_null():
     code, out, err = run_kshell("print a = ago(-1d), b = ago(1d), c = now(1d)\n", "--now", "9999-12-31T23:59:59Z", "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines() == ["a,b,c", ",9999-12-30T23:59:59Z,"]
+
+
+@pytest.mark.parametrize("query, rows", [
+    ("range x from datetime(9999-12-30) to datetime(9999-12-31) step 1d", ["9999-12-30T00:00:00Z", "9999-12-31T00:00:00Z"]),
+    ("range x from datetime(0001-01-02) to datetime(0001-01-01) step -1d", ["0001-01-02T00:00:00Z", "0001-01-01T00:00:00Z"]),
+])
+def test_a_datetime_range_ending_at_the_calendar_edge_stops_there(query, rows):
+    code, out, err = run_kshell(query + "\n", "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines() == ["x", *rows]

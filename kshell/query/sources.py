@@ -112,7 +112,10 @@ def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
             k += 1
             if k > MAX_RANGE_ROWS:
                 raise ev.error(node, "range: too many rows")
-            v = start + step * k
+            try:
+                v = start + step * k
+            except OverflowError:  # the next value is past the calendar, so past `stop` too
+                break
     if len(values) > MAX_RANGE_ROWS:
         raise ev.error(node, "range: too many rows")
     return Tabular([(node.column, typ)], [values], len(values))
