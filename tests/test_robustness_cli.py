@@ -362,3 +362,10 @@ def test_a_datetime_range_ending_at_the_calendar_edge_stops_there(query, rows):
     code, out, err = run_kshell(query + "\n", "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines() == ["x", *rows]
+
+
+def test_the_end_of_the_calendars_last_period_is_its_last_instant():
+    code, out, err = run_kshell("print x = datetime(9999-12-31 23:59:59) | project e = endofday(x), y = endofyear(x), "
+                                "n = endofday(x, 1)\n", "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines() == ["e,y,n", "9999-12-31T23:59:59.999999Z,9999-12-31T23:59:59.999999Z,"]

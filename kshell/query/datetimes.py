@@ -43,19 +43,32 @@ def start_of_year(d: dt.datetime, offset: int = 0) -> dt.datetime:
 
 
 def end_of_day(d, offset=0):
-    return start_of_day(d, offset + 1) - ONE_TICK
+    return _period_end(lambda k: start_of_day(d, k), offset)
 
 
 def end_of_week(d, offset=0):
-    return start_of_week(d, offset + 1) - ONE_TICK
+    return _period_end(lambda k: start_of_week(d, k), offset)
 
 
 def end_of_month(d, offset=0):
-    return start_of_month(d, offset + 1) - ONE_TICK
+    return _period_end(lambda k: start_of_month(d, k), offset)
 
 
 def end_of_year(d, offset=0):
-    return start_of_year(d, offset + 1) - ONE_TICK
+    return _period_end(lambda k: start_of_year(d, k), offset)
+
+
+LAST_INSTANT = dt.datetime.max.replace(tzinfo=UTC)
+
+
+def _period_end(start, offset):
+    """One tick before the next period starts; the calendar's last period (which has no
+    next one) ends at its last instant.  A period itself past the calendar raises."""
+    try:
+        return start(offset + 1) - ONE_TICK
+    except (OverflowError, ValueError):
+        start(offset)
+        return LAST_INSTANT
 
 
 _PART_ALIASES = {
