@@ -369,3 +369,23 @@ def test_the_end_of_the_calendars_last_period_is_its_last_instant():
                                 "n = endofday(x, 1)\n", "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines() == ["e,y,n", "9999-12-31T23:59:59.999999Z,9999-12-31T23:59:59.999999Z,"]
+
+
+def test_json_nested_deeper_than_the_decoder_goes_is_bad_data_not_an_internal_error():
+    deep = "[" * 100000 + "]" * 100000
+    script = (".create table T (a: dynamic)\n\n"
+              f".ingest inline into table T with (format='json') <|\n{{\"a\": {deep}}}\n\n"
+              f".ingest inline into table T <|\n\"{deep}\"\n\n"
+              f"print s = gettype(parse_json('{deep}'))\n")
+    code, out, err = run_kshell(script, "--keep-going", "--format", "csv")
+    assert_clean(code, out, err)
+    assert err == "Error (line 3): BadRequest: malformed JSON data: nested too deeply\n"
+    assert out.splitlines()[-2:] == ["s", "string"]
+
+
+def test_a_csv_field_larger_than_128_kb_is_ingested():
+    big = "x" * 300000
+    code, out, err = run_kshell(f".create table T (s: string)\n\n.ingest inline into table T <|\n\"{big}\"\n\n"
+                                "T | project n = strlen(s)\n", "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines()[-2:] == ["n", "300000"]

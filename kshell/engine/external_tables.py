@@ -653,6 +653,8 @@ def external_table_mapping(session: Any, node: ExternalTableMappingCommand) -> R
         decoded = json.loads(node.payload or "")
     except ValueError as e:
         raise BadRequest(f"the mapping is not valid JSON: {e}") from None
+    except RecursionError:
+        raise BadRequest("the mapping is not valid JSON: nested too deeply") from None
     if not isinstance(decoded, list):
         raise BadRequest("a mapping is a JSON array of column mappings")
     ext.mappings[node.mapping_name] = (kind.capitalize(), json.dumps(decoded))

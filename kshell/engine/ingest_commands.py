@@ -49,7 +49,7 @@ def _extent_tags(properties: dict) -> dict:
     if isinstance(tags, str):
         try:
             decoded = json.loads(tags)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise BadRequest("the 'tags' ingestion property must be a JSON array of strings") from None
         props["tags"] = decoded if isinstance(decoded, list) else [decoded]
     return props
@@ -63,7 +63,7 @@ def already_ingested(table: Table | None, properties: dict) -> bool:
     if isinstance(wanted, str):
         try:
             wanted = json.loads(wanted)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise BadRequest("the 'ingestIfNotExists' property must be a JSON array of strings") from None
     wanted = wanted if isinstance(wanted, list) else [wanted]
     tags = {f"ingest-by:{t}" for t in wanted}

@@ -56,6 +56,8 @@ def _parse_mapping(text: str, table: Any) -> list[dict]:
         value = json.loads(text)
     except ValueError as e:
         raise BadRequest(f"The ingestion mapping is not valid JSON: {e}") from None
+    except RecursionError:
+        raise BadRequest("The ingestion mapping is not valid JSON: nested too deeply") from None
     if not isinstance(value, list) or not all(isinstance(m, dict) for m in value):
         raise BadRequest("The ingestion mapping must be a JSON array of column mappings")
     for m in value:

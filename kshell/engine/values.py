@@ -176,7 +176,7 @@ def to_dynamic(s: str) -> Any:
     """JSON text -> Python JSON value; text that is not JSON stays a (dynamic) string."""
     try:
         return json.loads(s)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's JSON decoder goes
         return s
 
 
@@ -295,10 +295,16 @@ def _truthy(v: Any) -> bool:
     return v is True or (isinstance(v, str) and v.strip().lower() == "true") or v == 1
 
 
+MAX_FIELD_CHARS = 64 * 1024 * 1024
+
+
 def _delimited_records(data: str, delimiter: str) -> list[list[str]]:
     import csv
     import io
 
+    # A field may hold a whole JSON document: the csv module's 128 KB default is not Kusto's limit.
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter, quotechar='"',
                         doublequote=True, strict=False)
     try:
@@ -334,6 +340,8 @@ def _json_records(data: str) -> list[Any]:
             value, i = decoder.raw_decode(data, i)
         except ValueError as e:
             raise FormatError(f"malformed JSON data: {e}") from None
+        except RecursionError:
+            raise FormatError("malformed JSON data: nested too deeply") from None
         if isinstance(value, list):
             out.extend(value)
         else:
@@ -366,7 +374,7 @@ def _mapping(value: Any) -> list[dict] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise FormatError("ingestionMapping is not valid JSON") from None
     if not isinstance(value, list):
         raise FormatError("ingestionMapping must be a JSON array")

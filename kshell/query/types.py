@@ -365,7 +365,7 @@ def parse_json(v: Any) -> Any:
     if isinstance(v, str):
         try:
             return json.loads(v)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested deeper than the decoder goes: bad JSON too
             return v
     return to_json_value(v)
 
