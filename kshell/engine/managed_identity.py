@@ -95,12 +95,16 @@ def show_result(holder: Cluster | Database) -> Result:
     return Result.of(RESULT_COLUMNS, [row])
 
 
-# Entry -> its JSON text.  Every alter/alter-merge prints the whole policy, and
-# merge_entries keeps the dict of every entry it does not change (entries are
-# never modified in place: a changed entry is a new dict), so each entry is
-# encoded once.  The cache holds the entry itself, so an id is never reused
-# while its text is cached.
+# Entry -> its JSON text, for entries of recent policies.  merge_entries keeps
+# the dict of every entry it does not change (entries are never modified in
+# place: a changed entry is a new dict), so an entry's text can be reused.  The
+# cache holds the entry itself, so an id is never reused while its text is
+# cached; it is bounded (cleared when full).
 _ENTRY_JSON: dict[int, tuple[dict[str, Any], str]] = {}
+_ENTRY_JSON_LIMIT = 20_000
+
+# The entries (as a tuple) and entry texts of the last policy encoded.
+_LAST_POLICY: list = [(), []]
 
 
 def policy_json(entries: list[dict[str, Any]]) -> str:
@@ -122,21 +126,12 @@ def policy_json(entries: list[dict[str, Any]]) -> str:
             parts[i] = _entry_text(entries[i], cache)
             i += 1
         parts.extend(_entry_text(e, cache) for e in entries[len(prev):])
-    elif len(entries) > 2000 and cache.get(id(entries[0]), (None,))[0] is not entries[0]:
-        # A big policy seen for the first time (a bulk .alter): one C-level
-        # encoding beats caching each entry.
-        _LAST_POLICY[:] = [(), []]
-        return json.dumps(entries)
-    else:
-        if len(cache) + len(entries) > 500_000:
-            cache.clear()
+    elif len(entries) <= 2000:
         parts = [_entry_text(e, cache) for e in entries]
+    else:  # a bulk policy: encoded directly (its texts are kept below for the next merge)
+        parts = [_entry_json(e) for e in entries]
     _LAST_POLICY[:] = [tuple(entries), parts]
     return "[" + ", ".join(parts) + "]"
-
-
-# The entries (as a tuple) and entry texts of the last policy encoded.
-_LAST_POLICY: list = [(), []]
 
 
 def _entry_text(e: dict[str, Any], cache: dict[int, tuple[dict[str, Any], str]]) -> str:
@@ -144,6 +139,8 @@ def _entry_text(e: dict[str, Any], cache: dict[int, tuple[dict[str, Any], str]])
     if hit is not None and hit[0] is e:
         return hit[1]
     text = _entry_json(e)
+    if len(cache) >= _ENTRY_JSON_LIMIT:
+        cache.clear()
     cache[id(e)] = (e, text)
     return text
 
@@ -173,7 +170,9 @@ def managed_identity_policy(session: Any, node: Any) -> Result:
             raise KustoSyntaxError(f"unexpected text after 'policy managed_identity': {node.args_text[:40]!r}")
         return show_result(holder)
     if node.verb == "delete":
-        holder.policies.pop(POLICY_KIND, None)  # idempotent (spec 2.5 [DECIDE])
+        dropped = holder.policies.pop(POLICY_KIND, None)  # idempotent (spec 2.5 [DECIDE])
+        if dropped and _LAST_POLICY[0] and _LAST_POLICY[0][0] is dropped[0]:
+            _LAST_POLICY[:] = [(), []]  # let a big policy's memory go now
         return show_result(holder)
     # alter / alter-merge: validate everything, then replace the list in one step.
     if node.payload is None:
