@@ -183,6 +183,7 @@ def managed_identity_policy(session: Any, node: Any) -> Result:
         requests = parse_requests(session.cluster, node.payload, cluster_scope=isinstance(holder, Cluster))
         base = [] if node.verb == "alter" else (policy_entries(holder) or [])
         holder.policies[POLICY_KIND] = merge_entries(base, requests)
+        del requests  # freed while the collector is paused: it would walk them once re-enabled
         return show_result(holder)
 
 
