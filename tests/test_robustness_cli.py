@@ -389,3 +389,16 @@ def test_a_csv_field_larger_than_128_kb_is_ingested():
                                 "T | project n = strlen(s)\n", "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines()[-2:] == ["n", "300000"]
+
+
+def test_exported_files_carry_the_simulated_time_and_a_file_extension_names_no_folder(tmp_path):
+    script = ("#storage create acct\n#storage grant acct aaduser=kshell-admin@kshell.local owner\n"
+              ".create table T (a: long)\n\n.ingest inline into table T <| 1\n\n"
+              ".export to csv (h@\"https://acct.blob.core.windows.net/c;impersonate\") with (fileExtension=\"../x\") <| T\n\n"
+              ".export to csv (h@\"https://acct.blob.core.windows.net/c;impersonate\") <| T\n\n"
+              "#storage ls https://acct.blob.core.windows.net/c\n")
+    code, out, err = run_kshell(script, "--storage", str(tmp_path / "st"), "--keep-going", "--format", "csv")
+    assert_clean(code, out, err)
+    assert err == "Error (line 7): BadRequest: fileExtension '../x' must not contain a path separator\n"
+    listing = out.splitlines()[out.splitlines().index("Uri,SizeInBytes,LastModified") + 1:]
+    assert len(listing) == 1 and listing[0].endswith(",2026-01-01T00:00:00Z"), listing

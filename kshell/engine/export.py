@@ -22,9 +22,9 @@ from typing import Any
 
 from kshell.engine import storage
 from kshell.engine.cluster import derived_id
-from kshell.engine.external_tables import get_external_table, prop, write_artifacts, write_file, _file_id
+from kshell.engine.external_tables import file_extension, get_external_table, prop, write_artifacts, write_file, _file_id
 from kshell.engine.session import handler
-from kshell.engine.storage_formats import EXTENSIONS, check_writable, encode_rows
+from kshell.engine.storage_formats import check_writable, encode_rows
 from kshell.errors import BadRequest
 from kshell.result import Result
 from kshell.syntax.cmd_export import ExportToStorage, ExportToTable
@@ -95,7 +95,7 @@ def export_to_storage(session: Any, node: ExportToStorage) -> Result:
     names = [c.name for c in result.columns]
     compressed = node.compressed
     prefix = str(prop(node.properties, "namePrefix", "") or "")
-    extension = str(prop(node.properties, "fileExtension", "") or "") or EXTENSIONS.get(fmt, "." + fmt)
+    extension = file_extension(prop(node.properties, "fileExtension", ""), fmt)
     if compressed and not extension.endswith(".gz"):
         extension += ".gz"
     single = (str(prop(node.properties, "distribution", "")).lower() == "single"

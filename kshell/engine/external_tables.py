@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -217,7 +218,7 @@ def write_artifacts(session: Any, db: Database, ext: ExternalTable, result: Resu
     headers = INCLUDE_HEADERS.get(str(ext.prop("includeHeaders", "None")).lower(), "None")
     compressed = flag(ext.properties, "compressed")
     prefix = str(ext.prop("namePrefix", "") or "")
-    extension = str(ext.prop("fileExtension", "") or "") or EXTENSIONS.get(fmt, "." + fmt)
+    extension = file_extension(ext.prop("fileExtension", ""), fmt)
     if compressed and not extension.endswith(".gz"):
         extension += ".gz"
     out: list[Artifact] = []
@@ -239,6 +240,14 @@ def _file_id(session: Any, run_time: dt.datetime) -> str:
     return f"{seq}_{derived_id(session.cluster.name, 'artifact', run_time.isoformat(), str(seq)).hex}"
 
 
+def file_extension(value: Any, fmt: str) -> str:
+    """The fileExtension property (default: the format's), which names no folder."""
+    text = str(value or "")
+    if "/" in text or "\\" in text:
+        raise BadRequest(f"fileExtension '{text}' must not contain a path separator")
+    return text or EXTENSIONS.get(fmt, "." + fmt)
+
+
 def write_file(session: Any, uri: storage.StorageUri, relative: str, data: bytes) -> None:
     path = storage.local_path(session, uri, relative)
     if path.exists():  # never overwrite: a new file per write (spec 5.4)
@@ -248,6 +257,13 @@ def write_file(session: Any, uri: storage.StorageUri, relative: str, data: bytes
         path.write_bytes(data)
     except OSError as e:
         raise BadRequest(f"cannot write '{storage.uri_for(uri, uri.path + '/' + relative)}': {e.strerror or e}") from None
+    # The blob was written at the simulated time: listings (#storage ls) show the same
+    # LastModified on every run of a script, not the wall clock.
+    try:
+        stamp = session.now().timestamp()
+        os.utime(path, (stamp, stamp))
+    except (OSError, OverflowError, ValueError, AttributeError, TypeError):
+        pass
 
 
 # ------------------------------------------------------------------ reading
