@@ -289,8 +289,22 @@ def error_line(request: Request, error: KustoError) -> int:
     return request.line
 
 
+# Control characters a message quotes from the input (a name holding ESC, NUL, a
+# carriage return) are shown escaped, so an error cannot drive the terminal or
+# overwrite its own line; line feeds stay (some usage messages list forms per line).
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _escape_control(match: re.Match) -> str:
+    ch = match.group()
+    return {"\t": "\\t", "\r": "\\r"}.get(ch) or f"\\u{ord(ch):04x}"
+
+
 def format_error(line: int, error: KustoError) -> str:
-    return f"Error (line {line}): {error.kind}: {error.message}"
+    message = error.message
+    if _CONTROL.search(message):
+        message = _CONTROL.sub(_escape_control, message)
+    return f"Error (line {line}): {error.kind}: {message}"
 
 
 def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:

@@ -402,3 +402,10 @@ def test_exported_files_carry_the_simulated_time_and_a_file_extension_names_no_f
     assert err == "Error (line 7): BadRequest: fileExtension '../x' must not contain a path separator\n"
     listing = out.splitlines()[out.splitlines().index("Uri,SizeInBytes,LastModified") + 1:]
     assert len(listing) == 1 and listing[0].endswith(",2026-01-01T00:00:00Z"), listing
+
+
+def test_control_characters_quoted_in_an_error_are_escaped():
+    code, out, err = run_kshell(".create table ['a\\u001b[31mb\\tc'] (x: long)\n")
+    assert_clean(code, out, err)
+    assert "\x1b" not in err and "\t" not in err
+    assert err.startswith("Error (line 1): BadRequest: The table name 'a\\u001b[31mb\\tc' is not valid"), err
