@@ -61,7 +61,8 @@ _raw = "|".join(RAW_LITERAL_CONSTRUCTORS)
 # NAME0 and OP0 come first for speed only: NAME0 is a plain word that no earlier
 # alternative could read (not h'..'/h@'..', not a raw-literal constructor before
 # '(', not followed by '-' (hyphenated words) or '~' (in~)), OP0 a bracket or
-# separator that starts no longer token.  Whatever they decline falls through to
+# separator that starts no longer token, OP1 an operator whose first character
+# starts no other kind of token.  Whatever they decline falls through to
 # the full list below, so the tokens are the same; most tokens skip ten tries.
 # String bodies are written as unrolled loops (runs of plain characters between
 # escapes), which match the same text as `(?:plain|escape)*` without one
@@ -72,6 +73,7 @@ _TOKEN_ALTS = (
     + _raw
     + r""")\s*\()(?:[^\W\d]|\$)[\w$]*+(?![-~]))
   | (?P<OP0>[()\[\]{},;|])
+  | (?P<OP1><\||=>|==|<>|<=|>=|=~|::|[=<>+\-*/%?#^&:])
   | (?P<ML>```[^`]*+(?:`(?!``)[^`]*+)*+```|~~~[^~]*+(?:~(?!~~)[^~]*+)*+~~~)
   | (?P<VSTR>[hH]?@'[^']*(?:''[^']*)*'|[hH]?@"[^"]*(?:""[^"]*)*")
   | (?P<STR>[hH]?'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'|[hH]?"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+")
@@ -208,7 +210,7 @@ def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[
     return tokens
 
 
-_SIMPLE_KINDS = {"NAME0": NAME, "NAME": NAME, "HYPH": NAME, "OP0": OP, "OP": OP, "NEG": OP, "INTILDE": OP}
+_SIMPLE_KINDS = {"NAME0": NAME, "NAME": NAME, "HYPH": NAME, "OP0": OP, "OP1": OP, "OP": OP, "NEG": OP, "INTILDE": OP}
 # Per group number of _FAST: the token kind of the simple groups, the group name of the others.
 _GROUP_NAMES: list = []
 _SIMPLE_BY_GROUP: list = []
