@@ -329,7 +329,7 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
     elapsed = time.perf_counter() - started
     rows = 0
     if isinstance(outcome, str):
-        notices.write(outcome.rstrip("\n") + "\n")
+        notices.write(_CONTROL.sub(_escape_control, outcome.rstrip("\n")) + "\n")
     elif outcome:
         blocks = []
         for result in outcome:
