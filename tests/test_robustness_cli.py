@@ -409,3 +409,14 @@ def test_control_characters_quoted_in_an_error_are_escaped():
     assert_clean(code, out, err)
     assert "\x1b" not in err and "\t" not in err
     assert err.startswith("Error (line 1): BadRequest: The table name 'a\\u001b[31mb\\tc' is not valid"), err
+
+
+def test_partition_values_that_are_dot_folders_round_trip(tmp_path):
+    script = ("#storage create acct\n#storage grant acct aaduser=kshell-admin@kshell.local owner\n"
+              ".create table T (a: long, s: string)\n\n.ingest inline into table T <|\n1,..\n2,.\n3,x\n\n"
+              ".create external table E (a: long, s: string) kind=storage partition by (p: string = s) pathformat = (p) "
+              "dataformat=csv (h@'https://acct.blob.core.windows.net/c;impersonate')\n\n"
+              ".export to table E <| T\n\nexternal_table('E') | order by a asc | project a, s\n")
+    code, out, err = run_kshell(script, "--storage", str(tmp_path / "st"), "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert out.splitlines()[-4:] == ["a,s", "1,..", "2,.", "3,x"]

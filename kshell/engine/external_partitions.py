@@ -211,7 +211,10 @@ def render_path(partitions: list[PartitionSpec], path_format: list[PathFormatIte
         elif isinstance(v, dt.datetime):
             parts.append(render_datetime(v, item.pattern or default_pattern(p)))
         else:
-            parts.append(str(v).replace("%", "%25").replace("/", "%2F"))  # one folder per value
+            text = str(v).replace("%", "%25").replace("/", "%2F")  # one folder per value
+            if text in (".", ".."):  # not a folder name storage accepts
+                text = text.replace(".", "%2E")
+            parts.append(text)
     return "".join(parts).strip("/")
 
 
@@ -255,5 +258,5 @@ class PathParser:
             elif p.type in ("long", "int"):
                 values[p.name] = int(text)
             else:
-                values[p.name] = text.replace("%2F", "/").replace("%25", "%")
+                values[p.name] = text.replace("%2F", "/").replace("%2E", ".").replace("%25", "%")
         return values

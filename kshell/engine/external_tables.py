@@ -221,15 +221,32 @@ def write_artifacts(session: Any, db: Database, ext: ExternalTable, result: Resu
     extension = file_extension(ext.prop("fileExtension", ""), fmt)
     if compressed and not extension.endswith(".gz"):
         extension += ".gz"
-    out: list[Artifact] = []
+    # Every file is encoded and its path checked before the first is written, and the
+    # files already written are removed if a later one fails: a failed export leaves
+    # no artifacts behind.
+    planned = []
     for n, (key, (_values, rows)) in enumerate(sorted(groups.items())):
         uri = uris[n % len(uris)]
         header = headers == "All" or (headers == "FirstFile" and n == 0)
         data = encode_rows(names, rows, fmt, header=header, compressed=compressed,
                            bom=str(ext.prop("encoding", "")).lower() == "utf8bom")
         relative = "/".join(p for p in (key, f"{prefix}{name_prefix}{_file_id(session, run_time)}{extension}") if p)
-        write_file(session, uri, relative, data)
-        out.append(Artifact(storage.uri_for(uri, "/".join(p for p in (uri.path, relative) if p)), len(rows), len(data)))
+        storage.local_path(session, uri, relative)  # refuses '.' / '..' segments now
+        planned.append((uri, relative, data, len(rows)))
+    out: list[Artifact] = []
+    written = []
+    try:
+        for uri, relative, data, count in planned:
+            write_file(session, uri, relative, data)
+            written.append(storage.local_path(session, uri, relative))
+            out.append(Artifact(storage.uri_for(uri, "/".join(p for p in (uri.path, relative) if p)), count, len(data)))
+    except KustoError:
+        for path in written:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        raise
     return out
 
 
