@@ -420,3 +420,13 @@ def test_partition_values_that_are_dot_folders_round_trip(tmp_path):
     code, out, err = run_kshell(script, "--storage", str(tmp_path / "st"), "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert out.splitlines()[-4:] == ["a,s", "1,..", "2,.", "3,x"]
+
+
+def test_decimals_beyond_the_kusto_decimal_range_are_null():
+    script = (".create table T (d: decimal)\n\n.ingest inline into table T <|\n1e999\n-79228162514264337593543950335\n"
+              "79228162514264337593543950336\n\nT\n\nprint x = todecimal('1e30')\n")
+    code, out, err = run_kshell(script, "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    lines = out.splitlines()
+    assert lines[lines.index("d") + 1:lines.index("d") + 4] == ['""', "-79228162514264337593543950335", '""']
+    assert lines[-2:] == ["x", '""']

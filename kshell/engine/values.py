@@ -83,7 +83,11 @@ def to_decimal(s: str) -> decimal.Decimal | None:
         v = decimal.Decimal(s.strip())
     except decimal.InvalidOperation:
         return None
-    return v if v.is_finite() else None
+    # .NET's decimal (Kusto's) holds magnitudes below 2**96: beyond, the value does not parse
+    return v if v.is_finite() and v.copy_abs() < DECIMAL_LIMIT else None
+
+
+DECIMAL_LIMIT = decimal.Decimal(2 ** 96)
 
 
 _ISO = re.compile(

@@ -247,13 +247,18 @@ def to_decimal(v: Any) -> decimal.Decimal | None:
     if isinstance(v, bool):
         return decimal.Decimal(int(v))
     if isinstance(v, (int, float)):
-        return decimal.Decimal(repr(v)) if isinstance(v, float) else decimal.Decimal(v)
+        d = decimal.Decimal(repr(v)) if isinstance(v, float) else decimal.Decimal(v)
+        return d if d.is_finite() and d.copy_abs() < _DECIMAL_LIMIT else None
     if isinstance(v, str):
         try:
-            return decimal.Decimal(v.strip())
+            d = decimal.Decimal(v.strip())
         except decimal.InvalidOperation:
             return None
+        return d if d.is_finite() and d.copy_abs() < _DECIMAL_LIMIT else None
     return None
+
+
+_DECIMAL_LIMIT = decimal.Decimal(2 ** 96)  # .NET decimal's range (Kusto's decimal)
 
 
 _DT_FORMATS = (
