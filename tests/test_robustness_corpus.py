@@ -6,7 +6,8 @@ run through a real `Session`, twice: in a brand-new cluster, and in a cluster
 where the databases, tables and functions the docs' examples name most often
 exist (so the examples get past name resolution into the engine).  Each request
 must succeed or raise a `KustoError`; anything else is a bug a user would meet
-as `kshell: internal error: ...`.
+as `kshell: internal error: ...`.  In the populated cluster every result is
+also rendered in every output format, as the user would see it.
 
 In the populated cluster every failing command is also checked to have changed
 nothing: a canonical dump of the cluster (databases, tables with row counts,
@@ -26,11 +27,13 @@ import pytest
 
 from kshell.engine.session import Session
 from kshell.errors import KustoError
+from kshell.render import render
 from kshell.script import split_requests
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "docs-kusto-blocks.jsonl"
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+FORMATS = ("table", "csv", "tsv", "json", "markdown", "vertical")
 REQUEST_SECONDS = 10  # a request taking longer is reported as a hang
 # Examples over millions of generated rows: correct but minutes long in a pure-Python
 # engine (e26e84cf01: a 5,000,000-row range joined with itself, ~4 min); they
@@ -139,7 +142,8 @@ def _new_session(populated: bool) -> Session:
     return session
 
 
-def _run_corpus(populated: bool, check_atomicity: bool) -> tuple[list[str], list[str], int]:
+def _run_corpus(populated: bool, check_atomicity: bool,
+                render_results: bool = False) -> tuple[list[str], list[str], int]:
     """(non-Kusto failures, atomicity violations, requests run) over every block."""
     bugs, changed, count = [], [], 0
     old = signal.signal(signal.SIGALRM, _on_alarm)
@@ -163,7 +167,11 @@ def _run_corpus(populated: bool, check_atomicity: bool) -> tuple[list[str], list
                 before = dump(session.cluster) if check_atomicity and is_command else None
                 signal.alarm(REQUEST_SECONDS)
                 try:
-                    session.execute(request.text)
+                    results = session.execute(request.text)
+                    if render_results:  # what the user sees must render too, in every format
+                        for result in results:
+                            for fmt in FORMATS:
+                                render(result, fmt, types=fmt == "table")
                 except KustoError:
                     if before is not None and dump(session.cluster) != before:
                         changed.append(f"{block['id']} line {request.line}: {request.text[:80]!r}")
@@ -185,7 +193,7 @@ def test_every_docs_block_in_a_new_cluster_gives_a_result_or_a_kusto_error():
 
 
 def test_every_docs_block_over_existing_tables_gives_a_result_or_a_kusto_error_and_failures_change_nothing():
-    bugs, changed, count = _run_corpus(populated=True, check_atomicity=True)
+    bugs, changed, count = _run_corpus(populated=True, check_atomicity=True, render_results=True)
     assert count > 2000
     assert not bugs, f"{len(bugs)} requests raised non-Kusto errors:\n" + "\n".join(bugs)
     assert not changed, f"{len(changed)} failed commands changed the cluster:\n" + "\n".join(changed)
