@@ -430,3 +430,11 @@ def test_decimals_beyond_the_kusto_decimal_range_are_null():
     lines = out.splitlines()
     assert lines[lines.index("d") + 1:lines.index("d") + 4] == ['""', "-79228162514264337593543950335", '""']
     assert lines[-2:] == ["x", '""']
+
+
+def test_as_with_a_principal_holding_a_space_is_refused_and_keeps_the_principal():
+    code, out, err = run_kshell("#as aaduser=carol@contoso.com extra\n.create table T (a: long)\n", "--keep-going")
+    assert_clean(code, out, err)
+    assert err == ("Error (line 1): DirectiveError: 'aaduser=carol@contoso.com extra' is not a valid principal FQN: "
+                   "it contains a space (usage: #as [FQN|IDENTITY|default])\n")
+    assert "TableName" in out  # still the admin: the next command ran

@@ -56,6 +56,10 @@ def as_directive(state: ShellState, args: str) -> Result | str:
         # `#as system` / `#as <identity name>`: act as a managed identity of the simulated tenant
         session.principal = f"aadapp={_identity_named(session, text).object_id}"
     else:
+        if any(ch.isspace() for ch in text):
+            # `#as aaduser=carol@contoso.com extra`: a typo, not a principal (UPNs and ids have no spaces)
+            raise DirectiveError(f"'{text}' is not a valid principal FQN: it contains a space "
+                                 "(usage: #as [FQN|IDENTITY|default])")
         session.principal = _parse(state, text).fqn
     held = auth.held_roles(session.cluster, session.principal)
     if not held:
