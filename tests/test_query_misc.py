@@ -84,3 +84,9 @@ def test_rls_style_query_with_principal_functions():
                   "let PartialData = Sales | where not(IsManager) and (Who == current_principal()) "
                   "| extend Amount = -1;\nunion AllData, PartialData")[0]
     assert r.rows == [[me, -1]]
+
+
+def test_a_batch_gives_one_result_per_expression(session):
+    results = session.execute("let x = 5; print a = x; print b = x * 2")
+    assert [r.rows for r in results] == [[[5]], [[10]]]
+    assert [r.column_names for r in results] == [["a"], ["b"]]

@@ -148,7 +148,15 @@ def _fallback_details(fqn: str) -> dict[str, Any]:
 
 
 @handler(Query)
-def run_query(session: Session, node: Query) -> Result:
+def run_query(session: Session, node: Query) -> Result | list[Result]:
+    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression."""
     from kshell.query import run
 
-    return run(node, SessionQueryContext(session))
+    result = run(node, SessionQueryContext(session))
+    if not node.batch:
+        return result
+    results = [result]
+    for expr in node.batch:
+        part = Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
+        results.append(run(part, SessionQueryContext(session)))
+    return results
