@@ -438,3 +438,17 @@ def test_as_with_a_principal_holding_a_space_is_refused_and_keeps_the_principal(
     assert err == ("Error (line 1): DirectiveError: 'aaduser=carol@contoso.com extra' is not a valid principal FQN: "
                    "it contains a space (usage: #as [FQN|IDENTITY|default])\n")
     assert "TableName" in out  # still the admin: the next command ran
+
+
+def test_the_csl_script_brackets_names_that_are_kusto_words_and_runs_again():
+    import csv
+    import io
+
+    code, out, err = run_kshell(".create table ['where'] (['by']: long, ['string']: string, Ok: long)\n\n"
+                                ".show database schema as csl script\n", "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    script = list(csv.reader(io.StringIO(out)))[-1][0]
+    assert script == ".create-merge table ['where'] (['by']:long, ['string']:string, Ok:long)"
+    code, out, err = run_kshell(script + "\n\n.show table ['where'] cslschema | project Schema\n", "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert list(csv.reader(io.StringIO(out)))[-1] == ["['by']:long,['string']:string,Ok:long"]

@@ -299,4 +299,6 @@ def _escape(s: str) -> str:
 
 
 def _name(name: str) -> str:
-    return name if name.replace("_", "a").isalnum() and not name[0].isdigit() else f"['{name}']"
+    from kshell.engine.tables import csl_name
+
+    return csl_name(name)

@@ -123,11 +123,27 @@ def _column_json(c: Column) -> dict[str, str]:
 
 
 def csl_schema(table: Table) -> str:
-    return ",".join(f"{_csl_name(c.name)}:{c.type}" for c in table.columns)
+    return ",".join(f"{csl_name(c.name)}:{c.type}" for c in table.columns)
 
 
-def _csl_name(name: str) -> str:
-    return name if name.replace("_", "a").isalnum() and not name[0].isdigit() else f"['{name}']"
+def csl_name(name: str) -> str:
+    """A name as a command may spell it: bare, or bracketed when it is not a plain
+    identifier or is one of Kusto's words (`['where']`: Kusto refuses `where:string`)."""
+    plain = name.replace("_", "a").isalnum() and not name[0].isdigit() and name.lower() not in _KEYWORDS
+    return name if plain else f"['{name}']"
+
+
+def _keywords() -> frozenset:
+    # bracketing a few words too many is harmless; one too few makes a script Kusto refuses
+    from kshell.syntax.vocabulary import NEGATABLE_OPERATORS, QUERY_OPERATORS, SCALAR_TYPES, STRING_OPERATORS
+
+    return frozenset({*QUERY_OPERATORS, *SCALAR_TYPES, *STRING_OPERATORS, *NEGATABLE_OPERATORS,
+                      "and", "or", "not", "by", "on", "in", "true", "false", "null", "let", "print",
+                      "datatable", "with", "of", "to", "from", "step", "table", "database", "cluster",
+                      "typeof", "materialize", "toscalar", "set", "alias", "restrict", "pattern"})
+
+
+_KEYWORDS = _keywords()
 
 
 def schema_row(db: Database, table: Table, schema: str | None = None) -> list[Any]:
