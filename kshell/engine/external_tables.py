@@ -436,7 +436,9 @@ def schema_json(ext: ExternalTable) -> str:
 
 
 def schema_text(ext: ExternalTable) -> str:
-    return ", ".join(f"{c.name}:{c.type}" for c in ext.columns)
+    from kshell.engine.tables import csl_name
+
+    return ", ".join(f"{csl_name(c.name)}:{c.type}" for c in ext.columns)
 
 
 def schema_row(ext: ExternalTable) -> list[Any]:
