@@ -452,3 +452,14 @@ def test_the_csl_script_brackets_names_that_are_kusto_words_and_runs_again():
     code, out, err = run_kshell(script + "\n\n.show table ['where'] cslschema | project Schema\n", "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert list(csv.reader(io.StringIO(out)))[-1] == ["['by']:long,['string']:string,Ok:long"]
+
+
+def test_external_table_cslschema_brackets_names_kusto_would_refuse_bare():
+    import csv
+    import io
+
+    code, out, err = run_kshell(".create external table E (['by']: long, ['a b']: string, ok: long) kind=storage "
+                                "dataformat=csv (h@'https://acct.blob.core.windows.net/c;impersonate')\n\n"
+                                ".show external table E cslschema | project Schema\n", "--format", "csv")
+    assert_clean(code, out, err, expected_code=0)
+    assert list(csv.reader(io.StringIO(out)))[-1] == ["['by']:long, ['a b']:string, ok:long"]
