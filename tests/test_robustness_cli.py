@@ -463,3 +463,9 @@ def test_external_table_cslschema_brackets_names_kusto_would_refuse_bare():
                                 ".show external table E cslschema | project Schema\n", "--format", "csv")
     assert_clean(code, out, err, expected_code=0)
     assert list(csv.reader(io.StringIO(out)))[-1] == ["['by']:long, ['a b']:string, ok:long"]
+
+
+def test_every_column_star_with_an_arithmetic_operator_is_a_semantic_error():
+    code, out, err = run_kshell("print StartTime = now() | extend Duration = * - StartTime\n")
+    assert_clean(code, out, err)
+    assert err.startswith("Error (line 1): SemanticError: '*' (every column) goes only with a string operator"), err

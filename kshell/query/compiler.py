@@ -124,6 +124,10 @@ class Compiler:
             except binops.OperandError as err:
                 raise self.error(node, str(err)) from None
         if isinstance(node.left, ast.Name) and node.left.name == "*" and "*" not in self.index:
+            word = op[1:] if op.startswith("!") else op
+            if word not in binops.STRING_OPERATORS and word not in ("matches", "notlike"):
+                raise self.error(node, f"'*' (every column) goes only with a string operator such as has, "
+                                       f"not '{node.op}'")
             return self._any_column(node, op)
         l, r = self.compile(node.left), self.compile(node.right)
         try:
