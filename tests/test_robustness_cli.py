@@ -469,3 +469,9 @@ def test_every_column_star_with_an_arithmetic_operator_is_a_semantic_error():
     code, out, err = run_kshell("print StartTime = now() | extend Duration = * - StartTime\n")
     assert_clean(code, out, err)
     assert err.startswith("Error (line 1): SemanticError: '*' (every column) goes only with a string operator"), err
+
+
+def test_a_rows_pattern_that_is_not_a_regular_expression_is_a_semantic_error():
+    code, out, err = run_kshell('datatable(a: string, r: string)["x", "("] | where a matches regex r\n')
+    assert_clean(code, out, err)
+    assert err.startswith("Error (line 1): SemanticError: invalid regular expression '('"), err

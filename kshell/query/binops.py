@@ -486,7 +486,11 @@ def string_op(op: str, l: CExpr, r: CExpr) -> CExpr:
         return CExpr("bool", lambda cols, n: [pred(s) if s is not None else False for s in lf(cols, n)])
 
     def f(s, needle):
-        v = _string_pred(word, needle or "")(s or "")
+        try:
+            v = _string_pred(word, needle or "")(s or "")
+        except re.error as e:  # a row's pattern (`a matches regex r`) is not a regular expression
+            from kshell.errors import SemanticError
+            raise SemanticError(f"invalid regular expression {needle!r}: {e}") from None
         return (not v) if negated else v
     return lift("bool", f, [l, r])
 
