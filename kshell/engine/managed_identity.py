@@ -131,7 +131,11 @@ def policy_json(entries: list[dict[str, Any]]) -> str:
     else:  # a bulk policy: encoded directly (its texts are kept below for the next merge)
         parts = [_entry_json(e) for e in entries]
     _LAST_POLICY[:] = [tuple(entries), parts]
-    return "[" + ", ".join(parts) + "]"
+    if len(parts) < 2:
+        return "[" + ", ".join(parts) + "]"
+    # One join with the brackets on the first and last items: a big policy's text
+    # is built once instead of being copied again to add the brackets.
+    return ", ".join(["[" + parts[0], *parts[1:-1], parts[-1] + "]"])
 
 
 def _entry_text(e: dict[str, Any], cache: dict[int, tuple[dict[str, Any], str]]) -> str:
