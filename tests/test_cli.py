@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import subprocess
@@ -283,13 +282,6 @@ def test_internal_error_is_one_line_exit_70():
     assert proc.stderr.decode() == "kshell: internal error: ZeroDivisionError: division by zero\n"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("kshell.store") is not None, reason="state files are implemented")
-def test_state_file_refused_until_supported(tmp_path):
-    code, _, err = run_kshell("#db\n", str(tmp_path / "c.kshell"))
-    assert code == 2 and "state file" in err
-
-
-@pytest.mark.skipif(importlib.util.find_spec("kshell.store") is None, reason="state files not implemented yet")
 def test_state_file_is_created_and_reopened(tmp_path):
     path = tmp_path / "cluster.kshell"
     code, out, err = run_kshell("#db\n", str(path), "--format", "csv")
@@ -304,7 +296,6 @@ def test_state_file_is_created_and_reopened(tmp_path):
     assert csv_rows(out)[1] == ["2026-01-01T01:00:00Z"]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("kshell.store") is None, reason="state files not implemented yet")
 def test_a_file_that_is_not_a_state_file_is_refused(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("hello, not a cluster\n" * 50, encoding="utf-8")
@@ -314,7 +305,6 @@ def test_a_file_that_is_not_a_state_file_is_refused(tmp_path):
     no_traceback(err)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("kshell.syntax.check") is None, reason="--check not implemented yet")
 def test_check_option_parses_without_executing(tmp_path):
     good = tmp_path / "good.kql"
     good.write_text(".drop table Missing\n\nprint 1\n", encoding="utf-8")
@@ -327,11 +317,6 @@ def test_check_option_parses_without_executing(tmp_path):
     code, out, err = run_kshell("print 1\n", "--check")
     assert code == 0
 
-
-@pytest.mark.skipif(importlib.util.find_spec("kshell.syntax.check") is not None, reason="--check is implemented")
-def test_check_refused_until_supported():
-    code, _, err = run_kshell("", "--check")
-    assert code == 2 and "--check" in err
 
 
 # ------------------------------------------------- real commands end to end
@@ -433,7 +418,6 @@ def test_storage_option_is_accepted(tmp_path):
     assert out == "DatabaseName\nNetDefaultDB\n"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("kshell.engine.ingest_storage") is None, reason="no storage ingestion yet")
 def test_storage_option_backs_the_storage_accounts(tmp_path):
     (tmp_path / "acct" / "c").mkdir(parents=True)
     (tmp_path / "acct" / "c" / "f.csv").write_text("1,x\n2,y\n", encoding="utf-8")

@@ -14,17 +14,6 @@ def one(session, text):
     return r
 
 
-def query_engine_available() -> bool:
-    try:
-        from kshell.query import output_schema  # noqa: F401
-        from kshell.engine.queries import SessionQueryContext  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_query_engine = pytest.mark.skipif(not query_engine_available(),
-                                        reason="the query engine (kshell.query.output_schema) is not available")
 
 
 def test_create_function_result_columns(session):
@@ -70,7 +59,6 @@ def test_skipvalidation_allows_unknown_names(session):
     assert session.database.functions["IngestToTarget"].skipvalidation is True
 
 
-@needs_query_engine
 def test_validation_rejects_unknown_table_and_changes_nothing(session):
     with pytest.raises(KustoError) as e:
         session.execute(".create function F() { NoSuchTable | take 1 }")
@@ -78,7 +66,6 @@ def test_validation_rejects_unknown_table_and_changes_nothing(session):
     assert "F" not in session.database.functions
 
 
-@needs_query_engine
 def test_validation_sees_parameters(session):
     session.execute(".create table T (a:long)")
     session.execute(".create function F(n:long) { T | where a > n }")
@@ -130,14 +117,12 @@ def test_alter_function_docstring_and_folder(session):
         session.execute('.alter function Nope folder "dir"')
 
 
-@needs_query_engine
 def test_scalar_function_validates_and_is_callable(session):
     session.execute(".create function AddOne(x:long) { x + 1 }")
     [r] = session.execute("print AddOne(2)")
     assert r.rows == [[3]]
 
 
-@needs_query_engine
 def test_validation_error_points_into_the_body(session):
     with pytest.raises(KustoError) as e:
         session.execute(".create function Bad(x:long) {\n  x + nope }")

@@ -175,16 +175,9 @@ def snapshot(cluster) -> dict:
             "policies": repr(cluster.policies), "databases": dbs}
 
 
-HAVE_QUERIES = importlib.util.find_spec("kshell.engine.queries") is not None
-needs_queries = pytest.mark.skipif(not HAVE_QUERIES, reason="the query engine (kshell.engine.queries) is not built yet")
 
 
-def _runs_a_query(command: str) -> bool:
-    return not command.startswith(".") or "<|" in command
-
-
-@pytest.mark.parametrize("family, command, allowed", [
-    pytest.param(*c, marks=needs_queries) if _runs_a_query(c[1]) else c for c in CASES], ids=[c[1] for c in CASES])
+@pytest.mark.parametrize("family, command, allowed", CASES, ids=[c[1] for c in CASES])
 def test_matrix(prepared, family, command, allowed):
     failures = []
     for who in P:
@@ -258,7 +251,6 @@ def test_creator_becomes_admin(prepared):
         session.execute(".drop table Mine")
 
 
-@needs_queries
 def test_query_needs_viewer_on_every_database_it_reads(prepared):
     cluster = copy.deepcopy(prepared)
     session = Session(cluster, now=NOW)

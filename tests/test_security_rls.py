@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
@@ -11,8 +10,6 @@ from kshell.directives import ShellState, run_directive
 from kshell.engine.row_level_security import rls_enabled, update_policies_reading
 from kshell.errors import BadRequest, Forbidden, TableNotFound
 
-HAVE_QUERIES = importlib.util.find_spec("kshell.engine.queries") is not None
-needs_queries = pytest.mark.skipif(not HAVE_QUERIES, reason="the query engine (kshell.engine.queries) is not built yet")
 
 POLICY_COLUMNS = ["PolicyName", "EntityName", "Policy", "ChildEntities", "EntityType"]
 
@@ -142,7 +139,6 @@ def ids(session, query):
     return sorted(r[0] for r in session.execute(query)[0].rows)
 
 
-@needs_queries
 def test_viewers_see_only_their_rows(secured):
     secured.principal = "aaduser=alice@x.com"
     assert ids(secured, "Sales | project Id") == [1, 3]
@@ -154,7 +150,6 @@ def test_viewers_see_only_their_rows(secured):
     assert ids(secured, "Sales | project Id") == [1, 2, 3]
 
 
-@needs_queries
 def test_policy_applies_to_admins_functions_and_qualified_reads(secured):
     # the default principal (AllDatabasesAdmin) is not a manager and has no rows
     assert ids(secured, "Sales | project Id") == []
@@ -164,14 +159,12 @@ def test_policy_applies_to_admins_functions_and_qualified_reads(secured):
     assert secured.execute("Sales | count")[0].rows == [[2]]
 
 
-@needs_queries
 def test_disabled_policy_reads_the_raw_table(secured):
     secured.execute(f'.alter table Sales policy row_level_security disable "{RLS_QUERY}"')
     secured.principal = "aaduser=carol@x.com"
     assert ids(secured, "Sales | project Id") == [1, 2, 3]
 
 
-@needs_queries
 def test_current_principal_functions(secured):
     secured.principal = "aaduser=alice@x.com"
     row = secured.execute("print p=current_principal(), m=current_principal_is_member_of('aaduser=alice@x.com'),"
