@@ -156,3 +156,10 @@ def test_db_directive_switches_context(state):
     assert state.session.database_name == "NetDefaultDB"
     ok, _, err = run(state, "#dbcontext Missing")
     assert not ok and "Missing" in err
+
+
+def test_time_advance_past_the_calendar_is_a_clean_error(run_kshell):
+    code, out, err = run_kshell("#time advance 3000000d\n")
+    assert code == 1
+    assert err == ("Error (line 1): DirectiveError: advancing the clock by 3000000d goes past "
+                   "the last date/time (9999-12-31)\n")

@@ -123,9 +123,14 @@ def time_directive(state: ShellState, args: str) -> list[Result]:
             span = parse_timespan(rest)
         except ValueError as e:
             raise DirectiveError(str(e)) from None
+        except OverflowError:
+            raise DirectiveError(f"'{rest}' is too long a timespan") from None
         if span < dt.timedelta(0):
             raise DirectiveError("the clock never moves backwards: #time advance needs a positive span")
-        new_now = session.now() + span
+        try:
+            new_now = session.now() + span
+        except OverflowError:
+            raise DirectiveError(f"advancing the clock by {rest} goes past the last date/time (9999-12-31)") from None
     else:
         raise DirectiveError(f"unknown #time action '{word}'; expected set or advance")
     shown = move_clock(session, new_now)
