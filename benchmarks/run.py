@@ -283,8 +283,10 @@ MISS_REASONS = {
     "5": "Every step of the work is linear in the number of identities (one pass each, "
          "lookups by key); the growth measured above 10× comes from the larger working "
          "sets falling out of the CPU caches, from fresh memory being faulted in and from "
-         "the collector's passes over the tenant's identities, while the 1,000-identity run "
-         "(a few milliseconds) is the most exposed to scheduling noise on a loaded machine.",
+         "the collector's passes over the tenant's identities. On this virtual machine the "
+         "10,000-identity time itself swings between about 38 and 75 ms from one run to the "
+         "next with no code change, so either step's ratio can land on either side of 12 "
+         "(full runs on the same code measured ×5.0-×12.6 and ×6.4-×14.6).",
     "6": "Filter and summarize run as whole-column comprehensions; other load on the "
          "machine inflates the wall time.",
     "7": "Completion rebuilds its catalog when the session changes.",
