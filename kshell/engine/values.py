@@ -18,6 +18,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from kshell.syntax.vocabulary import TIMESPAN_UNITS
+
 UTC = dt.timezone.utc
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 LONG_MIN, LONG_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -142,12 +144,7 @@ def to_datetime(s: str) -> dt.datetime | None:
 _CLOCK = re.compile(r"\s*(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*$")
 _UNIT = re.compile(r"\s*(-)?(\d+(?:\.\d+)?)\s*(d|days?|h|hrs?|hours?|m|min|minutes?|s|sec|seconds?|ms|milli|"
                    r"millis|milliseconds?|microseconds?|ticks?)\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {
-    "d": 86400, "day": 86400, "days": 86400, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600,
-    "hours": 3600, "m": 60, "min": 60, "minute": 60, "minutes": 60, "s": 1, "sec": 1, "second": 1,
-    "seconds": 1, "ms": 1e-3, "milli": 1e-3, "millis": 1e-3, "millisecond": 1e-3,
-    "milliseconds": 1e-3, "microsecond": 1e-6, "microseconds": 1e-6, "tick": 1e-7, "ticks": 1e-7,
-}
+_UNIT_SECONDS = TIMESPAN_UNITS  # the language's own table, defined once
 
 
 def to_timespan(s: str) -> dt.timedelta | None:

@@ -16,6 +16,7 @@ import math
 import re
 import uuid
 from typing import Any
+from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
 UTC = dt.timezone.utc
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -313,13 +314,8 @@ def to_datetime(v: Any) -> dt.datetime | None:
 
 _TS_TEXT = re.compile(r"^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$")
 _TS_UNIT = re.compile(r"^(-)?(\d+(?:\.\d+)?)\s*([a-z]+)$", re.I)
-_UNIT_SECONDS = {
-    "d": 86400.0, "day": 86400.0, "days": 86400.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0,
-    "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0, "minute": 60.0, "minutes": 60.0,
-    "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0, "ms": 1e-3, "milli": 1e-3,
-    "millis": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3, "microsecond": 1e-6,
-    "microseconds": 1e-6, "tick": 1e-7, "ticks": 1e-7,
-}
+# Timespan units are the language's own table (vocabulary.TIMESPAN_UNITS), defined once.
+_UNIT_SECONDS = TIMESPAN_UNITS
 
 
 def parse_timespan(s: str) -> dt.timedelta | None:
