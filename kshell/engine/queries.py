@@ -36,14 +36,17 @@ class SessionQueryContext:
     """kshell.query.context.QueryContext over a Session's cluster."""
 
     def __init__(self, session: Session, *, database: str | None = None, principal: str | None = None,
-                 scoped_tables: dict[tuple[str, str], Any] | None = None):
+                 scoped_tables: dict[tuple[str, str], Any] | None = None,
+                 readable_databases: tuple[str, ...] = ()):
+        """`readable_databases`: databases this query may read without the read hooks
+        (a flow inside its own database, e.g. an update policy)."""
         self.session = session
         self.cluster = session.cluster
         db = session.get_database(database) if database is not None else session.database
         self.database_name: str = db.name
         self.principal: str = principal or session.principal
         self.scoped_tables = scoped_tables or {}
-        self._checked: set[str] = set()
+        self._checked: set[str] = {name.lower() for name in readable_databases}
 
     # ------------------------------------------------------------ basics
     @property

@@ -272,11 +272,11 @@ def _run_policy(session: Session, batch: Any, db: Database, append: Any, target:
     scoped = {(db.name.lower(), source.name): new_rows}
     if policy.get("SourceIsWildCard"):
         scoped[(db.name.lower(), "$source_table")] = new_rows
-    ctx = SessionQueryContext(session, database=db.name, principal=principal, scoped_tables=scoped)
     # The policy belongs to its own database: reading there needs no extra role.
     # The identity's roles decide every *other* database it reaches (spec 4.4;
     # decision recorded in docs/update-policy.md).
-    ctx._checked.add(db.name.lower())
+    ctx = SessionQueryContext(session, database=db.name, principal=principal, scoped_tables=scoped,
+                              readable_databases=(db.name,))
     try:
         result = run(query, ctx)
     except KustoError as e:
