@@ -127,5 +127,5 @@ def _banner() -> None:
         from kshell import __version__
     except ImportError:
         __version__ = ""
-    print(f"kshell {__version__} - simulated Kusto cluster. Enter on an empty line runs the query; "
-          "help for help, Ctrl-D to leave.".replace("  ", " "))
+    print(f"kshell {__version__} - simulated Kusto cluster. Type help for help, Ctrl-D to leave."
+          .replace("  ", " "))
