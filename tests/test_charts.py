@@ -66,3 +66,38 @@ def test_results_over_500000_rows_are_truncated_unless_notruncation():
     assert code == 0 and len(out.splitlines()) == 500_002 and err == ""
     code, out, err = run_kshell("set truncationmaxrecords = 3;\nrange x from 1 to 10 step 1\n", "--format", "csv")
     assert out.splitlines() == ["x", "1", "2", "3"] and "limit 3 " in err
+
+
+def test_without_plotext_the_table_and_one_clear_note(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import PROJECT_ROOT, _env
+
+    blocker = tmp_path / "plotext"
+    blocker.mkdir()
+    (blocker / "__init__.py").write_text("raise ImportError('plotext is not installed here')\n")
+    env = _env()
+    env["PYTHONPATH"] = f"{tmp_path}:{PROJECT_ROOT}"
+    proc = subprocess.run([sys.executable, "-m", "kshell", "--charts", "always", "--now", "2026-01-01"],
+                          input=TIMECHART, capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0
+    assert "| 2026-01-02T00:00:00Z |" in proc.stdout and "┤" not in proc.stdout
+    assert proc.stderr.strip() == ("kshell: charts need the plotext package (pip install 'kshell[charts]'); "
+                                   "showing the table")
+
+
+def test_plotext_is_imported_only_when_a_chart_is_drawn():
+    import subprocess
+    import sys
+
+    from conftest import PROJECT_ROOT, _env
+
+    code = ("import sys\n"
+            "from kshell.cli import main\n"
+            "rc = main(['--charts', 'always', '--now', '2026-01-01'])\n"
+            "print('PLOTEXT', 'plotext' in sys.modules, file=sys.stderr)\n")
+    for script, loaded in (("print a = 1\n\nprint b = 2 | render table\n", False), (TIMECHART, True)):
+        proc = subprocess.run([sys.executable, "-c", code], input=script, capture_output=True, text=True,
+                              cwd=str(PROJECT_ROOT), env=_env(), timeout=60)
+        assert f"PLOTEXT {loaded}" in proc.stderr, proc.stderr
