@@ -8,19 +8,19 @@ the failure log entries the service keeps (the `after_rollback` hook).
 
 What is stored where:
 - the cluster document (kshell_meta 'cluster'): the Cluster object graph,
-  encoded generically (kshell.store_codec), so record types added by any
+  encoded generically (kshell.store.codec), so record types added by any
   command family are stored without changes here; tables appear in it as
   placeholders;
-- one document per table (kshell_tables, kshell.store_tables): the Table
+- one document per table (kshell_tables, kshell.store.tables): the Table
   record without its rows;
 - table rows (kshell_rows): per table, chunks of consecutive rows
-  (kshell.store_rows), appended after ingestion and rewritten only when a
+  (kshell.store.rows), appended after ingestion and rewritten only when a
   table's data was replaced.
 
 Detecting what a request changed, cheaply: requests that cannot change state
 (queries, `.show`) write nothing; the cluster document is re-encoded and
 compared with the last written text; a table is encoded again only for the
-fields touched since it was written (kshell.store_tracking); a touched
+fields touched since it was written (kshell.store.tracking); a touched
 table's rows are compared by identity (data lists, extents, row count) with
 what was last written.
 
@@ -45,8 +45,8 @@ from typing import Any
 from kshell.engine.cluster import Cluster, Table, new_cluster
 from kshell.engine.session import Session
 from kshell.errors import KustoError
-from kshell.store_codec import CodecError, Decoder, Encoder
-from kshell.store_file import (
+from kshell.store.codec import CodecError, Decoder, Encoder
+from kshell.store.file import (
     BUSY_TIMEOUT,
     SQLITE_MAGIC,
     StateFileError,
@@ -59,9 +59,9 @@ from kshell.store_file import (
     settle,
     sqlite_failure,
 )
-from kshell.store_rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
-from kshell.store_tables import ASIDE_FIELD, Encoded, decode_table, encode_table
-from kshell.store_tracking import TrackedTable, forget, touched_fields, track
+from kshell.store.rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
+from kshell.store.tables import ASIDE_FIELD, Encoded, decode_table, encode_table
+from kshell.store.tracking import TrackedTable, forget, touched_fields, track
 
 __all__ = ["StateFileError", "Store", "StoredSession", "open_session", "save_cluster"]
 
