@@ -48,6 +48,8 @@ from kshell.errors import KustoError
 from kshell.store.codec import CodecError, Decoder, Encoder
 from kshell.store.file import (
     BUSY_TIMEOUT,
+    PARTS_TABLE,
+    SCHEMA_VERSION,
     SQLITE_MAGIC,
     StateFileError,
     busy_error,
@@ -61,7 +63,13 @@ from kshell.store.file import (
 )
 from kshell.store.rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
 from kshell.store.tables import ASIDE_FIELD, Encoded, decode_table, encode_table
+from kshell.store.parts import ClusterParts, part_key
 from kshell.store.tracking import TrackedTable, forget, touched_fields, track
+from kshell.store.tracking import clear as clear_touched
+
+# Stores that track changes (open state files): with one, a write may forget
+# every noted access; with more, each forgets only its own objects.
+_TRACKING_STORES: set[int] = set()
 
 __all__ = ["StateFileError", "Store", "StoredSession", "open_session", "save_cluster"]
 
@@ -87,11 +95,15 @@ class Store:
         self._conn = conn
         self._written: dict[int, _Written] = {}   # tid -> _Written
         self._tid_of: dict[int, int] = {}          # id(table) -> tid
-        self._doc: str | None = None               # last cluster document written
+        self._parts = ClusterParts(self._tid_for)   # the cluster metadata the file holds
+        self._untracked: dict[int, Table] = {}     # tid -> table of a class that cannot be tracked
+        self._version = SCHEMA_VERSION
         self._table_docs: dict[int, Encoded] = {}  # tid -> last table document (and extents) written
         self._flat_caches: dict[int, dict] = {}    # tid -> encodings of its Column/Extent records
         self._next_tid = 1
         self._broken: str | None = None
+        if track_tables:
+            _TRACKING_STORES.add(id(self))
         self.tables_loaded = 0                     # observable: stored tables whose rows were read
         self.closed = False
 
@@ -114,7 +126,7 @@ class Store:
         conn = connect(path)
         store = cls(path, conn)
         try:
-            check_schema(conn, path)
+            store._version = check_schema(conn, path)
             cluster = store._read()
             settle(conn, path)
         except BaseException:
@@ -127,6 +139,9 @@ class Store:
     def _read(self) -> Cluster:
         try:
             meta = dict(self._conn.execute("SELECT key, value FROM kshell_meta"))
+            parts = {}
+            if self._version >= 2:
+                parts = {tuple(json.loads(k)): doc for k, doc in self._conn.execute("SELECT key, doc FROM kshell_parts")}
             table_docs = dict(self._conn.execute("SELECT tid, doc FROM kshell_tables"))
             extent_rows: dict[int, list] = {}
             for tid, row in self._conn.execute("SELECT tid, row FROM kshell_extents ORDER BY tid, seq"):
@@ -134,6 +149,8 @@ class Store:
             counts = dict(self._conn.execute("SELECT tid, count(*) FROM kshell_rows GROUP BY tid"))
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "read") from None
+        except ValueError as e:  # a part key that is not JSON
+            raise StateFileError(f"state file '{self.path}' is damaged (unreadable cluster metadata: {e!r})") from None
 
         def table_from_doc(tid: Any) -> Table:
             doc = json.loads(table_docs[tid])
@@ -144,10 +161,12 @@ class Store:
             return table
 
         try:
-            doc = meta["cluster"]
             self._next_tid = int(meta.get("next_tid", "1"))
             with _gc_paused():
-                cluster = Decoder(external=table_from_doc).decode(json.loads(doc))
+                if self._version >= 2:
+                    cluster = self._parts.load(parts, table_from_doc)
+                else:  # schema version 1: one cluster document (rewritten as parts on the first write)
+                    cluster = Decoder(external=table_from_doc).decode(json.loads(meta["cluster"]))
         except StateFileError:
             raise
         except Exception as e:  # anything unreadable in the stored documents
@@ -156,8 +175,10 @@ class Store:
             raise StateFileError(f"state file '{self.path}' is damaged (no cluster in it)")
         for tid, w in self._written.items():
             w.chunks = counts.get(tid, 0)
-        forget({id(w.table) for w in self._written.values()})  # as read: nothing to write
-        self._doc = doc
+        for record in self._parts.fresh:
+            track(record)
+        self._parts.fresh.clear()
+        self._forget_touched()  # as read: nothing to write
         return cluster
 
     def _new_stored_table(self, tid: int, row_count: int) -> Table:
@@ -212,25 +233,55 @@ class Store:
 
     def _write(self, cluster: Cluster, initial: bool = False) -> bool:
         with _gc_paused():
-            return self._write_paused(cluster, initial)
+            try:
+                return self._write_paused(cluster, initial)
+            except BaseException:
+                self._parts.forget_fast()
+                raise
 
-    def _write_paused(self, cluster: Cluster, initial: bool) -> bool:
-        seen: dict[int, Table] = {}
-        table_docs: dict[int, Any] = {}
-        rows_untouched: set[int] = set()
-        next_tid = self._next_tid
-        touched_now = touched_fields() if self._track_tables else {}
-
-        def table_aside(table: Table) -> Any:
-            # A table's document is stored in its own row, its rows in chunks.
-            nonlocal next_tid
-            tid = self._tid_of.get(id(table))
+    def _tid_for(self, table: Table) -> int:
+        """The storage id of a table met while encoding the metadata (a new id for a new table)."""
+        key = id(table)
+        tid = self._w_tid_of.get(key)
+        if tid is None:
+            tid = self._tid_of.get(key)
             w = self._written.get(tid) if tid is not None else None
             if w is None or w.table is not table:
-                tid, next_tid = next_tid, next_tid + 1
-                w = None
-            seen[tid] = table
-            cached = self._table_docs.get(tid) if w is not None else None
+                tid, self._w_next_tid = self._w_next_tid, self._w_next_tid + 1
+            self._w_tid_of[key] = tid
+        self._w_seen[tid] = table
+        return tid
+
+    def _write_paused(self, cluster: Cluster, initial: bool) -> bool:
+        touched_now = touched_fields() if self._track_tables else {}
+        full = initial or not self._track_tables or not self._parts.texts
+        self._w_tid_of: dict[int, int] = {}
+        self._w_seen: dict[int, Table] = {}
+        self._w_next_tid = self._next_tid
+        try:
+            out = self._parts.changes(cluster, touched_now, full)
+        except CodecError as e:
+            raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
+        seen = self._w_seen
+        # Tables changed through their own attributes (rows ingested, policies set ...),
+        # and tables that cannot be tracked (examined every time).
+        for oid in touched_now:
+            tid = self._tid_of.get(oid)
+            if tid is not None and tid not in seen:
+                w = self._written.get(tid)
+                if w is not None and id(w.table) == oid:
+                    seen[tid] = w.table
+        for tid, table in self._untracked.items():
+            seen.setdefault(tid, table)
+        next_tid = self._w_next_tid
+        gone = self._parts.dropped(out)
+        for tid in gone:
+            seen.pop(tid, None)
+        table_docs: dict[int, Any] = {}
+        rows_untouched: set[int] = set()
+        for tid, table in seen.items():
+            w = self._written.get(tid)
+            cached = self._table_docs.get(tid) if w is not None and w.table is table else None
             if cached is not None and isinstance(table, TrackedTable):
                 fields = touched_now.get(id(table), set())
                 if "data" not in fields and "extents" not in fields and "row_count" not in fields:
@@ -239,14 +290,10 @@ class Store:
                 table_docs[tid] = (cached if not fields else
                                    encode_table(table, tid, cached, fields, self._flat_caches.setdefault(tid, {})))
             else:
-                table_docs[tid] = encode_table(table, tid, flat_cache=self._flat_caches.setdefault(tid, {}))
-            return {"$ext": tid}
-
-        try:
-            encoded = Encoder(table_aside, special_type=Table).encode(cluster)
-        except CodecError as e:
-            raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
-        doc = json.dumps(encoded, separators=(",", ":"))
+                try:
+                    table_docs[tid] = encode_table(table, tid, flat_cache=self._flat_caches.setdefault(tid, {}))
+                except CodecError as e:
+                    raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
         changed_docs = {}
         extent_plans = {}
         for tid, e in table_docs.items():
@@ -257,9 +304,8 @@ class Store:
             if plan is not None:
                 extent_plans[tid] = plan
         plans = self._row_plans(seen, rows_untouched)
-        gone = [tid for tid in set(self._written) | set(self._table_docs) if tid not in seen]
-        if (doc == self._doc and not changed_docs and not extent_plans and not plans and not gone
-                and not initial):
+        migrate = self._version < SCHEMA_VERSION and not initial
+        if not out and not changed_docs and not extent_plans and not plans and not gone and not initial and not migrate:
             self._untouch(seen)
             return False
         conn = self._conn
@@ -268,8 +314,16 @@ class Store:
             try:
                 if initial:
                     create_schema(conn)
-                if doc != self._doc:
-                    conn.execute("INSERT OR REPLACE INTO kshell_meta(key, value) VALUES ('cluster', ?)", (doc,))
+                if migrate:
+                    conn.execute(PARTS_TABLE)
+                    conn.execute("DELETE FROM kshell_meta WHERE key='cluster'")
+                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                dels = [(part_key(p),) for p, text in out.items() if text is None]
+                if dels:
+                    conn.executemany("DELETE FROM kshell_parts WHERE key=?", dels)
+                puts = [(part_key(p), text) for p, text in out.items() if text is not None]
+                if puts:
+                    conn.executemany("INSERT OR REPLACE INTO kshell_parts(key, doc) VALUES (?, ?)", puts)
                 if next_tid != self._next_tid or initial:
                     conn.execute(
                         "INSERT OR REPLACE INTO kshell_meta(key, value) VALUES ('next_tid', ?)", (str(next_tid),)
@@ -285,10 +339,11 @@ class Store:
                         "INSERT INTO kshell_extents(tid, seq, row) VALUES (?, ?, ?)",
                         [(tid, start + k, json.dumps(r, separators=(",", ":"))) for k, r in enumerate(rows)],
                     )
-                conn.executemany(
-                    "INSERT OR REPLACE INTO kshell_tables(tid, doc) VALUES (?, ?)",
-                    [(tid, json.dumps(d, separators=(",", ":"))) for tid, d in changed_docs.items()],
-                )
+                if changed_docs:
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO kshell_tables(tid, doc) VALUES (?, ?)",
+                        [(tid, json.dumps(d, separators=(",", ":"))) for tid, d in changed_docs.items()],
+                    )
                 for tid, (rewrite, first_seq, chunks, _) in plans.items():
                     if rewrite:
                         conn.execute("DELETE FROM kshell_rows WHERE tid=?", (tid,))
@@ -304,12 +359,15 @@ class Store:
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "write") from None
         # Committed: remember what the file now holds.
-        self._doc = doc
+        if migrate:
+            self._version = SCHEMA_VERSION
+        self._parts.commit(out)
         self._next_tid = next_tid
         self._table_docs.update(table_docs)
         for tid in gone:
             self._table_docs.pop(tid, None)
             self._flat_caches.pop(tid, None)
+            self._untracked.pop(tid, None)
             w = self._written.pop(tid, None)
             if w is not None and self._tid_of.get(id(w.table)) == tid:
                 del self._tid_of[id(w.table)]
@@ -324,12 +382,22 @@ class Store:
         return True
 
     def _untouch(self, seen: dict[int, Table]) -> None:
-        """The file now holds these tables as they are: track changes from here."""
+        """The file now holds these tables and records as they are: track changes from here."""
         if not self._track_tables:
             return
-        for table in seen.values():
-            track(table)
-        forget({id(t) for t in seen.values()})
+        for tid, table in seen.items():
+            if not track(table):
+                self._untracked[tid] = table
+        for record in self._parts.fresh:
+            track(record)
+        self._parts.fresh.clear()
+        self._forget_touched()
+
+    def _forget_touched(self) -> None:
+        if len(_TRACKING_STORES) <= 1:
+            clear_touched()  # the only store: everything touched has been examined
+        else:
+            forget(set(self._tid_of) | set(self._parts.records))
 
     def _row_plans(self, seen: dict[int, Table], untouched: set[int]) -> dict[int, tuple[bool, int, list, _Written]]:
         """tid -> (rewrite?, first chunk seq, chunks, what will have been written)."""
@@ -383,6 +451,7 @@ class Store:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            _TRACKING_STORES.discard(id(self))
             try:
                 self._conn.close()
             except sqlite3.Error:

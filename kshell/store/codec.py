@@ -241,6 +241,7 @@ class Encoder:
         return rows
 
     def _class_info(self, cls: type) -> tuple[str, tuple[str, ...], Any]:
+        cls = stored_class(cls)
         if not _in_packages(cls, self._allowed):
             # The loader would refuse it: never write a file that cannot be opened again.
             raise CodecError(f"the state file cannot store a record of type {_class_name(cls)} (not a kshell type)")
@@ -250,6 +251,13 @@ class Encoder:
 
     def _special_record(self, v: Any) -> Any:
         return self._special(v)
+
+
+def stored_class(cls: type) -> type:
+    """The class a record is stored as: a tracked subclass (kshell.store.tracking) is its base."""
+    while cls.__dict__.get("__kshell_tracked__") or getattr(cls, "__kshell_tracked__", False):
+        cls = cls.__mro__[1]
+    return cls
 
 
 def _default(f: dataclasses.Field) -> Any:

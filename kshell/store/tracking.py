@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kshell.engine.cluster import Table
+from kshell.engine.cluster import Cluster, Database, Table
 
 # (id of a tracked table, attribute name) read or set since its store last wrote it.
 touched: set[tuple[int, str]] = set()
@@ -33,6 +33,7 @@ class TrackedTable(Table):
     """A Table whose attribute accesses are noted (see the module docstring)."""
 
     __slots__ = ()
+    __kshell_tracked__ = True
 
     def __getattribute__(self, name: str) -> Any:
         _add((id(self), name))
@@ -47,13 +48,121 @@ class TrackedTable(Table):
         _delattr(self, name)
 
 
-def track(table: Table) -> bool:
-    """Start tracking `table` (a plain Table becomes a TrackedTable). False when it cannot be."""
-    cls = type(table)
-    if cls is Table:
-        table.__class__ = TrackedTable
+def _tracked_subclass(base: type) -> type:
+    """A layout-identical subclass of `base` whose attribute accesses are noted."""
+    get, set_, del_ = object.__getattribute__, base.__setattr__, base.__delattr__
+
+    def __getattribute__(self, name: str) -> Any:
+        _add((id(self), name))
+        return get(self, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        _add((id(self), name))
+        set_(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        _add((id(self), name))
+        del_(self, name)
+
+    ns = {"__slots__": (), "__kshell_tracked__": True, "__getattribute__": __getattribute__,
+          "__setattr__": __setattr__, "__delattr__": __delattr__, "__module__": __name__,
+          "__qualname__": "Tracked" + base.__name__}
+    return type("Tracked" + base.__name__, (base,), ns)
+
+
+# The cluster and its databases are tracked like tables (kshell.store.parts
+# stores them field by field): plain class -> its tracked subclass.
+TRACKED = {Table: TrackedTable, Cluster: _tracked_subclass(Cluster), Database: _tracked_subclass(Database)}
+_TRACKED_CLASSES = frozenset(TRACKED.values())
+
+
+_WRITE_TRACKED: dict[type, type | None] = {}
+
+
+def _write_tracked_subclass(base: type) -> type | None:
+    """For a small record (a dataclass of the engine) stored inside a dict entry: a
+    layout-identical subclass noting only assignments to its fields (reads are
+    free).  It compares, hashes and prints exactly like `base`."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(base) or "__kshell_tracked__" in base.__dict__:
+        return None
+    if not (base.__module__ or "").startswith("kshell.engine."):
+        return None
+    set_, del_ = base.__setattr__, base.__delattr__
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        _add((id(self), "="))
+        set_(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        _add((id(self), "="))
+        del_(self, name)
+
+    ns: dict[str, Any] = {"__slots__": (), "__kshell_tracked__": True, "__setattr__": __setattr__,
+                          "__delattr__": __delattr__, "__module__": base.__module__,
+                          "__qualname__": base.__qualname__}
+    params = getattr(base, "__dataclass_params__", None)
+    if params is not None and params.eq and "__eq__" in base.__dict__:
+        # The generated __eq__ requires the very same class: compare as `base` does.
+        import operator
+
+        names = tuple(f.name for f in dataclasses.fields(base) if f.compare)
+        get = operator.attrgetter(*names) if len(names) > 1 else (lambda x: (getattr(x, names[0]),) if names else ())
+
+        def __eq__(self, other: Any) -> Any:
+            if isinstance(other, base) and (type(other) is base or type(other).__mro__[1] is base):
+                return get(self) == get(other)
+            return NotImplemented
+
+        ns["__eq__"] = __eq__
+        ns["__hash__"] = base.__hash__
+    try:
+        return type(base.__name__, (base,), ns)
+    except TypeError:
+        return None
+
+
+def track_record(record: Any) -> bool:
+    """Note future assignments to `record`'s fields (see _write_tracked_subclass). False if it cannot be."""
+    cls = type(record)
+    if cls.__dict__.get("__kshell_tracked__"):
         return True
-    return issubclass(cls, TrackedTable)
+    sub = _WRITE_TRACKED.get(cls, False)
+    if sub is False:
+        sub = _WRITE_TRACKED[cls] = _write_tracked_subclass(cls)
+    if sub is None:
+        return False
+    try:
+        record.__class__ = sub
+    except TypeError:
+        _WRITE_TRACKED[cls] = None
+        return False
+    return True
+
+
+def tracked_type(cls: type) -> type | None:
+    """The tracked class for records of `cls` (itself when already tracked), None if it cannot be tracked."""
+    if cls in _TRACKED_CLASSES or issubclass(cls, TrackedTable):
+        return cls
+    return TRACKED.get(cls)
+
+
+def track(record: Any) -> bool:
+    """Start tracking `record` (a plain Table, Cluster or Database becomes its tracked
+    subclass). False when it cannot be tracked (a family's own subclass)."""
+    cls = type(record)
+    t = tracked_type(cls)
+    if t is None:
+        return False
+    if t is not cls:
+        record.__class__ = t
+    return True
+
+
+def clear() -> None:
+    """Everything touched so far has been written (or examined and found unchanged)."""
+    touched.clear()
 
 
 def touched_fields() -> dict[int, set[str]]:
