@@ -54,6 +54,7 @@ from kshell.store.file import (
     StateFileError,
     busy_error,
     is_busy_error,
+    is_writable,
     check_header,
     check_schema,
     connect,
@@ -93,6 +94,17 @@ class Store:
         self.path = path
         self._track_tables = track_tables
         self._conn = conn
+        self.read_only = False                     # opened read-only: a change is refused
+        self._reset()
+        self._broken: str | None = None
+        if track_tables:
+            _TRACKING_STORES.add(id(self))
+        self.last_write: dict[str, int] = {}       # observable: what the last write wrote
+        self.tables_loaded = 0                     # observable: stored tables whose rows were read
+        self.closed = False
+
+    def _reset(self) -> None:
+        """Forget what was written (before reading the file again)."""
         self._written: dict[int, _Written] = {}   # tid -> _Written
         self._tid_of: dict[int, int] = {}          # id(table) -> tid
         self._parts = ClusterParts(self._tid_for)   # the cluster metadata the file holds
@@ -101,11 +113,13 @@ class Store:
         self._table_docs: dict[int, Encoded] = {}  # tid -> last table document (and extents) written
         self._flat_caches: dict[int, dict] = {}    # tid -> encodings of its Column/Extent records
         self._next_tid = 1
-        self._broken: str | None = None
-        if track_tables:
-            _TRACKING_STORES.add(id(self))
-        self.tables_loaded = 0                     # observable: stored tables whose rows were read
-        self.closed = False
+
+    def reload(self) -> Cluster:
+        """The cluster as the file holds it (after a write failed: memory is ahead of the file)."""
+        if self.closed:
+            raise StateFileError(f"state file '{self.path}' is closed")
+        self._reset()
+        return self._read()
 
     # ------------------------------------------------------------- opening
     @classmethod
@@ -123,12 +137,17 @@ class Store:
             new = True
         if new:
             save_cluster(new_cluster(now=now or _utc_now_seconds()), path)
-        conn = connect(path)
+        read_only = not is_writable(path)
+        conn = connect(path, read_only=read_only)
         store = cls(path, conn)
+        store.read_only = read_only
         try:
             store._version = check_schema(conn, path)
             cluster = store._read()
-            settle(conn, path)
+            if not read_only:
+                settle(conn, path)
+            elif conn.in_transaction:
+                conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -308,6 +327,10 @@ class Store:
         if not out and not changed_docs and not extent_plans and not plans and not gone and not initial and not migrate:
             self._untouch(seen)
             return False
+        if self.read_only:
+            raise StateFileError(f"state file '{self.path}' is read-only: kshell opened it for queries only "
+                                 "and cannot save changes (give the file and its directory write permission, "
+                                 "or #save a copy elsewhere)")
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -359,6 +382,8 @@ class Store:
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "write") from None
         # Committed: remember what the file now holds.
+        self.last_write = {"parts": len(out), "tables": len(changed_docs),
+                           "chunks": sum(len(c) for _, _, c, _ in plans.values())}
         if migrate:
             self._version = SCHEMA_VERSION
         self._parts.commit(out)
@@ -620,16 +645,37 @@ class StoredSession(Session):
             self._request_node = None
 
     def sync(self) -> bool:
-        """Write pending changes now (e.g. after a directive changed state)."""
-        return self.store.sync(self.cluster)
+        """Write pending changes now (after a request or a directive changed state).
+
+        If they cannot be written (disk full, I/O error, a read-only file, a value
+        the file cannot hold), the request must not stay applied in memory, where
+        the next successful write would save it: the session goes back to the
+        state the file holds and the request fails."""
+        try:
+            return self.store.sync(self.cluster)
+        except StateFileError as e:
+            if self.store.closed or self.store._broken:
+                raise
+            self._revert(e)
+            raise StateFileError(f"{e.message}; the request was not applied") from None
+
+    def _revert(self, error: KustoError) -> None:
+        try:
+            cluster = self.store.reload()
+        except KustoError as e:
+            self.store.mark_broken(f"after a failed write ({error.message}) the file could not be read again ({e.message})")
+            raise error from None
+        self.cluster = cluster
+        if cluster.database(self.database_name) is None:
+            self.database_name = next(iter(cluster.databases.values())).name
 
     def close(self) -> None:
         """Write what is pending and release the file."""
         if self.store.closed:
             return
         try:
-            if not self.store._broken:
-                self.sync()
+            if not self.store._broken and not self.store.read_only:
+                self.store.sync(self.cluster)
         finally:
             self.store.close()
 
@@ -638,9 +684,8 @@ def _persist(session: Session) -> None:
     node = getattr(session, "_request_node", None)
     if node is not None and _is_read_only(node):
         return
-    store = getattr(session, "store", None)
-    if store is not None:
-        store.sync(session.cluster)
+    if isinstance(session, StoredSession):
+        session.sync()
 
 
 def _persist_failure_log(session: Session) -> None:

@@ -165,13 +165,36 @@ def _uri_path(path: str) -> str:
     return quote(os.path.abspath(path))
 
 
-def connect(path: str) -> sqlite3.Connection:
+def is_writable(path: str) -> bool:
+    """Can kshell write the file and create its WAL beside it?"""
+    directory = os.path.dirname(os.path.abspath(path))
+    return os.access(path, os.W_OK) and os.access(directory, os.W_OK | os.X_OK)
+
+
+def connect(path: str, read_only: bool = False) -> sqlite3.Connection:
     """The read-write connection, holding the file's lock for the whole session.
 
     Returns inside an open exclusive transaction in which the caller validates
     and reads the file (reads only: a refused file stays byte-identical), then
-    calls `settle()`.
+    calls `settle()`.  `read_only`: the file (or its directory) cannot be written;
+    it is opened for reading only (no lock, no WAL; queries work, changes are refused).
     """
+    if read_only:
+        if has_journal(path):
+            raise StateFileError(f"{_describe(path)} is read-only and holds requests a crash left in its "
+                                 "journal, which only a writable file can take in: give the file and its "
+                                 "directory write permission")
+        try:
+            # At rest a state file is one file (a clean close checkpoints its WAL), so
+            # it can be read as immutable: SQLite then needs no lock and no -wal/-shm.
+            conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro&immutable=1", uri=True,
+                                   timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as e:
+            raise StateFileError(f"{_describe(path)} is read-only and could not be opened for reading ({e}): "
+                                 "give the file and its directory write permission") from None
+        return conn
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as e:
