@@ -115,7 +115,8 @@ def mint(fqn: str) -> str:
     elif kind == "msauser":
         claims.update(upn=ident, preferred_username=ident, idp="live.com", idtyp="user")
     else:
-        raise ValueError(f"'{fqn}': a token names a user (aaduser=, msauser=) or an app (aadapp=), not a {kind or 'group'}")
+        raise ValueError(f"'{fqn}': a token names a user (aaduser=, msauser=) or an app (aadapp=), "
+                         f"not a group or anything else")
     if tenant and kind != "msauser":
         claims["tid"] = tenant
     header = {"alg": "none", "typ": "JWT"}
