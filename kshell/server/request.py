@@ -140,11 +140,18 @@ def parse_properties(props: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             raise BadRequest(f"the request's 'properties' is not JSON: {e}") from None
     if not isinstance(props, dict):
         raise BadRequest("the request's 'properties' must be a JSON object")
-    options = props.get("Options") or props.get("options") or {}
-    parameters = props.get("Parameters") or props.get("parameters") or {}
+    options = _member(props, "Options")
+    parameters = _member(props, "Parameters")
     if not isinstance(options, dict) or not isinstance(parameters, dict):
         raise BadRequest("the request's Options and Parameters must be JSON objects")
     return {str(k).lower(): v for k, v in options.items()}, dict(parameters)
+
+
+def _member(props: dict, name: str) -> Any:
+    for key in (name, name.lower()):
+        if props.get(key) is not None:
+            return props[key]
+    return {}
 
 
 def _text(raw: bytes) -> str:
