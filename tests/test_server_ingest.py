@@ -130,12 +130,24 @@ def test_ingestion_needs_the_ingestor_role(served):
 
 
 def test_failed_transactional_policy_lands_nothing(served):
-    server, _ = served
+    server, ident = served
     admin = server.client()
+    grant = f"Ref viewers ('aadapp={ident['ObjectId']};{ident['TenantId']}')"
     before = rows(admin, "Raw | count"), rows(admin, "Enriched | count")
-    with pytest.raises(KustoApiError):
-        ingest(server, "aaduser=loader@contoso.com", b"x,notanumber\n", table="NoSuchTable")
-    assert (rows(admin, "Raw | count"), rows(admin, "Enriched | count")) == before
+    admin.execute_mgmt("Ref", f".drop database {grant}")  # the identity can no longer read Ref.Lookup
+    try:
+        with pytest.raises(KustoApiError) as info:
+            ingest(server, "aaduser=loader@contoso.com", b"t,20\n")
+        message = str(info.value)
+        assert "Status: 400" in message and "transactional update policy of table 'Enriched'" in message
+        assert f"Principal 'aadapp={ident['ObjectId']}' is not authorized" in message
+        assert (rows(admin, "Raw | count"), rows(admin, "Enriched | count")) == before
+        with pytest.raises(KustoApiError, match="NoSuchTable"):
+            ingest(server, "aaduser=loader@contoso.com", b"t,20\n", table="NoSuchTable")
+    finally:
+        admin.execute_mgmt("Ref", f".add database {grant}")
+    ingest(server, "aaduser=loader@contoso.com", b"t,20\n")
+    assert rows(admin, "Enriched | where Key == 't'") == [["t", 20, ""]]
 
 
 def test_the_python_sdk_labels_plain_text_as_gzip(served):

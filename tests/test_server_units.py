@@ -155,3 +155,35 @@ def test_truncation_options():
     assert req({"truncationmaxrecords": 3, "notruncation": "false"}).max_records == 3
     with pytest.raises(BadRequest):
         req({"truncationmaxrecords": "many"}).max_records
+
+
+# ----------------------------------------------------- the HTTP front, in process
+
+def test_an_internal_error_is_a_500_naming_it_without_a_traceback():
+    import http.client
+    import threading
+
+    from kshell.server.http import KustoServer
+
+    class Broken:
+        default_principal = "aaduser=kshell-admin@kshell.local"
+
+        def execute(self, *a, **k):
+            raise ZeroDivisionError("division by zero")
+
+    server = KustoServer(("127.0.0.1", 0), Broken(), log=open("/dev/null", "w"))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
+        conn.request("POST", "/v2/rest/query", body=json.dumps({"db": "D", "csl": "print 1"}))
+        resp = conn.getresponse()
+        body = resp.read().decode()
+        assert resp.status == 500
+        error = json.loads(body)["error"]
+        assert error["@message"] == "InternalError: internal error: ZeroDivisionError: division by zero"
+        assert error["@permanent"] is False and "Traceback" not in body
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -39,6 +39,12 @@ class Service:
         self.lock = threading.Lock()
         self.default_principal: str = session.principal
         self.default_database: str = session.database_name
+        # Requests are parsed outside the lock: load the parser's lazily built tables
+        # (command rules, scanners) now, before threads share them.
+        from kshell.syntax import parse
+
+        parse(".show tables")
+        parse("print 1 | where true")
 
     # ------------------------------------------------------------ principal
     def check_principal(self, fqn: str) -> str:
