@@ -70,3 +70,38 @@ def test_a_state_file_named_serve_is_opened_with_a_path(tmp_path):
                           capture_output=True, cwd=str(tmp_path), env=env(), timeout=60)
     assert proc.returncode == 0 and proc.stdout.decode().splitlines() == ["x", "1"]
     assert (tmp_path / "serve").exists()
+
+
+def test_readme_python_examples_run_against_a_server(capsys):
+    pytest.importorskip("azure.kusto.data")
+    import os
+    import re
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Serving the cluster to the Kusto SDKs", 1)[1].split("\n## ", 1)[0]
+    assert "    kshell serve my-cluster.kshell --port 8080" in section
+    blocks = re.findall(r"^```python\n(.*?)^```$", section, flags=re.S | re.M)
+    assert len(blocks) == 2 and len(blocks[0].strip().splitlines()) == 3
+    server = KshellServer()
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = env()["PYTHONPATH"]  # the example's `kshell token` subprocess
+    try:
+        namespace: dict = {}
+        for block in blocks:
+            code = block.replace("http://127.0.0.1:8080", server.url)
+            code = code.replace('["kshell", ', f'[{sys.executable!r}, "-m", "kshell", ')
+            exec(compile(code, "README.md", "exec"), namespace)
+        assert "world" in capsys.readouterr().out
+        from azure.kusto.data.exceptions import KustoApiError
+
+        with pytest.raises(KustoApiError, match="aaduser=alice@contoso.com"):
+            namespace["alice"].execute("NetDefaultDB", "print 1")
+        namespace["client"].execute_mgmt("NetDefaultDB", ".add database NetDefaultDB viewers ('aaduser=alice@contoso.com')")
+        who = namespace["alice"].execute("NetDefaultDB", "print current_principal_details().UserPrincipalName")
+        assert who.primary_results[0].rows[0][0] == "alice@contoso.com"
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+        server.close()
