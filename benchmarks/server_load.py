@@ -183,7 +183,14 @@ def _ms(x: float) -> str:
     return f"{x * 1000:.1f} ms"
 
 
-def section(results: list[dict], notes: list[str], clients: int, seconds: float) -> str:
+def loadavg() -> str:
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def section(results: list[dict], notes: list[str], clients: int, seconds: float, load: str = "") -> str:
     lines = [
         BEGIN,
         "## Server load",
@@ -195,7 +202,7 @@ def section(results: list[dict], notes: list[str], clients: int, seconds: float)
         "over a 10,000-row table; then every client's acknowledged writes are counted back.",
         "",
         f"- Run: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; machine: {os.cpu_count()} CPUs "
-        "shared by the load generator and the server",
+        f"shared by the load generator and the server; load average (1/5/15 min) {load}",
         "",
         "| Server | Requests/s | p50 | p99 | Queries p50 / p99 | Writes p50 / p99 | Commands p50 / p99 | "
         "Errors | Writes acknowledged | Lost writes |",
@@ -249,6 +256,7 @@ def main() -> int:
     else:
         notes.append("- duckdb-kql is not installed: no comparison in this run.")
     results = []
+    load_before = loadavg()
     try:
         for label, cmd, db in targets:
             target = Target(label, cmd, db)
@@ -262,12 +270,14 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if duck:
-        notes.append("- duckdb-kql runs the same requests; it has no security model, no update policies and no "
-                     "per-request state file, so its numbers are the cost of a Kusto REST front over DuckDB alone.")
+        notes.append("- duckdb-kql runs the same requests and data (its `.set-or-append` needs `--allow-write`); it "
+                     "answers unauthenticated requests only (no principals, roles or policies to evaluate) and, "
+                     "here, keeps its database in memory.")
     notes.append("- kshell serializes the engine behind one lock (the session is not thread-safe): throughput is "
                  "one engine's, concurrency shows in the latency percentiles.")
     if not args.no_report:
-        write_section(section(results, notes, args.clients, args.seconds))
+        write_section(section(results, notes, args.clients, args.seconds,
+                              f"{load_before} before, {loadavg()} after (other work on the machine included)"))
         print(f"wrote the Server load section of {OUT.relative_to(ROOT)}")
     return 0 if all(r["errors"] == 0 and r["lost"] == 0 for r in results) else 1
 
