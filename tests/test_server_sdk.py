@@ -405,3 +405,19 @@ def test_the_log_has_one_line_per_request(server, db):
     stamp, principal, method, path, status, took = lines()[-1].split(" ")
     assert (method, path, status) == ("GET", "/v1/rest/ping", "200") and took.endswith("ms")
     assert dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def test_streaming_query_parser_reads_the_frames(admin, db):
+    # execute_streaming_query parses frames incrementally: it needs FrameType first and Rows last
+    response = admin.execute_streaming_query(db, "range x from 1 to 5 step 1 | extend d = datetime(2024-01-01)")
+    table = next(response.iter_primary_results())
+    assert [row.to_list() for row in table] == [[i, dt.datetime(2024, 1, 1, tzinfo=UTC)] for i in range(1, 6)]
+
+
+def test_a_query_over_its_servertimeout_is_refused(admin, db):
+    crp = ClientRequestProperties()
+    crp.set_option("servertimeout", dt.timedelta(microseconds=1))
+    with pytest.raises(KustoApiError) as info:
+        admin.execute(db, "range x from 1 to 200000 step 1 | summarize count() by x % 1000", crp)
+    assert info.value.http_response.status_code == 504
+    assert str(info.value).startswith("Timeout: the query ran longer than its servertimeout")

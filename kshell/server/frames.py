@@ -54,7 +54,7 @@ class Outcome:
     """What a request produced, ready to be encoded."""
 
     results: list[Result]
-    visualizations: dict[int, dict] = field(default_factory=dict)   # result index -> render properties
+    visualizations: dict[int, str] = field(default_factory=dict)    # result index -> Visualization JSON text
     truncated: dict[int, int] = field(default_factory=dict)         # result index -> the record limit hit
     activity_id: str = ""
     client_request_id: str = ""

@@ -82,7 +82,7 @@ class Service:
         timeout = req.server_timeout
         max_records = req.max_records
         node = parse(text)
-        visualizations: dict[int, dict] = {}
+        visualizations: dict[int, str] = {}
         if type(node).__name__ == "Query":
             bind_parameters(node, req.parameters)
             visualizations = _visualizations(node)
