@@ -421,3 +421,11 @@ def test_a_query_over_its_servertimeout_is_refused(admin, db):
         admin.execute(db, "range x from 1 to 200000 step 1 | summarize count() by x % 1000", crp)
     assert info.value.http_response.status_code == 504
     assert str(info.value).startswith("Timeout: the query ran longer than its servertimeout")
+
+
+def test_get_form_of_a_query(server, db):
+    from urllib.parse import urlencode
+
+    status, _, data = get(server, "/v2/rest/query?" + urlencode({"db": db, "csl": "print g = 'got'"}))
+    primary = next(f for f in json.loads(data) if f.get("TableKind") == "PrimaryResult")
+    assert status == 200 and primary["Rows"] == [["got"]]

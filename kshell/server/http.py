@@ -4,6 +4,7 @@ Endpoints (docs/server.md):
     POST /v2/rest/query                    queries (v2 frames)
     POST /v1/rest/query, /v1/rest/mgmt     queries and commands (v1 tables)
     POST /v1/rest/ingest/{db}/{table}      streaming ingestion (?streamFormat=&mappingName=)
+    GET  (the same three)                  db, csl, properties as query parameters
     GET  /v1/rest/ping                     liveness (never waits for the engine)
     GET  /v1/rest/auth/metadata            404: no cloud metadata (clients then use defaults)
 
@@ -119,8 +120,8 @@ class Handler(BaseHTTPRequestHandler):
             # No cloud metadata: clients fall back to their public-cloud defaults.
             return self._send_bytes(404, b"", "text/plain")
         if p in ("/v2/rest/query", "/v1/rest/query", "/v1/rest/mgmt"):
-            self._require(method, "POST")
-            return self._query(v2=p.startswith("/v2"))
+            self._require(method, "POST", "GET")
+            return self._query(v2=p.startswith("/v2"), get=method == "GET")
         if p.startswith("/v1/rest/ingest/"):
             self._require(method, "POST")
             parts = [unquote(x) for x in path.rstrip("/").split("/")[4:]]
@@ -155,9 +156,12 @@ class Handler(BaseHTTPRequestHandler):
         self._principal_label = fqn
         return fqn
 
-    def _query(self, *, v2: bool) -> int:
+    def _query(self, *, v2: bool, get: bool = False) -> int:
         body = self._read_body()
         principal = self._principal()
+        if get:  # the documented GET form: db, csl and properties as query parameters
+            params = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            body = json.dumps({k: params[k] for k in ("db", "csl", "properties") if k in params}).encode()
         req = parse_query_request(body)
         outcome = self.server.service.execute(req, principal, activity_id=self._activity_id,
                                               client_request_id=self._crid)
