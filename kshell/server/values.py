@@ -101,9 +101,11 @@ def dynamic_json(value: Any) -> Any:
         return encode_real(value)
     if isinstance(value, dict):
         return {str(k): dynamic_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return [dynamic_json(v) for v in value]
-    return encode_scalar(value)
+    if isinstance(value, (dt.datetime, dt.timedelta, uuid.UUID, decimal.Decimal)):
+        return encode_scalar(value)
+    return str(value)  # nothing else should reach here; text rather than a failed reply
 
 
 def encode_scalar(value: Any) -> Any:
