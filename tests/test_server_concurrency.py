@@ -107,7 +107,7 @@ def test_a_client_that_disconnects_mid_request_leaves_no_partial_state(server):
     admin.execute_mgmt(DB, ".create table Big (x:long)")
     body = json.dumps({"db": DB, "csl": ".set-or-append Big <| range x from 1 to 200000 step 1"}).encode()
     with socket.create_connection(("127.0.0.1", server.port), timeout=60) as sock:
-        sock.sendall(b"POST /v1/rest/mgmt HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /v1/rest/mgmt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Content-Length: %d\r\n\r\n" % len(body) + body)
     # gone before the reply; the request still runs as a whole
     seen = []

@@ -376,7 +376,7 @@ def test_bodies_gzip_and_chunked(server, db):
     import socket
 
     with socket.create_connection(("127.0.0.1", server.port), timeout=60) as sock:
-        sock.sendall(b"POST /v2/rest/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /v2/rest/query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked + b"0\r\n\r\n")
         reply = b""
         while chunk := sock.recv(65536):
@@ -429,3 +429,17 @@ def test_get_form_of_a_query(server, db):
     status, _, data = get(server, "/v2/rest/query?" + urlencode({"db": db, "csl": "print g = 'got'"}))
     primary = next(f for f in json.loads(data) if f.get("TableKind") == "PrimaryResult")
     assert status == 200 and primary["Rows"] == [["got"]]
+
+
+def test_browser_requests_and_foreign_host_names_are_refused(server, admin, db):
+    admin.execute_mgmt(db, ".create table Precious (x:long)")
+    drop = {"db": db, "csl": ".drop table Precious"}
+    # a web page posting cross-origin (CSRF), and one reaching loopback through DNS rebinding
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                    {"Host": "evil.example:8080"}):
+        status, _, data = post(server, "/v1/rest/mgmt", drop, headers=headers)
+        assert status == 403, headers
+        assert json.loads(data)["error"]["@message"].startswith("Forbidden: ")
+    assert [r["TableName"] for r in admin.execute_mgmt(db, ".show tables").primary_results[0]] == ["Precious"]
+    for host in ("localhost:1234", "127.0.0.1", "[::1]:80"):
+        assert post(server, "/v2/rest/query", {"db": db, "csl": "print 1"}, headers={"Host": host})[0] == 200

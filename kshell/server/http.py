@@ -34,6 +34,24 @@ MAX_BODY = 1 << 30   # 1 GiB: the service's streaming limit is far lower; this o
 SERVER_VERSION = "kshell"
 
 
+def _host_name(host: str) -> str:
+    """The name part of a Host header: `[::1]:80` -> `::1`, `localhost:8080` -> `localhost`."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _is_loopback_name(name: str) -> bool:
+    import ipaddress
+
+    if name in ("localhost", "localhost.") or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 class KustoServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -43,6 +61,7 @@ class KustoServer(ThreadingHTTPServer):
                  log: Any = None):
         self.service = service
         self.require_auth = require_auth
+        self.loopback_only = _is_loopback_name(str(address[0]))
         self.log_stream = log if log is not None else sys.stderr
         self.log_lock = threading.Lock()
         super().__init__(address, Handler)
@@ -110,6 +129,7 @@ class Handler(BaseHTTPRequestHandler):
         self.server.log_line(f"{stamp} {self._principal_label} {method} {path} {status} {elapsed:.1f}ms")
 
     def _route(self, method: str, path: str) -> int:
+        self._refuse_browsers()
         p = path.rstrip("/").lower()
         if p == "/v1/rest/ping":
             self._require(method, "GET", "POST")
@@ -131,6 +151,22 @@ class Handler(BaseHTTPRequestHandler):
             return self._ingest(parts[0], parts[1])
         self._drain()
         raise err.HttpError(404, f"unknown endpoint '{path}'", kind="NotFound")
+
+    def _refuse_browsers(self) -> None:
+        """A web page must not drive the cluster (without a token every request is the admin's):
+        browsers send `Origin` on cross-origin requests, which no SDK does, and a page reaching a
+        loopback server through DNS rebinding sends its own host name in `Host`."""
+        if self.headers.get("Origin") is not None or self.headers.get("Sec-Fetch-Site") not in (None, "none"):
+            self._drain()
+            raise err.HttpError(403, "requests from web pages (an Origin header) are refused: kshell serve is "
+                                     "for SDKs and tools", code="Forbidden", kind="Forbidden")
+        if self.server.loopback_only:
+            host = (self.headers.get("Host") or "").strip().lower()
+            name = _host_name(host)
+            if name and not _is_loopback_name(name):
+                self._drain()
+                raise err.HttpError(403, f"Host '{host}' is not this loopback server", code="Forbidden",
+                                    kind="Forbidden")
 
     def _require(self, method: str, *allowed: str) -> None:
         if method not in allowed:
