@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         "with managed identities, security roles and policies.",
         epilog="Interactive when stdin is a terminal; script mode when stdin is piped or -f is given. "
         "Requests are separated by blank lines; a line starting with '.' or '#' also starts a new one. "
-        "Exit codes: 0 ok, 1 a request failed, 2 usage error, 70 internal error.",
+        "Exit codes: 0 ok, 1 a request failed, 2 usage error, 70 internal error. "
+        "Also: `kshell serve [STATE_FILE]` serves the cluster to the Kusto SDKs; `kshell token FQN` prints "
+        "a token for a principal (see `kshell serve --help`).",
     )
     p.add_argument("state_file", nargs="?", metavar="STATE_FILE",
                    help="cluster state file to open or create (default: a fresh in-memory cluster)")
