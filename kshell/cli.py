@@ -2,6 +2,8 @@
 
     kshell [STATE_FILE] [-f FILE] [-e TEXT]... [--format F] [--keep-going]
            [--echo] [--now DATETIME] [--storage DIR] [--check [FILE...]]
+    kshell serve [STATE_FILE] [--host H] [--port P] ...   (kshell.server.cli)
+    kshell token FQN
 
 Exit codes: 0 every request succeeded, 1 a request failed, 2 usage error,
 70 internal error (one line, never a traceback; set KSHELL_TRACEBACK=1 to
@@ -36,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         "with managed identities, security roles and policies.",
         epilog="Interactive when stdin is a terminal; script mode when stdin is piped or -f is given. "
         "Requests are separated by blank lines; a line starting with '.' or '#' also starts a new one. "
-        "Exit codes: 0 ok, 1 a request failed, 2 usage error, 70 internal error.",
+        "Exit codes: 0 ok, 1 a request failed, 2 usage error, 70 internal error. "
+        "Also: `kshell serve [STATE_FILE]` serves the cluster to the Kusto SDKs; `kshell token FQN` prints "
+        "a token for a principal (see `kshell serve --help`).",
     )
     p.add_argument("state_file", nargs="?", metavar="STATE_FILE",
                    help="cluster state file to open or create (default: a fresh in-memory cluster)")
@@ -207,13 +211,31 @@ def _quiet_python_warnings() -> None:
     warnings.simplefilter("ignore")
 
 
+# `kshell serve ...` / `kshell token ...`: the server layer, imported only for them
+# (a state file named like a subcommand is opened as ./serve).
+SUBCOMMANDS = ("serve", "token")
+
+
 def main(argv: list[str] | None = None) -> int:
     _prepare_streams()
     _quiet_python_warnings()
+    words = sys.argv[1:] if argv is None else argv
+    if words and words[0] in SUBCOMMANDS:
+        return _guarded(lambda: _subcommand(words[0], words[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors exit 2 here
+    return _guarded(lambda: _main(args))
+
+
+def _subcommand(name: str, argv: list[str]) -> int:
+    from kshell.server import cli as server_cli
+
+    return server_cli.serve_main(argv) if name == "serve" else server_cli.token_main(argv)
+
+
+def _guarded(run) -> int:
     try:
-        return _main(args)
+        return run()
     except UsageError as e:
         print(f"kshell: {e}", file=sys.stderr)
         return EXIT_USAGE
