@@ -39,13 +39,16 @@ def build_prompt_session(state: Any, cfg: Config, *, engine=None):
     from kshell.repl.style import build_style
     from kshell.repl.toolbar import toolbar_fragments
 
-    engine = engine or CompletionEngine(state.session)
+    from kshell.target import CurrentTarget
+
+    # the completer reads whichever target is current (#connect switches it)
+    engine = engine or CompletionEngine(CurrentTarget(state))
     style, warnings = build_style(cfg.style)
     cfg.warnings.extend(warnings)
     lexer = None if cfg.style.lower() == "none" else PygmentsLexer(KustoLexer, sync_from_start=True)
 
     def prompt_message():
-        return [("class:prompt", f"{state.session.database_name}> ")]
+        return [("class:prompt", f"{state.target.database_name}> ")]
 
     def continuation(width, line_number, is_soft_wrap):
         return [("class:continuation", "." * max(width - 1, 0) + " ")]
@@ -81,7 +84,7 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
     _load_engine_after_first_prompt(session)
     for w in cfg.warnings:
         print(f"kshell: config: {w}", file=sys.stderr)
-    _banner()
+    _banner(state)
     while not state.quit:
         try:
             # In raw mode Ctrl-C arrives as a key (handled by the prompt); a SIGINT
@@ -119,9 +122,11 @@ def _load_engine_after_first_prompt(session: Any) -> None:
     session.app.after_render += after_render
 
 
-def _banner() -> None:
+def _banner(state: Any) -> None:
     try:
         from kshell import __version__
     except ImportError:
         __version__ = ""
-    print(f"kshell {__version__} - simulated Kusto cluster. #help for directives, Ctrl-D to leave.".replace("  ", " "))
+    name = state.target.name
+    where = "simulated Kusto cluster" if name == "local" else f"connected to {name}"
+    print(f"kshell {__version__} - {where}. #help for directives, Ctrl-D to leave.".replace("  ", " "))

@@ -1,0 +1,122 @@
+"""The SDK's exceptions as kshell's Kusto errors.
+
+A service error keeps the service's own message (`@message`); its kind (the
+word the error line prints: SemanticError, Forbidden ...) is read from the
+error's `@type` and `code`, then from the HTTP status, with one table below.
+Client-side failures (network, authentication, an unreadable response) get
+kinds of their own and a one-line message; nothing from the SDK reaches the
+user as a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kshell.errors import KustoError
+
+# (pattern searched in "@type code", kind), first match wins.
+_KIND_BY_TYPE = (
+    (re.compile(r"Semantic", re.I), "SemanticError"),
+    (re.compile(r"Syntax", re.I), "SyntaxError"),
+    (re.compile(r"Unauthorized|Forbidden|RequestDenied|AccessDenied", re.I), "Forbidden"),
+    (re.compile(r"NotFound|NotExist|DoesNotExist", re.I), "EntityNotFound"),
+    (re.compile(r"Conflict|AlreadyExists", re.I), "Conflict"),
+    (re.compile(r"NotSupported", re.I), "NotSupported"),
+    (re.compile(r"Throttl", re.I), "Throttled"),
+    (re.compile(r"Cancel", re.I), "Cancelled"),
+    (re.compile(r"Timeout", re.I), "Timeout"),
+    (re.compile(r"BadRequest|Invalid", re.I), "BadRequest"),
+)
+_KIND_BY_STATUS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "EntityNotFound",
+                   409: "Conflict", 429: "Throttled", 504: "Timeout"}
+
+
+class RemoteError(KustoError):
+    """An error a cluster (or the way to it) reported; `kind` is set per instance."""
+
+    def __init__(self, kind: str, message: str, *, http_status: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        if http_status:
+            self.http_status = http_status
+
+
+def kind_of(error_type: str | None, code: str | None, status: int | None, message: str = "") -> str:
+    text = f"{error_type or ''} {code or ''}"
+    if status == 403:
+        return "Forbidden"
+    for pattern, kind in _KIND_BY_TYPE:
+        if pattern.search(text):
+            # the service reports semantic errors as SyntaxException "Semantic error: ..."
+            if kind == "SyntaxError" and "semantic error" in message.lower():
+                return "SemanticError"
+            return kind
+    if "semantic error" in message.lower():
+        return "SemanticError"
+    return _KIND_BY_STATUS.get(status or 0, "ServiceError")
+
+
+def _status(e: Any) -> int | None:
+    response = getattr(e, "http_response", None)
+    return getattr(response, "status_code", None) or getattr(response, "status", None)
+
+
+def _one_line(text: str) -> str:
+    lines = [ln.strip() for ln in str(text).strip().splitlines() if ln.strip()]
+    return lines[0] if lines else ""
+
+
+def _root_cause(e: BaseException) -> BaseException:
+    seen = set()
+    while e.__cause__ is not None and id(e) not in seen:
+        seen.add(id(e))
+        e = e.__cause__
+    return e
+
+
+def _network_reason(e: BaseException) -> str:
+    text = str(_root_cause(e))
+    for needle, reason in (("Connection refused", "connection refused"), ("Name or service not known", "unknown host"),
+                           ("nodename nor servname", "unknown host"), ("timed out", "timed out"),
+                           ("Temporary failure in name resolution", "unknown host"),
+                           ("CERTIFICATE_VERIFY_FAILED", "the server's TLS certificate is not trusted"),
+                           ("Remote end closed connection", "the server closed the connection")):
+        if needle in text:
+            return reason
+    return _one_line(text) or type(_root_cause(e)).__name__
+
+
+def from_sdk(e: BaseException, *, url: str = "", auth: str = "") -> KustoError:
+    """The KustoError a user sees for an exception the SDK raised."""
+    from azure.kusto.data import exceptions as x
+
+    if isinstance(e, x.KustoAuthenticationError):
+        cause = _one_line(str(getattr(e, "exception", "") or e))
+        return RemoteError("AuthenticationError", f"cannot get a token for {url or 'the cluster'} "
+                                                  f"with --auth {auth or e.authentication_method}: {cause}")
+    if isinstance(e, x.KustoNetworkError):
+        return RemoteError("ConnectionError", f"cannot reach {url or e.endpoint}: {_network_reason(e)}")
+    if isinstance(e, x.KustoMultiApiError):
+        errors = e.get_api_errors()
+        first = errors[0] if errors else None
+        message = (first.description or first.message) if first else _one_line(e.message_text)
+        kind = kind_of(first.type if first else None, first.code if first else None, None, message or "")
+        return RemoteError(kind, message or "the request failed")
+    if isinstance(e, x.KustoApiError):
+        api = e.get_api_error()
+        status = _status(e)
+        message = api.description or api.message or e.message_text
+        return RemoteError(kind_of(api.type, api.code, status, message), message, http_status=status)
+    if isinstance(e, x.KustoThrottlingError):
+        return RemoteError("Throttled", "the cluster throttled the request; try again later", http_status=429)
+    if isinstance(e, x.KustoServiceError):
+        status = _status(e)
+        message = _one_line(e.message_text) or f"the cluster answered HTTP {status}"
+        return RemoteError(kind_of(None, None, status, message), message, http_status=status)
+    if isinstance(e, x.KustoClientInvalidConnectionStringException):
+        return RemoteError("ConnectionError", _one_line(str(e)))
+    if isinstance(e, x.KustoError):
+        return RemoteError("ClientError", _one_line(str(e)) or type(e).__name__)
+    return RemoteError("ClientError", f"unexpected response from {url or 'the cluster'}: "
+                                      f"{type(e).__name__}: {_one_line(str(e))}".rstrip(": "))
