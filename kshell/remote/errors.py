@@ -57,6 +57,27 @@ def kind_of(error_type: str | None, code: str | None, status: int | None, messag
     return _KIND_BY_STATUS.get(status or 0, "ServiceError")
 
 
+# `Kind: message`, as kshell serve writes `@message` (and the shell prints errors)
+_KIND_PREFIX = re.compile(r"^([A-Z][A-Za-z]*(?:Error|Exception)|BadRequest|Forbidden|EntityNotFound|Conflict|"
+                          r"NotSupported|Unauthorized|Throttled|Timeout|Cancelled): (.*)$", re.DOTALL)
+
+
+def _service_error(error_type: str | None, code: str | None, status: int | None, message: str,
+                   context: Any = None) -> RemoteError:
+    m = _KIND_PREFIX.match(message or "")
+    if m:
+        kind, message = m.group(1), m.group(2)
+    else:
+        kind = kind_of(error_type, code, status, message or "")
+    error = RemoteError(kind, message or "the request failed", http_status=status)
+    if isinstance(context, dict):  # a position within the request, when the service gives one
+        for attr in ("line", "column"):
+            value = context.get(attr)
+            if isinstance(value, int) and value > 0:
+                setattr(error, attr, value)
+    return error
+
+
 def _status(e: Any) -> int | None:
     response = getattr(e, "http_response", None)
     return getattr(response, "status_code", None) or getattr(response, "status", None)
@@ -100,20 +121,18 @@ def from_sdk(e: BaseException, *, url: str = "", auth: str = "") -> KustoError:
     if isinstance(e, x.KustoMultiApiError):
         errors = e.get_api_errors()
         first = errors[0] if errors else None
-        message = (first.description or first.message) if first else _one_line(e.message_text)
-        kind = kind_of(first.type if first else None, first.code if first else None, None, message or "")
-        return RemoteError(kind, message or "the request failed")
+        if first is None:
+            return _service_error(None, None, None, _one_line(e.message_text))
+        return _service_error(first.type, first.code, None, first.description or first.message or "", first.context)
     if isinstance(e, x.KustoApiError):
         api = e.get_api_error()
-        status = _status(e)
-        message = api.description or api.message or e.message_text
-        return RemoteError(kind_of(api.type, api.code, status, message), message, http_status=status)
+        return _service_error(api.type, api.code, _status(e), api.description or api.message or e.message_text,
+                              api.context)
     if isinstance(e, x.KustoThrottlingError):
         return RemoteError("Throttled", "the cluster throttled the request; try again later", http_status=429)
     if isinstance(e, x.KustoServiceError):
         status = _status(e)
-        message = _one_line(e.message_text) or f"the cluster answered HTTP {status}"
-        return RemoteError(kind_of(None, None, status, message), message, http_status=status)
+        return _service_error(None, None, status, _one_line(e.message_text) or f"the cluster answered HTTP {status}")
     if isinstance(e, x.KustoClientInvalidConnectionStringException):
         return RemoteError("ConnectionError", _one_line(str(e)))
     if isinstance(e, x.KustoError):
