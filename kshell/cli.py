@@ -137,7 +137,8 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
 
         session = Session(now=now, defer_families=interactive)
     state = ShellState(session=session, format=args.format, echo=args.echo)
-    state.extras.update(auth=args.auth, token_command=args.token_command)  # for #connect
+    # for #connect (callers such as `kshell serve` may pass a Namespace without them)
+    state.extras.update(auth=getattr(args, "auth", None), token_command=getattr(args, "token_command", None))
     if args.storage:
         state.extras["storage_dir"] = args.storage
         # read by kshell.engine.storage.storage_root (the engine never sees the ShellState)

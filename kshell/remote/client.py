@@ -49,7 +49,7 @@ class RemoteTarget:
         self.client = KustoClient(kcsb)
         self._database = spec.database or kcsb.initial_catalog or _DEFAULT_DATABASE
         self.query_parameters: dict[str, str] = {}
-        self.request_properties: dict[str, Any] = {}
+        self.request_properties: dict[str, str] = {}
         self.after_commit: list = []
         self.schema = RemoteSchema(self._run_mgmt_quietly, lambda: self._database)
         self._in_flight: str | None = None  # client request id of the request being waited for
@@ -140,7 +140,7 @@ class RemoteTarget:
         if value is None:
             self.request_properties.pop(name, None)
             return
-        self.request_properties[name] = _option_value(name, value)
+        self.request_properties[name] = value  # as typed (for #crp); typed when sent
 
     def _properties(self, request_id: str) -> Any:
         from azure.kusto.data import ClientRequestProperties
@@ -149,7 +149,7 @@ class RemoteTarget:
         props.client_request_id = request_id
         props.application = "kshell"
         for k, v in self.request_properties.items():
-            props.set_option(k, v)
+            props.set_option(k, _option_value(v))
         for k, v in self.query_parameters.items():
             props.set_parameter(k, v)
         return props
@@ -202,7 +202,7 @@ class RemoteTarget:
         return results_from_response(response)
 
 
-def _option_value(name: str, value: str) -> Any:
+def _option_value(value: str) -> Any:
     """A request property from its text: booleans and numbers as such, timespans
     (servertimeout ...) as timedelta (the SDK needs one), anything else as text."""
     low = value.lower()

@@ -24,6 +24,7 @@ _KIND_BY_TYPE = (
     (re.compile(r"Conflict|AlreadyExists", re.I), "Conflict"),
     (re.compile(r"NotSupported", re.I), "NotSupported"),
     (re.compile(r"Throttl", re.I), "Throttled"),
+    (re.compile(r"LimitsExceeded|E_QUERY_RESULT_SET_TOO_LARGE", re.I), "LimitsExceeded"),
     (re.compile(r"Cancel", re.I), "Cancelled"),
     (re.compile(r"Timeout", re.I), "Timeout"),
     (re.compile(r"BadRequest|Invalid", re.I), "BadRequest"),
@@ -59,7 +60,7 @@ def kind_of(error_type: str | None, code: str | None, status: int | None, messag
 
 # `Kind: message`, as kshell serve writes `@message` (and the shell prints errors)
 _KIND_PREFIX = re.compile(r"^([A-Z][A-Za-z]*(?:Error|Exception)|BadRequest|Forbidden|EntityNotFound|Conflict|"
-                          r"NotSupported|Unauthorized|Throttled|Timeout|Cancelled): (.*)$", re.DOTALL)
+                          r"NotSupported|Unauthorized|Throttled|Timeout|Cancelled|LimitsExceeded): (.*)$", re.DOTALL)
 
 
 def _service_error(error_type: str | None, code: str | None, status: int | None, message: str,
