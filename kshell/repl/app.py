@@ -82,6 +82,7 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
     state.interactive = True
     session, engine = build_prompt_session(state, cfg)
     _load_engine_after_first_prompt(session)
+    _start_schema_after_first_prompt(session, state)
     for w in cfg.warnings:
         print(f"kshell: config: {w}", file=sys.stderr)
     _banner(state)
@@ -103,6 +104,19 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
             print("Cancelled.", file=sys.stderr)
         engine.invalidate()  # directives and commands may have changed the cluster
     return 0
+
+
+def _start_schema_after_first_prompt(session: Any, state: Any) -> None:
+    """Ask the target for its schema once the prompt is drawn: a remote one starts
+    fetching it in the background (kshell.remote.schema), so completion has it by
+    the time the user presses Tab; the simulated cluster's is just there."""
+    def after_render(_app: Any) -> None:
+        try:
+            state.target.cluster
+        except Exception:  # noqa: BLE001 - completion is a convenience, never a crash
+            pass
+
+    session.app.after_render += after_render
 
 
 def _load_engine_after_first_prompt(session: Any) -> None:
