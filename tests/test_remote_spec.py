@@ -116,3 +116,17 @@ def test_request_property_values():
     assert _option_value("00:10:00") == dt.timedelta(minutes=10)
     assert _option_value("1.00:00:30.5") == dt.timedelta(days=1, seconds=30, microseconds=500000)
     assert _option_value("kql") == "kql"
+
+
+def test_secrets_typed_in_the_shell_never_reach_the_history_file(tmp_path):
+    from kshell.repl.history import open_history
+
+    path = tmp_path / "history"
+    history = open_history(path, 100)
+    history.store_string("#connect Data Source=https://c.kusto.windows.net;AppClientId=a;AppKey=s3cret;Authority Id=t")
+    history.store_string("print pwd = 'a query, kept as typed'")
+    text = path.read_text()
+    assert "s3cret" not in text
+    assert "AppKey=****;Authority Id=t" in text
+    assert "AppClientId=a" in text
+    assert "print pwd = 'a query, kept as typed'" in text

@@ -11,6 +11,7 @@ them, and nothing here prints the text it was given.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,6 +25,17 @@ _CREDENTIALS = frozenset({
     "applicationkey", "appkey", "applicationtoken", "apptoken", "usertoken", "usrtoken",
     "password", "pwd", "applicationcertificatethumbprint", "appcert", "applicationcertificateblob",
 })
+
+
+_SECRET_VALUE = re.compile(r"(?i)\b(application\s*key|app\s*key|application\s*token|app\s*token|user\s*token|"
+                           r"usr\s*token|password|pwd|application\s*certificate\s*thumbprint|app\s*cert|"
+                           r"application\s*certificate\s*blob)(\s*=\s*)[^;\n]*")
+
+
+def redact(text: str) -> str:
+    """`text` with the values of connection-string credentials replaced by ****
+    (the shell's history file never keeps a secret typed in `#connect`)."""
+    return _SECRET_VALUE.sub(lambda m: m.group(1) + m.group(2) + "****", text)
 
 
 class TargetSpecError(ValueError):
