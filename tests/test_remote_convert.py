@@ -201,3 +201,19 @@ def test_schema_json_becomes_a_names_only_cluster():
     assert [(c.name, c.type) for c in db.tables["StormEvents"].columns] == [("StartTime", "datetime"), ("State", "string")]
     assert db.functions["Top"].parameters == "(n:long)"
     assert list(db.materialized_views) == ["MV"]
+
+
+def test_the_default_chain_says_what_it_tried():
+    inner = RuntimeError(
+        "ChainedTokenCredential failed to retrieve a token from the included credentials.\n"
+        "Attempted credentials:\n"
+        "\tEnvironmentCredential: EnvironmentCredential authentication unavailable. Environment variables are not "
+        "fully configured.\nVisit https://aka.ms/azsdk/python/identity/environmentcredential/troubleshoot to "
+        "troubleshoot this issue.\n"
+        "\tAzureCliCredential: Azure CLI not found on path\n"
+        "To mitigate this issue, please refer to the troubleshooting guidelines here at https://aka.ms/x.")
+    mapped = from_sdk(x.KustoAuthenticationError("AzureIdentityTokenCredentialProvider", inner),
+                      url="https://c.kusto.windows.net", auth="default")
+    assert mapped.message == ("cannot get a token for https://c.kusto.windows.net; tried EnvironmentCredential "
+                              "(EnvironmentCredential authentication unavailable), AzureCliCredential "
+                              "(Azure CLI not found on path)")

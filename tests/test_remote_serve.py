@@ -186,3 +186,13 @@ def test_an_unreachable_cluster_is_one_error_line(server):
 def test_an_unknown_database_on_the_server(server):
     code, out, err = run_remote(f"{server.url}/NoSuchDb", "print 1\n")
     assert code == 1 and err.startswith("Error (line 1): EntityNotFound: ") and "NoSuchDb" in err
+
+
+def test_a_credential_that_cannot_get_a_token_is_one_error_line(server):
+    # no Azure CLI on this PATH: the SDK's az-cli provider fails; azure-identity's own
+    # warnings stay out of the output
+    code, out, err = run_remote(f"{server.url}/NetDefaultDB", "print 1\n", "--auth", "az-cli",
+                                env={"PATH": "/nonexistent", "AZURE_CONFIG_DIR": "/nonexistent"})
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"Error (line 1): AuthenticationError: cannot get a token for {server.url} with --auth az-cli")

@@ -40,6 +40,7 @@ class RemoteTarget:
                  environ: Any = None):
         from azure.kusto.data import KustoClient
 
+        _quiet_sdk_logging()
         self.spec = spec
         self.name = spec.display
         self.auth = auth_mod.effective_mode(spec, auth)
@@ -200,6 +201,17 @@ class RemoteTarget:
         except Exception as e:  # noqa: BLE001
             raise from_sdk(e, url=self.name, auth=self.auth) from None
         return results_from_response(response)
+
+
+def _quiet_sdk_logging() -> None:
+    # azure-identity logs each failed credential as a warning; without a handler Python
+    # would print them on stderr.  The failure reaches the user once, as a Kusto error.
+    import logging
+
+    for name in ("azure", "msal", "urllib3"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
 
 
 def _option_value(value: str) -> Any:

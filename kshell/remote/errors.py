@@ -109,14 +109,31 @@ def _network_reason(e: BaseException) -> str:
     return _one_line(text) or type(_root_cause(e)).__name__
 
 
+def _attempted_credentials(text: str) -> str:
+    """"EnvironmentCredential (reason), AzureCliCredential (reason)" from azure-identity's
+    chained-credential failure, or "" when the text is not one."""
+    if "Attempted credentials:" not in text:
+        return ""
+    tried = []
+    for line in text.split("Attempted credentials:", 1)[1].splitlines():
+        m = re.match(r"^\s+(\w+):\s*(.*)$", line)
+        if m:
+            reason = m.group(2).split(". ")[0].rstrip(".")
+            tried.append(f"{m.group(1)} ({reason})")
+    return ", ".join(tried)
+
+
 def from_sdk(e: BaseException, *, url: str = "", auth: str = "") -> KustoError:
     """The KustoError a user sees for an exception the SDK raised."""
     from azure.kusto.data import exceptions as x
 
     if isinstance(e, x.KustoAuthenticationError):
-        cause = _one_line(str(getattr(e, "exception", "") or e))
+        inner = str(getattr(e, "exception", "") or e)
+        tried = _attempted_credentials(inner)
+        if tried:
+            return RemoteError("AuthenticationError", f"cannot get a token for {url or 'the cluster'}; tried {tried}")
         return RemoteError("AuthenticationError", f"cannot get a token for {url or 'the cluster'} "
-                                                  f"with --auth {auth or e.authentication_method}: {cause}")
+                                                  f"with --auth {auth or e.authentication_method}: {_one_line(inner)}")
     if isinstance(e, x.KustoNetworkError):
         return RemoteError("ConnectionError", f"cannot reach {url or e.endpoint}: {_network_reason(e)}")
     if isinstance(e, x.KustoMultiApiError):
