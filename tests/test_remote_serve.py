@@ -119,14 +119,19 @@ def test_token_auth_without_a_token_is_a_usage_error(server):
     assert "KSHELL_TOKEN" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("line", ["#identity create app1", "#as aaduser=bob@contoso.com", "#time advance 1d",
-                                  "#storage", "#save /tmp/never-written.kshell", "#group", "#export E"])
-def test_simulator_directives_refuse_on_a_remote_target(server, line):
-    code, out, err = run_remote(f"{server.url}/NetDefaultDB", f"{line}\n")
-    name = line.split()[0]
+SIMULATOR_DIRECTIVES = ["#identity create app1", "#as aaduser=bob@contoso.com", "#time advance 1d", "#storage",
+                        "#save /tmp/never-written.kshell", "#open /tmp/never-read.kshell", "#group", "#export E"]
+
+
+def test_simulator_directives_refuse_on_a_remote_target(server, tmp_path):
+    script = "".join(f"{line}\n\n" for line in SIMULATOR_DIRECTIVES) + "print done = 1\n"
+    code, out, err = run_remote(f"{server.url}/NetDefaultDB", script, "--keep-going", "--format", "csv")
     assert code == 1
-    assert err == (f"Error (line 1): DirectiveError: {name} applies to the simulated cluster only; requests now go "
-                   f"to {server.url} (#connect local returns to the simulated cluster)\n")
+    assert err.splitlines() == [
+        f"Error (line {2 * n + 1}): DirectiveError: {line.split()[0]} applies to the simulated cluster only; "
+        f"requests now go to {server.url} (#connect local returns to the simulated cluster)"
+        for n, line in enumerate(SIMULATOR_DIRECTIVES)]
+    assert out == "done\n1\n"  # and the shell went on
 
 
 def test_client_directives_work_on_a_remote_target(server):
