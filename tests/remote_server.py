@@ -66,7 +66,10 @@ class KshellServer:
             time.sleep(0.05)
         return False
 
-    def stop(self) -> None:
+    def stop(self, *, force: bool = False) -> None:
+        """End the server; `force` kills it at once (a request may still be computing)."""
+        if self.proc.poll() is None and force:
+            self.proc.kill()
         if self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -201,3 +201,13 @@ def test_a_credential_that_cannot_get_a_token_is_one_error_line(server):
     assert code == 1 and out == ""
     assert len(err.splitlines()) == 1
     assert err.startswith(f"Error (line 1): AuthenticationError: cannot get a token for {server.url} with --auth az-cli")
+
+
+def test_a_connection_string_target(loaded):
+    cs = f"Data Source={loaded.url};Initial Catalog=NetDefaultDB;Fed=false"
+    code, out, err = run_remote(cs, "T | count\n", "--format", "csv")
+    assert (code, out, err) == (0, "Count\n3\n", "")
+    # the SDK's aliases; a database named in the connection string wins over the URL's path
+    cs = f"server={loaded.url}/NoSuchDb; database=NetDefaultDB"
+    code, out, err = run_remote(cs, "T | count\n", "--format", "csv")
+    assert (code, out, err) == (0, "Count\n3\n", "")
