@@ -217,3 +217,40 @@ def test_the_default_chain_says_what_it_tried():
     assert mapped.message == ("cannot get a token for https://c.kusto.windows.net; tried EnvironmentCredential "
                               "(EnvironmentCredential authentication unavailable), AzureCliCredential "
                               "(Azure CLI not found on path)")
+
+
+# ------------------------------------------------------------ cancellation
+
+def test_ctrl_c_stops_waiting_and_cancel_asks_the_cluster_by_request_id():
+    import _thread
+    import threading
+
+    from kshell.remote.client import RemoteTarget
+    from kshell.remote.spec import parse_target
+
+    target = RemoteTarget(parse_target("http://127.0.0.1:9/db"))
+    release = threading.Event()
+    seen: dict = {}
+    cancelled = threading.Event()
+
+    def slow_query(database, text, properties):
+        seen["id"] = properties.client_request_id
+        threading.Timer(0.2, _thread.interrupt_main).start()  # the user's Ctrl-C
+        release.wait(30)
+        raise AssertionError("never answered")
+
+    def mgmt(database, text, properties):
+        seen["cancel"] = text
+        cancelled.set()
+        return v2([primary(1, [{"ColumnName": "a", "ColumnType": "long"}], [])])
+
+    target.client.execute_query = slow_query
+    target.client.execute_mgmt = mgmt
+    with pytest.raises(KeyboardInterrupt):
+        target.execute("print 1")
+    target.cancel()
+    assert cancelled.wait(10)
+    release.set()
+    assert seen["id"].startswith("KSH.execute;")
+    assert seen["cancel"] == f'.cancel query "{seen["id"]}"'
+    target.cancel()  # nothing in flight any more: no second cancellation

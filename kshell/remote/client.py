@@ -174,7 +174,10 @@ class RemoteTarget:
             with self._lock:
                 self._in_flight = request_id
         threading.Thread(target=work, name="kshell-request", daemon=True).start()
-        done.wait()  # Ctrl-C interrupts this wait (KeyboardInterrupt); cancel() follows
+        # Ctrl-C interrupts this wait (KeyboardInterrupt; cancel() follows).  Short waits
+        # return to Python often, so a SIGINT some other thread received is acted on too.
+        while not done.wait(0.1):
+            pass
         with self._lock:
             if self._in_flight == request_id:
                 self._in_flight = None
