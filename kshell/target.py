@@ -133,12 +133,15 @@ _CONNECTION_STRING = re.compile(r"^\s*(data\s*source|server|addr|address|network
                                 r"server\s*uri|cluster\s*uri)\s*=", re.IGNORECASE)
 
 
+_CLUSTER_CALL = re.compile(r"^\s*cluster\s*\(\s*['\"]", re.IGNORECASE)
+
+
 def is_remote_spec(text: str | None) -> bool:
-    """True when a command-line argument names a cluster (a URL or a Kusto connection
-    string) rather than a state file."""
+    """True when a command-line argument names a cluster (a URL, `cluster('NAME')...`
+    or a Kusto connection string) rather than a state file."""
     if not text:
         return False
-    return bool(_URL.match(text.strip()) or _CONNECTION_STRING.match(text))
+    return bool(_URL.match(text.strip()) or _CONNECTION_STRING.match(text) or _CLUSTER_CALL.match(text))
 
 
 class CurrentTarget:

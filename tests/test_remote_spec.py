@@ -130,3 +130,16 @@ def test_secrets_typed_in_the_shell_never_reach_the_history_file(tmp_path):
     assert "AppKey=****;Authority Id=t" in text
     assert "AppClientId=a" in text
     assert "print pwd = 'a query, kept as typed'" in text
+
+
+@pytest.mark.parametrize("text, url, database", [
+    ("cluster('help').database('Samples')", "https://help.kusto.windows.net", "Samples"),
+    ('cluster("mycluster.westeurope")', "https://mycluster.westeurope.kusto.windows.net", None),
+    ("cluster('help.kusto.windows.net')", "https://help.kusto.windows.net", None),
+    ("cluster('http://127.0.0.1:8080').database('db')", "http://127.0.0.1:8080", "db"),
+    ("'Data Source=https://c.kusto.windows.net;Initial Catalog=x'", "https://c.kusto.windows.net", "x"),
+])
+def test_kusto_cli_forms(text, url, database):
+    spec = parse_target(text)
+    assert (spec.url, spec.database) == (url, database)
+    assert is_remote_spec(text.strip("'"))

@@ -99,7 +99,7 @@ class RemoteTarget:
     def use_database(self, name: str) -> None:
         # Kusto.Cli's #dbcontext switches without asking; kshell checks a loaded schema
         # and takes the database's own spelling, as the local shell does.
-        if self.schema.loaded.is_set() and self.schema.cluster.databases and self.schema.error is None:
+        if self.schema.loaded.is_set() and self.schema.complete and self.schema.error is None:
             db = self.schema.cluster.databases.get(name.lower())
             if db is None:
                 from kshell.errors import DatabaseNotFound

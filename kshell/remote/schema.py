@@ -63,6 +63,7 @@ class RemoteSchema:
         self._lock = threading.Lock()
         self._pending = False
         self.wanted = False  # someone (the completer, #refresh) asked for the schema
+        self.complete = False  # every database is listed (not only the context database's schema)
 
     def fetch_in_background(self) -> None:
         self.wanted = True
@@ -93,10 +94,14 @@ class RemoteSchema:
         from kshell.errors import KustoError
 
         try:
-            return cluster_from_schema_json(_single_cell(self._run_mgmt(".show databases schema as json")))
+            cluster = cluster_from_schema_json(_single_cell(self._run_mgmt(".show databases schema as json")))
+            self.complete = True
+            return cluster
         except KustoError:
             name = self._database().replace("'", "\\'")
-            return cluster_from_schema_json(_single_cell(self._run_mgmt(f".show database ['{name}'] schema as json")))
+            cluster = cluster_from_schema_json(_single_cell(self._run_mgmt(f".show database ['{name}'] schema as json")))
+            self.complete = False
+            return cluster
 
     def summary(self) -> str:
         dbs = self.cluster.databases.values()

@@ -91,11 +91,35 @@ def _split_url(url: str) -> tuple[str, str | None]:
     return base, (segments[0] if segments else None)
 
 
+# Kusto.Cli's and KQL's way of naming a cluster: cluster('help').database('Samples')
+CLUSTER_CALL = re.compile(r"""^\s*cluster\(\s*(['"])([^'"]+)\1\s*\)"""
+                          r"""(?:\s*\.\s*database\(\s*(['"])([^'"]+)\3\s*\))?\s*$""", re.IGNORECASE)
+
+
+def cluster_url(name: str) -> str:
+    """A cluster() name as a URL, as Kusto resolves it: `help` is https://help.kusto.windows.net."""
+    name = name.strip()
+    if re.match(r"^https?://", name, re.IGNORECASE):
+        return name
+    # a full host name is kept; a bare or region-qualified name gets Kusto's public suffix
+    if re.search(r"\.kusto(mfa)?\.|\.windows\.net$|\.microsoft\.com$|^localhost\b|^\d+\.\d+\.\d+\.\d+", name,
+                 re.IGNORECASE):
+        return f"https://{name}"
+    return f"https://{name}.kusto.windows.net"
+
+
 def parse_target(text: str) -> TargetSpec:
-    """A cluster URL or a connection string, as a TargetSpec; TargetSpecError otherwise."""
+    """A cluster URL, `cluster('NAME')[.database('DB')]` or a connection string, as a
+    TargetSpec; TargetSpecError otherwise."""
     text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1].strip()  # a connection string quoted as on a command line
     if not text:
         raise TargetSpecError("no cluster given")
+    m = CLUSTER_CALL.match(text)
+    if m:
+        url, database = _split_url(cluster_url(m.group(2)))
+        return _from_pairs(url, m.group(4) or database, [])
     first = text.partition(";")[0]
     if "=" not in first:
         # a URL, possibly followed by ";key=value" pairs (the SDK accepts that too)
