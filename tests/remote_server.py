@@ -1,7 +1,7 @@
 """A real `kshell serve` on a free loopback port, for the remote-target tests.
 
 `KshellServer` starts `python -m kshell serve --port 0` from this checkout and
-reads the port from its first line; `token(fqn)` runs `kshell token`.
+reads the port from its first line; `token(fqn)` mints what `kshell token` prints.
 Tests skip when the checkout has no server or no Azure SDK.
 """
 
@@ -80,9 +80,10 @@ class KshellServer:
 
 
 def token(fqn: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "kshell", "token", fqn], cwd=str(PROJECT_ROOT), env=_env(),
-                          capture_output=True, text=True, timeout=60, check=True)
-    return proc.stdout.strip()
+    """What `kshell token FQN` prints (minted in this process: same function, no start-up)."""
+    from kshell.server.principals import mint
+
+    return mint(fqn)
 
 
 def run_remote(url: str, script: str, *args: str, env: dict[str, str] | None = None,
