@@ -30,6 +30,7 @@ REMOTE = "remote"        # #qp, #crp, #refresh: a real cluster's request options
 @runtime_checkable
 class Target(Protocol):
     name: str                           # "local", or the cluster's URL
+    title: str                          # for the banner: "simulated Kusto cluster", "connected to URL"
     directive_scopes: frozenset[str]
     after_commit: list                  # hooks called after each successful request
 
@@ -63,6 +64,7 @@ class LocalTarget:
     """The simulated cluster: every call goes straight to the engine Session."""
 
     name = "local"
+    title = "simulated Kusto cluster"
     directive_scopes = frozenset({CLIENT, SIMULATOR})
 
     def __init__(self, session: Any):

@@ -177,9 +177,9 @@ def test_connect_switches_between_the_server_and_the_local_cluster(server):
               "#connect\n")
     code, out, err = run_remote(url, script, "--format", "csv")
     assert code == 0
-    assert err.splitlines() == ["Connected to the simulated cluster (db NetDefaultDB).",
+    assert err.splitlines() == ["Connected to the simulated Kusto cluster (db NetDefaultDB).",
                                 f"Connected to {server.url} (db NetDefaultDB, auth none).",
-                                "Connected to the simulated cluster (db NetDefaultDB)."]
+                                "Connected to the simulated Kusto cluster (db NetDefaultDB)."]
     blocks = out.split("TableName,")  # [.create table's result, the server's tables, the local ones]
     assert "OnServer" in blocks[2] and "OnlyLocal" not in blocks[2]
     assert "OnlyLocal" in blocks[3] and "OnServer" not in blocks[3]

@@ -43,6 +43,7 @@ class RemoteTarget:
         _quiet_sdk_logging()
         self.spec = spec
         self.name = spec.display
+        self.title = f"connected to {spec.display}"
         self.auth = auth_mod.effective_mode(spec, auth)
         kcsb = auth_mod.build_kcsb(spec, self.auth, token_command=token_command, environ=environ)
         if self.auth == "token":

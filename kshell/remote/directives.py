@@ -29,7 +29,8 @@ def connect_directive(state: ShellState, args: str) -> Any:
                          [[target.name, k, v] for k, v in target.status()])
     if text.lower() == "local":
         state.connection = None
-        return f"Connected to the simulated cluster (db {target_of(state).database_name})."
+        target = target_of(state)
+        return f"Connected to the {target.title} (db {target.database_name})."
     state.connection = remote_target(state, text)
     target = state.connection
     return f"Connected to {target.name} (db {target.database_name}, auth {dict(target.status()).get('auth', '?')})."

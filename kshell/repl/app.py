@@ -141,6 +141,4 @@ def _banner(state: Any) -> None:
         from kshell import __version__
     except ImportError:
         __version__ = ""
-    name = state.target.name
-    where = "simulated Kusto cluster" if name == "local" else f"connected to {name}"
-    print(f"kshell {__version__} - {where}. #help for directives, Ctrl-D to leave.".replace("  ", " "))
+    print(f"kshell {__version__} - {state.target.title}. #help for directives, Ctrl-D to leave.".replace("  ", " "))
