@@ -266,20 +266,21 @@ def split_requests(text: str) -> list[Request]:
 # ------------------------------------------------------------------ running
 
 def execute_request(state: Any, text: str) -> list | str | None:
-    """Run one request: a `#directive`, or a query/command on the session."""
+    """Run one request: a `#directive`, or a query/command on the state's target
+    (kshell.target: the simulated cluster or a remote one)."""
+    from kshell.directives import target_of
+
     if text.lstrip().startswith("#"):
         from kshell.directives import run_directive
 
         out = run_directive(state, text)
         # Directives may change the cluster (#time, #identity ...) without going
         # through Session.run: a session backed by a state file writes them now.
-        sync = getattr(state.session, "sync", None)
-        if sync is not None:
-            sync()
+        target_of(state).sync()
         if out is None or isinstance(out, (str, list)):
             return out
         return [out]
-    return state.session.execute(text)
+    return target_of(state).execute(text)
 
 
 def error_line(request: Request, error: KustoError) -> int:
