@@ -3,6 +3,7 @@ the let scope, and returns a new Tabular built from whole columns."""
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import heapq
 import json
@@ -547,6 +548,62 @@ def join(ev, tab: Tabular, op: ast.Join, scope) -> Tabular:
     return join_tables(ev, op, tab, right, op.on, op.kind)
 
 
+# Functions whose value depends on the rows around a row: a filter using them cannot move.
+_ORDER_DEPENDENT = frozenset({"row_number", "prev", "next", "row_cumsum", "row_rank_dense",
+                              "row_rank_min", "rand", "row_window_session"})
+
+
+def _pushable_names(node: Any) -> set[str] | None:
+    """The bare names an expression reads, or None when it must stay where it is
+    (a subquery, or a function of the row order)."""
+    names: set[str] = set()
+
+    def walk(n: Any) -> bool:
+        if isinstance(n, (ast.Query, ast.Pipeline)):
+            return False
+        if isinstance(n, ast.Name):
+            names.add(n.name)
+            return True
+        if isinstance(n, ast.Call) and n.name.lower() in _ORDER_DEPENDENT:
+            return False
+        if isinstance(n, list):
+            return all(walk(x) for x in n)
+        if isinstance(n, ast.Node):
+            return all(walk(getattr(n, f.name)) for f in dataclasses.fields(n) if f.name != "pos")
+        return True
+
+    return names if walk(node) else None
+
+
+def join_then_where(ev, tab: Tabular, op: ast.Join, wheres: list[ast.Where], scope) -> Tabular:
+    """`T | join kind=innerunique R on k | where p`: the service's optimizer moves the
+    conjuncts of p that read only left-side columns below the join, so the left side is
+    deduplicated on the key *after* that filter (join-innerunique.md: the val1.2 row
+    survives).  Moving them is exact for the other kinds, so only innerunique needs it."""
+    if (op.kind or "innerunique").lower() != "innerunique":
+        out = join(ev, tab, op, scope)
+        for w in wheres:
+            out = where(ev, out, w, scope)
+        return out
+    right = ev.eval_tabular(op.right, scope)
+    left_names = set(_strip_hidden(tab).names)
+    right_only = {n for n in right.names if n not in left_names}
+    early, late = [], []
+    for w in wheres:
+        for part in _conjuncts(w.predicate):
+            used = _pushable_names(part)
+            # A name that is a left column (or no column, a let value) reads the same on
+            # both sides of the join; right-side names (value1, right-only columns) do not.
+            ok = used is not None and not any(n in right_only or (n not in left_names and n.rstrip("0123456789") in left_names and n[-1:].isdigit()) for n in used)
+            (early if ok else late).append(part)
+    for part in early:
+        tab = _filter(ev, tab, part, scope)
+    out = join_tables(ev, op, tab, right, op.on, op.kind)
+    for part in late:
+        out = _filter(ev, out, part, scope)
+    return out
+
+
 def lookup(ev, tab: Tabular, op: ast.Lookup, scope) -> Tabular:
     right = _strip_hidden(ev.eval_tabular(op.right, scope))
     kind = (op.kind or "leftouter").lower()
@@ -576,12 +633,11 @@ def mv_expand(ev, tab: Tabular, op: ast.MvExpand, scope) -> Tabular:
     bag_as_array = (op.kind or "bag").lower() == "array"
 
     def elements(v: Any) -> list[Any]:
+        # An empty array or bag yields no row; a null (or any scalar) is one row holding itself.
         if isinstance(v, list):
             return v
         if isinstance(v, dict):
             return [[k, x] for k, x in v.items()] if bag_as_array else [{k: x} for k, x in v.items()]
-        if v is None:
-            return []
         return [v]
 
     src_idx: list[int] = []

@@ -290,6 +290,10 @@ def _arg_extreme(ev, c: Compiler, tab: Tabular, call: ast.Call, groups, out: _Ou
                     best, best_v = i, v
             except TypeError:
                 continue
+        # A group whose keys are all null still gives a row (the docs' Fruit example:
+        # the Banana group keeps its first row's Color).
+        if best is None:
+            best = next(iter(g), None)
         picks.append(best)
     names = []
     custom = list(item.names) if item is not None and item.names else []
