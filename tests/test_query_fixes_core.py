@@ -134,6 +134,62 @@ CASES: dict[str, Case] = {
         "| summarize arg_min(Version, *) by Fruit | sort by Fruit asc",
         ["Fruit:string", "Version:int", "Color:string"],
         [["Apple", 1, "Red"], ["Banana", None, "Yellow"], ["Pear", 1, "Brown"]]),
+    # ------------------------------------------------------------ parse
+    "parse_regex_greedy": Case(
+        "parse-operator.md, regex kind: the pattern is a regular expression matched as RE2 does, "
+        "greedy unless flags=U (the page's output keeps everything up to the last comma)",
+        'print s = "a=1, b=2, c=3" | parse kind=regex s with "a=" v ","',
+        ["s:string", "v:string"],
+        [["a=1, b=2, c=3", "1, b=2"]]),
+    "parse_regex_flags_ungreedy_and_case": Case(
+        "parse-operator.md: flags=U makes the regex ungreedy, i case-insensitive (flags=Ui "
+        "stops at the first comma)",
+        'print s = "a=1, b=2, c=3" | parse kind=regex flags=Ui s with "A=" v ","',
+        ["s:string", "v:string"],
+        [["a=1, b=2, c=3", "1"]]),
+    "parse_regex_flag_s": Case(
+        "parse-operator.md: flags=s lets '.' match a newline",
+        'print s = "k=ab\\ncd;" | parse kind=regex flags=s s with "k=" v ";"',
+        ["s:string", "v:string"],
+        [["k=ab\ncd;", "ab\ncd"]]),
+    "parse_regex_group_does_not_shift_captures": Case(
+        "parse-operator.md: columns are captured by groups the operator handles internally; a "
+        "regex constant with its own group (the page's '(previous)?lockTime=') does not shift them",
+        'print s = "id=42 (tag) end" | parse kind=regex s with "id=" id:long " [(](tag)[)] " rest',
+        ["s:string", "id:long", "rest:string"],
+        [["id=42 (tag) end", 42, "end"]]),
+    "parse_simple_strict": Case(
+        "parse-operator.md, simple kind: the match is strict, every typed column must match its "
+        "type, otherwise the row's columns are null",
+        'datatable(s:string)["x=7, y=5", "x=abc, y=5"] | parse s with "x=" x:long ", y=" y:long',
+        ["s:string", "x:long", "y:long"],
+        [["x=7, y=5", 7, 5], ["x=abc, y=5", None, None]]),
+    "parse_simple_strict_datetime": Case(
+        "parse-operator.md, simple kind: a typed column whose text does not convert fails the "
+        "whole row (the page's releaseTime=invalid_datetime row is all null)",
+        'datatable(s:string)["t=2016-02-17 08:40:00, n=1", "t=nope, n=2"] | parse s with "t=" t:datetime ", n=" n:long',
+        ["s:string", "t:datetime", "n:long"],
+        [["t=2016-02-17 08:40:00, n=1", "2016-02-17T08:40:00Z", 1], ["t=nope, n=2", None, None]]),
+    "parse_relaxed": Case(
+        "parse-operator.md, relaxed kind: columns may partially match their type; a column that "
+        "does not match gets null and the others keep their values",
+        'datatable(s:string)["x=abc, y=5", "x=7, y=5"] | parse kind=relaxed s with "x=" x:long ", y=" y:long',
+        ["s:string", "x:long", "y:long"],
+        [["x=abc, y=5", None, 5], ["x=7, y=5", 7, 5]]),
+    "parse_where_drops_failed_typed": Case(
+        "parse-where-operator.md: parses like parse and keeps only the rows parsed successfully "
+        "(a typed capture that fails to convert drops the row)",
+        'datatable(s:string)["t=2016-02-17 08:40:00, n=1", "t=nope, n=2", "other"] '
+        '| parse-where s with "t=" t:datetime ", n=" n:long',
+        ["s:string", "t:datetime", "n:long"],
+        [["t=2016-02-17 08:40:00, n=1", "2016-02-17T08:40:00Z", 1]]),
+    "parse_where_regex_flags": Case(
+        "parse-where-operator.md: kind=regex with flags=i matches case-insensitively; rows that "
+        "do not match are dropped",
+        'datatable(s:string)["resourceName=P1, totalSlices=27, x", "nothing"] '
+        '| parse-where kind=regex flags=i s with * "RESOURCENAME=" r "," * "totalSlices=" n:long "," *',
+        ["s:string", "r:string", "n:long"],
+        [["resourceName=P1, totalSlices=27, x", "P1", 27]]),
 }
 
 
