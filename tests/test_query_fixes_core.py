@@ -190,6 +190,74 @@ CASES: dict[str, Case] = {
         '| parse-where kind=regex flags=i s with * "RESOURCENAME=" r "," * "totalSlices=" n:long "," *',
         ["s:string", "r:string", "n:long"],
         [["resourceName=P1, totalSlices=27, x", "P1", 27]]),
+    # ------------------------------------------------------------ union
+    "union_same_name_different_types": Case(
+        "union-operator.md: a column name present with several types becomes one column per "
+        "type, name_type; the page's views give x_long1, x_int, x_long",
+        "let View_1 = view () { print x=1 }; let View_2 = view () { print x=toint(2) }; "
+        "let View_3 = view () { print x_long=3 }; union withsource=TableName View_1, View_2, View_3 "
+        "| sort by TableName asc",
+        ["TableName:string", "x_long1:long", "x_int:int", "x_long:long"],
+        [["View_1", 1, None, None], ["View_2", None, 2, None], ["View_3", None, None, 3]]),
+    "union_withsource_as_names": Case(
+        "as-operator.md: a leg named with `as` is reported under that name by union withsource",
+        "union withsource=TableName (range x from 1 to 2 step 1 | as T1), (range x from 1 to 1 step 1 | as T2) "
+        "| sort by TableName asc, x asc",
+        ["TableName:string", "x:long"],
+        [["T1", 1], ["T1", 2], ["T2", 1]]),
+    # ------------------------------------------------------------ conversions
+    "todatetime_accepts_literal_forms": Case(
+        "todatetime-function.md: todatetime('12-02-2022') equals datetime('12-02-2022'); a text "
+        "converts whenever the datetime literal would accept it",
+        "print a = todatetime('12-02-2022') == datetime('12-02-2022'), b = todatetime('12-02-2022'), "
+        "c = todatetime('not a date')",
+        ["a:bool", "b:datetime", "c:datetime"],
+        [[True, "2022-12-02T00:00:00Z", None]]),
+    "extract_typeof": Case(
+        "extract-function.md: with typeof(T) the extracted text is converted to T (Month 07 is 7)",
+        'datatable(DateString: string)["15-12-2024", "21-07-2023"] '
+        '| extend Month = extract(@"-(\\d{2})-", 1, DateString, typeof(int)), '
+        'R = extract(@"(\\d+)$", 1, DateString, typeof(real)), '
+        'L = extract(@"x(\\d+)", 1, DateString, typeof(long))',
+        ["DateString:string", "Month:int", "R:real", "L:long"],
+        [["15-12-2024", 12, 2024.0, None], ["21-07-2023", 7, 2023.0, None]]),
+    # ------------------------------------------------------------ arithmetic and aggregates
+    "modulo_is_never_negative": Case(
+        "numerical-operators.md: -14 % 12 is 10, 14 % -12 is 2, -14 % -12 is 10",
+        "print plusPlus = 14 % 12, minusPlus = -14 % 12, plusMinus = 14 % -12, minusMinus = -14 % -12, "
+        "i = toint(-7) % toint(3), r = -7.5 % 2.0",
+        ["plusPlus:long", "minusPlus:long", "plusMinus:long", "minusMinus:long", "i:int", "r:real"],
+        [[2, 10, 2, 10, 2, 0.5]]),
+    "modulo_column_by_constant": Case(
+        "numerical-operators.md: the modulo of a column by a constant follows the same rule",
+        "range x from -3 to 0 step 1 | extend m = x % 2",
+        ["x:long", "m:long"],
+        [[-3, 1], [-2, 0], [-1, 1], [0, 0]]),
+    "count_of_expression": Case(
+        "summarize-operator.md (default values): over y = [null, 5], count(y) is 2: count "
+        "counts the group's rows",
+        "range x from 1 to 2 step 1 | extend y = iff(x == 1, real(null), real(5)) | summarize count(y)",
+        ["count_y:long"],
+        [[2]]),
+    "covariance_column_name": Case(
+        "covariance-aggregation-function.md / covariancep-aggregation-function.md: the result "
+        "columns are covariance_x_y and covariancep_x_y",
+        "datatable(x:real, y:real)[1.0, 14.0, 2.0, 10.0, 3.0, 17.0, 4.0, 20.0, 5.0, 50.0] "
+        "| summarize covariance(x, y), covariancep(x, y)",
+        ["covariance_x_y:real", "covariancep_x_y:real"],
+        [[20.5, 16.4]]),
+    "range_of_timespans": Case(
+        "range-function.md: range(1h, 5h) is the array of hours 01:00:00 to 05:00:00",
+        "print range(1h, 5h)",
+        ["print_0:dynamic"],
+        [[["01:00:00", "02:00:00", "03:00:00", "04:00:00", "05:00:00"]]]),
+    "print_of_let_name": Case(
+        "print-operator.md: an unnamed print expression is print_N (a let value read by print is "
+        "no column: `let d = 1; print d` gives print_0)",
+        "let d = 1; print d, e = d + 1",
+        ["print_0:long", "e:long"],
+        [[1, 2]]),
+
 }
 
 

@@ -36,10 +36,19 @@ def _int_div(a, b):
     return q if (a >= 0) == (b >= 0) else -q
 
 
+# Kusto's modulo is never negative: `a % b` is a modulo |b| in [0, |b|)
+# (numerical-operators.md: -14 % 12 == 10, 14 % -12 == 2, -14 % -12 == 10).
 def _int_mod(a, b):
     if b == 0:
         return None
-    return a - b * _int_div(a, b)
+    return a % abs(b)
+
+
+def _dec_mod(a, b):
+    if b == 0:
+        return None
+    m = abs(b)
+    return ((a % m) + m) % m
 
 
 def _real_div(a, b):
@@ -53,7 +62,7 @@ def _real_div(a, b):
 
 def _real_mod(a, b):
     try:
-        return math.fmod(a, b)
+        return a % abs(b) if not math.isinf(b) else math.fmod(a, b)
     except (ZeroDivisionError, ValueError):
         return math.nan
 
@@ -93,7 +102,7 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
         rtype = T.promote(lt, rt)
         if rtype == "decimal":
             conv = T.to_decimal
-            base = {"/": _dec_div, "%": lambda a, b: None if b == 0 else a % b}.get(op) or _NUMERIC_OPS[op]
+            base = {"/": _dec_div, "%": _dec_mod}.get(op) or _NUMERIC_OPS[op]
             f = lambda a, b: None if a is None or b is None else base(conv(a), conv(b))
         elif rtype == "real":
             base = {"/": _real_div, "%": _real_mod}.get(op) or _NUMERIC_OPS[op]
@@ -159,15 +168,15 @@ _FAST_ARITH = {"+": _operator.add, "-": _operator.sub, "*": _operator.mul, "/": 
 
 
 def _int_divmod_by_const(op: str, l: CExpr, c: int, slow: Callable) -> CExpr:
-    """long `/` or `%` by a non-zero constant: truncating division (the remainder
-    takes the dividend's sign, as _int_div/_int_mod) in one comprehension; a null
+    """long `/` or `%` by a non-zero constant: truncating division and the non-negative
+    remainder of _int_div/_int_mod, in one comprehension; a null
     value raises TypeError and the column goes the null-aware way instead."""
     m, lf = abs(c), l.fn
     if op == "%":
         def fn(cols, n):
             a = lf(cols, n)
             try:
-                return [x % m if x >= 0 else -(-x % m) for x in a]
+                return [x % m for x in a]
             except TypeError:
                 return list(map(slow, a, repeat(c, n)))
     elif c > 0:

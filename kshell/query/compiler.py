@@ -261,6 +261,8 @@ class Compiler:
         impl = spec.impl
         if spec.strict:
             impl = _strict(impl, len(args))
+        if spec.type_arg is not None and nargs > spec.type_arg:
+            rtype, impl = self._typed_result(node, args[spec.type_arg], impl)
         if rtype == "string":
             impl = _never_null_string(impl)
         try:
@@ -270,6 +272,15 @@ class Compiler:
         if not out.const and not spec.strict:
             out = _argument_errors_as_kusto(out, lambda err: self.error(node, f"function '{name}': {err}"))
         return out
+
+    def _typed_result(self, node: ast.Call, type_expr: CExpr, impl):
+        """A `typeof(T)` argument (extract(..., typeof(long))): the result has type T, the
+        function's value converted as the to*() conversions do."""
+        target = T.canonical_type(str(type_expr.value)) if type_expr.const else None
+        if target is None:
+            raise self.error(node, f"function '{node.name}': the last argument must be typeof(<type>)")
+        convert = T.CONVERTERS[target]
+        return target, lambda *a: convert(impl(*a))
 
 
 # What a function raises on arguments of the wrong kind (a strict function's wrapper

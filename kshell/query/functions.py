@@ -33,6 +33,7 @@ class FunctionSpec:
     impl: Callable | None = None
     special: Callable | None = None  # (compiler, call node) -> CExpr
     strict: bool = True              # a null argument gives null without calling impl
+    type_arg: int | None = None      # index of a `typeof(T)` argument: the result is converted to T
 
     def result_type(self, arg_types: list[str]) -> str:
         return self.rtype(arg_types) if callable(self.rtype) else self.rtype
@@ -51,10 +52,10 @@ def lookup(name: str) -> FunctionSpec | None:
 
 
 def scalar(name: str, rtype, nargs: int = 1, max_args: int | None | str = "same", *,
-           strict: bool = True, aliases: tuple[str, ...] = ()):
+           strict: bool = True, aliases: tuple[str, ...] = (), type_arg: int | None = None):
     def deco(f: Callable) -> Callable:
         mx = nargs if max_args == "same" else max_args
-        spec = FunctionSpec(name, nargs, mx, rtype, impl=f, strict=strict)
+        spec = FunctionSpec(name, nargs, mx, rtype, impl=f, strict=strict, type_arg=type_arg)
         for n in (name, *aliases):
             REGISTRY[n] = spec
         return f
@@ -180,8 +181,9 @@ def _replace_regex(s, rx, rewrite):
         return ""
 
 
-@scalar("extract", lambda ts: "string", 3, 4, strict=False)
+@scalar("extract", "string", 3, 4, strict=False, type_arg=3)
 def _extract(rx, group, s, typ=None):
+    """extract(regex, group, text [, typeof(T)]): the compiler converts the text to T."""
     try:
         m = re.search(_s(rx), _s(s))
     except re.error:
@@ -678,8 +680,13 @@ def _range_array(start, stop, step=None):
     """range(start, stop[, step]): a dynamic array (at most 1,048,576 elements, like the service)."""
     if start is None or stop is None:
         return None
-    if step is None:
-        step = dt.timedelta(days=1) if isinstance(start, dt.datetime) else 1
+    if step is None:  # range-function.md: range(1h, 5h) steps by an hour
+        if isinstance(start, dt.datetime):
+            step = dt.timedelta(days=1)
+        elif isinstance(start, dt.timedelta):
+            step = dt.timedelta(hours=1)
+        else:
+            step = 1
     out = []
     v, k = start, 0
     try:

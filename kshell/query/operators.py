@@ -367,8 +367,7 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
             if node.isfuzzy:
                 continue
             raise
-        name = item.name if isinstance(item, ast.TableRef) else f"union_arg{len(parts)}"
-        parts.append((name, tab))
+        parts.append((_union_leg_name(item, len(parts)), tab))
     if not parts:
         raise ev.error(node, "union: no tables to unite")
     if node.kind == "inner":
@@ -397,12 +396,35 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
         source.extend([pname] * p.rows)
     out_cols = list(cols)
     if node.kind != "inner":
-        out_cols = [(f"{n}_{t}" if name_count[n] > 1 else n, t) for n, t in cols]
+        # A name present with several types becomes name_type; when that collides with a
+        # column really called so, the renamed one takes a number (union-operator.md:
+        # x:long, x:int and x_long give x_long1, x_int, x_long).
+        taken = {n for n, _t in cols if name_count[n] == 1}
+        out_cols = []
+        for n, t in cols:
+            if name_count[n] > 1:
+                n = unique(f"{n}_{t}", taken)
+                taken.add(n)
+            out_cols.append((n, t))
     rows = sum(p.rows for _, p in parts)
     if node.withsource:
         out_cols = [(node.withsource, "string")] + out_cols
         data = [source] + data
     return Tabular(out_cols, data, rows)
+
+
+def _union_leg_name(item: Any, position: int) -> str:
+    """What `withsource=` says for a leg: a table's name, the name an `as` gave the leg
+    (as-operator.md), otherwise union_argN."""
+    if isinstance(item, ast.TableRef):
+        return item.name
+    if isinstance(item, ast.Query) and not item.statements:
+        item = item.body
+    if isinstance(item, ast.Pipeline):
+        for op in reversed(item.operators):
+            if isinstance(op, ast.As):
+                return op.name
+    return f"union_arg{position}"
 
 
 def _view_names(scope) -> set[str]:

@@ -57,7 +57,9 @@ def print_(ev: Any, node: ast.Print, scope: Any) -> Tabular:
         if item.names:
             raise ev.error(item, "print: tuple assignment is not supported")
         e = c.compile(item.expr)
-        name = item.name or expr_name(item.expr) or f"print_{i}"
+        # print has no input columns: a name it reads is a let value, and an unnamed item is
+        # print_N whatever it reads (`let d = 1; print d` gives print_0).
+        name = item.name or f"print_{i}"
         value = e.value if e.const else e.fn([], 1)[0]
         if e.type == "string" and value is None:
             value = ""

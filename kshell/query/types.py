@@ -16,6 +16,7 @@ import math
 import re
 import uuid
 from typing import Any
+from kshell.syntax.literals import decode_datetime
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
 UTC = dt.timezone.utc
@@ -273,10 +274,17 @@ _TZ = re.compile(r"(Z|GMT|UTC|[+-]\d{2}:?\d{2})$", re.I)
 
 
 def parse_datetime(s: str) -> dt.datetime | None:
-    """Parse the datetime texts Kusto accepts (ISO 8601, RFC 822/1123, a few others)."""
+    """Parse the datetime texts Kusto accepts: every form the datetime literal accepts
+    (todatetime-function.md: todatetime('12-02-2022') == datetime('12-02-2022')), then a
+    few more (RFC 822 variants, yyyyMMdd)."""
     s = s.strip()
     if not s:
         return None
+    if "," not in s or not s[0].isdigit():  # `2025, 6, 14` is literal syntax, not text
+        try:
+            return decode_datetime(s)
+        except (ValueError, OverflowError):
+            pass
     offset = dt.timedelta(0)
     m = _TZ.search(s)
     if m:
