@@ -258,6 +258,127 @@ CASES: dict[str, Case] = {
         ["print_0:long", "e:long"],
         [[1, 2]]),
 
+    # ------------------------------------------------------------ arrays and bags
+    "array_sort_several_arrays": Case(
+        "array-sort-asc-function.md: with several arrays, the first is sorted and the others "
+        "follow its order, one output column per array (array1_sorted, array2_sorted)",
+        'let array1 = dynamic([1,3,4,5,2]); let array2 = dynamic(["a","b","c","d","e"]); '
+        "print array_sort_asc(array1, array2)",
+        ["array1_sorted:dynamic", "array2_sorted:dynamic"],
+        [[[1, 2, 3, 4, 5], ["a", "e", "b", "c", "d"]]]),
+    "array_sort_desc_several_arrays": Case(
+        "array-sort-desc-function.md: the same in descending order",
+        'let array1 = dynamic([1,3,4,5,2]); let array2 = dynamic(["a","b","c","d","e"]); '
+        "print array_sort_desc(array1, array2)",
+        ["array1_sorted:dynamic", "array2_sorted:dynamic"],
+        [[[5, 4, 3, 2, 1], ["d", "c", "b", "e", "a"]]]),
+    "array_sort_indexed_result": Case(
+        "array-sort-asc-function.md: array_sort_asc(timestamps, commands)[1] is the commands in "
+        "chronological order",
+        "datatable(command:string, t:datetime)['chmod', datetime(2019-07-15), 'ls', datetime(2019-07-02), "
+        "'dir', datetime(2019-07-22)] | summarize ts = make_list(t), cs = make_list(command) "
+        "| project ordered = array_sort_asc(ts, cs)[1]",
+        ["ordered:dynamic"],
+        [[["ls", "chmod", "dir"]]]),
+    "array_sort_nulls_first": Case(
+        "array-sort-asc-function.md: nulls go last by default; nulls_last=false puts them first",
+        'print a = array_sort_asc(dynamic([null,"blue","yellow","green",null])), '
+        'b = array_sort_asc(dynamic([null,"blue","yellow","green",null]), false), '
+        'c = array_sort_desc(dynamic([null,"blue","yellow","green",null]), false)',
+        ["a:dynamic", "b:dynamic", "c:dynamic"],
+        [[["blue", "green", "yellow", None, None], [None, None, "blue", "green", "yellow"],
+          [None, None, "yellow", "green", "blue"]]]),
+    "array_sort_type_order": Case(
+        "array-sort-asc-function.md: mixed types sort numbers first, then strings, then other "
+        "values",
+        'print array_sort_asc(dynamic(["b", 2, {"k": 1}, "a", 1.5]))',
+        ["print_0:dynamic"],
+        [[[1.5, 2, "a", "b", {"k": 1}]]]),
+    "bag_unpack_sorted_columns": Case(
+        "bag-unpack-plugin.md: the unpacked columns are sorted by name (Age, Height, Name); a "
+        "missing property is null",
+        'datatable(d:dynamic)[dynamic({"Name": "John", "Age":20}), dynamic({"Name": "Dave", "Height": 170, "Age":40})] '
+        "| evaluate bag_unpack(d)",
+        ["Age:dynamic", "Height:dynamic", "Name:dynamic"],
+        [[20, None, "John"], [40, 170, "Dave"]]),
+    "bag_unpack_output_schema": Case(
+        "bag-unpack-plugin.md: an output schema `: (*, Name:string, Age:long)` gives the input's "
+        "other columns, then exactly the listed properties with their types",
+        'datatable(d:dynamic, Description: string)[dynamic({"Name": "John", "Age":20, "height":180}), "Student"] '
+        "| evaluate bag_unpack(d) : (*, Name:string, Age:long)",
+        ["Description:string", "Name:string", "Age:long"],
+        [["Student", "John", 20]]),
+    "bag_unpack_named_arguments": Case(
+        "bag-unpack-plugin.md: columnsConflict='replace_source' replaces the input column, "
+        "'keep_source' keeps it; ignoredProperties skips properties",
+        "datatable(Name:string, d:dynamic)['James', dynamic({\"Name\": \"John\", \"Age\": 20, \"X\": 1})] "
+        "| evaluate bag_unpack(d, columnsConflict='replace_source', ignoredProperties=dynamic(['X']))",
+        ["Name:dynamic", "Age:dynamic"],
+        [["John", 20]]),
+    "bag_unpack_keep_source": Case(
+        "bag-unpack-plugin.md: columnsConflict='keep_source' keeps the input's column",
+        "datatable(Name:string, d:dynamic)['James', dynamic({\"Name\": \"John\", \"Age\": 20})] "
+        "| evaluate bag_unpack(d, columnsConflict='keep_source')",
+        ["Name:string", "Age:dynamic"],
+        [["James", 20]]),
+    "bag_has_key_jsonpath": Case(
+        "bag-has-key-function.md: the key may be a JSONPath ($.key2.prop1) into nested bags",
+        "print b = dynamic({'key1': 123, 'key2': {'prop1': 'abc'}}) "
+        "| project a = bag_has_key(b, '$.key2.prop1'), c = bag_has_key(b, '$.key2.nope'), "
+        "d = bag_has_key(b, 'key1'), e = bag_has_key(b, \"$['key2']\")",
+        ["a:bool", "c:bool", "d:bool", "e:bool"],
+        [[True, False, True, True]]),
+    "bag_remove_keys_jsonpath": Case(
+        "bag-remove-keys-function.md: keys may be JSONPaths; removing $.key2.prop1 keeps key2's "
+        "other properties",
+        "print r = bag_remove_keys(dynamic({'key1': 123, 'key2': {'prop1': 'abc', 'prop2': 'xyz'}, "
+        "'key3': [100, 200]}), dynamic(['$.key2.prop1', 'key3']))",
+        ["r:dynamic"],
+        [[{"key1": 123, "key2": {"prop2": "xyz"}}]]),
+    "bag_zip_rules": Case(
+        "bag-zip.md: keys pair with values by position; a missing value is null, extra values "
+        "are dropped, keys that are not strings are skipped, values that are not an array give "
+        "null values, keys that are not an array give null",
+        "print a = bag_zip(dynamic(['a', 'b', 'c']), dynamic([1, '2'])), "
+        "b = bag_zip(dynamic(['a', 8, 'b']), dynamic([1, '2', 2.5])), "
+        "c = bag_zip(dynamic(['a', 'b']), dynamic(1)), d = isnull(bag_zip(dynamic('a'), dynamic([1])))",
+        ["a:dynamic", "b:dynamic", "c:dynamic", "d:bool"],
+        [[{"a": 1, "b": "2", "c": None}, {"a": 1, "b": 2.5}, {"a": None, "b": None}, True]]),
+    # ------------------------------------------------------------ smaller items
+    "row_number_restart": Case(
+        "row-number-function.md: row_number(1, prev(Airport) != Airport) restarts the numbering "
+        "on every row where the restart expression is true",
+        'datatable(Airport:string, Departures:long)["TLV", 1, "TLV", 100, "SEA", 1, "SEA", 2, "SEA", 0] '
+        "| sort by Airport asc, Departures desc | extend Rank = row_number(1, prev(Airport) != Airport)",
+        ["Airport:string", "Departures:long", "Rank:long"],
+        [["SEA", 2, 1], ["SEA", 1, 2], ["SEA", 0, 3], ["TLV", 100, 1], ["TLV", 1, 2]]),
+    "url_encode_forms": Case(
+        "url-encode-function.md / url-encode-component-function.md: lower-case hex digits; "
+        "url_encode writes a space as +, url_encode_component as %20",
+        "let url = @'https://www.bing.com/hello world/'; "
+        "print a = url_encode(url), b = url_encode_component(url), c = url_decode(url_encode(url))",
+        ["a:string", "b:string", "c:string"],
+        [["https%3a%2f%2fwww.bing.com%2fhello+world%2f", "https%3a%2f%2fwww.bing.com%2fhello%20world%2f",
+          "https://www.bing.com/hello world/"]]),
+    "indexof_occurrence": Case(
+        "indexof-function.md: the occurrence argument finds the n-th match, each searched in "
+        "`length` characters (idx8 is 9, idx9 is -1, idx3 is -1)",
+        'print idx2 = indexof("abcdefg","cde",1,4), idx3 = indexof("abcdefg","cde",1,2), '
+        'idx8 = indexof("abcdefgabcdefg", "cde", 1, 10, 2), idx9 = indexof("abcdefgabcdefg", "cde", 1, -1, 3)',
+        ["idx2:long", "idx3:long", "idx8:long", "idx9:long"],
+        [[2, -1, 9, -1]]),
+    "tohex_int_width": Case(
+        "tohex-function.md: a negative int is its 32-bit two's complement (ffffff00), a long "
+        "its 64-bit one",
+        "print a = tohex(toint(-256), 8), b = tohex(-256), c = tohex(256, 8), d = tohex(256, 2)",
+        ["a:string", "b:string", "c:string", "d:string"],
+        [["ffffff00", "ffffffffffffff00", "00000100", "100"]]),
+    "hash_of_datetime": Case(
+        "hash-function.md: hash(datetime(\"2015-01-01\")) is 1380966698541616202 (the value's "
+        "ticks hashed as a 64-bit integer)",
+        'print result = hash(datetime("2015-01-01")), s = hash("World"), m = hash("World", 100)',
+        ["result:long", "s:long", "m:long"],
+        [[1380966698541616202, 1846988464401551951, 51]]),
 }
 
 

@@ -83,7 +83,7 @@ CASES = [
      "print_0:bool, print_1:bool, print_2:bool, print_3:bool", [[True, False, True, False]]),
     ("print base64_encode_tostring('Kusto1'), base64_decode_tostring('S3VzdG8x')",
      "print_0:string, print_1:string", [["S3VzdG8x", "Kusto1"]]),
-    ("print url_encode('a b&c'), url_decode('a%20b')", "print_0:string, print_1:string", [["a%20b%26c", "a b"]]),
+    ("print url_encode('a b&c'), url_decode('a%20b')", "print_0:string, print_1:string", [["a+b%26c", "a b"]]),
     ("print hash('World'), hash('World', 100)", "print_0:long, print_1:long", [[1846988464401551951, 51]]),
     ("print tohex(256), tohex(-1)", "print_0:string, print_1:string", [["100", "ffffffffffffffff"]]),
     # ---- conversions

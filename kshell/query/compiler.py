@@ -638,6 +638,17 @@ def _rand(c: Compiler, node: ast.Call) -> CExpr:
     return CExpr("real", lambda cols, n: [rng.random() for _ in range(n)])
 
 
+@functions.special("tohex", 1, 2, rtype="string")
+def _tohex(c: Compiler, node: ast.Call) -> CExpr:
+    """tohex() needs its argument's type: an int is 32 bits wide, a long 64."""
+    args = [c.compile(a) for a in node.args]
+    if args[0].type not in ("int", "long", "bool", "dynamic"):
+        raise c.error(node, f"tohex(): the argument must be an integer, not {args[0].type}")
+    bits = 32 if args[0].type == "int" else 64
+    impl = _strict(lambda v, width=None: functions.tohex(v, width, bits), len(args))
+    return lift("string", _never_null_string(impl), args)
+
+
 @functions.special("row_number", 0, 2, rtype="long")
 def _row_number(c: Compiler, node: ast.Call) -> CExpr:
     """row_number([start]): the position of the row in the current (serialized) order."""
@@ -647,7 +658,21 @@ def _row_number(c: Compiler, node: ast.Call) -> CExpr:
         if not e.const or not isinstance(e.value, int):
             raise c.error(node, "row_number(): the start must be a constant integer")
         start = e.value
-    return CExpr("long", lambda cols, n: list(range(start, start + n)))
+    if len(node.args) < 2:
+        return CExpr("long", lambda cols, n: list(range(start, start + n)))
+    # row_number(start, restart): numbering starts again at `start` on every row where
+    # restart is true (row-number-function.md ranks each Airport's rows from 1).
+    restart = c.predicate(node.args[1])
+
+    def numbered(cols, n):
+        out, k = [], start
+        for i, again in enumerate(restart.iter(cols, n)):
+            if i and again is True:
+                k = start
+            out.append(k)
+            k += 1
+        return out
+    return CExpr("long", numbered)
 
 
 def _shift(c: Compiler, node: ast.Call, direction: int) -> CExpr:

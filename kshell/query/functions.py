@@ -16,6 +16,7 @@ import json
 import math
 import re
 import urllib.parse
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -94,9 +95,10 @@ for _t, _names in (("string", ("tostring",)), ("long", ("tolong", "toint64")), (
 scalar("todynamic", "dynamic", 1, strict=False, aliases=("parse_json", "toobject"))(T.parse_json)
 
 
-@scalar("tohex", "string", 1, 2)
-def _tohex(v, width=None):
-    s = format(v & 0xFFFFFFFFFFFFFFFF if v < 0 else v, "x")
+def tohex(v, width=None, bits=64):
+    """tohex(n [, width]): a negative n is its two's complement in its type's width
+    (tohex-function.md: tohex(toint(-256), 8) is ffffff00, tohex(-256) 16 digits)."""
+    s = format(v & ((1 << bits) - 1) if v < 0 else v, "x")
     return s.rjust(width, "0") if width else s
 
 
@@ -231,10 +233,13 @@ def _indexof(s, lookup, start=0, length=-1, occurrence=1):
         start = max(0, len(s) + start)
     if start > len(s):
         return None
-    end = len(s) if length is None or length == -1 else start + int(length)
+    # Each occurrence is searched in `length` characters from where the search resumes
+    # (indexof-function.md: indexof("abcdefgabcdefg", "cde", 1, 10, 2) is 9).
+    width = None if length is None or int(length) == -1 else int(length)
     pos = start - 1
     for _ in range(int(occurrence or 1)):
-        pos = s.find(lookup, pos + 1, end)
+        begin = pos + 1
+        pos = s.find(lookup, begin, len(s) if width is None else begin + width)
         if pos < 0:
             return -1
     return pos
@@ -288,9 +293,24 @@ def _b64decode(s):
         return ""
 
 
-scalar("url_encode", "string", strict=False, aliases=("url_encode_component",))(
-    lambda s: urllib.parse.quote(_s(s), safe=""))
-scalar("url_decode", "string", strict=False)(lambda s: urllib.parse.unquote(_s(s)))
+def _url_encode(text: str, space: str) -> str:
+    """Percent-encoding as the service prints it: lower-case hex digits, letters, digits and
+    -_.!*() kept (url-encode-function.md: https%3a%2f%2fwww.bing.com%2fhello+world)."""
+    out = []
+    for ch in text:
+        if ch == " ":
+            out.append(space)
+        elif ch.isascii() and (ch.isalnum() or ch in "-_.!*()"):
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02x}" for b in ch.encode("utf-8"))
+    return "".join(out)
+
+
+scalar("url_encode", "string", strict=False)(lambda s: _url_encode(_s(s), "+"))
+scalar("url_encode_component", "string", strict=False)(lambda s: _url_encode(_s(s), "%20"))
+# url_encode writes a space as "+": decoding reads it back
+scalar("url_decode", "string", strict=False)(lambda s: urllib.parse.unquote_plus(_s(s)))
 
 
 @scalar("hash", "long", 1, 2)
@@ -313,6 +333,10 @@ def _hash_bytes(v: Any) -> bytes:
     if isinstance(v, float):
         import struct
         return struct.pack("<d", v)
+    if isinstance(v, (dt.datetime, dt.timedelta)):
+        # the value's 100 ns ticks (since 0001-01-01 for a datetime), 8 bytes little-endian:
+        # hash-function.md's hash(datetime("2015-01-01")) == 1380966698541616202
+        return (T.ticks_of(v) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
     return T.to_string(v).encode("utf-8")
 
 
@@ -534,17 +558,57 @@ def _bag_merge(*bags):
     return out
 
 
+_PATH_STEP = re.compile(r"""\.([^.\[\]]+)|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]""")
+
+
+def bag_key_path(key: Any) -> list[str] | None:
+    """A bag key as the bag_* functions take it: a plain key, or a JSONPath of member steps
+    (`$.key2.prop1`, `$['key 2']`); None when the path is not one of those."""
+    if not isinstance(key, str):
+        return None
+    if not key.startswith("$"):
+        return [key]
+    steps, pos = [], 1
+    while pos < len(key):
+        m = _PATH_STEP.match(key, pos)
+        if m is None:
+            return None
+        steps.append(next(g for g in m.groups() if g is not None))
+        pos = m.end()
+    return steps or None
+
+
 @scalar("bag_remove_keys", "dynamic", 2, strict=False)
 def _bag_remove_keys(bag, keys):
+    """bag_remove_keys(bag, keys): keys may be JSONPaths reaching into nested bags
+    (bag-remove-keys-function.md removes $.key2.prop1 and keeps key2's other properties)."""
     if not isinstance(bag, dict):
         return None
-    drop = set(keys or [])
-    return {k: v for k, v in bag.items() if k not in drop}
+    out = json.loads(json.dumps(bag, default=str))
+    for key in keys if isinstance(keys, list) else []:
+        path = bag_key_path(key)
+        if not path:
+            continue
+        node = out
+        for step in path[:-1]:
+            node = node.get(step) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(path[-1], None)
+    return out
 
 
 @scalar("bag_has_key", "bool", 2, strict=False)
 def _bag_has_key(bag, key):
-    return isinstance(bag, dict) and key in bag
+    """bag_has_key(bag, key): key may be a JSONPath into nested bags (bag-has-key-function.md)."""
+    path = bag_key_path(key)
+    if not path:
+        return False
+    node = bag
+    for step in path:
+        if not isinstance(node, dict) or step not in node:
+            return False
+        node = node[step]
+    return True
 
 
 @scalar("strcat_array", "string", 2, strict=False)
@@ -610,15 +674,49 @@ def _array_sum(arr):
 
 
 def _sort_key(v):
-    return (0, v) if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, _s(v))
+    """array_sort_*'s order of mixed types (array-sort-asc-function.md): numbers, datetimes
+    and timespans, then strings, guids, and everything else."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return (0, 0, v)
+    if isinstance(v, dt.datetime):
+        return (0, 1, v)
+    if isinstance(v, dt.timedelta):
+        return (0, 2, v)
+    if isinstance(v, str):
+        return (1, 0, v)
+    if isinstance(v, uuid.UUID):
+        return (2, 0, str(v))
+    return (3, 0, json.dumps(v, sort_keys=True, default=str))
 
 
-scalar("array_sort_asc", "dynamic", 1, 2, strict=False)(
-    lambda a, nulls_last=True: sorted([x for x in a if x is not None], key=_sort_key) + [x for x in a if x is None]
-    if isinstance(a, list) else None)
-scalar("array_sort_desc", "dynamic", 1, 2, strict=False)(
-    lambda a, nulls_last=True: sorted([x for x in a if x is not None], key=_sort_key, reverse=True) + [x for x in a if x is None]
-    if isinstance(a, list) else None)
+# Functions that give one column per array argument when called alone in print, extend or
+# project (array_sort_asc(a1, a2) -> a1_sorted, a2_sorted); elsewhere their value is the
+# array of results, so array_sort_asc(t, c)[1] is c in t's order.
+MULTI_COLUMN = {"array_sort_asc": "_sorted", "array_sort_desc": "_sorted"}
+
+
+def _array_sort(desc: bool, *args):
+    """array_sort_asc/desc(array1 [, array2...] [, nulls_last]): array1 sorted, the others
+    permuted the same way; arrays of different lengths give null.  Nulls go last unless
+    nulls_last is false."""
+    nulls_last = True
+    if args and isinstance(args[-1], bool):
+        nulls_last, args = args[-1], args[:-1]
+    if not args or not all(isinstance(a, list) for a in args):
+        return None
+    first = args[0]
+    if any(len(a) != len(first) for a in args[1:]):
+        return None
+    present = sorted((i for i, x in enumerate(first) if x is not None),
+                     key=lambda i: _sort_key(first[i]), reverse=desc)
+    nulls = [i for i, x in enumerate(first) if x is None]
+    order = present + nulls if nulls_last else nulls + present
+    out = [[a[i] for i in order] for a in args]
+    return out[0] if len(out) == 1 else out
+
+
+scalar("array_sort_asc", "dynamic", 1, None, strict=False)(lambda *a: _array_sort(False, *a))
+scalar("array_sort_desc", "dynamic", 1, None, strict=False)(lambda *a: _array_sort(True, *a))
 
 
 def _dedupe(values):
@@ -702,9 +800,13 @@ def _range_array(start, stop, step=None):
 
 @scalar("bag_zip", "dynamic", 2, strict=False)
 def _bag_zip(keys, values):
-    if not isinstance(keys, list) or not isinstance(values, list):
+    """bag_zip(keys, values) (bag-zip.md): the i-th string key takes the i-th value, null when
+    values is shorter or not an array; keys that are not strings are skipped (their value
+    too); extra values are ignored; keys that are not an array give null."""
+    if not isinstance(keys, list):
         return None
-    return {_s(k): (values[i] if i < len(values) else None) for i, k in enumerate(keys)}
+    vals = values if isinstance(values, list) else []
+    return {k: (vals[i] if i < len(vals) else None) for i, k in enumerate(keys) if isinstance(k, str)}
 
 
 @scalar("unicode_codepoints_from_string", "dynamic", strict=False)

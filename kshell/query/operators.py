@@ -76,26 +76,52 @@ def _filter(ev, tab: Tabular, predicate: Any, scope) -> Tabular:
 
 # ------------------------------------------------------------------ project family
 
+def spread_columns(c: Compiler, item: Any, values: list[Any]) -> list[tuple[str, list[Any]]] | None:
+    """A call of functions.MULTI_COLUMN with several arrays, alone in a print/extend/project
+    item, becomes one column per array: named by a tuple assignment `(a, b) = ...`, else
+    `<argument>_sorted` (array-sort-asc-function.md)."""
+    from kshell.query.functions import MULTI_COLUMN
+
+    node = item.expr
+    if not isinstance(node, ast.Call) or node.name not in MULTI_COLUMN or item.name:
+        return None
+    arrays = list(node.args)
+    if arrays and c.compile(arrays[-1]).type == "bool":
+        arrays.pop()
+    if len(arrays) < 2:
+        return None
+    names = list(item.names or [])
+    out = []
+    for k, a in enumerate(arrays):
+        name = names[k] if k < len(names) else f"{expr_name(a) or f'array{k + 1}'}{MULTI_COLUMN[node.name]}"
+        out.append((name, [v[k] if isinstance(v, list) and len(v) > k else None for v in values]))
+    return out
+
+
 def project(ev, tab: Tabular, op: ast.Project, scope) -> Tabular:
     c = Compiler(ev, tab.columns, scope)
     cols: list[tuple[str, str]] = []
     data: list[list[Any]] = []
     numberer = ColumnNumberer(set(tab.names))
     for item in op.items:
-        if item.names:
-            raise ev.error(item, "tuple assignment is not supported in project")
-        if isinstance(item.expr, ast.Name) and "*" in item.expr.name and item.name is None:
+        if isinstance(item.expr, ast.Name) and "*" in item.expr.name and item.name is None and not item.names:
             for i in _matching(tab, item.expr.name):
                 if tab.columns[i][0] not in {n for n, _ in cols}:
                     cols.append(tab.columns[i])
                     data.append(tab.data[i])
             continue
         e = c.compile(item.expr)
-        name = item.name or expr_name(item.expr) or numberer.next()
-        if any(n == name for n, _ in cols):
-            raise ev.error(item, f"project: the column name '{name}' is used more than once")
-        cols.append((name, e.type))
-        data.append(e.values(tab.data, tab.rows))
+        values = e.values(tab.data, tab.rows)
+        spread = spread_columns(c, item, values)
+        if spread is None:
+            if item.names:
+                raise ev.error(item, "tuple assignment is not supported in project")
+            spread = [(item.name or expr_name(item.expr) or numberer.next(), values)]
+        for name, vals in spread:
+            if any(n == name for n, _ in cols):
+                raise ev.error(item, f"project: the column name '{name}' is used more than once")
+            cols.append((name, e.type))
+            data.append(vals)
     return Tabular(cols, data, tab.rows, tab.name)
 
 
@@ -104,19 +130,23 @@ def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
     data = mutable_columns(tab.data)
     numberer = ColumnNumberer(set(tab.names))
     for item in op.items:
-        if item.names:
-            raise ev.error(item, "tuple assignment is not supported in extend")
-        e = Compiler(ev, cols, scope).compile(item.expr)
+        c = Compiler(ev, cols, scope)
+        e = c.compile(item.expr)
         values = e.values(data, tab.rows)
-        name = item.name or expr_name(item.expr) or numberer.next()
-        for i, (n, _t) in enumerate(cols):
-            if n == name:
-                cols[i] = (name, e.type)
-                data[i] = values
-                break
-        else:
-            cols.append((name, e.type))
-            data.append(values)
+        spread = spread_columns(c, item, values)
+        if spread is None:
+            if item.names:
+                raise ev.error(item, "tuple assignment is not supported in extend")
+            spread = [(item.name or expr_name(item.expr) or numberer.next(), values)]
+        for name, vals in spread:
+            for i, (n, _t) in enumerate(cols):
+                if n == name:
+                    cols[i] = (name, e.type)
+                    data[i] = vals
+                    break
+            else:
+                cols.append((name, e.type))
+                data.append(vals)
     return Tabular(cols, data, tab.rows, tab.name)
 
 
@@ -848,7 +878,7 @@ def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
 
 
 def evaluate_plugin(ev, tab: Tabular, op: Any, scope) -> Tabular:
-    """`evaluate bag_unpack(col [, prefix])`; other plugins are not simulated."""
+    """`evaluate bag_unpack(...)`; other plugins are not simulated."""
     from kshell.syntax.cursor import Cursor
     from kshell.syntax.query import parse_expression
 
@@ -860,31 +890,90 @@ def evaluate_plugin(ev, tab: Tabular, op: Any, scope) -> Tabular:
     name = call.name.lower() if isinstance(call, ast.Call) else text.split("(")[0].strip()
     if name != "bag_unpack" or not call.args:
         raise NotSupported(f"the '{name}' plugin (evaluate) is not supported by kshell")
-    target = call.args[0]
+    return bag_unpack(ev, tab, op, call, _output_schema(text), scope)
+
+
+_SCHEMA_TAIL = re.compile(r"\)\s*:\s*\((.*)\)\s*$", re.S)
+
+
+def _output_schema(text: str) -> list[tuple[str, str]] | None:
+    """The `: (*, Name:string, ...)` after a plugin call: [(name, type)], `*` as ('*', '')."""
+    m = _SCHEMA_TAIL.search(text)
+    if not m:
+        return None
+    out = []
+    for part in m.group(1).split(","):
+        part = part.strip()
+        if part == "*":
+            out.append(("*", ""))
+        elif ":" in part:
+            n, t = part.split(":", 1)
+            out.append((n.strip().strip("[]'\""), T.canonical_type(t.strip()) or "dynamic"))
+    return out
+
+
+_BAG_UNPACK_CONFLICTS = ("error", "replace_source", "keep_source")
+
+
+def bag_unpack(ev, tab: Tabular, op: Any, call: ast.Call, schema, scope) -> Tabular:
+    """bag_unpack(column [, prefix] [, columnsConflict=...] [, ignoredProperties=...]) [: (schema)]
+    (bag-unpack-plugin.md): one column per property, sorted by name, typed dynamic; an output
+    schema picks and types the columns (`*` stands for the input's other columns)."""
+    positional = [a for a in call.args if not isinstance(a, ast.NamedArg)]
+    named = {a.name.lower(): a.value for a in call.args if isinstance(a, ast.NamedArg)}
+    target = positional[0] if positional else None
     if not isinstance(target, ast.Name) or tab.index(target.name) is None:
         raise ev.error(op, "bag_unpack(): the first argument must be a column of the input")
-    prefix = ""
-    if len(call.args) > 1:
-        p = Compiler(ev, [], scope).compile(call.args[1])
-        prefix = T.to_string(p.value) if p.const else ""
+    const = Compiler(ev, [], scope)
+
+    def constant(node, what):
+        e = const.compile(node)
+        if not e.const:
+            raise ev.error(op, f"bag_unpack(): {what} must be a constant")
+        return e.value
+
+    prefix = T.to_string(constant(positional[1], "the prefix")) if len(positional) > 1 else ""
+    conflict = str(constant(named.pop("columnsconflict"), "columnsConflict")) if "columnsconflict" in named else "error"
+    if conflict not in _BAG_UNPACK_CONFLICTS:
+        raise ev.error(op, f"bag_unpack(): columnsConflict must be one of {', '.join(_BAG_UNPACK_CONFLICTS)}")
+    ignored = constant(named.pop("ignoredproperties"), "ignoredProperties") if "ignoredproperties" in named else []
+    ignored = set(ignored) if isinstance(ignored, list) else set()
+    if named:
+        raise ev.error(op, f"bag_unpack(): unknown argument '{next(iter(named))}'")
     i = tab.index(target.name)
     bags = tab.data[i]
-    keys: list[str] = []
-    seen: set[str] = set()
-    for b in bags:
-        if isinstance(b, dict):
-            for k in b:
-                if k not in seen:
-                    seen.add(k)
-                    keys.append(k)
+    keys = sorted({k for b in bags if isinstance(b, dict) for k in b if k not in ignored})
     keep = [j for j in range(len(tab.columns)) if j != i and tab.columns[j][0] != INGESTION_TIME_COLUMN]
     cols = [tab.columns[j] for j in keep]
     data = [tab.data[j] for j in keep]
-    taken = {c[0] for c in cols}
-    for k in keys:
-        cols.append((unique(prefix + k, taken), "dynamic"))
-        taken.add(cols[-1][0])
-        data.append([b.get(k) if isinstance(b, dict) else None for b in bags])
+    new = [(prefix + k, [b.get(k) if isinstance(b, dict) else None for b in bags]) for k in keys]
+    if schema is not None:
+        # Only the listed columns, in the listed order; `*` keeps the input's other columns.
+        found = dict(new)
+        out_cols: list[tuple[str, str]] = []
+        out_data: list[list[Any]] = []
+        for name, typ in schema:
+            if name == "*":
+                out_cols += cols
+                out_data += data
+                continue
+            values = found.get(name)
+            if values is None:
+                values = [None] * tab.rows
+            out_cols.append((name, typ))
+            out_data.append(values if typ == "dynamic" else [T.from_dynamic(v, typ) for v in values])
+        return Tabular(out_cols, out_data, tab.rows, tab.name)
+    for name, values in new:
+        at = next((j for j, c in enumerate(cols) if c[0] == name), None)
+        if at is None:
+            cols.append((name, "dynamic"))
+            data.append(values)
+        elif conflict == "replace_source":
+            cols[at] = (name, "dynamic")
+            data[at] = values
+        elif conflict == "error":
+            raise ev.error(op, f"bag_unpack(): the property '{name}' collides with an input column "
+                               "(columnsConflict='replace_source' or 'keep_source' decides)")
     return Tabular(cols, data, tab.rows, tab.name)
 
 

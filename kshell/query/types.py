@@ -83,6 +83,16 @@ def type_of_value(v: Any) -> str:
     return "dynamic"
 
 
+TICK_ORIGIN = dt.datetime(1, 1, 1, tzinfo=UTC)
+
+
+def ticks_of(v: dt.datetime | dt.timedelta) -> int:
+    """A datetime's 100 ns ticks since 0001-01-01, or a timespan's ticks."""
+    if isinstance(v, dt.datetime):
+        v = v - TICK_ORIGIN
+    return v // dt.timedelta(microseconds=1) * 10
+
+
 # ------------------------------------------------------------------ formatting
 
 def format_timespan(td: dt.timedelta) -> str:
