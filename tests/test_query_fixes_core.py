@@ -379,6 +379,34 @@ CASES: dict[str, Case] = {
         'print result = hash(datetime("2015-01-01")), s = hash("World"), m = hash("World", 100)',
         ["result:long", "s:long", "m:long"],
         [[1380966698541616202, 1846988464401551951, 51]]),
+    # ------------------------------------------------------------ time zones
+    "datetime_local_to_utc_zones": Case(
+        "datetime-local-to-utc-function.md: the wall-clock time in the named zone becomes UTC "
+        "(20:02:20 in Europe/Paris is 19:02:20 UTC, in US/Pacific 04:02:20 the next day)",
+        "datatable(local_dt: datetime, tz: string)[datetime(2020-02-02 20:02:20), 'US/Pacific', "
+        "datetime(2020-02-02 20:02:20), 'America/Chicago', datetime(2020-02-02 20:02:20), 'Europe/Paris'] "
+        "| extend utc_dt = datetime_local_to_utc(local_dt, tz)",
+        ["local_dt:datetime", "tz:string", "utc_dt:datetime"],
+        [["2020-02-02T20:02:20Z", "US/Pacific", "2020-02-03T04:02:20Z"],
+         ["2020-02-02T20:02:20Z", "America/Chicago", "2020-02-03T02:02:20Z"],
+         ["2020-02-02T20:02:20Z", "Europe/Paris", "2020-02-02T19:02:20Z"]]),
+    "datetime_zone_round_trip_over_dst": Case(
+        "datetime-local-to-utc-function.md: across the spring-forward gap, Brussels 02:00 maps "
+        "to 00:00 UTC and back to 01:00 (diff 01:00:00); other hours round-trip",
+        "range Local from datetime(2022-03-27 01:00:00) to datetime(2022-03-27 03:00:00) step 1h "
+        "| extend UTC = datetime_local_to_utc(Local, 'Europe/Brussels') "
+        "| extend BackToLocal = datetime_utc_to_local(UTC, 'Europe/Brussels') | extend diff = Local - BackToLocal",
+        ["Local:datetime", "UTC:datetime", "BackToLocal:datetime", "diff:timespan"],
+        [["2022-03-27T01:00:00Z", "2022-03-27T00:00:00Z", "2022-03-27T01:00:00Z", "00:00:00"],
+         ["2022-03-27T02:00:00Z", "2022-03-27T00:00:00Z", "2022-03-27T01:00:00Z", "01:00:00"],
+         ["2022-03-27T03:00:00Z", "2022-03-27T01:00:00Z", "2022-03-27T03:00:00Z", "00:00:00"]]),
+    "datetime_utc_to_local_zones": Case(
+        "datetime-utc-to-local-function.md: UTC becomes the named zone's wall-clock time (US/Pacific "
+        "is 7 hours behind in July, Australia/Canberra 10 ahead: diff -17:00:00)",
+        "print dt = datetime(2022-07-11 22:18:48) | extend p = datetime_utc_to_local(dt, 'US/Pacific'), "
+        "c = datetime_utc_to_local(dt, 'Australia/Canberra') | extend diff = p - c",
+        ["dt:datetime", "p:datetime", "c:datetime", "diff:timespan"],
+        [["2022-07-11T22:18:48Z", "2022-07-11T15:18:48Z", "2022-07-12T08:18:48Z", "-17:00:00"]]),
 }
 
 

@@ -185,6 +185,37 @@ def bin_timespan(t: dt.timedelta, size: dt.timedelta) -> dt.timedelta:
     return (t // size) * size
 
 
+# ------------------------------------------------------------- time zones
+
+def _zone(name: str):
+    """The IANA zone called `name` (stdlib zoneinfo, from the system's tz database or the
+    tzdata package), or None for a name it does not know."""
+    import zoneinfo  # imported here: only the two zone functions need it
+
+    try:
+        return zoneinfo.ZoneInfo(name.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        return None
+
+
+def utc_to_local(d: dt.datetime, zone: str) -> dt.datetime | None:
+    """datetime_utc_to_local: the zone's wall-clock time, as a (UTC-typed) datetime."""
+    z = _zone(zone)
+    if z is None:
+        return None
+    return d.astimezone(z).replace(tzinfo=UTC)
+
+
+def local_to_utc(d: dt.datetime, zone: str) -> dt.datetime | None:
+    """datetime_local_to_utc: the UTC instant of a wall-clock time in the zone.  A wall time
+    the zone skips or repeats takes the offset in force after the change (fold=1):
+    datetime-local-to-utc-function.md maps Brussels 02:00 on 2022-03-27 to 00:00 UTC."""
+    z = _zone(zone)
+    if z is None:
+        return None
+    return d.replace(tzinfo=z, fold=1).astimezone(UTC)
+
+
 # ------------------------------------------------------------- format strings
 
 _DT_TOKEN = re.compile(r"yyyy|yy|y|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|F{1,7}|tt|.", re.S)

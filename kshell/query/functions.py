@@ -505,8 +505,8 @@ scalar("unixtime_seconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedel
 scalar("unixtime_milliseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(milliseconds=v))
 scalar("unixtime_microseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(microseconds=v))
 scalar("unixtime_nanoseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(microseconds=v / 1000))
-scalar("datetime_utc_to_local", "datetime", 2)(lambda d, tz: d)
-scalar("datetime_local_to_utc", "datetime", 2)(lambda d, tz: d)
+scalar("datetime_utc_to_local", "datetime", 2)(lambda d, tz: D.utc_to_local(d, _s(tz)))
+scalar("datetime_local_to_utc", "datetime", 2)(lambda d, tz: D.local_to_utc(d, _s(tz)))
 
 
 @scalar("make_datetime", "datetime", 3, 7)
