@@ -17,6 +17,7 @@ import re
 from itertools import repeat
 from typing import Any, Callable
 
+from kshell import ticks as K
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, const, lift
 
@@ -124,31 +125,29 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
     pair = (lt, rt)
     f = None
     rtype = None
+    # Datetimes and timespans count 100 ns ticks (kshell.ticks): arithmetic goes through the
+    # tick count so a value's seventh fractional digit is never lost.
     if op == "+":
-        if pair == ("datetime", "timespan") or pair == ("timespan", "datetime"):
-            f, rtype = (lambda a, b: a + b), "datetime"
-        elif pair == ("timespan", "timespan"):
-            f, rtype = (lambda a, b: a + b), "timespan"
+        if pair == ("datetime", "timespan") or pair == ("timespan", "datetime") or pair == ("timespan", "timespan"):
+            f, rtype = K.add, ("timespan" if pair == ("timespan", "timespan") else "datetime")
     elif op == "-":
-        if pair == ("datetime", "datetime"):
-            f, rtype = (lambda a, b: a - b), "timespan"
+        if pair == ("datetime", "datetime") or pair == ("timespan", "timespan"):
+            f, rtype = K.subtract, "timespan"
         elif pair == ("datetime", "timespan"):
-            f, rtype = (lambda a, b: a - b), "datetime"
-        elif pair == ("timespan", "timespan"):
-            f, rtype = (lambda a, b: a - b), "timespan"
+            f, rtype = K.subtract, "datetime"
     elif op == "*":
         if lt == "timespan" and T.is_numeric(rt):
-            f, rtype = (lambda a, b: a * float(b)), "timespan"
+            f, rtype = (lambda a, b: K.timespan_from_ticks(round(K.timespan_ticks(a) * float(b)))), "timespan"
         elif rt == "timespan" and T.is_numeric(lt):
-            f, rtype = (lambda a, b: b * float(a)), "timespan"
+            f, rtype = (lambda a, b: K.timespan_from_ticks(round(K.timespan_ticks(b) * float(a)))), "timespan"
     elif op == "/":
         if pair == ("timespan", "timespan"):
-            f, rtype = (lambda a, b: None if not b else a / b), "real"
+            f, rtype = (lambda a, b: None if not b else K.timespan_ticks(a) / K.timespan_ticks(b)), "real"
         elif lt == "timespan" and T.is_numeric(rt):
-            f, rtype = (lambda a, b: None if not b else a / float(b)), "timespan"
+            f, rtype = (lambda a, b: None if not b else K.timespan_from_ticks(round(K.timespan_ticks(a) / float(b)))), "timespan"
     elif op == "%":
         if pair == ("timespan", "timespan"):
-            f, rtype = (lambda a, b: None if not b else a % b), "timespan"
+            f, rtype = (lambda a, b: None if not b else K.timespan_from_ticks(K.timespan_ticks(a) % K.timespan_ticks(b))), "timespan"
     if f is None:
         raise OperandError(f"Operator '{op}' is not defined for operands of types {lt} and {rt}")
     return lift(rtype, _num(_null_on_overflow(f)), [l, r])

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from kshell import ticks as K
 from kshell.query import binops, functions
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, column, const, lift
@@ -430,7 +431,7 @@ def _now(c: Compiler, node: ast.Call) -> CExpr:
         off = c.compile(node.args[0])
         if off.const and isinstance(off.value, dt.timedelta):
             try:
-                now = now + off.value
+                now = K.add(now, off.value)
             except OverflowError:  # past the calendar: null, as datetime arithmetic
                 now = None
     return const("datetime", now)
@@ -445,7 +446,7 @@ def _ago(c: Compiler, node: ast.Call) -> CExpr:
 
     def ago(s):
         try:
-            return None if s is None else now - s
+            return None if s is None else K.subtract(now, s)
         except (OverflowError, TypeError):  # past the calendar (ago(-1d) on 9999-12-31); not a timespan
             return None
     return lift("datetime", ago, [span])
@@ -580,7 +581,8 @@ def _bin(c: Compiler, node: ast.Call) -> CExpr:
         return lift(rtype, slow, [v, size])
     step = size.value
     vf = v.fn
-    if v.type in ("datetime", "timespan") and isinstance(step, dt.timedelta) and step:
+    # (a step with sub-microsecond ticks, a kshell.ticks.Timespan, takes the general path)
+    if v.type in ("datetime", "timespan") and type(step) is dt.timedelta and step:
         origin = DATETIME_ORIGIN if v.type == "datetime" else dt.timedelta(0)
         step_us = step // dt.timedelta(microseconds=1)
         # Steps dividing a day (1m, 1h, 1d...) align 0001-01-01 with 1970-01-01, so the

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kshell import ticks as K
 from kshell.query import datetimes as D
 from kshell.query import types as T
 from kshell.query.xxhash import xxh64
@@ -468,7 +469,11 @@ def _bin_at(v, size, at):
     if isinstance(v, dt.datetime):
         return D.bin_datetime_at(v, size, at)
     if isinstance(v, dt.timedelta):
-        return at + ((v - at) // size) * size if size else v
+        n = K.timespan_ticks(size)
+        if not n:
+            return v
+        origin = K.timespan_ticks(at)
+        return K.timespan_from_ticks(origin + (K.timespan_ticks(v) - origin) // n * n)
     if not size:
         return None
     r = at + math.floor((v - at) / size) * size
@@ -501,10 +506,10 @@ scalar("week_of_year", "int", aliases=("weekofyear",))(lambda d: d.isocalendar()
 scalar("dayofweek", "timespan")(lambda d: dt.timedelta(days=(d.weekday() + 1) % 7))
 scalar("format_datetime", "string", 2)(lambda d, f: D.format_datetime(d, f))
 scalar("format_timespan", "string", 2)(lambda t, f: D.format_timespan(t, f))
-scalar("unixtime_seconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(seconds=v))
-scalar("unixtime_milliseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(milliseconds=v))
-scalar("unixtime_microseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(microseconds=v))
-scalar("unixtime_nanoseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(microseconds=v / 1000))
+# Unix times count from 1970 in their unit; the result is rounded to 100 ns ticks.
+for _name, _per_tick in (("seconds", 1e-7), ("milliseconds", 1e-4), ("microseconds", 0.1), ("nanoseconds", 100)):
+    scalar(f"unixtime_{_name}_todatetime", "datetime")(
+        (lambda per: lambda v: K.datetime_from_ticks(T.EPOCH_TICKS + round(v / per)))(_per_tick))
 scalar("datetime_utc_to_local", "datetime", 2)(lambda d, tz: D.utc_to_local(d, _s(tz)))
 scalar("datetime_local_to_utc", "datetime", 2)(lambda d, tz: D.local_to_utc(d, _s(tz)))
 
@@ -513,8 +518,10 @@ scalar("datetime_local_to_utc", "datetime", 2)(lambda d, tz: D.local_to_utc(d, _
 def _make_datetime(y, mo, d, h=0, mi=0, s=0, *_):
     try:
         sec = float(s)
-        return dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec),
-                           int(round((sec - int(sec)) * 1e6)), tzinfo=T.UTC)
+        whole = int(sec)
+        base = dt.datetime(int(y), int(mo), int(d), int(h), int(mi), whole, tzinfo=T.UTC)
+        # the seconds' fraction in 100 ns ticks (make-datetime-function.md: 7 digits)
+        return K.add(base, K.timespan_from_ticks(round((sec - whole) * K.TICKS_PER_SECOND)))
     except (ValueError, OverflowError):
         return None
 
@@ -792,7 +799,7 @@ def _range_array(start, stop, step=None):
         while (v <= stop if forward else v >= stop) and k < 1_048_576:
             out.append(T.to_json_value(v))
             k += 1
-            v = start + step * k
+            v = K.add(start, step * k) if isinstance(step, dt.timedelta) else start + step * k
     except TypeError:
         return None
     return out

@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from kshell import ticks as K
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.tabular import Tabular
@@ -118,7 +119,7 @@ def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
             if k > MAX_RANGE_ROWS:
                 raise ev.error(node, "range: too many rows")
             try:
-                v = start + step * k
+                v = start + step * k if typ in ("long", "real") else K.add(start, step * k)
             except OverflowError:  # the next value is past the calendar, so past `stop` too
                 break
     if len(values) > MAX_RANGE_ROWS:
