@@ -9,6 +9,7 @@ from typing import Any
 from kshell import ticks as K
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
+from kshell.query.naming import unique
 from kshell.query.tabular import Tabular
 from kshell.syntax import ast
 
@@ -67,6 +68,8 @@ def print_(ev: Any, node: ast.Print, scope: Any) -> Tabular:
             # item is print_N whatever it reads (`let d = 1; print d` gives print_0).
             spread = [(item.name or f"print_{i}", [value])]
         for name, vals in spread:
+            if len(spread) > 1:  # one column per array: numbered if an earlier item took the name
+                name = unique(name, {n for n, _t in cols})
             cols.append((name, e.type))
             data.append(vals)
     if not cols:
