@@ -150,7 +150,40 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
             f, rtype = (lambda a, b: None if not b else K.timespan_from_ticks(K.timespan_ticks(a) % K.timespan_ticks(b))), "timespan"
     if f is None:
         raise OperandError(f"Operator '{op}' is not defined for operands of types {lt} and {rt}")
-    return lift(rtype, _num(_null_on_overflow(f)), [l, r])
+    slow = _num(_null_on_overflow(f))
+    fast = _tick_fast_path(op, lt, rt)
+    if fast is not None and not (l.const and r.const):
+        return _tick_binary(rtype, fast, slow, l, r, check_right=lt == "datetime" and rt == "timespan")
+    return lift(rtype, slow, [l, r])
+
+
+def _tick_fast_path(op: str, lt: str, rt: str) -> Callable | None:
+    """The C operator that is exact for datetime/timespan operands: +/- always, except a
+    plain datetime +/- a kshell.ticks.Timespan (Python's datetime cannot see its extra
+    ticks; _tick_binary checks for those); `*` by an integer (timedelta * int is exact)."""
+    if op == "+" or op == "-":
+        return _FAST_ARITH[op]
+    if op == "*" and (lt in ("int", "long") or rt in ("int", "long")):
+        return _operator.mul
+    return None
+
+
+def _tick_binary(rtype: str, fast: Callable, slow: Callable, l: CExpr, r: CExpr, check_right: bool) -> CExpr:
+    if check_right and r.const and type(r.value) is K.Timespan:
+        return lift(rtype, slow, [l, r])
+    if not check_right or r.const:
+        return _fast_binary(rtype, fast, slow, l, r)
+    lf, rf = l.fn, r.fn
+
+    def fn(cols, n):
+        a, b = lf(cols, n), rf(cols, n)  # lists (a constant's fn repeats its value)
+        if K.Timespan in set(map(type, b)):
+            return list(map(slow, a, b))
+        try:
+            return list(map(fast, a, b))
+        except (TypeError, OverflowError):  # a null, or past the calendar: per value
+            return list(map(slow, a, b))
+    return CExpr(rtype, fn)
 
 
 def _null_on_overflow(f):
