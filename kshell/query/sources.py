@@ -6,9 +6,10 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from kshell import ticks as K
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
-from kshell.query.naming import expr_name
+from kshell.query.naming import unique
 from kshell.query.tabular import Tabular
 from kshell.syntax import ast
 
@@ -50,19 +51,27 @@ def _fit(ev: Any, node: Any, value: Any, vtype: str, typ: str, column: str) -> A
 
 
 def print_(ev: Any, node: ast.Print, scope: Any) -> Tabular:
+    from kshell.query.operators import spread_columns  # operators imports this module's users
     c = Compiler(ev, [], scope)
     cols: list[tuple[str, str]] = []
     data: list[list[Any]] = []
     for i, item in enumerate(node.items):
-        if item.names:
-            raise ev.error(item, "print: tuple assignment is not supported")
         e = c.compile(item.expr)
-        name = item.name or expr_name(item.expr) or f"print_{i}"
         value = e.value if e.const else e.fn([], 1)[0]
         if e.type == "string" and value is None:
             value = ""
-        cols.append((name, e.type))
-        data.append([value])
+        spread = spread_columns(c, item, [value])
+        if spread is None:
+            if item.names:
+                raise ev.error(item, "print: tuple assignment is not supported")
+            # print has no input columns: a name it reads is a let value, and an unnamed
+            # item is print_N whatever it reads (`let d = 1; print d` gives print_0).
+            spread = [(item.name or f"print_{i}", [value])]
+        for name, vals in spread:
+            if len(spread) > 1:  # one column per array: numbered if an earlier item took the name
+                name = unique(name, {n for n, _t in cols})
+            cols.append((name, e.type))
+            data.append(vals)
     if not cols:
         return Tabular([], [], 1)
     return Tabular(cols, data, 1)
@@ -113,7 +122,7 @@ def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
             if k > MAX_RANGE_ROWS:
                 raise ev.error(node, "range: too many rows")
             try:
-                v = start + step * k
+                v = start + step * k if typ in ("long", "real") else K.add(start, step * k)
             except OverflowError:  # the next value is past the calendar, so past `stop` too
                 break
     if len(values) > MAX_RANGE_ROWS:
