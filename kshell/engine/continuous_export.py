@@ -318,6 +318,7 @@ class QueryShape:
     dimension_tables: list[tuple[str, str]]   # (database, table)
     other_databases: list[str]                # database names (display casing)
     rls_tables: list[str]                     # "Db.T" with row level security enabled
+    dynamic: list[str] = field(default_factory=list)  # computed / wildcard names: may reach anything
 
 
 def parse_export_query(text: str):
@@ -375,7 +376,7 @@ def query_shape(session: Session, db: Database, query: Any, over: list[list[str]
     dims = sorted((d, t) for d, t in refs.tables if not (d == home and t in facts))
     others = sorted(_db_name(cluster, d) for d in refs.other_databases(db.name))
     rls = sorted(f"{_db_name(cluster, d)}.{t}" for d, t in refs.tables if _rls_enabled(cluster, d, t))
-    return QueryShape(facts, dims, others, rls)
+    return QueryShape(facts, dims, others, rls, list(refs.dynamic))
 
 
 def _db_name(cluster: Any, key: str) -> str:
@@ -408,6 +409,9 @@ def identity_requirements(shape: QueryShape, impersonates: bool) -> list[str]:
         reasons.append(f"its query reads other databases ({', '.join(shape.other_databases)})")
     if shape.rls_tables:
         reasons.append(f"its query reads tables with row level security ({', '.join(shape.rls_tables)})")
+    if shape.dynamic:
+        reasons.append(f"its query names what it reads by computed or wildcard names "
+                       f"({', '.join(shape.dynamic)}), which may reach any table of any database")
     return reasons
 
 

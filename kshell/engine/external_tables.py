@@ -328,6 +328,9 @@ def _external_table_reader(ctx: Any, database_name: str, name: str) -> Any:
     db = ctx.cluster.database(database_name)
     if db is None or name not in db.external_tables:
         return None
+    from kshell.engine.permissions import check_external_read
+
+    check_external_read(ctx, db.name, name)
     return read_rows(ctx.session, db, db.external_tables[name], principal=ctx.principal)
 
 

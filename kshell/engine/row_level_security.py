@@ -19,7 +19,6 @@ another database.  Everything is validated before the policy changes.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import threading
 from typing import Any
@@ -222,11 +221,12 @@ def update_policies_reading(cluster: Any, db: Any, table: Any) -> list[tuple[Any
                     continue
                 source = str(_get(policy, "Source", "") or "")
                 reads = False
-                if other_db is db:
-                    if _get(policy, "SourceIsWildCard"):
-                        reads = fnmatch.fnmatchcase(table.name, source)
-                    else:
-                        reads = source == table.name
+                # A wildcard source does not block enabling RLS: whoever can create a table
+                # (a Database User) could otherwise stop an admin from protecting theirs.
+                # The read check refuses an identity-less flow over an RLS table at run
+                # time instead (docs/security.md, flows).
+                if other_db is db and not _get(policy, "SourceIsWildCard"):
+                    reads = source == table.name
                 if not reads:
                     reads = _query_reads(cluster, other_db.name, str(_get(policy, "Query", "") or ""),
                                          db, table, parse_query)
