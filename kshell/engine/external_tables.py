@@ -151,6 +151,15 @@ def managed_identity_of(ext: ExternalTable) -> str | None:
     return None
 
 
+def authenticates_with_managed_identity(kind: str, cs: str) -> bool:
+    """Whether a connection string of an external table of `kind` authenticates with a
+    managed identity, decided on the parsed credential (never on a substring): the
+    permission table gates such tables behind AllDatabasesAdmin / Database Admin."""
+    if str(kind or "storage").lower() == "sql":
+        return _sql_authentication(cs) == "active directory managed identity"
+    return _credential(cs).kind == "managed_identity"
+
+
 def _credential(cs: str) -> storage.Credential:
     _, sep, suffix = storage.split_secret(cs)
     try:
@@ -168,7 +177,7 @@ def _sql_field(cs: str, key: str) -> str | None:
 
 
 def _sql_authentication(cs: str) -> str:
-    return (_sql_field(cs, "authentication") or "").lower()
+    return " ".join((_sql_field(cs, "authentication") or "").lower().split())
 
 
 def storage_uris(ext: ExternalTable) -> list[storage.StorageUri]:

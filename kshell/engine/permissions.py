@@ -112,6 +112,49 @@ def _securable(session, node) -> list[tuple]:
     return [_entity_scope(session, kind, node.securable)]
 
 
+def _show_databases_targets(session, node) -> list[tuple]:
+    # `.show databases` (names only) is open to all; `.show databases (A, B) ...` names
+    # databases whose metadata the caller must be able to see.  The unnamed flavours
+    # (details, policies, datastats ...) list only visible databases (`visible_databases`).
+    if node.names:
+        return [("database", session.get_database(n).name) for n in node.names]
+    return [("cluster",)]
+
+
+def _show_extents_targets(session, node) -> list[tuple]:
+    if node.scope == "cluster":
+        return [("cluster",)]  # lists the extents of visible databases only
+    if node.scope == "database":
+        return [("database", session.get_database(node.database).name)]
+    return [("database", session.database.name)]
+
+
+def _metadata_or_anyone(session, node, scope) -> str:
+    return "Anyone" if scope[0] == "cluster" else "Database User, Viewer or Monitor"
+
+
+def _based_on_targets(session, node) -> list[tuple]:
+    # the new table, and the database of the table whose schema is copied (reading its
+    # schema is metadata access there)
+    source = _entity_scope(session, "table", node.source)
+    return [_entity_scope(session, "table", node.name), ("database", source[1])]
+
+
+def _based_on_requirement(session, node, scope) -> str:
+    if scope[0] == "database":
+        return "Database User, Viewer or Monitor"
+    return _create_table_requirement(session, node, scope)
+
+
+def visible_databases(session: Any) -> list[Any]:
+    """The databases whose metadata the session principal may see (Database User, Viewer or
+    Monitor there, or a cluster role that includes it): what every `.show` that lists
+    several databases returns.  Only the plain list of names (`.show databases`) is open to all."""
+    ensure_seeded(session)
+    acc = auth.access(session.cluster, session.principal)
+    return [db for db in session.cluster.databases.values() if acc.database_metadata(db.name)]
+
+
 # ------------------------------------------------- dynamic requirements
 
 def _exists(session, scope: tuple) -> bool:
@@ -135,6 +178,11 @@ def _ingest_from_query_requirement(session, node, scope) -> str:
     # spec 9 #51: .append needs Table Ingestor; .set* creating the table Database User;
     # .set-or-replace of an existing table Table Admin.
     exists = _exists(session, scope)
+    if exists:
+        from kshell.engine.ingest_commands import schema_changing
+
+        if schema_changing(node.properties or {}):
+            return "Table Admin"  # extend_schema / recreate_schema alter the table (spec 7.3)
     if node.verb == "append" or (node.verb == "set-or-append" and exists):
         return "Table Ingestor"
     if node.verb == "set-or-replace" and exists:
@@ -148,7 +196,10 @@ def _create_external_table_requirement(session, node, scope) -> str:
     # spec 6.1 / 9 #42-45: .create Database User; .alter (or create-or-alter of an existing
     # one) External Table Admin; create-or-alter with managed-identity auth: AllDatabasesAdmin
     # (storage) or Database Admin (SQL).
-    if node.mode == "create-or-alter" and _uses_managed_identity(node):
+    # One rule for .create, .alter and .create-or-alter: a table whose connection strings
+    # authenticate with a managed identity (the parsed credential decides) lets everyone who
+    # may query it use that identity, so setting one up needs the MI setup's role.
+    if _uses_managed_identity(node):
         return "Database Admin" if node.kind == "sql" else "AllDatabasesAdmin"
     if node.mode == "alter" or (node.mode == "create-or-alter" and _exists(session, scope)):
         return "External Table Admin"
@@ -156,8 +207,9 @@ def _create_external_table_requirement(session, node, scope) -> str:
 
 
 def _uses_managed_identity(node) -> bool:
-    return any(";managed_identity=" in cs.lower() or "active directory managed identity" in cs.lower()
-               for cs in node.connection_strings)
+    from kshell.engine.external_tables import authenticates_with_managed_identity
+
+    return any(authenticates_with_managed_identity(node.kind, cs) for cs in node.connection_strings)
 
 
 def _external_table_mapping_requirement(session, node, scope) -> str:
@@ -223,7 +275,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "CreateDatabase": ("AllDatabasesAdmin", _cluster),
     "DropDatabase": ("AllDatabasesAdmin", _cluster),
     "AlterDatabasePrettyName": ("Database Admin", _database("name")),
-    "ShowDatabases": ("Anyone", _cluster),
+    "ShowDatabases": (_metadata_or_anyone, _show_databases_targets),
     "ShowDatabase": ("Database User, Viewer or Monitor", _database("name")),
     "ShowDatabaseSchema": ("Database User, Viewer or Monitor", _database("names")),
     "ShowDatabasesEntities": ("Database User, Viewer or Monitor", _database("names")),
@@ -233,7 +285,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     # tables
     "CreateTable": (_create_table_requirement, _entity("table", "name")),
     "CreateTables": (_create_table_requirement, _created_tables),
-    "CreateTableBasedOn": (_create_table_requirement, _entity("table", "name")),
+    "CreateTableBasedOn": (_based_on_requirement, _based_on_targets),
     "AlterTable": ("Table Admin", _entity("table", "name")),
     "AlterTableAttribute": ("Table Admin", _entity("table", "name")),
     "AlterColumnDocstrings": ("Table Admin", _entity("table", "name")),
@@ -251,7 +303,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "ShowTableSchema": ("Database User, Viewer or Monitor", _entity("table", "name")),
     "ShowTableDataStatistics": ("Database Viewer", _entity("table", "name")),  # reads the data
     "ShowTableExtents": ("Database User, Viewer or Monitor", _entity("table", "name")),
-    "ShowExtents": ("Database User, Viewer or Monitor", _context_db),
+    "ShowExtents": (_metadata_or_anyone, _show_extents_targets),
     # functions
     "CreateFunction": (_create_function_requirement, _entity("function", "name")),
     "AlterFunctionAttribute": ("Function Admin", _entity("function", "name")),
