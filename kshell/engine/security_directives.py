@@ -55,7 +55,7 @@ def as_directive(state: ShellState, args: str) -> Result | str:
         # A refused `#as` must not leave the previous (often more privileged) principal
         # acting for the rest of a script: the session falls to a principal without roles.
         session.principal = REFUSED_AS_PRINCIPAL
-        raise DirectiveError(f"{e}; requests now run as {REFUSED_AS_PRINCIPAL}, which holds no role, "
+        raise DirectiveError(f"{e.message}; requests now run as {REFUSED_AS_PRINCIPAL}, which holds no role, "
                              "until a valid #as") from None
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kshell.query import datetimes as D
+from kshell.query import regex
 from kshell.query import types as T
 from kshell.query.xxhash import xxh64
 
@@ -133,8 +134,8 @@ scalar("reverse", "string", strict=False)(lambda s: _s(s)[::-1])
 
 
 def _trim_regex(rx: str, start: bool, end: bool) -> Callable[[str], str]:
-    pat_start = re.compile(f"^(?:{rx})+") if start else None
-    pat_end = re.compile(f"(?:{rx})+$") if end else None
+    pat_start = regex.compile(f"^(?:{rx})+") if start else None
+    pat_end = regex.compile(f"(?:{rx})+$") if end else None
 
     def f(s):
         s = _s(s)
@@ -175,7 +176,7 @@ def _kusto_rewrite(rewrite: str) -> str:
 @scalar("replace_regex", "string", 3, strict=False, aliases=("replace",))
 def _replace_regex(s, rx, rewrite):
     try:
-        return re.sub(_s(rx), _kusto_rewrite(_s(rewrite)), _s(s))
+        return regex.compile(_s(rx)).sub(_kusto_rewrite(_s(rewrite)), _s(s))
     except re.error:
         return ""
 
@@ -183,7 +184,7 @@ def _replace_regex(s, rx, rewrite):
 @scalar("extract", lambda ts: "string", 3, 4, strict=False)
 def _extract(rx, group, s, typ=None):
     try:
-        m = re.search(_s(rx), _s(s))
+        m = regex.compile(_s(rx)).search(_s(s))
     except re.error:
         return None
     if not m:
@@ -203,7 +204,7 @@ def _extract_all(rx, groups_or_text, s=None):
     else:
         groups = groups_or_text
     try:
-        pat = re.compile(_s(rx))
+        pat = regex.compile(_s(rx))
     except re.error:
         return None
     out = []
@@ -242,7 +243,7 @@ def _indexof(s, lookup, start=0, length=-1, occurrence=1):
 def _countof(s, search, kind="normal"):
     s, search = _s(s), _s(search)
     if kind == "regex":
-        return len(re.findall(search, s))
+        return len(regex.compile(search).findall(s))
     if not search:
         return 0
     return s.count(search)
