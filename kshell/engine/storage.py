@@ -27,6 +27,7 @@ masked (`;*******`) in every output.
 from __future__ import annotations
 
 import atexit
+import errno
 import os
 import re
 import shutil
@@ -514,7 +515,10 @@ def write_new_file(path: Path, data: bytes) -> None:
     """Write a new file atomically: never a truncated blob, never an overwrite (FileExistsError)."""
     import secrets
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where a folder should be: not a name conflict
+        raise NotADirectoryError(errno.ENOTDIR, "a file stands where a folder is needed") from None
     tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}-{path.name}"
     try:
         tmp.write_bytes(data)
