@@ -289,3 +289,23 @@ def test_continuous_export_without_identity_fails_on_a_swapped_function(run_kshe
     assert errors(err) == []
     assert "Count\n0" in out
     assert "not authorized to read database 'Secret'" in out
+
+
+def test_restricted_view_access_tables_are_out_of_reach_of_flows(session):
+    # (the restricted_view_access policy command belongs to the policies family; the read
+    # check looks at the stored policy: kshell.engine.permissions.table_has_restricted_view_access)
+    from kshell.errors import BadRequest
+
+    session.execute(".set Hidden <| print a=long(1)")
+    session.execute(".create table Src (a:long)")
+    session.execute(".create table Dst (a:long)")
+    session.execute(".create function Body() { Src }")
+    session.database.tables["Hidden"].policies["restricted_view_access"] = True
+    with pytest.raises(BadRequest, match="restricted view access"):
+        session.execute(policy("Src | union Hidden"))
+    session.execute(policy("Body()"))
+    session.execute(".create-or-alter function with (skipvalidation=true) Body() { Src | union Hidden }")
+    session.execute(".ingest inline into table Src <| 5")
+    assert session.execute("Dst | count")[0].rows == [[0]]
+    failure = session.execute(".show ingestion failures")[0].as_dicts()[-1]
+    assert "which has restricted view access" in failure["Details"]

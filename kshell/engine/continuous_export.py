@@ -393,11 +393,11 @@ def _rls_enabled(cluster: Any, db_name: str, table_name: str) -> bool:
 
 
 def _restricted(cluster: Any, db_name: str, table_name: str) -> bool:
+    from kshell.engine.permissions import table_has_restricted_view_access
+
     db = cluster.database(db_name)
     table = db.tables.get(table_name) if db is not None else None
-    rva = table.policies.get("restricted_view_access") if table is not None else None
-    return rva is True or (isinstance(rva, dict) and bool(
-        {k.lower(): v for k, v in rva.items()}.get("isenabled", True)))
+    return table is not None and table_has_restricted_view_access(table)
 
 
 def identity_requirements(shape: QueryShape, impersonates: bool) -> list[str]:

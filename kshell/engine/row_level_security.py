@@ -189,8 +189,9 @@ def _direct_references(cluster: Any, db_name: str, ast: Any) -> _DirectReference
 
 
 def _validate_enable(session: Session, db: Any, table: Any) -> None:
-    rva = table.policies.get("restricted_view_access")
-    if rva is True or (isinstance(rva, dict) and _get(rva, "IsEnabled", True)):
+    from kshell.engine.permissions import table_has_restricted_view_access
+
+    if table_has_restricted_view_access(table):
         raise BadRequest(f"cannot enable row level security on table '{table.name}': "
                          "it has a restricted view access policy")
     for target, policy in update_policies_reading(session.cluster, db, table):

@@ -125,6 +125,10 @@ def validate(session: Session, db: Database, target: Table, policy: dict) -> Non
     if policy.get("SourceIsWildCard"):
         # every table the pattern matches is read (as $source_table): RLS on one of them counts
         read |= {(db.name.lower(), name) for name in db.tables if fnmatch.fnmatchcase(name, source)}
+    restricted = sorted(f"{d}.{t}" for d, t in read if _restricted(session, d, t))
+    if restricted:
+        raise BadRequest(f"Update policy: the query may not read tables with restricted view access "
+                         f"({', '.join(restricted)})")
     rls = sorted(f"{d}.{t}" for d, t in read if _rls_enabled(session, d, t))
     if rls:
         needs_identity.append(f"it reads tables with row level security ({', '.join(rls)})")
@@ -189,6 +193,14 @@ def _rls_enabled(session: Session, db_name: str, table_name: str) -> bool:
     db = session.cluster.database(db_name)
     table = db.tables.get(table_name) if db else None
     return table is not None and rls_enabled(table)
+
+
+def _restricted(session: Session, db_name: str, table_name: str) -> bool:
+    from kshell.engine.permissions import table_has_restricted_view_access
+
+    db = session.cluster.database(db_name)
+    table = db.tables.get(table_name) if db else None
+    return table is not None and table_has_restricted_view_access(table)
 
 
 def _identity_decision(session: Session, identity: str, db_name: str):
