@@ -155,3 +155,15 @@ def test_re2_rejects_the_same_constructs():
 ])
 def test_ordinary_patterns_work_in_both_engines(stdlib_regex, pattern, text, found):
     assert regex.compile(pattern).search(text).group(0) == found
+
+
+def test_an_unforeseen_memory_error_is_a_kusto_error(session, monkeypatch):
+    # Whatever no limit foresaw still ends the request, not the program (Session.run).
+    import kshell.query
+
+    def exhausted(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(kshell.query, "run", exhausted)
+    with pytest.raises(limits.LimitExceeded, match="ran out of memory.*E_LOW_MEMORY_CONDITION"):
+        session.execute("print 1")
