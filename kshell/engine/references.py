@@ -101,7 +101,7 @@ def _collect(cluster, db_name: str, query: Any, refs: QueryReferences, seen: set
 
 # Calls that name a database or table: with literal arguments the parser turns
 # them into TableRef/TableCall; what remains a Call has a computed argument.
-_NAMING_CALLS = frozenset({"database", "table", "cluster"})
+_NAMING_CALLS = frozenset({"database", "table", "cluster", "external_table", "materialized_view"})
 
 
 def _literal_args(node: Any) -> bool:
