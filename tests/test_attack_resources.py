@@ -8,6 +8,7 @@ script still runs.  The limits are kshell.query.limits (docs/security.md,
 
 from __future__ import annotations
 
+import importlib.util
 import zlib
 
 import pytest
@@ -167,3 +168,18 @@ def test_an_unforeseen_memory_error_is_a_kusto_error(session, monkeypatch):
     monkeypatch.setattr(kshell.query, "run", exhausted)
     with pytest.raises(limits.LimitExceeded, match="ran out of memory.*E_LOW_MEMORY_CONDITION"):
         session.execute("print 1")
+
+
+@pytest.mark.parametrize("rx,text,start,end", [(r"\s+", "  ab  ", "ab  ", "  ab"), ("x", "xxaxx", "axx", "xxa"),
+                                               (r"\d", "12a34", "a34", "12a")])
+def test_trim_works_in_both_engines(rx, text, start, end, monkeypatch):
+    from kshell.query.functions import _trim_regex
+
+    for use_re2 in (None, False):
+        if use_re2 is None and importlib.util.find_spec("re2") is None:
+            continue
+        monkeypatch.setattr(regex, "USE_RE2", use_re2)
+        regex._compile.cache_clear()
+        assert _trim_regex(rx, True, False)(text) == start
+        assert _trim_regex(rx, False, True)(text) == end
+    regex._compile.cache_clear()

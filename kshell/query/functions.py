@@ -134,8 +134,8 @@ scalar("reverse", "string", strict=False)(lambda s: _s(s)[::-1])
 
 
 def _trim_regex(rx: str, start: bool, end: bool) -> Callable[[str], str]:
-    pat_start = regex.compile(f"^(?:{rx})+") if start else None
-    pat_end = regex.compile(f"(?:{rx})+$") if end else None
+    pat_start = regex.repeated(rx, at_start=True) if start else None
+    pat_end = regex.repeated(rx, at_start=False) if end else None
 
     def f(s):
         s = _s(s)

@@ -87,6 +87,21 @@ def _compile_re2(pattern: str, flags: int) -> Any:
         raise RegexError(f"invalid regular expression '{pattern}': {message}") from None
 
 
+def repeated(pattern: str, at_start: bool) -> Any:
+    r"""One or more repetitions of `pattern` anchored at the start (`^(?:p)+`) or the end
+    (`(?:p)+$`) of the text: what trim(), trim_start() and trim_end() remove.
+
+    Without RE2 the repetitions are made atomic (each repetition is not re-split once
+    matched, which `re` supports and RE2 does not need), so a repeating pattern such as
+    `\s+` is accepted: `pattern` alone passes the safety check, the wrapper cannot explode.
+    """
+    if _re2() is not None:
+        return compile(f"^(?:{pattern})+" if at_start else f"(?:{pattern})+$")
+    compile(pattern)  # the pattern itself: valid, RE2 constructs only, no exponential shape
+    wrapped = f"(?:(?>{pattern}))++"
+    return re.compile(f"^{wrapped}" if at_start else f"{wrapped}$")
+
+
 # ---------------------------------------------------------- stdlib fallback
 
 _REPEATS = {_sre_const.MAX_REPEAT, _sre_const.MIN_REPEAT}
