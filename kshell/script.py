@@ -47,7 +47,10 @@ class Request:
 
 # What matters to completeness, in the tokenizer's order of preference.
 _INTERESTING = re.compile(r"//|```|~~~|@'|@\"|'|\"|<\||[(\[{]|[)\]}]")
-_NORMAL_BODY = {"'": re.compile(r"(?:[^'\\\n]|\\.)*", re.DOTALL), '"': re.compile(r'(?:[^"\\\n]|\\.)*', re.DOTALL)}
+# Unrolled loops (runs of plain characters between escapes), possessive: the same text as
+# `(?:plain|escape)*` without one backtracking mark per character (a 20 MB literal took 2 GB).
+_NORMAL_BODY = {"'": re.compile(r"[^'\\\n]*+(?:\\.[^'\\\n]*+)*+", re.DOTALL),
+                '"': re.compile(r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+', re.DOTALL)}
 # (each comment ends at its newline: no nested repetition, so no catastrophic backtracking)
 _INGEST_INLINE = re.compile(r"\s*(?://[^\n]*\n\s*)*\.\s*ingest\s+(?:async\s+)?inline\b", re.IGNORECASE)
 _OPENERS = "([{"

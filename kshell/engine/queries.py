@@ -37,9 +37,10 @@ class SessionQueryContext:
 
     def __init__(self, session: Session, *, database: str | None = None, principal: str | None = None,
                  scoped_tables: dict[tuple[str, str], Any] | None = None,
-                 readable_databases: tuple[str, ...] = ()):
-        """`readable_databases`: databases this query may read without the read hooks
-        (a flow inside its own database, e.g. an update policy)."""
+                 readable_databases: tuple[str, ...] = (), flow: Any = None):
+        """`readable_databases`: databases this query may read without the read hooks.
+        `flow`: the automated flow the query runs for (kshell.engine.permissions.Flow),
+        which the read hooks apply their flow rules to."""
         self.session = session
         self.cluster = session.cluster
         db = session.get_database(database) if database is not None else session.database
@@ -47,6 +48,7 @@ class SessionQueryContext:
         self.principal: str = principal or session.principal
         self.scoped_tables = scoped_tables or {}
         self._checked: set[str] = {name.lower() for name in readable_databases}
+        self.flow = flow
 
     # ------------------------------------------------------------ basics
     @property
@@ -129,7 +131,8 @@ class SessionQueryContext:
         from kshell.syntax import parse_query
 
         ctx = SessionQueryContext(self.session, database=database or self.database_name,
-                                  principal=self.principal, scoped_tables=self.scoped_tables)
+                                  principal=self.principal, scoped_tables=self.scoped_tables,
+                                  flow=self.flow)
         ctx._checked = self._checked
         return run(parse_query(text), ctx)
 

@@ -157,6 +157,14 @@ class Session:
             for hook in self.after_rollback:
                 hook(self)
             raise
+        except MemoryError:
+            # a size no limit of kshell.query.limits foresaw: still a Kusto error, not the end
+            # of the program (the rest of a script runs, the state file keeps being written)
+            for hook in self.after_rollback:
+                hook(self)
+            from kshell.query.limits import LOW_MEMORY, LimitExceeded
+
+            raise LimitExceeded("the request ran out of memory", LOW_MEMORY) from None
         for hook in self.after_commit:
             hook(self)
         if out is None:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from kshell import ticks as K
+from kshell.query import limits
 from kshell.query import binops, functions
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, column, const, lift
@@ -80,6 +81,9 @@ class Compiler:
         v = node.value
         if t == "string" and v is None:
             v = ""
+        if t == "string" and len(v) > limits.MAX_STRING_LITERAL_CHARS:
+            limits.check("a string literal", len(v), limits.MAX_STRING_LITERAL_CHARS, "characters",
+                         limits.LOW_MEMORY, verb="has")
         if t == "int" and isinstance(v, int) and not isinstance(v, bool) and not -2**31 <= v < 2**31:
             t = "long"
         return const(t, v)

@@ -13,6 +13,7 @@ from itertools import compress
 from typing import Any
 
 from kshell.errors import KustoError, NotSupported
+from kshell.query import limits
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import ColumnNumberer, expr_name, unique
@@ -555,10 +556,21 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
         idx = [j for j in range(right.rows) if (rkeys[j] is not None and rkeys[j] in lset) == want]
         return right.take_rows(idx)
 
+    outer_left = kind in ("leftouter", "fullouter")
+    # the output size, counted before any row is gathered (a cartesian join of two
+    # 100k-row tables would otherwise exhaust memory)
+    out_rows = 0
+    for i in lrows:
+        k = lkeys[i]
+        matches = rmap.get(k) if k is not None else None
+        out_rows += len(matches) if matches else (1 if outer_left else 0)
+    if kind in ("rightouter", "fullouter"):
+        out_rows += right.rows
+    limits.check("join", out_rows, limits.MAX_JOIN_ROWS)
+
     li: list[int | None] = []
     ri: list[int | None] = []
     matched_right: set[int] = set()
-    outer_left = kind in ("leftouter", "fullouter")
     for i in lrows:
         k = lkeys[i]
         matches = rmap.get(k) if k is not None else None
@@ -826,7 +838,9 @@ def _parse_regex(op: ast.Parse) -> tuple[re.Pattern, list[tuple[str, str]]]:
     if not regex_mode:
         flags |= re.S
     text = "".join(out)
-    return re.compile(swap_greed(text) if ungreedy else text, flags), captures
+    from kshell.query import regex
+
+    return regex.compile(swap_greed(text) if ungreedy else text, flags), captures
 
 
 def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
