@@ -290,6 +290,8 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "CreateExternalTable": (_create_external_table_requirement, _entity("external table", "name")),
     "ExternalTableMappingCommand": (_external_table_mapping_requirement, _entity("external table", "name")),
     "ShowExternalTableQueryAccelerationStatistics": ("Database User, Viewer or Monitor", _context_db),
+    # every policy of an entity (kshell.engine.policies)
+    "ShowEntityPolicies": ("Database User, Viewer or Monitor", _entity("table", "entity")),
     # exports (spec 7.5; export-data-to-storage / -to-an-external-table pages)
     "ExportToStorage": ("Database Viewer", _context_db),
     "ExportToTable": ("External Table Admin", _entity("external table", "name")),
@@ -304,6 +306,8 @@ POLICY_PERMISSIONS: dict[tuple[str, str, str], str] = {
     ("managed_identity", "change", "*"): "AllDatabasesAdmin",
     ("managed_identity", "show", "cluster"): "AllDatabasesMonitor",
     ("managed_identity", "show", "database"): "Database User, Viewer or Monitor",
+    # restricted_view_access decides who reads the table: Database Admin (its page)
+    ("restricted_view_access", "change", "*"): "Database Admin",
     # every other policy
     ("*", "show", "cluster"): "AllDatabasesMonitor",
     ("*", "change", "cluster"): "AllDatabasesAdmin",

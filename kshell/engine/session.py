@@ -37,6 +37,7 @@ FAMILY_MODULES = (
     "security",
     "row_level_security",
     "update_policy",
+    "policies",
     "external_tables",
     "ingest_storage",
     "export",

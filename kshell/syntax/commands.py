@@ -24,6 +24,7 @@ _RULES: list[CommandRule] = []
 # The family modules, imported once so that their rules register.
 FAMILY_MODULES = (
     "cmd_policy",
+    "cmd_policy_list",
     "cmd_database",
     "cmd_table",
     "cmd_function",
