@@ -290,6 +290,8 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "CreateExternalTable": (_create_external_table_requirement, _entity("external table", "name")),
     "ExternalTableMappingCommand": (_external_table_mapping_requirement, _entity("external table", "name")),
     "ShowExternalTableQueryAccelerationStatistics": ("Database User, Viewer or Monitor", _context_db),
+    # each command of the script is checked again as it runs
+    "ExecuteDatabaseScript": ("Database Admin", _context_db),
     # every policy of an entity (kshell.engine.policies)
     "ShowEntityPolicies": ("Database User, Viewer or Monitor", _entity("table", "entity")),
     # exports (spec 7.5; export-data-to-storage / -to-an-external-table pages)

@@ -38,6 +38,7 @@ FAMILY_MODULES = (
     "row_level_security",
     "update_policy",
     "policies",
+    "database_script",
     "external_tables",
     "ingest_storage",
     "export",

@@ -25,6 +25,7 @@ _RULES: list[CommandRule] = []
 FAMILY_MODULES = (
     "cmd_policy",
     "cmd_policy_list",
+    "cmd_script",
     "cmd_database",
     "cmd_table",
     "cmd_function",
