@@ -30,6 +30,9 @@ from kshell.engine.cluster import Database, Extent, Table, derived_id
 IngestionHook = Callable[["IngestionBatch", "Append"], None]
 
 INGESTION_HOOKS: list[IngestionHook] = []
+# Called with the batch after all its appends landed (nothing may fail here): policies
+# that act on landed data (retention with a zero soft-delete period, materialized views).
+AFTER_APPLY_HOOKS: list[Callable[["IngestionBatch"], None]] = []
 
 
 @dataclass(slots=True)
@@ -126,6 +129,8 @@ def _run(session, database, table, columns_data, origin, properties, replace) ->
         _store_failures(session, batch.failures)
         batch.failures = []
     batch.apply()
+    for hook in list(AFTER_APPLY_HOOKS):
+        hook(batch)
     return first.extents
 
 

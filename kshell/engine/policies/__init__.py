@@ -13,4 +13,4 @@ managed_identity, update and row_level_security keep their own modules
 (kshell.engine.managed_identity, update_policy, row_level_security).
 """
 
-from kshell.engine.policies import commands  # noqa: F401  (registers the handlers)
+from kshell.engine.policies import commands, effects  # noqa: F401  (register the handlers and hooks)
