@@ -288,29 +288,42 @@ def csl_script(db: Database) -> list[str]:
     policies), functions, materialized views, then update and row level security policies
     (which may call the functions)."""
     from kshell.engine.policies import script as policy_script
-    from kshell.engine.tables import csl_schema
 
     lines = policy_script.database_policy_lines(db, _name(db.name))
     lines += _mapping_lines(db, f"database {_name(db.name)}")
     for t in db.tables.values():
-        props = _with_clause(folder=t.folder, docstring=t.docstring)
-        schema = csl_schema(t).replace(",", ", ")
-        lines.append(f".create-merge table {_name(t.name)} ({schema}){props}")
-        docs = [f'{_name(c.name)}:"{_escape(c.docstring)}"' for c in t.columns if c.docstring]
-        if docs:
-            lines.append(f".alter-merge table {_name(t.name)} column-docstrings ({', '.join(docs)})")
-        lines += _mapping_lines(t, f"table {_name(t.name)}")
-        lines += policy_script.table_policy_lines(t, _name(t.name), _name)
+        lines += table_script(t)
     for f in db.functions.values():
-        props = _with_clause(folder=f.folder, docstring=f.docstring,
-                             skipvalidation="true" if f.skipvalidation else "",
-                             view="true" if f.view else "")
-        lines.append(f".create-or-alter function{props} {_name(f.name)}{f.parameters} {f.body}")
+        lines.append(function_script(f))
     for extra in SCRIPT_SECTIONS:
         lines += extra(db)
     for t in db.tables.values():
         lines += policy_script.table_flow_lines(t, _name(t.name))
     return lines
+
+
+def table_script(t) -> list[str]:
+    """The commands that recreate one table: schema, column docstrings, mappings, policies
+    (update and row level security policies excepted: see csl_script)."""
+    from kshell.engine.policies import script as policy_script
+    from kshell.engine.tables import csl_schema
+
+    props = _with_clause(folder=t.folder, docstring=t.docstring)
+    schema = csl_schema(t).replace(",", ", ")
+    lines = [f".create-merge table {_name(t.name)} ({schema}){props}"]
+    docs = [f'{_name(c.name)}:"{_escape(c.docstring)}"' for c in t.columns if c.docstring]
+    if docs:
+        lines.append(f".alter-merge table {_name(t.name)} column-docstrings ({', '.join(docs)})")
+    lines += _mapping_lines(t, f"table {_name(t.name)}")
+    lines += policy_script.table_policy_lines(t, _name(t.name), _name)
+    return lines
+
+
+def function_script(f) -> str:
+    props = _with_clause(folder=f.folder, docstring=f.docstring,
+                         skipvalidation="true" if f.skipvalidation else "",
+                         view="true" if f.view else "")
+    return f".create-or-alter function{props} {_name(f.name)}{f.parameters} {f.body}"
 
 
 # Other families' parts of the csl script, each `(db) -> lines`, written after the

@@ -290,6 +290,19 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "CreateExternalTable": (_create_external_table_requirement, _entity("external table", "name")),
     "ExternalTableMappingCommand": (_external_table_mapping_requirement, _entity("external table", "name")),
     "ShowExternalTableQueryAccelerationStatistics": ("Database User, Viewer or Monitor", _context_db),
+    # materialized views: the creator becomes the view's admin (materialized-view-create.md)
+    "CreateMaterializedView": (lambda session, node, scope: _view_requirement(session, node), _entity("materialized-view", "name")),
+    "AlterMaterializedViewProperty": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "DropMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "RenameMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "SwitchMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "ShowMaterializedViews": ("Database User, Viewer or Monitor", _context_db),
+    # operations, request log, journal: everyone, filtered to what the caller may see
+    # (kshell.engine.operations); cancelling checks the operation's owner the same way
+    "ShowOperations": ("Anyone", _cluster),
+    "ShowRequests": ("Anyone", _cluster),
+    "ShowJournal": ("Anyone", _cluster),
+    "CancelOperation": ("Anyone", _cluster),
     # each command of the script is checked again as it runs
     "ExecuteDatabaseScript": ("Database Admin", _context_db),
     # every policy of an entity (kshell.engine.policies)
@@ -300,6 +313,12 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "ListBlobs": ("Database Ingestor", _context_db),  # the docs: Table Ingestor (on no table in particular)
     "ExportToSql": ("Database Viewer", _context_db),   # the query's reads are checked as it runs
 }
+
+def _view_requirement(session, node) -> str:
+    """Creating a view needs Database Admin; changing an existing one, its admin."""
+    db = session.get_database(node.name[0] if len(node.name) == 2 else None)
+    return "Materialized View Admin" if node.name[-1] in db.materialized_views else "Database Admin"
+
 
 # Generic policy commands: (policy kind or "*", "show" | "change", entity kind or "*") -> requirement.
 # The most specific entry wins (kind before "*", entity kind before "*").

@@ -24,6 +24,11 @@ from kshell.engine.cluster import Cluster, Database, new_cluster
 Handler = Callable[["Session", Any], "Result | list[Result]"]
 
 _HANDLERS: dict[type, Handler] = {}
+
+# `(session, node) -> finisher | None`, called before every request's handler; the
+# finisher gets the request's KustoError (or None) once it is done.  The request log
+# and the journal (kshell.engine.operations) register here.
+REQUEST_HOOKS: list[Callable[["Session", Any], "Callable[[KustoError | None], None] | None"]] = []
 _POLICY_HANDLERS: dict[str, Handler] = {}
 
 # Engine modules of the command families, imported once so that their handlers register.
@@ -39,6 +44,8 @@ FAMILY_MODULES = (
     "update_policy",
     "policies",
     "database_script",
+    "materialized_views",
+    "operations",
     "external_tables",
     "ingest_storage",
     "export",
@@ -152,13 +159,18 @@ class Session:
         fn = self._handler_for(node)
         from kshell.engine import permissions
 
+        finishers = [f for f in (hook(self, node) for hook in list(REQUEST_HOOKS)) if f is not None]
         try:
             permissions.check(self, node)
             out = fn(self, node)
-        except KustoError:
+        except KustoError as e:
+            for finish in finishers:
+                finish(e)
             for hook in self.after_rollback:
                 hook(self)
             raise
+        for finish in finishers:
+            finish(None)
         for hook in self.after_commit:
             hook(self)
         if out is None:

@@ -26,6 +26,8 @@ FAMILY_MODULES = (
     "cmd_policy",
     "cmd_policy_list",
     "cmd_script",
+    "cmd_materialized_view",
+    "cmd_operations",
     "cmd_database",
     "cmd_table",
     "cmd_function",

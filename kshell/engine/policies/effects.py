@@ -65,10 +65,6 @@ def on_clock(session: Any, old_now: dt.datetime, new_now: dt.datetime) -> list[R
                 if cutoff is not None:
                     remove_extents(table, lambda e: e.ingestion_time < cutoff or not period)
             _expire_tags(db, table, new_now)
-        for view in list(db.materialized_views.values()):
-            period = soft_delete_period(db, view) if hasattr(view, "policies") else None
-            if period is not None and hasattr(view, "expire"):
-                view.expire(new_now - period)
     return shown
 
 
