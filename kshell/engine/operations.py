@@ -162,8 +162,10 @@ _NOT_OPERATIONS = frozenset({"CancelOperation"})
 
 def _entity(session: Session, node: Any) -> tuple[str, str]:
     """(database, entity name) a command changes, as far as its node says."""
-    for attr in ("name", "entity", "table", "source"):
+    for attr in ("name", "names", "entity", "table", "source"):
         value = getattr(node, attr, None)
+        if isinstance(value, list) and value and isinstance(value[0], (list, tuple)):
+            value = list(value[0])  # several entities (`.drop tables (A, B)`): the first names the entry
         if isinstance(value, str) and value:
             return session.database_name, value
         if isinstance(value, list) and value and isinstance(value[-1], str):

@@ -252,16 +252,19 @@ def switch_view(session: Session, node: SwitchMaterializedView) -> Result:
         # re-enabled: it catches up on what the source received meanwhile
         source = db.tables.get(view.source_table)
         if source is not None:
-            seen = {e.extent_id for e in view.processed.extents}
+            seen = {str(e.extent_id) for e in view.processed.extents} | {str(i) for i in view.paused_at}
             from kshell.engine.extent_data import extent_rows
             from kshell.engine.materialized_views.refresh import take_rows
 
             for e in source.extents:
-                if e.extent_id not in seen and (view.materialized_to is None or e.ingestion_time >= view.materialized_to):
+                if str(e.extent_id) not in seen:
                     take_rows(view, source, extent_rows(source, e), e.ingestion_time, e.extent_id)
         view.is_enabled = True
+        view.paused_at = []
         materialize(session, db, view)
-    elif not node.enable:
+    elif not node.enable and view.is_enabled:
+        source = db.tables.get(view.source_table)
+        view.paused_at = [str(e.extent_id) for e in source.extents] if source is not None else []
         view.is_enabled = False
     return show_result(session, [view])
 

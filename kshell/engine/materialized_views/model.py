@@ -35,6 +35,7 @@ class MaterializedView:
     last_run: Optional[dt.datetime] = None
     last_run_result: str = "Completed"
     failures: list[dict] = field(default_factory=list)
+    paused_at: list[Any] = field(default_factory=list)   # source extent ids present when disabled
     policies: dict[str, Any] = field(default_factory=dict)
     principals: list[Any] = field(default_factory=list)
     created_by: str = ""
