@@ -104,3 +104,24 @@ def test_end_to_end(run_kshell):
     code, out, err = run_kshell(".create table T (a:string)\n.show commands | project Text, State\n", "--format", "csv")
     assert code == 0, err
     assert out.strip().splitlines()[-2:] == ["Text,State", ".create table T (a:string),Completed"]
+
+
+def test_repl_completion_highlighting_and_check_know_the_new_commands(session, tmp_path, run_kshell):
+    from kshell.engine.policies.kinds import KINDS
+    from kshell.repl.completion import CompletionEngine
+    from kshell.repl.lexer import COMMAND_WORDS
+    from kshell.syntax.vocabulary import POLICY_KINDS
+
+    assert set(KINDS) <= set(POLICY_KINDS)
+    engine = CompletionEngine(session)
+    assert "materialized-views " in [s.text for s in engine.complete(".show materialized-")]
+    assert "script " in [s.text for s in engine.complete(".execute database s")]
+    assert "journal " in [s.text for s in engine.complete(".show jo")]
+    assert "operations " in [s.text for s in engine.complete(".show operatio")]
+    assert {"materialized-view", "execute", "script", "journal", "operations", "cancel"} <= COMMAND_WORDS
+    script = tmp_path / "deploy.kql"
+    script.write_text(".create materialized-view V on table T { T | summarize count() by k }\n"
+                      ".execute database script <|\n.create table A (a:string)\n\n"
+                      ".show operations\n.show journal\n.alter table T policy roworder (a asc)\n")
+    code, out, err = run_kshell("", "--check", str(script))
+    assert code == 0, out + err
