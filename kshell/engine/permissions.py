@@ -297,6 +297,14 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "RenameMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
     "SwitchMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
     "ShowMaterializedViews": ("Database User, Viewer or Monitor", _context_db),
+    # extents and data lifecycle (extent_commands.py)
+    "DropExtents": ("Table Admin", lambda s, n: _extent_tables(s, n, [n.table] if n.table else None)),
+    "MoveExtents": ("Table Admin", lambda s, n: _extent_tables(
+        s, n, [p for p in (n.source_table, n.target_table) if p])),
+    "MergeExtents": ("Table Admin", _entity("table", "table")),
+    "DeleteRecords": (lambda session, node, scope: "Database Admin" if node.kind == "purge" else "Table Admin",
+                      lambda s, n: [_entity_scope(s, "table", [n.database, n.table[-1]] if n.database else n.table)]),
+    "ShowViewExtents": ("Database User, Viewer or Monitor", _context_db),
     # operations, request log, journal: everyone, filtered to what the caller may see
     # (kshell.engine.operations); cancelling checks the operation's owner the same way
     "ShowOperations": ("Anyone", _cluster),
@@ -313,6 +321,15 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "ListBlobs": ("Database Ingestor", _context_db),  # the docs: Table Ingestor (on no table in particular)
     "ExportToSql": ("Database Viewer", _context_db),   # the query's reads are checked as it runs
 }
+
+def _extent_tables(session, node, names) -> list[tuple]:
+    """The tables an extents command names; without names (`all tables`, `<| query`), every
+    table of the context database."""
+    if names:
+        return [_entity_scope(session, "table", n) for n in names]
+    db = session.database
+    return [("table", db.name, t) for t in db.tables] or [("database", db.name)]
+
 
 def _view_requirement(session, node) -> str:
     """Creating a view needs Database Admin; changing an existing one, its admin."""

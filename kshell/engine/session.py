@@ -46,6 +46,7 @@ FAMILY_MODULES = (
     "database_script",
     "materialized_views",
     "operations",
+    "extent_commands",
     "external_tables",
     "ingest_storage",
     "export",

@@ -28,6 +28,7 @@ FAMILY_MODULES = (
     "cmd_script",
     "cmd_materialized_view",
     "cmd_operations",
+    "cmd_extents",
     "cmd_database",
     "cmd_table",
     "cmd_function",

@@ -167,6 +167,14 @@ COMMAND_TEMPLATES = (
     ".show database [<database>] journal",
     ".show cluster journal",
     ".cancel operation|query <rest>",
+    # extents and data lifecycle (cmd_extents.py)
+    ".drop|drop-pretend extents <rest>",
+    ".drop extent <rest>",
+    ".move [async] extents <rest>",
+    ".merge|rebuild [async] <table> <rest>",
+    ".delete [async] table <table> records <rest>",
+    ".purge table <table> records <rest>",
+    ".show materialized-view <materialized_view> extents",
     # security roles
     ".show cluster principals",
     ".show cluster principal roles",
