@@ -191,3 +191,37 @@ def test_csl_script_and_json_replay(run_kshell):
     code, out2, err = run_kshell("\n".join(lines) + "\n.show database schema as csl script\n", "--format", "csv")
     assert code == 0, err
     assert out2[out2.rindex("DatabaseSchemaScript"):] == first
+
+
+def test_views_and_policies_survive_the_state_file(tmp_path):
+    import datetime as dt
+
+    from kshell.store import close_session, open_session
+
+    path = str(tmp_path / "s.kshell")
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    s = open_session(path, now=now)
+    s.execute(".create table T (k:string, v:long)")
+    s.execute(".create materialized-view V on table T { T | summarize n = count() by k }")
+    s.execute(".alter-merge table T policy retention softdelete = 10d")
+    s.execute(".ingest inline into table T <| a,1")
+    close_session(s)
+    s = open_session(path, now=now)
+    assert s.execute("V")[0].rows == [["a", 1]]
+    s.execute(".ingest inline into table T <| a,2")
+    assert s.execute("V")[0].rows == [["a", 2]]
+    assert "10.00:00:00" in s.execute(".show table T policy retention")[0].rows[0][2]
+    close_session(s)
+
+
+def test_storage_ingestion_updates_views(session):
+    """Every ingestion path lands through the batch, so views see storage ingestion too."""
+    from kshell.engine.ingest import IngestionBatch
+
+    session.execute(".create table T (k:string)")
+    session.execute(".create materialized-view V on table T { T | summarize n = count() by k }")
+    batch = IngestionBatch(session)
+    batch.add(session.database, "T", [["x", "x"]], origin="storage")
+    batch.run_hooks()
+    batch.apply()
+    assert session.execute("V")[0].rows == [["x", 2]]

@@ -104,6 +104,8 @@ class IngestionBatch:
                 extent.tags = [str(t) for t in tags]
             table.extents.append(extent)
             append.extents.append(extent)
+        for hook in list(AFTER_APPLY_HOOKS):
+            hook(self)
 
 
 def ingest_rows(session: Any, database: str | None, table: str, columns_data: list[list[Any]], *,
@@ -129,8 +131,6 @@ def _run(session, database, table, columns_data, origin, properties, replace) ->
         _store_failures(session, batch.failures)
         batch.failures = []
     batch.apply()
-    for hook in list(AFTER_APPLY_HOOKS):
-        hook(batch)
     return first.extents
 
 
