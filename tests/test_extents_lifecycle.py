@@ -153,3 +153,13 @@ T
     code, out, err = run_kshell(script, "--format", "csv")
     assert code == 0, err
     assert out.strip().splitlines()[-2:] == ["k", "b"]
+
+
+def test_extent_tags_by_query(sh):
+    sh.run(".alter extent tags ('x', 'drop-by:y') <| .show table T extents | where RowCount == 2")
+    sh.run(".alter-merge extent tags ('z') <| .show table T extents | where Tags has 'x'")
+    sh.run(".drop extent tags ('x') <| .show table T extents")
+    tags = sorted(r["Tags"] for r in sh.run(".show table T extents")[0].as_dicts())
+    assert tags == ["", "drop-by:y\r\nz"]
+    sh.run(".drop extents <| .show table T extents where tags has 'drop-by:y'")
+    assert sh.rows("T") == [["c", 3]]

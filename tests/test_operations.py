@@ -125,3 +125,24 @@ def test_repl_completion_highlighting_and_check_know_the_new_commands(session, t
                       ".show operations\n.show journal\n.alter table T policy roworder (a asc)\n")
     code, out, err = run_kshell("", "--check", str(script))
     assert code == 0, out + err
+
+
+@pytest.mark.parametrize("text, cls", [
+    (".show database Db journal", "ShowJournal"),
+    (".show journal | where Event == 'CREATE-TABLE'", "PipedCommand"),
+    (".show operations", "ShowOperations"),
+    (".show commands-and-queries | where StartedOn > ago(1d)", "PipedCommand"),
+    (".create materialized-view with (backfill=true) MV on table T\n{\n  T | summarize count() by a\n}",
+     "CreateMaterializedView"),
+    (".create async ifnotexists materialized-view MV on table T { T | summarize arg_max(ts, *) by id }",
+     "CreateMaterializedView"),
+    (".drop materialized-view MV", "DropMaterializedView"),
+    (".purge table T records in database Db <| where Id in ('a', 'b')", "DeleteRecords"),
+    (".execute database script <|\n.create table A (a:long)\n.create table B (b:long)", "ExecuteDatabaseScript"),
+    (".alter extent tags ('a') <| .show table T extents", "ExtentTagsByQuery"),
+    (".drop extents older 10 days from all tables", "DropExtents"),
+])
+def test_control_commands_parse_to_their_nodes(text, cls):
+    from kshell.syntax import parse
+
+    assert type(parse(text)).__name__ == cls

@@ -47,6 +47,9 @@ DEPLOYMENT = """\
 .create-merge table Scratch (a:string)
 .alter table Scratch policy auto_delete '{"ExpiryDate": "2030-01-01", "DeleteIfNotEmpty": true}'
 
+.create materialized-view with (folder = "views") EventsPerTenant on table Events { Events | summarize n = count(), last = max(Timestamp) by TenantId }
+.alter materialized-view EventsPerTenant policy retention '{"SoftDeletePeriod": "30d"}'
+.alter materialized-view EventsPerTenant policy caching hot = 2d
 .create-or-alter function with (folder = "parsing") ParseRaw() { RawEvents | project Timestamp, TenantId, Kind = tostring(Payload.kind) }
 .alter table Events policy update @'[{"IsEnabled": true, "Source": "RawEvents", "Query": "ParseRaw()", "IsTransactional": true, "ManagedIdentity": "system"}]'
 """
@@ -72,7 +75,9 @@ def test_deployment_replays_to_itself(run_kshell):
                    ".alter table Events policy caching hotdata = 7.00:00:00",
                    ".alter table Scratch policy auto_delete", ".alter table Events policy update",
                    '.create-or-alter table RawEvents ingestion json mapping "RawMap"',
-                   ".alter database Deploy policy managed_identity"):
+                   ".alter database Deploy policy managed_identity",
+                   ".create-or-alter materialized-view with (folder = \"views\") EventsPerTenant on table Events",
+                   ".alter materialized-view EventsPerTenant policy retention"):
         assert needle in text, needle
     # update policies come after the functions they call
     assert text.index("function") < text.index("policy update")
@@ -94,3 +99,5 @@ def test_schema_as_json_carries_the_policies(run_kshell):
     assert events["RowOrderPolicy"] == {"RowOrder": ["TenantId asc", "Timestamp desc"]}
     assert events["UpdatePolicy"][0]["ManagedIdentity"] == "system"
     assert db["Tables"]["RawEvents"]["Policies"]["EncodingPolicy"]["Payload"] == {"EncodingPolicyType": "BigObject"}
+    view = db["MaterializedViews"]["EventsPerTenant"]
+    assert view["SourceTable"] == "Events" and view["Policies"]["RetentionPolicy"]["SoftDeletePeriod"] == "30.00:00:00"

@@ -16,7 +16,14 @@ from kshell.engine.session import Session, handler
 from kshell.engine.tables import estimated_size, get_table
 from kshell.errors import BadRequest, EntityNotFound, KustoError
 from kshell.result import Result
-from kshell.syntax.cmd_extents import DeleteRecords, DropExtents, MergeExtents, MoveExtents, ShowViewExtents
+from kshell.syntax.cmd_extents import (
+    DeleteRecords,
+    DropExtents,
+    ExtentTagsByQuery,
+    MergeExtents,
+    MoveExtents,
+    ShowViewExtents,
+)
 
 DROP_COLUMNS = [("ExtentId", "guid"), ("TableName", "string"), ("CreatedOn", "datetime")]
 MOVE_COLUMNS = [("OriginalExtentId", "string"), ("ResultExtentId", "string"), ("Details", "string")]
@@ -281,3 +288,28 @@ def show_view_extents(session: Session, node: ShowViewExtents) -> Result:
         rows.append([e.extent_id, db.name, view.name, e.ingestion_time, original, original / 2, original / 2,
                      original / 10, 1, 1, "", e.row_count, e.ingestion_time, "\r\n".join(e.tags), "StorageV3", 0])
     return Result.of(EXTENTS_COLUMNS, rows)
+
+
+# ------------------------------------------------------------ extent tags by query
+
+@handler(ExtentTagsByQuery)
+def extent_tags_by_query(session: Session, node: ExtentTagsByQuery) -> Result:
+    """The table family's extent-tags change, on every table of the context database holding
+    one of the extents the query returns."""
+    from kshell.engine.extents import EXTENT_TAGS_COLUMNS, extent_tags
+    from kshell.syntax.cmd_table import ExtentTagsCommand
+
+    wanted = _ids_of(session, node.source)
+    db = session.database
+    rows = []
+    for table in list(db.tables.values()):
+        if any(str(e.extent_id).lower() in wanted for e in table.extents):
+            sub = ExtentTagsCommand(action=node.action, name=[db.name, table.name], tags=list(node.tags),
+                                    source=node.source)
+            rows.extend(extent_tags(session, sub).rows)
+    result = Result.of(EXTENT_TAGS_COLUMNS, rows)
+    if node.is_async:
+        from kshell.engine.operations import record_operation
+
+        return Result.of([("OperationId", "guid")], [[record_operation(session, "ExtentsAlterTags", "", result)]])
+    return result

@@ -305,6 +305,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "DeleteRecords": (lambda session, node, scope: "Database Admin" if node.kind == "purge" else "Table Admin",
                       lambda s, n: [_entity_scope(s, "table", [n.database, n.table[-1]] if n.database else n.table)]),
     "ShowViewExtents": ("Database User, Viewer or Monitor", _context_db),
+    "ExtentTagsByQuery": ("Table Admin", lambda s, n: _extent_tables(s, n, None)),
     # operations, request log, journal: everyone, filtered to what the caller may see
     # (kshell.engine.operations); cancelling checks the operation's owner the same way
     "ShowOperations": ("Anyone", _cluster),

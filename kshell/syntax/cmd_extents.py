@@ -122,8 +122,8 @@ def drop_extents(c: Cursor) -> Command | None:
     if verb is None:
         return None
     word = c.accept_word("extent", "extents")
-    if word is None:
-        return None
+    if word is None or (word == "extent" and c.at_word("tags")):
+        return None  # `.drop extent tags ...`: extent_tags_by_query / the table family
     node = DropExtents(pretend=verb == "drop-pretend")
     if word == "extent":
         node.ids = [extent_id(c)]
@@ -217,6 +217,39 @@ def delete_records(c: Cursor) -> Command | None:
     if not node.predicate:
         raise c.error("expected the predicate after '<|'")
     return node
+
+
+@dataclass(slots=True)
+class ExtentTagsByQuery(Command):
+    """`.alter|.alter-merge [async] extent tags ('a', ...) <| query`,
+    `.drop [async] extent tags [('a', ...)] <| query`: the query's ExtentId column picks the extents."""
+
+    action: str = "set"          # set | merge | drop
+    tags: list[str] = field(default_factory=list)
+    source: Any = None
+    is_async: bool = False
+
+
+@command_rule
+def extent_tags_by_query(c: Cursor) -> Command | None:
+    verb = c.accept_word("alter", "alter-merge", "drop")
+    if verb is None:
+        return None
+    is_async = c.accept_word("async") is not None
+    if not c.accept_words("extent", "tags"):
+        return None
+    tags: list[str] = []
+    if c.accept_op("("):
+        while not c.accept_op(")"):
+            tags.append(c.string("a tag as a string literal"))
+            if not c.at_op(")"):
+                c.expect_op(",", "between tags")
+    elif verb != "drop":
+        raise c.error("expected the tags as ('tag', ...)")
+    if not c.at_op("<|"):
+        return None  # `.drop extent tags from table T ...`: the table family
+    action = {"alter": "set", "alter-merge": "merge", "drop": "drop"}[verb]
+    return ExtentTagsByQuery(action=action, tags=tags, source=_source(c), is_async=is_async)
 
 
 @command_rule
