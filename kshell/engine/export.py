@@ -68,9 +68,14 @@ def run_export_query(session: Any, node: Any) -> Result:
     return run(query, SessionQueryContext(session))
 
 
-def _operation(session: Any, kind: str) -> Result:
+def _operation(session: Any, kind: str, details: Result | None = None) -> Result:
+    """An async export's answer: its operation id (its result is the operation's details)."""
+    from kshell.engine.operations import record_operation
+
     seq = session.cluster.extras.get("storage_file_seq", 0)
-    return Result.of(OPERATION_COLUMNS, [[derived_id(session.cluster.name, "operation", kind, str(seq))]])
+    op = record_operation(session, "DataExport", kind, details,
+                          op_id=derived_id(session.cluster.name, "operation", kind, str(seq)))
+    return Result.of(OPERATION_COLUMNS, [[op]])
 
 
 @handler(ExportToStorage)
@@ -113,9 +118,10 @@ def export_to_storage(session: Any, node: ExportToStorage) -> Result:
             planned.append((uri, relative, data, len(chunk)))
     # all files or none (each written whole): a failed export leaves nothing behind
     rows_out = [[a.path, a.num_records, a.size_in_bytes] for a in write_all(session, planned)]
+    result = Result.of(STORAGE_COLUMNS, rows_out)
     if node.is_async:
-        return _operation(session, "export")
-    return Result.of(STORAGE_COLUMNS, rows_out)
+        return _operation(session, "export", result)
+    return result
 
 
 def _chunks(names: list[str], rows: list[list[Any]], fmt: str, limit: int) -> list[list[list[Any]]]:
@@ -142,9 +148,10 @@ def export_to_table(session: Any, node: ExportToTable) -> Result:
     result = run_export_query(session, node)
     _check_schema(ext, result)
     artifacts = write_artifacts(session, db, ext, result, principal=session.principal, run_time=session.now())
+    out = Result.of(TABLE_COLUMNS, [[ext.name, a.path, a.num_records, a.size_in_bytes] for a in artifacts])
     if node.is_async:
-        return _operation(session, "export-to-table")
-    return Result.of(TABLE_COLUMNS, [[ext.name, a.path, a.num_records, a.size_in_bytes] for a in artifacts])
+        return _operation(session, "export-to-table", out)
+    return out
 
 
 NUMERIC = ("int", "long", "real", "decimal")

@@ -30,6 +30,9 @@ from kshell.engine.cluster import Database, Extent, Table, derived_id
 IngestionHook = Callable[["IngestionBatch", "Append"], None]
 
 INGESTION_HOOKS: list[IngestionHook] = []
+# Called with the batch after all its appends landed (nothing may fail here): policies
+# that act on landed data (retention with a zero soft-delete period, materialized views).
+AFTER_APPLY_HOOKS: list[Callable[["IngestionBatch"], None]] = []
 
 
 @dataclass(slots=True)
@@ -130,6 +133,8 @@ class IngestionBatch:
                 extent.tags = [str(t) for t in tags]
             table.extents.append(extent)
             append.extents.append(extent)
+        for hook in list(AFTER_APPLY_HOOKS):
+            hook(self)
 
 
 def ingest_rows(session: Any, database: str | None, table: str, columns_data: list[list[Any]], *,

@@ -343,12 +343,53 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "CreateExternalTable": (_create_external_table_requirement, _entity("external table", "name")),
     "ExternalTableMappingCommand": (_external_table_mapping_requirement, _entity("external table", "name")),
     "ShowExternalTableQueryAccelerationStatistics": ("Database User, Viewer or Monitor", _context_db),
+    # materialized views: the creator becomes the view's admin (materialized-view-create.md)
+    "CreateMaterializedView": (lambda session, node, scope: _view_requirement(session, node), _entity("materialized-view", "name")),
+    "AlterMaterializedViewProperty": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "DropMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "RenameMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "SwitchMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "ShowMaterializedViews": ("Database User, Viewer or Monitor", _context_db),
+    # extents and data lifecycle (extent_commands.py)
+    "DropExtents": ("Table Admin", lambda s, n: _extent_tables(s, n, [n.table] if n.table else None)),
+    "MoveExtents": ("Table Admin", lambda s, n: _extent_tables(
+        s, n, [p for p in (n.source_table, n.target_table) if p])),
+    "MergeExtents": ("Table Admin", _entity("table", "table")),
+    "DeleteRecords": (lambda session, node, scope: "Database Admin" if node.kind == "purge" else "Table Admin",
+                      lambda s, n: [_entity_scope(s, "table", [n.database, n.table[-1]] if n.database else n.table)]),
+    "ShowViewExtents": ("Database User, Viewer or Monitor", _context_db),
+    "ExtentTagsByQuery": ("Table Admin", lambda s, n: _extent_tables(s, n, None)),
+    # operations, request log, journal: everyone, filtered to what the caller may see
+    # (kshell.engine.operations); cancelling checks the operation's owner the same way
+    "ShowOperations": ("Anyone", _cluster),
+    "ShowRequests": ("Anyone", _cluster),
+    "ShowJournal": ("Anyone", _cluster),
+    "CancelOperation": ("Anyone", _cluster),
+    # each command of the script is checked again as it runs
+    "ExecuteDatabaseScript": ("Database Admin", _context_db),
+    # every policy of an entity (kshell.engine.policies)
+    "ShowEntityPolicies": ("Database User, Viewer or Monitor", _entity("table", "entity")),
     # exports (spec 7.5; export-data-to-storage / -to-an-external-table pages)
     "ExportToStorage": ("Database Viewer", _context_db),
     "ExportToTable": ("External Table Admin", _entity("external table", "name")),
     "ListBlobs": ("Database Ingestor", _context_db),  # the docs: Table Ingestor (on no table in particular)
     "ExportToSql": ("Database Viewer", _context_db),   # the query's reads are checked as it runs
 }
+
+def _extent_tables(session, node, names) -> list[tuple]:
+    """The tables an extents command names; without names (`all tables`, `<| query`), every
+    table of the context database."""
+    if names:
+        return [_entity_scope(session, "table", n) for n in names]
+    db = session.database
+    return [("table", db.name, t) for t in db.tables] or [("database", db.name)]
+
+
+def _view_requirement(session, node) -> str:
+    """Creating a view needs Database Admin; changing an existing one, its admin."""
+    db = session.get_database(node.name[0] if len(node.name) == 2 else None)
+    return "Materialized View Admin" if node.name[-1] in db.materialized_views else "Database Admin"
+
 
 # Generic policy commands: (policy kind or "*", "show" | "change", entity kind or "*") -> requirement.
 # The most specific entry wins (kind before "*", entity kind before "*").
@@ -357,6 +398,8 @@ POLICY_PERMISSIONS: dict[tuple[str, str, str], str] = {
     ("managed_identity", "change", "*"): "AllDatabasesAdmin",
     ("managed_identity", "show", "cluster"): "AllDatabasesMonitor",
     ("managed_identity", "show", "database"): "Database User, Viewer or Monitor",
+    # restricted_view_access decides who reads the table: Database Admin (its page)
+    ("restricted_view_access", "change", "*"): "Database Admin",
     # every other policy
     ("*", "show", "cluster"): "AllDatabasesMonitor",
     ("*", "change", "cluster"): "AllDatabasesAdmin",

@@ -423,7 +423,7 @@ class Evaluator:
 
     def tabular_call(self, node: ast.Call, scope: Scope) -> Tabular:
         name = node.name
-        if name == "table" and node.args:
+        if name in ("table", "materialized_view") and node.args:  # a view reads like a table
             arg = Compiler(self, [], scope).compile(node.args[0])
             return self.named_table(node, T.to_string(arg.value), None, scope, allow_let=True)
         if name in ("materialize", "view") and node.args:
