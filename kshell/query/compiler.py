@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from kshell.query import binops, functions
+from kshell.query.unsupported import not_simulated, source_name
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, column, const, lift
 from kshell.syntax import ast
@@ -49,8 +50,7 @@ class Compiler:
         meth = _DISPATCH.get(type(node))
         if meth is None:
             if type(node).__name__ == "OtherSource":
-                from kshell.errors import NotSupported
-                raise NotSupported(f"'{node.name}' is not supported by kshell")
+                not_simulated(source_name(node), always=True)
             if isinstance(node, ast.Query):
                 return self.compile_subquery_scalar(node)
             if self.ev.is_tabular_node(node, self.scope):
@@ -250,6 +250,7 @@ class Compiler:
             if stored is not None:
                 out = self.ev.call_function(stored, node, node.args, self)
                 return out if isinstance(out, CExpr) else _first_value(out)
+            not_simulated(name)
             raise self.error(node, f"Failed to resolve scalar expression named '{name}'")
         nargs = len(node.args)
         if nargs < spec.min_args or (spec.max_args is not None and nargs > spec.max_args):

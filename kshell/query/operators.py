@@ -15,6 +15,7 @@ from kshell.errors import KustoError, NotSupported
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import ColumnNumberer, expr_name, unique
+from kshell.query.unsupported import not_simulated
 from kshell.query.tabular import INGESTION_TIME_COLUMN, LazyData, Tabular, mutable_columns, pick_columns
 from kshell.syntax import ast
 
@@ -24,8 +25,7 @@ def apply_operator(ev: Any, tab: Tabular, op: Any, scope: Any) -> Tabular:
     if fn is None and getattr(op, "name", None) == "evaluate":
         return evaluate_plugin(ev, tab, op, scope)
     if fn is None:
-        name = getattr(op, "name", type(op).__name__)
-        raise NotSupported(f"the '{name}' operator is not supported by kshell")
+        not_simulated(getattr(op, "name", type(op).__name__), always=True)
     return fn(ev, tab, op, scope)
 
 
@@ -698,7 +698,7 @@ def evaluate_plugin(ev, tab: Tabular, op: Any, scope) -> Tabular:
         call = None
     name = call.name.lower() if isinstance(call, ast.Call) else text.split("(")[0].strip()
     if name != "bag_unpack" or not call.args:
-        raise NotSupported(f"the '{name}' plugin (evaluate) is not supported by kshell")
+        not_simulated(name, always=True)
     target = call.args[0]
     if not isinstance(target, ast.Name) or tab.index(target.name) is None:
         raise ev.error(op, "bag_unpack(): the first argument must be a column of the input")
