@@ -11,16 +11,17 @@ function	acos	acos(x)	real	runs	Inverse cosine, in radians.
 function	ago	ago(timespan)	datetime	runs	The current UTC time minus a timespan.
 function	all	all(edge, condition)	bool	graph semantics (make-graph, graph-match) are not simulated	Whether a condition holds for every edge of a variable-length path.
 function	any	any(edge, condition)	bool	graph semantics (make-graph, graph-match) are not simulated	Whether a condition holds for some edge of a variable-length path.
-function	around	around(value,center,delta)	bool	not implemented yet	Whether a value lies within center ± delta.
+function	around	around(value,center,delta)	bool	runs	Whether a value lies within center ± delta.
 function	array_concat	array_concat(arr [, ...])	dynamic	runs	Joins several arrays into one.
-function	array_iff	array_iff(condition_array, when_true, when_false)	dynamic	not implemented yet	Element-wise choice between two arrays by a condition array.
+function	array_iff	array_iff(condition_array, when_true, when_false)	dynamic	runs	Element-wise choice between two arrays by a condition array.
+function	array_iif	array_iif(condition_array, when_true, when_false)	dynamic	runs	Alias of array_iff().
 function	array_index_of	array_index_of(array, value [, start [, length [, occurence ]]])	long	runs	Position of the first occurrence of a value in an array (-1 when absent).
 function	array_length	array_length(array)	long	runs	Number of elements of an array (null for a non-array).
 function	array_reverse	array_reverse(value)	dynamic	runs	The array's elements in reverse order.
-function	array_rotate_left	array_rotate_left(array, rotate_count)	dynamic	not implemented yet	Rotates an array's elements to the left by a count.
-function	array_rotate_right	array_rotate_right(array, rotate_count)	dynamic	not implemented yet	Rotates an array's elements to the right by a count.
-function	array_shift_left	array_shift_left(array, shift_count [, default_value ])	dynamic	not implemented yet	Shifts elements left, filling the end with a default (null).
-function	array_shift_right	array_shift_right(array, shift_count [, default_value ])	dynamic	not implemented yet	Shifts elements right, filling the start with a default (null).
+function	array_rotate_left	array_rotate_left(array, rotate_count)	dynamic	runs	Rotates an array's elements to the left by a count.
+function	array_rotate_right	array_rotate_right(array, rotate_count)	dynamic	runs	Rotates an array's elements to the right by a count.
+function	array_shift_left	array_shift_left(array, shift_count [, default_value ])	dynamic	runs	Shifts elements left, filling the end with a default (null).
+function	array_shift_right	array_shift_right(array, shift_count [, default_value ])	dynamic	runs	Shifts elements right, filling the start with a default (null).
 function	array_slice	array_slice(array, start, end)	dynamic	runs	Elements between two indexes (negative counts from the end).
 function	array_sort_asc	array_sort_asc(array1[, ..., arrayN][, nulls_last])	dynamic	runs	Sorts one or more arrays by the first one, ascending.
 function	array_sort_desc	array_sort_desc(array1[, ..., argumentN])	dynamic	runs	Sorts one or more arrays by the first one, descending.
@@ -34,47 +35,47 @@ function	bag_has_key	bag_has_key(bag,key)	bool	runs	Whether a property bag holds
 function	bag_keys	bag_keys(object)	dynamic	runs	The root keys of a property bag.
 function	bag_merge	bag_merge(bag1,bag2,bag3, ...])	dynamic	runs	Merges property bags; the first bag wins on duplicate keys.
 function	bag_pack	bag_pack(key1, value1, key2, value2,... )	dynamic	runs	A property bag of key/value arguments (alias pack).
-function	bag_pack_columns	bag_pack_columns(column1, column2,... )	dynamic	not implemented yet	A property bag built from named columns.
+function	bag_pack_columns	bag_pack_columns(column1, column2,... )	dynamic	runs	A property bag built from named columns.
 function	bag_remove_keys	bag_remove_keys(bag,keys)	dynamic	runs	A property bag without the given keys (or JSONPaths).
-function	bag_set_key	bag_set_key(bag,key,value)	dynamic	not implemented yet	A property bag with a key (or JSONPath) set to a value.
+function	bag_set_key	bag_set_key(bag,key,value)	dynamic	runs	A property bag with a key (or JSONPath) set to a value.
 function	bag_zip	bag_zip(...)	dynamic	runs	A property bag from an array of keys and an array of values.
-function	base64_decode_toarray	base64_decode_toarray(base64_string)	dynamic	not implemented yet	Decodes base64 text into an array of byte values.
-function	base64_decode_toguid	base64_decode_toguid(base64_string)	guid	not implemented yet	Decodes base64 text of 16 bytes into a guid.
+function	base64_decode_toarray	base64_decode_toarray(base64_string)	dynamic	runs	Decodes base64 text into an array of byte values.
+function	base64_decode_toguid	base64_decode_toguid(base64_string)	guid	runs	Decodes base64 text of 16 bytes into a guid.
 function	base64_decode_tostring	base64_decode_tostring(base64_string)	string	runs	Decodes base64 text into a UTF-8 string.
 function	base64_decodestring	base64_decodestring(...)	string	runs	Deprecated alias of base64_decode_tostring().
-function	base64_encode_fromarray	base64_encode_fromarray(base64_string_decoded_as_a_byte_array)	string	not implemented yet	Encodes an array of byte values as base64.
-function	base64_encode_fromguid	base64_encode_fromguid(guid)	string	not implemented yet	Encodes a guid's 16 bytes as base64.
+function	base64_encode_fromarray	base64_encode_fromarray(base64_string_decoded_as_a_byte_array)	string	runs	Encodes an array of byte values as base64.
+function	base64_encode_fromguid	base64_encode_fromguid(guid)	string	runs	Encodes a guid's 16 bytes as base64.
 function	base64_encode_tostring	base64_encode_tostring(string)	string	runs	Encodes a string's UTF-8 bytes as base64.
 function	base64_encodestring	base64_encodestring(...)	string	runs	Deprecated alias of base64_encode_tostring().
-function	beta_cdf	beta_cdf(x, alpha, beta)	real	not implemented yet	Cumulative beta distribution.
-function	beta_inv	beta_inv(probability,alpha,beta)	real	not implemented yet	Inverse of the cumulative beta distribution.
-function	beta_pdf	beta_pdf(x, alpha, beta)	real	not implemented yet	Beta probability density.
+function	beta_cdf	beta_cdf(x, alpha, beta)	real	runs	Cumulative beta distribution.
+function	beta_inv	beta_inv(probability,alpha,beta)	real	runs	Inverse of the cumulative beta distribution.
+function	beta_pdf	beta_pdf(x, alpha, beta)	real	runs	Beta probability density.
 function	bin	bin(value,roundTo)	same as value	runs	Rounds down to a multiple of a bin size (alias floor).
 function	bin_at	bin_at (value,bin_size,fixed_point)	same as value	runs	Rounds down to a bin size aligned on a fixed point.
-function	bin_auto	bin_auto (value)	same as value	not implemented yet	Rounds down to the bin size set by query parameters.
-function	binary_and	binary_and(value1,value2)	long	not implemented yet	Bitwise AND.
-function	binary_not	binary_not(value)	long	not implemented yet	Bitwise NOT.
-function	binary_or	binary_or(value1, value2 )	long	not implemented yet	Bitwise OR.
-function	binary_shift_left	binary_shift_left(value,shift)	long	not implemented yet	Bitwise shift left.
-function	binary_shift_right	binary_shift_right(value,shift)	long	not implemented yet	Bitwise shift right.
-function	binary_xor	binary_xor(value1,value2)	long	not implemented yet	Bitwise XOR.
-function	bitset_count_ones	bitset_count_ones(value)	long	not implemented yet	Number of set bits.
+function	bin_auto	bin_auto (value)	same as value	runs	Rounds down to the bin size set by query parameters.
+function	binary_and	binary_and(value1,value2)	long	runs	Bitwise AND.
+function	binary_not	binary_not(value)	long	runs	Bitwise NOT.
+function	binary_or	binary_or(value1, value2 )	long	runs	Bitwise OR.
+function	binary_shift_left	binary_shift_left(value,shift)	long	runs	Bitwise shift left.
+function	binary_shift_right	binary_shift_right(value,shift)	long	runs	Bitwise shift right.
+function	binary_xor	binary_xor(value1,value2)	long	runs	Bitwise XOR.
+function	bitset_count_ones	bitset_count_ones(value)	long	runs	Number of set bits.
 function	case	case(predicate_1, then_1,	same as the branches	runs	The value of the first branch whose predicate is true, else the last argument.
 function	ceiling	ceiling(number)	same as number	runs	Smallest integer not below a number.
 function	cluster	cluster(name)	table	cross-cluster queries are not simulated (kshell is one cluster)	Refers to another cluster (cross-cluster query).
 function	coalesce	coalesce(arg,arg_2,[arg_3,...])	same as the arguments	runs	The first argument that is not null (or empty string).
 function	column_ifexists	column_ifexists(columnName,defaultValue)	same as default	runs	A column if it exists, otherwise a default value.
-function	column_names_of	column_names_of(expression)	dynamic	not implemented yet	The column names of a tabular expression.
-function	convert_angle	convert_angle(value,from,to)	real	not implemented yet	Converts an angle between units.
-function	convert_energy	convert_energy(value,from,to)	real	not implemented yet	Converts an energy between units.
-function	convert_force	convert_force(value,from,to)	real	not implemented yet	Converts a force between units.
-function	convert_length	convert_length(value,from,to)	real	not implemented yet	Converts a length between units.
-function	convert_mass	convert_mass(value,from,to)	real	not implemented yet	Converts a mass between units.
-function	convert_speed	convert_speed(value,from,to)	real	not implemented yet	Converts a speed between units.
-function	convert_temperature	convert_temperature(value,from,to)	real	not implemented yet	Converts a temperature between units.
-function	convert_volume	convert_volume(value,from,to)	real	not implemented yet	Converts a volume between units.
+function	column_names_of	column_names_of(expression)	dynamic	runs	The column names of a tabular expression.
+function	convert_angle	convert_angle(value,from,to)	real	runs	Converts an angle between units.
+function	convert_energy	convert_energy(value,from,to)	real	runs	Converts an energy between units.
+function	convert_force	convert_force(value,from,to)	real	runs	Converts a force between units.
+function	convert_length	convert_length(value,from,to)	real	runs	Converts a length between units.
+function	convert_mass	convert_mass(value,from,to)	real	runs	Converts a mass between units.
+function	convert_speed	convert_speed(value,from,to)	real	runs	Converts a speed between units.
+function	convert_temperature	convert_temperature(value,from,to)	real	runs	Converts a temperature between units.
+function	convert_volume	convert_volume(value,from,to)	real	runs	Converts a volume between units.
 function	cos	cos(number)	real	runs	Cosine.
-function	cot	cot(number)	real	not implemented yet	Cotangent.
+function	cot	cot(number)	real	runs	Cotangent.
 function	countof	countof(source, search [, kind])	long	runs	Number of occurrences of a substring or regex match.
 function	current_cluster_endpoint	current_cluster_endpoint()	string	runs	The cluster's network endpoint.
 function	current_database	current_database()	string	runs	The database in scope.
@@ -96,13 +97,13 @@ function	dayofweek	dayofweek(date)	timespan	runs	Days since the preceding Sunday
 function	dayofyear	dayofyear(date)	int	runs	Day of the year.
 function	dcount_hll	dcount_hll(hll)	long	not implemented yet	Distinct count estimate from an hll sketch.
 function	degrees	degrees(radians)	real	runs	Radians to degrees.
-function	dynamic_to_json	dynamic_to_json(expr)	string	not implemented yet	Canonical JSON text of a dynamic value (sorted keys).
+function	dynamic_to_json	dynamic_to_json(expr)	string	runs	Canonical JSON text of a dynamic value (sorted keys).
 function	endofday	endofday(date [, offset])	datetime	runs	Last instant of the day.
 function	endofmonth	endofmonth(date [, offset])	datetime	runs	Last instant of the month.
 function	endofweek	endofweek(date [, offset])	datetime	runs	Last instant of the week (Saturday).
 function	endofyear	endofyear(date [, offset])	datetime	runs	Last instant of the year.
-function	erf	erf(x)	real	not implemented yet	Error function.
-function	erfc	erfc(x)	real	not implemented yet	Complementary error function.
+function	erf	erf(x)	real	runs	Error function.
+function	erfc	erfc(x)	real	runs	Complementary error function.
 function	estimate_data_size	estimate_data_size(columns)	long	not implemented yet	Estimated size in bytes of the given columns of a row.
 function	exp	exp(x)	real	runs	e to the power x.
 function	exp10	exp10(x)	real	runs	10 to the power x.
@@ -112,14 +113,15 @@ function	extent_tags	extent_tags()	dynamic	data shards (extents) are not simulat
 function	external_table	external_table( TableName [, MappingName / MaxAgeOverride ] )	table	runs	Refers to an external table.
 function	extract	extract(regex, captureGroup, source [, typeLiteral])	string	runs	A regex capture group, optionally converted to a type.
 function	extract_all	extract_all(regex, [captureGroups,] source)	dynamic	runs	All regex matches (and their groups) in a string.
-function	extract_json	extract_json(jsonPath, dataSource, type)	same as type	not implemented yet	A value at a JSONPath of JSON text, converted to a type.
+function	extractjson	extractjson(jsonPath, dataSource, type)	same as type	runs	Deprecated alias of extract_json().
+function	extract_json	extract_json(jsonPath, dataSource, type)	same as type	runs	A value at a JSONPath of JSON text, converted to a type.
 function	floor	floor(...)	same as value	runs	Alias of bin().
-function	format_bytes	format_bytes(size [, precision [, units]])	string	not implemented yet	A byte count as text with a size unit.
+function	format_bytes	format_bytes(size [, precision [, units]])	string	runs	A byte count as text with a size unit.
 function	format_datetime	format_datetime(date , format)	string	runs	A datetime formatted by a pattern.
 function	format_ipv4	format_ipv4(ip [, prefix])	string	not implemented yet	An IPv4 address (optionally masked) as text.
 function	format_ipv4_mask	format_ipv4_mask(ip [, prefix])	string	not implemented yet	An IPv4 address and mask as CIDR text.
 function	format_timespan	format_timespan(timespan , format)	string	runs	A timespan formatted by a pattern.
-function	gamma	gamma(number)	real	not implemented yet	Gamma function.
+function	gamma	gamma(number)	real	runs	Gamma function.
 function	geo_angle	geo_angle(p1_longitude,p1_latitude,p2_longitude,p2_latitude,p3_longitude,p3_latitude)	real	not implemented yet	Angle between two geodesic lines through three points, in radians.
 function	geo_azimuth	geo_azimuth(p1_longitude,p1_latitude,p2_longitude,p2_latitude)	real	not implemented yet	Azimuth from one point to another, in radians clockwise from north.
 function	geo_closest_point_on_line	geo_closest_point_on_line(longitude,latitude,lineString)	dynamic	not implemented yet	The point of a line string closest to a point.
@@ -177,8 +179,8 @@ function	getmonth	getmonth(...)	int	runs	Month of the year.
 function	gettype	gettype(value)	string	runs	The runtime type name of a value.
 function	getyear	getyear(date)	int	runs	Year of a datetime.
 function	graph	graph( GraphName )	graph	graph semantics (make-graph, graph-match) are not simulated	Refers to a persistent graph.
-function	gzip_compress_to_base64_string	gzip_compress_to_base64_string(...)	string	not implemented yet	gzip-compresses a string and encodes it as base64.
-function	gzip_decompress_from_base64_string	gzip_decompress_from_base64_string(...)	string	not implemented yet	Decodes base64 and gzip-decompresses a string.
+function	gzip_compress_to_base64_string	gzip_compress_to_base64_string(...)	string	runs	gzip-compresses a string and encodes it as base64.
+function	gzip_decompress_from_base64_string	gzip_decompress_from_base64_string(...)	string	runs	Decodes base64 and gzip-decompresses a string.
 function	has_any_index	has_any_index (source, values)	long	runs	Index of the first term of an array found in a string (-1 when none).
 function	has_any_ipv4	has_any_ipv4(source , ip_address [, ip_address_2, ...] )	bool	not implemented yet	Whether a text holds any of the given IPv4 addresses.
 function	has_any_ipv4_prefix	has_any_ipv4_prefix(source , ip_address_prefix [, ip_address_prefix_2, ...] )	bool	not implemented yet	Whether a text holds an IPv4 address starting with any of the prefixes.
@@ -186,18 +188,18 @@ function	has_ipv4	has_ipv4(source , ip_address )	bool	not implemented yet	Whethe
 function	has_ipv4_any	has_ipv4_any(...)	bool	not implemented yet	Alias of has_any_ipv4().
 function	has_ipv4_prefix	has_ipv4_prefix(source , ip_address_prefix )	bool	not implemented yet	Whether a text holds an IPv4 address starting with a prefix.
 function	hash	hash(source [, mod])	long	runs	XXH64 hash of a value, optionally modulo a number.
-function	hash_combine	hash_combine(h1 , h2 [, h3 ...])	long	not implemented yet	Combines hash values.
-function	hash_many	hash_many(s1 , s2 [, s3 ...])	long	not implemented yet	Combined hash of several values.
+function	hash_combine	hash_combine(h1 , h2 [, h3 ...])	long	runs	Combines hash values.
+function	hash_many	hash_many(s1 , s2 [, s3 ...])	long	runs	Combined hash of several values.
 function	hash_md5	hash_md5(source)	string	runs	MD5 of a value, as hex.
-function	hash_sha1	hash_sha1(source)	string	not implemented yet	SHA-1 of a value, as hex.
+function	hash_sha1	hash_sha1(source)	string	runs	SHA-1 of a value, as hex.
 function	hash_sha256	hash_sha256(source)	string	runs	SHA-256 of a value, as hex.
-function	hash_xxhash64	hash_xxhash64(source [, mod])	long	not implemented yet	XXH64 hash of a value, optionally modulo a number.
+function	hash_xxhash64	hash_xxhash64(source [, mod])	long	runs	XXH64 hash of a value, optionally modulo a number.
 function	hll_merge	hll_merge( hll, hll2, [ hll3, ... ])	dynamic	not implemented yet	Merges hll sketches (scalar form).
 function	hourofday	hourofday(date)	int	runs	Hour of the day.
 function	iff	iff(if, then, else)	same as the branches	runs	The second argument when the first is true, otherwise the third.
 function	iif	iif(...)	same as the branches	runs	Alias of iff().
 function	indexof	indexof(string,match[,start[,length[,occurrence]]])	long	runs	Position of a substring (-1 when absent).
-function	indexof_regex	indexof_regex(string,match[,start[,length[,occurrence]]])	long	not implemented yet	Position of a regex match (-1 when absent).
+function	indexof_regex	indexof_regex(string,match[,start[,length[,occurrence]]])	long	runs	Position of a regex match (-1 when absent).
 function	ingestion_time	ingestion_time()	datetime	runs	When the row was ingested.
 function	inner_nodes	inner_nodes(edge)	dynamic	graph semantics (make-graph, graph-match) are not simulated	The inner nodes of a variable-length path.
 function	ipv4_compare	ipv4_compare(Expr1,Expr2[ ,PrefixMask])	long	not implemented yet	Compares two IPv4 addresses (-1, 0, 1), optionally masked.
@@ -219,15 +221,15 @@ function	isnan	isnan(number)	bool	runs	Whether a number is NaN.
 function	isnotempty	isnotempty(value)	bool	runs	Whether a value is neither null nor an empty string.
 function	isnotnull	isnotnull(value)	bool	runs	Whether a value is not null.
 function	isnull	isnull(Expr)	bool	runs	Whether a value is null.
-function	isutf8	isutf8(value)	bool	not implemented yet	Whether a string is valid UTF-8.
-function	jaccard_index	jaccard_index(set1, set2)	real	not implemented yet	Jaccard similarity of two sets.
+function	isutf8	isutf8(value)	bool	runs	Whether a string is valid UTF-8.
+function	jaccard_index	jaccard_index(set1, set2)	real	runs	Jaccard similarity of two sets.
 function	labels	labels( element )	dynamic	graph semantics (make-graph, graph-match) are not simulated	The labels of a node or edge.
 function	log	log(number)	real	runs	Natural logarithm.
 function	log10	log10(number)	real	runs	Base-10 logarithm.
 function	log2	log2(number)	real	runs	Base-2 logarithm.
-function	loggamma	loggamma(number)	real	not implemented yet	Logarithm of the absolute gamma function.
+function	loggamma	loggamma(number)	real	runs	Logarithm of the absolute gamma function.
 function	make_datetime	make_datetime(year, month, day)	datetime	runs	A datetime from its parts.
-function	make_string	make_string(...)	string	not implemented yet	A string from Unicode code points (alias of unicode_codepoints_to_string).
+function	make_string	make_string(...)	string	runs	A string from Unicode code points (alias of unicode_codepoints_to_string).
 function	make_timespan	make_timespan(hour, minute)	timespan	runs	A timespan from its parts.
 function	map	map(edge, expression)	dynamic	graph semantics (make-graph, graph-match) are not simulated	An expression over each edge of a variable-length path.
 function	materialize	materialize(expression)	table	runs	Caches a tabular expression for reuse within the query.
@@ -245,41 +247,41 @@ function	notempty	notempty(...)	bool	runs	Deprecated alias of isnotempty().
 function	notnull	notnull(...)	bool	runs	Deprecated alias of isnotnull().
 function	now	now([ offset ])	datetime	runs	The current UTC time, optionally offset.
 function	pack	pack(...)	dynamic	runs	Alias of bag_pack().
-function	pack_all	pack_all([ ignore_null_empty ])	dynamic	not implemented yet	A property bag of all the row's columns.
+function	pack_all	pack_all([ ignore_null_empty ])	dynamic	runs	A property bag of all the row's columns.
 function	pack_array	pack_array(value1, [ value2, ... ])	dynamic	runs	An array of the arguments.
 function	pack_dictionary	pack_dictionary(...)	dynamic	runs	Deprecated alias of bag_pack().
-function	parse_command_line	parse_command_line(command_line, parser_type)	dynamic	not implemented yet	Splits a command line into arguments.
-function	parse_csv	parse_csv(csv_text)	dynamic	not implemented yet	Splits one CSV record into an array of strings.
+function	parse_command_line	parse_command_line(command_line, parser_type)	dynamic	runs	Splits a command line into arguments.
+function	parse_csv	parse_csv(csv_text)	dynamic	runs	Splits one CSV record into an array of strings.
 function	parse_ipv4	parse_ipv4(ip)	long	not implemented yet	An IPv4 address as a number.
 function	parse_ipv4_mask	parse_ipv4_mask(ip , prefix)	long	not implemented yet	An IPv4 address with a mask applied, as a number.
 function	parse_ipv6	parse_ipv6(ip)	string	not implemented yet	An IPv6 (or IPv4) address in canonical IPv6 form.
 function	parse_ipv6_mask	parse_ipv6_mask(ip, prefix)	string	not implemented yet	An IPv6 address with a prefix mask in canonical form.
 function	parse_json	parse_json(json)	dynamic	runs	Parses JSON text into a dynamic value (alias todynamic).
-function	parse_path	parse_path(path)	dynamic	not implemented yet	The parts of a file path.
+function	parse_path	parse_path(path)	dynamic	runs	The parts of a file path.
 function	parse_url	parse_url(url)	dynamic	runs	The parts of a URL.
-function	parse_urlquery	parse_urlquery(query)	dynamic	not implemented yet	The parameters of a URL query string.
+function	parse_urlquery	parse_urlquery(query)	dynamic	runs	The parameters of a URL query string.
 function	parse_user_agent	parse_user_agent(user-agent-string, look-for)	dynamic	needs a user-agent database kshell does not ship	Browser, OS and device of a user-agent string.
-function	parse_version	parse_version (version)	decimal	not implemented yet	A version string as a comparable decimal.
+function	parse_version	parse_version (version)	decimal	runs	A version string as a comparable decimal.
 function	parse_xml	parse_xml(xml)	dynamic	not implemented yet	Parses XML text into a dynamic value.
 function	percentile_tdigest	percentile_tdigest(expr, percentile [, typeLiteral])	same as the digest values	not implemented yet	A percentile value from a tdigest sketch.
 function	percentiles_array_tdigest	percentiles_array_tdigest(tdigest, percentile1 [, percentile2, ...])	dynamic	not implemented yet	Percentile values from a tdigest sketch.
 function	percentrank_tdigest	percentrank_tdigest(digest, value)	real	not implemented yet	Rank (0-100) of a value in a tdigest sketch.
 function	pi	pi()	real	runs	The constant π.
 function	pow	pow(base, exponent )	real	runs	A base raised to an exponent.
-function	punycode_domain_from_string	punycode_domain_from_string(encoded_string)	string	not implemented yet	Encodes a domain name in punycode.
-function	punycode_domain_to_string	punycode_domain_to_string(domain)	string	not implemented yet	Decodes a punycode domain name.
-function	punycode_from_string	punycode_from_string('input_string')	string	not implemented yet	Encodes a string in punycode.
-function	punycode_to_string	punycode_to_string('input_string')	string	not implemented yet	Decodes punycode.
+function	punycode_domain_from_string	punycode_domain_from_string(encoded_string)	string	runs	Encodes a domain name in punycode.
+function	punycode_domain_to_string	punycode_domain_to_string(domain)	string	runs	Decodes a punycode domain name.
+function	punycode_from_string	punycode_from_string('input_string')	string	runs	Encodes a string in punycode.
+function	punycode_to_string	punycode_to_string('input_string')	string	runs	Decodes punycode.
 function	radians	radians(degrees)	real	runs	Degrees to radians.
 function	rand	rand() - returns a value of type real	real	runs	A random number.
 function	range	range(start, stop [, step])	dynamic	runs	An array of equally spaced values.
 function	rank_tdigest	rank_tdigest(digest, value)	long	not implemented yet	Number of values in a tdigest sketch not above a value.
-function	regex_quote	regex_quote(string)	string	not implemented yet	Escapes regex metacharacters.
-function	repeat	repeat(value, count)	dynamic	not implemented yet	An array repeating a value.
+function	regex_quote	regex_quote(string)	string	runs	Escapes regex metacharacters.
+function	repeat	repeat(value, count)	dynamic	runs	An array repeating a value.
 function	replace	replace(...)	string	runs	Deprecated alias of replace_regex().
 function	replace_regex	replace_regex(source,lookup_regex, rewrite_pattern)	string	runs	Replaces every regex match.
 function	replace_string	replace_string(text, lookup, rewrite)	string	runs	Replaces every occurrence of a substring.
-function	replace_strings	replace_strings(text, lookups, rewrites)	string	not implemented yet	Replaces several substrings at once.
+function	replace_strings	replace_strings(text, lookups, rewrites)	string	runs	Replaces several substrings at once.
 function	reverse	reverse(value)	string	runs	A string reversed.
 function	round	round(number [, precision])	same as number	runs	Rounds to a precision.
 function	series_abs	series_abs(series)	dynamic	not implemented yet	Element-wise absolute value.
@@ -350,7 +352,7 @@ function	strcat	strcat(argument1, argument2 [, argument3 ... ])	string	runs	Conc
 function	strcat_array	strcat_array(array, delimiter)	string	runs	Joins an array's elements with a delimiter.
 function	strcat_delim	strcat_delim(delimiter, argument1, argument2[ , argumentN])	string	runs	Joins the arguments with a delimiter.
 function	strcmp	strcmp(string1, string2)	int	runs	Compares two strings (-1, 0, 1).
-function	string_size	string_size(source)	long	not implemented yet	Size of a string in UTF-8 bytes.
+function	string_size	string_size(source)	long	runs	Size of a string in UTF-8 bytes.
 function	strlen	strlen(source)	long	runs	Length of a string in characters.
 function	strrep	strrep(value, multiplier, [ delimiter ])	string	runs	A string repeated, optionally with a delimiter.
 function	substring	substring(source, startingIndex [, length])	string	runs	Part of a string from an index.
@@ -376,9 +378,9 @@ function	tostring	tostring(value)	string	runs	Converts to its text.
 function	totime	totime(...)	timespan	runs	Alias of totimespan().
 function	totimespan	totimespan(value)	timespan	runs	Converts to timespan.
 function	toupper	toupper(value)	string	runs	Upper-case string.
-function	translate	translate(searchList, replacementList, source)	string	not implemented yet	Replaces characters one for one.
+function	translate	translate(searchList, replacementList, source)	string	runs	Replaces characters one for one.
 function	typeof	typeof(type)	type	runs	A type literal, for the functions that take a type (extract, parse_csv...).
-function	treepath	treepath(object)	dynamic	not implemented yet	The JSONPaths of a dynamic value's leaves.
+function	treepath	treepath(object)	dynamic	runs	The JSONPaths of a dynamic value's leaves.
 function	trim	trim(regex, source)	string	runs	Removes a leading and trailing regex match.
 function	trim_end	trim_end(regex, source)	string	runs	Removes a trailing regex match.
 function	trim_start	trim_start(regex, source)	string	runs	Removes a leading regex match.
@@ -393,17 +395,17 @@ function	url_encode	url_encode(url)	string	runs	Percent-encodes a URL (spaces as
 function	url_encode_component	url_encode_component(url)	string	runs	Percent-encodes a URL component.
 function	week_of_year	week_of_year(date)	int	runs	ISO 8601 week number.
 function	weekofyear	weekofyear(...)	int	runs	Alias of week_of_year() (deprecated).
-function	welch_test	welch_test(mean1, variance1, count1, mean2, variance2, count2)	real	not implemented yet	p-value of Welch's t-test.
+function	welch_test	welch_test(mean1, variance1, count1, mean2, variance2, count2)	real	runs	p-value of Welch's t-test.
 function	zip	zip(arrays)	dynamic	runs	Arrays zipped element by element.
-function	zlib_compress_to_base64_string	zlib_compress_to_base64_string(string)	string	not implemented yet	zlib-compresses a string and encodes it as base64.
-function	zlib_decompress_from_base64_string	zlib_decompress_from_base64_string(string)	string	not implemented yet	Decodes base64 and zlib-decompresses a string.
+function	zlib_compress_to_base64_string	zlib_compress_to_base64_string(string)	string	runs	zlib-compresses a string and encodes it as base64.
+function	zlib_decompress_from_base64_string	zlib_decompress_from_base64_string(string)	string	runs	Decodes base64 and zlib-decompresses a string.
 window	next	next(column, [ offset, default_value ])	same as column	runs	A column's value in a later row.
 window	prev	prev(column, [ offset ], [ default_value ] )	same as column	runs	A column's value in an earlier row.
-window	row_cumsum	row_cumsum( term [, restart] )	same as term	not implemented yet	Running sum, optionally restarting.
+window	row_cumsum	row_cumsum( term [, restart] )	same as term	runs	Running sum, optionally restarting.
 window	row_number	row_number( [StartingIndex [, Restart]] )	long	runs	Row number, optionally restarting.
-window	row_rank_dense	row_rank_dense ( Term )	long	not implemented yet	Dense rank of a value among the sorted rows.
-window	row_rank_min	row_rank_min ( Term, [restart] )	long	not implemented yet	Minimal rank of a value among the sorted rows.
-window	row_window_session	row_window_session ( Expr , MaxDistanceFromFirst , MaxDistanceBetweenNeighbors [, Restart] )	datetime	not implemented yet	Session start of each row by gaps and maximum length.
+window	row_rank_dense	row_rank_dense ( Term )	long	runs	Dense rank of a value among the sorted rows.
+window	row_rank_min	row_rank_min ( Term, [restart] )	long	runs	Minimal rank of a value among the sorted rows.
+window	row_window_session	row_window_session ( Expr , MaxDistanceFromFirst , MaxDistanceBetweenNeighbors [, Restart] )	datetime	runs	Session start of each row by gaps and maximum length.
 aggregate	any	any(...)	same as expr	runs	Deprecated alias of take_any().
 aggregate	anyif	anyif(...)	same as expr	runs	Deprecated alias of take_anyif().
 aggregate	arg_max	arg_max (ExprToMaximize, | ExprToReturn [, ...])	table	runs	The row (chosen columns) where an expression is largest.

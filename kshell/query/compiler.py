@@ -628,18 +628,6 @@ def _rand(c: Compiler, node: ast.Call) -> CExpr:
     return CExpr("real", lambda cols, n: [rng.random() for _ in range(n)])
 
 
-@functions.special("row_number", 0, 2, rtype="long")
-def _row_number(c: Compiler, node: ast.Call) -> CExpr:
-    """row_number([start]): the position of the row in the current (serialized) order."""
-    start = 1
-    if node.args:
-        e = c.compile(node.args[0])
-        if not e.const or not isinstance(e.value, int):
-            raise c.error(node, "row_number(): the start must be a constant integer")
-        start = e.value
-    return CExpr("long", lambda cols, n: list(range(start, start + n)))
-
-
 def _shift(c: Compiler, node: ast.Call, direction: int) -> CExpr:
     e = c.compile(node.args[0])
     offset = 1
@@ -695,3 +683,7 @@ def _assert(c: Compiler, node: ast.Call) -> CExpr:
         return const("bool", check(cond.value))
     cf = cond.fn
     return CExpr("bool", lambda cols, n: [check(v) for v in cf(cols, n)])
+
+
+# The extended library registers into the same registries (after the specials above).
+import kshell.query.library  # noqa: E402,F401
