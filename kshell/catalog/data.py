@@ -118,8 +118,8 @@ function	extract_json	extract_json(jsonPath, dataSource, type)	same as type	runs
 function	floor	floor(...)	same as value	runs	Alias of bin().
 function	format_bytes	format_bytes(size [, precision [, units]])	string	runs	A byte count as text with a size unit.
 function	format_datetime	format_datetime(date , format)	string	runs	A datetime formatted by a pattern.
-function	format_ipv4	format_ipv4(ip [, prefix])	string	not implemented yet	An IPv4 address (optionally masked) as text.
-function	format_ipv4_mask	format_ipv4_mask(ip [, prefix])	string	not implemented yet	An IPv4 address and mask as CIDR text.
+function	format_ipv4	format_ipv4(ip [, prefix])	string	runs	An IPv4 address (optionally masked) as text.
+function	format_ipv4_mask	format_ipv4_mask(ip [, prefix])	string	runs	An IPv4 address and mask as CIDR text.
 function	format_timespan	format_timespan(timespan , format)	string	runs	A timespan formatted by a pattern.
 function	gamma	gamma(number)	real	runs	Gamma function.
 function	geo_angle	geo_angle(p1_longitude,p1_latitude,p2_longitude,p2_latitude,p3_longitude,p3_latitude)	real	not implemented yet	Angle between two geodesic lines through three points, in radians.
@@ -182,11 +182,11 @@ function	graph	graph( GraphName )	graph	graph semantics (make-graph, graph-match
 function	gzip_compress_to_base64_string	gzip_compress_to_base64_string(...)	string	runs	gzip-compresses a string and encodes it as base64.
 function	gzip_decompress_from_base64_string	gzip_decompress_from_base64_string(...)	string	runs	Decodes base64 and gzip-decompresses a string.
 function	has_any_index	has_any_index (source, values)	long	runs	Index of the first term of an array found in a string (-1 when none).
-function	has_any_ipv4	has_any_ipv4(source , ip_address [, ip_address_2, ...] )	bool	not implemented yet	Whether a text holds any of the given IPv4 addresses.
-function	has_any_ipv4_prefix	has_any_ipv4_prefix(source , ip_address_prefix [, ip_address_prefix_2, ...] )	bool	not implemented yet	Whether a text holds an IPv4 address starting with any of the prefixes.
-function	has_ipv4	has_ipv4(source , ip_address )	bool	not implemented yet	Whether a text holds an IPv4 address.
+function	has_any_ipv4	has_any_ipv4(source , ip_address [, ip_address_2, ...] )	bool	runs	Whether a text holds any of the given IPv4 addresses.
+function	has_any_ipv4_prefix	has_any_ipv4_prefix(source , ip_address_prefix [, ip_address_prefix_2, ...] )	bool	runs	Whether a text holds an IPv4 address starting with any of the prefixes.
+function	has_ipv4	has_ipv4(source , ip_address )	bool	runs	Whether a text holds an IPv4 address.
 function	has_ipv4_any	has_ipv4_any(...)	bool	not implemented yet	Alias of has_any_ipv4().
-function	has_ipv4_prefix	has_ipv4_prefix(source , ip_address_prefix )	bool	not implemented yet	Whether a text holds an IPv4 address starting with a prefix.
+function	has_ipv4_prefix	has_ipv4_prefix(source , ip_address_prefix )	bool	runs	Whether a text holds an IPv4 address starting with a prefix.
 function	hash	hash(source [, mod])	long	runs	XXH64 hash of a value, optionally modulo a number.
 function	hash_combine	hash_combine(h1 , h2 [, h3 ...])	long	runs	Combines hash values.
 function	hash_many	hash_many(s1 , s2 [, s3 ...])	long	runs	Combined hash of several values.
@@ -202,17 +202,17 @@ function	indexof	indexof(string,match[,start[,length[,occurrence]]])	long	runs	P
 function	indexof_regex	indexof_regex(string,match[,start[,length[,occurrence]]])	long	runs	Position of a regex match (-1 when absent).
 function	ingestion_time	ingestion_time()	datetime	runs	When the row was ingested.
 function	inner_nodes	inner_nodes(edge)	dynamic	graph semantics (make-graph, graph-match) are not simulated	The inner nodes of a variable-length path.
-function	ipv4_compare	ipv4_compare(Expr1,Expr2[ ,PrefixMask])	long	not implemented yet	Compares two IPv4 addresses (-1, 0, 1), optionally masked.
-function	ipv4_is_in_any_range	ipv4_is_in_any_range(Ipv4Address , Ipv4Range [ , Ipv4Range ...] )	bool	not implemented yet	Whether an IPv4 address lies in any of several ranges.
-function	ipv4_is_in_range	ipv4_is_in_range(Ipv4Address,Ipv4Range)	bool	not implemented yet	Whether an IPv4 address lies in a range.
-function	ipv4_is_match	ipv4_is_match(ip1,ip2[ ,prefix])	bool	not implemented yet	Whether two IPv4 addresses are equal, optionally masked.
-function	ipv4_is_private	ipv4_is_private(ip)	bool	not implemented yet	Whether an IPv4 address is in a private network range.
-function	ipv4_netmask_suffix	ipv4_netmask_suffix(ip)	int	not implemented yet	The prefix length of an IPv4 address in CIDR form.
-function	ipv4_range_to_cidr_list	ipv4_range_to_cidr_list(StartAddress , EndAddress )	dynamic	not implemented yet	CIDR blocks covering an IPv4 range.
-function	ipv6_compare	ipv6_compare(ip1,ip2[ ,prefix])	long	not implemented yet	Compares two IPv6 (or IPv4) addresses, optionally masked.
-function	ipv6_is_in_any_range	ipv6_is_in_any_range(Ipv6Address , Ipv6Range [ , Ipv6Range ...] )	bool	not implemented yet	Whether an IPv6 address lies in any of several ranges.
-function	ipv6_is_in_range	ipv6_is_in_range(Ipv6Address,Ipv6Range)	bool	not implemented yet	Whether an IPv6 address lies in a range.
-function	ipv6_is_match	ipv6_is_match(ip1,ip2[ ,prefix])	bool	not implemented yet	Whether two IPv6 addresses are equal, optionally masked.
+function	ipv4_compare	ipv4_compare(Expr1,Expr2[ ,PrefixMask])	long	runs	Compares two IPv4 addresses (-1, 0, 1), optionally masked.
+function	ipv4_is_in_any_range	ipv4_is_in_any_range(Ipv4Address , Ipv4Range [ , Ipv4Range ...] )	bool	runs	Whether an IPv4 address lies in any of several ranges.
+function	ipv4_is_in_range	ipv4_is_in_range(Ipv4Address,Ipv4Range)	bool	runs	Whether an IPv4 address lies in a range.
+function	ipv4_is_match	ipv4_is_match(ip1,ip2[ ,prefix])	bool	runs	Whether two IPv4 addresses are equal, optionally masked.
+function	ipv4_is_private	ipv4_is_private(ip)	bool	runs	Whether an IPv4 address is in a private network range.
+function	ipv4_netmask_suffix	ipv4_netmask_suffix(ip)	int	runs	The prefix length of an IPv4 address in CIDR form.
+function	ipv4_range_to_cidr_list	ipv4_range_to_cidr_list(StartAddress , EndAddress )	dynamic	runs	CIDR blocks covering an IPv4 range.
+function	ipv6_compare	ipv6_compare(ip1,ip2[ ,prefix])	long	runs	Compares two IPv6 (or IPv4) addresses, optionally masked.
+function	ipv6_is_in_any_range	ipv6_is_in_any_range(Ipv6Address , Ipv6Range [ , Ipv6Range ...] )	bool	runs	Whether an IPv6 address lies in any of several ranges.
+function	ipv6_is_in_range	ipv6_is_in_range(Ipv6Address,Ipv6Range)	bool	runs	Whether an IPv6 address lies in a range.
+function	ipv6_is_match	ipv6_is_match(ip1,ip2[ ,prefix])	bool	runs	Whether two IPv6 addresses are equal, optionally masked.
 function	isascii	isascii(...)	bool	runs	Whether a string holds only ASCII characters.
 function	isempty	isempty(value)	bool	runs	Whether a value is null or an empty string.
 function	isfinite	isfinite(number)	bool	runs	Whether a number is neither infinite nor NaN.
@@ -252,10 +252,10 @@ function	pack_array	pack_array(value1, [ value2, ... ])	dynamic	runs	An array of
 function	pack_dictionary	pack_dictionary(...)	dynamic	runs	Deprecated alias of bag_pack().
 function	parse_command_line	parse_command_line(command_line, parser_type)	dynamic	runs	Splits a command line into arguments.
 function	parse_csv	parse_csv(csv_text)	dynamic	runs	Splits one CSV record into an array of strings.
-function	parse_ipv4	parse_ipv4(ip)	long	not implemented yet	An IPv4 address as a number.
-function	parse_ipv4_mask	parse_ipv4_mask(ip , prefix)	long	not implemented yet	An IPv4 address with a mask applied, as a number.
-function	parse_ipv6	parse_ipv6(ip)	string	not implemented yet	An IPv6 (or IPv4) address in canonical IPv6 form.
-function	parse_ipv6_mask	parse_ipv6_mask(ip, prefix)	string	not implemented yet	An IPv6 address with a prefix mask in canonical form.
+function	parse_ipv4	parse_ipv4(ip)	long	runs	An IPv4 address as a number.
+function	parse_ipv4_mask	parse_ipv4_mask(ip , prefix)	long	runs	An IPv4 address with a mask applied, as a number.
+function	parse_ipv6	parse_ipv6(ip)	string	runs	An IPv6 (or IPv4) address in canonical IPv6 form.
+function	parse_ipv6_mask	parse_ipv6_mask(ip, prefix)	string	runs	An IPv6 address with a prefix mask in canonical form.
 function	parse_json	parse_json(json)	dynamic	runs	Parses JSON text into a dynamic value (alias todynamic).
 function	parse_path	parse_path(path)	dynamic	runs	The parts of a file path.
 function	parse_url	parse_url(url)	dynamic	runs	The parts of a URL.

@@ -4,3 +4,4 @@ beyond the core (each registers itself on import).  Imported once, by kshell.que
 from kshell.query import functions_text  # noqa: F401
 from kshell.query import functions_dynamic  # noqa: F401
 from kshell.query import window  # noqa: F401
+from kshell.query import functions_ip  # noqa: F401
