@@ -122,56 +122,56 @@ function	format_ipv4	format_ipv4(ip [, prefix])	string	runs	An IPv4 address (opt
 function	format_ipv4_mask	format_ipv4_mask(ip [, prefix])	string	runs	An IPv4 address and mask as CIDR text.
 function	format_timespan	format_timespan(timespan , format)	string	runs	A timespan formatted by a pattern.
 function	gamma	gamma(number)	real	runs	Gamma function.
-function	geo_angle	geo_angle(p1_longitude,p1_latitude,p2_longitude,p2_latitude,p3_longitude,p3_latitude)	real	not implemented yet	Angle between two geodesic lines through three points, in radians.
-function	geo_azimuth	geo_azimuth(p1_longitude,p1_latitude,p2_longitude,p2_latitude)	real	not implemented yet	Azimuth from one point to another, in radians clockwise from north.
-function	geo_closest_point_on_line	geo_closest_point_on_line(longitude,latitude,lineString)	dynamic	not implemented yet	The point of a line string closest to a point.
-function	geo_closest_point_on_polygon	geo_closest_point_on_polygon(longitude,latitude,polygon)	dynamic	not implemented yet	The point of a polygon closest to a point.
-function	geo_distance_2points	geo_distance_2points(p1_longitude,p1_latitude,p2_longitude,p2_latitude,[ use_spheroid ])	real	not implemented yet	Geodesic distance between two points, in meters.
-function	geo_distance_point_to_line	geo_distance_point_to_line(longitude,latitude,lineString)	real	not implemented yet	Shortest distance from a point to a line string, in meters.
-function	geo_distance_point_to_polygon	geo_distance_point_to_polygon(longitude,latitude,polygon)	real	not implemented yet	Shortest distance from a point to a polygon, in meters.
-function	geo_from_wkt	geo_from_wkt(wkt)	dynamic	not implemented yet	GeoJSON from well-known text.
-function	geo_geohash_neighbors	geo_geohash_neighbors(geohash)	dynamic	not implemented yet	The eight neighbouring geohash cells.
-function	geo_geohash_to_central_point	geo_geohash_to_central_point(geohash)	dynamic	not implemented yet	The center of a geohash cell as a GeoJSON point.
-function	geo_geohash_to_polygon	geo_geohash_to_polygon(geohash)	dynamic	not implemented yet	A geohash cell as a GeoJSON polygon.
-function	geo_h3cell_children	geo_h3cell_children(h3cell,resolution)	dynamic	not implemented yet	The H3 children of a cell at a finer resolution.
-function	geo_h3cell_level	geo_h3cell_level(h3cell)	int	not implemented yet	The resolution of an H3 cell.
-function	geo_h3cell_neighbors	geo_h3cell_neighbors(h3cell)	dynamic	not implemented yet	The H3 cells adjacent to a cell.
-function	geo_h3cell_parent	geo_h3cell_parent(h3cell,resolution)	string	not implemented yet	The H3 parent of a cell at a coarser resolution.
-function	geo_h3cell_rings	geo_h3cell_rings(h3cell,distance)	dynamic	not implemented yet	The H3 cells in rings around a cell, ring by ring.
-function	geo_h3cell_to_central_point	geo_h3cell_to_central_point(h3cell)	dynamic	not implemented yet	The center of an H3 cell as a GeoJSON point.
-function	geo_h3cell_to_polygon	geo_h3cell_to_polygon(h3cell)	dynamic	not implemented yet	An H3 cell as a GeoJSON polygon.
+function	geo_angle	geo_angle(p1_longitude,p1_latitude,p2_longitude,p2_latitude,p3_longitude,p3_latitude)	real	runs	Angle between two geodesic lines through three points, in radians.
+function	geo_azimuth	geo_azimuth(p1_longitude,p1_latitude,p2_longitude,p2_latitude)	real	runs	Azimuth from one point to another, in radians clockwise from north.
+function	geo_closest_point_on_line	geo_closest_point_on_line(longitude,latitude,lineString)	dynamic	runs	The point of a line string closest to a point.
+function	geo_closest_point_on_polygon	geo_closest_point_on_polygon(longitude,latitude,polygon)	dynamic	runs	The point of a polygon closest to a point.
+function	geo_distance_2points	geo_distance_2points(p1_longitude,p1_latitude,p2_longitude,p2_latitude,[ use_spheroid ])	real	runs	Geodesic distance between two points, in meters.
+function	geo_distance_point_to_line	geo_distance_point_to_line(longitude,latitude,lineString)	real	runs	Shortest distance from a point to a line string, in meters.
+function	geo_distance_point_to_polygon	geo_distance_point_to_polygon(longitude,latitude,polygon)	real	runs	Shortest distance from a point to a polygon, in meters.
+function	geo_from_wkt	geo_from_wkt(wkt)	dynamic	runs	GeoJSON from well-known text.
+function	geo_geohash_neighbors	geo_geohash_neighbors(geohash)	dynamic	runs	The eight neighbouring geohash cells.
+function	geo_geohash_to_central_point	geo_geohash_to_central_point(geohash)	dynamic	runs	The center of a geohash cell as a GeoJSON point.
+function	geo_geohash_to_polygon	geo_geohash_to_polygon(geohash)	dynamic	runs	A geohash cell as a GeoJSON polygon.
+function	geo_h3cell_children	geo_h3cell_children(h3cell,resolution)	dynamic	runs	The H3 children of a cell at a finer resolution.
+function	geo_h3cell_level	geo_h3cell_level(h3cell)	int	runs	The resolution of an H3 cell.
+function	geo_h3cell_neighbors	geo_h3cell_neighbors(h3cell)	dynamic	runs	The H3 cells adjacent to a cell.
+function	geo_h3cell_parent	geo_h3cell_parent(h3cell,resolution)	string	runs	The H3 parent of a cell at a coarser resolution.
+function	geo_h3cell_rings	geo_h3cell_rings(h3cell,distance)	dynamic	runs	The H3 cells in rings around a cell, ring by ring.
+function	geo_h3cell_to_central_point	geo_h3cell_to_central_point(h3cell)	dynamic	runs	The center of an H3 cell as a GeoJSON point.
+function	geo_h3cell_to_polygon	geo_h3cell_to_polygon(h3cell)	dynamic	runs	An H3 cell as a GeoJSON polygon.
 function	geo_info_from_ip_address	geo_info_from_ip_address(IpAddress )	dynamic	needs a geolocation database kshell does not ship	Country, state, city and coordinates of an IP address.
 function	geo_intersection_2lines	geo_intersection_2lines(lineString1,lineString2)	dynamic	not implemented yet	Intersection of two line strings.
 function	geo_intersection_2polygons	geo_intersection_2polygons(polygon1,polygon1)	dynamic	not implemented yet	Intersection of two polygons.
 function	geo_intersection_line_with_polygon	geo_intersection_line_with_polygon(lineString,polygon)	dynamic	not implemented yet	Intersection of a line string and a polygon.
-function	geo_intersects_2lines	geo_intersects_2lines(lineString1,lineString2)	bool	not implemented yet	Whether two line strings intersect.
-function	geo_intersects_2polygons	geo_intersects_2polygons(polygon1,polygon1)	bool	not implemented yet	Whether two polygons intersect.
-function	geo_intersects_line_with_polygon	geo_intersects_line_with_polygon(lineString,polygon)	bool	not implemented yet	Whether a line string and a polygon intersect.
+function	geo_intersects_2lines	geo_intersects_2lines(lineString1,lineString2)	bool	runs	Whether two line strings intersect.
+function	geo_intersects_2polygons	geo_intersects_2polygons(polygon1,polygon1)	bool	runs	Whether two polygons intersect.
+function	geo_intersects_line_with_polygon	geo_intersects_line_with_polygon(lineString,polygon)	bool	runs	Whether a line string and a polygon intersect.
 function	geo_line_buffer	geo_line_buffer(lineString, radius, tolerance)	dynamic	not implemented yet	A polygon around a line string at a distance.
-function	geo_line_centroid	geo_line_centroid(lineString)	dynamic	not implemented yet	The centroid of a line string.
+function	geo_line_centroid	geo_line_centroid(lineString)	dynamic	runs	The centroid of a line string.
 function	geo_line_densify	geo_line_densify(lineString, tolerance, [ preserve_crossing ])	dynamic	not implemented yet	A line string with edges split to a tolerance.
-function	geo_line_interpolate_point	geo_line_interpolate_point(lineString,fraction)	dynamic	not implemented yet	The point at a fraction of a line string's length.
-function	geo_line_length	geo_line_length(lineString)	real	not implemented yet	Geodesic length of a line string, in meters.
-function	geo_line_locate_point	geo_line_locate_point(lineString, longitude,latitude,[ use_spheroid ])	real	not implemented yet	The fraction of a line string's length to its point closest to a point.
+function	geo_line_interpolate_point	geo_line_interpolate_point(lineString,fraction)	dynamic	runs	The point at a fraction of a line string's length.
+function	geo_line_length	geo_line_length(lineString)	real	runs	Geodesic length of a line string, in meters.
+function	geo_line_locate_point	geo_line_locate_point(lineString, longitude,latitude,[ use_spheroid ])	real	runs	The fraction of a line string's length to its point closest to a point.
 function	geo_line_simplify	geo_line_simplify(lineString, tolerance)	dynamic	not implemented yet	A line string simplified to a tolerance.
 function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	not implemented yet	S2 cells covering a line string.
 function	geo_point_buffer	geo_point_buffer(longitude, latitude, radius, tolerance)	dynamic	not implemented yet	A polygon around a point at a distance.
-function	geo_point_in_circle	geo_point_in_circle(p_longitude, p_latitude, pc_longitude, pc_latitude, c_radius)	bool	not implemented yet	Whether a point lies within a circle on the sphere.
-function	geo_point_in_polygon	geo_point_in_polygon(longitude, latitude, polygon)	bool	not implemented yet	Whether a point lies inside a polygon.
-function	geo_point_to_geohash	geo_point_to_geohash(longitude, latitude,[ accuracy ])	string	not implemented yet	The geohash of a point.
-function	geo_point_to_h3cell	geo_point_to_h3cell(longitude, latitude, [ resolution ])	string	not implemented yet	The H3 cell of a point.
-function	geo_point_to_s2cell	geo_point_to_s2cell(longitude, latitude, [ level ])	string	not implemented yet	The S2 cell token of a point.
-function	geo_polygon_area	geo_polygon_area(polygon)	real	not implemented yet	Area of a polygon, in square meters.
+function	geo_point_in_circle	geo_point_in_circle(p_longitude, p_latitude, pc_longitude, pc_latitude, c_radius)	bool	runs	Whether a point lies within a circle on the sphere.
+function	geo_point_in_polygon	geo_point_in_polygon(longitude, latitude, polygon)	bool	runs	Whether a point lies inside a polygon.
+function	geo_point_to_geohash	geo_point_to_geohash(longitude, latitude,[ accuracy ])	string	runs	The geohash of a point.
+function	geo_point_to_h3cell	geo_point_to_h3cell(longitude, latitude, [ resolution ])	string	runs	The H3 cell of a point.
+function	geo_point_to_s2cell	geo_point_to_s2cell(longitude, latitude, [ level ])	string	runs	The S2 cell token of a point.
+function	geo_polygon_area	geo_polygon_area(polygon)	real	runs	Area of a polygon, in square meters.
 function	geo_polygon_buffer	geo_polygon_buffer(polygon, radius, tolerance)	dynamic	not implemented yet	A polygon around a polygon at a distance.
-function	geo_polygon_centroid	geo_polygon_centroid(polygon)	dynamic	not implemented yet	The centroid of a polygon.
+function	geo_polygon_centroid	geo_polygon_centroid(polygon)	dynamic	runs	The centroid of a polygon.
 function	geo_polygon_densify	geo_polygon_densify(polygon, tolerance, [ preserve_crossing ])	dynamic	not implemented yet	A polygon with edges split to a tolerance.
-function	geo_polygon_perimeter	geo_polygon_perimeter(polygon)	real	not implemented yet	Perimeter of a polygon, in meters.
+function	geo_polygon_perimeter	geo_polygon_perimeter(polygon)	real	runs	Perimeter of a polygon, in meters.
 function	geo_polygon_simplify	geo_polygon_simplify(polygon, tolerance)	dynamic	not implemented yet	A polygon simplified to a tolerance.
 function	geo_polygon_to_h3cells	geo_polygon_to_h3cells(polygon [, resolution[, radius]])	dynamic	not implemented yet	H3 cells covering a polygon.
 function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius]])	dynamic	not implemented yet	S2 cells covering a polygon.
-function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	not implemented yet	The S2 cells adjacent to a cell.
-function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	not implemented yet	The center of an S2 cell as a GeoJSON point.
-function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	not implemented yet	An S2 cell as a GeoJSON polygon.
+function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 cells adjacent to a cell.
+function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	runs	The center of an S2 cell as a GeoJSON point.
+function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	runs	An S2 cell as a GeoJSON polygon.
 function	geo_simplify_polygons_array	geo_simplify_polygons_array(polygons, tolerance)	dynamic	not implemented yet	Union of polygons simplified to a tolerance.
 function	geo_union_lines_array	geo_union_lines_array(lineStrings)	dynamic	not implemented yet	Union of line strings.
 function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	not implemented yet	Union of polygons.

@@ -5,3 +5,5 @@ from kshell.query import functions_text  # noqa: F401
 from kshell.query import functions_dynamic  # noqa: F401
 from kshell.query import window  # noqa: F401
 from kshell.query import functions_ip  # noqa: F401
+from kshell.query import functions_geo  # noqa: F401
+from kshell.query import functions_geometry  # noqa: F401
