@@ -33,8 +33,10 @@ def outcomes() -> list[S.Outcome]:
 def test_match_count_does_not_drop(outcomes):
     matched = sum(o.status == "match" for o in outcomes)
     comparable = sum(o.status != "skip" for o in outcomes)
+    # Examples that need an optional extra (h3, s2sphere) cannot match where it is missing.
+    missing = sum(o.detail.startswith("optional package missing") for o in outcomes)
     print(f"\n{matched}/{comparable} documented examples give the printed table")
-    assert matched >= FLOOR, f"{matched} < FLOOR {FLOOR}: a documented example that matched no longer does"
+    assert matched >= FLOOR - missing, f"{matched} < FLOOR {FLOOR}: a documented example that matched no longer does"
 
 
 def test_no_internal_errors(outcomes):
