@@ -284,57 +284,57 @@ function	replace_string	replace_string(text, lookup, rewrite)	string	runs	Replac
 function	replace_strings	replace_strings(text, lookups, rewrites)	string	runs	Replaces several substrings at once.
 function	reverse	reverse(value)	string	runs	A string reversed.
 function	round	round(number [, precision])	same as number	runs	Rounds to a precision.
-function	series_abs	series_abs(series)	dynamic	not implemented yet	Element-wise absolute value.
-function	series_acos	series_acos(series)	dynamic	not implemented yet	Element-wise inverse cosine.
-function	series_add	series_add(series1, series2)	dynamic	not implemented yet	Element-wise sum of two series.
-function	series_asin	series_asin(series)	dynamic	not implemented yet	Element-wise inverse sine.
-function	series_atan	series_atan(series)	dynamic	not implemented yet	Element-wise inverse tangent.
-function	series_ceiling	series_ceiling(series)	dynamic	not implemented yet	Element-wise ceiling.
-function	series_cos	series_cos(series)	dynamic	not implemented yet	Element-wise cosine.
-function	series_cosine_similarity	series_cosine_similarity(series1, series2, [magnitude1, [magnitude2]])	real	not implemented yet	Cosine similarity of two series.
+function	series_abs	series_abs(series)	dynamic	runs	Element-wise absolute value.
+function	series_acos	series_acos(series)	dynamic	runs	Element-wise inverse cosine.
+function	series_add	series_add(series1, series2)	dynamic	runs	Element-wise sum of two series.
+function	series_asin	series_asin(series)	dynamic	runs	Element-wise inverse sine.
+function	series_atan	series_atan(series)	dynamic	runs	Element-wise inverse tangent.
+function	series_ceiling	series_ceiling(series)	dynamic	runs	Element-wise ceiling.
+function	series_cos	series_cos(series)	dynamic	runs	Element-wise cosine.
+function	series_cosine_similarity	series_cosine_similarity(series1, series2, [magnitude1, [magnitude2]])	real	runs	Cosine similarity of two series.
 function	series_decompose	series_decompose(Series , [ Seasonality, Trend, Test_points, Seasonality_threshold ])	dynamic	not implemented yet	Baseline, seasonal, trend and residual of a series.
 function	series_decompose_anomalies	series_decompose_anomalies (Series, [ Threshold, Seasonality, Trend, Test_points, AD_method, Seasonality_threshold ])	dynamic	not implemented yet	Anomaly flags from a decomposition of a series.
 function	series_decompose_forecast	series_decompose_forecast(Series, Points, [ Seasonality, Trend, Seasonality_threshold ])	dynamic	not implemented yet	Forecast from a decomposition of a series.
-function	series_divide	series_divide(series1, series2)	dynamic	not implemented yet	Element-wise quotient of two series.
-function	series_dot_product	series_dot_product(series1, series2)	real	not implemented yet	Dot product of two series.
-function	series_equals	series_equals (series1, series2)	dynamic	not implemented yet	Element-wise equality of two series.
-function	series_exp	series_exp(series)	dynamic	not implemented yet	Element-wise e to the power x.
+function	series_divide	series_divide(series1, series2)	dynamic	runs	Element-wise quotient of two series.
+function	series_dot_product	series_dot_product(series1, series2)	real	runs	Dot product of two series.
+function	series_equals	series_equals (series1, series2)	dynamic	runs	Element-wise equality of two series.
+function	series_exp	series_exp(series)	dynamic	runs	Element-wise e to the power x.
 function	series_fft	series_fft(x_real [, x_imaginary])	dynamic	not implemented yet	Fast Fourier transform of a series.
-function	series_fill_backward	series_fill_backward(series[,missing_value_placeholder])	dynamic	not implemented yet	Fills missing values with the next known value.
-function	series_fill_const	series_fill_const(series, constant_value, [ missing_value_placeholder ])	dynamic	not implemented yet	Fills missing values with a constant.
-function	series_fill_forward	series_fill_forward(series, [ missing_value_placeholder ])	dynamic	not implemented yet	Fills missing values with the previous known value.
-function	series_fill_linear	series_fill_linear(series, [ missing_value_placeholder [,fill_edges [, constant_value ]]])	dynamic	not implemented yet	Fills missing values by linear interpolation.
-function	series_fir	series_fir(series, filter [, normalize[, center]])	dynamic	not implemented yet	Finite impulse response filter.
+function	series_fill_backward	series_fill_backward(series[,missing_value_placeholder])	dynamic	runs	Fills missing values with the next known value.
+function	series_fill_const	series_fill_const(series, constant_value, [ missing_value_placeholder ])	dynamic	runs	Fills missing values with a constant.
+function	series_fill_forward	series_fill_forward(series, [ missing_value_placeholder ])	dynamic	runs	Fills missing values with the previous known value.
+function	series_fill_linear	series_fill_linear(series, [ missing_value_placeholder [,fill_edges [, constant_value ]]])	dynamic	runs	Fills missing values by linear interpolation.
+function	series_fir	series_fir(series, filter [, normalize[, center]])	dynamic	runs	Finite impulse response filter.
 function	series_fit_2lines	Will return all mentioned above columns with the following names: series_fit_2lines_x_rsquare, series_fit_2lines_x_split_idx etc.	dynamic	not implemented yet	Two-segment linear regression (several columns).
 function	series_fit_2lines_dynamic	series_fit_2lines_dynamic(series)	dynamic	not implemented yet	Two-segment linear regression, as a property bag.
 function	series_fit_line	series_fit_line(series)	dynamic	not implemented yet	Linear regression (several columns).
-function	series_fit_line_dynamic	series_fit_line_dynamic(series)	dynamic	not implemented yet	Linear regression, as a property bag.
+function	series_fit_line_dynamic	series_fit_line_dynamic(series)	dynamic	runs	Linear regression, as a property bag.
 function	series_fit_poly	T | extend series_fit_poly(y_series [, x_series, degree ])	dynamic	not implemented yet	Polynomial regression (several columns).
-function	series_floor	series_floor(series)	dynamic	not implemented yet	Element-wise floor.
-function	series_greater	series_greater(series1, series2)	dynamic	not implemented yet	Element-wise > of two series.
-function	series_greater_equals	series_greater_equals(series1, series2)	dynamic	not implemented yet	Element-wise >= of two series.
+function	series_floor	series_floor(series)	dynamic	runs	Element-wise floor.
+function	series_greater	series_greater(series1, series2)	dynamic	runs	Element-wise > of two series.
+function	series_greater_equals	series_greater_equals(series1, series2)	dynamic	runs	Element-wise >= of two series.
 function	series_ifft	series_ifft(fft_real [, fft_imaginary])	dynamic	not implemented yet	Inverse fast Fourier transform.
-function	series_iir	series_iir(series, numerators , denominators)	dynamic	not implemented yet	Infinite impulse response filter.
-function	series_less	series_less(series1, series2)	dynamic	not implemented yet	Element-wise < of two series.
-function	series_less_equals	series_less_equals(series1, series2)	dynamic	not implemented yet	Element-wise <= of two series.
-function	series_log	series_log(series)	dynamic	not implemented yet	Element-wise natural logarithm.
-function	series_magnitude	series_magnitude(series)	real	not implemented yet	Euclidean norm of a series.
-function	series_multiply	series_multiply(series1, series2)	dynamic	not implemented yet	Element-wise product of two series.
-function	series_not_equals	series_not_equals(series1, series2)	dynamic	not implemented yet	Element-wise != of two series.
+function	series_iir	series_iir(series, numerators , denominators)	dynamic	runs	Infinite impulse response filter.
+function	series_less	series_less(series1, series2)	dynamic	runs	Element-wise < of two series.
+function	series_less_equals	series_less_equals(series1, series2)	dynamic	runs	Element-wise <= of two series.
+function	series_log	series_log(series)	dynamic	runs	Element-wise natural logarithm.
+function	series_magnitude	series_magnitude(series)	real	runs	Euclidean norm of a series.
+function	series_multiply	series_multiply(series1, series2)	dynamic	runs	Element-wise product of two series.
+function	series_not_equals	series_not_equals(series1, series2)	dynamic	runs	Element-wise != of two series.
 function	series_outliers	series_outliers(series [, kind ] [, ignore_val ] [, min_percentile ] [, max_percentile ])	dynamic	not implemented yet	Tukey fence outlier scores of a series.
-function	series_pearson_correlation	series_pearson_correlation(series1, series2)	real	not implemented yet	Pearson correlation of two series.
+function	series_pearson_correlation	series_pearson_correlation(series1, series2)	real	runs	Pearson correlation of two series.
 function	series_periods_detect	series_periods_detect(series, min_period, max_period, num_periods)	dynamic	not implemented yet	Detected periods of a series and their scores.
 function	series_periods_validate	series_periods_validate(series, period1 [ , period2 , . . . ] )	dynamic	not implemented yet	Scores of candidate periods of a series.
-function	series_pow	series_pow(series1, series2)	dynamic	not implemented yet	Element-wise power of two series.
-function	series_product	series_product(series)	real	not implemented yet	Product of a series' elements.
-function	series_seasonal	series_seasonal(series [, period ])	dynamic	not implemented yet	The seasonal component of a series.
-function	series_sign	series_sign(series)	dynamic	not implemented yet	Element-wise sign.
-function	series_sin	series_sin(series)	dynamic	not implemented yet	Element-wise sine.
+function	series_pow	series_pow(series1, series2)	dynamic	runs	Element-wise power of two series.
+function	series_product	series_product(series)	real	runs	Product of a series' elements.
+function	series_seasonal	series_seasonal(series [, period ])	dynamic	runs	The seasonal component of a series.
+function	series_sign	series_sign(series)	dynamic	runs	Element-wise sign.
+function	series_sin	series_sin(series)	dynamic	runs	Element-wise sine.
 function	series_stats	... | extend ( Name, ... ) = series_stats ( series [, ignore_nonfinite] )	dynamic	not implemented yet	Statistics of a series (several columns).
-function	series_stats_dynamic	series_stats_dynamic(series [, ignore_nonfinite ])	dynamic	not implemented yet	Statistics of a series, as a property bag.
-function	series_subtract	series_subtract(series1, series2)	dynamic	not implemented yet	Element-wise difference of two series.
-function	series_sum	series_sum(series)	real	not implemented yet	Sum of a series' elements.
-function	series_tan	series_tan(series)	dynamic	not implemented yet	Element-wise tangent.
+function	series_stats_dynamic	series_stats_dynamic(series [, ignore_nonfinite ])	dynamic	runs	Statistics of a series, as a property bag.
+function	series_subtract	series_subtract(series1, series2)	dynamic	runs	Element-wise difference of two series.
+function	series_sum	series_sum(series)	real	runs	Sum of a series' elements.
+function	series_tan	series_tan(series)	dynamic	runs	Element-wise tangent.
 function	set_difference	set_difference(set1, set2 [,set3, ...])	dynamic	runs	Distinct values of the first array absent from the others.
 function	set_has_element	set_has_element(set, value)	bool	runs	Whether an array holds a value.
 function	set_intersect	set_intersect(set1, set2 [, set3, ...])	dynamic	runs	Distinct values present in every array.
