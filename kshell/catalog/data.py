@@ -523,19 +523,19 @@ operator	limit	limit	table	runs	Alias of take.
 operator	lookup	LeftTable | lookup [kind = (leftouter|inner)] (RightTable) on Attributes	table	runs	Extends a fact table with a dimension table's columns.
 operator	macro-expand	macro-expand [kind = Kind] [isfuzzy = IsFuzzy] EntityGroup as EntityIdentifier (Subquery)	table	not implemented yet	Runs a subquery over each entity of an entity group.
 operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	graph semantics (make-graph, graph-match) are not simulated	Builds a graph from edges and nodes.
-operator	make-series	T | make-series [MakeSeriesParameters]	table	not implemented yet	Aggregated series over an axis.
+operator	make-series	T | make-series [MakeSeriesParameters]	table	runs	Aggregated series over an axis.
 operator	matches regex	matches regex	bool	runs	Whether a string matches a regex.
-operator	mv-apply	T | mv-apply [ItemIndex] ColumnsToExpand [RowLimit] on ( SubQuery )	table	not implemented yet	Runs a subquery over each row's expanded arrays.
+operator	mv-apply	T | mv-apply [ItemIndex] ColumnsToExpand [RowLimit] on ( SubQuery )	table	runs	Runs a subquery over each row's expanded arrays.
 operator	mv-expand	T |mv-expand [kind=(bag | array)] [with_itemindex= IndexColumnName] ColumnName [to typeof( Typename)] [, ColumnName ...] [limit Rowlimit]	table	runs	One row per element of an array or bag.
 operator	order	order	table	runs	Alias of sort.
 operator	parse	T | parse [ kind=kind [ flags=regexFlags ]] expression with [ ] stringConstant columnName [: columnType] [ ] , ...	table	runs	Extracts columns from a string by a pattern.
-operator	parse-kv	T | parse-kv Expression as ( KeysList ) with ( pair_delimiter = PairDelimiter , kv_delimiter = KvDelimiter [, quote = QuoteChars ... [, escape = EscapeChar ...]] [, greedy = true] )	table	not implemented yet	Extracts key/value pairs from a string.
+operator	parse-kv	T | parse-kv Expression as ( KeysList ) with ( pair_delimiter = PairDelimiter , kv_delimiter = KvDelimiter [, quote = QuoteChars ... [, escape = EscapeChar ...]] [, greedy = true] )	table	runs	Extracts key/value pairs from a string.
 operator	parse-where	T | parse-where [kind=kind [flags= regexFlags]] expression with (stringConstant columnName [: columnType]) ...	table	runs	Like parse, dropping rows that do not match.
-operator	partition	T | partition [ hint.strategy=Strategy ] [ Hints ] by Column ( TransformationSubQuery )	table	not implemented yet	Runs a subquery per partition of the input.
+operator	partition	T | partition [ hint.strategy=Strategy ] [ Hints ] by Column ( TransformationSubQuery )	table	runs	Runs a subquery per partition of the input.
 operator	print	print [ColumnName =] ScalarExpression [, ...]	table	runs	One row of scalar expressions.
 operator	project	find [withsource= ColumnName] [in (Tables)] where Predicate [project-smart | project ColumnName[: ColumnType , ... ] [, pack_all()]]	table	runs	Selects, renames and computes columns.
 operator	project-away	T | project-away ColumnNameOrPattern [, ...]	table	runs	Removes columns.
-operator	project-by-names	T | project-by-names ColumnSpecifier [, ...]	table	not implemented yet	Selects columns by name expressions.
+operator	project-by-names	T | project-by-names ColumnSpecifier [, ...]	table	runs	Selects columns by name expressions.
 operator	project-keep	T | project-keep ColumnNameOrPattern [, ...]	table	runs	Keeps columns.
 operator	project-rename	T | project-rename NewColumnName = ExistingColumnName [, ...]	table	runs	Renames columns.
 operator	project-reorder	T | project-reorder ColumnNameOrPattern [asc | desc | granny-asc | granny-desc] [, ...]	table	runs	Reorders columns.
@@ -544,8 +544,8 @@ operator	reduce	T | reduce [kind = ReduceKind] by Expr [with [threshold = Thresh
 operator	render	T | render visualization [with ( propertyName = propertyValue [, ...])]	table	runs	Asks for a chart of the result.
 operator	restrict	restrict	statement	not implemented yet	Limits the tables the rest of the query can see.
 operator	sample	T | sample NumberOfRows	table	runs	Random rows.
-operator	sample-distinct	T | sample-distinct NumberOfValues of ColumnName	table	not implemented yet	Random distinct values of a column.
-operator	scan	T | scan [ with_match_id = MatchIdColumnName ] [ declare ( ColumnDeclarations ) ] with ( StepDefinitions )	table	not implemented yet	A state machine over ordered rows.
+operator	sample-distinct	T | sample-distinct NumberOfValues of ColumnName	table	runs	Random distinct values of a column.
+operator	scan	T | scan [ with_match_id = MatchIdColumnName ] [ declare ( ColumnDeclarations ) ] with ( StepDefinitions )	table	runs	A state machine over ordered rows.
 operator	search	search	table	not implemented yet	Rows holding a term across tables and columns.
 operator	serialize	serialize [Name1 = Expr1 [, Name2 = Expr2]...]	table	runs	Marks the rows as ordered (for window functions).
 operator	set	set	statement	runs	Sets a request property.
@@ -556,7 +556,7 @@ operator	summarize	T | summarize [ SummarizeParameters ]	table	runs	Groups rows 
 operator	take	take NumberOfRows	table	runs	A number of rows (alias limit).
 operator	top	T | top NumberOfRows by Expression [asc | desc] [nulls first | nulls last]	table	runs	The first rows by a sort order.
 operator	top-hitters	T | top-hitters NumberOfValues of ValueExpression [ by SummingExpression ]	table	not implemented yet	Approximate most frequent values.
-operator	top-nested	T | top-nested [ N ] of Expr [with others = ConstExpr] by Aggregation [asc | desc] [,	table	not implemented yet	Hierarchical top results.
+operator	top-nested	T | top-nested [ N ] of Expr [with others = ConstExpr] by Aggregation [asc | desc] [,	table	runs	Hierarchical top results.
 operator	union	union	table	runs	Rows of several tables.
 operator	where	T | where col matches regex (expression)	table	runs	Rows for which a predicate holds (alias filter).
 plugin	active_users_count	T | evaluate active_users_count(IdColumn, TimelineColumn, Start, End, LookbackWindow, Period, ActivePeriodsCount, Bin , [dim1, dim2, ...])	table	not implemented yet	Distinct active users over lookback windows.

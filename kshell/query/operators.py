@@ -24,6 +24,11 @@ def apply_operator(ev: Any, tab: Tabular, op: Any, scope: Any) -> Tabular:
     fn = OPERATORS.get(type(op))
     if fn is None and getattr(op, "name", None) == "evaluate":
         return evaluate_plugin(ev, tab, op, scope)
+    if fn is None and isinstance(op, ast.OtherOperator):
+        from kshell.query import operators_extra  # make-series, mv-apply, scan, parse-kv, ...
+        out = operators_extra.apply(ev, tab, op, scope)
+        if out is not None:
+            return out
     if fn is None:
         not_simulated(getattr(op, "name", type(op).__name__), always=True)
     return fn(ev, tab, op, scope)
