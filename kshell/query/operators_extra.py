@@ -290,6 +290,9 @@ def make_series(ev, tab: Tabular, node: X.MakeSeries, scope) -> Tabular:
             defaults.append(0)
             if isinstance(call, ast.Call) and A.lookup(call.name) is None:
                 defaults[-1] = 0
+    if not order and not node.by and (node.kind or "").lower() == "nonempty":
+        order.append(())
+        groups[()] = {}
     axis_values = [T.to_json_value(start + step * k) for k in range(nbins)]
     out_cols: list[tuple[str, str]] = [(n, summed.columns[i][1]) for i, n in enumerate(key_names)]
     out_cols += [(name, "dynamic") for name, _a, _d in aggs] + [(axis_name, "dynamic")]
@@ -504,7 +507,8 @@ def scan(ev, tab: Tabular, node: X.Scan, scope) -> Tabular:
                 raise ev.error(a, "scan: a step may only assign declared columns")
             items.append((a.name, c.compile(_rewrite_steps(a.expr, names)).fn))
         assigns.append(items)
-    state: list[dict[str, Any] | None] = [None] * len(node.steps)
+    # state[k]: None, or the records of steps s1..sk of the sequence step k holds.
+    state: list[dict[str, dict[str, Any]] | None] = [None] * len(node.steps)
     out_rows: list[list[Any]] = []
     match_ids: list[int] = []
     match_id = -1
@@ -512,50 +516,51 @@ def scan(ev, tab: Tabular, node: X.Scan, scope) -> Tabular:
     record_names = [n for n, _t in record_cols]
     visible = tab.visible()
 
-    def evaluate(fn, rec: dict[str, Any]) -> Any:
+    def evaluate(fn, rec: dict[str, Any], ctx: dict[str, dict[str, Any]]) -> Any:
         cols = [[rec.get(n)] for n, _t in record_cols]
-        for s_i, s in enumerate(step_names):
-            st = state[s_i]
+        for s in step_names:
+            st = ctx.get(s)
             for n, _t in record_cols:
-                v = st.get(n) if st is not None else defaults.get(n)
-                cols.append([v])
+                cols.append([st.get(n) if st is not None else defaults.get(n)])
         return fn(cols, 1)[0]
+
+    def extend(k: int, r: dict[str, Any], ctx: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        latest = ctx[step_names[max(j for j in range(len(step_names)) if step_names[j] in ctx)]] if ctx else {}
+        cur = {n: latest.get(n, defaults[n]) for n in defaults}
+        cur.update(r)
+        ext = dict(cur)
+        for n, fn in assigns[k]:
+            ext[n] = evaluate(fn, cur, ctx)
+        return ext
 
     for i in range(tab.rows):
         r = {tab.columns[j][0]: tab.data[j][i] for j in visible}
         for k in range(len(node.steps) - 1, -1, -1):
             step = node.steps[k]
-            base = {**{n: defaults[n] for n in defaults}, **r}
-            matched_forward = False
             if k > 0 and state[k - 1] is not None:
-                carry = {**base, **{n: state[k - 1].get(n) for n in defaults}}
-                carry.update(r)
-                if evaluate(preds[k], carry) is True:
-                    ext = dict(carry)
-                    for n, fn in assigns[k]:
-                        ext[n] = evaluate(fn, carry)
-                    state[k] = ext
+                ctx = state[k - 1]
+                probe = {n: ctx[step_names[k - 1]].get(n, defaults[n]) for n in defaults}
+                probe.update(r)
+                if evaluate(preds[k], probe, ctx) is True:
+                    ext = extend(k, r, ctx)
+                    state[k] = {**ctx, step.name: ext}
                     state_match[k] = state_match[k - 1]
                     state[k - 1] = None
                     if step.output != "none":
                         out_rows.append([ext.get(n) for n in record_names])
                         match_ids.append(state_match[k])
-                    matched_forward = True
-            if matched_forward:
-                continue
+                    continue
             if state[k] is not None or k == 0:
-                cur = {**base}
-                if state[k] is not None:
-                    cur.update({n: state[k].get(n) for n in defaults})
-                cur.update(r)
-                if evaluate(preds[k], cur) is True:
-                    ext = dict(cur)
-                    for n, fn in assigns[k]:
-                        ext[n] = evaluate(fn, cur)
+                ctx = state[k] or {}
+                probe = {n: (ctx[step.name].get(n, defaults[n]) if step.name in ctx else defaults[n])
+                         for n in defaults}
+                probe.update(r)
+                if evaluate(preds[k], probe, ctx) is True:
+                    ext = extend(k, r, ctx)
                     if k == 0 and state[0] is None:
                         match_id += 1
                         state_match[0] = match_id
-                    state[k] = ext
+                    state[k] = {**ctx, step.name: ext}
                     if step.output == "all":
                         out_rows.append([ext.get(n) for n in record_names])
                         match_ids.append(state_match[k])

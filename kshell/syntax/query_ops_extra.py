@@ -285,6 +285,7 @@ def _top_nested(p) -> TopNested:
         levels.append(TopNestedLevel(count, expr, others, agg, desc))
         if not p.accept_op(","):
             break
+        p.expect_word("top-nested", "after ',' in 'top-nested'")
     _end(p)
     return TopNested(levels)
 
