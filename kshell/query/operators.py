@@ -692,44 +692,16 @@ def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
 
 
 def evaluate_plugin(ev, tab: Tabular, op: Any, scope) -> Tabular:
-    """`evaluate bag_unpack(col [, prefix])`; other plugins are not simulated."""
-    from kshell.syntax.cursor import Cursor
-    from kshell.syntax.query import parse_expression
+    """`evaluate plugin(...)`: the plugins registered in kshell.query.plugins."""
+    from kshell.query import plugins
+    from kshell.syntax.query_ops_extra import parse_evaluate
 
-    text = op.text.split(None, 1)[1] if len(op.text.split(None, 1)) > 1 else ""
-    try:
-        call = parse_expression(Cursor(text))
-    except KustoError:
-        call = None
-    name = call.name.lower() if isinstance(call, ast.Call) else text.split("(")[0].strip()
-    if name != "bag_unpack" or not call.args:
+    node = parse_evaluate(op)
+    name = node.call.name.lower()
+    fn = plugins.REGISTRY.get(name)
+    if fn is None:
         not_simulated(name, always=True)
-    target = call.args[0]
-    if not isinstance(target, ast.Name) or tab.index(target.name) is None:
-        raise ev.error(op, "bag_unpack(): the first argument must be a column of the input")
-    prefix = ""
-    if len(call.args) > 1:
-        p = Compiler(ev, [], scope).compile(call.args[1])
-        prefix = T.to_string(p.value) if p.const else ""
-    i = tab.index(target.name)
-    bags = tab.data[i]
-    keys: list[str] = []
-    seen: set[str] = set()
-    for b in bags:
-        if isinstance(b, dict):
-            for k in b:
-                if k not in seen:
-                    seen.add(k)
-                    keys.append(k)
-    keep = [j for j in range(len(tab.columns)) if j != i and tab.columns[j][0] != INGESTION_TIME_COLUMN]
-    cols = [tab.columns[j] for j in keep]
-    data = [tab.data[j] for j in keep]
-    taken = {c[0] for c in cols}
-    for k in keys:
-        cols.append((unique(prefix + k, taken), "dynamic"))
-        taken.add(cols[-1][0])
-        data.append([b.get(k) if isinstance(b, dict) else None for b in bags])
-    return Tabular(cols, data, tab.rows, tab.name)
+    return fn(ev, tab, node.call, scope, node.schema)
 
 
 def summarize(ev, tab, op, scope):

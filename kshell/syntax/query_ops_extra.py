@@ -366,3 +366,37 @@ def parse_operator(op: Any) -> Any | None:
 
 
 __all__ = ["parse_operator", "PARSERS", "NUMBER", "OP"]
+
+
+@dataclass
+class Evaluate:
+    params: dict[str, Any]
+    call: ast.Call
+    schema: list[ast.ColumnDecl] | None   # `: (*, a:long)`; `*` is a ColumnDecl named '*'
+
+
+def parse_evaluate(op: Any) -> Evaluate:
+    """`evaluate [hint.x=y] plugin(args) [: (schema)]`."""
+    p = _parser(op)
+    params = p.op_params()
+    call = p.postfix()
+    if not isinstance(call, ast.Call):
+        raise p.error("expected a plugin call after 'evaluate'")
+    schema = None
+    if p.accept_op(":"):
+        p.expect_op("(", "to open the schema")
+        schema = []
+        if not p.accept_op(")"):
+            while True:
+                tok = p.toks[p.i]
+                if p.accept_op("*"):
+                    schema.append(ast.ColumnDecl("*", "", pos=tok.start))
+                else:
+                    name = p.name("a column name")
+                    p.expect_op(":", f"after column name '{name}'")
+                    schema.append(ast.ColumnDecl(name, p.type_name(), pos=tok.start))
+                if p.accept_op(")"):
+                    break
+                p.expect_op(",", "between columns")
+    _end(p)
+    return Evaluate(params, call, schema)
