@@ -95,7 +95,7 @@ function	datetime_utc_to_local	datetime_utc_to_local(from,timezone)	datetime	run
 function	dayofmonth	dayofmonth(date)	int	runs	Day of the month.
 function	dayofweek	dayofweek(date)	timespan	runs	Days since the preceding Sunday, as a timespan.
 function	dayofyear	dayofyear(date)	int	runs	Day of the year.
-function	dcount_hll	dcount_hll(hll)	long	not implemented yet	Distinct count estimate from an hll sketch.
+function	dcount_hll	dcount_hll(hll)	long	runs	Distinct count estimate from an hll sketch.
 function	degrees	degrees(radians)	real	runs	Radians to degrees.
 function	dynamic_to_json	dynamic_to_json(expr)	string	runs	Canonical JSON text of a dynamic value (sorted keys).
 function	endofday	endofday(date [, offset])	datetime	runs	Last instant of the day.
@@ -194,7 +194,7 @@ function	hash_md5	hash_md5(source)	string	runs	MD5 of a value, as hex.
 function	hash_sha1	hash_sha1(source)	string	runs	SHA-1 of a value, as hex.
 function	hash_sha256	hash_sha256(source)	string	runs	SHA-256 of a value, as hex.
 function	hash_xxhash64	hash_xxhash64(source [, mod])	long	runs	XXH64 hash of a value, optionally modulo a number.
-function	hll_merge	hll_merge( hll, hll2, [ hll3, ... ])	dynamic	not implemented yet	Merges hll sketches (scalar form).
+function	hll_merge	hll_merge( hll, hll2, [ hll3, ... ])	dynamic	runs	Merges hll sketches (scalar form).
 function	hourofday	hourofday(date)	int	runs	Hour of the day.
 function	iff	iff(if, then, else)	same as the branches	runs	The second argument when the first is true, otherwise the third.
 function	iif	iif(...)	same as the branches	runs	Alias of iff().
@@ -235,7 +235,7 @@ function	map	map(edge, expression)	dynamic	graph semantics (make-graph, graph-ma
 function	materialize	materialize(expression)	table	runs	Caches a tabular expression for reuse within the query.
 function	materialized_view	materialized_view(ViewName, [ max_age ] )	table	materialized views are not simulated	Refers to a materialized view.
 function	max_of	max_of(arg, arg_2, [ arg_3, ... ])	same as the arguments	runs	Largest of the arguments.
-function	merge_tdigest	merge_tdigest(exprs)	dynamic	not implemented yet	Merges tdigest sketches (scalar form).
+function	merge_tdigest	merge_tdigest(exprs)	dynamic	runs	Merges tdigest sketches (scalar form).
 function	min_of	min_of (arg, arg_2, [ arg_3, ... ])	same as the arguments	runs	Smallest of the arguments.
 function	monthofyear	monthofyear(date)	int	runs	Month of the year.
 function	new_guid	new_guid()	guid	runs	A random guid.
@@ -263,9 +263,9 @@ function	parse_urlquery	parse_urlquery(query)	dynamic	runs	The parameters of a U
 function	parse_user_agent	parse_user_agent(user-agent-string, look-for)	dynamic	needs a user-agent database kshell does not ship	Browser, OS and device of a user-agent string.
 function	parse_version	parse_version (version)	decimal	runs	A version string as a comparable decimal.
 function	parse_xml	parse_xml(xml)	dynamic	not implemented yet	Parses XML text into a dynamic value.
-function	percentile_tdigest	percentile_tdigest(expr, percentile [, typeLiteral])	same as the digest values	not implemented yet	A percentile value from a tdigest sketch.
-function	percentiles_array_tdigest	percentiles_array_tdigest(tdigest, percentile1 [, percentile2, ...])	dynamic	not implemented yet	Percentile values from a tdigest sketch.
-function	percentrank_tdigest	percentrank_tdigest(digest, value)	real	not implemented yet	Rank (0-100) of a value in a tdigest sketch.
+function	percentile_tdigest	percentile_tdigest(expr, percentile [, typeLiteral])	same as the digest values	runs	A percentile value from a tdigest sketch.
+function	percentiles_array_tdigest	percentiles_array_tdigest(tdigest, percentile1 [, percentile2, ...])	dynamic	runs	Percentile values from a tdigest sketch.
+function	percentrank_tdigest	percentrank_tdigest(digest, value)	real	runs	Rank (0-100) of a value in a tdigest sketch.
 function	pi	pi()	real	runs	The constant π.
 function	pow	pow(base, exponent )	real	runs	A base raised to an exponent.
 function	punycode_domain_from_string	punycode_domain_from_string(encoded_string)	string	runs	Encodes a domain name in punycode.
@@ -275,7 +275,7 @@ function	punycode_to_string	punycode_to_string('input_string')	string	runs	Decod
 function	radians	radians(degrees)	real	runs	Degrees to radians.
 function	rand	rand() - returns a value of type real	real	runs	A random number.
 function	range	range(start, stop [, step])	dynamic	runs	An array of equally spaced values.
-function	rank_tdigest	rank_tdigest(digest, value)	long	not implemented yet	Number of values in a tdigest sketch not above a value.
+function	rank_tdigest	rank_tdigest(digest, value)	long	runs	Number of values in a tdigest sketch not above a value.
 function	regex_quote	regex_quote(string)	string	runs	Escapes regex metacharacters.
 function	repeat	repeat(value, count)	dynamic	runs	An array repeating a value.
 function	replace	replace(...)	string	runs	Deprecated alias of replace_regex().
@@ -415,19 +415,19 @@ aggregate	avgif	avgif (expr, predicate)	real	runs	Average over rows where a pred
 aggregate	binary_all_and	binary_all_and (expr)	long	runs	Bitwise AND of all values.
 aggregate	binary_all_or	binary_all_or (expr)	long	runs	Bitwise OR of all values.
 aggregate	binary_all_xor	binary_all_xor (expr)	long	runs	Bitwise XOR of all values.
-aggregate	buildschema	buildschema (DynamicExpr)	dynamic	not implemented yet	The schema that admits every dynamic value.
+aggregate	buildschema	buildschema (DynamicExpr)	dynamic	runs	The schema that admits every dynamic value.
 aggregate	count	count()	long	runs	Number of rows.
 aggregate	count_distinct	count_distinct (expr)	long	runs	Exact number of distinct values.
-aggregate	count_distinctif	count_distinctif (expr, predicate)	long	not implemented yet	Exact number of distinct values where a predicate holds.
+aggregate	count_distinctif	count_distinctif (expr, predicate)	long	runs	Exact number of distinct values where a predicate holds.
 aggregate	countif	countif (predicate)	long	runs	Number of rows where a predicate holds.
 aggregate	covariance	covariance(expr1 , expr2 )	real	runs	Sample covariance of two expressions.
-aggregate	covarianceif	covarianceif(expr1 , expr2 , predicate)	real	not implemented yet	Sample covariance where a predicate holds.
+aggregate	covarianceif	covarianceif(expr1 , expr2 , predicate)	real	runs	Sample covariance where a predicate holds.
 aggregate	covariancep	covariancep(expr1 , expr2 )	real	runs	Population covariance of two expressions.
-aggregate	covariancepif	covariancepif(expr1 , expr2 , predicate)	real	not implemented yet	Population covariance where a predicate holds.
+aggregate	covariancepif	covariancepif(expr1 , expr2 , predicate)	real	runs	Population covariance where a predicate holds.
 aggregate	dcount	dcount (expr[, accuracy])	long	runs	Estimated number of distinct values.
 aggregate	dcountif	dcountif (expr, predicate, [, accuracy])	long	runs	Estimated number of distinct values where a predicate holds.
 aggregate	hll	hll (expr [, accuracy])	dynamic	runs	An hll sketch of the distinct values.
-aggregate	hll_if	hll_if (expr, predicate [, accuracy])	dynamic	not implemented yet	An hll sketch of the values where a predicate holds.
+aggregate	hll_if	hll_if (expr, predicate [, accuracy])	dynamic	runs	An hll sketch of the values where a predicate holds.
 aggregate	hll_merge	hll_merge (hll)	dynamic	runs	Merges hll sketches.
 aggregate	make_bag	make_bag (expr [, maxSize])	dynamic	runs	Merges property bags into one.
 aggregate	make_bag_if	make_bag_if(expr, predicate [, maxSize])	dynamic	runs	Merges property bags where a predicate holds.
@@ -445,23 +445,23 @@ aggregate	minif	minif (Expr,Predicate)	same as expr	runs	Smallest value where a 
 aggregate	percentile	percentile(expr, percentile)	same as expr	runs	A percentile (nearest rank).
 aggregate	percentiles	percentiles(...)	same as expr	runs	Several percentiles, one column each.
 aggregate	percentiles_array	percentiles_array(...)	dynamic	runs	Several percentiles as one array.
-aggregate	percentilesw	percentilesw(...)	same as expr	not implemented yet	Several weighted percentiles.
-aggregate	percentilesw_array	percentilesw_array(...)	dynamic	not implemented yet	Several weighted percentiles as one array.
-aggregate	percentilew	percentilew(expr, weightExpr, percentile)	same as expr	not implemented yet	A weighted percentile.
+aggregate	percentilesw	percentilesw(...)	same as expr	runs	Several weighted percentiles.
+aggregate	percentilesw_array	percentilesw_array(...)	dynamic	runs	Several weighted percentiles as one array.
+aggregate	percentilew	percentilew(expr, weightExpr, percentile)	same as expr	runs	A weighted percentile.
 aggregate	stdev	stdev(expr)	real	runs	Sample standard deviation.
 aggregate	stdevif	stdevif(expr,predicate)	real	runs	Sample standard deviation where a predicate holds.
 aggregate	stdevp	stdevp(expr)	real	runs	Population standard deviation.
-aggregate	stdevpif	stdevpif(...)	real	not implemented yet	Population standard deviation where a predicate holds.
+aggregate	stdevpif	stdevpif(...)	real	runs	Population standard deviation where a predicate holds.
 aggregate	sum	sum(expr)	same as expr	runs	Sum.
 aggregate	sumif	sumif(expr,predicate)	same as expr	runs	Sum where a predicate holds.
 aggregate	take_any	take_any(expr_1 [, expr_2 ...])	same as expr	runs	Any one value.
 aggregate	take_anyif	take_anyif( expr, predicate )	same as expr	runs	Any one value where a predicate holds.
-aggregate	tdigest	tdigest(expr [, weight])	dynamic	not implemented yet	A tdigest sketch of the values.
-aggregate	tdigest_merge	tdigest_merge(expr)	dynamic	not implemented yet	Merges tdigest sketches (alias merge_tdigest).
+aggregate	tdigest	tdigest(expr [, weight])	dynamic	runs	A tdigest sketch of the values.
+aggregate	tdigest_merge	tdigest_merge(expr)	dynamic	runs	Merges tdigest sketches (alias merge_tdigest).
 aggregate	variance	variance(expr)	real	runs	Sample variance.
 aggregate	varianceif	varianceif(expr, predicate)	real	runs	Sample variance where a predicate holds.
 aggregate	variancep	variancep(expr)	real	runs	Population variance.
-aggregate	variancepif	variancepif(expr, predicate)	real	not implemented yet	Population variance where a predicate holds.
+aggregate	variancepif	variancepif(expr, predicate)	real	runs	Population variance where a predicate holds.
 operator	!=	T | where column != (expression)	bool	runs	Case-sensitive inequality.
 operator	!between	T | where expr !between (leftRange .. rightRange)	bool	runs	Whether a value lies outside an inclusive range.
 operator	!contains	T | where Column !contains (Expression)	bool	runs	Negated case-insensitive substring test.
@@ -571,7 +571,7 @@ plugin	azure_digital_twins_query_request	evaluate azure_digital_twins_query_requ
 plugin	bag_unpack	T | evaluate bag_unpack( Column [, OutputColumnPrefix ] [, columnsConflict ] [, ignoredProperties ] ) [: OutputSchema]	table	runs	One column per property of a dynamic bag.
 plugin	basket	T | evaluate basket ([ Threshold, WeightColumn, MaxDimensions, CustomWildcard, CustomWildcard, ... ])	table	not implemented yet	Frequent patterns of discrete attributes.
 plugin	cosmosdb_sql_request	evaluate cosmosdb_sql_request ( ConnectionString , SqlQuery [, SqlParameters [, Options]] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a Cosmos DB SQL query.
-plugin	dcount_intersect	T | evaluate dcount_intersect(hll_1, hll_2, [, hll_3, ...])	table	not implemented yet	Distinct counts of intersections of hll sketches.
+plugin	dcount_intersect	T | evaluate dcount_intersect(hll_1, hll_2, [, hll_3, ...])	table	runs	Distinct counts of intersections of hll sketches.
 plugin	diffpatterns	T | evaluate diffpatterns(SplitColumn, SplitValueA, SplitValueB [, WeightColumn,Threshold, MaxDimensions, CustomWildcard, ...])	table	not implemented yet	Patterns that differ between two sets of rows.
 plugin	diffpatterns_text	T | evaluate diffpatterns_text(TextColumn, BooleanCondition [, MinTokens, Threshold , MaxTokens])	table	not implemented yet	Text patterns that differ between two sets of rows.
 plugin	funnel_sequence	T | evaluate funnel_sequence(IdColumn, TimelineColumn, Start, End, MaxSequenceStepWindow, Step, StateColumn, Sequence)	table	not implemented yet	Events before and after a sequence of states.

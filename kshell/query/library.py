@@ -8,3 +8,4 @@ from kshell.query import functions_ip  # noqa: F401
 from kshell.query import functions_geo  # noqa: F401
 from kshell.query import functions_geometry  # noqa: F401
 from kshell.query import functions_series  # noqa: F401
+from kshell.query import aggregates_extra  # noqa: F401

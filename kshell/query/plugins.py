@@ -461,3 +461,27 @@ def preview(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
 
 
 __all__ = ["REGISTRY", "plugin", "math"]
+
+
+@plugin("dcount_intersect")
+def dcount_intersect(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
+    """s0 = dcount of the first hll, s1 = of the first two intersected, ... (hll values are
+    exact sets in kshell, see kshell.query.aggregates_extra)."""
+    args = _args(call, 2, ev)
+    cols = [_column(ev, tab, a, scope)[2] for a in args]
+    keep = tab.visible()
+    out_cols = [tab.columns[j] for j in keep] + [(f"s{k}", "long") for k in range(len(args))]
+    rows = []
+    for r in range(tab.rows):
+        acc: set[str] | None = None
+        counts = []
+        for col in cols:
+            s = {T.to_string(x) if isinstance(x, (dict, list)) else json_key(x) for x in (col[r] or [])}
+            acc = s if acc is None else acc & s
+            counts.append(len(acc))
+        rows.append([tab.data[j][r] for j in keep] + counts)
+    return Tabular.from_rows(out_cols, rows)
+
+
+def json_key(v: Any) -> str:
+    return f"{type(v).__name__}:{v}"

@@ -157,6 +157,10 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
                 names = _arg_extreme(ev, c, tab, call, groups, out, key_cols, item if hidden is None else None, taken)
                 produced.extend(names)
                 continue
+            handler = A.MULTI_HANDLERS.get(call.name)
+            if handler is not None:
+                produced.extend(handler(ev, c, tab, call, spec, groups, out, item if hidden is None else None, taken))
+                continue
             if call.name in ("percentiles", "percentiles_array", "take_any", "any"):
                 names = _multi(ev, c, tab, call, spec, groups, out, item if hidden is None else None, taken)
                 produced.extend(names)
