@@ -141,7 +141,7 @@ function	geo_h3cell_rings	geo_h3cell_rings(h3cell,distance)	dynamic	runs	The H3 
 function	geo_h3cell_to_central_point	geo_h3cell_to_central_point(h3cell)	dynamic	runs	The center of an H3 cell as a GeoJSON point.
 function	geo_h3cell_to_polygon	geo_h3cell_to_polygon(h3cell)	dynamic	runs	An H3 cell as a GeoJSON polygon.
 function	geo_info_from_ip_address	geo_info_from_ip_address(IpAddress )	dynamic	needs a geolocation database kshell does not ship	Country, state, city and coordinates of an IP address.
-function	geo_intersection_2lines	geo_intersection_2lines(lineString1,lineString2)	dynamic	not implemented yet	Intersection of two line strings.
+function	geo_intersection_2lines	geo_intersection_2lines(lineString1,lineString2)	dynamic	runs	Intersection of two line strings.
 function	geo_intersection_2polygons	geo_intersection_2polygons(polygon1,polygon1)	dynamic	not implemented yet	Intersection of two polygons.
 function	geo_intersection_line_with_polygon	geo_intersection_line_with_polygon(lineString,polygon)	dynamic	not implemented yet	Intersection of a line string and a polygon.
 function	geo_intersects_2lines	geo_intersects_2lines(lineString1,lineString2)	bool	runs	Whether two line strings intersect.
@@ -149,11 +149,11 @@ function	geo_intersects_2polygons	geo_intersects_2polygons(polygon1,polygon1)	bo
 function	geo_intersects_line_with_polygon	geo_intersects_line_with_polygon(lineString,polygon)	bool	runs	Whether a line string and a polygon intersect.
 function	geo_line_buffer	geo_line_buffer(lineString, radius, tolerance)	dynamic	not implemented yet	A polygon around a line string at a distance.
 function	geo_line_centroid	geo_line_centroid(lineString)	dynamic	runs	The centroid of a line string.
-function	geo_line_densify	geo_line_densify(lineString, tolerance, [ preserve_crossing ])	dynamic	not implemented yet	A line string with edges split to a tolerance.
+function	geo_line_densify	geo_line_densify(lineString, tolerance, [ preserve_crossing ])	dynamic	runs	A line string with edges split to a tolerance.
 function	geo_line_interpolate_point	geo_line_interpolate_point(lineString,fraction)	dynamic	runs	The point at a fraction of a line string's length.
 function	geo_line_length	geo_line_length(lineString)	real	runs	Geodesic length of a line string, in meters.
 function	geo_line_locate_point	geo_line_locate_point(lineString, longitude,latitude,[ use_spheroid ])	real	runs	The fraction of a line string's length to its point closest to a point.
-function	geo_line_simplify	geo_line_simplify(lineString, tolerance)	dynamic	not implemented yet	A line string simplified to a tolerance.
+function	geo_line_simplify	geo_line_simplify(lineString, tolerance)	dynamic	runs	A line string simplified to a tolerance.
 function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	not implemented yet	S2 cells covering a line string.
 function	geo_point_buffer	geo_point_buffer(longitude, latitude, radius, tolerance)	dynamic	not implemented yet	A polygon around a point at a distance.
 function	geo_point_in_circle	geo_point_in_circle(p_longitude, p_latitude, pc_longitude, pc_latitude, c_radius)	bool	runs	Whether a point lies within a circle on the sphere.
@@ -164,9 +164,9 @@ function	geo_point_to_s2cell	geo_point_to_s2cell(longitude, latitude, [ level ])
 function	geo_polygon_area	geo_polygon_area(polygon)	real	runs	Area of a polygon, in square meters.
 function	geo_polygon_buffer	geo_polygon_buffer(polygon, radius, tolerance)	dynamic	not implemented yet	A polygon around a polygon at a distance.
 function	geo_polygon_centroid	geo_polygon_centroid(polygon)	dynamic	runs	The centroid of a polygon.
-function	geo_polygon_densify	geo_polygon_densify(polygon, tolerance, [ preserve_crossing ])	dynamic	not implemented yet	A polygon with edges split to a tolerance.
+function	geo_polygon_densify	geo_polygon_densify(polygon, tolerance, [ preserve_crossing ])	dynamic	runs	A polygon with edges split to a tolerance.
 function	geo_polygon_perimeter	geo_polygon_perimeter(polygon)	real	runs	Perimeter of a polygon, in meters.
-function	geo_polygon_simplify	geo_polygon_simplify(polygon, tolerance)	dynamic	not implemented yet	A polygon simplified to a tolerance.
+function	geo_polygon_simplify	geo_polygon_simplify(polygon, tolerance)	dynamic	runs	A polygon simplified to a tolerance.
 function	geo_polygon_to_h3cells	geo_polygon_to_h3cells(polygon [, resolution[, radius]])	dynamic	not implemented yet	H3 cells covering a polygon.
 function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius]])	dynamic	not implemented yet	S2 cells covering a polygon.
 function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 cells adjacent to a cell.

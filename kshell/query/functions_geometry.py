@@ -548,3 +548,139 @@ def _geo_from_wkt(text):
 
 
 __all__ = ["R", "vec", "lonlat", "lines", "polygons", "polygon"]
+
+
+# ------------------------------------------------------------------ densify, simplify, intersection
+
+def _densify_coords(coords: list[tuple[float, float]], tol: float, raw: list[Any]) -> list[list[float]]:
+    """Split each planar edge at its midpoint while the midpoint is further than `tol`
+    metres from the geodesic between the edge's ends (the service's bisection).  The input
+    vertices keep their own values (`raw`), so integers stay integers."""
+    out: list[list[float]] = [list(raw[0][:2])]
+    vertex = {tuple(c): list(r[:2]) for c, r in zip(coords, raw)}
+
+    def split(a: tuple[float, float], b: tuple[float, float], depth: int) -> None:
+        m = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        if depth < 20 and R * angle(vec(*m), slerp(vec(*a), vec(*b), 0.5)) > tol:
+            split(a, m, depth + 1)
+            split(m, b, depth + 1)
+        else:
+            out.append(vertex.get(tuple(b)) or [int(x) if float(x).is_integer() else x for x in b])
+    for a, b in zip(coords, coords[1:]):
+        split(a, b, 0)
+    return out
+
+
+def _tolerance(v: Any, default: float) -> float | None:
+    if v is None:
+        return default
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+        return None
+    return float(v)
+
+
+@scalar("geo_line_densify", "dynamic", 1, 3, strict=False)
+def _line_densify(v, tolerance=None, preserve_crossing=False):
+    tol = _tolerance(tolerance, 10.0)
+    if tol is None or not isinstance(v, dict) or v.get("type") != "LineString":
+        return None
+    pts = _line_coords(v.get("coordinates"))
+    return None if pts is None else {"type": "LineString",
+                                     "coordinates": _densify_coords(pts, tol, v["coordinates"])}
+
+
+@scalar("geo_polygon_densify", "dynamic", 1, 3, strict=False)
+def _polygon_densify(v, tolerance=None, preserve_crossing=False):
+    tol = _tolerance(tolerance, 10.0)
+    if tol is None or polygons(v) is None or v.get("type") != "Polygon":
+        return None
+    return {"type": "Polygon", "coordinates": [_densify_coords(_ring(r), tol, r) for r in v["coordinates"]]}
+
+
+def _simplify(pts: list[tuple[float, float]], tol: float) -> list[tuple[float, float]]:
+    """Douglas-Peucker with spherical distances (metres)."""
+    if len(pts) < 3:
+        return list(pts)
+    a, b = vec(*pts[0]), vec(*pts[-1])
+    best, best_i = -1.0, 0
+    for i in range(1, len(pts) - 1):
+        p = vec(*pts[i])
+        d = angle(p, closest_on_arc(p, a, b)) if angle(a, b) else angle(p, a)
+        if d > best:
+            best, best_i = d, i
+    if R * best <= tol:
+        return [pts[0], pts[-1]]
+    left = _simplify(pts[: best_i + 1], tol)
+    return left[:-1] + _simplify(pts[best_i:], tol)
+
+
+@scalar("geo_line_simplify", "dynamic", 1, 2, strict=False)
+def _line_simplify(v, tolerance=None):
+    tol = _tolerance(tolerance, 10.0)
+    if tol is None or not isinstance(v, dict) or v.get("type") != "LineString":
+        return None
+    pts = _line_coords(v.get("coordinates"))
+    if pts is None:
+        return None
+    first = vec(*pts[0])
+    if all(R * angle(first, vec(*p)) <= tol for p in pts):
+        return None  # the line collapses to a point
+    return {"type": "LineString", "coordinates": [list(p) for p in _simplify(pts, tol)]}
+
+
+@scalar("geo_polygon_simplify", "dynamic", 1, 2, strict=False)
+def _polygon_simplify(v, tolerance=None):
+    tol = _tolerance(tolerance, 10.0)
+    if tol is None or polygons(v) is None or v.get("type") != "Polygon":
+        return None
+    rings = []
+    for r in v["coordinates"]:
+        pts = _ring(r)
+        first = vec(*pts[0])
+        k = max(range(len(pts)), key=lambda i: angle(first, vec(*pts[i])))
+        simple = _simplify(pts[: k + 1], tol)[:-1] + _simplify(pts[k:], tol)
+        if len(set(simple)) < 3:
+            return None
+        rings.append([list(p) for p in simple])
+    return {"type": "Polygon", "coordinates": rings}
+
+
+def _arc_intersection(a: Vec, b: Vec, c: Vec, d: Vec) -> Vec | None:
+    if not arcs_intersect(a, b, c, d):
+        return None
+    x = cross(cross(a, b), cross(c, d))
+    if norm(x) < 1e-18:
+        return None  # the arcs lie on one great circle
+    x = unit(x)
+    if dot(x, add(a, b)) < 0:
+        x = scale(x, -1)
+    return x
+
+
+@scalar("geo_intersection_2lines", "dynamic", 2, strict=False)
+def _intersection_2lines(v1, v2):
+    l1, l2 = lines(v1), lines(v2)
+    if l1 is None or l2 is None:
+        return None
+    if _line_coords_all(v1) == _line_coords_all(v2):
+        return {"type": "LineString", "coordinates": [list(p) for p in _line_coords_all(v1)]}
+    points: list[list[float]] = []
+    for ln1 in l1:
+        for a, b in edges(ln1, False):
+            for ln2 in l2:
+                for c, d in edges(ln2, False):
+                    x = _arc_intersection(a, b, c, d)
+                    if x is not None:
+                        p = lonlat(x)
+                        if p not in points:
+                            points.append(p)
+    if not points:
+        return {"type": "GeometryCollection", "geometries": []}
+    if len(points) == 1:
+        return point(*points[0])
+    return {"type": "MultiPoint", "coordinates": points}
+
+
+def _line_coords_all(v: Any) -> list[tuple[float, float]]:
+    c = v.get("coordinates") if isinstance(v, dict) else None
+    return _line_coords(c) or [] if v.get("type") == "LineString" else []
