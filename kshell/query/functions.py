@@ -315,7 +315,7 @@ scalar("url_encode_component", "string", strict=False)(lambda s: _url_encode(_s(
 scalar("url_decode", "string", strict=False)(lambda s: urllib.parse.unquote_plus(_s(s)))
 
 
-@scalar("hash", "long", 1, 2)
+@scalar("hash", "long", 1, 2, aliases=("hash_xxhash64",))
 def _hash(v, mod=None):
     h = xxh64(_hash_bytes(v))
     if h >= 2**63:
@@ -326,6 +326,12 @@ def _hash(v, mod=None):
 
 
 def _hash_bytes(v: Any) -> bytes:
+    """The bytes Kusto hashes: UTF-8 text, 8-byte little-endian longs, datetime and timespan ticks."""
+    if isinstance(v, dt.datetime):
+        ticks = (v.replace(tzinfo=None) - dt.datetime(1, 1, 1)) // dt.timedelta(microseconds=1) * 10
+        return (ticks & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
+    if isinstance(v, dt.timedelta):
+        return ((v // dt.timedelta(microseconds=1) * 10) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
     if isinstance(v, str):
         return v.encode("utf-8")
     if isinstance(v, bool):
