@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--echo", action="store_true", help="print each request before its result")
     p.add_argument("--now", metavar="DATETIME",
                    help="start the simulated clock at DATETIME (default: now, whole seconds, UTC)")
+    p.add_argument("--charts", choices=("always", "never", "auto"), default=None,
+                   help="draw '| render' charts under the table: always, never, or auto (default: when stdout is "
+                        "a terminal; the interactive shell draws them unless its config says charts = off)")
     p.add_argument("--storage", metavar="DIR", help="directory backing the simulated storage accounts")
     p.add_argument("--check", nargs="*", metavar="FILE",
                    help="only check the syntax of the requests in FILEs (or stdin) and exit")
@@ -126,6 +129,7 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
     if args.state_file is not None and args.state_file and not args.state_file.strip():
         raise UsageError("STATE_FILE is blank")
     if args.state_file:
+        existed = os.path.exists(args.state_file)
         if importlib.util.find_spec("kshell.store") is None:
             raise UsageError("state files are not supported by this version of kshell yet; run without STATE_FILE")
         from kshell import store
@@ -136,6 +140,9 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
             raise UsageError(f"{e.kind}: {e.message}") from None
         except OSError as e:
             raise UsageError(f"cannot open state file '{args.state_file}': {e.strerror or e}") from None
+        if now is not None and existed:
+            print(f"kshell: --now ignored: '{args.state_file}' already exists and keeps its own clock "
+                  "(#time set moves it)", file=sys.stderr)
     else:
         from kshell.engine.session import Session
 
@@ -143,6 +150,8 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
     state = ShellState(session=session, format=args.format, echo=args.echo)
     # for #connect (callers such as `kshell serve` may pass a Namespace without them)
     state.extras.update(auth=getattr(args, "auth", None), token_command=getattr(args, "token_command", None))
+    if getattr(args, "charts", None):
+        state.extras["charts"] = args.charts
     if args.storage:
         state.extras["storage_dir"] = args.storage
         # read by kshell.engine.storage.storage_root (the engine never sees the ShellState)

@@ -22,6 +22,9 @@ def _apply_config(state: Any, cfg: Config) -> None:
     state.timing = cfg.timing
     state.types = state.types or cfg.types
     state.pager = cfg.pager
+    state.extras.setdefault("input_mode", "block" if cfg.multiline == "block" else "line")
+    state.extras.setdefault("max_rows", cfg.max_rows)
+    state.extras.setdefault("charts", "always" if cfg.charts else "never")
 
 
 def build_prompt_session(state: Any, cfg: Config, *, engine=None):
@@ -63,7 +66,7 @@ def build_prompt_session(state: Any, cfg: Config, *, engine=None):
         auto_suggest=AutoSuggestFromHistory(),
         history=open_history(config_mod.history_path(), cfg.history_size),
         enable_history_search=False,
-        key_bindings=build_key_bindings(cfg.multiline),
+        key_bindings=build_key_bindings(cfg.multiline, mode=lambda: state.extras.get("input_mode", "block")),
         editing_mode=EditingMode.VI if cfg.key_mode == "vi" else EditingMode.EMACS,
         bottom_toolbar=lambda: toolbar_fragments(state, cfg.key_mode, cfg.multiline),
         style=style,
@@ -141,4 +144,5 @@ def _banner(state: Any) -> None:
         from kshell import __version__
     except ImportError:
         __version__ = ""
-    print(f"kshell {__version__} - {state.target.title}. #help for directives, Ctrl-D to leave.".replace("  ", " "))
+    print(f"kshell {__version__} - {state.target.title}. Enter on an empty line runs the query; "
+          "help for help, Ctrl-D to leave.".replace("  ", " "))
