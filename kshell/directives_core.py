@@ -6,7 +6,7 @@ registry, so directives other families register appear in it too.
 
 from __future__ import annotations
 
-from kshell.directives import DirectiveError, ShellState, all_directives, directive
+from kshell.directives import DirectiveError, ShellState, all_directives, directive, target_of
 from kshell.formats import FORMATS
 from kshell.result import Result
 
@@ -80,9 +80,10 @@ def echo_directive(state: ShellState, args: str) -> str | None:
 @directive("db", "#db [NAME]", "Show or switch the context database.", aliases=("dbcontext",))
 def db_directive(state: ShellState, args: str) -> Result | None:
     name = _unquote(args.strip())
+    target = target_of(state)
     if not name:
-        return Result.of([("DatabaseName", "string")], [[state.session.database_name]])
-    state.session.use_database(name)  # raises DatabaseNotFound for an unknown name
+        return Result.of([("DatabaseName", "string")], [[target.database_name]])
+    target.use_database(name)  # raises DatabaseNotFound for an unknown name
     return None
 
 
