@@ -47,8 +47,9 @@ def _figure(data: ChartData, width: int, height: int, color: bool):
     fig = _plotext().figure
     fig.clear()
     fig.plot_size(max(width, 30), max(height, 8))
-    if not color:
-        fig.theme("clear")
+    # "simple": the frame in the terminal's own colours (no painted background, readable on dark
+    # and light terminals alike), the series in plotext's palette
+    fig.theme("simple" if color else "colorless")
     _plot(fig, data, color)
     if data.title:
         fig.title(data.title)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -26,7 +27,13 @@ def terminal_size() -> tuple[int, int]:
         return s.columns, s.lines
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def widest_line(text: str) -> int:
+    """The widest line as the terminal shows it (colour codes of a chart take no room)."""
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
     return max((len(line) for line in text.split("\n")), default=0)
 
 

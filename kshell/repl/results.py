@@ -78,7 +78,7 @@ def _chart(state: Any, result: Result, columns: int, rows: int, notes: list[str]
     if not charts.drawable(result):
         return None
     try:
-        text = charts.draw(result, max(columns - 1, 30), max(10, min(rows - 6, 30)), color=True)
+        text = charts.draw(result, max(columns - 1, 30), max(10, min(rows - 8, 30)), color=True)
     except charts.ChartError as e:
         notes.append(f"({e})")
         return None
