@@ -35,7 +35,7 @@ def test_stacked_columnchart_piechart_card_and_undrawable_kinds():
                                 + "\nprint Total = 42 | render card\n\n"
                                 + "print a = 1 | render treemap\n", "--charts", "always")
     assert code == 0, err
-    assert "series: Sold, Kept" in out and "█" in out and "plum" in out
+    assert "█ Sold" in out and "▒ Kept" in out and "plum" in out  # the legend names each series
     assert re.search(r"pear +█+ 55\.6%", out)  # the pie as proportional bars: 5 of 9 sold
     assert re.search(r"│ +42 +│", out)  # the card
     assert "render treemap: kshell cannot draw this kind of chart" in err
