@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kshell.errors import DatabaseNotFound, EntityNotFound, NotSupported
-from kshell.engine.session import Session, handler
+from kshell.engine.session import Session, handler, load_hook_owners
 from kshell.result import Result
 from kshell.syntax.ast import Query
 
@@ -63,6 +63,7 @@ class SessionQueryContext:
             raise DatabaseNotFound(f"Failed to resolve database '{name}': database does not exist")
         key = db.name.lower()
         if key not in self._checked:
+            load_hook_owners("read")
             for hook in list(DATABASE_READ_HOOKS):
                 hook(self, db.name)
             self._checked.add(key)
@@ -76,6 +77,7 @@ class SessionQueryContext:
             src = db.tables.get(name)
         if src is None:
             return None
+        load_hook_owners("read")
         for hook in list(TABLE_READ_HOOKS):
             src = hook(self, db.name, src)
         return src
@@ -91,6 +93,7 @@ class SessionQueryContext:
 
     def resolve_external_table(self, name: str) -> Any:
         db = self.database(None)
+        load_hook_owners("external_read")
         for reader in list(EXTERNAL_TABLE_READERS):
             src = reader(self, db.name, name)
             if src is not None:
