@@ -528,11 +528,12 @@ def _make_datetime(y, mo, d, h=0, mi=0, s=0, *_):
 
 @scalar("make_timespan", "timespan", 2, 4)
 def _make_timespan(*a):
-    if len(a) == 2:
-        return dt.timedelta(hours=a[0], minutes=a[1])
-    if len(a) == 3:
-        return dt.timedelta(hours=a[0], minutes=a[1], seconds=a[2])
-    return dt.timedelta(days=a[0], hours=a[1], minutes=a[2], seconds=a[3])
+    """make_timespan([days,] hours, minutes [, seconds]): seconds may carry 7 fractional digits."""
+    days, (hours, minutes, seconds) = (a[0], a[1:]) if len(a) == 4 else (0, (list(a) + [0])[:3])
+    whole = ((days * 24 + hours) * 60 + minutes) * 60
+    return K.timespan_from_ticks(round((whole + seconds) * K.TICKS_PER_SECOND)) \
+        if isinstance(seconds, float) or isinstance(whole, float) \
+        else K.timespan_from_ticks((whole + seconds) * K.TICKS_PER_SECOND)
 
 
 # ------------------------------------------------------------------ dynamic
