@@ -242,6 +242,9 @@ def render_table(result: Result, fmt: str, types: bool = False) -> str:
     if fmt == "markdown":
         cells = [[c.replace("|", "\\|").replace("\n", "<br>") for c in row] for row in cells]
         headers = [h.replace("|", "\\|") for h in headers]
+    elif any("\n" in c for row in cells for c in row):
+        # A line feed inside a value would look like extra rows: shown as \n (issue 17).
+        cells = [[c.replace("\n", "\\n") if "\n" in c else c for c in row] for row in cells]
     align = ["right" if c.type in NUMERIC_TYPES else "left" for c in result.columns]
     return tabulate(
         cells,

@@ -37,6 +37,9 @@ class AggregateSpec:
 REGISTRY: dict[str, AggregateSpec] = {}
 # Aggregates producing several columns; summarize handles them itself.
 MULTI = frozenset({"arg_max", "arg_min", "percentiles", "percentiles_array"})
+# Other multi-column aggregates: name -> handler(ev, compiler, tab, call, spec, groups, out, item, taken)
+# returning the names of the columns it added (kshell.query.aggregates_extra registers them).
+MULTI_HANDLERS: dict[str, Callable[..., list[str]]] = {}
 
 
 def names() -> list[str]:

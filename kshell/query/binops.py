@@ -492,7 +492,9 @@ def _string_pred(word: str, needle: str) -> Callable[[str], bool]:
         low = needle.lower()
         return lambda s: s.lower().endswith(low)
     if base == "matches regex":
-        rx = re.compile(needle)
+        from kshell.query import regex
+
+        rx = regex.compile(needle)
         return lambda s: rx.search(s) is not None
     if base == "like":
         rx = re.compile(re.escape(needle).replace("%", ".*").replace("_", "."), re.S | re.I)

@@ -13,7 +13,9 @@ import re
 from typing import Any
 
 from kshell import ticks as K
+from kshell.query import limits
 from kshell.query import binops, functions
+from kshell.query.unsupported import not_simulated, source_name
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, column, const, lift
 from kshell.syntax import ast
@@ -50,8 +52,7 @@ class Compiler:
         meth = _DISPATCH.get(type(node))
         if meth is None:
             if type(node).__name__ == "OtherSource":
-                from kshell.errors import NotSupported
-                raise NotSupported(f"'{node.name}' is not supported by kshell")
+                not_simulated(source_name(node), always=True)
             if isinstance(node, ast.Query):
                 return self.compile_subquery_scalar(node)
             if self.ev.is_tabular_node(node, self.scope):
@@ -80,6 +81,9 @@ class Compiler:
         v = node.value
         if t == "string" and v is None:
             v = ""
+        if t == "string" and len(v) > limits.MAX_STRING_LITERAL_CHARS:
+            limits.check("a string literal", len(v), limits.MAX_STRING_LITERAL_CHARS, "characters",
+                         limits.LOW_MEMORY, verb="has")
         if t == "int" and isinstance(v, int) and not isinstance(v, bool) and not -2**31 <= v < 2**31:
             t = "long"
         return const(t, v)
@@ -251,6 +255,7 @@ class Compiler:
             if stored is not None:
                 out = self.ev.call_function(stored, node, node.args, self)
                 return out if isinstance(out, CExpr) else _first_value(out)
+            not_simulated(name)
             raise self.error(node, f"Failed to resolve scalar expression named '{name}'")
         nargs = len(node.args)
         if nargs < spec.min_args or (spec.max_args is not None and nargs > spec.max_args):
@@ -651,32 +656,6 @@ def _tohex(c: Compiler, node: ast.Call) -> CExpr:
     return lift("string", _never_null_string(impl), args)
 
 
-@functions.special("row_number", 0, 2, rtype="long")
-def _row_number(c: Compiler, node: ast.Call) -> CExpr:
-    """row_number([start]): the position of the row in the current (serialized) order."""
-    start = 1
-    if node.args:
-        e = c.compile(node.args[0])
-        if not e.const or not isinstance(e.value, int):
-            raise c.error(node, "row_number(): the start must be a constant integer")
-        start = e.value
-    if len(node.args) < 2:
-        return CExpr("long", lambda cols, n: list(range(start, start + n)))
-    # row_number(start, restart): numbering starts again at `start` on every row where
-    # restart is true (row-number-function.md ranks each Airport's rows from 1).
-    restart = c.predicate(node.args[1])
-
-    def numbered(cols, n):
-        out, k = [], start
-        for i, again in enumerate(restart.iter(cols, n)):
-            if i and again is True:
-                k = start
-            out.append(k)
-            k += 1
-        return out
-    return CExpr("long", numbered)
-
-
 def _shift(c: Compiler, node: ast.Call, direction: int) -> CExpr:
     e = c.compile(node.args[0])
     offset = 1
@@ -732,3 +711,7 @@ def _assert(c: Compiler, node: ast.Call) -> CExpr:
         return const("bool", check(cond.value))
     cf = cond.fn
     return CExpr("bool", lambda cols, n: [check(v) for v in cf(cols, n)])
+
+
+# The extended library registers into the same registries (after the specials above).
+import kshell.query.library  # noqa: E402,F401

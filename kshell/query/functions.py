@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from kshell import ticks as K
 from kshell.query import datetimes as D
+from kshell.query import regex
 from kshell.query import types as T
 from kshell.query.xxhash import xxh64
 
@@ -137,8 +138,8 @@ scalar("reverse", "string", strict=False)(lambda s: _s(s)[::-1])
 
 
 def _trim_regex(rx: str, start: bool, end: bool) -> Callable[[str], str]:
-    pat_start = re.compile(f"^(?:{rx})+") if start else None
-    pat_end = re.compile(f"(?:{rx})+$") if end else None
+    pat_start = regex.repeated(rx, at_start=True) if start else None
+    pat_end = regex.repeated(rx, at_start=False) if end else None
 
     def f(s):
         s = _s(s)
@@ -179,7 +180,7 @@ def _kusto_rewrite(rewrite: str) -> str:
 @scalar("replace_regex", "string", 3, strict=False, aliases=("replace",))
 def _replace_regex(s, rx, rewrite):
     try:
-        return re.sub(_s(rx), _kusto_rewrite(_s(rewrite)), _s(s))
+        return regex.compile(_s(rx)).sub(_kusto_rewrite(_s(rewrite)), _s(s))
     except re.error:
         return ""
 
@@ -188,7 +189,7 @@ def _replace_regex(s, rx, rewrite):
 def _extract(rx, group, s, typ=None):
     """extract(regex, group, text [, typeof(T)]): the compiler converts the text to T."""
     try:
-        m = re.search(_s(rx), _s(s))
+        m = regex.compile(_s(rx)).search(_s(s))
     except re.error:
         return None
     if not m:
@@ -208,7 +209,7 @@ def _extract_all(rx, groups_or_text, s=None):
     else:
         groups = groups_or_text
     try:
-        pat = re.compile(_s(rx))
+        pat = regex.compile(_s(rx))
     except re.error:
         return None
     out = []
@@ -250,7 +251,7 @@ def _indexof(s, lookup, start=0, length=-1, occurrence=1):
 def _countof(s, search, kind="normal"):
     s, search = _s(s), _s(search)
     if kind == "regex":
-        return len(re.findall(search, s))
+        return len(regex.compile(search).findall(s))
     if not search:
         return 0
     return s.count(search)
@@ -314,7 +315,7 @@ scalar("url_encode_component", "string", strict=False)(lambda s: _url_encode(_s(
 scalar("url_decode", "string", strict=False)(lambda s: urllib.parse.unquote_plus(_s(s)))
 
 
-@scalar("hash", "long", 1, 2)
+@scalar("hash", "long", 1, 2, aliases=("hash_xxhash64",))
 def _hash(v, mod=None):
     h = xxh64(_hash_bytes(v))
     if h >= 2**63:
@@ -325,6 +326,12 @@ def _hash(v, mod=None):
 
 
 def _hash_bytes(v: Any) -> bytes:
+    """The bytes Kusto hashes: UTF-8 text, 8-byte little-endian longs, datetime and timespan ticks."""
+    if isinstance(v, dt.datetime):
+        ticks = (v.replace(tzinfo=None) - dt.datetime(1, 1, 1)) // dt.timedelta(microseconds=1) * 10
+        return (ticks & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
+    if isinstance(v, dt.timedelta):
+        return ((v // dt.timedelta(microseconds=1) * 10) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
     if isinstance(v, str):
         return v.encode("utf-8")
     if isinstance(v, bool):

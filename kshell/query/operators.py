@@ -13,9 +13,11 @@ from itertools import compress
 from typing import Any
 
 from kshell.errors import KustoError, NotSupported
+from kshell.query import limits
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import ColumnNumberer, expr_name, unique
+from kshell.query.unsupported import not_simulated
 from kshell.query.tabular import INGESTION_TIME_COLUMN, LazyData, Tabular, mutable_columns, pick_columns
 from kshell.syntax import ast
 
@@ -24,9 +26,13 @@ def apply_operator(ev: Any, tab: Tabular, op: Any, scope: Any) -> Tabular:
     fn = OPERATORS.get(type(op))
     if fn is None and getattr(op, "name", None) == "evaluate":
         return evaluate_plugin(ev, tab, op, scope)
+    if fn is None and isinstance(op, ast.OtherOperator):
+        from kshell.query import operators_extra  # make-series, mv-apply, scan, parse-kv, ...
+        out = operators_extra.apply(ev, tab, op, scope)
+        if out is not None:
+            return out
     if fn is None:
-        name = getattr(op, "name", type(op).__name__)
-        raise NotSupported(f"the '{name}' operator is not supported by kshell")
+        not_simulated(getattr(op, "name", type(op).__name__), always=True)
     return fn(ev, tab, op, scope)
 
 
@@ -555,10 +561,21 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
         idx = [j for j in range(right.rows) if (rkeys[j] is not None and rkeys[j] in lset) == want]
         return right.take_rows(idx)
 
+    outer_left = kind in ("leftouter", "fullouter")
+    # the output size, counted before any row is gathered (a cartesian join of two
+    # 100k-row tables would otherwise exhaust memory)
+    out_rows = 0
+    for i in lrows:
+        k = lkeys[i]
+        matches = rmap.get(k) if k is not None else None
+        out_rows += len(matches) if matches else (1 if outer_left else 0)
+    if kind in ("rightouter", "fullouter"):
+        out_rows += right.rows
+    limits.check("join", out_rows, limits.MAX_JOIN_ROWS)
+
     li: list[int | None] = []
     ri: list[int | None] = []
     matched_right: set[int] = set()
-    outer_left = kind in ("leftouter", "fullouter")
     for i in lrows:
         k = lkeys[i]
         matches = rmap.get(k) if k is not None else None
@@ -826,7 +843,9 @@ def _parse_regex(op: ast.Parse) -> tuple[re.Pattern, list[tuple[str, str]]]:
     if not regex_mode:
         flags |= re.S
     text = "".join(out)
-    return re.compile(swap_greed(text) if ungreedy else text, flags), captures
+    from kshell.query import regex
+
+    return regex.compile(swap_greed(text) if ungreedy else text, flags), captures
 
 
 def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
@@ -878,103 +897,16 @@ def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
 
 
 def evaluate_plugin(ev, tab: Tabular, op: Any, scope) -> Tabular:
-    """`evaluate bag_unpack(...)`; other plugins are not simulated."""
-    from kshell.syntax.cursor import Cursor
-    from kshell.syntax.query import parse_expression
+    """`evaluate plugin(...)`: the plugins registered in kshell.query.plugins."""
+    from kshell.query import plugins
+    from kshell.syntax.query_ops_extra import parse_evaluate
 
-    text = op.text.split(None, 1)[1] if len(op.text.split(None, 1)) > 1 else ""
-    try:
-        call = parse_expression(Cursor(text))
-    except KustoError:
-        call = None
-    name = call.name.lower() if isinstance(call, ast.Call) else text.split("(")[0].strip()
-    if name != "bag_unpack" or not call.args:
-        raise NotSupported(f"the '{name}' plugin (evaluate) is not supported by kshell")
-    return bag_unpack(ev, tab, op, call, _output_schema(text), scope)
-
-
-_SCHEMA_TAIL = re.compile(r"\)\s*:\s*\((.*)\)\s*$", re.S)
-
-
-def _output_schema(text: str) -> list[tuple[str, str]] | None:
-    """The `: (*, Name:string, ...)` after a plugin call: [(name, type)], `*` as ('*', '')."""
-    m = _SCHEMA_TAIL.search(text)
-    if not m:
-        return None
-    out = []
-    for part in m.group(1).split(","):
-        part = part.strip()
-        if part == "*":
-            out.append(("*", ""))
-        elif ":" in part:
-            n, t = part.split(":", 1)
-            out.append((n.strip().strip("[]'\""), T.canonical_type(t.strip()) or "dynamic"))
-    return out
-
-
-_BAG_UNPACK_CONFLICTS = ("error", "replace_source", "keep_source")
-
-
-def bag_unpack(ev, tab: Tabular, op: Any, call: ast.Call, schema, scope) -> Tabular:
-    """bag_unpack(column [, prefix] [, columnsConflict=...] [, ignoredProperties=...]) [: (schema)]
-    (bag-unpack-plugin.md): one column per property, sorted by name, typed dynamic; an output
-    schema picks and types the columns (`*` stands for the input's other columns)."""
-    positional = [a for a in call.args if not isinstance(a, ast.NamedArg)]
-    named = {a.name.lower(): a.value for a in call.args if isinstance(a, ast.NamedArg)}
-    target = positional[0] if positional else None
-    if not isinstance(target, ast.Name) or tab.index(target.name) is None:
-        raise ev.error(op, "bag_unpack(): the first argument must be a column of the input")
-    const = Compiler(ev, [], scope)
-
-    def constant(node, what):
-        e = const.compile(node)
-        if not e.const:
-            raise ev.error(op, f"bag_unpack(): {what} must be a constant")
-        return e.value
-
-    prefix = T.to_string(constant(positional[1], "the prefix")) if len(positional) > 1 else ""
-    conflict = str(constant(named.pop("columnsconflict"), "columnsConflict")) if "columnsconflict" in named else "error"
-    if conflict not in _BAG_UNPACK_CONFLICTS:
-        raise ev.error(op, f"bag_unpack(): columnsConflict must be one of {', '.join(_BAG_UNPACK_CONFLICTS)}")
-    ignored = constant(named.pop("ignoredproperties"), "ignoredProperties") if "ignoredproperties" in named else []
-    ignored = set(ignored) if isinstance(ignored, list) else set()
-    if named:
-        raise ev.error(op, f"bag_unpack(): unknown argument '{next(iter(named))}'")
-    i = tab.index(target.name)
-    bags = tab.data[i]
-    keys = sorted({k for b in bags if isinstance(b, dict) for k in b if k not in ignored})
-    keep = [j for j in range(len(tab.columns)) if j != i and tab.columns[j][0] != INGESTION_TIME_COLUMN]
-    cols = [tab.columns[j] for j in keep]
-    data = [tab.data[j] for j in keep]
-    new = [(prefix + k, [b.get(k) if isinstance(b, dict) else None for b in bags]) for k in keys]
-    if schema is not None:
-        # Only the listed columns, in the listed order; `*` keeps the input's other columns.
-        found = dict(new)
-        out_cols: list[tuple[str, str]] = []
-        out_data: list[list[Any]] = []
-        for name, typ in schema:
-            if name == "*":
-                out_cols += cols
-                out_data += data
-                continue
-            values = found.get(name)
-            if values is None:
-                values = [None] * tab.rows
-            out_cols.append((name, typ))
-            out_data.append(values if typ == "dynamic" else [T.from_dynamic(v, typ) for v in values])
-        return Tabular(out_cols, out_data, tab.rows, tab.name)
-    for name, values in new:
-        at = next((j for j, c in enumerate(cols) if c[0] == name), None)
-        if at is None:
-            cols.append((name, "dynamic"))
-            data.append(values)
-        elif conflict == "replace_source":
-            cols[at] = (name, "dynamic")
-            data[at] = values
-        elif conflict == "error":
-            raise ev.error(op, f"bag_unpack(): the property '{name}' collides with an input column "
-                               "(columnsConflict='replace_source' or 'keep_source' decides)")
-    return Tabular(cols, data, tab.rows, tab.name)
+    node = parse_evaluate(op)
+    name = node.call.name.lower()
+    fn = plugins.REGISTRY.get(name)
+    if fn is None:
+        not_simulated(name, always=True)
+    return fn(ev, tab, node.call, scope, node.schema)
 
 
 def summarize(ev, tab, op, scope):

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 from typing import Any
 
 from kshell import ticks as K
+from kshell.query import limits
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import unique
 from kshell.query.tabular import Tabular
 from kshell.syntax import ast
 
-MAX_RANGE_ROWS = 50_000_000
+MAX_RANGE_ROWS = limits.MAX_RANGE_ROWS
 
 
 def _constant(ev: Any, c: Compiler, node: Any) -> Any:
@@ -77,6 +79,21 @@ def print_(ev: Any, node: ast.Print, scope: Any) -> Tabular:
     return Tabular(cols, data, 1)
 
 
+def _range_count(start: Any, stop: Any, step: Any, zero: Any) -> int:
+    """How many values a datetime / timespan / real range has, computed before building it."""
+    if (step > zero and stop < start) or (step < zero and stop > start):
+        return 0
+    try:
+        ratio = (stop - start) / step
+    except (OverflowError, ZeroDivisionError):
+        return 0
+    if ratio != ratio:  # nan
+        return 0
+    if ratio == float("inf"):
+        return limits.MAX_RANGE_ROWS + 1
+    return int(math.floor(ratio + 1e-9)) + 1
+
+
 def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
     c = Compiler(ev, [], scope)
     st, start = _constant(ev, c, node.start)
@@ -107,24 +124,24 @@ def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
         else:
             span = range(start, stop - 1, step) if stop <= start else range(0)
         # counted before any row is made (1e9 rows would exhaust memory)
-        if abs(span.stop - span.start) > MAX_RANGE_ROWS * abs(span.step):
-            raise ev.error(node, "range: too many rows")
+        count = max(0, (span.stop - span.start + span.step - (1 if span.step > 0 else -1)) // span.step)
+        limits.check("range", count, limits.MAX_RANGE_ROWS)  # len() overflows past 2**63
         values = list(span)
     else:
         if typ == "real":
             start, stop, step = float(start), float(stop), float(step)
+        limits.check("range", _range_count(start, stop, step, zero), limits.MAX_RANGE_ROWS)
         k = 0
         v = start
         forward = step > zero
         while (v <= stop) if forward else (v >= stop):
             values.append(v)
             k += 1
-            if k > MAX_RANGE_ROWS:
-                raise ev.error(node, "range: too many rows")
+            if k > limits.MAX_RANGE_ROWS:  # rounding: the count above is the real guard
+                limits.check("range", k, limits.MAX_RANGE_ROWS)
             try:
                 v = start + step * k if typ in ("long", "real") else K.add(start, step * k)
             except OverflowError:  # the next value is past the calendar, so past `stop` too
                 break
-    if len(values) > MAX_RANGE_ROWS:
-        raise ev.error(node, "range: too many rows")
+    limits.check("range", len(values), limits.MAX_RANGE_ROWS)
     return Tabular([(node.column, typ)], [values], len(values))

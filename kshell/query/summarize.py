@@ -16,6 +16,7 @@ from typing import Any
 
 from kshell.query import aggregates as A
 from kshell.query.compiler import Compiler
+from kshell.query.unsupported import not_simulated
 from kshell.query.naming import ColumnNumberer, expr_name, first_column_name, unique
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular, gather
 from kshell.syntax import ast
@@ -97,6 +98,8 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
             found: list[tuple[str, ast.Call]] = []
             rewritten = _extract(item.expr, found)
             if not found:
+                if isinstance(item.expr, ast.Call):
+                    not_simulated(item.expr.name)
                 raise ev.error(item, "summarize: an aggregation function (count(), sum(), ...) is expected")
             plans.append((item, found, rewritten))
 
@@ -153,6 +156,10 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
             if call.name in ("arg_max", "arg_min"):
                 names = _arg_extreme(ev, c, tab, call, groups, out, key_cols, item if hidden is None else None, taken)
                 produced.extend(names)
+                continue
+            handler = A.MULTI_HANDLERS.get(call.name)
+            if handler is not None:
+                produced.extend(handler(ev, c, tab, call, spec, groups, out, item if hidden is None else None, taken))
                 continue
             if call.name in ("percentiles", "percentiles_array", "take_any", "any"):
                 names = _multi(ev, c, tab, call, spec, groups, out, item if hidden is None else None, taken)
