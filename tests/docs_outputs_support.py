@@ -218,7 +218,9 @@ def _norm_value(v: Any, typ: str) -> Any:
         return _json_norm(_to_json(v))
     if typ == "bool":
         return bool(v)
-    return T.to_string(v)
+    # A page's table cell cannot show leading or trailing whitespace (a parse capture ending
+    # in ", " or a newline prints without it): strings compare trimmed on both sides.
+    return T.to_string(v).strip()
 
 
 def _to_json(v: Any) -> Any:

@@ -59,7 +59,7 @@ def test_every_kusto_type_becomes_kshells_value():
     assert [(c.name, c.type) for c in result.columns] == [(c["ColumnName"], c["ColumnType"]) for c in V2_COLUMNS]
     first, second, nulls = result.rows
     assert first == [True, 1, 9223372036854775807, 1.5, decimal.Decimal("3.25"), "hi",
-                     ticks.with_fraction(dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), "1234567"),
+                     ticks.fromisoformat("2024-01-02T03:04:05.1234567+00:00"),  # 100 ns ticks kept
                      dt.timedelta(days=1, hours=2, minutes=3, seconds=4, microseconds=500000),
                      uuid.UUID("0b7e2b4c-4c8e-4b5a-9f4e-2f4c8d3b9a11"), {"a": [1, 2]}]
     assert second[3] != second[3]  # NaN

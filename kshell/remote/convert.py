@@ -56,19 +56,19 @@ _TIMESPAN = re.compile(r"(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$"
 
 
 def to_datetime(value: Any) -> dt.datetime:
-    """ISO-8601 text (up to 7 fractional digits: Kusto's 100 ns ticks, kept as
-    kshell.ticks keeps them) as an aware UTC datetime."""
+    """ISO-8601 text (up to 7 fractional digits: 100 ns ticks, kept by kshell.ticks) as an
+    aware UTC datetime."""
     m = _DATETIME.match(str(value).strip())
     if m is None:
         raise ValueError(f"not a datetime: {value!r}")
     year, month, day, hour, minute, second, frac, zone = m.groups()
-    out = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-                      tzinfo=UTC)
+    out = ticks.with_fraction(dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                          int(second or 0), tzinfo=UTC), frac)
     if zone and zone != "Z":
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
-        out -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return ticks.with_fraction(out, frac or "")
+        out = ticks.subtract(out, sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    return out
 
 
 def to_timespan(value: Any) -> dt.timedelta:
@@ -80,7 +80,7 @@ def to_timespan(value: Any) -> dt.timedelta:
         raise ValueError(f"not a timespan: {value!r}")
     sign, days, hours, minutes, seconds, frac = m.groups()
     whole = ((int(days or 0) * 24 + int(hours)) * 60 + int(minutes)) * 60 + int(seconds)
-    n = whole * ticks.TICKS_PER_SECOND + int((frac or "")[:7].ljust(7, "0"))
+    n = whole * ticks.TICKS_PER_SECOND + int((frac or "0")[:7].ljust(7, "0"))
     return ticks.timespan_from_ticks(-n if sign else n)
 
 
