@@ -26,7 +26,7 @@ import uuid
 from collections import OrderedDict, deque
 from typing import Any
 
-from kshell.engine.cluster import derived_id
+from kshell.engine.cluster import ID_NAMESPACE
 from kshell.engine.session import REQUEST_HOOKS, Session, handler
 from kshell.errors import BadRequest, EntityNotFound, KustoError
 from kshell.result import Result
@@ -81,9 +81,19 @@ def log_of(cluster: Any) -> _Log:
 
 
 def _next_id(session: Session, *parts: str) -> uuid.UUID:
+    """A deterministic id for a log entry (uuid5, not derived_id: these texts never repeat,
+    so they would only crowd derived_id's cache)."""
     log = log_of(session.cluster)
     log.seq += 1
-    return derived_id(session.cluster.name, "request", str(session.now()), str(log.seq), *parts)
+    return uuid.uuid5(ID_NAMESPACE, "/".join((session.cluster.name, "request", str(session.now()), str(log.seq),
+                                              *parts)))
+
+
+TEXT_LIMIT = 10_000  # characters of a request's text kept in the log (big inline ingestions)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT] + "..."
 
 
 def record_operation(session: Session, operation: str, target: str, details: Result | None, *,
@@ -135,7 +145,7 @@ def on_request(session: Session, node: Any):
         kind = "" if is_query else command_type(inner)
         log.requests.append({
             "ClientActivityId": f"KSH.execute;{_next_id(session, 'client')}", "CommandType": kind,
-            "Text": getattr(node, "text", "") or "", "Database": session.database_name, "StartedOn": started,
+            "Text": _clip(getattr(node, "text", "") or ""), "Database": session.database_name, "StartedOn": started,
             "LastUpdatedOn": now, "Duration": now - started, "State": "Failed" if error else "Completed",
             "RootActivityId": _next_id(session, "root"), "User": _user(session.principal),
             "FailureReason": f"{error.kind}: {error.message}" if error else "", "Application": "kshell",
@@ -220,7 +230,7 @@ def _journal(session: Session, node: Any, before: tuple[str, str, str]) -> None:
         "Event": event, "EventTimestamp": session.now(), "Database": db_name, "EntityName": name,
         "UpdatedEntityName": name if updated else "", "EntityVersion": "",
         "EntityContainerName": db_name, "OriginalEntityState": original, "UpdatedEntityState": updated,
-        "ChangeCommand": text, "Principal": session.principal,
+        "ChangeCommand": _clip(text), "Principal": session.principal,
     })
 
 

@@ -14,8 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kshell.engine.cluster import Column, Extent, Table, derived_id
+import uuid
+
+from kshell.engine.cluster import ID_NAMESPACE, Column, Extent, Table
 from kshell.errors import KustoError
+
+
+def _id(*parts: str) -> uuid.UUID:
+    """A deterministic id (uuid5, not derived_id: these texts carry the clock and seldom repeat)."""
+    return uuid.uuid5(ID_NAMESPACE, "/".join(parts))
 
 
 def run_view_query(session: Any, db: Any, view: Any, source: Any):
@@ -44,14 +51,14 @@ def materialize(session: Any, db: Any, view: Any) -> None:
         view.failures = (view.failures + [{
             "Timestamp": now, "FailureKind": "Transient" if e.kind == "Forbidden" else "Permanent",
             "Details": f"{e.kind}: {e.message}",
-            "OperationId": derived_id("materialized-view", db.name, view.name, str(now))}])[-100:]
+            "OperationId": _id("materialized-view", db.name, view.name, str(now))}])[-100:]
         return
     names = [c.name for c in view.columns]
     by_name = {name: i for i, name in enumerate(result.column_names)}
     view.data = [[row[by_name[n]] for row in result.rows] if n in by_name else [None] * len(result.rows)
                  for n in names]
     count = len(result.rows)
-    view.extents = [Extent(derived_id("mv-extent", db.name, view.name, str(now)), 0, count, now)] if count else []
+    view.extents = [Extent(_id("mv-extent", db.name, view.name, str(now)), 0, count, now)] if count else []
     times = [e.ingestion_time for e in view.processed.extents]
     view.materialized_to = max(times) if times else view.materialized_to
     view.last_run_result = "Completed"
