@@ -50,7 +50,10 @@ class Request:
 
 # What matters to completeness, in the tokenizer's order of preference.
 _INTERESTING = re.compile(r"//|```|~~~|@'|@\"|'|\"|<\||[(\[{]|[)\]}]")
-_NORMAL_BODY = {"'": re.compile(r"(?:[^'\\\n]|\\.)*", re.DOTALL), '"': re.compile(r'(?:[^"\\\n]|\\.)*', re.DOTALL)}
+# Unrolled loops (runs of plain characters between escapes), possessive: the same text as
+# `(?:plain|escape)*` without one backtracking mark per character (a 20 MB literal took 2 GB).
+_NORMAL_BODY = {"'": re.compile(r"[^'\\\n]*+(?:\\.[^'\\\n]*+)*+", re.DOTALL),
+                '"': re.compile(r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+', re.DOTALL)}
 # (each comment ends at its newline: no nested repetition, so no catastrophic backtracking)
 _INGEST_INLINE = re.compile(r"\s*(?://[^\n]*\n\s*)*\.\s*(?:(ingest)\s+(?:async\s+)?inline|execute\s+(?:database|cluster)\s+script)\b",
                             re.IGNORECASE)
@@ -275,20 +278,21 @@ def split_requests(text: str) -> list[Request]:
 # ------------------------------------------------------------------ running
 
 def execute_request(state: Any, text: str) -> list | str | None:
-    """Run one request: a `#directive`, or a query/command on the session."""
+    """Run one request: a `#directive`, or a query/command on the state's target
+    (kshell.target: the simulated cluster or a remote one)."""
+    from kshell.directives import target_of
+
     if text.lstrip().startswith("#"):
         from kshell.directives import run_directive
 
         out = run_directive(state, text)
         # Directives may change the cluster (#time, #identity ...) without going
         # through Session.run: a session backed by a state file writes them now.
-        sync = getattr(state.session, "sync", None)
-        if sync is not None:
-            sync()
+        target_of(state).sync()
         if out is None or isinstance(out, (str, list)):
             return out
         return [out]
-    return state.session.execute(text)
+    return target_of(state).execute(text)
 
 
 def error_line(request: Request, error: KustoError) -> int:
@@ -343,12 +347,25 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
         blocks = []
         for result in outcome:
             rows += len(result.rows)
+            for warning in result.warnings:
+                err.write(f"Warning: {warning}\n")
             blocks.append(render(result, state.format, types=state.types))
+            if result.visualization is not None:
+                blocks.append(_chart_block(state, result, out, err))
         sep = "\n" if data_format else "\n\n"
         text = sep.join(b.rstrip("\n") for b in blocks if b)
         if text:
             out.write(text + "\n")
-    if state.timing:
+        if not request.is_directive:
+            from kshell.outfiles import after_request
+
+            try:
+                for note in after_request(state, outcome):
+                    notices.write(note + "\n")
+            except KustoError as e:
+                err.write(format_error(request.line, e) + "\n")
+                return False
+    if state.timing and not request.is_directive:
         notices.write(f"({rows} row{'s' if rows != 1 else ''}, {elapsed * 1000:.1f} ms)\n")
     if not data_format and not state.interactive and outcome:
         out.write("\n")  # a blank line between the outputs of consecutive requests
@@ -356,8 +373,48 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
     return True
 
 
+def _chart_block(state: Any, result: Any, out: TextIO, err: TextIO) -> str:
+    """The chart of a `| render` result under its table (`--charts always|never|auto`;
+    auto: only when stdout is a terminal).  A chart that cannot be drawn is one note on stderr."""
+    mode = state.extras.get("charts", "auto")
+    is_tty = _isatty(out)
+    if mode == "never" or (mode == "auto" and not is_tty) or state.format in DATA_FORMATS:
+        return ""
+    from kshell import charts
+
+    if not charts.drawable(result):
+        return ""
+    import shutil
+
+    size = shutil.get_terminal_size((100, 30))
+    try:
+        return charts.draw(result, size.columns - 1, max(10, min(size.lines - 6, 24)), color=is_tty)
+    except charts.ChartError as e:
+        err.write(f"kshell: {e}\n")
+        return ""
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _echo_text(text: str) -> str:
     return "".join(f"> {line}\n" for line in text.split("\n"))
+
+
+def _say_not_run(rest: Iterator[Request], err: TextIO) -> None:
+    """After a failure stops a script: how many requests it leaves unrun."""
+    left = 0
+    try:
+        for _ in rest:
+            left += 1
+    except Exception:  # noqa: BLE001 - the rest ends inside a literal, or is not text: count what came before
+        pass
+    if left:
+        err.write(f"({left} more request{'s' if left != 1 else ''} not run)\n")
 
 
 def run_requests(state: Any, requests: Iterable[Request], out: TextIO, err: TextIO, *, keep_going: bool = False) -> int:
@@ -379,6 +436,7 @@ def run_requests(state: Any, requests: Iterable[Request], out: TextIO, err: Text
         if not run_one(state, request, out, err):
             failed = True
             if not keep_going:
+                _say_not_run(it, err)
                 break
         if state.quit:
             break

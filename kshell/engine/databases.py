@@ -128,12 +128,21 @@ def alter_pretty_name(session: Session, node: AlterDatabasePrettyName) -> Result
 def show_databases(session: Session, node: ShowDatabases) -> Result:
     if node.names:
         dbs = [session.get_database(n) for n in node.names]
+    elif node.flavor:
+        dbs = _visible_databases(session)  # the flavours show metadata: only what the caller may see
     else:
         dbs = list(session.cluster.databases.values())
     columns = DATABASES_FLAVOR_COLUMNS[node.flavor]
     if node.flavor == "datastats":
         columns = [c for c in columns if c[0] != "CurrentUseIsUnrestrictedViewer"]
     return Result.of(columns, [_flavor_row(session, db, columns) for db in dbs])
+
+
+def _visible_databases(session: Session) -> list[Database]:
+    """Databases whose metadata the caller may see (the security family decides)."""
+    from kshell.engine.permissions import visible_databases
+
+    return visible_databases(session)
 
 
 @handler(ShowDatabase)
@@ -176,7 +185,7 @@ def _flavor_row(session: Session, db: Database, columns: list[tuple[str, str]]) 
 def show_databases_entities(session: Session, node: ShowDatabasesEntities) -> Result:
     from kshell.engine.tables import csl_schema
 
-    dbs = [session.get_database(n) for n in node.names] if node.names else list(session.cluster.databases.values())
+    dbs = [session.get_database(n) for n in node.names] if node.names else _visible_databases(session)
     rows = []
     for db in dbs:
         for t in db.tables.values():
@@ -201,7 +210,7 @@ def show_schema_violations(session: Session, node: ShowDatabaseSchemaViolations)
 @handler(ShowDatabaseSchema)
 def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
     if node.all_databases:
-        dbs = list(session.cluster.databases.values())
+        dbs = _visible_databases(session)
     elif node.names:
         dbs = [session.get_database(n) for n in node.names]
     else:

@@ -37,6 +37,12 @@ def _prop(properties: dict, name: str, default: Any = None) -> Any:
     return default
 
 
+def schema_changing(properties: dict) -> bool:
+    """`extend_schema` / `recreate_schema`: the ingestion alters the table's schema, which
+    needs Table Admin of an existing table (spec 7.3; kshell.engine.permissions)."""
+    return _flag(properties, "extend_schema") or _flag(properties, "recreate_schema")
+
+
 def _flag(properties: dict, name: str) -> bool:
     v = _prop(properties, name, False)
     return v is True or (isinstance(v, str) and v.strip().lower() == "true")

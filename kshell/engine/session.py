@@ -170,6 +170,17 @@ class Session:
             for hook in self.after_rollback:
                 hook(self)
             raise
+        except MemoryError:
+            # a size no limit of kshell.query.limits foresaw: still a Kusto error, not the end
+            # of the program (the rest of a script runs, the state file keeps being written)
+            from kshell.query.limits import LOW_MEMORY, LimitExceeded
+
+            error = LimitExceeded("the request ran out of memory", LOW_MEMORY)
+            for finish in finishers:
+                finish(error)
+            for hook in self.after_rollback:
+                hook(self)
+            raise error from None
         for finish in finishers:
             finish(None)
         for hook in self.after_commit:
