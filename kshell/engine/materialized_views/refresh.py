@@ -17,7 +17,7 @@ from typing import Any
 import uuid
 
 from kshell.engine.cluster import ID_NAMESPACE, Column, Extent, Table
-from kshell.errors import KustoError
+from kshell.errors import Forbidden, KustoError
 
 
 def _id(*parts: str) -> uuid.UUID:
@@ -26,7 +26,8 @@ def _id(*parts: str) -> uuid.UUID:
 
 
 def run_view_query(session: Any, db: Any, view: Any, source: Any):
-    """The view query's result over `source` (the processed rows), on the service's authority."""
+    """The view query's result over `source` (the processed rows), on the service's authority.
+    A read the flow may not make fails the run (the flow's first refusal)."""
     from kshell.engine.queries import SessionQueryContext
     from kshell.query import run
     from kshell.syntax import parse_query
@@ -34,10 +35,21 @@ def run_view_query(session: Any, db: Any, view: Any, source: Any):
     body = view.query.strip()
     if body.startswith("{") and body.endswith("}"):
         body = body[1:-1]
+    from kshell.engine.permissions import Flow
+
+    # A view materializes on the service's authority: a flow without an identity, which
+    # the one read check confines to its own database's tables without RLS or restricted view.
+    flow = Flow("materialized view", f"[{db.name}].[{view.name}]", db.name)
     ctx = SessionQueryContext(session, database=db.name,
-                              scoped_tables={(db.name.lower(), view.source_table): source},
-                              readable_databases=(db.name,))
-    return run(parse_query(body), ctx)
+                              scoped_tables={(db.name.lower(), view.source_table): source}, flow=flow)
+    try:
+        result = run(parse_query(body), ctx)
+        flow.check_refusals()
+    except KustoError as e:
+        if flow.refusals:
+            raise Forbidden(flow.refusals[0]) from None
+        raise e
+    return result
 
 
 def materialize(session: Any, db: Any, view: Any) -> None:
