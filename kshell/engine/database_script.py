@@ -87,7 +87,11 @@ def execute_database_script(session: Session, node: ExecuteDatabaseScript) -> Re
                 if _is_show(cmd):
                     outcome = (kind, "Skipped", "read-only commands are not run in a script")
                 else:
+                    from kshell.engine.operations import entity_state, journal_change
+
+                    before = entity_state(session, cmd)
                     run_nested(session, cmd)
+                    journal_change(session, cmd, before)  # each command of the script is its own change
                     outcome = (kind, "Completed", "")
             except KustoError as e:
                 if throw:

@@ -137,7 +137,7 @@ def on_request(session: Session, node: Any):
     inner = _inner(node)
     is_query = type(node).__name__ == "Query"
     changes = not is_query and not _is_show(inner)
-    before = _entity_state(session, inner) if changes else None
+    before = entity_state(session, inner) if changes else None
 
     def finish(error: KustoError | None) -> None:
         log = log_of(session.cluster)
@@ -158,7 +158,7 @@ def on_request(session: Session, node: Any):
                              state="Failed" if error else "Completed",
                              status=f"{error.kind}: {error.message}" if error else "")
         if changes and error is None and before is not None:
-            _journal(session, inner, before)
+            journal_change(session, inner, before)
 
     return finish
 
@@ -184,7 +184,7 @@ def _entity(session: Session, node: Any) -> tuple[str, str]:
     return session.database_name, ""
 
 
-def _entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
+def entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
     try:
         db_name, name = _entity(session, node)
         db = session.cluster.database(db_name)
@@ -217,7 +217,10 @@ def entity_script(db: Any, name: str) -> str:
     return ""
 
 
-def _journal(session: Session, node: Any, before: tuple[str, str, str]) -> None:
+def journal_change(session: Session, node: Any, before: tuple[str, str, str] | None) -> None:
+    """Journal the change `node` made, given the entity's state before it (entity_state)."""
+    if before is None:
+        return
     db_name, name, original = before
     db = session.cluster.database(db_name)
     updated = entity_script(db, name) if db is not None else ""
