@@ -203,7 +203,7 @@ def _norm_value(v: Any, typ: str) -> Any:
     """kshell's value in the comparable form of its column type."""
     from kshell.query import types as T
     if v is None:
-        return None
+        return "" if typ == "string" else None  # a Kusto string is never null
     if typ in _NUMERIC:
         if isinstance(v, float):
             return v

@@ -501,10 +501,10 @@ operator	facet	T | facet by ColumnName [, ColumnName2, ...] [with ( filterPipe )
 operator	find	find	table	not implemented yet	Rows matching a predicate across tables.
 operator	fork	T | fork [name=](subquery) [name=](subquery) ...	table	not implemented yet	Several results from one input.
 operator	getschema	T | getschema	table	runs	The input's column names and types.
-operator	graph-mark-components	G | graph-mark-components [kind = Kind] [with_component_id = ComponentId]	graph	graph semantics (make-graph, graph-match) are not simulated	Marks connected components of a graph.
-operator	graph-match	G | graph-match [cycles = CyclesOption] Pattern [where Constraints] project [ColumnName =] Expression [, ...]	table	graph semantics (make-graph, graph-match) are not simulated	Matches a pattern in a graph.
-operator	graph-shortest-paths	G | graph-shortest-paths [output = OutputOption] Pattern where Predicate project [ColumnName =] Expression [, ...]	table	graph semantics (make-graph, graph-match) are not simulated	Shortest paths in a graph.
-operator	graph-to-table	G | graph-to-table nodes [ with_node_id=ColumnName ]	table	graph semantics (make-graph, graph-match) are not simulated	A graph's nodes or edges as a table.
+operator	graph-mark-components	G | graph-mark-components [kind = Kind] [with_component_id = ComponentId]	graph	runs	Marks connected components of a graph.
+operator	graph-match	G | graph-match [cycles = CyclesOption] Pattern [where Constraints] project [ColumnName =] Expression [, ...]	table	runs	Matches a pattern in a graph.
+operator	graph-shortest-paths	G | graph-shortest-paths [output = OutputOption] Pattern where Predicate project [ColumnName =] Expression [, ...]	table	runs	Shortest paths in a graph.
+operator	graph-to-table	G | graph-to-table nodes [ with_node_id=ColumnName ]	table	runs	A graph's nodes or edges as a table.
 operator	has	T | where Column has (Expression)	bool	runs	Case-insensitive whole-term test.
 operator	has_all	T | where col has_all (expression, ... )	bool	runs	Whether every term is present.
 operator	has_any	T | where col has_any (expression, ... )	bool	runs	Whether any term is present.
@@ -522,7 +522,7 @@ operator	let	let	statement	runs	Binds a name to a value, table or function.
 operator	limit	limit	table	runs	Alias of take.
 operator	lookup	LeftTable | lookup [kind = (leftouter|inner)] (RightTable) on Attributes	table	runs	Extends a fact table with a dimension table's columns.
 operator	macro-expand	macro-expand [kind = Kind] [isfuzzy = IsFuzzy] EntityGroup as EntityIdentifier (Subquery)	table	not implemented yet	Runs a subquery over each entity of an entity group.
-operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	graph semantics (make-graph, graph-match) are not simulated	Builds a graph from edges and nodes.
+operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	runs	Builds a graph from edges and nodes.
 operator	make-series	T | make-series [MakeSeriesParameters]	table	runs	Aggregated series over an axis.
 operator	matches regex	matches regex	bool	runs	Whether a string matches a regex.
 operator	mv-apply	T | mv-apply [ItemIndex] ColumnsToExpand [RowLimit] on ( SubQuery )	table	runs	Runs a subquery over each row's expanded arrays.
