@@ -154,7 +154,7 @@ function	geo_line_interpolate_point	geo_line_interpolate_point(lineString,fracti
 function	geo_line_length	geo_line_length(lineString)	real	runs	Geodesic length of a line string, in meters.
 function	geo_line_locate_point	geo_line_locate_point(lineString, longitude,latitude,[ use_spheroid ])	real	runs	The fraction of a line string's length to its point closest to a point.
 function	geo_line_simplify	geo_line_simplify(lineString, tolerance)	dynamic	runs	A line string simplified to a tolerance.
-function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	not implemented yet	S2 cells covering a line string.
+function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	runs	S2 cells covering a line string.
 function	geo_point_buffer	geo_point_buffer(longitude, latitude, radius, tolerance)	dynamic	not implemented yet	A polygon around a point at a distance.
 function	geo_point_in_circle	geo_point_in_circle(p_longitude, p_latitude, pc_longitude, pc_latitude, c_radius)	bool	runs	Whether a point lies within a circle on the sphere.
 function	geo_point_in_polygon	geo_point_in_polygon(longitude, latitude, polygon)	bool	runs	Whether a point lies inside a polygon.
@@ -167,8 +167,8 @@ function	geo_polygon_centroid	geo_polygon_centroid(polygon)	dynamic	runs	The cen
 function	geo_polygon_densify	geo_polygon_densify(polygon, tolerance, [ preserve_crossing ])	dynamic	runs	A polygon with edges split to a tolerance.
 function	geo_polygon_perimeter	geo_polygon_perimeter(polygon)	real	runs	Perimeter of a polygon, in meters.
 function	geo_polygon_simplify	geo_polygon_simplify(polygon, tolerance)	dynamic	runs	A polygon simplified to a tolerance.
-function	geo_polygon_to_h3cells	geo_polygon_to_h3cells(polygon [, resolution[, radius]])	dynamic	not implemented yet	H3 cells covering a polygon.
-function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius]])	dynamic	not implemented yet	S2 cells covering a polygon.
+function	geo_polygon_to_h3cells	geo_polygon_to_h3cells(polygon [, resolution[, radius]])	dynamic	runs	H3 cells covering a polygon.
+function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius]])	dynamic	runs	S2 cells covering a polygon.
 function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 cells adjacent to a cell.
 function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	runs	The center of an S2 cell as a GeoJSON point.
 function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	runs	An S2 cell as a GeoJSON polygon.
