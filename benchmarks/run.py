@@ -348,7 +348,14 @@ def write_report(rows, rep: int, elapsed: float, loadavg: str, short: dict[str, 
               "output goes to a file; item 6 compares with pandas when the `bench` extra is installed.",
               ""]
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text("\n".join(lines))
+    OUT.write_text("\n".join(lines) + kept_server_section())
+
+
+def kept_server_section() -> str:
+    """The "Server load" section at the end of the file: benchmarks/server_load.py writes it, run.py keeps it."""
+    marker = "<!-- server-load: written by benchmarks/server_load.py -->"
+    old = OUT.read_text() if OUT.exists() else ""
+    return "\n" + old[old.index(marker):] if marker in old else ""
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def _refuse_foreign_file(path: str) -> None:
     files: `#save tour.kql` must not destroy the user's script."""
     import struct
 
-    from kshell.store_file import APPLICATION_ID, SQLITE_MAGIC
+    from kshell.store.file import APPLICATION_ID, SQLITE_MAGIC
 
     try:
         with open(path, "rb") as f:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from kshell.engine.cluster import Column, Database, Extent, Function, Table, new_cluster
-from kshell.store_codec import CodecError, Decoder, Encoder
+from kshell.store.codec import CodecError, Decoder, Encoder
 
 
 # Records defined in this test module count as "ours" for these tests.

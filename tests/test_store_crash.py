@@ -1,7 +1,8 @@
 """Crash safety: a kshell killed with SIGKILL at random moments never leaves a state
 between two requests.
 
-One state file lives through all the runs.  Each run is a real `kshell STATE_FILE`
+One state file lives through all the runs (20 kills in the default suite;
+`KSHELL_SLOW_TESTS=1` adds a run of 100 kills).  Each run is a real `kshell STATE_FILE`
 child working through a script of requests (ingestions of 20 tagged rows,
 managed identity policy changes, table creations) and is killed with SIGKILL
 after a random delay.  After each kill the file must open, and its content
@@ -20,6 +21,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from kshell.directives import ShellState
 from kshell.script import execute_request
@@ -75,12 +78,25 @@ def read_state(path: str):
 
 
 def test_sigkill_at_random_moments_leaves_whole_requests(tmp_path):
+    sigkill_runs(tmp_path, KILLS, seed=20260101)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("KSHELL_SLOW_TESTS") != "1", reason="slow (about 5 minutes): set KSHELL_SLOW_TESTS=1")
+def test_a_hundred_sigkills_leave_whole_requests(tmp_path):
+    sigkill_runs(tmp_path, 100, seed=18)
+
+
+def sigkill_runs(tmp_path, kills: int, seed: int) -> None:
+    """Kill a child `kshell STATE_FILE -f script` `kills` times at random moments; after
+    each kill the file holds exactly a prefix of the run's requests."""
+    KILLS = kills
     path = str(tmp_path / "crash.kshell")
     s = open_session(path)
     s.execute(".create table T (run:long, req:long, r:long, s:string)")
     close_session(s)
 
-    rng = random.Random(20260101)
+    rng = random.Random(seed)
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
     kept_rows: list = []
     kept_tables = {"T"}

@@ -96,7 +96,16 @@ def test_damaged_metadata_is_refused(tmp_path):
     p = tmp_path / "meta.kshell"
     make_state_file(p)
     with sqlite3.connect(p) as c:
-        c.execute("UPDATE kshell_meta SET value='{not json' WHERE key='cluster'")
+        c.execute("""UPDATE kshell_parts SET doc='{not json' WHERE key='["c","now"]'""")
+    c.close()
+    assert_refused(p, "damaged")
+
+
+def test_a_missing_cluster_part_is_refused(tmp_path):
+    p = tmp_path / "meta.kshell"
+    make_state_file(p)
+    with sqlite3.connect(p) as c:
+        c.execute("""DELETE FROM kshell_parts WHERE key='["c"]'""")
     c.close()
     assert_refused(p, "damaged")
 

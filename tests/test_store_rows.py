@@ -11,7 +11,7 @@ import pytest
 
 from kshell.engine.cluster import Column, Extent, Table, derived_id
 from kshell.store import close_session, open_session
-from kshell.store_rows import StoredTable, decode_chunk, encode_chunk, rows_loaded
+from kshell.store.rows import StoredTable, decode_chunk, encode_chunk, rows_loaded
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 UTC = dt.timezone.utc

@@ -24,6 +24,11 @@ from kshell.engine.cluster import Cluster, Database, new_cluster
 Handler = Callable[["Session", Any], "Result | list[Result]"]
 
 _HANDLERS: dict[type, Handler] = {}
+
+# `(session, node) -> finisher | None`, called before every request's handler; the
+# finisher gets the request's KustoError (or None) once it is done.  The request log
+# and the journal (kshell.engine.operations) register here.
+REQUEST_HOOKS: list[Callable[["Session", Any], "Callable[[KustoError | None], None] | None"]] = []
 _POLICY_HANDLERS: dict[str, Handler] = {}
 
 # Engine modules of the command families, imported once so that their handlers register.
@@ -37,6 +42,11 @@ FAMILY_MODULES = (
     "security",
     "row_level_security",
     "update_policy",
+    "policies",
+    "database_script",
+    "materialized_views",
+    "operations",
+    "extent_commands",
     "external_tables",
     "ingest_storage",
     "export",
@@ -150,13 +160,29 @@ class Session:
         fn = self._handler_for(node)
         from kshell.engine import permissions
 
+        finishers = [f for f in (hook(self, node) for hook in list(REQUEST_HOOKS)) if f is not None]
         try:
             permissions.check(self, node)
             out = fn(self, node)
-        except KustoError:
+        except KustoError as e:
+            for finish in finishers:
+                finish(e)
             for hook in self.after_rollback:
                 hook(self)
             raise
+        except MemoryError:
+            # a size no limit of kshell.query.limits foresaw: still a Kusto error, not the end
+            # of the program (the rest of a script runs, the state file keeps being written)
+            from kshell.query.limits import LOW_MEMORY, LimitExceeded
+
+            error = LimitExceeded("the request ran out of memory", LOW_MEMORY)
+            for finish in finishers:
+                finish(error)
+            for hook in self.after_rollback:
+                hook(self)
+            raise error from None
+        for finish in finishers:
+            finish(None)
         for hook in self.after_commit:
             hook(self)
         if out is None:

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from kshell import ticks
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
 UTC = dt.timezone.utc
@@ -98,6 +99,7 @@ _ISO = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$",
     re.IGNORECASE,
 )
+_SEVENTH_DIGIT = re.compile(r"\.\d{7}")
 _SLASHED = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*(AM|PM))?)?\s*$",
                       re.IGNORECASE)
 
@@ -106,22 +108,23 @@ def to_datetime(s: str) -> dt.datetime | None:
     """ISO 8601 (date, date time, fractions up to 7 digits, Z or offset), RFC 822/1123,
     and `M/d/yyyy [h:mm[:ss] [AM|PM]]`.  Result is aware UTC."""
     try:
-        # Fast path (C): ISO 8601 as Python reads it; the regex below covers the rest.
-        v = dt.datetime.fromisoformat(s)
-        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        # Fast path (C): ISO 8601 as Python reads it (it keeps six fractional digits, so a
+        # seventh takes the regex below); the regex covers the rest.
+        if not _SEVENTH_DIGIT.search(s):
+            v = dt.datetime.fromisoformat(s)
+            return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
     except ValueError:
         pass
     m = _ISO.match(s)
     try:
         if m:
             y, mo, d, h, mi, sec, frac, tz = m.groups()
-            micro = int((frac or "0").ljust(7, "0")[:6])
-            value = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), micro,
-                                tzinfo=UTC)
+            value = ticks.with_fraction(dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0),
+                                                    int(sec or 0), tzinfo=UTC), frac)
             if tz and tz.upper() != "Z":
                 sign = 1 if tz[0] == "+" else -1
                 digits = tz[1:].replace(":", "")
-                value -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+                value = ticks.subtract(value, sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
             return value
         m = _SLASHED.match(s)
         if m:
@@ -153,14 +156,14 @@ def to_timespan(s: str) -> dt.timedelta | None:
     try:
         if m:
             neg, days, h, mi, sec, frac = m.groups()
-            v = dt.timedelta(days=int(days or 0), hours=int(h), minutes=int(mi), seconds=int(sec or 0),
-                             microseconds=int((frac or "0").ljust(7, "0")[:6]))
-            return -v if neg else v
+            whole = ((int(days or 0) * 24 + int(h)) * 60 + int(mi)) * 60 + int(sec or 0)
+            n = whole * ticks.TICKS_PER_SECOND + int((frac or "0").ljust(7, "0"))  # 100 ns ticks
+            return ticks.timespan_from_ticks(-n if neg else n)
         m = _UNIT.match(s)
         if m:
             neg, amount, unit = m.groups()
-            v = dt.timedelta(seconds=float(amount) * _UNIT_SECONDS[unit.lower()])
-            return -v if neg else v
+            n = round(float(amount) * _UNIT_SECONDS[unit.lower()] * ticks.TICKS_PER_SECOND)
+            return ticks.timespan_from_ticks(-n if neg else n)
     except (ValueError, OverflowError):
         return None
     return None

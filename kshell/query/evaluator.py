@@ -308,12 +308,20 @@ class Evaluator:
     def eval_tabular(self, node: Any, scope: Scope) -> Tabular:
         if isinstance(node, ast.Pipeline):
             tab = self.eval_tabular(node.source, scope)
-            from kshell.query.operators import apply_operator, sort_then_take
+            from kshell.query.operators import apply_operator, join_then_where, sort_then_take
             ops = node.operators
             k = 0
             while k < len(ops):
                 op = ops[k]
                 nxt = ops[k + 1] if k + 1 < len(ops) else None
+                if type(op) is ast.Join and isinstance(nxt, ast.Where):
+                    wheres = []
+                    while k + 1 < len(ops) and isinstance(ops[k + 1], ast.Where):
+                        k += 1
+                        wheres.append(ops[k])
+                    tab = join_then_where(self, tab, op, wheres, scope)
+                    k += 1
+                    continue
                 if isinstance(op, ast.Sort) and isinstance(nxt, ast.Take) and len(op.keys) == 1:
                     tab = sort_then_take(self, tab, op, nxt, scope)
                     k += 2
@@ -416,7 +424,7 @@ class Evaluator:
 
     def tabular_call(self, node: ast.Call, scope: Scope) -> Tabular:
         name = node.name
-        if name == "table" and node.args:
+        if name in ("table", "materialized_view") and node.args:  # a view reads like a table
             arg = Compiler(self, [], scope).compile(node.args[0])
             return self.named_table(node, T.to_string(arg.value), None, scope, allow_let=True)
         if name in ("materialize", "view") and node.args:

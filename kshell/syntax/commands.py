@@ -24,6 +24,11 @@ _RULES: list[CommandRule] = []
 # The family modules, imported once so that their rules register.
 FAMILY_MODULES = (
     "cmd_policy",
+    "cmd_policy_list",
+    "cmd_script",
+    "cmd_materialized_view",
+    "cmd_operations",
+    "cmd_extents",
     "cmd_database",
     "cmd_table",
     "cmd_function",

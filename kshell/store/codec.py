@@ -30,8 +30,10 @@ Fields that are caches rather than state are not written and come back as
 their default: a field whose name starts with "_", a field named "parsed"
 (Function.parsed), or one declared with `field(metadata={"transient": True})`.
 
-Loading is restricted to classes inside the `kshell` package: a state file
-cannot make kshell import or build anything else.
+Writing and loading are restricted to record classes (dataclasses, Enums,
+NamedTuples) defined in the engine, syntax and query packages (never a module
+with a `_` part such as `__main__`): a state file cannot make kshell import or
+build anything else (resolve_class).
 """
 
 from __future__ import annotations
@@ -49,11 +51,14 @@ from itertools import chain
 from collections.abc import Callable
 from typing import Any
 
+from kshell import ticks
 from kshell.errors import KustoError
 
 TRANSIENT_FIELD_NAMES = frozenset({"parsed"})
 _SCALARS = frozenset({str, int, bool, float, type(None)})
-ALLOWED_PACKAGES = ("kshell",)
+# Records of the state model live in the engine (and the parsed forms it keeps, from
+# the syntax and query packages); nothing else is ever stored or loaded.
+ALLOWED_PACKAGES = ("kshell.engine", "kshell.syntax", "kshell.query")
 
 
 class CodecError(KustoError):
@@ -131,6 +136,12 @@ class Encoder:
             return {"$dt": v.isoformat()}
         if t is dt.timedelta:
             return {"$td": [v.days, v.seconds, v.microseconds]}
+        # Values with 100 ns ticks beyond the microsecond (kshell.ticks): the same tags,
+        # with a seventh fractional digit / a fourth element holding the extra ticks.
+        if t is ticks.Datetime:
+            return {"$dt": ticks.isoformat(v)}
+        if t is ticks.Timespan:
+            return {"$td": [v.days, v.seconds, v.microseconds, v.extra]}
         if t is uuid.UUID:
             return {"$uuid": str(v)}
         if t is decimal.Decimal:
@@ -156,8 +167,6 @@ class Encoder:
         for base in (str, int, float, list, dict, tuple):
             if isinstance(v, base):
                 return self.encode(base(v))
-        if _in_packages(t, self._allowed):
-            return self._object(v)
         raise CodecError(f"the state file cannot store a value of type {_class_name(t)}")
 
     def _object(self, v: Any) -> Any:
@@ -241,6 +250,7 @@ class Encoder:
         return rows
 
     def _class_info(self, cls: type) -> tuple[str, tuple[str, ...], Any]:
+        cls = stored_class(cls)
         if not _in_packages(cls, self._allowed):
             # The loader would refuse it: never write a file that cannot be opened again.
             raise CodecError(f"the state file cannot store a record of type {_class_name(cls)} (not a kshell type)")
@@ -250,6 +260,13 @@ class Encoder:
 
     def _special_record(self, v: Any) -> Any:
         return self._special(v)
+
+
+def stored_class(cls: type) -> type:
+    """The class a record is stored as: a tracked subclass (kshell.store.tracking) is its base."""
+    while cls.__dict__.get("__kshell_tracked__") or getattr(cls, "__kshell_tracked__", False):
+        cls = cls.__mro__[1]
+    return cls
 
 
 def _default(f: dataclasses.Field) -> Any:
@@ -278,19 +295,41 @@ def _slot_names(cls: type) -> list[str]:
 
 
 def resolve_class(name: str, allowed: tuple[str, ...] = ALLOWED_PACKAGES) -> type:
-    """The class a tag names; only classes of the allowed packages (kshell)."""
+    """The class a tag names, under a fixed allow-list: a record class (dataclass,
+    Enum, NamedTuple or plain class) *defined* in a module of the allowed packages
+    (the engine).  Only such a module is ever imported for a tag, never a module
+    whose name has a part starting with `_` (`__main__`, private modules), and
+    the qualified name must lead to that class itself, not through another
+    module's attributes.  A state file is data: it cannot make kshell import or
+    build anything else."""
     module, _, qual = name.partition(":")
     if not _module_in(module, allowed) or not qual:
         raise CodecError(f"record type '{name}' is not a kshell type")
+    parts = module.split(".") + qual.split(".")
+    if any(not p.isidentifier() or p.startswith("_") for p in parts):
+        raise CodecError(f"record type '{name}' is not a kshell type")
     try:
+        import importlib.util
+
+        if importlib.util.find_spec(module) is None:
+            raise ImportError(module)
         obj: Any = importlib.import_module(module)
         for part in qual.split("."):
             obj = getattr(obj, part)
-    except (ImportError, AttributeError):
+    except (ImportError, AttributeError, ValueError):
         raise CodecError(f"record type '{name}' is unknown to this kshell") from None
-    if not isinstance(obj, type):
-        raise CodecError(f"record type '{name}' is not a class")
+    if not isinstance(obj, type) or obj.__module__ != module or obj.__qualname__ != qual:
+        raise CodecError(f"record type '{name}' is not a kshell record type")
+    if not _record_class(obj):
+        raise CodecError(f"record type '{name}' is not a kshell record type")
     return obj
+
+
+def _record_class(cls: type) -> bool:
+    """Records are dataclasses, Enums and NamedTuples: classes whose instances are
+    data (rebuilt without running any constructor)."""
+    return dataclasses.is_dataclass(cls) or issubclass(cls, enum.Enum) or (
+        issubclass(cls, tuple) and hasattr(cls, "_fields"))
 
 
 class Decoder:
@@ -339,10 +378,11 @@ class Decoder:
                 out[k] = dec(x)
             return out
         if first == "$dt":
-            return dt.datetime.fromisoformat(v["$dt"])
+            return ticks.fromisoformat(v["$dt"])
         if first == "$td":
-            d, s, us = v["$td"]
-            return dt.timedelta(days=d, seconds=s, microseconds=us)
+            d, s, us, *extra = v["$td"]
+            td = dt.timedelta(days=d, seconds=s, microseconds=us)
+            return ticks.add(td, ticks.timespan_from_ticks(extra[0])) if extra else td
         if first == "$uuid":
             return uuid.UUID(v["$uuid"])
         if first == "$dec":

@@ -4,7 +4,7 @@
 
 Every field of Table except `data` (rows live in kshell_rows) is encoded
 generically, each field on its own (its own record numbering), so that a
-field nobody touched since the last write (kshell.store_tracking) keeps its
+field nobody touched since the last write (kshell.store.tracking) keeps its
 stored encoding and only touched fields are encoded again.  New Table fields
 are stored without changes here.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from kshell.engine.cluster import Column, Extent, Table
-from kshell.store_codec import CodecError, Decoder, Encoder, _class_name, _default, _fields_of
+from kshell.store.codec import CodecError, Decoder, Encoder, _class_name, _default, _fields_of
 
 # Small records never shared between places: stored as compact rows of values.
 FLAT_TYPES = frozenset({Column, Extent})

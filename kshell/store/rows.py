@@ -29,8 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kshell.engine.cluster import Table
-from kshell.store_codec import Decoder, Encoder
-from kshell.store_tracking import TrackedTable
+from kshell.store.codec import Decoder, Encoder
+from kshell.store.tracking import TrackedTable
 
 CHUNK_ROWS = 100_000
 
@@ -160,7 +160,7 @@ class StoredTable(TrackedTable):
     """A Table whose rows are read from the state file on first use of `data`.
 
     Everything else about it is an ordinary Table (the serializer records it
-    as Table); like every written table it is tracked (kshell.store_tracking).  Once loaded, or once `data` is assigned, it behaves exactly
+    as Table); like every written table it is tracked (kshell.store.tracking).  Once loaded, or once `data` is assigned, it behaves exactly
     like a Table.
     """
 

@@ -11,10 +11,14 @@ lock at once, so the file belongs to one kshell process at a time; a second
 process waits BUSY_TIMEOUT seconds and is then refused with "busy".  The lock
 is an OS file lock, released when the process dies, even by kill -9.
 
-Journal: WAL with `synchronous=FULL` (docs/state-file.md says why): each request
-is one transaction, committed with one fsync of the -wal file; a crash at any
-point leaves either the old or the new state (the next open recovers the
-WAL), and a clean close checkpoints, so at rest the state is one file.
+Journal: WAL with `synchronous=NORMAL` (docs/state-file.md says why): each
+request is one transaction appended to the -wal file, without an fsync; the
+WAL is fsynced at checkpoints.  A killed process (kill -9, a crash of kshell)
+loses nothing it committed: the appended frames are in the operating
+system's cache and the next open recovers them.  A power loss or an
+operating-system crash may lose the requests since the last checkpoint, but
+never leaves a partial one (frames are checksummed; an incomplete commit is
+ignored).  A clean close checkpoints, so at rest the state is one file.
 A new file is built beside its path (schema, header marks and first state)
 and renamed into place, then opened like any other and switched to WAL.
 """
@@ -28,12 +32,17 @@ import struct
 from kshell.errors import KustoError
 
 APPLICATION_ID = 0x4B53484C  # "KSHL"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: cluster metadata in kshell_parts (1: one document in kshell_meta, still read)
 FORMAT_NAME = "kshell-state"
 BUSY_TIMEOUT = 1.0  # seconds
 
+PARTS_TABLE = (
+    # The cluster metadata, one document per part (kshell.store.parts); key = the part's path as JSON.
+    "CREATE TABLE kshell_parts(key TEXT PRIMARY KEY, doc TEXT NOT NULL)"
+)
 SCHEMA = (
     "CREATE TABLE kshell_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    PARTS_TABLE,
     # One metadata document per kshell table (the cluster document refers to it by tid).
     "CREATE TABLE kshell_tables(tid INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
     # The extents of each table, one JSON row of field values per extent, in order.
@@ -134,17 +143,20 @@ def sqlite_failure(path: str, e: sqlite3.Error, doing: str) -> StateFileError:
     return StateFileError(f"cannot {doing} {_describe(path)}: {e}")
 
 
-def check_schema(conn: sqlite3.Connection, path: str) -> None:
-    """Our tables and format row are there (reads only)."""
+def check_schema(conn: sqlite3.Connection, path: str) -> int:
+    """Our tables and format row are there (reads only). Returns the schema version."""
     try:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not set(REQUIRED_TABLES) <= names:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        required = set(REQUIRED_TABLES) | ({"kshell_parts"} if version >= 2 else set())
+        if not required <= names:
             raise StateFileError(f"{_describe(path)} is not a kshell state file (missing kshell tables)")
         row = conn.execute("SELECT value FROM kshell_meta WHERE key='format'").fetchone()
         if row is None or row[0] != FORMAT_NAME:
             raise StateFileError(f"{_describe(path)} is not a kshell state file")
     except sqlite3.Error as e:
         raise sqlite_failure(path, e, "read") from None
+    return version
 
 
 def _uri_path(path: str) -> str:
@@ -153,20 +165,43 @@ def _uri_path(path: str) -> str:
     return quote(os.path.abspath(path))
 
 
-def connect(path: str) -> sqlite3.Connection:
+def is_writable(path: str) -> bool:
+    """Can kshell write the file and create its WAL beside it?"""
+    directory = os.path.dirname(os.path.abspath(path))
+    return os.access(path, os.W_OK) and os.access(directory, os.W_OK | os.X_OK)
+
+
+def connect(path: str, read_only: bool = False) -> sqlite3.Connection:
     """The read-write connection, holding the file's lock for the whole session.
 
     Returns inside an open exclusive transaction in which the caller validates
     and reads the file (reads only: a refused file stays byte-identical), then
-    calls `settle()`.
+    calls `settle()`.  `read_only`: the file (or its directory) cannot be written;
+    it is opened for reading only (no lock, no WAL; queries work, changes are refused).
     """
+    if read_only:
+        if has_journal(path):
+            raise StateFileError(f"{_describe(path)} is read-only and holds requests a crash left in its "
+                                 "journal, which only a writable file can take in: give the file and its "
+                                 "directory write permission")
+        try:
+            # At rest a state file is one file (a clean close checkpoints its WAL), so
+            # it can be read as immutable: SQLite then needs no lock and no -wal/-shm.
+            conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro&immutable=1", uri=True,
+                                   timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as e:
+            raise StateFileError(f"{_describe(path)} is read-only and could not be opened for reading ({e}): "
+                                 "give the file and its directory write permission") from None
+        return conn
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as e:
         raise sqlite_failure(path, e, "open") from None
     try:
         conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: see the module docstring
         # Take the lock now: a second process waits BUSY_TIMEOUT, then is refused.
         # (This also rolls back a crash's journal / recovers its WAL.)
         conn.execute("BEGIN EXCLUSIVE")

@@ -8,19 +8,19 @@ the failure log entries the service keeps (the `after_rollback` hook).
 
 What is stored where:
 - the cluster document (kshell_meta 'cluster'): the Cluster object graph,
-  encoded generically (kshell.store_codec), so record types added by any
+  encoded generically (kshell.store.codec), so record types added by any
   command family are stored without changes here; tables appear in it as
   placeholders;
-- one document per table (kshell_tables, kshell.store_tables): the Table
+- one document per table (kshell_tables, kshell.store.tables): the Table
   record without its rows;
 - table rows (kshell_rows): per table, chunks of consecutive rows
-  (kshell.store_rows), appended after ingestion and rewritten only when a
+  (kshell.store.rows), appended after ingestion and rewritten only when a
   table's data was replaced.
 
 Detecting what a request changed, cheaply: requests that cannot change state
 (queries, `.show`) write nothing; the cluster document is re-encoded and
 compared with the last written text; a table is encoded again only for the
-fields touched since it was written (kshell.store_tracking); a touched
+fields touched since it was written (kshell.store.tracking); a touched
 table's rows are compared by identity (data lists, extents, row count) with
 what was last written.
 
@@ -45,13 +45,16 @@ from typing import Any
 from kshell.engine.cluster import Cluster, Table, new_cluster
 from kshell.engine.session import Session
 from kshell.errors import KustoError
-from kshell.store_codec import CodecError, Decoder, Encoder
-from kshell.store_file import (
+from kshell.store.codec import CodecError, Decoder, Encoder
+from kshell.store.file import (
     BUSY_TIMEOUT,
+    PARTS_TABLE,
+    SCHEMA_VERSION,
     SQLITE_MAGIC,
     StateFileError,
     busy_error,
     is_busy_error,
+    is_writable,
     check_header,
     check_schema,
     connect,
@@ -59,9 +62,15 @@ from kshell.store_file import (
     settle,
     sqlite_failure,
 )
-from kshell.store_rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
-from kshell.store_tables import ASIDE_FIELD, Encoded, decode_table, encode_table
-from kshell.store_tracking import TrackedTable, forget, touched_fields, track
+from kshell.store.rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
+from kshell.store.tables import ASIDE_FIELD, Encoded, decode_table, encode_table
+from kshell.store.parts import ClusterParts, part_key
+from kshell.store.tracking import TrackedTable, forget, touched_fields, track
+from kshell.store.tracking import clear as clear_touched
+
+# Stores that track changes (open state files): with one, a write may forget
+# every noted access; with more, each forgets only its own objects.
+_TRACKING_STORES: set[int] = set()
 
 __all__ = ["StateFileError", "Store", "StoredSession", "open_session", "save_cluster"]
 
@@ -85,15 +94,32 @@ class Store:
         self.path = path
         self._track_tables = track_tables
         self._conn = conn
+        self.read_only = False                     # opened read-only: a change is refused
+        self._reset()
+        self._broken: str | None = None
+        if track_tables:
+            _TRACKING_STORES.add(id(self))
+        self.last_write: dict[str, int] = {}       # observable: what the last write wrote
+        self.tables_loaded = 0                     # observable: stored tables whose rows were read
+        self.closed = False
+
+    def _reset(self) -> None:
+        """Forget what was written (before reading the file again)."""
         self._written: dict[int, _Written] = {}   # tid -> _Written
         self._tid_of: dict[int, int] = {}          # id(table) -> tid
-        self._doc: str | None = None               # last cluster document written
+        self._parts = ClusterParts(self._tid_for)   # the cluster metadata the file holds
+        self._untracked: dict[int, Table] = {}     # tid -> table of a class that cannot be tracked
+        self._version = SCHEMA_VERSION
         self._table_docs: dict[int, Encoded] = {}  # tid -> last table document (and extents) written
         self._flat_caches: dict[int, dict] = {}    # tid -> encodings of its Column/Extent records
         self._next_tid = 1
-        self._broken: str | None = None
-        self.tables_loaded = 0                     # observable: stored tables whose rows were read
-        self.closed = False
+
+    def reload(self) -> Cluster:
+        """The cluster as the file holds it (after a write failed: memory is ahead of the file)."""
+        if self.closed:
+            raise StateFileError(f"state file '{self.path}' is closed")
+        self._reset()
+        return self._read()
 
     # ------------------------------------------------------------- opening
     @classmethod
@@ -111,12 +137,17 @@ class Store:
             new = True
         if new:
             save_cluster(new_cluster(now=now or _utc_now_seconds()), path)
-        conn = connect(path)
+        read_only = not is_writable(path)
+        conn = connect(path, read_only=read_only)
         store = cls(path, conn)
+        store.read_only = read_only
         try:
-            check_schema(conn, path)
+            store._version = check_schema(conn, path)
             cluster = store._read()
-            settle(conn, path)
+            if not read_only:
+                settle(conn, path)
+            elif conn.in_transaction:
+                conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -127,6 +158,9 @@ class Store:
     def _read(self) -> Cluster:
         try:
             meta = dict(self._conn.execute("SELECT key, value FROM kshell_meta"))
+            parts = {}
+            if self._version >= 2:
+                parts = {tuple(json.loads(k)): doc for k, doc in self._conn.execute("SELECT key, doc FROM kshell_parts")}
             table_docs = dict(self._conn.execute("SELECT tid, doc FROM kshell_tables"))
             extent_rows: dict[int, list] = {}
             for tid, row in self._conn.execute("SELECT tid, row FROM kshell_extents ORDER BY tid, seq"):
@@ -134,6 +168,8 @@ class Store:
             counts = dict(self._conn.execute("SELECT tid, count(*) FROM kshell_rows GROUP BY tid"))
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "read") from None
+        except ValueError as e:  # a part key that is not JSON
+            raise StateFileError(f"state file '{self.path}' is damaged (unreadable cluster metadata: {e!r})") from None
 
         def table_from_doc(tid: Any) -> Table:
             doc = json.loads(table_docs[tid])
@@ -144,10 +180,12 @@ class Store:
             return table
 
         try:
-            doc = meta["cluster"]
             self._next_tid = int(meta.get("next_tid", "1"))
             with _gc_paused():
-                cluster = Decoder(external=table_from_doc).decode(json.loads(doc))
+                if self._version >= 2:
+                    cluster = self._parts.load(parts, table_from_doc)
+                else:  # schema version 1: one cluster document (rewritten as parts on the first write)
+                    cluster = Decoder(external=table_from_doc).decode(json.loads(meta["cluster"]))
         except StateFileError:
             raise
         except Exception as e:  # anything unreadable in the stored documents
@@ -156,8 +194,10 @@ class Store:
             raise StateFileError(f"state file '{self.path}' is damaged (no cluster in it)")
         for tid, w in self._written.items():
             w.chunks = counts.get(tid, 0)
-        forget({id(w.table) for w in self._written.values()})  # as read: nothing to write
-        self._doc = doc
+        for record in self._parts.fresh:
+            track(record)
+        self._parts.fresh.clear()
+        self._forget_touched()  # as read: nothing to write
         return cluster
 
     def _new_stored_table(self, tid: int, row_count: int) -> Table:
@@ -212,25 +252,55 @@ class Store:
 
     def _write(self, cluster: Cluster, initial: bool = False) -> bool:
         with _gc_paused():
-            return self._write_paused(cluster, initial)
+            try:
+                return self._write_paused(cluster, initial)
+            except BaseException:
+                self._parts.forget_fast()
+                raise
 
-    def _write_paused(self, cluster: Cluster, initial: bool) -> bool:
-        seen: dict[int, Table] = {}
-        table_docs: dict[int, Any] = {}
-        rows_untouched: set[int] = set()
-        next_tid = self._next_tid
-        touched_now = touched_fields() if self._track_tables else {}
-
-        def table_aside(table: Table) -> Any:
-            # A table's document is stored in its own row, its rows in chunks.
-            nonlocal next_tid
-            tid = self._tid_of.get(id(table))
+    def _tid_for(self, table: Table) -> int:
+        """The storage id of a table met while encoding the metadata (a new id for a new table)."""
+        key = id(table)
+        tid = self._w_tid_of.get(key)
+        if tid is None:
+            tid = self._tid_of.get(key)
             w = self._written.get(tid) if tid is not None else None
             if w is None or w.table is not table:
-                tid, next_tid = next_tid, next_tid + 1
-                w = None
-            seen[tid] = table
-            cached = self._table_docs.get(tid) if w is not None else None
+                tid, self._w_next_tid = self._w_next_tid, self._w_next_tid + 1
+            self._w_tid_of[key] = tid
+        self._w_seen[tid] = table
+        return tid
+
+    def _write_paused(self, cluster: Cluster, initial: bool) -> bool:
+        touched_now = touched_fields() if self._track_tables else {}
+        full = initial or not self._track_tables or not self._parts.texts
+        self._w_tid_of: dict[int, int] = {}
+        self._w_seen: dict[int, Table] = {}
+        self._w_next_tid = self._next_tid
+        try:
+            out = self._parts.changes(cluster, touched_now, full)
+        except CodecError as e:
+            raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
+        seen = self._w_seen
+        # Tables changed through their own attributes (rows ingested, policies set ...),
+        # and tables that cannot be tracked (examined every time).
+        for oid in touched_now:
+            tid = self._tid_of.get(oid)
+            if tid is not None and tid not in seen:
+                w = self._written.get(tid)
+                if w is not None and id(w.table) == oid:
+                    seen[tid] = w.table
+        for tid, table in self._untracked.items():
+            seen.setdefault(tid, table)
+        next_tid = self._w_next_tid
+        gone = self._parts.dropped(out)
+        for tid in gone:
+            seen.pop(tid, None)
+        table_docs: dict[int, Any] = {}
+        rows_untouched: set[int] = set()
+        for tid, table in seen.items():
+            w = self._written.get(tid)
+            cached = self._table_docs.get(tid) if w is not None and w.table is table else None
             if cached is not None and isinstance(table, TrackedTable):
                 fields = touched_now.get(id(table), set())
                 if "data" not in fields and "extents" not in fields and "row_count" not in fields:
@@ -239,14 +309,10 @@ class Store:
                 table_docs[tid] = (cached if not fields else
                                    encode_table(table, tid, cached, fields, self._flat_caches.setdefault(tid, {})))
             else:
-                table_docs[tid] = encode_table(table, tid, flat_cache=self._flat_caches.setdefault(tid, {}))
-            return {"$ext": tid}
-
-        try:
-            encoded = Encoder(table_aside, special_type=Table).encode(cluster)
-        except CodecError as e:
-            raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
-        doc = json.dumps(encoded, separators=(",", ":"))
+                try:
+                    table_docs[tid] = encode_table(table, tid, flat_cache=self._flat_caches.setdefault(tid, {}))
+                except CodecError as e:
+                    raise StateFileError(f"cannot write state file '{self.path}': {e.message}") from None
         changed_docs = {}
         extent_plans = {}
         for tid, e in table_docs.items():
@@ -257,19 +323,30 @@ class Store:
             if plan is not None:
                 extent_plans[tid] = plan
         plans = self._row_plans(seen, rows_untouched)
-        gone = [tid for tid in set(self._written) | set(self._table_docs) if tid not in seen]
-        if (doc == self._doc and not changed_docs and not extent_plans and not plans and not gone
-                and not initial):
+        migrate = self._version < SCHEMA_VERSION and not initial
+        if not out and not changed_docs and not extent_plans and not plans and not gone and not initial and not migrate:
             self._untouch(seen)
             return False
+        if self.read_only:
+            raise StateFileError(f"state file '{self.path}' is read-only: kshell opened it for queries only "
+                                 "and cannot save changes (give the file and its directory write permission, "
+                                 "or #save a copy elsewhere)")
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if initial:
                     create_schema(conn)
-                if doc != self._doc:
-                    conn.execute("INSERT OR REPLACE INTO kshell_meta(key, value) VALUES ('cluster', ?)", (doc,))
+                if migrate:
+                    conn.execute(PARTS_TABLE)
+                    conn.execute("DELETE FROM kshell_meta WHERE key='cluster'")
+                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                dels = [(part_key(p),) for p, text in out.items() if text is None]
+                if dels:
+                    conn.executemany("DELETE FROM kshell_parts WHERE key=?", dels)
+                puts = [(part_key(p), text) for p, text in out.items() if text is not None]
+                if puts:
+                    conn.executemany("INSERT OR REPLACE INTO kshell_parts(key, doc) VALUES (?, ?)", puts)
                 if next_tid != self._next_tid or initial:
                     conn.execute(
                         "INSERT OR REPLACE INTO kshell_meta(key, value) VALUES ('next_tid', ?)", (str(next_tid),)
@@ -285,10 +362,11 @@ class Store:
                         "INSERT INTO kshell_extents(tid, seq, row) VALUES (?, ?, ?)",
                         [(tid, start + k, json.dumps(r, separators=(",", ":"))) for k, r in enumerate(rows)],
                     )
-                conn.executemany(
-                    "INSERT OR REPLACE INTO kshell_tables(tid, doc) VALUES (?, ?)",
-                    [(tid, json.dumps(d, separators=(",", ":"))) for tid, d in changed_docs.items()],
-                )
+                if changed_docs:
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO kshell_tables(tid, doc) VALUES (?, ?)",
+                        [(tid, json.dumps(d, separators=(",", ":"))) for tid, d in changed_docs.items()],
+                    )
                 for tid, (rewrite, first_seq, chunks, _) in plans.items():
                     if rewrite:
                         conn.execute("DELETE FROM kshell_rows WHERE tid=?", (tid,))
@@ -304,12 +382,17 @@ class Store:
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "write") from None
         # Committed: remember what the file now holds.
-        self._doc = doc
+        self.last_write = {"parts": len(out), "tables": len(changed_docs),
+                           "chunks": sum(len(c) for _, _, c, _ in plans.values())}
+        if migrate:
+            self._version = SCHEMA_VERSION
+        self._parts.commit(out)
         self._next_tid = next_tid
         self._table_docs.update(table_docs)
         for tid in gone:
             self._table_docs.pop(tid, None)
             self._flat_caches.pop(tid, None)
+            self._untracked.pop(tid, None)
             w = self._written.pop(tid, None)
             if w is not None and self._tid_of.get(id(w.table)) == tid:
                 del self._tid_of[id(w.table)]
@@ -324,12 +407,22 @@ class Store:
         return True
 
     def _untouch(self, seen: dict[int, Table]) -> None:
-        """The file now holds these tables as they are: track changes from here."""
+        """The file now holds these tables and records as they are: track changes from here."""
         if not self._track_tables:
             return
-        for table in seen.values():
-            track(table)
-        forget({id(t) for t in seen.values()})
+        for tid, table in seen.items():
+            if not track(table):
+                self._untracked[tid] = table
+        for record in self._parts.fresh:
+            track(record)
+        self._parts.fresh.clear()
+        self._forget_touched()
+
+    def _forget_touched(self) -> None:
+        if len(_TRACKING_STORES) <= 1:
+            clear_touched()  # the only store: everything touched has been examined
+        else:
+            forget(set(self._tid_of) | set(self._parts.records))
 
     def _row_plans(self, seen: dict[int, Table], untouched: set[int]) -> dict[int, tuple[bool, int, list, _Written]]:
         """tid -> (rewrite?, first chunk seq, chunks, what will have been written)."""
@@ -383,6 +476,7 @@ class Store:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            _TRACKING_STORES.discard(id(self))
             try:
                 self._conn.close()
             except sqlite3.Error:
@@ -551,16 +645,37 @@ class StoredSession(Session):
             self._request_node = None
 
     def sync(self) -> bool:
-        """Write pending changes now (e.g. after a directive changed state)."""
-        return self.store.sync(self.cluster)
+        """Write pending changes now (after a request or a directive changed state).
+
+        If they cannot be written (disk full, I/O error, a read-only file, a value
+        the file cannot hold), the request must not stay applied in memory, where
+        the next successful write would save it: the session goes back to the
+        state the file holds and the request fails."""
+        try:
+            return self.store.sync(self.cluster)
+        except StateFileError as e:
+            if self.store.closed or self.store._broken:
+                raise
+            self._revert(e)
+            raise StateFileError(f"{e.message}; the request was not applied") from None
+
+    def _revert(self, error: KustoError) -> None:
+        try:
+            cluster = self.store.reload()
+        except KustoError as e:
+            self.store.mark_broken(f"after a failed write ({error.message}) the file could not be read again ({e.message})")
+            raise error from None
+        self.cluster = cluster
+        if cluster.database(self.database_name) is None:
+            self.database_name = next(iter(cluster.databases.values())).name
 
     def close(self) -> None:
         """Write what is pending and release the file."""
         if self.store.closed:
             return
         try:
-            if not self.store._broken:
-                self.sync()
+            if not self.store._broken and not self.store.read_only:
+                self.store.sync(self.cluster)
         finally:
             self.store.close()
 
@@ -569,9 +684,8 @@ def _persist(session: Session) -> None:
     node = getattr(session, "_request_node", None)
     if node is not None and _is_read_only(node):
         return
-    store = getattr(session, "store", None)
-    if store is not None:
-        store.sync(session.cluster)
+    if isinstance(session, StoredSession):
+        session.sync()
 
 
 def _persist_failure_log(session: Session) -> None:

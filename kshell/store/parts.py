@@ -1,0 +1,469 @@
+"""The cluster's metadata as many small documents ("parts"), so that a request
+writes in proportion to what it changed, not to the size of the cluster.
+
+The cluster and each database are *split records*: instead of one document,
+each of their stored fields is a part of its own, and a field holding a dict
+with plain string keys (databases, identities, functions, policies ...) is a
+keys part plus one part per entry.  A part is addressed by its path from the
+cluster:
+
+    ["c"]                                   {"$split": "kshell.engine.cluster:Cluster"}
+    ["c", "now"]                            the field's encoded value
+    ["c", "identities"]                     {"$keys": ["id0", "id1", ...]}
+    ["c", "identities", "id0"]              the entry's encoded value
+    ["c", "databases", "db1"]               {"$split": "kshell.engine.cluster:Database"}
+    ["c", "databases", "db1", "principals"] {"$items": [element, ...]}
+
+Every part is encoded on its own (kshell.store.codec, its own record
+numbering), and so is each element of a list part (`$items`), so an unchanged
+element keeps its stored text.  Tables appear as `{"$ext": tid}` (their
+documents and rows live in their own SQLite tables).
+
+Which parts to look at after a request: the split records are tracked like
+tables (kshell.store.tracking: an attribute read or set is noted), so only the
+fields a request touched are examined.  A touched dict or list is compared
+entry by entry with what was written: an entry that is the same object as
+before and whose fields (all plain values) are unchanged keeps its text
+without being encoded again; anything else is encoded and compared as text.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from itertools import chain
+from collections.abc import Callable
+from typing import Any
+
+from kshell.engine.cluster import Cluster, Database, Table
+from kshell.store.codec import CodecError, Decoder, Encoder, _class_name, _default, _fields_of, _is_transient, resolve_class
+from kshell.store.tracking import track_record, tracked_type
+
+SPLIT_TYPES = (Cluster, Database)
+ROOT = ("c",)
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+_SEP = (",", ":")
+_STR_ONLY = frozenset({str})
+_is = operator.is_
+
+Path = tuple
+
+
+def part_key(path: Path) -> str:
+    return json.dumps(list(path), separators=_SEP)
+
+
+def _is_split(v: Any) -> bool:
+    return isinstance(v, SPLIT_TYPES) and tracked_type(type(v)) is not None
+
+
+def _snap_getter(cls: type) -> Any:
+    names = _fields_of(cls)[0]
+    return operator.attrgetter(*names) if len(names) > 1 else None
+
+
+_GETTERS: dict[type, Any] = {}
+
+
+def _snapshot(v: Any) -> Any:
+    """The values of a small record's fields when all are plain values, else None.
+
+    Two equal snapshots of the same object mean its encoding is unchanged."""
+    cls = type(v)
+    if cls is dict:
+        return tuple(v.items()) if _SCALARS >= set(map(type, v.values())) else None
+    if not hasattr(cls, "__dataclass_fields__"):
+        return None
+    g = _GETTERS.get(cls)
+    if g is None:
+        g = _GETTERS[cls] = _snap_getter(cls) or (lambda x, n=_fields_of(cls)[0]: tuple(getattr(x, k) for k in n))
+    snap = g(v)
+    if type(snap) is not tuple:
+        snap = (snap,)
+    for x in snap:
+        if type(x) not in _SCALARS:
+            return None
+    return snap
+
+
+def _bulk(values: list, check: bool = False) -> list | None:
+    """The field values of records of one class, compared in one go (C speed):
+    a list to compare with a later call, or None when there is no such fast form
+    (mixed classes; with `check`, also when a value is not a plain value)."""
+    if not values:
+        return []
+    classes = set(map(type, values))
+    if len(classes) != 1:
+        return None
+    cls = classes.pop()
+    if cls is dict:  # JSON-like objects (policy entries ...)
+        out = [tuple(d.items()) for d in values]
+        if check and not set(map(type, chain.from_iterable(d.values() for d in values))) <= _SCALARS:
+            return None
+        return out
+    if not hasattr(cls, "__dataclass_fields__"):
+        return None
+    g = _GETTERS.get(cls)
+    if g is None:
+        g = _GETTERS[cls] = _snap_getter(cls) or (lambda x, n=_fields_of(cls)[0]: tuple(getattr(x, k) for k in n))
+    out = list(map(g, values))
+    if check:
+        if type(out[0]) is not tuple or not set(map(type, chain.from_iterable(out))) <= _SCALARS:
+            return None
+    return out
+
+
+class ClusterParts:
+    """What the file holds of the cluster metadata, and how to bring it up to date."""
+
+    def __init__(self, aside: Callable[[Table], int]):
+        self._aside = aside                          # table -> tid (assigns new tids)
+        self.texts: dict[Path, str] = {}             # what the file holds, per part
+        self.tids: dict[Path, frozenset] = {}        # tables each part refers to
+        self.records: dict[int, tuple[Path, Any]] = {}  # id(split record) -> (path, record)
+        self._fast: dict[Path, Any] = {}             # per part: what makes an unchanged check cheap
+        self.refs: dict[int, int] = {}               # tid -> number of parts referring to it
+        self._touched: dict[int, set[str]] = {}
+        self.fresh: list[Any] = []                   # records met whole since the last write (to track)
+
+    # ---------------------------------------------------------------- reading
+    def load(self, rows: dict[Path, str], external: Callable[[int], Table]) -> Cluster:
+        """Build the cluster from its stored parts (their texts become what is known written)."""
+        self.texts = dict(rows)
+        docs: dict[Path, Any] = {}
+
+        def doc(path: Path) -> Any:
+            d = docs.get(path)
+            if d is None:
+                text = rows.get(path)
+                if text is None:
+                    raise CodecError(f"missing part {list(path)}")
+                d = docs[path] = json.loads(text)
+            return d
+
+        def record(path: Path) -> Any:
+            d = doc(path)
+            if not isinstance(d, dict) or "$split" not in d:
+                raise CodecError(f"part {list(path)} holds no record")
+            cls = resolve_class(d["$split"])
+            if not issubclass(cls, SPLIT_TYPES):
+                raise CodecError(f"record type '{d['$split']}' cannot be stored field by field")
+            obj = cls.__new__(cls)
+            self.records[id(obj)] = (path, obj)
+            self.fresh.append(obj)
+            setattr_ = object.__setattr__
+            for f in _fields_of(cls)[1]:
+                p = path + (f.name,)
+                if _is_transient(f) or p not in rows:
+                    setattr_(obj, f.name, _default(f))
+                    continue
+                setattr_(obj, f.name, value(p))
+            return obj
+
+        def value(path: Path) -> Any:
+            d = doc(path)
+            if isinstance(d, dict) and d:
+                first = next(iter(d))
+                if first == "$keys":
+                    out = {}
+                    for k in d["$keys"]:
+                        sub = path + (k,)
+                        sd = doc(sub)
+                        out[k] = record(sub) if isinstance(sd, dict) and "$split" in sd else value(sub)
+                    return out
+                if first == "$items":
+                    return [Decoder(external=_tracking(external, path, self)).decode(x) for x in d["$items"]]
+            return entry(path, d)
+
+        def entry(path: Path, d: Any) -> Any:
+            return Decoder(external=_tracking(external, path, self)).decode(d)
+
+        cluster = record(ROOT)
+        if not isinstance(cluster, Cluster):
+            raise CodecError("no cluster in the parts")
+        return cluster
+
+    # ---------------------------------------------------------------- writing
+    def changes(self, cluster: Cluster, touched: dict[int, set[str]], full: bool) -> dict[Path, str | None]:
+        """Parts whose text differs from the file's (None: the part is gone).
+
+        `touched`: id of a tracked record -> its attributes touched since the last
+        write; `full`: examine everything (first write, untracked clusters)."""
+        out: dict[Path, str | None] = {}
+        self._out = out
+        self._touched = touched
+        self._new_tids: dict[Path, frozenset] = {}
+        reg = self.records.get(id(cluster))
+        if full or reg is None or reg[1] is not cluster or reg[0] != ROOT:
+            self._record(cluster, ROOT)
+        else:
+            for oid, names in touched.items():
+                reg = self.records.get(oid)
+                if reg is None:
+                    continue
+                path, obj = reg
+                self._fields(obj, path, [n for n in names if n in _stored(type(obj))])
+        return out
+
+    def new_tids(self) -> dict[Path, frozenset]:
+        return self._new_tids
+
+    def dropped(self, out: dict[Path, str | None]) -> list[int]:
+        """Tables no part would refer to once `out` is written (their documents and rows go)."""
+        delta: dict[int, int] = {}
+        for path, text in out.items():
+            old = self.tids.get(path, frozenset())
+            new = self._new_tids.get(path, frozenset()) if text is not None else frozenset()
+            for t in old - new:
+                delta[t] = delta.get(t, 0) - 1
+            for t in new - old:
+                delta[t] = delta.get(t, 0) + 1
+        return [t for t, d in delta.items() if d < 0 and self.refs.get(t, 0) + d <= 0]
+
+    def commit(self, out: dict[Path, str | None]) -> None:
+        """The file now holds `out`: remember it."""
+        for path, text in out.items():
+            old = self.tids.pop(path, frozenset())
+            new = self._new_tids.get(path, frozenset()) if text is not None else frozenset()
+            for t in old - new:
+                n = self.refs.get(t, 0) - 1
+                if n <= 0:
+                    self.refs.pop(t, None)
+                else:
+                    self.refs[t] = n
+            for t in new - old:
+                self.refs[t] = self.refs.get(t, 0) + 1
+            if new:
+                self.tids[path] = new
+            if text is None:
+                self.texts.pop(path, None)
+            else:
+                self.texts[path] = text
+
+    def forget_fast(self) -> None:
+        """After a failed write: nothing cached may vouch for an unwritten state."""
+        self._fast.clear()
+
+    # ------------------------------------------------------------- internals
+    def _put(self, path: Path, text: str, tids: frozenset = frozenset()) -> None:
+        if self.texts.get(path) != text or self.tids.get(path, frozenset()) != tids:
+            self._out[path] = text
+            if tids:
+                self._new_tids[path] = tids
+        elif path in self._out:  # back to what the file holds within one write
+            del self._out[path]
+
+    def _drop_under(self, path: Path) -> None:
+        n = len(path)
+        for p in [p for p in self.texts if p[:n] == path]:
+            self._out[p] = None
+        for p in [p for p in self._out if p[:n] == path and p not in self.texts]:
+            del self._out[p]
+        for p in [p for p in self._fast if p[:n] == path]:
+            del self._fast[p]
+        for oid in [oid for oid, (p, _) in self.records.items() if p[:n] == path]:
+            del self.records[oid]
+
+    def _record(self, obj: Any, path: Path) -> None:
+        self.records[id(obj)] = (path, obj)
+        self.fresh.append(obj)
+        self._put(path, json.dumps({"$split": _class_name(_base(type(obj)))}, separators=_SEP))
+        self._fields(obj, path, _stored(type(obj)))
+
+    def _fields(self, obj: Any, path: Path, names: Any) -> None:
+        get = object.__getattribute__
+        for name in names:
+            value = get(obj, name)
+            p = path + (name,)
+            if type(value) is dict and (not value or _STR_ONLY >= set(map(type, value))):
+                self._dict(value, p)
+            elif type(value) is list:
+                self._items(value, p)
+            elif type(value) in _SCALARS:
+                fast = self._fast.get(p)
+                if fast is not None and fast[0] == "=" and fast[1] is value:
+                    continue  # the same str/int/bool/None object as written: unchanged
+                if self._has_children(p):
+                    self._drop_children(p)
+                self._fast[p] = ("=", value)
+                self._put(p, json.dumps(value, separators=_SEP))
+            else:
+                # A field that was a dict before: its entries' parts go.
+                if self._has_children(p):
+                    self._drop_children(p)
+                self._fast.pop(p, None)
+                self._put(p, *self._encode(value, p))
+
+    def _has_children(self, p: Path) -> bool:
+        """Is `p` stored as a keys part (its entries are parts of their own)?"""
+        text = self._out.get(p) or self.texts.get(p)
+        return text is not None and text.startswith('{"$keys"')
+
+    def _dict(self, d: dict, p: Path) -> None:
+        keys = list(d)
+        values = list(d.values())
+        prev = self._fast.get(p)
+        if prev is not None and prev[0] == "keys" and prev[1] == keys and all(map(_is, values, prev[2])):
+            # Same keys, same objects.  Split records and tables are examined through
+            # their own tracking, records whose assignments are noted only when one
+            # was assigned; the other entries are unchanged if their fields are.
+            plain, snaps, noted = prev[3], prev[4], prev[5]
+            if noted:
+                t = self._touched
+                hits = [noted[o] for o in t if o in noted] if len(t) < len(noted) else [
+                    i for o, i in noted.items() if o in t]
+                for i in hits:
+                    self._entry(values[i], p + (keys[i],))
+            if not plain:
+                return
+            pv = [values[i] for i in plain]
+            if snaps is not None and snaps == _bulk(pv):
+                return
+            for i in plain:
+                self._entry(values[i], p + (keys[i],))
+            self._fast[p] = ("keys", keys, values, plain, _bulk(pv, check=True), noted)
+            return
+        old_keys = prev[1] if prev is not None and prev[0] == "keys" else self._stored_keys(p)
+        self._put(p, json.dumps({"$keys": keys}, separators=_SEP))
+        for k in set(old_keys) - set(keys):
+            self._drop_under(p + (k,))
+        plain = []
+        noted = {}
+        for i, (k, v) in enumerate(zip(keys, values)):
+            sp = p + (k,)
+            if _is_split(v):
+                reg = self.records.get(id(v))
+                if reg is None or reg[0] != sp or reg[1] is not v:
+                    self._drop_children(sp)
+                    self._fast.pop(sp, None)
+                    self._record(v, sp)
+                continue
+            if isinstance(v, Table):
+                fast = self._fast.get(sp)
+                if fast is None or fast[0] is not v:
+                    self._drop_children(sp)
+                    self._fast[sp] = (v, None)
+                    self._put(sp, *self._encode(v, sp))
+                continue
+            fast = self._fast.get(sp)
+            if fast is not None and fast[0] is v and len(fast) > 2 and id(v) not in self._touched:
+                noted[id(v)] = i  # a noted record, not assigned since written: unchanged
+                continue
+            snap = self._entry(v, sp)
+            if snap is not None and track_record(v):
+                noted[id(v)] = i  # a record of plain values whose assignments are noted from now on
+                self._fast[sp] = (v, snap, True)
+            else:
+                plain.append(i)
+        self._fast[p] = ("keys", keys, values, plain, _bulk([values[i] for i in plain], check=True), noted)
+
+    def _entry(self, v: Any, sp: Path) -> Any:
+        """One dict entry stored as its own part: encoded again unless visibly the
+        same.  Returns its snapshot (None: no cheap way to see it unchanged)."""
+        if type(v) is list:
+            if self._has_children(sp):
+                self._drop_children(sp)
+            self._items(v, sp)
+            return None
+        fast = self._fast.get(sp)
+        snap = _snapshot(v)
+        if fast is not None and fast[0] is v and snap is not None and fast[1] == snap:
+            return snap
+        if self._has_children(sp):
+            self._drop_children(sp)
+        self._fast[sp] = (v, snap)
+        self._put(sp, *self._encode(v, sp))
+        return snap
+
+    def _drop_children(self, p: Path) -> None:
+        if p not in self.texts and p not in self._out:
+            return  # a new part: nothing under it yet
+        n = len(p)
+        for q in [q for q in self.texts if len(q) > n and q[:n] == p]:
+            self._out[q] = None
+        for oid in [oid for oid, (q, _) in self.records.items() if len(q) > n and q[:n] == p]:
+            del self.records[oid]
+        for q in [q for q in self._fast if len(q) > n and q[:n] == p]:
+            del self._fast[q]
+
+    def _stored_keys(self, p: Path) -> list:
+        text = self.texts.get(p)
+        if text is None:
+            return []  # a new part (the entries of a dict are stored only beside its keys part)
+        try:
+            d = json.loads(text)
+            return list(d["$keys"]) if isinstance(d, dict) and "$keys" in d else []
+        except ValueError:
+            return []
+
+    def _items(self, items: list, p: Path) -> None:
+        prev = self._fast.get(p)
+        if prev is not None and prev[0] == "items" and len(prev[1]) == len(items) and all(map(_is, items, prev[1])):
+            if prev[2] is not None and prev[2] == _bulk(items):
+                return
+        if self._has_children(p):
+            self._drop_children(p)
+        cache = {}
+        if prev is not None and prev[0] == "items":
+            cache = {id(o): (o, s, t) for o, s, t in zip(prev[1], prev[3], prev[4])}
+        texts, snaps, tids = [], [], set()
+        all_fast = True
+        raw = _bulk(items)
+        if raw is None:
+            raw = [_snapshot(v) for v in items]
+        for v, snap in zip(items, raw):
+            hit = cache.get(id(v))
+            if hit is not None and hit[0] is v and hit[1] is not None and hit[1] == snap:
+                texts.append(hit[2])  # (the stored snapshot holds plain values only)
+            else:
+                snap = _snapshot(v)
+                text, t = self._encode(v, p)
+                texts.append(text)
+                tids |= t
+            if snap is None:
+                all_fast = False
+            snaps.append(snap)
+        self._fast[p] = ("items", list(items), snaps if all_fast else None, snaps, texts)
+        self._put(p, '{"$items":[' + ",".join(texts) + "]}", frozenset(tids))
+
+    def _encode(self, value: Any, path: Path) -> tuple[str, frozenset]:
+        met: set[int] = set()
+
+        def aside(table: Table) -> Any:
+            tid = self._aside(table)
+            met.add(tid)
+            return {"$ext": tid}
+
+        enc = Encoder(aside, special_type=Table)
+        return json.dumps(enc.encode(value), separators=_SEP), frozenset(met)
+
+
+def _base(cls: type) -> type:
+    """The stored class of a (possibly tracked) record."""
+    while getattr(cls, "__kshell_tracked__", False):
+        cls = cls.__mro__[1]
+    return cls
+
+
+_STORED: dict[type, tuple[str, ...]] = {}
+
+
+def _stored(cls: type) -> tuple[str, ...]:
+    got = _STORED.get(cls)
+    if got is None:
+        got = _STORED[cls] = _fields_of(_base(cls))[0]
+    return got
+
+
+def _tracking(external: Callable[[int], Table], path: Path, parts: ClusterParts) -> Callable[[int], Table]:
+    """The Decoder's `external`, noting which tables each part refers to."""
+
+    def get(tid: Any) -> Table:
+        t = int(tid)
+        had = parts.tids.get(path, frozenset())
+        if t not in had:
+            parts.tids[path] = had | {t}
+            parts.refs[t] = parts.refs.get(t, 0) + 1
+        return external(t)
+
+    return get
