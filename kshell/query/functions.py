@@ -326,12 +326,6 @@ def _hash(v, mod=None):
 
 
 def _hash_bytes(v: Any) -> bytes:
-    """The bytes Kusto hashes: UTF-8 text, 8-byte little-endian longs, datetime and timespan ticks."""
-    if isinstance(v, dt.datetime):
-        ticks = (v.replace(tzinfo=None) - dt.datetime(1, 1, 1)) // dt.timedelta(microseconds=1) * 10
-        return (ticks & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
-    if isinstance(v, dt.timedelta):
-        return ((v // dt.timedelta(microseconds=1) * 10) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
     if isinstance(v, str):
         return v.encode("utf-8")
     if isinstance(v, bool):
