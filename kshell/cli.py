@@ -1,7 +1,13 @@
 """The command line: picks interactive, script or execute mode.
 
-    kshell [STATE_FILE] [-f FILE] [-e TEXT]... [--format F] [--keep-going]
+    kshell [STATE_FILE|CLUSTER] [-f FILE] [-e TEXT]... [--format F] [--keep-going]
            [--echo] [--now DATETIME] [--storage DIR] [--check [FILE...]]
+           [--auth MODE] [--token-command CMD]
+    kshell serve [STATE_FILE] [--host H] [--port P] ...   (kshell.server.cli)
+    kshell token FQN
+
+CLUSTER is a URL (https://..., http://...) or a Kusto connection string
+(Data Source=...): requests then go to that cluster (kshell.remote).
 
 Exit codes: 0 every request succeeded, 1 a request failed, 2 usage error,
 70 internal error (one line, never a traceback; set KSHELL_TRACEBACK=1 to
@@ -36,10 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
         "with managed identities, security roles and policies.",
         epilog="Interactive when stdin is a terminal; script mode when stdin is piped or -f is given. "
         "Requests are separated by blank lines; a line starting with '.' or '#' also starts a new one. "
-        "Exit codes: 0 ok, 1 a request failed, 2 usage error, 70 internal error.",
+        "Exit codes: 0 ok, 1 a request failed, 2 usage error, 70 internal error. "
+        "Also: `kshell serve [STATE_FILE]` serves the cluster to the Kusto SDKs; `kshell token FQN` prints "
+        "a token for a principal (see `kshell serve --help`).",
     )
-    p.add_argument("state_file", nargs="?", metavar="STATE_FILE",
-                   help="cluster state file to open or create (default: a fresh in-memory cluster)")
+    p.add_argument("state_file", nargs="?", metavar="STATE_FILE|CLUSTER",
+                   help="cluster state file to open or create (default: a fresh in-memory cluster); "
+                   "or a real cluster: https://CLUSTER.REGION.kusto.windows.net[/DB], http://127.0.0.1:PORT/DB, "
+                   "or a connection string 'Data Source=...;Initial Catalog=...'")
     p.add_argument("-f", "--file", metavar="FILE", help="run the requests in FILE ('-' = stdin)")
     p.add_argument("-e", "--execute", action="append", metavar="TEXT", default=[],
                    help="run TEXT as a request and exit (repeatable)")
@@ -49,9 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--echo", action="store_true", help="print each request before its result")
     p.add_argument("--now", metavar="DATETIME",
                    help="start the simulated clock at DATETIME (default: now, whole seconds, UTC)")
+    p.add_argument("--charts", choices=("always", "never", "auto"), default=None,
+                   help="draw '| render' charts under the table: always, never, or auto (default: when stdout is "
+                        "a terminal; the interactive shell draws them unless its config says charts = off)")
     p.add_argument("--storage", metavar="DIR", help="directory backing the simulated storage accounts")
     p.add_argument("--check", nargs="*", metavar="FILE",
                    help="only check the syntax of the requests in FILEs (or stdin) and exit")
+    p.add_argument("--auth", metavar="MODE",
+                   help="how to authenticate to a CLUSTER: az-cli, device, browser, msi[:CLIENT_ID], app, "
+                   "token, none (default: none for a loopback http:// server, else environment credentials "
+                   "then az cli)")
+    p.add_argument("--token-command", metavar="CMD",
+                   help="with --auth token: run CMD and use its output as the bearer token "
+                   "(default: $KSHELL_TOKEN)")
     p.add_argument("--version", action="version", version=f"kshell {__version__}")
     return p
 
@@ -101,11 +121,15 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
     preloads them all once its first prompt is on the screen.
     """
     from kshell.directives import ShellState
+    from kshell.target import is_remote_spec
 
+    if is_remote_spec(args.state_file):
+        return open_remote_state(args)
     now = _parse_now(args.now)
     if args.state_file is not None and args.state_file and not args.state_file.strip():
         raise UsageError("STATE_FILE is blank")
     if args.state_file:
+        existed = os.path.exists(args.state_file)
         if importlib.util.find_spec("kshell.store") is None:
             raise UsageError("state files are not supported by this version of kshell yet; run without STATE_FILE")
         from kshell import store
@@ -116,6 +140,9 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
             raise UsageError(f"{e.kind}: {e.message}") from None
         except OSError as e:
             raise UsageError(f"cannot open state file '{args.state_file}': {e.strerror or e}") from None
+        if now is not None and existed:
+            print(f"kshell: --now ignored: '{args.state_file}' already exists and keeps its own clock "
+                  "(#time set moves it)", file=sys.stderr)
     else:
         from kshell.engine.session import Session
 
@@ -123,10 +150,38 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
         # also preloads them all once its first prompt is drawn.
         session = Session(now=now, defer_families=True)
     state = ShellState(session=session, format=args.format, echo=args.echo)
+    # for #connect (callers such as `kshell serve` may pass a Namespace without them)
+    state.extras.update(auth=getattr(args, "auth", None), token_command=getattr(args, "token_command", None))
+    if getattr(args, "charts", None):
+        state.extras["charts"] = args.charts
     if args.storage:
         state.extras["storage_dir"] = args.storage
         # read by kshell.engine.storage.storage_root (the engine never sees the ShellState)
         session.storage_dir = os.path.abspath(args.storage)
+    return state
+
+
+def open_remote_state(args: argparse.Namespace):
+    """The ShellState of a run against a real cluster (kshell.remote); no local
+    session until `#connect local` asks for one."""
+    from kshell.directives import ShellState
+    from kshell.remote import RemoteUnavailable, open_target
+    from kshell.remote.auth import AuthError
+    from kshell.remote.spec import TargetSpecError
+
+    for option, value in (("--now", args.now), ("--storage", args.storage)):
+        if value is not None:
+            raise UsageError(f"{option} applies to the simulated cluster, not to a remote one")
+    try:
+        target = open_target(args.state_file, args.auth, token_command=args.token_command)
+    except (RemoteUnavailable, AuthError, TargetSpecError) as e:
+        raise UsageError(str(e)) from None
+    except Exception as e:  # the SDK's own checks of a connection string: one line
+        raise UsageError(f"cannot use that cluster: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
+    state = ShellState(session=None, format=args.format, echo=args.echo, connection=target)
+    state.extras.update(auth=args.auth, token_command=args.token_command)
+    # `#connect` back to this cluster later finds it again (schema, #qp, #crp kept)
+    state.extras["connections"] = {(target.spec.connection_string, args.auth, args.token_command): target}
     return state
 
 
@@ -209,13 +264,31 @@ def _quiet_python_warnings() -> None:
     warnings.simplefilter("ignore")
 
 
+# `kshell serve ...` / `kshell token ...`: the server layer, imported only for them
+# (a state file named like a subcommand is opened as ./serve).
+SUBCOMMANDS = ("serve", "token")
+
+
 def main(argv: list[str] | None = None) -> int:
     _prepare_streams()
     _quiet_python_warnings()
+    words = sys.argv[1:] if argv is None else argv
+    if words and words[0] in SUBCOMMANDS:
+        return _guarded(lambda: _subcommand(words[0], words[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors exit 2 here
+    return _guarded(lambda: _main(args))
+
+
+def _subcommand(name: str, argv: list[str]) -> int:
+    from kshell.server import cli as server_cli
+
+    return server_cli.serve_main(argv) if name == "serve" else server_cli.token_main(argv)
+
+
+def _guarded(run) -> int:
     try:
-        return _main(args)
+        return run()
     except UsageError as e:
         print(f"kshell: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -265,7 +338,10 @@ def _internal_error(e: Exception) -> int:
 def _main(args: argparse.Namespace) -> int:
     if args.check is not None:
         # `kshell FILE --check`: argparse took FILE for STATE_FILE
-        paths = args.check or ([args.state_file] if args.state_file else [])
+        from kshell.target import is_remote_spec
+
+        named = args.state_file and not is_remote_spec(args.state_file)
+        paths = args.check or ([args.state_file] if named else [])
         return run_check(paths)
     scripted = bool(args.file or args.execute) or not _stdin_is_tty()
     state = open_state(args, interactive=not scripted)

@@ -29,6 +29,7 @@ class Directive:
     help: str
     fn: DirectiveFn
     aliases: tuple[str, ...] = ()
+    scope: str = "client"  # which targets serve it (kshell.target: client, simulator, remote)
 
 
 @dataclass
@@ -44,6 +45,24 @@ class ShellState:
     quit: bool = False
     interactive: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    # The cluster `#connect` (or the command line) chose; None: the local `session`.
+    connection: Any = None
+    _local: Any = field(default=None, repr=False)
+
+    @property
+    def target(self) -> Any:
+        """Where requests go now (a kshell.target.Target)."""
+        if self.connection is not None:
+            return self.connection
+        if self.session is None:  # started on a remote cluster: `#connect local` makes a fresh one
+            from kshell.engine.session import Session
+
+            self.session = Session()
+        if self._local is None or self._local.session is not self.session:
+            from kshell.target import LocalTarget
+
+            self._local = LocalTarget(self.session)
+        return self._local
 
 
 _REGISTRY: dict[str, Directive] = {}
@@ -58,14 +77,30 @@ DIRECTIVE_MODULES = (
     "kshell.engine.export_directives",
     "kshell.store_directives",
     "kshell.repl.directives_repl",
+    "kshell.remote.directives",
 )
 
+# The directives of these modules act on the simulated cluster (scope "simulator"):
+# a target that is not the simulator refuses them.
+SIMULATOR_MODULES = frozenset({
+    "kshell.engine.identity_directives",
+    "kshell.engine.security_directives",
+    "kshell.engine.storage_directives",
+    "kshell.engine.clock_directives",
+    "kshell.engine.export_directives",
+    "kshell.store_directives",
+})
 
 # Lazy loading (script start-up): the module registering each directive name, so
 # that running one imports only its module (`#help` and completion load them all).
 # Data: a module that adds a directive adds a line; tests/test_startup.py checks it.
 DIRECTIVE_INDEX: dict[str, str] = {
     'as': 'kshell.engine.security_directives',
+    'blockmode': 'kshell.directives_core',
+    'chart': 'kshell.directives_core',
+    'clip': 'kshell.directives_core',
+    'connect': 'kshell.remote.directives',
+    'crp': 'kshell.remote.directives',
     'db': 'kshell.directives_core',
     'dbcontext': 'kshell.directives_core',
     'echo': 'kshell.directives_core',
@@ -75,9 +110,13 @@ DIRECTIVE_INDEX: dict[str, str] = {
     'group': 'kshell.engine.security_directives',
     'help': 'kshell.directives_core',
     'identity': 'kshell.engine.identity_directives',
+    'linemode': 'kshell.directives_core',
     'open': 'kshell.store_directives',
+    'out': 'kshell.directives_core',
     'pager': 'kshell.repl.directives_repl',
+    'qp': 'kshell.remote.directives',
     'quit': 'kshell.directives_core',
+    'refresh': 'kshell.remote.directives',
     'save': 'kshell.store_directives',
     'storage': 'kshell.engine.storage_directives',
     'time': 'kshell.engine.clock_directives',
@@ -86,9 +125,11 @@ DIRECTIVE_INDEX: dict[str, str] = {
 }
 
 
-def directive(name: str, usage: str, help: str, aliases: tuple[str, ...] = ()) -> Callable[[DirectiveFn], DirectiveFn]:
+def directive(name: str, usage: str, help: str, aliases: tuple[str, ...] = (),
+              scope: str | None = None) -> Callable[[DirectiveFn], DirectiveFn]:
     def register(fn: DirectiveFn) -> DirectiveFn:
-        d = Directive(name, usage, help, fn, aliases)
+        d = Directive(name, usage, help, fn, aliases,
+                      scope or ("simulator" if fn.__module__ in SIMULATOR_MODULES else "client"))
         _REGISTRY[name] = d
         for a in aliases:
             _REGISTRY[a] = d
@@ -127,6 +168,16 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def target_of(state: Any) -> Any:
+    """The target a state sends requests to (a bare object with a `session` is local)."""
+    target = getattr(state, "target", None)
+    if target is None:
+        from kshell.target import LocalTarget
+
+        target = LocalTarget(state.session)
+    return target
+
+
 def run_directive(state: ShellState, line: str) -> Any:
     """Run one `#...` line."""
     body = line.strip()[1:].strip()
@@ -144,10 +195,13 @@ def run_directive(state: ShellState, line: str) -> Any:
             d = _REGISTRY.get(word.lower())
     if d is None:
         raise DirectiveError(f"unknown directive '#{word}'; type #help for the list")
+    target = target_of(state)
+    if d.scope not in target.directive_scopes:
+        raise DirectiveError(target.refusal(d.name, d.scope))
     out = d.fn(state, args.strip())
     # A directive may change the cluster (#time, #identity ...): the state file
     # records it through the same hook as a successful request.
-    session = getattr(state, "session", None)
-    for hook in getattr(session, "after_commit", ()):
-        hook(session)
+    target = target_of(state)  # (#connect may have changed it)
+    for hook in list(getattr(target, "after_commit", ())):
+        hook(getattr(target, "session", target))
     return out

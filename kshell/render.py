@@ -18,13 +18,11 @@ import re
 import uuid
 from typing import Any
 
+from kshell import ticks
 from kshell.formats import FORMATS  # noqa: F401  (re-exported: render.FORMATS)
 from kshell.result import Result
 
 NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
-
-_US = dt.timedelta(microseconds=1)
-
 
 # ----------------------------------------------------------------- values
 
@@ -35,24 +33,25 @@ def format_datetime(value: dt.datetime) -> str:
     else:
         value = value.astimezone(dt.timezone.utc)
     text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    if value.microsecond:
-        text += "." + f"{value.microsecond:06d}".rstrip("0")
+    frac = ticks.fraction(value)  # 100 ns ticks: up to 7 digits
+    if frac:
+        text += "." + f"{frac:07d}".rstrip("0")
     return text + "Z"
 
 
 def format_timespan(value: dt.timedelta) -> str:
     """`01:00:00`, `1.02:03:04`, `-00:01:00`, `00:00:00.5`: Kusto's [-][d.]hh:mm:ss[.fffffff]."""
-    us = value // _US
-    sign = "-" if us < 0 else ""
-    us = abs(us)
-    seconds, frac = divmod(us, 1_000_000)
+    n = ticks.timespan_ticks(value)  # 100 ns ticks
+    sign = "-" if n < 0 else ""
+    n = abs(n)
+    seconds, frac = divmod(n, ticks.TICKS_PER_SECOND)
     minutes, sec = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
     days, hour = divmod(hours, 24)
     text = f"{sign}{days}." if days else sign
     text += f"{hour:02d}:{minute:02d}:{sec:02d}"
     if frac:
-        text += "." + f"{frac:06d}".rstrip("0")
+        text += "." + f"{frac:07d}".rstrip("0")
     return text
 
 
@@ -241,6 +240,9 @@ def render_table(result: Result, fmt: str, types: bool = False) -> str:
     if fmt == "markdown":
         cells = [[c.replace("|", "\\|").replace("\n", "<br>") for c in row] for row in cells]
         headers = [h.replace("|", "\\|") for h in headers]
+    elif any("\n" in c for row in cells for c in row):
+        # A line feed inside a value would look like extra rows: shown as \n (issue 17).
+        cells = [[c.replace("\n", "\\n") if "\n" in c else c for c in row] for row in cells]
     align = ["right" if c.type in NUMERIC_TYPES else "left" for c in result.columns]
     from kshell.table_text import format_table  # tabulate's output without its import cost
 

@@ -26,6 +26,10 @@ class Result:
     rows: list[list[Any]] = field(default_factory=list)
     # Optional table name for multi-result requests (e.g. "PrimaryResult").
     name: str = "PrimaryResult"
+    # `| render ...` at the end of a query: {"chart": "timechart", "title": ..., ...}.
+    visualization: dict[str, Any] | None = None
+    # Notices the service attaches to a result (e.g. result truncation), printed on stderr.
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, columns: list[tuple[str, str]], rows: list[list[Any]] | None = None) -> "Result":

@@ -18,6 +18,9 @@ complete; whole-line `//` comments between requests are dropped; `#` lines are
 client directives, one line each.  After `<|` in an `.ingest inline` command
 the rest of the request is data, not Kusto text: it is never scanned, so
 quotes and brackets in data lines cannot swallow the requests that follow.
+When the data starts on the line after `<|`, and always for the body of
+`.execute database script <|`, the body runs to a blank line: lines in it that
+start with `.` or `#` belong to it (a data row `#tag,2`, a script's commands).
 """
 
 from __future__ import annotations
@@ -47,22 +50,27 @@ class Request:
 
 # What matters to completeness, in the tokenizer's order of preference.
 _INTERESTING = re.compile(r"//|```|~~~|@'|@\"|'|\"|<\||[(\[{]|[)\]}]")
-_NORMAL_BODY = {"'": re.compile(r"(?:[^'\\\n]|\\.)*", re.DOTALL), '"': re.compile(r'(?:[^"\\\n]|\\.)*', re.DOTALL)}
+# Unrolled loops (runs of plain characters between escapes), possessive: the same text as
+# `(?:plain|escape)*` without one backtracking mark per character (a 20 MB literal took 2 GB).
+_NORMAL_BODY = {"'": re.compile(r"[^'\\\n]*+(?:\\.[^'\\\n]*+)*+", re.DOTALL),
+                '"': re.compile(r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+', re.DOTALL)}
 # (each comment ends at its newline: no nested repetition, so no catastrophic backtracking)
-_INGEST_INLINE = re.compile(r"\s*(?://[^\n]*\n\s*)*\.\s*ingest\s+(?:async\s+)?inline\b", re.IGNORECASE)
+_INGEST_INLINE = re.compile(r"\s*(?://[^\n]*\n\s*)*\.\s*(?:(ingest)\s+(?:async\s+)?inline|execute\s+(?:database|cluster)\s+script)\b",
+                            re.IGNORECASE)
 _OPENERS = "([{"
 
 
 class _Scanner:
     """Incremental completeness state of one request, fed a line at a time."""
 
-    __slots__ = ("literal", "literal_line", "depth", "data_mode", "head", "line")
+    __slots__ = ("literal", "literal_line", "depth", "data_mode", "data_block", "head", "line")
 
     def __init__(self) -> None:
         self.literal: str | None = None  # "```", "~~~", "@'", '@"', or "'"/'"' continued by a backslash-newline
         self.literal_line = 0            # line (1-based, within the request) where `literal` opened
         self.depth = 0                   # open brackets
         self.data_mode = False           # after `<|` of `.ingest inline`: raw data, never scanned
+        self.data_block = False          # ... and the body runs to a blank line (see iter_requests)
         self.head = ""                   # the request's first characters (to recognise .ingest inline)
         self.line = 0
 
@@ -99,8 +107,12 @@ class _Scanner:
             elif tok in ")]}":
                 self.depth = max(0, self.depth - 1)
             elif tok == "<|":
-                if self.depth == 0 and _INGEST_INLINE.match(self.head):
+                m = _INGEST_INLINE.match(self.head) if self.depth == 0 else None
+                if m:
                     self.data_mode = True
+                    # A script body, or data starting on the line after `<|`, is one block up to
+                    # a blank line; `.ingest inline ... <| a,1` on one line is a one-line request.
+                    self.data_block = m.group(1) is None or not chunk[pos:].strip()
                     return
             else:
                 self.literal = tok
@@ -232,7 +244,7 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
                 yield finish()
                 buf, scanner = [], None
                 continue
-            if stripped[0] in ".#" and (scanner.data_mode or scanner.depth <= 0):
+            if stripped[0] in ".#" and not scanner.data_block and (scanner.data_mode or scanner.depth <= 0):
                 yield finish()
                 buf, scanner = [], None
             elif scanner.data_mode:  # the hot path of big inline ingestions
@@ -266,20 +278,21 @@ def split_requests(text: str) -> list[Request]:
 # ------------------------------------------------------------------ running
 
 def execute_request(state: Any, text: str) -> list | str | None:
-    """Run one request: a `#directive`, or a query/command on the session."""
+    """Run one request: a `#directive`, or a query/command on the state's target
+    (kshell.target: the simulated cluster or a remote one)."""
+    from kshell.directives import target_of
+
     if text.lstrip().startswith("#"):
         from kshell.directives import run_directive
 
         out = run_directive(state, text)
         # Directives may change the cluster (#time, #identity ...) without going
         # through Session.run: a session backed by a state file writes them now.
-        sync = getattr(state.session, "sync", None)
-        if sync is not None:
-            sync()
+        target_of(state).sync()
         if out is None or isinstance(out, (str, list)):
             return out
         return [out]
-    return state.session.execute(text)
+    return target_of(state).execute(text)
 
 
 def error_line(request: Request, error: KustoError) -> int:
@@ -334,12 +347,25 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
         blocks = []
         for result in outcome:
             rows += len(result.rows)
+            for warning in result.warnings:
+                err.write(f"Warning: {warning}\n")
             blocks.append(render(result, state.format, types=state.types))
+            if result.visualization is not None:
+                blocks.append(_chart_block(state, result, out, err))
         sep = "\n" if data_format else "\n\n"
         text = sep.join(b.rstrip("\n") for b in blocks if b)
         if text:
             out.write(text + "\n")
-    if state.timing:
+        if not request.is_directive:
+            from kshell.outfiles import after_request
+
+            try:
+                for note in after_request(state, outcome):
+                    notices.write(note + "\n")
+            except KustoError as e:
+                err.write(format_error(request.line, e) + "\n")
+                return False
+    if state.timing and not request.is_directive:
         notices.write(f"({rows} row{'s' if rows != 1 else ''}, {elapsed * 1000:.1f} ms)\n")
     if not data_format and not state.interactive and outcome:
         out.write("\n")  # a blank line between the outputs of consecutive requests
@@ -347,8 +373,48 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
     return True
 
 
+def _chart_block(state: Any, result: Any, out: TextIO, err: TextIO) -> str:
+    """The chart of a `| render` result under its table (`--charts always|never|auto`;
+    auto: only when stdout is a terminal).  A chart that cannot be drawn is one note on stderr."""
+    mode = state.extras.get("charts", "auto")
+    is_tty = _isatty(out)
+    if mode == "never" or (mode == "auto" and not is_tty) or state.format in DATA_FORMATS:
+        return ""
+    from kshell import charts
+
+    if not charts.drawable(result):
+        return ""
+    import shutil
+
+    size = shutil.get_terminal_size((100, 30))
+    try:
+        return charts.draw(result, size.columns - 1, max(10, min(size.lines - 6, 24)), color=is_tty)
+    except charts.ChartError as e:
+        err.write(f"kshell: {e}\n")
+        return ""
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _echo_text(text: str) -> str:
     return "".join(f"> {line}\n" for line in text.split("\n"))
+
+
+def _say_not_run(rest: Iterator[Request], err: TextIO) -> None:
+    """After a failure stops a script: how many requests it leaves unrun."""
+    left = 0
+    try:
+        for _ in rest:
+            left += 1
+    except Exception:  # noqa: BLE001 - the rest ends inside a literal, or is not text: count what came before
+        pass
+    if left:
+        err.write(f"({left} more request{'s' if left != 1 else ''} not run)\n")
 
 
 def run_requests(state: Any, requests: Iterable[Request], out: TextIO, err: TextIO, *, keep_going: bool = False) -> int:
@@ -370,6 +436,7 @@ def run_requests(state: Any, requests: Iterable[Request], out: TextIO, err: Text
         if not run_one(state, request, out, err):
             failed = True
             if not keep_going:
+                _say_not_run(it, err)
                 break
         if state.quit:
             break

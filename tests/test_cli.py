@@ -89,7 +89,8 @@ def test_third_request_fails_first_two_printed_exit_1():
     assert code == 1
     assert csv_rows(out) == [["DatabaseName"], ["NetDefaultDB"], ["Now"], ["2026-01-01T00:00:00Z"]]
     assert err.strip().splitlines() == [
-        "Error (line 6): EntityNotFound: Database 'NoSuchDatabase' was not found"
+        "Error (line 6): EntityNotFound: Database 'NoSuchDatabase' was not found",
+        "(2 more requests not run)",  # the stopped script says what it skipped (issue 17)
     ]
 
 
@@ -212,14 +213,15 @@ def test_default_clock_is_the_current_time_in_whole_seconds():
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
 def test_data_formats_keep_notices_off_stdout(fmt):
-    script = "#timing on\n#format\n#db\n#echo on\n#db\n"
+    script = "#timing on\n#format\n#db\nprint x = 1\n\n#echo on\n#db\n"
     code, out, err = run_kshell(script, "--format", fmt)
     assert code == 0
     assert "format:" in err and "row" in err and "> #db" in err
     assert "format:" not in out and "ms)" not in out and ">" not in out
     if fmt == "json":
         objs = [json.loads(line) for line in out.splitlines()]
-        assert objs == [{"columns": [{"name": "DatabaseName", "type": "string"}], "rows": [["NetDefaultDB"]]}] * 2
+        db = {"columns": [{"name": "DatabaseName", "type": "string"}], "rows": [["NetDefaultDB"]]}
+        assert objs == [db, {"columns": [{"name": "x", "type": "long"}], "rows": [[1]]}, db]
 
 
 def test_echo_prints_each_request_before_its_result():
@@ -340,7 +342,7 @@ def test_engine_script_stops_at_the_failing_third_request():
     results = [json.loads(line) for line in out.splitlines()]
     assert len(results) == 2  # the .create table and the .ingest results
     assert results[0]["rows"][0][0] == "T"
-    assert len(err.splitlines()) == 1
+    assert err.splitlines()[1:] == ["(1 more request not run)"]
     assert err.startswith("Error (line 7): EntityNotFound: ") and "Missing" in err
 
 
@@ -371,7 +373,7 @@ def test_third_query_fails_with_its_line_first_two_printed():
     code, out, err = run_kshell(QUERY_SCRIPT, "--format", "csv")
     assert code == 1
     assert csv_rows(out) == [["a"], ["1"], ["b"], ["two"]]
-    assert len(err.splitlines()) == 1
+    assert err.splitlines()[1:] == ["(1 more request not run)"]
     assert err.startswith("Error (line 6): ") or err.startswith("Error (line 5): ")
 
 
@@ -470,7 +472,7 @@ def test_a_terminal_on_stdin_starts_the_interactive_shell(tmp_path):
 
     try:
         assert read_until(b"NetDefaultDB"), seen[-500:]
-        os.write(master, b"print answer = 41 + 1\r")
+        os.write(master, b"print answer = 41 + 1\r\r")  # block mode: Enter on the empty line runs
         assert read_until(b"answer"), seen[-500:]
         assert read_until(b"42"), seen[-500:]
         os.write(master, b"#quit\r")

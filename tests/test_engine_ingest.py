@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from kshell import ticks
 from kshell.engine import ingest
 from kshell.errors import BadRequest, KustoError, TableNotFound
 
@@ -58,7 +59,7 @@ def test_bad_values_become_null_and_empty_strings_stay(session):
     bad, good = rows(session, "T")
     assert bad == ["", None, None, None, None, None, None, None, "{bad", None]
     assert good == ["v", None, 9223372036854775807, 1000.0, True,
-                    dt.datetime(2020, 2, 3, 4, 5, 6, 123456, tzinfo=UTC),
+                    ticks.fromisoformat("2020-02-03T04:05:06.1234567+00:00"),  # 100 ns ticks kept
                     dt.timedelta(days=1, hours=2, minutes=3, seconds=4, milliseconds=500),
                     uuid.UUID("b642dec0-1040-4eac-84df-a75cfeba7aa4"), [1, 2], decimal.Decimal("1.25")]
 

@@ -16,7 +16,7 @@ CASES = [
     ("range x from 1 to 3 step 1 | extend rn = row_number(10)", "x:long, rn:long", [[1, 10], [2, 11], [3, 12]]),
     ("print range(1, 5, 2), range(3, 1, -1)", "print_0:dynamic, print_1:dynamic", [[[1, 3, 5], [3, 2, 1]]]),
     ("datatable(x:real, y:real)[1, 14, 2, 10, 3, 17, 4, 20, 5, 50] | summarize covariance(x, y), covariancep(x, y)",
-     "covariance_x:real, covariancep_x:real", [[20.5, 16.4]]),
+     "covariance_x_y:real, covariancep_x_y:real", [[20.5, 16.4]]),
     ("datatable(n:long)[12, 10, 6] | summarize binary_all_and(n), binary_all_or(n), binary_all_xor(n)",
      "binary_all_and_n:long, binary_all_or_n:long, binary_all_xor_n:long", [[0, 14, 0]]),
     ("let T_view = view () { print x = 1 }; let T_notview = () { print x = 2 }; union T*", "x:long", [[1]]),

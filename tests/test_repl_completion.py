@@ -44,7 +44,8 @@ def test_command_word_after_dot(engine):
 
 def test_multi_word_command_reachable_by_tab(engine):
     text = apply_single(engine, ".alter-m")
-    assert set(texts(engine, text)) == {"cluster ", "database ", "table "}
+    assert set(texts(engine, text)) == {"cluster ", "database ", "table ", "tables ", "external ",
+                                        "materialized-view "}
     text = apply_single(engine, text + "c")
     text = apply_single(engine, text + "p")
     text = apply_single(engine, text + "managed")

@@ -321,3 +321,32 @@ def test_splitter_never_loses_or_invents_text(text):
     for r in reqs:
         first = r.text.split("\n")[0]
         assert src_lines[r.line - 1].strip().startswith(first.strip()[:10])
+
+
+def test_data_block_after_pipe_arrow_runs_to_a_blank_line():
+    script = (
+        ".ingest inline into table T <|\n"
+        "#tag,2\n"
+        ".dot,3\n"
+        "\n"
+        "#db\n"
+        ".execute database script with (ContinueOnErrors=true)\n"
+        "<|\n"
+        "// Create tables\n"
+        ".create-merge table A (a:string)\n"
+        "#not-a-directive\n"
+        ".create-merge table B (b:string)\n"
+        "\n"
+        ".show tables\n"
+        ".ingest inline into table T <| one,1\n"
+        ".ingest inline into table T <| two,2\n"
+    )
+    assert texts(split_requests(script)) == [
+        ".ingest inline into table T <|\n#tag,2\n.dot,3",
+        "#db",
+        ".execute database script with (ContinueOnErrors=true)\n<|\n// Create tables\n"
+        ".create-merge table A (a:string)\n#not-a-directive\n.create-merge table B (b:string)",
+        ".show tables",
+        ".ingest inline into table T <| one,1",
+        ".ingest inline into table T <| two,2",
+    ]

@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 
+from kshell import ticks
+
 from kshell.syntax.literals import (
     decode_datetime,
     decode_guid,
@@ -25,7 +27,8 @@ UTC = dt.timezone.utc
     ("2015-12-31", dt.datetime(2015, 12, 31, tzinfo=UTC)),
     ("2015-12-31 23:59", dt.datetime(2015, 12, 31, 23, 59, tzinfo=UTC)),
     ("2015-12-31T23:59:59.9", dt.datetime(2015, 12, 31, 23, 59, 59, 900000, tzinfo=UTC)),
-    ("2015-12-31T23:59:59.1234567Z", dt.datetime(2015, 12, 31, 23, 59, 59, 123456, tzinfo=UTC)),
+    # 100 ns ticks: the seventh digit is kept
+    ("2015-12-31T23:59:59.1234567Z", ticks.fromisoformat("2015-12-31T23:59:59.1234567+00:00")),
     ("2015-12-31T22:00:00-02:00", dt.datetime(2016, 1, 1, 0, 0, tzinfo=UTC)),
     ("'2015-12-31'", dt.datetime(2015, 12, 31, tzinfo=UTC)),
     ("Thu, 31 Dec 2015 23:00:00 GMT", dt.datetime(2015, 12, 31, 23, tzinfo=UTC)),

@@ -41,22 +41,12 @@ def test_show_ingestion_failures_with_operation_id_and_pipe():
     assert isinstance(where, ast.Where) and where.predicate.op == "and"
 
 
+# (journal, operations, materialized views, purge and database scripts are simulated
+# now: tests/test_operations*.py, test_materialized_views.py, test_extents_lifecycle.py)
 @pytest.mark.parametrize("text, words", [
     (".show table T corrupted", ["show", "table", "T", "corrupted"]),
-    (".show database Db journal", ["show", "database", "Db", "journal"]),
-    (".show journal | where Event == 'CREATE-TABLE'", ["show", "journal"]),
-    (".show operations", ["show", "operations"]),
-    (".show commands-and-queries | where StartedOn > ago(1d)", ["show", "commands-and-queries"]),
-    (".create materialized-view with (backfill=true) MV on table T\n{\n  T | summarize count() by a\n}",
-     ["create", "materialized-view"]),
-    (".create async ifnotexists materialized-view MV on table T { T | summarize arg_max(ts, *) by id }",
-     ["create", "async", "ifnotexists", "materialized-view"]),
-    (".drop materialized-view MV", ["drop", "materialized-view", "MV"]),
     (".update table T delete D append A with (x=1) <| let D = T | where a == 1; let A = U;",
      ["update", "table"]),
-    (".purge table T records in database Db <| where Id in ('a', 'b')", ["purge", "table"]),
-    (".execute database script <|\n.create table A (a:long)\n.create table B (b:long)",
-     ["execute", "database", "script"]),
     (".clear cluster cache streamingingestion schema", ["clear", "cluster", "cache"]),
     (".replace async extents in table T with (a=1) <|\n{\n let x = 1;\n T | where x == 1\n},\n{ U }",
      ["replace", "async", "extents"]),

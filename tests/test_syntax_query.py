@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 
+from kshell import ticks
+
 from kshell.errors import KustoSyntaxError
 from kshell.syntax import ast, parse, parse_query
 from kshell.syntax.cursor import Cursor
@@ -171,7 +173,7 @@ def test_moderate_nesting_parses():
     ("timespan(null)", "timespan", None),
     ("datetime(2015-12-31 23:59:59.9)", "datetime", dt.datetime(2015, 12, 31, 23, 59, 59, 900000, tzinfo=UTC)),
     ("datetime(2015-12-31)", "datetime", dt.datetime(2015, 12, 31, tzinfo=UTC)),
-    ("datetime(2017-01-01T10:20:30.1234567Z)", "datetime", dt.datetime(2017, 1, 1, 10, 20, 30, 123456, tzinfo=UTC)),
+    ("datetime(2017-01-01T10:20:30.1234567Z)", "datetime", ticks.fromisoformat("2017-01-01T10:20:30.1234567+00:00")),
     ("datetime(2014-11-08 15:55+02:00)", "datetime", dt.datetime(2014, 11, 8, 13, 55, tzinfo=UTC)),
     ("datetime(Sat, 08 Nov 2014 15:00:00 GMT)", "datetime", dt.datetime(2014, 11, 8, 15, 0, tzinfo=UTC)),
     ("datetime(08 Nov 2014 15:00)", "datetime", dt.datetime(2014, 11, 8, 15, 0, tzinfo=UTC)),

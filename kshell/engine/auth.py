@@ -481,6 +481,11 @@ class Access:
         """Monitor-level operations (show principals, artifacts, failures)."""
         return self.database_admin(db) or "Monitor" in self._db(db) or self.all_databases_monitor()
 
+    def unrestricted_viewer(self, db: str) -> bool:
+        """Read tables with restricted view access: UnrestrictedViewer, effective only
+        with Database User or Viewer (spec 3.2).  No admin role includes it."""
+        return "UnrestrictedViewer" in self._db(db) and self.database_viewer(db)
+
     def database_ingestor(self, db: str) -> bool:
         return self.database_admin(db) or "Ingestor" in self._db(db)
 
@@ -495,8 +500,11 @@ class Access:
         return self.entity_roles.get((kind, db.lower(), name), set())
 
     def _any_table_admin(self, db: str) -> bool:
-        return any(k[0] == "table" and k[1] == db.lower() and "Admin" in v
-                   for k, v in self.entity_roles.items())
+        """Some *effective* Table Admin in the database (a prerequisite of function and
+        materialized-view admins): a Table Admin assignment whose own prerequisite is
+        gone must not make another role effective (stale roles)."""
+        return any(k[0] == "table" and k[1] == db.lower() and self.table_admin(db, k[2])
+                   for k in self.entity_roles)
 
     def table_admin(self, db: str, table: str) -> bool:
         # Table Admin depends on Database User (spec 3.2).
@@ -519,7 +527,7 @@ class Access:
         # External Table Admin depends on Database User or Database Viewer.
         return self.database_admin(db) or (
             "Admin" in self._ent("external table", db, name)
-            and (self.database_user(db) or "Viewer" in self._db(db)))
+            and self.database_viewer(db))
 
     def materialized_view_admin(self, db: str, name: str) -> bool:
         return self.database_admin(db) or (

@@ -318,6 +318,7 @@ class QueryShape:
     dimension_tables: list[tuple[str, str]]   # (database, table)
     other_databases: list[str]                # database names (display casing)
     rls_tables: list[str]                     # "Db.T" with row level security enabled
+    dynamic: list[str] = field(default_factory=list)  # computed / wildcard names: may reach anything
 
 
 def parse_export_query(text: str):
@@ -375,7 +376,7 @@ def query_shape(session: Session, db: Database, query: Any, over: list[list[str]
     dims = sorted((d, t) for d, t in refs.tables if not (d == home and t in facts))
     others = sorted(_db_name(cluster, d) for d in refs.other_databases(db.name))
     rls = sorted(f"{_db_name(cluster, d)}.{t}" for d, t in refs.tables if _rls_enabled(cluster, d, t))
-    return QueryShape(facts, dims, others, rls)
+    return QueryShape(facts, dims, others, rls, list(refs.dynamic))
 
 
 def _db_name(cluster: Any, key: str) -> str:
@@ -392,11 +393,11 @@ def _rls_enabled(cluster: Any, db_name: str, table_name: str) -> bool:
 
 
 def _restricted(cluster: Any, db_name: str, table_name: str) -> bool:
+    from kshell.engine.permissions import table_has_restricted_view_access
+
     db = cluster.database(db_name)
     table = db.tables.get(table_name) if db is not None else None
-    rva = table.policies.get("restricted_view_access") if table is not None else None
-    return rva is True or (isinstance(rva, dict) and bool(
-        {k.lower(): v for k, v in rva.items()}.get("isenabled", True)))
+    return table is not None and table_has_restricted_view_access(table)
 
 
 def identity_requirements(shape: QueryShape, impersonates: bool) -> list[str]:
@@ -408,6 +409,9 @@ def identity_requirements(shape: QueryShape, impersonates: bool) -> list[str]:
         reasons.append(f"its query reads other databases ({', '.join(shape.other_databases)})")
     if shape.rls_tables:
         reasons.append(f"its query reads tables with row level security ({', '.join(shape.rls_tables)})")
+    if shape.dynamic:
+        reasons.append(f"its query names what it reads by computed or wildcard names "
+                       f"({', '.join(shape.dynamic)}), which may reach any table of any database")
     return reasons
 
 

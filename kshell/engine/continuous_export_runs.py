@@ -219,6 +219,7 @@ def _run(session: Any, db: Database, record: Any, run_time: dt.datetime) -> RunO
 
 def _export_rows(session: Any, db: Database, record: Any, run_time: dt.datetime, plan: dict) -> list[Any]:
     from kshell.engine import continuous_export as ce
+    from kshell.engine.permissions import Flow
     from kshell.engine.queries import SessionQueryContext
     from kshell.errors import EntityNotFound
     from kshell.query import run
@@ -235,8 +236,18 @@ def _export_rows(session: Any, db: Database, record: Any, run_time: dt.datetime,
     query = ce.parse_export_query(record.query)
     scoped = {(db.name.lower(), name): _scoped(db.tables[name], start, end)
               for name, (start, end, _last) in plan.items()}
-    ctx = SessionQueryContext(session, database=db.name, principal=principal, scoped_tables=scoped)
-    result = run(query, ctx)
+    # The read check applies the flow rules: without an identity the export reads only
+    # its own database's tables without RLS / restricted view access; with one, every
+    # database (its own included) needs the identity's Database Viewer (spec 5.2).
+    flow = Flow("continuous export", f"'{record.name}'", db.name,
+                identity=principal if record.managed_identity else None)
+    ctx = SessionQueryContext(session, database=db.name, principal=principal, scoped_tables=scoped, flow=flow)
+    try:
+        result = run(query, ctx)
+    except KustoError:
+        flow.check_refusals()  # report the refused read, not what the query made of it
+        raise
+    flow.check_refusals()
     mismatch = ce.schema_mismatch([(c.name, c.type) for c in result.columns], ce.external_columns(ext))
     if mismatch:
         raise _RunError("BadRequest", f"the query's output schema does not match external table "

@@ -128,12 +128,21 @@ def alter_pretty_name(session: Session, node: AlterDatabasePrettyName) -> Result
 def show_databases(session: Session, node: ShowDatabases) -> Result:
     if node.names:
         dbs = [session.get_database(n) for n in node.names]
+    elif node.flavor:
+        dbs = _visible_databases(session)  # the flavours show metadata: only what the caller may see
     else:
         dbs = list(session.cluster.databases.values())
     columns = DATABASES_FLAVOR_COLUMNS[node.flavor]
     if node.flavor == "datastats":
         columns = [c for c in columns if c[0] != "CurrentUseIsUnrestrictedViewer"]
     return Result.of(columns, [_flavor_row(session, db, columns) for db in dbs])
+
+
+def _visible_databases(session: Session) -> list[Database]:
+    """Databases whose metadata the caller may see (the security family decides)."""
+    from kshell.engine.permissions import visible_databases
+
+    return visible_databases(session)
 
 
 @handler(ShowDatabase)
@@ -160,9 +169,12 @@ def _flavor_row(session: Session, db: Database, columns: list[tuple[str, str]]) 
         "HotOriginalSize": original, "HotExtentSize": original / 2, "HotCompressedSize": original / 2,
         "HotIndexSize": original / 10, "HotRowCount": rows,
     }
+    from kshell.engine.policies.script import database_policy_fields
+
+    fields.update(database_policy_fields(db))
     row = []
     for name, type_name in columns:
-        value = fields.get(name, "null")  # policies kshell does not simulate show as null
+        value = fields.get(name, "null")  # unset policies show as null
         if name == "ReservedSlot1" and type_name == "string":
             value = ""
         row.append(value)
@@ -173,7 +185,7 @@ def _flavor_row(session: Session, db: Database, columns: list[tuple[str, str]]) 
 def show_databases_entities(session: Session, node: ShowDatabasesEntities) -> Result:
     from kshell.engine.tables import csl_schema
 
-    dbs = [session.get_database(n) for n in node.names] if node.names else list(session.cluster.databases.values())
+    dbs = [session.get_database(n) for n in node.names] if node.names else _visible_databases(session)
     rows = []
     for db in dbs:
         for t in db.tables.values():
@@ -198,7 +210,7 @@ def show_schema_violations(session: Session, node: ShowDatabaseSchemaViolations)
 @handler(ShowDatabaseSchema)
 def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
     if node.all_databases:
-        dbs = list(session.cluster.databases.values())
+        dbs = _visible_databases(session)
     elif node.names:
         dbs = [session.get_database(n) for n in node.names]
     else:
@@ -227,11 +239,14 @@ def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
 
 def schema_object(db: Database) -> dict[str, Any]:
     """One database in the JSON shape of `.show database X schema as json`."""
+    from kshell.engine.policies.script import policies_object
+
     tables = {}
     for t in db.tables.values():
         obj = json.loads(schema_json(t))
         obj["Folder"] = t.folder or None
         obj["DocString"] = t.docstring or None
+        obj["Policies"] = policies_object(t)
         tables[t.name] = obj
     functions = {
         f.name: {"Name": f.name, "InputParameters": input_parameters(f.parameters), "Body": f.body,
@@ -241,10 +256,20 @@ def schema_object(db: Database) -> dict[str, Any]:
         for f in db.functions.values()
     }
     return {
-        "Name": db.name, "Tables": tables, "ExternalTables": {}, "MaterializedViews": {},
+        "Name": db.name, "Tables": tables, "ExternalTables": {}, "MaterializedViews": view_objects(db),
+        "Policies": policies_object(db),
         "Functions": functions, "EntityGroups": {}, "MajorVersion": 1, "MinorVersion": 0,
         "DatabaseAccessMode": "ReadWrite",
     }
+
+
+def view_objects(db: Database) -> dict[str, Any]:
+    """Materialized views in the JSON schema (their family registers VIEW_SCHEMA)."""
+    return {name: VIEW_SCHEMA[0](db, v) for name, v in db.materialized_views.items()} if VIEW_SCHEMA else {}
+
+
+# [fn(db, view) -> dict], set by the materialized-views family.
+VIEW_SCHEMA: list = []
 
 
 def input_parameters(text: str) -> list[dict[str, Any]]:
@@ -268,22 +293,62 @@ def input_parameters(text: str) -> list[dict[str, Any]]:
 
 
 def csl_script(db: Database) -> list[str]:
-    """The commands that recreate a database's tables and functions."""
+    """The commands that recreate a database: its policies, tables (with their mappings and
+    policies), functions, materialized views, then update and row level security policies
+    (which may call the functions)."""
+    from kshell.engine.policies import script as policy_script
+
+    lines = policy_script.database_policy_lines(db, _name(db.name))
+    lines += _mapping_lines(db, f"database {_name(db.name)}")
+    for t in db.tables.values():
+        lines += table_script(t)
+    for f in db.functions.values():
+        lines.append(function_script(f))
+    for extra in SCRIPT_SECTIONS:
+        lines += extra(db)
+    for t in db.tables.values():
+        lines += policy_script.table_flow_lines(t, _name(t.name))
+    return lines
+
+
+def table_script(t) -> list[str]:
+    """The commands that recreate one table: schema, column docstrings, mappings, policies
+    (update and row level security policies excepted: see csl_script)."""
+    from kshell.engine.policies import script as policy_script
     from kshell.engine.tables import csl_schema
 
+    props = _with_clause(folder=t.folder, docstring=t.docstring)
+    schema = csl_schema(t).replace(",", ", ")
+    lines = [f".create-merge table {_name(t.name)} ({schema}){props}"]
+    docs = [f'{_name(c.name)}:"{_escape(c.docstring)}"' for c in t.columns if c.docstring]
+    if docs:
+        lines.append(f".alter-merge table {_name(t.name)} column-docstrings ({', '.join(docs)})")
+    lines += _mapping_lines(t, f"table {_name(t.name)}")
+    lines += policy_script.table_policy_lines(t, _name(t.name), _name)
+    return lines
+
+
+def function_script(f) -> str:
+    props = _with_clause(folder=f.folder, docstring=f.docstring,
+                         skipvalidation="true" if f.skipvalidation else "",
+                         view="true" if f.view else "")
+    return f".create-or-alter function{props} {_name(f.name)}{f.parameters} {f.body}"
+
+
+# Other families' parts of the csl script, each `(db) -> lines`, written after the
+# functions (materialized views register here).
+SCRIPT_SECTIONS: list = []
+
+
+def _mapping_lines(entity, target: str) -> list[str]:
+    from kshell.engine.mappings import STORE_KEY
+
     lines = []
-    for t in db.tables.values():
-        props = _with_clause(folder=t.folder, docstring=t.docstring)
-        schema = csl_schema(t).replace(",", ", ")
-        lines.append(f".create-merge table {_name(t.name)} ({schema}){props}")
-        docs = [f'{_name(c.name)}:"{_escape(c.docstring)}"' for c in t.columns if c.docstring]
-        if docs:
-            lines.append(f".alter-merge table {_name(t.name)} column-docstrings ({', '.join(docs)})")
-    for f in db.functions.values():
-        props = _with_clause(folder=f.folder, docstring=f.docstring,
-                             skipvalidation="true" if f.skipvalidation else "",
-                             view="true" if f.view else "")
-        lines.append(f".create-or-alter function{props} {_name(f.name)}{f.parameters} {f.body}")
+    for key, record in (entity.policies.get(STORE_KEY) or {}).items():
+        kind = key.split(":", 1)[0]
+        mapping = record["Mapping"]
+        literal = "@'" + mapping + "'" if "'" not in mapping else json.dumps(mapping)
+        lines.append(f'.create-or-alter {target} ingestion {kind} mapping "{_escape(record["Name"])}" {literal}')
     return lines
 
 

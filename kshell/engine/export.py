@@ -22,7 +22,8 @@ from typing import Any
 
 from kshell.engine import storage
 from kshell.engine.cluster import derived_id
-from kshell.engine.external_tables import file_extension, get_external_table, prop, write_artifacts, write_file, _file_id
+from kshell.engine.external_tables import (file_extension, fresh_name, get_external_table, prop, write_all,
+                                          write_artifacts)
 from kshell.engine.session import handler
 from kshell.engine.storage_formats import check_writable, encode_rows
 from kshell.errors import BadRequest
@@ -67,9 +68,14 @@ def run_export_query(session: Any, node: Any) -> Result:
     return run(query, SessionQueryContext(session))
 
 
-def _operation(session: Any, kind: str) -> Result:
+def _operation(session: Any, kind: str, details: Result | None = None) -> Result:
+    """An async export's answer: its operation id (its result is the operation's details)."""
+    from kshell.engine.operations import record_operation
+
     seq = session.cluster.extras.get("storage_file_seq", 0)
-    return Result.of(OPERATION_COLUMNS, [[derived_id(session.cluster.name, "operation", kind, str(seq))]])
+    op = record_operation(session, "DataExport", kind, details,
+                          op_id=derived_id(session.cluster.name, "operation", kind, str(seq)))
+    return Result.of(OPERATION_COLUMNS, [[op]])
 
 
 @handler(ExportToStorage)
@@ -102,21 +108,20 @@ def export_to_storage(session: Any, node: ExportToStorage) -> Result:
               or prop(node.properties, "distributed") is False)
     targets = uris[:1] if single else uris
     limit = prop(node.properties, "sizeLimit", DEFAULT_SIZE_LIMIT)
-    rows_out = []
-    n_files = 0
+    planned = []
     for i, uri in enumerate(targets):
         share = result.rows[i::len(targets)]  # spread rows over the connection strings
         for chunk in _chunks(names, share, fmt, limit):
-            header = headers == "all" or (headers == "firstfile" and n_files == 0)
+            header = headers == "all" or (headers == "firstfile" and not planned)
             data = encode_rows(names, chunk, fmt, header=header, compressed=compressed, bom=bom)
-            relative = f"{prefix}{_file_id(session, session.now())}{extension}"
-            write_file(session, uri, relative, data)
-            n_files += 1
-            rows_out.append([storage.uri_for(uri, "/".join(p for p in (uri.path, relative) if p)), len(chunk),
-                             len(data)])
+            relative = fresh_name(session, uri, session.now(), lambda file_id: f"{prefix}{file_id}{extension}")
+            planned.append((uri, relative, data, len(chunk)))
+    # all files or none (each written whole): a failed export leaves nothing behind
+    rows_out = [[a.path, a.num_records, a.size_in_bytes] for a in write_all(session, planned)]
+    result = Result.of(STORAGE_COLUMNS, rows_out)
     if node.is_async:
-        return _operation(session, "export")
-    return Result.of(STORAGE_COLUMNS, rows_out)
+        return _operation(session, "export", result)
+    return result
 
 
 def _chunks(names: list[str], rows: list[list[Any]], fmt: str, limit: int) -> list[list[list[Any]]]:
@@ -143,9 +148,10 @@ def export_to_table(session: Any, node: ExportToTable) -> Result:
     result = run_export_query(session, node)
     _check_schema(ext, result)
     artifacts = write_artifacts(session, db, ext, result, principal=session.principal, run_time=session.now())
+    out = Result.of(TABLE_COLUMNS, [[ext.name, a.path, a.num_records, a.size_in_bytes] for a in artifacts])
     if node.is_async:
-        return _operation(session, "export-to-table")
-    return Result.of(TABLE_COLUMNS, [[ext.name, a.path, a.num_records, a.size_in_bytes] for a in artifacts])
+        return _operation(session, "export-to-table", out)
+    return out
 
 
 NUMERIC = ("int", "long", "real", "decimal")

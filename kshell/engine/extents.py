@@ -33,7 +33,10 @@ def show_table_extents(session: Session, node: ShowTableExtents) -> Result:
 @handler(ShowExtents)
 def show_extents(session: Session, node: ShowExtents) -> Result:
     if node.scope == "cluster":
-        pairs = [(db, t) for db in session.cluster.databases.values() for t in db.tables.values()]
+        from kshell.engine.permissions import visible_databases
+
+        # only the databases whose metadata the caller may see
+        pairs = [(db, t) for db in visible_databases(session) for t in db.tables.values()]
     elif node.scope == "database":
         db = session.get_database(node.database)
         pairs = [(db, t) for t in db.tables.values()]

@@ -27,7 +27,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from kshell.engine import external_partitions as parts
 from kshell.engine import storage
@@ -151,6 +151,15 @@ def managed_identity_of(ext: ExternalTable) -> str | None:
     return None
 
 
+def authenticates_with_managed_identity(kind: str, cs: str) -> bool:
+    """Whether a connection string of an external table of `kind` authenticates with a
+    managed identity, decided on the parsed credential (never on a substring): the
+    permission table gates such tables behind AllDatabasesAdmin / Database Admin."""
+    if str(kind or "storage").lower() == "sql":
+        return _sql_authentication(cs) == "active directory managed identity"
+    return _credential(cs).kind == "managed_identity"
+
+
 def _credential(cs: str) -> storage.Credential:
     _, sep, suffix = storage.split_secret(cs)
     try:
@@ -168,7 +177,7 @@ def _sql_field(cs: str, key: str) -> str | None:
 
 
 def _sql_authentication(cs: str) -> str:
-    return (_sql_field(cs, "authentication") or "").lower()
+    return " ".join((_sql_field(cs, "authentication") or "").lower().split())
 
 
 def storage_uris(ext: ExternalTable) -> list[storage.StorageUri]:
@@ -230,9 +239,26 @@ def write_artifacts(session: Any, db: Database, ext: ExternalTable, result: Resu
         header = headers == "All" or (headers == "FirstFile" and n == 0)
         data = encode_rows(names, rows, fmt, header=header, compressed=compressed,
                            bom=str(ext.prop("encoding", "")).lower() == "utf8bom")
-        relative = "/".join(p for p in (key, f"{prefix}{name_prefix}{_file_id(session, run_time)}{extension}") if p)
-        storage.local_path(session, uri, relative)  # refuses '.' / '..' segments now
+        relative = fresh_name(session, uri, run_time, lambda file_id: "/".join(
+            p for p in (key, f"{prefix}{name_prefix}{file_id}{extension}") if p))
         planned.append((uri, relative, data, len(rows)))
+    return write_all(session, planned)
+
+
+def fresh_name(session: Any, uri: storage.StorageUri, run_time: dt.datetime, name: Callable[[str], str]) -> str:
+    """A relative path `name(file_id)` no file has yet.  The path is checked now (no '.' / '..'
+    segment, no link out of the storage directory); a name already taken -- by a file written
+    before a crash, whose sequence number the state file never saw -- is skipped, so the next
+    export does not fail with Conflict."""
+    while True:
+        relative = name(_file_id(session, run_time))
+        if not storage.local_path(session, uri, relative).exists():
+            return relative
+
+
+def write_all(session: Any, planned: list[tuple[storage.StorageUri, str, bytes, int]]) -> list[Artifact]:
+    """Write every planned file (each atomically), or none: the files already written are
+    removed when a later one fails."""
     out: list[Artifact] = []
     written = []
     try:
@@ -270,8 +296,9 @@ def write_file(session: Any, uri: storage.StorageUri, relative: str, data: bytes
     if path.exists():  # never overwrite: a new file per write (spec 5.4)
         raise Conflict(f"'{storage.uri_for(uri, uri.path + '/' + relative)}' already exists")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        storage.write_new_file(path, data)  # whole or not at all: no truncated blob after a failure
+    except FileExistsError:
+        raise Conflict(f"'{storage.uri_for(uri, uri.path + '/' + relative)}' already exists") from None
     except OSError as e:
         raise BadRequest(f"cannot write '{storage.uri_for(uri, uri.path + '/' + relative)}': {e.strerror or e}") from None
     # The blob was written at the simulated time: listings (#storage ls) show the same
@@ -328,6 +355,9 @@ def _external_table_reader(ctx: Any, database_name: str, name: str) -> Any:
     db = ctx.cluster.database(database_name)
     if db is None or name not in db.external_tables:
         return None
+    from kshell.engine.permissions import check_external_read
+
+    check_external_read(ctx, db.name, name)
     return read_rows(ctx.session, db, db.external_tables[name], principal=ctx.principal)
 
 

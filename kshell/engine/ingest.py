@@ -31,6 +31,9 @@ from kshell.engine.session import load_hook_owners
 IngestionHook = Callable[["IngestionBatch", "Append"], None]
 
 INGESTION_HOOKS: list[IngestionHook] = []
+# Called with the batch after all its appends landed (nothing may fail here): policies
+# that act on landed data (retention with a zero soft-delete period, materialized views).
+AFTER_APPLY_HOOKS: list[Callable[["IngestionBatch"], None]] = []
 
 
 @dataclass(slots=True)
@@ -60,10 +63,16 @@ class IngestionBatch:
         self.appends: list[Append] = []
         self.failures: list[Any] = []      # non-fatal failure records, stored after the hooks ran
         self._pending: deque[Append] = deque()
+        # (database lower, table) -> the append whose hooks first fed that table (None for
+        # the batch's own rows): a table receives the batch's data from one append only,
+        # so update-policy cascades stay linear however the tables feed each other.
+        self.fed_by: dict[tuple[str, str], Any] = {}
 
     def add(self, database: Database | str, table: Table | str, columns_data: list[list[Any]], *,
-            origin: str, properties: dict | None = None, replace: bool = False) -> Append:
-        """Queue rows for a table (by object or name); they also run through the hooks."""
+            origin: str, properties: dict | None = None, replace: bool = False,
+            parent: "Append | None" = None) -> Append:
+        """Queue rows for a table (by object or name); they also run through the hooks.
+        `parent`: the append whose hook derived these rows (an update policy's source)."""
         db = database if isinstance(database, Database) else self.session.get_database(database)
         target = table if isinstance(table, Table) else target_table(self.session, db.name, table)
         if len(columns_data) != len(target.columns):
@@ -73,9 +82,16 @@ class IngestionBatch:
         if len(lengths) > 1:
             raise BadRequest("columns of different lengths in one append")
         append = Append(db, target, columns_data, origin, dict(properties or {}), replace)
+        self.fed_by.setdefault((db.name.lower(), target.name), parent)
         self.appends.append(append)
         self._pending.append(append)
         return append
+
+    def may_feed(self, append: Append, database: Database, table: Table) -> bool:
+        """Whether rows derived from `append` may still go to `table`: a table receives a
+        batch's data at most once (from the first append that fed it, spec 4.1)."""
+        key = (database.name.lower(), table.name)
+        return key not in self.fed_by or self.fed_by[key] is append
 
     def run_hooks(self) -> None:
         while self._pending:
@@ -83,6 +99,22 @@ class IngestionBatch:
             load_hook_owners("ingestion")
             for hook in list(INGESTION_HOOKS):
                 hook(self, append)
+        self._check_replacements()
+
+    def _check_replacements(self) -> None:
+        """Replacing a table's data (`.set-or-replace`, also when an update policy carries the
+        replace to a derived table, spec 4.6) needs Table Admin on it: no route lets the
+        ingesting principal wipe a table it has no rights on."""
+        from kshell.engine import auth
+        from kshell.errors import Forbidden
+
+        for append in self.appends:
+            if append.replace and not auth.is_table_admin(self.session, self.principal, append.database,
+                                                          append.table):
+                raise Forbidden(
+                    f"Principal '{self.principal}' is not authorized to replace the data of table "
+                    f"'{append.database.name}.{append.table.name}' (requires Table Admin; the "
+                    f"replace reaches it through an update policy of that table)")
 
     def apply(self) -> None:
         """Land every append (nothing here can fail: all was validated before)."""
@@ -103,6 +135,9 @@ class IngestionBatch:
                 extent.tags = [str(t) for t in tags]
             table.extents.append(extent)
             append.extents.append(extent)
+        load_hook_owners("after_apply")
+        for hook in list(AFTER_APPLY_HOOKS):
+            hook(self)
 
 
 def ingest_rows(session: Any, database: str | None, table: str, columns_data: list[list[Any]], *,

@@ -37,6 +37,12 @@ def _prop(properties: dict, name: str, default: Any = None) -> Any:
     return default
 
 
+def schema_changing(properties: dict) -> bool:
+    """`extend_schema` / `recreate_schema`: the ingestion alters the table's schema, which
+    needs Table Admin of an existing table (spec 7.3; kshell.engine.permissions)."""
+    return _flag(properties, "extend_schema") or _flag(properties, "recreate_schema")
+
+
 def _flag(properties: dict, name: str) -> bool:
     v = _prop(properties, name, False)
     return v is True or (isinstance(v, str) and v.strip().lower() == "true")
@@ -149,11 +155,15 @@ def ingest_from_query(session: Any, node: IngestFromQuery) -> Result:
         else:
             target.columns, target.data = old_columns, old_data
         raise
+    result = Result.of(EXTENTS_COLUMNS, [_extent_row(target, e) for e in extents])
     if node.is_async:
-        return Result.of(OPERATION_COLUMNS, [[derived_id(session.cluster.name, "operation", node.verb,
-                                                         db.name.lower(), name,
-                                                         str(session.cluster.extras.get("extent_seq", 0)))]])
-    return Result.of(EXTENTS_COLUMNS, [_extent_row(target, e) for e in extents])
+        from kshell.engine.operations import record_operation
+
+        op = record_operation(session, "TableSetOrAppend", name, result, op_id=derived_id(
+            session.cluster.name, "operation", node.verb, db.name.lower(), name,
+            str(session.cluster.extras.get("extent_seq", 0))))
+        return Result.of(OPERATION_COLUMNS, [[op]])
+    return result
 
 
 class QueryOutput:

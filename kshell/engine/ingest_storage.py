@@ -70,14 +70,18 @@ def ingest_from_storage(session: Any, node: IngestFromStorage) -> Result:
         _store_failures(session, batch.failures)
         batch.failures = []
     batch.apply()
-    if node.is_async:
-        return Result.of(OPERATION_COLUMNS, [[operation_id]])
     rows = []
     for (item, cols), append in zip(files, appends):
         duration = _duration(len(cols[0]) if cols else 0)
         ids = [e.extent_id for e in append.extents] or [ZERO_GUID]
         rows.extend([eid, item, duration, False, operation_id] for eid in ids)
-    return Result.of(RESULT_COLUMNS, rows)
+    result = Result.of(RESULT_COLUMNS, rows)
+    if node.is_async:
+        from kshell.engine.operations import record_operation
+
+        record_operation(session, "DataIngestPull", name, result, op_id=operation_id)
+        return Result.of(OPERATION_COLUMNS, [[operation_id]])
+    return result
 
 
 def _duration(rows: int) -> dt.timedelta:

@@ -18,6 +18,7 @@ database they read through the read hook kshell.engine.queries calls
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from kshell.engine import auth
@@ -111,6 +112,49 @@ def _securable(session, node) -> list[tuple]:
     return [_entity_scope(session, kind, node.securable)]
 
 
+def _show_databases_targets(session, node) -> list[tuple]:
+    # `.show databases` (names only) is open to all; `.show databases (A, B) ...` names
+    # databases whose metadata the caller must be able to see.  The unnamed flavours
+    # (details, policies, datastats ...) list only visible databases (`visible_databases`).
+    if node.names:
+        return [("database", session.get_database(n).name) for n in node.names]
+    return [("cluster",)]
+
+
+def _show_extents_targets(session, node) -> list[tuple]:
+    if node.scope == "cluster":
+        return [("cluster",)]  # lists the extents of visible databases only
+    if node.scope == "database":
+        return [("database", session.get_database(node.database).name)]
+    return [("database", session.database.name)]
+
+
+def _metadata_or_anyone(session, node, scope) -> str:
+    return "Anyone" if scope[0] == "cluster" else "Database User, Viewer or Monitor"
+
+
+def _based_on_targets(session, node) -> list[tuple]:
+    # the new table, and the database of the table whose schema is copied (reading its
+    # schema is metadata access there)
+    source = _entity_scope(session, "table", node.source)
+    return [_entity_scope(session, "table", node.name), ("database", source[1])]
+
+
+def _based_on_requirement(session, node, scope) -> str:
+    if scope[0] == "database":
+        return "Database User, Viewer or Monitor"
+    return _create_table_requirement(session, node, scope)
+
+
+def visible_databases(session: Any) -> list[Any]:
+    """The databases whose metadata the session principal may see (Database User, Viewer or
+    Monitor there, or a cluster role that includes it): what every `.show` that lists
+    several databases returns.  Only the plain list of names (`.show databases`) is open to all."""
+    ensure_seeded(session)
+    acc = auth.access(session.cluster, session.principal)
+    return [db for db in session.cluster.databases.values() if acc.database_metadata(db.name)]
+
+
 # ------------------------------------------------- dynamic requirements
 
 def _exists(session, scope: tuple) -> bool:
@@ -134,6 +178,11 @@ def _ingest_from_query_requirement(session, node, scope) -> str:
     # spec 9 #51: .append needs Table Ingestor; .set* creating the table Database User;
     # .set-or-replace of an existing table Table Admin.
     exists = _exists(session, scope)
+    if exists:
+        from kshell.engine.ingest_commands import schema_changing
+
+        if schema_changing(node.properties or {}):
+            return "Table Admin"  # extend_schema / recreate_schema alter the table (spec 7.3)
     if node.verb == "append" or (node.verb == "set-or-append" and exists):
         return "Table Ingestor"
     if node.verb == "set-or-replace" and exists:
@@ -147,7 +196,10 @@ def _create_external_table_requirement(session, node, scope) -> str:
     # spec 6.1 / 9 #42-45: .create Database User; .alter (or create-or-alter of an existing
     # one) External Table Admin; create-or-alter with managed-identity auth: AllDatabasesAdmin
     # (storage) or Database Admin (SQL).
-    if node.mode == "create-or-alter" and _uses_managed_identity(node):
+    # One rule for .create, .alter and .create-or-alter: a table whose connection strings
+    # authenticate with a managed identity (the parsed credential decides) lets everyone who
+    # may query it use that identity, so setting one up needs the MI setup's role.
+    if _uses_managed_identity(node):
         return "Database Admin" if node.kind == "sql" else "AllDatabasesAdmin"
     if node.mode == "alter" or (node.mode == "create-or-alter" and _exists(session, scope)):
         return "External Table Admin"
@@ -155,8 +207,9 @@ def _create_external_table_requirement(session, node, scope) -> str:
 
 
 def _uses_managed_identity(node) -> bool:
-    return any(";managed_identity=" in cs.lower() or "active directory managed identity" in cs.lower()
-               for cs in node.connection_strings)
+    from kshell.engine.external_tables import authenticates_with_managed_identity
+
+    return any(authenticates_with_managed_identity(node.kind, cs) for cs in node.connection_strings)
 
 
 def _external_table_mapping_requirement(session, node, scope) -> str:
@@ -222,7 +275,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "CreateDatabase": ("AllDatabasesAdmin", _cluster),
     "DropDatabase": ("AllDatabasesAdmin", _cluster),
     "AlterDatabasePrettyName": ("Database Admin", _database("name")),
-    "ShowDatabases": ("Anyone", _cluster),
+    "ShowDatabases": (_metadata_or_anyone, _show_databases_targets),
     "ShowDatabase": ("Database User, Viewer or Monitor", _database("name")),
     "ShowDatabaseSchema": ("Database User, Viewer or Monitor", _database("names")),
     "ShowDatabasesEntities": ("Database User, Viewer or Monitor", _database("names")),
@@ -232,7 +285,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     # tables
     "CreateTable": (_create_table_requirement, _entity("table", "name")),
     "CreateTables": (_create_table_requirement, _created_tables),
-    "CreateTableBasedOn": (_create_table_requirement, _entity("table", "name")),
+    "CreateTableBasedOn": (_based_on_requirement, _based_on_targets),
     "AlterTable": ("Table Admin", _entity("table", "name")),
     "AlterTableAttribute": ("Table Admin", _entity("table", "name")),
     "AlterColumnDocstrings": ("Table Admin", _entity("table", "name")),
@@ -250,7 +303,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "ShowTableSchema": ("Database User, Viewer or Monitor", _entity("table", "name")),
     "ShowTableDataStatistics": ("Database Viewer", _entity("table", "name")),  # reads the data
     "ShowTableExtents": ("Database User, Viewer or Monitor", _entity("table", "name")),
-    "ShowExtents": ("Database User, Viewer or Monitor", _context_db),
+    "ShowExtents": (_metadata_or_anyone, _show_extents_targets),
     # functions
     "CreateFunction": (_create_function_requirement, _entity("function", "name")),
     "AlterFunctionAttribute": ("Function Admin", _entity("function", "name")),
@@ -290,12 +343,53 @@ COMMAND_PERMISSIONS: dict[str, tuple[Any, Callable]] = {
     "CreateExternalTable": (_create_external_table_requirement, _entity("external table", "name")),
     "ExternalTableMappingCommand": (_external_table_mapping_requirement, _entity("external table", "name")),
     "ShowExternalTableQueryAccelerationStatistics": ("Database User, Viewer or Monitor", _context_db),
+    # materialized views: the creator becomes the view's admin (materialized-view-create.md)
+    "CreateMaterializedView": (lambda session, node, scope: _view_requirement(session, node), _entity("materialized-view", "name")),
+    "AlterMaterializedViewProperty": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "DropMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "RenameMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "SwitchMaterializedView": ("Materialized View Admin", _entity("materialized-view", "name")),
+    "ShowMaterializedViews": ("Database User, Viewer or Monitor", _context_db),
+    # extents and data lifecycle (extent_commands.py)
+    "DropExtents": ("Table Admin", lambda s, n: _extent_tables(s, n, [n.table] if n.table else None)),
+    "MoveExtents": ("Table Admin", lambda s, n: _extent_tables(
+        s, n, [p for p in (n.source_table, n.target_table) if p])),
+    "MergeExtents": ("Table Admin", _entity("table", "table")),
+    "DeleteRecords": (lambda session, node, scope: "Database Admin" if node.kind == "purge" else "Table Admin",
+                      lambda s, n: [_entity_scope(s, "table", [n.database, n.table[-1]] if n.database else n.table)]),
+    "ShowViewExtents": ("Database User, Viewer or Monitor", _context_db),
+    "ExtentTagsByQuery": ("Table Admin", lambda s, n: _extent_tables(s, n, None)),
+    # operations, request log, journal: everyone, filtered to what the caller may see
+    # (kshell.engine.operations); cancelling checks the operation's owner the same way
+    "ShowOperations": ("Anyone", _cluster),
+    "ShowRequests": ("Anyone", _cluster),
+    "ShowJournal": ("Anyone", _cluster),
+    "CancelOperation": ("Anyone", _cluster),
+    # each command of the script is checked again as it runs
+    "ExecuteDatabaseScript": ("Database Admin", _context_db),
+    # every policy of an entity (kshell.engine.policies)
+    "ShowEntityPolicies": ("Database User, Viewer or Monitor", _entity("table", "entity")),
     # exports (spec 7.5; export-data-to-storage / -to-an-external-table pages)
     "ExportToStorage": ("Database Viewer", _context_db),
     "ExportToTable": ("External Table Admin", _entity("external table", "name")),
     "ListBlobs": ("Database Ingestor", _context_db),  # the docs: Table Ingestor (on no table in particular)
     "ExportToSql": ("Database Viewer", _context_db),   # the query's reads are checked as it runs
 }
+
+def _extent_tables(session, node, names) -> list[tuple]:
+    """The tables an extents command names; without names (`all tables`, `<| query`), every
+    table of the context database."""
+    if names:
+        return [_entity_scope(session, "table", n) for n in names]
+    db = session.database
+    return [("table", db.name, t) for t in db.tables] or [("database", db.name)]
+
+
+def _view_requirement(session, node) -> str:
+    """Creating a view needs Database Admin; changing an existing one, its admin."""
+    db = session.get_database(node.name[0] if len(node.name) == 2 else None)
+    return "Materialized View Admin" if node.name[-1] in db.materialized_views else "Database Admin"
+
 
 # Generic policy commands: (policy kind or "*", "show" | "change", entity kind or "*") -> requirement.
 # The most specific entry wins (kind before "*", entity kind before "*").
@@ -304,6 +398,8 @@ POLICY_PERMISSIONS: dict[tuple[str, str, str], str] = {
     ("managed_identity", "change", "*"): "AllDatabasesAdmin",
     ("managed_identity", "show", "cluster"): "AllDatabasesMonitor",
     ("managed_identity", "show", "database"): "Database User, Viewer or Monitor",
+    # restricted_view_access decides who reads the table: Database Admin (its page)
+    ("restricted_view_access", "change", "*"): "Database Admin",
     # every other policy
     ("*", "show", "cluster"): "AllDatabasesMonitor",
     ("*", "change", "cluster"): "AllDatabasesAdmin",
@@ -427,6 +523,61 @@ _OPERATION_WORDS = frozenset({
 
 
 # ------------------------------------------------------------ read hooks
+#
+# The one read check.  Every table a query reads passes through it (the query
+# context calls `check_database_read` once per database and `check_table_read`
+# for every table), whoever runs the query: the session principal, a flow's
+# managed identity, or a flow without one.  Flows say who they are with a
+# `Flow` on the query context.
+
+@dataclass(frozen=True)
+class Flow:
+    """An automated flow a query runs for (update policy, continuous export).
+
+    `identity`: `aadapp=<objectId>` of its managed identity, or None.  Without
+    one the flow runs on the service's authority, never with the rights of the
+    principal who triggered it: it may read only tables of its own database
+    (`home`) that have neither row level security nor restricted view access.
+    With one, every read is checked against the identity's roles, except that
+    an update policy reads its own database without a role (`home_exempt`,
+    docs/update-policy.md).
+    """
+
+    kind: str                 # "update policy" | "continuous export" (for messages)
+    name: str                 # e.g. "[Db].[Target]" or the export's name
+    home: str                 # the flow's database
+    identity: str | None = None
+    home_exempt: bool = False
+    # Every refusal of a read during the run.  A refused read fails the flow even where
+    # the query would carry on without it (`union isfuzzy=true` skips legs it cannot read).
+    refusals: list = field(default_factory=list, compare=False)
+
+    def check_refusals(self) -> None:
+        """Raise the first refused read of the run (the flow then copies nothing)."""
+        if self.refusals:
+            raise Forbidden(self.refusals[0])
+
+
+def flow_refusal(flow: Flow, what: str) -> str:
+    if flow.identity is None:
+        text = (f"{flow.kind} {flow.name} is not authorized to read {what}: a flow without a managed "
+                f"identity may read only tables of its own database '{flow.home}' that have neither "
+                "row level security nor restricted view access")
+    else:
+        text = f"Principal '{flow.identity}' ({flow.kind} {flow.name}) is not authorized to read {what}"
+    flow.refusals.append(text)
+    return text
+
+
+def table_has_restricted_view_access(table: Any) -> bool:
+    """The table's restricted_view_access policy is on (a bool, or an object whose IsEnabled
+    is true or absent): only principals with UnrestrictedViewer may read it (spec 3.2)."""
+    policies = getattr(table, "policies", None)
+    value = policies.get("restricted_view_access") if isinstance(policies, dict) else None
+    if isinstance(value, dict):
+        return bool({str(k).lower(): v for k, v in value.items()}.get("isenabled", True))
+    return value is True
+
 
 def check_database_read(ctx: Any, database_name: str) -> None:
     """DATABASE_READ_HOOKS entry: a query reads `database_name`, which needs viewer access.
@@ -438,32 +589,64 @@ def check_database_read(ctx: Any, database_name: str) -> None:
     db = cluster.database(database_name)
     if db is None:
         return  # the query engine reports the unknown database
-    if _update_policy_run(ctx) and not auth.is_managed_identity(cluster, ctx.principal):
-        # An update policy without a managed identity runs on the service's own
-        # authority (its query is confined to its database and to tables without
-        # RLS when it is set, spec 4.3-4.4), so the ingesting principal -- maybe a
-        # mere ingestor -- needs no viewer role.  With a managed identity, the
-        # identity's roles are checked (spec 4.4: Database Viewer on every database read).
-        return
+    flow = getattr(ctx, "flow", None)
+    if flow is not None:
+        home = db.name.lower() == flow.home.lower()
+        if flow.identity is None:
+            if not home:
+                raise Forbidden(flow_refusal(flow, f"database '{db.name}'"))
+            return
+        if home and flow.home_exempt:
+            return
+    principal = flow.identity if flow is not None else ctx.principal
     ensure_seeded(ctx.session)
-    if auth.cluster_roles(cluster, ctx.principal) & {auth.ALL_DATABASES_ADMIN, auth.ALL_DATABASES_VIEWER}:
+    if auth.cluster_roles(cluster, principal) & {auth.ALL_DATABASES_ADMIN, auth.ALL_DATABASES_VIEWER}:
         return
-    if not auth.access(cluster, ctx.principal).database_viewer(db.name):
-        raise Forbidden(refusal(ctx.principal, "query", ("database", db.name), "Database Viewer"))
+    if not auth.access(cluster, principal).database_viewer(db.name):
+        if flow is not None:
+            raise Forbidden(flow_refusal(flow, f"database '{db.name}' (it needs Database Viewer there: "
+                                               f".add database {db.name} viewers ('{principal}'))"))
+        raise Forbidden(refusal(principal, "query", ("database", db.name), "Database Viewer"))
 
 
-def _update_policy_run(ctx: Any) -> bool:
-    """True when the query is a flow over new rows of a stored table (an update policy run).
+def check_table_read(ctx: Any, database_name: str, src: Any) -> Any:
+    """TABLE_READ_HOOKS entry (runs before row level security): may this table be read at all?
 
-    Update policies scope their source table to the new rows (`scoped_tables`
-    keyed by a real table); `.command | query` scopes a synthetic name only,
-    and stays subject to the viewer check.
+    A flow without a managed identity may not read tables with row level
+    security or restricted view access; anyone else needs UnrestrictedViewer
+    for a table with restricted view access.
     """
-    for db_key, name in getattr(ctx, "scoped_tables", None) or {}:
-        db = ctx.cluster.database(db_key)
-        if db is not None and name in db.tables:
-            return True
-    return False
+    db = ctx.cluster.database(database_name)
+    table = db.tables.get(getattr(src, "name", None)) if db is not None else None
+    if table is None:
+        return src  # a synthetic source (`.command | query`): nothing stored to protect
+    flow = getattr(ctx, "flow", None)
+    label = f"table '{db.name}.{table.name}'"
+    if flow is not None and flow.identity is None:
+        from kshell.engine.row_level_security import rls_enabled
+
+        if rls_enabled(table):
+            raise Forbidden(flow_refusal(flow, f"{label}, which has row level security"))
+        if table_has_restricted_view_access(table):
+            raise Forbidden(flow_refusal(flow, f"{label}, which has restricted view access"))
+        return src
+    if table_has_restricted_view_access(table):
+        principal = flow.identity if flow is not None else ctx.principal
+        if not auth.access(ctx.cluster, principal).unrestricted_viewer(db.name):
+            if flow is not None:
+                raise Forbidden(flow_refusal(flow, f"{label}, which has restricted view access "
+                                                   "(it needs UnrestrictedViewer)"))
+            raise Forbidden(refusal(principal, "query", ("table", db.name, table.name),
+                                    "UnrestrictedViewer (the table has restricted view access)"))
+    return src
+
+
+def check_external_read(ctx: Any, database_name: str, name: str) -> None:
+    """External tables read by a flow without a managed identity: never (service authority
+    does not extend to storage)."""
+    flow = getattr(ctx, "flow", None)
+    if flow is not None and flow.identity is None:
+        raise Forbidden(flow_refusal(flow, f"external table '{database_name}.{name}'"))
 
 
 def register_read_hooks() -> None:
@@ -476,6 +659,9 @@ def register_read_hooks() -> None:
         queries.DATABASE_READ_HOOKS.append(check_database_read)
     from kshell.engine.row_level_security import apply_row_level_security
 
+    # the access check first: row level security must never run for a read that is refused
+    if check_table_read not in queries.TABLE_READ_HOOKS:
+        queries.TABLE_READ_HOOKS.insert(0, check_table_read)
     if apply_row_level_security not in queries.TABLE_READ_HOOKS:
         queries.TABLE_READ_HOOKS.append(apply_row_level_security)
 

@@ -10,6 +10,8 @@ cluster.  Other families extend it through hook lists rather than editing it:
   (row level security returns the RLS query's rows).
 - `EXTERNAL_TABLE_READERS`: `(ctx, database_name, name) -> TableSource | None`
   for `external_table("E")` (the external-tables family).
+- `TABLE_RESOLVERS`: `(ctx, database, name) -> TableSource | None` for names that
+  are not tables but read like them (materialized views).
 
 `scoped_tables` maps (database lower-case, table name) to a source that
 replaces that table: update policies run their query over the new rows only.
@@ -30,6 +32,9 @@ from kshell.syntax.ast import Query
 DATABASE_READ_HOOKS: list[Callable[["SessionQueryContext", str], None]] = []
 TABLE_READ_HOOKS: list[Callable[["SessionQueryContext", str, Any], Any]] = []
 EXTERNAL_TABLE_READERS: list[Callable[["SessionQueryContext", str, str], Any]] = []
+# `(ctx, database, name) -> source | None`: entities read like tables when no table has
+# the name (materialized views); the read hooks then run on them as on tables.
+TABLE_RESOLVERS: list[Callable[["SessionQueryContext", Any, str], Any]] = []
 
 
 class SessionQueryContext:
@@ -37,9 +42,10 @@ class SessionQueryContext:
 
     def __init__(self, session: Session, *, database: str | None = None, principal: str | None = None,
                  scoped_tables: dict[tuple[str, str], Any] | None = None,
-                 readable_databases: tuple[str, ...] = ()):
-        """`readable_databases`: databases this query may read without the read hooks
-        (a flow inside its own database, e.g. an update policy)."""
+                 readable_databases: tuple[str, ...] = (), flow: Any = None):
+        """`readable_databases`: databases this query may read without the read hooks.
+        `flow`: the automated flow the query runs for (kshell.engine.permissions.Flow),
+        which the read hooks apply their flow rules to."""
         self.session = session
         self.cluster = session.cluster
         db = session.get_database(database) if database is not None else session.database
@@ -47,6 +53,7 @@ class SessionQueryContext:
         self.principal: str = principal or session.principal
         self.scoped_tables = scoped_tables or {}
         self._checked: set[str] = {name.lower() for name in readable_databases}
+        self.flow = flow
 
     # ------------------------------------------------------------ basics
     @property
@@ -75,6 +82,8 @@ class SessionQueryContext:
         src = self.scoped_tables.get((db.name.lower(), name))
         if src is None:
             src = db.tables.get(name)
+        if src is None:
+            src = next((s for s in (r(self, db, name) for r in TABLE_RESOLVERS) if s is not None), None)
         if src is None:
             return None
         load_hook_owners("read")
@@ -132,7 +141,8 @@ class SessionQueryContext:
         from kshell.syntax import parse_query
 
         ctx = SessionQueryContext(self.session, database=database or self.database_name,
-                                  principal=self.principal, scoped_tables=self.scoped_tables)
+                                  principal=self.principal, scoped_tables=self.scoped_tables,
+                                  flow=self.flow)
         ctx._checked = self._checked
         return run(parse_query(text), ctx)
 
@@ -158,11 +168,47 @@ def run_query(session: Session, node: Query) -> Result | list[Result]:
     """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression."""
     from kshell.query import run
 
-    result = run(node, SessionQueryContext(session))
+    result = truncate(run(node, SessionQueryContext(session)), node.statements)
+    result.visualization = visualization(node.body)
     if not node.batch:
         return result
     results = [result]
     for expr in node.batch:
         part = Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
-        results.append(run(part, SessionQueryContext(session)))
+        results.append(truncate(run(part, SessionQueryContext(session)), node.statements))
+        results[-1].visualization = visualization(expr)
     return results
+
+
+def visualization(body: Any) -> dict[str, Any] | None:
+    """`{"chart": ..., property: value}` of a `| render ...` ending the query (the client draws it)."""
+    ops = getattr(body, "operators", None)
+    if not ops or type(ops[-1]).__name__ != "Render":
+        return None
+    return {**{k.lower(): v for k, v in ops[-1].properties.items()}, "chart": ops[-1].chart}
+
+
+# The service's result truncation (query limits): at most 500,000 records reach the
+# client unless the request says `set notruncation;` (or sets truncationmaxrecords).
+TRUNCATION_MAX_RECORDS = 500_000
+
+
+def truncate(result: Result, statements: list) -> Result:
+    """Cut `result` to the request's record limit, with the service's warning."""
+    limit: int | None = TRUNCATION_MAX_RECORDS
+    for st in statements:
+        name = getattr(st, "name", "")
+        if not isinstance(name, str) or type(st).__name__ != "SetOption":
+            continue
+        if name.lower() == "notruncation" and st.value in (None, True, 1, "true"):
+            limit = None
+        elif name.lower() == "truncationmaxrecords" and isinstance(st.value, int) and st.value >= 0:
+            limit = st.value
+    if limit is None or len(result.rows) <= limit:
+        return result
+    del result.rows[limit:]
+    result.warnings.append(
+        f"Query result set has exceeded the internal record count limit {limit} "
+        "(E_QUERY_RESULT_SET_TOO_LARGE; see https://aka.ms/kustoquerylimits); the result was truncated. "
+        "Use 'set notruncation;' to get every record.")
+    return result

@@ -23,6 +23,10 @@ class QueryReferences:
     functions: set[tuple[str, str]] = field(default_factory=set)
     cross_cluster: list[str] = field(default_factory=list)     # cluster names reached
     qualified_tables: set[tuple[str, str]] = field(default_factory=set)  # written as database("X").T
+    # References whose target is not known before the query runs: `database(expr)`,
+    # `table(expr)` with a computed name, wildcard names (`union T*`, `database("*").T`).
+    # A flow treats each as "may reach any table of any database" (docs/security.md).
+    dynamic: list[str] = field(default_factory=list)
 
     def other_databases(self, home: str) -> set[str]:
         return {d for d in self.databases if d != home.lower()}
@@ -71,6 +75,9 @@ def _collect(cluster, db_name: str, query: Any, refs: QueryReferences, seen: set
         if isinstance(node, ast.FunctionDef):
             local_names = local_names | {p.name for p in node.params}
         if isinstance(node, (ast.TableRef, ast.TableCall)):
+            if "*" in node.name or "*" in (node.database or ""):
+                where = f'database("{node.database}").' if node.database else ""
+                refs.dynamic.append(f"{where}{node.name}")
             if getattr(node, "cluster", None):
                 refs.cross_cluster.append(node.cluster)
                 continue
@@ -83,10 +90,22 @@ def _collect(cluster, db_name: str, query: Any, refs: QueryReferences, seen: set
             _reach_name(cluster, target_db, node.name, refs, seen, local_names)
         elif isinstance(node, ast.ExternalTableRef):
             refs.external_tables.add((db_name, node.name))
+        elif isinstance(node, ast.Call) and node.name in _NAMING_CALLS and not _literal_args(node):
+            # database(strcat(...)), table(x): the name is computed when the query runs
+            refs.dynamic.append(f"{node.name}(<computed name>)")
         elif isinstance(node, ast.Call) and node.name not in local_names:
             db = cluster.database(db_name)
             if db is not None and node.name in db.functions:
                 _reach_function(cluster, db_name, node.name, refs, seen)
+
+
+# Calls that name a database or table: with literal arguments the parser turns
+# them into TableRef/TableCall; what remains a Call has a computed argument.
+_NAMING_CALLS = frozenset({"database", "table", "cluster", "external_table", "materialized_view"})
+
+
+def _literal_args(node: Any) -> bool:
+    return all(isinstance(a, ast.Literal) for a in node.args or [])
 
 
 def _reach_name(cluster, db_name: str, name: str, refs: QueryReferences, seen: set, local_names: set) -> None:

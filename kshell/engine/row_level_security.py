@@ -19,7 +19,6 @@ another database.  Everything is validated before the policy changes.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import threading
 from typing import Any
@@ -190,8 +189,9 @@ def _direct_references(cluster: Any, db_name: str, ast: Any) -> _DirectReference
 
 
 def _validate_enable(session: Session, db: Any, table: Any) -> None:
-    rva = table.policies.get("restricted_view_access")
-    if rva is True or (isinstance(rva, dict) and _get(rva, "IsEnabled", True)):
+    from kshell.engine.permissions import table_has_restricted_view_access
+
+    if table_has_restricted_view_access(table):
         raise BadRequest(f"cannot enable row level security on table '{table.name}': "
                          "it has a restricted view access policy")
     for target, policy in update_policies_reading(session.cluster, db, table):
@@ -222,11 +222,12 @@ def update_policies_reading(cluster: Any, db: Any, table: Any) -> list[tuple[Any
                     continue
                 source = str(_get(policy, "Source", "") or "")
                 reads = False
-                if other_db is db:
-                    if _get(policy, "SourceIsWildCard"):
-                        reads = fnmatch.fnmatchcase(table.name, source)
-                    else:
-                        reads = source == table.name
+                # A wildcard source does not block enabling RLS: whoever can create a table
+                # (a Database User) could otherwise stop an admin from protecting theirs.
+                # The read check refuses an identity-less flow over an RLS table at run
+                # time instead (docs/security.md, flows).
+                if other_db is db and not _get(policy, "SourceIsWildCard"):
+                    reads = source == table.name
                 if not reads:
                     reads = _query_reads(cluster, other_db.name, str(_get(policy, "Query", "") or ""),
                                          db, table, parse_query)

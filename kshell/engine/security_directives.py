@@ -43,13 +43,29 @@ def _parse(state: ShellState, text: str) -> auth.Principal:
            "(an FQN, or a managed identity by name: #as system).")
 def as_directive(state: ShellState, args: str) -> Result | str:
     from kshell.engine.permissions import ensure_seeded
-    from kshell.engine.session import DEFAULT_PRINCIPAL
 
     session = state.session
     ensure_seeded(session)
     text = _unquote(args)
     if not text:
         return principal_roles_result(session)
+    try:
+        return _switch(state, session, text)
+    except DirectiveError as e:
+        # A refused `#as` must not leave the previous (often more privileged) principal
+        # acting for the rest of a script: the session falls to a principal without roles.
+        session.principal = REFUSED_AS_PRINCIPAL
+        raise DirectiveError(f"{e.message}; requests now run as {REFUSED_AS_PRINCIPAL}, which holds no role, "
+                             "until a valid #as") from None
+
+
+# Who acts after a refused `#as` (holds no role unless someone grants it one).
+REFUSED_AS_PRINCIPAL = "aaduser=refused-as@kshell.local"
+
+
+def _switch(state: ShellState, session, text: str) -> str:
+    from kshell.engine.session import DEFAULT_PRINCIPAL
+
     if text.lower() == "default":
         session.principal = DEFAULT_PRINCIPAL
     elif "=" not in text and _identity_named(session, text) is not None:

@@ -27,6 +27,7 @@ masked (`;*******`) in every output.
 from __future__ import annotations
 
 import atexit
+import errno
 import os
 import re
 import shutil
@@ -247,14 +248,39 @@ def _remove_temp_dirs() -> None:
 
 
 def local_path(session: Any, uri: StorageUri, relative: str = "") -> Path:
-    """The file or directory a URI maps to."""
-    path = storage_root(session) / uri.account / uri.container
+    """The file or directory a URI maps to: the one path resolver of the storage family.
+
+    Every read and write goes through here.  The path is resolved (symbolic links
+    followed) and refused when it leaves the storage directory, so a link planted
+    inside the directory cannot lead a read or a write elsewhere.
+    """
+    root = storage_root(session)
+    _check_account_name(uri.account)
+    path = root / uri.account / uri.container
     for part in (uri.path + "/" + relative).split("/"):
         if part in (".", ".."):
             raise BadRequest(f"'{part}' is not a valid path segment")
         if part:
             path = path / part
+    return contained(root, path, uri_for(uri, "/".join(p for p in (uri.path, relative) if p)))
+
+
+def contained(root: Path, path: Path, label: str) -> Path:
+    """`path` if it stays inside `root` once symbolic links are resolved; Forbidden otherwise."""
+    try:
+        real_root = root.resolve()
+        real = path.resolve()
+    except (OSError, RuntimeError) as e:  # a link loop
+        raise BadRequest(f"cannot resolve '{label}': {e}") from None
+    if real != real_root and real_root not in real.parents:
+        raise Forbidden(f"'{label}' leads outside the storage directory (through a symbolic link); "
+                        "kshell reads and writes only inside it")
     return path
+
+
+def _check_account_name(name: str) -> None:
+    if not ACCOUNT_NAME.match(name):
+        raise BadRequest(f"'{name}' is not a valid storage account name (3-24 lower-case letters and digits)")
 
 
 # ---------------------------------------------------------------- accounts
@@ -263,12 +289,15 @@ def accounts(cluster: Any) -> dict[str, StorageAccount]:
 
 
 def account_exists(session: Any, name: str) -> bool:
+    if not ACCOUNT_NAME.match(name.lower()):
+        return False
     return name.lower() in accounts(session.cluster) or (storage_root(session) / name.lower()).is_dir()
 
 
 def get_account(session: Any, name: str) -> StorageAccount:
     """The account record (created for an account that exists only as a directory)."""
     key = name.lower()
+    _check_account_name(key)  # `..` or `a/b` would name a directory outside the storage root
     record = accounts(session.cluster).get(key)
     if record is None:
         if not (storage_root(session) / key).is_dir():
@@ -462,26 +491,78 @@ def list_files(session: Any, uri: StorageUri) -> list[tuple[str, Path]]:
         return [("", base)]
     if not base.is_dir():
         return []
+    root = storage_root(session)
     out = []
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames.sort()
         for f in sorted(filenames):
+            if f.startswith(TEMP_PREFIX):
+                continue  # a write in progress (or left by a crash): not a blob yet
             p = Path(dirpath) / f
-            out.append((p.relative_to(base).as_posix(), p))
+            relative = p.relative_to(base).as_posix()
+            contained(root, p, uri_for(uri, "/".join(x for x in (uri.path, relative) if x)))
+            out.append((relative, p))
     out.sort()
     return out
 
 
+# Files being written are first written under this prefix, then linked to their name
+# (`write_new_file`): a blob appears whole or not at all.
+TEMP_PREFIX = ".kshell-partial-"
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Write a new file atomically: never a truncated blob, never an overwrite (FileExistsError)."""
+    import secrets
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where a folder should be: not a name conflict
+        raise NotADirectoryError(errno.ENOTDIR, "a file stands where a folder is needed") from None
+    tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}-{path.name}"
+    try:
+        tmp.write_bytes(data)
+        os.link(tmp, path)  # fails if the name exists: no overwrite
+    finally:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
 def read_text(path: Path) -> str:
     """A file's text (gzip detected by content), UTF-8 with or without BOM."""
-    import gzip
     import zlib
 
     try:
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+            data = _gunzip(data, path.name)
     except (OSError, EOFError, zlib.error) as e:
         raise BadRequest(f"cannot read '{path.name}': {getattr(e, 'strerror', None) or e}") from None
     text = data.decode("utf-8", errors="replace")
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    """gzip members (concatenated ones too), decompressed in bounded steps: a blob that would
+    expand past MAX_DECOMPRESSED_BYTES fails before the memory is used (a decompression bomb)."""
+    import zlib
+
+    from kshell.query import limits
+
+    limit = limits.MAX_DECOMPRESSED_BYTES
+    out = bytearray()
+    while data:
+        d = zlib.decompressobj(31)
+        chunk = data
+        while chunk:
+            out += d.decompress(chunk, limit + 1 - len(out))
+            if len(out) > limit:
+                raise limits.LimitExceeded(f"'{name}' decompresses to more than {limit:,} bytes, the limit "
+                                           "for one compressed blob", limits.LOW_MEMORY)
+            chunk = d.unconsumed_tail
+        if not d.eof:
+            raise EOFError("the compressed data ends early")
+        data = d.unused_data.lstrip(b"\x00")  # trailing padding after the last member
+    return bytes(out)

@@ -516,12 +516,16 @@ def _details_row(db: Database, table: Table) -> list[Any]:
     times = [e.ingestion_time for e in table.extents]
     principals = json.dumps([{"Role": getattr(p, "role", ""), "PrincipalFQN": getattr(p, "fqn", str(p))}
                              for p in table.principals]) if table.principals else "[]"
+    from kshell.engine.policy_results import policy_json
+
+    p = table.policies
     return [
         table.name, db.name, table.folder, table.docstring,
         len(table.extents), extent_size, original, table.row_count,
         len(table.extents), extent_size, original, table.row_count,
-        principals, "null", "null", "null", "null", "null", "null",
-        min(times) if times else None, max(times) if times else None, "null",
+        principals, *(policy_json(p.get(k)) for k in ("retention", "caching", "sharding", "merge",
+                                                       "streamingingestion", "ingestionbatching")),
+        min(times) if times else None, max(times) if times else None, policy_json(p.get("roworder")),
         derived_id(db.name.lower(), "table", table.name),
     ]
 

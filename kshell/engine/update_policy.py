@@ -16,7 +16,7 @@ from kshell.engine.ingestion_failures import record_failure
 from kshell.engine.policy_results import policy_result
 from kshell.engine.references import collect_references
 from kshell.engine.session import Session, policy_handler
-from kshell.errors import BadRequest, KustoError, KustoSyntaxError, SemanticError, TableNotFound
+from kshell.errors import BadRequest, Forbidden, KustoError, KustoSyntaxError, SemanticError, TableNotFound
 
 POLICY_NAME = "UpdatePolicy"
 
@@ -118,7 +118,18 @@ def validate(session: Session, db: Database, target: Table, policy: dict) -> Non
     others = refs.other_databases(db.name)
     if others:
         needs_identity.append(f"it references other databases ({', '.join(sorted(others))})")
-    rls = sorted(f"{d}.{t}" for d, t in refs.tables if _rls_enabled(session, d, t))
+    if refs.dynamic:
+        needs_identity.append(f"it names what it reads by computed or wildcard names ({', '.join(refs.dynamic)}), "
+                              "which may reach any table of any database")
+    read = set(refs.tables)
+    if policy.get("SourceIsWildCard"):
+        # every table the pattern matches is read (as $source_table): RLS on one of them counts
+        read |= {(db.name.lower(), name) for name in db.tables if fnmatch.fnmatchcase(name, source)}
+    restricted = sorted(f"{d}.{t}" for d, t in read if _restricted(session, d, t))
+    if restricted:
+        raise BadRequest(f"Update policy: the query may not read tables with restricted view access "
+                         f"({', '.join(restricted)})")
+    rls = sorted(f"{d}.{t}" for d, t in read if _rls_enabled(session, d, t))
     if rls:
         needs_identity.append(f"it reads tables with row level security ({', '.join(rls)})")
     identity = policy.get("ManagedIdentity")
@@ -129,11 +140,10 @@ def validate(session: Session, db: Database, target: Table, policy: dict) -> Non
         if not decision.allowed:
             raise BadRequest(f"Update policy: managed identity '{identity}' cannot run this policy: {decision.reason}")
     if policy["IsTransactional"]:
-        # a wildcard source: every table it matches now (none is fine: nothing fires yet)
-        matching = ([name for name in db.tables if fnmatch.fnmatchcase(name, source)]
-                    if policy.get("SourceIsWildCard") else [source])
-        for name in matching:
-            _check_source_admin(session, db, name)
+        if policy.get("SourceIsWildCard"):
+            _check_wildcard_source_admin(session, db, source)
+        else:
+            _check_source_admin(session, db, source)
     _check_schema(session, db, target, policy, query)
 
 
@@ -185,6 +195,14 @@ def _rls_enabled(session: Session, db_name: str, table_name: str) -> bool:
     return table is not None and rls_enabled(table)
 
 
+def _restricted(session: Session, db_name: str, table_name: str) -> bool:
+    from kshell.engine.permissions import table_has_restricted_view_access
+
+    db = session.cluster.database(db_name)
+    table = db.tables.get(table_name) if db else None
+    return table is not None and table_has_restricted_view_access(table)
+
+
 def _identity_decision(session: Session, identity: str, db_name: str):
     from kshell.engine.managed_identity import identity_allowed
 
@@ -200,6 +218,18 @@ def _check_source_admin(session: Session, db: Database, source: str) -> None:
     check = getattr(auth, "is_table_admin", None)
     if check is not None and not check(session, session.principal, db, db.tables[source]):
         raise BadRequest(f"Update policy: a transactional policy needs Table Admin on the source table '{source}' for '{session.principal}'")
+
+
+def _check_wildcard_source_admin(session: Session, db: Database, pattern: str) -> None:
+    """A transactional policy can fail (and so block) every ingestion into its source.  A
+    wildcard source names every table that matches now *or later*, so it needs Table Admin
+    on every table of the database that may ever match: Database Admin."""
+    from kshell.engine import auth
+
+    if not auth.is_database_admin(session, session.principal, db):
+        raise BadRequest(f"Update policy: a transactional policy with the wildcard source '{pattern}' needs "
+                         f"Database Admin on '{db.name}' (it would govern ingestion into every table that "
+                         f"matches, now or later) for '{session.principal}'")
 
 
 # --------------------------------------------------------------- run time
@@ -235,8 +265,9 @@ def run_update_policies(batch: Any, append: Any) -> None:
     db = append.database
     chain = getattr(append, "chain", None) or (append.table.name,)
     for target, policy in policies_for_source(db, append.table):
-        if target.name in chain:
-            # A cycle: the chain is cut so every table gets the data once (spec 4.1).
+        if not batch.may_feed(append, db, target):
+            # A cycle, or a table another path already fed: every table gets the batch's
+            # data once (spec 4.1), so cascades stay linear in the number of tables.
             continue
         try:
             columns_data = _run_policy(session, batch, db, append, target, policy)
@@ -253,11 +284,12 @@ def run_update_policies(batch: Any, append: Any) -> None:
             columns_data = [[] for _ in target.columns]
         # `.set-or-replace` on the source replaces the derived data too (spec 4.6).
         child = batch.add(db, target, columns_data, origin="UpdatePolicy", properties=dict(append.properties or {}),
-                          replace=append.replace)
+                          replace=append.replace, parent=append)
         child.chain = chain + (target.name,)
 
 
 def _run_policy(session: Session, batch: Any, db: Database, append: Any, target: Table, policy: dict):
+    from kshell.engine.permissions import Flow
     from kshell.engine.queries import SessionQueryContext
     from kshell.query import run
 
@@ -272,14 +304,18 @@ def _run_policy(session: Session, batch: Any, db: Database, append: Any, target:
     scoped = {(db.name.lower(), source.name): new_rows}
     if policy.get("SourceIsWildCard"):
         scoped[(db.name.lower(), "$source_table")] = new_rows
-    # The policy belongs to its own database: reading there needs no extra role.
-    # The identity's roles decide every *other* database it reaches (spec 4.4;
-    # decision recorded in docs/update-policy.md).
-    ctx = SessionQueryContext(session, database=db.name, principal=principal, scoped_tables=scoped,
-                              readable_databases=(db.name,))
+    # The read check applies the flow rules (kshell.engine.permissions.Flow): without
+    # an identity, only tables of this database without RLS / restricted view access;
+    # with one, the identity's roles, its own database excepted (docs/update-policy.md).
+    flow = Flow("update policy", f"[{db.name}].[{target.name}]", db.name,
+                identity=principal if policy.get("ManagedIdentity") else None, home_exempt=True)
+    ctx = SessionQueryContext(session, database=db.name, principal=principal, scoped_tables=scoped, flow=flow)
     try:
         result = run(query, ctx)
+        flow.check_refusals()
     except KustoError as e:
+        if flow.refusals:  # the refusal, not what the query made of it (e.g. an empty fuzzy union)
+            e = Forbidden(flow.refusals[0])
         raise _CodedError(BAD_REQUEST, e.message, kind=e.kind) from None
     mismatch = schema_mismatch([(c.name, c.type) for c in result.columns], target.columns)
     if mismatch:

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from kshell import ticks
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
 UTC = dt.timezone.utc
@@ -98,6 +99,7 @@ _ISO = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$",
     re.IGNORECASE,
 )
+_SEVENTH_DIGIT = re.compile(r"\.\d{7}")
 _SLASHED = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*(AM|PM))?)?\s*$",
                       re.IGNORECASE)
 
@@ -106,22 +108,23 @@ def to_datetime(s: str) -> dt.datetime | None:
     """ISO 8601 (date, date time, fractions up to 7 digits, Z or offset), RFC 822/1123,
     and `M/d/yyyy [h:mm[:ss] [AM|PM]]`.  Result is aware UTC."""
     try:
-        # Fast path (C): ISO 8601 as Python reads it; the regex below covers the rest.
-        v = dt.datetime.fromisoformat(s)
-        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        # Fast path (C): ISO 8601 as Python reads it (it keeps six fractional digits, so a
+        # seventh takes the regex below); the regex covers the rest.
+        if not _SEVENTH_DIGIT.search(s):
+            v = dt.datetime.fromisoformat(s)
+            return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
     except ValueError:
         pass
     m = _ISO.match(s)
     try:
         if m:
             y, mo, d, h, mi, sec, frac, tz = m.groups()
-            micro = int((frac or "0").ljust(7, "0")[:6])
-            value = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), micro,
-                                tzinfo=UTC)
+            value = ticks.with_fraction(dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0),
+                                                    int(sec or 0), tzinfo=UTC), frac)
             if tz and tz.upper() != "Z":
                 sign = 1 if tz[0] == "+" else -1
                 digits = tz[1:].replace(":", "")
-                value -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+                value = ticks.subtract(value, sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
             return value
         m = _SLASHED.match(s)
         if m:
@@ -153,14 +156,14 @@ def to_timespan(s: str) -> dt.timedelta | None:
     try:
         if m:
             neg, days, h, mi, sec, frac = m.groups()
-            v = dt.timedelta(days=int(days or 0), hours=int(h), minutes=int(mi), seconds=int(sec or 0),
-                             microseconds=int((frac or "0").ljust(7, "0")[:6]))
-            return -v if neg else v
+            whole = ((int(days or 0) * 24 + int(h)) * 60 + int(mi)) * 60 + int(sec or 0)
+            n = whole * ticks.TICKS_PER_SECOND + int((frac or "0").ljust(7, "0"))  # 100 ns ticks
+            return ticks.timespan_from_ticks(-n if neg else n)
         m = _UNIT.match(s)
         if m:
             neg, amount, unit = m.groups()
-            v = dt.timedelta(seconds=float(amount) * _UNIT_SECONDS[unit.lower()])
-            return -v if neg else v
+            n = round(float(amount) * _UNIT_SECONDS[unit.lower()] * ticks.TICKS_PER_SECOND)
+            return ticks.timespan_from_ticks(-n if neg else n)
     except (ValueError, OverflowError):
         return None
     return None
@@ -190,7 +193,9 @@ _TEXT_CONVERTERS: dict[str, Callable[[str], Any]] = {
 def convert_text_column(values: list[str | None], type_name: str) -> list[Any]:
     """Convert one column of text fields (None = field absent) to `type_name` values."""
     if type_name == "string":
-        return ["" if v is None else v for v in values]
+        # Equal strings share one object (a key column repeats a few values many times).
+        same = {"": ""}.setdefault
+        return ["" if v is None else same(v, v) for v in values]
     conv = _TEXT_CONVERTERS[type_name]
     return [conv(v) if v else None for v in values]
 
@@ -272,10 +277,7 @@ def read_columns(data: str, columns: list[tuple[str, str]], properties: dict | N
     ignore_first = _truthy(props.get("ignorefirstrecord", False))
     mapping = _mapping(props.get("ingestionmapping"))
     if fmt in _DELIMITERS:
-        rows = _delimited_records(data, _DELIMITERS[fmt])
-        if ignore_first:
-            rows = rows[1:]
-        return _text_rows_to_columns(rows, columns, mapping)
+        return _delimited_columns(data, _DELIMITERS[fmt], columns, mapping, ignore_first)
     if fmt in TEXT_FORMATS:
         lines = data.splitlines()
         if ignore_first:
@@ -312,6 +314,44 @@ def _delimited_records(data: str, delimiter: str) -> list[list[str]]:
         return [r for r in reader if r]
     except csv.Error as e:
         raise FormatError(f"malformed {'CSV' if delimiter == ',' else 'delimited'} data: {e}") from None
+
+
+# Delimited input is parsed and converted CHUNK_ROWS rows at a time (issue 18): the
+# rows of a large input never exist all at once as lists of strings, and equal
+# strings within a chunk share one object, so the peak memory of an ingestion is
+# about its typed columns, not three times that.
+CHUNK_ROWS = 65_536
+
+
+def _delimited_columns(data: str, delimiter: str, columns: list[tuple[str, str]],
+                       mapping: list[dict] | None, ignore_first: bool) -> list[list[Any]]:
+    import csv
+    import io
+    from itertools import islice
+
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter, quotechar='"',
+                        doublequote=True, strict=False)
+    out: list[list[Any]] = [[] for _ in columns]
+    skip = ignore_first
+    try:
+        while True:
+            batch = list(islice(reader, CHUNK_ROWS))
+            if not batch:
+                break
+            rows = [r for r in batch if r]
+            del batch
+            if skip and rows:
+                rows = rows[1:]
+                skip = False
+            if not rows:
+                continue
+            for col, values in zip(out, _text_rows_to_columns(rows, columns, mapping)):
+                col.extend(values)
+    except csv.Error as e:
+        raise FormatError(f"malformed {'CSV' if delimiter == ',' else 'delimited'} data: {e}") from None
+    return out
 
 
 def _text_rows_to_columns(rows: list[list[str]], columns: list[tuple[str, str]],

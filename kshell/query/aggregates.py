@@ -36,6 +36,9 @@ class AggregateSpec:
 REGISTRY: dict[str, AggregateSpec] = {}
 # Aggregates producing several columns; summarize handles them itself.
 MULTI = frozenset({"arg_max", "arg_min", "percentiles", "percentiles_array"})
+# Other multi-column aggregates: name -> handler(ev, compiler, tab, call, spec, groups, out, item, taken)
+# returning the names of the columns it added (kshell.query.aggregates_extra registers them).
+MULTI_HANDLERS: dict[str, Callable[..., list[str]]] = {}
 
 
 def names() -> list[str]:
@@ -172,14 +175,25 @@ def _limit(values, max_size):
     return values
 
 
+def _elements(values):
+    """The values a make_list/make_set collects: an array value contributes its elements
+    (the service flattens one level: make_set(Arr) of ["A1","A2"] and ["A2","C1"] is
+    ["A1","A2","C1"]); nulls are skipped."""
+    for v in values:
+        if isinstance(v, list):
+            yield from (x for x in v if x is not None)
+        elif v is not None:
+            yield v
+
+
 @aggregate("make_list", "list", "dynamic", 1, 2, aliases=("makelist",))
 def _make_list(values, max_size=None):
-    return _limit([T.to_json_value(v) for v in values if v is not None], max_size)
+    return _limit([T.to_json_value(v) for v in _elements(values)], max_size)
 
 
 @aggregate("make_list_if", "list", "dynamic", 2, 3, predicate_arg=1)
 def _make_list_if(values, preds, max_size=None):
-    return _limit([T.to_json_value(v) for v in _when(values, preds)], max_size)
+    return _limit([T.to_json_value(v) for v in _elements(_when(values, preds))], max_size)
 
 
 @aggregate("make_list_with_nulls", "list", "dynamic", 1)
@@ -201,12 +215,12 @@ def _dedupe(values):
 
 @aggregate("make_set", "set", "dynamic", 1, 2, aliases=("makeset",))
 def _make_set(values, max_size=None):
-    return _limit(_dedupe(values), max_size)
+    return _limit(_dedupe(_elements(values)), max_size)
 
 
 @aggregate("make_set_if", "set", "dynamic", 2, 3, predicate_arg=1)
 def _make_set_if(values, preds, max_size=None):
-    return _limit(_dedupe(_when(values, preds)), max_size)
+    return _limit(_dedupe(_elements(_when(values, preds))), max_size)
 
 
 @aggregate("make_bag", "bag", "dynamic", 1, 2)
@@ -281,7 +295,7 @@ aggregate("percentiles", "percentile", lambda ts: ts[0], 2, None)(percentile_val
 aggregate("percentiles_array", "percentiles", "dynamic", 2, None)(percentile_value)
 aggregate("arg_max", "max", lambda ts: ts[0], 1, None)(None)
 aggregate("arg_min", "min", lambda ts: ts[0], 1, None)(None)
-aggregate("hll", "hll", "dynamic")(lambda v: _dedupe(v))
+aggregate("hll", "hll", "dynamic")(lambda v: _dedupe(_nn(v)))
 aggregate("hll_merge", "hll_merge", "dynamic")(lambda v: _dedupe([x for a in v if isinstance(a, list) for x in a]))
 
 

@@ -17,6 +17,7 @@ import re
 from itertools import repeat
 from typing import Any, Callable
 
+from kshell import ticks as K
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, const, lift
 
@@ -36,10 +37,19 @@ def _int_div(a, b):
     return q if (a >= 0) == (b >= 0) else -q
 
 
+# Kusto's modulo is never negative: `a % b` is a modulo |b| in [0, |b|)
+# (numerical-operators.md: -14 % 12 == 10, 14 % -12 == 2, -14 % -12 == 10).
 def _int_mod(a, b):
     if b == 0:
         return None
-    return a - b * _int_div(a, b)
+    return a % abs(b)
+
+
+def _dec_mod(a, b):
+    if b == 0:
+        return None
+    m = abs(b)
+    return ((a % m) + m) % m
 
 
 def _real_div(a, b):
@@ -53,7 +63,7 @@ def _real_div(a, b):
 
 def _real_mod(a, b):
     try:
-        return math.fmod(a, b)
+        return a % abs(b) if not math.isinf(b) else math.fmod(a, b)
     except (ZeroDivisionError, ValueError):
         return math.nan
 
@@ -93,7 +103,7 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
         rtype = T.promote(lt, rt)
         if rtype == "decimal":
             conv = T.to_decimal
-            base = {"/": _dec_div, "%": lambda a, b: None if b == 0 else a % b}.get(op) or _NUMERIC_OPS[op]
+            base = {"/": _dec_div, "%": _dec_mod}.get(op) or _NUMERIC_OPS[op]
             f = lambda a, b: None if a is None or b is None else base(conv(a), conv(b))
         elif rtype == "real":
             base = {"/": _real_div, "%": _real_mod}.get(op) or _NUMERIC_OPS[op]
@@ -115,34 +125,65 @@ def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
     pair = (lt, rt)
     f = None
     rtype = None
+    # Datetimes and timespans count 100 ns ticks (kshell.ticks): arithmetic goes through the
+    # tick count so a value's seventh fractional digit is never lost.
     if op == "+":
-        if pair == ("datetime", "timespan") or pair == ("timespan", "datetime"):
-            f, rtype = (lambda a, b: a + b), "datetime"
-        elif pair == ("timespan", "timespan"):
-            f, rtype = (lambda a, b: a + b), "timespan"
+        if pair == ("datetime", "timespan") or pair == ("timespan", "datetime") or pair == ("timespan", "timespan"):
+            f, rtype = K.add, ("timespan" if pair == ("timespan", "timespan") else "datetime")
     elif op == "-":
-        if pair == ("datetime", "datetime"):
-            f, rtype = (lambda a, b: a - b), "timespan"
+        if pair == ("datetime", "datetime") or pair == ("timespan", "timespan"):
+            f, rtype = K.subtract, "timespan"
         elif pair == ("datetime", "timespan"):
-            f, rtype = (lambda a, b: a - b), "datetime"
-        elif pair == ("timespan", "timespan"):
-            f, rtype = (lambda a, b: a - b), "timespan"
+            f, rtype = K.subtract, "datetime"
     elif op == "*":
         if lt == "timespan" and T.is_numeric(rt):
-            f, rtype = (lambda a, b: a * float(b)), "timespan"
+            f, rtype = (lambda a, b: K.timespan_from_ticks(round(K.timespan_ticks(a) * float(b)))), "timespan"
         elif rt == "timespan" and T.is_numeric(lt):
-            f, rtype = (lambda a, b: b * float(a)), "timespan"
+            f, rtype = (lambda a, b: K.timespan_from_ticks(round(K.timespan_ticks(b) * float(a)))), "timespan"
     elif op == "/":
         if pair == ("timespan", "timespan"):
-            f, rtype = (lambda a, b: None if not b else a / b), "real"
+            f, rtype = (lambda a, b: None if not b else K.timespan_ticks(a) / K.timespan_ticks(b)), "real"
         elif lt == "timespan" and T.is_numeric(rt):
-            f, rtype = (lambda a, b: None if not b else a / float(b)), "timespan"
+            f, rtype = (lambda a, b: None if not b else K.timespan_from_ticks(round(K.timespan_ticks(a) / float(b)))), "timespan"
     elif op == "%":
         if pair == ("timespan", "timespan"):
-            f, rtype = (lambda a, b: None if not b else a % b), "timespan"
+            f, rtype = (lambda a, b: None if not b else K.timespan_from_ticks(K.timespan_ticks(a) % K.timespan_ticks(b))), "timespan"
     if f is None:
         raise OperandError(f"Operator '{op}' is not defined for operands of types {lt} and {rt}")
-    return lift(rtype, _num(_null_on_overflow(f)), [l, r])
+    slow = _num(_null_on_overflow(f))
+    fast = _tick_fast_path(op, lt, rt)
+    if fast is not None and not (l.const and r.const):
+        return _tick_binary(rtype, fast, slow, l, r, check_right=lt == "datetime" and rt == "timespan")
+    return lift(rtype, slow, [l, r])
+
+
+def _tick_fast_path(op: str, lt: str, rt: str) -> Callable | None:
+    """The C operator that is exact for datetime/timespan operands: +/- always, except a
+    plain datetime +/- a kshell.ticks.Timespan (Python's datetime cannot see its extra
+    ticks; _tick_binary checks for those); `*` by an integer (timedelta * int is exact)."""
+    if op == "+" or op == "-":
+        return _FAST_ARITH[op]
+    if op == "*" and (lt in ("int", "long") or rt in ("int", "long")):
+        return _operator.mul
+    return None
+
+
+def _tick_binary(rtype: str, fast: Callable, slow: Callable, l: CExpr, r: CExpr, check_right: bool) -> CExpr:
+    if check_right and r.const and type(r.value) is K.Timespan:
+        return lift(rtype, slow, [l, r])
+    if not check_right or r.const:
+        return _fast_binary(rtype, fast, slow, l, r)
+    lf, rf = l.fn, r.fn
+
+    def fn(cols, n):
+        a, b = lf(cols, n), rf(cols, n)  # lists (a constant's fn repeats its value)
+        if K.Timespan in set(map(type, b)):
+            return list(map(slow, a, b))
+        try:
+            return list(map(fast, a, b))
+        except (TypeError, OverflowError):  # a null, or past the calendar: per value
+            return list(map(slow, a, b))
+    return CExpr(rtype, fn)
 
 
 def _null_on_overflow(f):
@@ -159,15 +200,15 @@ _FAST_ARITH = {"+": _operator.add, "-": _operator.sub, "*": _operator.mul, "/": 
 
 
 def _int_divmod_by_const(op: str, l: CExpr, c: int, slow: Callable) -> CExpr:
-    """long `/` or `%` by a non-zero constant: truncating division (the remainder
-    takes the dividend's sign, as _int_div/_int_mod) in one comprehension; a null
+    """long `/` or `%` by a non-zero constant: truncating division and the non-negative
+    remainder of _int_div/_int_mod, in one comprehension; a null
     value raises TypeError and the column goes the null-aware way instead."""
     m, lf = abs(c), l.fn
     if op == "%":
         def fn(cols, n):
             a = lf(cols, n)
             try:
-                return [x % m if x >= 0 else -(-x % m) for x in a]
+                return [x % m for x in a]
             except TypeError:
                 return list(map(slow, a, repeat(c, n)))
     elif c > 0:
@@ -451,7 +492,9 @@ def _string_pred(word: str, needle: str) -> Callable[[str], bool]:
         low = needle.lower()
         return lambda s: s.lower().endswith(low)
     if base == "matches regex":
-        rx = re.compile(needle)
+        from kshell.query import regex
+
+        rx = regex.compile(needle)
         return lambda s: rx.search(s) is not None
     if base == "like":
         rx = re.compile(re.escape(needle).replace("%", ".*").replace("_", "."), re.S | re.I)

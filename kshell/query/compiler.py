@@ -12,7 +12,10 @@ import datetime as dt
 import re
 from typing import Any
 
+from kshell import ticks as K
+from kshell.query import limits
 from kshell.query import binops, functions
+from kshell.query.unsupported import not_simulated, source_name
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, column, const, lift
 from kshell.syntax import ast
@@ -49,8 +52,7 @@ class Compiler:
         meth = _DISPATCH.get(type(node))
         if meth is None:
             if type(node).__name__ == "OtherSource":
-                from kshell.errors import NotSupported
-                raise NotSupported(f"'{node.name}' is not supported by kshell")
+                not_simulated(source_name(node), always=True)
             if isinstance(node, ast.Query):
                 return self.compile_subquery_scalar(node)
             if self.ev.is_tabular_node(node, self.scope):
@@ -79,6 +81,9 @@ class Compiler:
         v = node.value
         if t == "string" and v is None:
             v = ""
+        if t == "string" and len(v) > limits.MAX_STRING_LITERAL_CHARS:
+            limits.check("a string literal", len(v), limits.MAX_STRING_LITERAL_CHARS, "characters",
+                         limits.LOW_MEMORY, verb="has")
         if t == "int" and isinstance(v, int) and not isinstance(v, bool) and not -2**31 <= v < 2**31:
             t = "long"
         return const(t, v)
@@ -250,6 +255,7 @@ class Compiler:
             if stored is not None:
                 out = self.ev.call_function(stored, node, node.args, self)
                 return out if isinstance(out, CExpr) else _first_value(out)
+            not_simulated(name)
             raise self.error(node, f"Failed to resolve scalar expression named '{name}'")
         nargs = len(node.args)
         if nargs < spec.min_args or (spec.max_args is not None and nargs > spec.max_args):
@@ -261,6 +267,8 @@ class Compiler:
         impl = spec.impl
         if spec.strict:
             impl = _strict(impl, len(args))
+        if spec.type_arg is not None and nargs > spec.type_arg:
+            rtype, impl = self._typed_result(node, args[spec.type_arg], impl)
         if rtype == "string":
             impl = _never_null_string(impl)
         try:
@@ -270,6 +278,15 @@ class Compiler:
         if not out.const and not spec.strict:
             out = _argument_errors_as_kusto(out, lambda err: self.error(node, f"function '{name}': {err}"))
         return out
+
+    def _typed_result(self, node: ast.Call, type_expr: CExpr, impl):
+        """A `typeof(T)` argument (extract(..., typeof(long))): the result has type T, the
+        function's value converted as the to*() conversions do."""
+        target = T.canonical_type(str(type_expr.value)) if type_expr.const else None
+        if target is None:
+            raise self.error(node, f"function '{node.name}': the last argument must be typeof(<type>)")
+        convert = T.CONVERTERS[target]
+        return target, lambda *a: convert(impl(*a))
 
 
 # What a function raises on arguments of the wrong kind (a strict function's wrapper
@@ -419,7 +436,7 @@ def _now(c: Compiler, node: ast.Call) -> CExpr:
         off = c.compile(node.args[0])
         if off.const and isinstance(off.value, dt.timedelta):
             try:
-                now = now + off.value
+                now = K.add(now, off.value)
             except OverflowError:  # past the calendar: null, as datetime arithmetic
                 now = None
     return const("datetime", now)
@@ -434,7 +451,7 @@ def _ago(c: Compiler, node: ast.Call) -> CExpr:
 
     def ago(s):
         try:
-            return None if s is None else now - s
+            return None if s is None else K.subtract(now, s)
         except (OverflowError, TypeError):  # past the calendar (ago(-1d) on 9999-12-31); not a timespan
             return None
     return lift("datetime", ago, [span])
@@ -569,7 +586,8 @@ def _bin(c: Compiler, node: ast.Call) -> CExpr:
         return lift(rtype, slow, [v, size])
     step = size.value
     vf = v.fn
-    if v.type in ("datetime", "timespan") and isinstance(step, dt.timedelta) and step:
+    # (a step with sub-microsecond ticks, a kshell.ticks.Timespan, takes the general path)
+    if v.type in ("datetime", "timespan") and type(step) is dt.timedelta and step:
         origin = DATETIME_ORIGIN if v.type == "datetime" else dt.timedelta(0)
         step_us = step // dt.timedelta(microseconds=1)
         # Steps dividing a day (1m, 1h, 1d...) align 0001-01-01 with 1970-01-01, so the
@@ -627,16 +645,15 @@ def _rand(c: Compiler, node: ast.Call) -> CExpr:
     return CExpr("real", lambda cols, n: [rng.random() for _ in range(n)])
 
 
-@functions.special("row_number", 0, 2, rtype="long")
-def _row_number(c: Compiler, node: ast.Call) -> CExpr:
-    """row_number([start]): the position of the row in the current (serialized) order."""
-    start = 1
-    if node.args:
-        e = c.compile(node.args[0])
-        if not e.const or not isinstance(e.value, int):
-            raise c.error(node, "row_number(): the start must be a constant integer")
-        start = e.value
-    return CExpr("long", lambda cols, n: list(range(start, start + n)))
+@functions.special("tohex", 1, 2, rtype="string")
+def _tohex(c: Compiler, node: ast.Call) -> CExpr:
+    """tohex() needs its argument's type: an int is 32 bits wide, a long 64."""
+    args = [c.compile(a) for a in node.args]
+    if args[0].type not in ("int", "long", "bool", "dynamic"):
+        raise c.error(node, f"tohex(): the argument must be an integer, not {args[0].type}")
+    bits = 32 if args[0].type == "int" else 64
+    impl = _strict(lambda v, width=None: functions.tohex(v, width, bits), len(args))
+    return lift("string", _never_null_string(impl), args)
 
 
 def _shift(c: Compiler, node: ast.Call, direction: int) -> CExpr:
@@ -694,3 +711,7 @@ def _assert(c: Compiler, node: ast.Call) -> CExpr:
         return const("bool", check(cond.value))
     cf = cond.fn
     return CExpr("bool", lambda cols, n: [check(v) for v in cf(cols, n)])
+
+
+# The extended library registers into the same registries (after the specials above).
+import kshell.query.library  # noqa: E402,F401

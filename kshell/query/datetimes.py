@@ -1,8 +1,7 @@
 """Datetime and timespan helpers of the scalar function library.
 
-Python datetimes hold microseconds while Kusto holds 100 ns ticks; the
-difference only shows in `endof*()` (one microsecond before the next period
-instead of one tick) and in tick-level arithmetic.
+Values count Kusto's 100 ns ticks (kshell.ticks): sub-second parts, differences and
+bins are computed on the tick count, and `endof*()` is one tick before the next period.
 """
 
 from __future__ import annotations
@@ -11,10 +10,12 @@ import calendar
 import datetime as dt
 import re
 
+from kshell import ticks as K
+
 UTC = dt.timezone.utc
 # Kusto bins datetimes on ticks counted from 0001-01-01.
-DATETIME_ORIGIN = dt.datetime(1, 1, 1, tzinfo=UTC)
-ONE_TICK = dt.timedelta(microseconds=1)
+DATETIME_ORIGIN = K.ORIGIN
+ONE_TICK = K.timespan_from_ticks(1)
 
 
 def start_of_day(d: dt.datetime, offset: int = 0) -> dt.datetime:
@@ -58,14 +59,14 @@ def end_of_year(d, offset=0):
     return _period_end(lambda k: start_of_year(d, k), offset)
 
 
-LAST_INSTANT = dt.datetime.max.replace(tzinfo=UTC)
+LAST_INSTANT = K.datetime_from_ticks(K.datetime_ticks(dt.datetime.max.replace(tzinfo=UTC)) + 9)
 
 
 def _period_end(start, offset):
     """One tick before the next period starts; the calendar's last period (which has no
     next one) ends at its last instant.  A period itself past the calendar raises."""
     try:
-        return start(offset + 1) - ONE_TICK
+        return K.subtract(start(offset + 1), ONE_TICK)
     except (OverflowError, ValueError):
         start(offset)
         return LAST_INSTANT
@@ -83,11 +84,11 @@ def normalize_part(part: str) -> str | None:
     return _PART_ALIASES.get(part.strip().lower())
 
 
-_FIXED = {
-    "week": dt.timedelta(weeks=1), "day": dt.timedelta(days=1), "hour": dt.timedelta(hours=1),
-    "minute": dt.timedelta(minutes=1), "second": dt.timedelta(seconds=1),
-    "millisecond": dt.timedelta(milliseconds=1), "microsecond": dt.timedelta(microseconds=1),
-    "nanosecond": dt.timedelta(microseconds=0.001),
+# Ticks of the fixed-length parts.  A nanosecond is a hundredth of a tick: datetime_add
+# rounds to ticks, datetime_diff counts nanoseconds as ticks * 100.
+_FIXED_TICKS = {
+    "week": 7 * 864_000_000_000, "day": 864_000_000_000, "hour": 36_000_000_000,
+    "minute": 600_000_000, "second": 10_000_000, "millisecond": 10_000, "microsecond": 10,
 }
 
 
@@ -99,23 +100,11 @@ def datetime_add(part: str, amount: int, d: dt.datetime) -> dt.datetime | None:
         return add_months(d, 3 * amount)
     if p == "month":
         return add_months(d, amount)
-    if p in _FIXED:
-        return d + _FIXED[p] * amount
+    if p in _FIXED_TICKS:
+        return K.datetime_from_ticks(K.datetime_ticks(d) + _FIXED_TICKS[p] * amount)
+    if p == "nanosecond":
+        return K.datetime_from_ticks(K.datetime_ticks(d) + round(amount / 100))
     return None
-
-
-def _truncate(d: dt.datetime, p: str) -> dt.datetime:
-    if p == "day":
-        return d.replace(hour=0, minute=0, second=0, microsecond=0)
-    if p == "hour":
-        return d.replace(minute=0, second=0, microsecond=0)
-    if p == "minute":
-        return d.replace(second=0, microsecond=0)
-    if p == "second":
-        return d.replace(microsecond=0)
-    if p == "millisecond":
-        return d.replace(microsecond=d.microsecond // 1000 * 1000)
-    return d
 
 
 def datetime_diff(part: str, d1: dt.datetime, d2: dt.datetime) -> int | None:
@@ -129,12 +118,11 @@ def datetime_diff(part: str, d1: dt.datetime, d2: dt.datetime) -> int | None:
         return (d1.year - d2.year) * 12 + d1.month - d2.month
     if p == "week":
         return (start_of_week(d1) - start_of_week(d2)).days // 7
-    if p in ("day", "hour", "minute", "second", "millisecond"):
-        return (_truncate(d1, p) - _truncate(d2, p)) // _FIXED[p]
-    if p == "microsecond":
-        return (d1 - d2) // ONE_TICK
+    if p in _FIXED_TICKS:  # boundaries crossed: the difference of the truncated tick counts
+        size = _FIXED_TICKS[p]
+        return K.datetime_ticks(d1) // size - K.datetime_ticks(d2) // size
     if p == "nanosecond":
-        return (d1 - d2) // ONE_TICK * 1000
+        return (K.datetime_ticks(d1) - K.datetime_ticks(d2)) * 100
     return None
 
 
@@ -158,31 +146,69 @@ def datetime_part(part: str, d: dt.datetime) -> int | None:
         return d.minute
     if p == "second":
         return d.second
+    # The sub-second parts each count the second's fraction in their unit
+    # (datetime-part-function.md: 10:20:30.1234567 has millisecond 123, microsecond
+    # 123456, nanosecond 123456700).
     if p == "millisecond":
-        return d.microsecond // 1000
+        return K.fraction(d) // 10_000
     if p == "microsecond":
-        return d.microsecond
+        return K.fraction(d) // 10
     if p == "nanosecond":
-        return d.microsecond * 1000
+        return K.fraction(d) * 100
     return None
 
 
 def bin_datetime(d: dt.datetime, size: dt.timedelta) -> dt.datetime:
-    if not size:
+    n = K.timespan_ticks(size)
+    if not n:
         return d
-    return DATETIME_ORIGIN + ((d - DATETIME_ORIGIN) // size) * size
+    return K.datetime_from_ticks(K.datetime_ticks(d) // n * n)
 
 
 def bin_datetime_at(d: dt.datetime, size: dt.timedelta, at: dt.datetime) -> dt.datetime:
-    if not size:
+    n = K.timespan_ticks(size)
+    if not n:
         return d
-    return at + ((d - at) // size) * size
+    origin = K.datetime_ticks(at)
+    return K.datetime_from_ticks(origin + (K.datetime_ticks(d) - origin) // n * n)
 
 
 def bin_timespan(t: dt.timedelta, size: dt.timedelta) -> dt.timedelta:
-    if not size:
+    n = K.timespan_ticks(size)
+    if not n:
         return t
-    return (t // size) * size
+    return K.timespan_from_ticks(K.timespan_ticks(t) // n * n)
+
+
+# ------------------------------------------------------------- time zones
+
+def _zone(name: str):
+    """The IANA zone called `name` (stdlib zoneinfo, from the system's tz database or the
+    tzdata package), or None for a name it does not know."""
+    import zoneinfo  # imported here: only the two zone functions need it
+
+    try:
+        return zoneinfo.ZoneInfo(name.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        return None
+
+
+def utc_to_local(d: dt.datetime, zone: str) -> dt.datetime | None:
+    """datetime_utc_to_local: the zone's wall-clock time, as a (UTC-typed) datetime."""
+    z = _zone(zone)
+    if z is None:
+        return None
+    return d.astimezone(z).replace(tzinfo=UTC)
+
+
+def local_to_utc(d: dt.datetime, zone: str) -> dt.datetime | None:
+    """datetime_local_to_utc: the UTC instant of a wall-clock time in the zone.  A wall time
+    the zone skips or repeats takes the offset in force after the change (fold=1):
+    datetime-local-to-utc-function.md maps Brussels 02:00 on 2022-03-27 to 00:00 UTC."""
+    z = _zone(zone)
+    if z is None:
+        return None
+    return d.replace(tzinfo=z, fold=1).astimezone(UTC)
 
 
 # ------------------------------------------------------------- format strings
@@ -224,9 +250,9 @@ def format_datetime(d: dt.datetime, fmt: str) -> str:
         elif tok == "s":
             out.append(str(d.second))
         elif tok[0] == "f":
-            out.append(f"{d.microsecond:06d}0"[: len(tok)])
+            out.append(f"{K.fraction(d):07d}"[: len(tok)])
         elif tok[0] == "F":
-            digits = f"{d.microsecond:06d}0"[: len(tok)].rstrip("0")
+            digits = f"{K.fraction(d):07d}"[: len(tok)].rstrip("0")
             out.append(digits)
         elif tok == "tt":
             out.append("AM" if d.hour < 12 else "PM")
@@ -239,13 +265,12 @@ _TS_TOKEN = re.compile(r"d{1,8}|hh|h|HH|H|mm|m|ss|s|f{1,7}|F{1,7}|.", re.S)
 
 
 def format_timespan(t: dt.timedelta, fmt: str) -> str:
-    neg = t < dt.timedelta(0)
-    t = abs(t)
-    total_us = t.days * 86400_000_000 + t.seconds * 1_000_000 + t.microseconds
-    days, rem = divmod(total_us, 86400_000_000)
-    hours, rem = divmod(rem, 3600_000_000)
-    minutes, rem = divmod(rem, 60_000_000)
-    seconds, micros = divmod(rem, 1_000_000)
+    total = K.timespan_ticks(t)
+    neg = total < 0
+    days, rem = divmod(abs(total), 864_000_000_000)
+    hours, rem = divmod(rem, 36_000_000_000)
+    minutes, rem = divmod(rem, 600_000_000)
+    seconds, frac = divmod(rem, K.TICKS_PER_SECOND)
     out = ["-"] if neg else []
     for tok in _TS_TOKEN.findall(fmt):
         if tok[0] == "d":
@@ -263,9 +288,9 @@ def format_timespan(t: dt.timedelta, fmt: str) -> str:
         elif tok == "s":
             out.append(str(seconds))
         elif tok[0] == "f":
-            out.append(f"{micros:06d}0"[: len(tok)])
+            out.append(f"{frac:07d}"[: len(tok)])
         elif tok[0] == "F":
-            out.append(f"{micros:06d}0"[: len(tok)].rstrip("0"))
+            out.append(f"{frac:07d}"[: len(tok)].rstrip("0"))
         else:
             out.append(tok)
     return "".join(out)

@@ -12,6 +12,7 @@ import decimal
 from typing import Any
 
 from kshell.errors import KustoError, NotSupported, SemanticError
+from kshell.query.unsupported import not_simulated, source_name
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, const
 from kshell.query.compiler import Compiler, RowParam
@@ -188,7 +189,7 @@ class Evaluator:
                     self.bind_param(scope, p)
         else:
             keyword = getattr(st, "keyword", type(st).__name__)
-            raise NotSupported(f"the '{keyword}' statement is not supported by kshell")
+            not_simulated(keyword, always=True)
         return scope
 
     def let(self, st: ast.Let, scope: Scope, compiler: Compiler | None = None, target: Scope | None = None) -> None:
@@ -307,12 +308,20 @@ class Evaluator:
     def eval_tabular(self, node: Any, scope: Scope) -> Tabular:
         if isinstance(node, ast.Pipeline):
             tab = self.eval_tabular(node.source, scope)
-            from kshell.query.operators import apply_operator, sort_then_take
+            from kshell.query.operators import apply_operator, join_then_where, sort_then_take
             ops = node.operators
             k = 0
             while k < len(ops):
                 op = ops[k]
                 nxt = ops[k + 1] if k + 1 < len(ops) else None
+                if type(op) is ast.Join and isinstance(nxt, ast.Where):
+                    wheres = []
+                    while k + 1 < len(ops) and isinstance(ops[k + 1], ast.Where):
+                        k += 1
+                        wheres.append(ops[k])
+                    tab = join_then_where(self, tab, op, wheres, scope)
+                    k += 1
+                    continue
                 if isinstance(op, ast.Sort) and isinstance(nxt, ast.Take) and len(op.keys) == 1:
                     tab = sort_then_take(self, tab, op, nxt, scope)
                     k += 2
@@ -345,7 +354,7 @@ class Evaluator:
             src = self.ctx.resolve_external_table(node.name)
             return self.wrap_source(src)
         if type(node).__name__ == "OtherSource":
-            raise NotSupported(f"'{node.name}' is not supported by kshell")
+            not_simulated(source_name(node), always=True)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             # database(expr).T where expr is not a literal (e.g. a function parameter)
             arg = _database_call(node.target).args[0]
@@ -415,7 +424,7 @@ class Evaluator:
 
     def tabular_call(self, node: ast.Call, scope: Scope) -> Tabular:
         name = node.name
-        if name == "table" and node.args:
+        if name in ("table", "materialized_view") and node.args:  # a view reads like a table
             arg = Compiler(self, [], scope).compile(node.args[0])
             return self.named_table(node, T.to_string(arg.value), None, scope, allow_let=True)
         if name in ("materialize", "view") and node.args:
@@ -565,3 +574,4 @@ def parse_function(params_text: str, body_text: str) -> ast.FunctionDef:
     text = f"let __kshell_function = {params_text} {body_text};\nprint 0"
     query = parse_query(text)
     return query.statements[0].value
+

@@ -16,10 +16,13 @@ import json
 import math
 import re
 import urllib.parse
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kshell import ticks as K
 from kshell.query import datetimes as D
+from kshell.query import regex
 from kshell.query import types as T
 from kshell.query.xxhash import xxh64
 
@@ -33,6 +36,7 @@ class FunctionSpec:
     impl: Callable | None = None
     special: Callable | None = None  # (compiler, call node) -> CExpr
     strict: bool = True              # a null argument gives null without calling impl
+    type_arg: int | None = None      # index of a `typeof(T)` argument: the result is converted to T
 
     def result_type(self, arg_types: list[str]) -> str:
         return self.rtype(arg_types) if callable(self.rtype) else self.rtype
@@ -51,10 +55,10 @@ def lookup(name: str) -> FunctionSpec | None:
 
 
 def scalar(name: str, rtype, nargs: int = 1, max_args: int | None | str = "same", *,
-           strict: bool = True, aliases: tuple[str, ...] = ()):
+           strict: bool = True, aliases: tuple[str, ...] = (), type_arg: int | None = None):
     def deco(f: Callable) -> Callable:
         mx = nargs if max_args == "same" else max_args
-        spec = FunctionSpec(name, nargs, mx, rtype, impl=f, strict=strict)
+        spec = FunctionSpec(name, nargs, mx, rtype, impl=f, strict=strict, type_arg=type_arg)
         for n in (name, *aliases):
             REGISTRY[n] = spec
         return f
@@ -93,9 +97,10 @@ for _t, _names in (("string", ("tostring",)), ("long", ("tolong", "toint64")), (
 scalar("todynamic", "dynamic", 1, strict=False, aliases=("parse_json", "toobject"))(T.parse_json)
 
 
-@scalar("tohex", "string", 1, 2)
-def _tohex(v, width=None):
-    s = format(v & 0xFFFFFFFFFFFFFFFF if v < 0 else v, "x")
+def tohex(v, width=None, bits=64):
+    """tohex(n [, width]): a negative n is its two's complement in its type's width
+    (tohex-function.md: tohex(toint(-256), 8) is ffffff00, tohex(-256) 16 digits)."""
+    s = format(v & ((1 << bits) - 1) if v < 0 else v, "x")
     return s.rjust(width, "0") if width else s
 
 
@@ -133,8 +138,8 @@ scalar("reverse", "string", strict=False)(lambda s: _s(s)[::-1])
 
 
 def _trim_regex(rx: str, start: bool, end: bool) -> Callable[[str], str]:
-    pat_start = re.compile(f"^(?:{rx})+") if start else None
-    pat_end = re.compile(f"(?:{rx})+$") if end else None
+    pat_start = regex.repeated(rx, at_start=True) if start else None
+    pat_end = regex.repeated(rx, at_start=False) if end else None
 
     def f(s):
         s = _s(s)
@@ -175,15 +180,16 @@ def _kusto_rewrite(rewrite: str) -> str:
 @scalar("replace_regex", "string", 3, strict=False, aliases=("replace",))
 def _replace_regex(s, rx, rewrite):
     try:
-        return re.sub(_s(rx), _kusto_rewrite(_s(rewrite)), _s(s))
+        return regex.compile(_s(rx)).sub(_kusto_rewrite(_s(rewrite)), _s(s))
     except re.error:
         return ""
 
 
-@scalar("extract", lambda ts: "string", 3, 4, strict=False)
+@scalar("extract", "string", 3, 4, strict=False, type_arg=3)
 def _extract(rx, group, s, typ=None):
+    """extract(regex, group, text [, typeof(T)]): the compiler converts the text to T."""
     try:
-        m = re.search(_s(rx), _s(s))
+        m = regex.compile(_s(rx)).search(_s(s))
     except re.error:
         return None
     if not m:
@@ -203,7 +209,7 @@ def _extract_all(rx, groups_or_text, s=None):
     else:
         groups = groups_or_text
     try:
-        pat = re.compile(_s(rx))
+        pat = regex.compile(_s(rx))
     except re.error:
         return None
     out = []
@@ -229,10 +235,13 @@ def _indexof(s, lookup, start=0, length=-1, occurrence=1):
         start = max(0, len(s) + start)
     if start > len(s):
         return None
-    end = len(s) if length is None or length == -1 else start + int(length)
+    # Each occurrence is searched in `length` characters from where the search resumes
+    # (indexof-function.md: indexof("abcdefgabcdefg", "cde", 1, 10, 2) is 9).
+    width = None if length is None or int(length) == -1 else int(length)
     pos = start - 1
     for _ in range(int(occurrence or 1)):
-        pos = s.find(lookup, pos + 1, end)
+        begin = pos + 1
+        pos = s.find(lookup, begin, len(s) if width is None else begin + width)
         if pos < 0:
             return -1
     return pos
@@ -242,7 +251,7 @@ def _indexof(s, lookup, start=0, length=-1, occurrence=1):
 def _countof(s, search, kind="normal"):
     s, search = _s(s), _s(search)
     if kind == "regex":
-        return len(re.findall(search, s))
+        return len(regex.compile(search).findall(s))
     if not search:
         return 0
     return s.count(search)
@@ -286,12 +295,27 @@ def _b64decode(s):
         return ""
 
 
-scalar("url_encode", "string", strict=False, aliases=("url_encode_component",))(
-    lambda s: urllib.parse.quote(_s(s), safe=""))
-scalar("url_decode", "string", strict=False)(lambda s: urllib.parse.unquote(_s(s)))
+def _url_encode(text: str, space: str) -> str:
+    """Percent-encoding as the service prints it: lower-case hex digits, letters, digits and
+    -_.!*() kept (url-encode-function.md: https%3a%2f%2fwww.bing.com%2fhello+world)."""
+    out = []
+    for ch in text:
+        if ch == " ":
+            out.append(space)
+        elif ch.isascii() and (ch.isalnum() or ch in "-_.!*()"):
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02x}" for b in ch.encode("utf-8"))
+    return "".join(out)
 
 
-@scalar("hash", "long", 1, 2)
+scalar("url_encode", "string", strict=False)(lambda s: _url_encode(_s(s), "+"))
+scalar("url_encode_component", "string", strict=False)(lambda s: _url_encode(_s(s), "%20"))
+# url_encode writes a space as "+": decoding reads it back
+scalar("url_decode", "string", strict=False)(lambda s: urllib.parse.unquote_plus(_s(s)))
+
+
+@scalar("hash", "long", 1, 2, aliases=("hash_xxhash64",))
 def _hash(v, mod=None):
     h = xxh64(_hash_bytes(v))
     if h >= 2**63:
@@ -302,6 +326,12 @@ def _hash(v, mod=None):
 
 
 def _hash_bytes(v: Any) -> bytes:
+    """The bytes Kusto hashes: UTF-8 text, 8-byte little-endian longs, datetime and timespan ticks."""
+    if isinstance(v, dt.datetime):
+        ticks = (v.replace(tzinfo=None) - dt.datetime(1, 1, 1)) // dt.timedelta(microseconds=1) * 10
+        return (ticks & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
+    if isinstance(v, dt.timedelta):
+        return ((v // dt.timedelta(microseconds=1) * 10) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
     if isinstance(v, str):
         return v.encode("utf-8")
     if isinstance(v, bool):
@@ -311,6 +341,10 @@ def _hash_bytes(v: Any) -> bytes:
     if isinstance(v, float):
         import struct
         return struct.pack("<d", v)
+    if isinstance(v, (dt.datetime, dt.timedelta)):
+        # the value's 100 ns ticks (since 0001-01-01 for a datetime), 8 bytes little-endian:
+        # hash-function.md's hash(datetime("2015-01-01")) == 1380966698541616202
+        return (T.ticks_of(v) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
     return T.to_string(v).encode("utf-8")
 
 
@@ -442,7 +476,11 @@ def _bin_at(v, size, at):
     if isinstance(v, dt.datetime):
         return D.bin_datetime_at(v, size, at)
     if isinstance(v, dt.timedelta):
-        return at + ((v - at) // size) * size if size else v
+        n = K.timespan_ticks(size)
+        if not n:
+            return v
+        origin = K.timespan_ticks(at)
+        return K.timespan_from_ticks(origin + (K.timespan_ticks(v) - origin) // n * n)
     if not size:
         return None
     r = at + math.floor((v - at) / size) * size
@@ -475,20 +513,22 @@ scalar("week_of_year", "int", aliases=("weekofyear",))(lambda d: d.isocalendar()
 scalar("dayofweek", "timespan")(lambda d: dt.timedelta(days=(d.weekday() + 1) % 7))
 scalar("format_datetime", "string", 2)(lambda d, f: D.format_datetime(d, f))
 scalar("format_timespan", "string", 2)(lambda t, f: D.format_timespan(t, f))
-scalar("unixtime_seconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(seconds=v))
-scalar("unixtime_milliseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(milliseconds=v))
-scalar("unixtime_microseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(microseconds=v))
-scalar("unixtime_nanoseconds_todatetime", "datetime")(lambda v: T.EPOCH + dt.timedelta(microseconds=v / 1000))
-scalar("datetime_utc_to_local", "datetime", 2)(lambda d, tz: d)
-scalar("datetime_local_to_utc", "datetime", 2)(lambda d, tz: d)
+# Unix times count from 1970 in their unit; the result is rounded to 100 ns ticks.
+for _name, _per_tick in (("seconds", 1e-7), ("milliseconds", 1e-4), ("microseconds", 0.1), ("nanoseconds", 100)):
+    scalar(f"unixtime_{_name}_todatetime", "datetime")(
+        (lambda per: lambda v: K.datetime_from_ticks(T.EPOCH_TICKS + round(v / per)))(_per_tick))
+scalar("datetime_utc_to_local", "datetime", 2)(lambda d, tz: D.utc_to_local(d, _s(tz)))
+scalar("datetime_local_to_utc", "datetime", 2)(lambda d, tz: D.local_to_utc(d, _s(tz)))
 
 
 @scalar("make_datetime", "datetime", 3, 7)
 def _make_datetime(y, mo, d, h=0, mi=0, s=0, *_):
     try:
         sec = float(s)
-        return dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec),
-                           int(round((sec - int(sec)) * 1e6)), tzinfo=T.UTC)
+        whole = int(sec)
+        base = dt.datetime(int(y), int(mo), int(d), int(h), int(mi), whole, tzinfo=T.UTC)
+        # the seconds' fraction in 100 ns ticks (make-datetime-function.md: 7 digits)
+        return K.add(base, K.timespan_from_ticks(round((sec - whole) * K.TICKS_PER_SECOND)))
     except (ValueError, OverflowError):
         return None
 
@@ -532,17 +572,57 @@ def _bag_merge(*bags):
     return out
 
 
+_PATH_STEP = re.compile(r"""\.([^.\[\]]+)|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]""")
+
+
+def bag_key_path(key: Any) -> list[str] | None:
+    """A bag key as the bag_* functions take it: a plain key, or a JSONPath of member steps
+    (`$.key2.prop1`, `$['key 2']`); None when the path is not one of those."""
+    if not isinstance(key, str):
+        return None
+    if not key.startswith("$"):
+        return [key]
+    steps, pos = [], 1
+    while pos < len(key):
+        m = _PATH_STEP.match(key, pos)
+        if m is None:
+            return None
+        steps.append(next(g for g in m.groups() if g is not None))
+        pos = m.end()
+    return steps or None
+
+
 @scalar("bag_remove_keys", "dynamic", 2, strict=False)
 def _bag_remove_keys(bag, keys):
+    """bag_remove_keys(bag, keys): keys may be JSONPaths reaching into nested bags
+    (bag-remove-keys-function.md removes $.key2.prop1 and keeps key2's other properties)."""
     if not isinstance(bag, dict):
         return None
-    drop = set(keys or [])
-    return {k: v for k, v in bag.items() if k not in drop}
+    out = json.loads(json.dumps(bag, default=str))
+    for key in keys if isinstance(keys, list) else []:
+        path = bag_key_path(key)
+        if not path:
+            continue
+        node = out
+        for step in path[:-1]:
+            node = node.get(step) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(path[-1], None)
+    return out
 
 
 @scalar("bag_has_key", "bool", 2, strict=False)
 def _bag_has_key(bag, key):
-    return isinstance(bag, dict) and key in bag
+    """bag_has_key(bag, key): key may be a JSONPath into nested bags (bag-has-key-function.md)."""
+    path = bag_key_path(key)
+    if not path:
+        return False
+    node = bag
+    for step in path:
+        if not isinstance(node, dict) or step not in node:
+            return False
+        node = node[step]
+    return True
 
 
 @scalar("strcat_array", "string", 2, strict=False)
@@ -608,15 +688,49 @@ def _array_sum(arr):
 
 
 def _sort_key(v):
-    return (0, v) if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, _s(v))
+    """array_sort_*'s order of mixed types (array-sort-asc-function.md): numbers, datetimes
+    and timespans, then strings, guids, and everything else."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return (0, 0, v)
+    if isinstance(v, dt.datetime):
+        return (0, 1, v)
+    if isinstance(v, dt.timedelta):
+        return (0, 2, v)
+    if isinstance(v, str):
+        return (1, 0, v)
+    if isinstance(v, uuid.UUID):
+        return (2, 0, str(v))
+    return (3, 0, json.dumps(v, sort_keys=True, default=str))
 
 
-scalar("array_sort_asc", "dynamic", 1, 2, strict=False)(
-    lambda a, nulls_last=True: sorted([x for x in a if x is not None], key=_sort_key) + [x for x in a if x is None]
-    if isinstance(a, list) else None)
-scalar("array_sort_desc", "dynamic", 1, 2, strict=False)(
-    lambda a, nulls_last=True: sorted([x for x in a if x is not None], key=_sort_key, reverse=True) + [x for x in a if x is None]
-    if isinstance(a, list) else None)
+# Functions that give one column per array argument when called alone in print, extend or
+# project (array_sort_asc(a1, a2) -> a1_sorted, a2_sorted); elsewhere their value is the
+# array of results, so array_sort_asc(t, c)[1] is c in t's order.
+MULTI_COLUMN = {"array_sort_asc": "_sorted", "array_sort_desc": "_sorted"}
+
+
+def _array_sort(desc: bool, *args):
+    """array_sort_asc/desc(array1 [, array2...] [, nulls_last]): array1 sorted, the others
+    permuted the same way; arrays of different lengths give null.  Nulls go last unless
+    nulls_last is false."""
+    nulls_last = True
+    if args and isinstance(args[-1], bool):
+        nulls_last, args = args[-1], args[:-1]
+    if not args or not all(isinstance(a, list) for a in args):
+        return None
+    first = args[0]
+    if any(len(a) != len(first) for a in args[1:]):
+        return None
+    present = sorted((i for i, x in enumerate(first) if x is not None),
+                     key=lambda i: _sort_key(first[i]), reverse=desc)
+    nulls = [i for i, x in enumerate(first) if x is None]
+    order = present + nulls if nulls_last else nulls + present
+    out = [[a[i] for i in order] for a in args]
+    return out[0] if len(out) == 1 else out
+
+
+scalar("array_sort_asc", "dynamic", 1, None, strict=False)(lambda *a: _array_sort(False, *a))
+scalar("array_sort_desc", "dynamic", 1, None, strict=False)(lambda *a: _array_sort(True, *a))
 
 
 def _dedupe(values):
@@ -678,8 +792,13 @@ def _range_array(start, stop, step=None):
     """range(start, stop[, step]): a dynamic array (at most 1,048,576 elements, like the service)."""
     if start is None or stop is None:
         return None
-    if step is None:
-        step = dt.timedelta(days=1) if isinstance(start, dt.datetime) else 1
+    if step is None:  # range-function.md: range(1h, 5h) steps by an hour
+        if isinstance(start, dt.datetime):
+            step = dt.timedelta(days=1)
+        elif isinstance(start, dt.timedelta):
+            step = dt.timedelta(hours=1)
+        else:
+            step = 1
     out = []
     v, k = start, 0
     try:
@@ -687,7 +806,7 @@ def _range_array(start, stop, step=None):
         while (v <= stop if forward else v >= stop) and k < 1_048_576:
             out.append(T.to_json_value(v))
             k += 1
-            v = start + step * k
+            v = K.add(start, step * k) if isinstance(step, dt.timedelta) else start + step * k
     except TypeError:
         return None
     return out
@@ -695,9 +814,13 @@ def _range_array(start, stop, step=None):
 
 @scalar("bag_zip", "dynamic", 2, strict=False)
 def _bag_zip(keys, values):
-    if not isinstance(keys, list) or not isinstance(values, list):
+    """bag_zip(keys, values) (bag-zip.md): the i-th string key takes the i-th value, null when
+    values is shorter or not an array; keys that are not strings are skipped (their value
+    too); extra values are ignored; keys that are not an array give null."""
+    if not isinstance(keys, list):
         return None
-    return {_s(k): (values[i] if i < len(values) else None) for i, k in enumerate(keys)}
+    vals = values if isinstance(values, list) else []
+    return {k: (vals[i] if i < len(vals) else None) for i, k in enumerate(keys) if isinstance(k, str)}
 
 
 @scalar("unicode_codepoints_from_string", "dynamic", strict=False)

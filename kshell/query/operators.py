@@ -3,6 +3,7 @@ the let scope, and returns a new Tabular built from whole columns."""
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import heapq
 import json
@@ -12,9 +13,11 @@ from itertools import compress
 from typing import Any
 
 from kshell.errors import KustoError, NotSupported
+from kshell.query import limits
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import ColumnNumberer, expr_name, unique
+from kshell.query.unsupported import not_simulated
 from kshell.query.tabular import INGESTION_TIME_COLUMN, LazyData, Tabular, mutable_columns, pick_columns
 from kshell.syntax import ast
 
@@ -23,9 +26,13 @@ def apply_operator(ev: Any, tab: Tabular, op: Any, scope: Any) -> Tabular:
     fn = OPERATORS.get(type(op))
     if fn is None and getattr(op, "name", None) == "evaluate":
         return evaluate_plugin(ev, tab, op, scope)
+    if fn is None and isinstance(op, ast.OtherOperator):
+        from kshell.query import operators_extra  # make-series, mv-apply, scan, parse-kv, ...
+        out = operators_extra.apply(ev, tab, op, scope)
+        if out is not None:
+            return out
     if fn is None:
-        name = getattr(op, "name", type(op).__name__)
-        raise NotSupported(f"the '{name}' operator is not supported by kshell")
+        not_simulated(getattr(op, "name", type(op).__name__), always=True)
     return fn(ev, tab, op, scope)
 
 
@@ -75,26 +82,52 @@ def _filter(ev, tab: Tabular, predicate: Any, scope) -> Tabular:
 
 # ------------------------------------------------------------------ project family
 
+def spread_columns(c: Compiler, item: Any, values: list[Any]) -> list[tuple[str, list[Any]]] | None:
+    """A call of functions.MULTI_COLUMN with several arrays, alone in a print/extend/project
+    item, becomes one column per array: named by a tuple assignment `(a, b) = ...`, else
+    `<argument>_sorted` (array-sort-asc-function.md)."""
+    from kshell.query.functions import MULTI_COLUMN
+
+    node = item.expr
+    if not isinstance(node, ast.Call) or node.name not in MULTI_COLUMN or item.name:
+        return None
+    arrays = list(node.args)
+    if arrays and c.compile(arrays[-1]).type == "bool":
+        arrays.pop()
+    if len(arrays) < 2:
+        return None
+    names = list(item.names or [])
+    out = []
+    for k, a in enumerate(arrays):
+        name = names[k] if k < len(names) else f"{expr_name(a) or f'array{k + 1}'}{MULTI_COLUMN[node.name]}"
+        out.append((name, [v[k] if isinstance(v, list) and len(v) > k else None for v in values]))
+    return out
+
+
 def project(ev, tab: Tabular, op: ast.Project, scope) -> Tabular:
     c = Compiler(ev, tab.columns, scope)
     cols: list[tuple[str, str]] = []
     data: list[list[Any]] = []
     numberer = ColumnNumberer(set(tab.names))
     for item in op.items:
-        if item.names:
-            raise ev.error(item, "tuple assignment is not supported in project")
-        if isinstance(item.expr, ast.Name) and "*" in item.expr.name and item.name is None:
+        if isinstance(item.expr, ast.Name) and "*" in item.expr.name and item.name is None and not item.names:
             for i in _matching(tab, item.expr.name):
                 if tab.columns[i][0] not in {n for n, _ in cols}:
                     cols.append(tab.columns[i])
                     data.append(tab.data[i])
             continue
         e = c.compile(item.expr)
-        name = item.name or expr_name(item.expr) or numberer.next()
-        if any(n == name for n, _ in cols):
-            raise ev.error(item, f"project: the column name '{name}' is used more than once")
-        cols.append((name, e.type))
-        data.append(e.values(tab.data, tab.rows))
+        values = e.values(tab.data, tab.rows)
+        spread = spread_columns(c, item, values)
+        if spread is None:
+            if item.names:
+                raise ev.error(item, "tuple assignment is not supported in project")
+            spread = [(item.name or expr_name(item.expr) or numberer.next(), values)]
+        for name, vals in spread:
+            if any(n == name for n, _ in cols):
+                raise ev.error(item, f"project: the column name '{name}' is used more than once")
+            cols.append((name, e.type))
+            data.append(vals)
     return Tabular(cols, data, tab.rows, tab.name)
 
 
@@ -103,19 +136,23 @@ def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
     data = mutable_columns(tab.data)
     numberer = ColumnNumberer(set(tab.names))
     for item in op.items:
-        if item.names:
-            raise ev.error(item, "tuple assignment is not supported in extend")
-        e = Compiler(ev, cols, scope).compile(item.expr)
+        c = Compiler(ev, cols, scope)
+        e = c.compile(item.expr)
         values = e.values(data, tab.rows)
-        name = item.name or expr_name(item.expr) or numberer.next()
-        for i, (n, _t) in enumerate(cols):
-            if n == name:
-                cols[i] = (name, e.type)
-                data[i] = values
-                break
-        else:
-            cols.append((name, e.type))
-            data.append(values)
+        spread = spread_columns(c, item, values)
+        if spread is None:
+            if item.names:
+                raise ev.error(item, "tuple assignment is not supported in extend")
+            spread = [(item.name or expr_name(item.expr) or numberer.next(), values)]
+        for name, vals in spread:
+            for i, (n, _t) in enumerate(cols):
+                if n == name:
+                    cols[i] = (name, e.type)
+                    data[i] = vals
+                    break
+            else:
+                cols.append((name, e.type))
+                data.append(vals)
     return Tabular(cols, data, tab.rows, tab.name)
 
 
@@ -366,8 +403,7 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
             if node.isfuzzy:
                 continue
             raise
-        name = item.name if isinstance(item, ast.TableRef) else f"union_arg{len(parts)}"
-        parts.append((name, tab))
+        parts.append((_union_leg_name(item, len(parts)), tab))
     if not parts:
         raise ev.error(node, "union: no tables to unite")
     if node.kind == "inner":
@@ -396,12 +432,35 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
         source.extend([pname] * p.rows)
     out_cols = list(cols)
     if node.kind != "inner":
-        out_cols = [(f"{n}_{t}" if name_count[n] > 1 else n, t) for n, t in cols]
+        # A name present with several types becomes name_type; when that collides with a
+        # column really called so, the renamed one takes a number (union-operator.md:
+        # x:long, x:int and x_long give x_long1, x_int, x_long).
+        taken = {n for n, _t in cols if name_count[n] == 1}
+        out_cols = []
+        for n, t in cols:
+            if name_count[n] > 1:
+                n = unique(f"{n}_{t}", taken)
+                taken.add(n)
+            out_cols.append((n, t))
     rows = sum(p.rows for _, p in parts)
     if node.withsource:
         out_cols = [(node.withsource, "string")] + out_cols
         data = [source] + data
     return Tabular(out_cols, data, rows)
+
+
+def _union_leg_name(item: Any, position: int) -> str:
+    """What `withsource=` says for a leg: a table's name, the name an `as` gave the leg
+    (as-operator.md), otherwise union_argN."""
+    if isinstance(item, ast.TableRef):
+        return item.name
+    if isinstance(item, ast.Query) and not item.statements:
+        item = item.body
+    if isinstance(item, ast.Pipeline):
+        for op in reversed(item.operators):
+            if isinstance(op, ast.As):
+                return op.name
+    return f"union_arg{position}"
 
 
 def _view_names(scope) -> set[str]:
@@ -502,10 +561,21 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
         idx = [j for j in range(right.rows) if (rkeys[j] is not None and rkeys[j] in lset) == want]
         return right.take_rows(idx)
 
+    outer_left = kind in ("leftouter", "fullouter")
+    # the output size, counted before any row is gathered (a cartesian join of two
+    # 100k-row tables would otherwise exhaust memory)
+    out_rows = 0
+    for i in lrows:
+        k = lkeys[i]
+        matches = rmap.get(k) if k is not None else None
+        out_rows += len(matches) if matches else (1 if outer_left else 0)
+    if kind in ("rightouter", "fullouter"):
+        out_rows += right.rows
+    limits.check("join", out_rows, limits.MAX_JOIN_ROWS)
+
     li: list[int | None] = []
     ri: list[int | None] = []
     matched_right: set[int] = set()
-    outer_left = kind in ("leftouter", "fullouter")
     for i in lrows:
         k = lkeys[i]
         matches = rmap.get(k) if k is not None else None
@@ -547,6 +617,62 @@ def join(ev, tab: Tabular, op: ast.Join, scope) -> Tabular:
     return join_tables(ev, op, tab, right, op.on, op.kind)
 
 
+# Functions whose value depends on the rows around a row: a filter using them cannot move.
+_ORDER_DEPENDENT = frozenset({"row_number", "prev", "next", "row_cumsum", "row_rank_dense",
+                              "row_rank_min", "rand", "row_window_session"})
+
+
+def _pushable_names(node: Any) -> set[str] | None:
+    """The bare names an expression reads, or None when it must stay where it is
+    (a subquery, or a function of the row order)."""
+    names: set[str] = set()
+
+    def walk(n: Any) -> bool:
+        if isinstance(n, (ast.Query, ast.Pipeline)):
+            return False
+        if isinstance(n, ast.Name):
+            names.add(n.name)
+            return True
+        if isinstance(n, ast.Call) and n.name.lower() in _ORDER_DEPENDENT:
+            return False
+        if isinstance(n, list):
+            return all(walk(x) for x in n)
+        if isinstance(n, ast.Node):
+            return all(walk(getattr(n, f.name)) for f in dataclasses.fields(n) if f.name != "pos")
+        return True
+
+    return names if walk(node) else None
+
+
+def join_then_where(ev, tab: Tabular, op: ast.Join, wheres: list[ast.Where], scope) -> Tabular:
+    """`T | join kind=innerunique R on k | where p`: the service's optimizer moves the
+    conjuncts of p that read only left-side columns below the join, so the left side is
+    deduplicated on the key *after* that filter (join-innerunique.md: the val1.2 row
+    survives).  Moving them is exact for the other kinds, so only innerunique needs it."""
+    if (op.kind or "innerunique").lower() != "innerunique":
+        out = join(ev, tab, op, scope)
+        for w in wheres:
+            out = where(ev, out, w, scope)
+        return out
+    right = ev.eval_tabular(op.right, scope)
+    left_names = set(_strip_hidden(tab).names)
+    right_only = {n for n in right.names if n not in left_names}
+    early, late = [], []
+    for w in wheres:
+        for part in _conjuncts(w.predicate):
+            used = _pushable_names(part)
+            # A name that is a left column (or no column, a let value) reads the same on
+            # both sides of the join; right-side names (value1, right-only columns) do not.
+            ok = used is not None and not any(n in right_only or (n not in left_names and n.rstrip("0123456789") in left_names and n[-1:].isdigit()) for n in used)
+            (early if ok else late).append(part)
+    for part in early:
+        tab = _filter(ev, tab, part, scope)
+    out = join_tables(ev, op, tab, right, op.on, op.kind)
+    for part in late:
+        out = _filter(ev, out, part, scope)
+    return out
+
+
 def lookup(ev, tab: Tabular, op: ast.Lookup, scope) -> Tabular:
     right = _strip_hidden(ev.eval_tabular(op.right, scope))
     kind = (op.kind or "leftouter").lower()
@@ -576,12 +702,11 @@ def mv_expand(ev, tab: Tabular, op: ast.MvExpand, scope) -> Tabular:
     bag_as_array = (op.kind or "bag").lower() == "array"
 
     def elements(v: Any) -> list[Any]:
+        # An empty array or bag yields no row; a null (or any scalar) is one row holding itself.
         if isinstance(v, list):
             return v
         if isinstance(v, dict):
             return [[k, x] for k, x in v.items()] if bag_as_array else [{k: x} for k, x in v.items()]
-        if v is None:
-            return []
         return [v]
 
     src_idx: list[int] = []
@@ -616,62 +741,147 @@ def mv_expand(ev, tab: Tabular, op: ast.MvExpand, scope) -> Tabular:
 
 # ------------------------------------------------------------------ parse
 
+# What a typed capture matches in the simple and regex kinds (the docs translate `long`
+# to a run of digits); other types capture text like a string column and convert it.
 _TYPED_CAPTURE = {
-    "int": r"([-+]?\d+)", "long": r"([-+]?\d+)",
-    "real": r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)",
-    "decimal": r"([-+]?(?:\d+\.?\d*|\.\d+))", "bool": r"(true|false|True|False|TRUE|FALSE|1|0)",
+    "int": r"[-+]?\d+", "long": r"[-+]?\d+",
+    "real": r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?",
+    "decimal": r"[-+]?(?:\d+\.?\d*|\.\d+)", "bool": r"true|false|True|False|TRUE|FALSE|1|0",
 }
+# RE2 flags of `flags=` (parse kind=regex): U swaps greedy and lazy quantifiers.
+_REGEX_FLAGS = {"i": re.I, "s": re.S, "m": re.M}
+
+
+def swap_greed(rx: str) -> str:
+    """RE2's U flag for Python's re: every quantifier's greediness is inverted."""
+    out, i, n, in_class = [], 0, len(rx), False
+    while i < n:
+        ch = rx[i]
+        if ch == "\\":
+            out.append(rx[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "[":
+            in_class = True
+            out.append(ch)
+            # a ']' right after '[' or '[^' is a literal member of the class
+            j = i + 1
+            if j < n and rx[j] == "^":
+                out.append("^")
+                j += 1
+            if j < n and rx[j] == "]":
+                out.append("]")
+                j += 1
+            i = j
+            continue
+        quant = None
+        if ch in "*+" or (ch == "?" and i > 0 and rx[i - 1] != "("):
+            quant = ch
+            i += 1
+        elif ch == "{":
+            m = re.match(r"\{\d*(?:,\d*)?\}", rx[i:])
+            if m:
+                quant = m.group(0)
+                i += len(quant)
+        if quant is None:
+            out.append(ch)
+            i += 1
+            continue
+        out.append(quant)
+        if i < n and rx[i] == "?":
+            i += 1          # lazy becomes greedy
+        else:
+            out.append("?")  # greedy becomes lazy
+    return "".join(out)
 
 
 def _parse_regex(op: ast.Parse) -> tuple[re.Pattern, list[tuple[str, str]]]:
-    regex_mode = (op.kind or "simple").lower() == "regex"
+    """The regex a parse pattern stands for, with one named group per column (a pattern's
+    own groups, in kind=regex, must not shift the captures).
+
+    simple / relaxed: string constants are literal text, `*` and string columns are lazy
+    (`.*?`), a string column ending the pattern takes the rest.  regex: the constants are
+    regular expressions and string columns are greedy (`.*`), as the docs' outputs show;
+    `flags=U` makes them lazy.  Typed columns match their type's text; in relaxed mode a
+    typed column falls back to any text (it converts to null)."""
+    kind = (op.kind or "simple").lower()
+    regex_mode = kind == "regex"
     parts = op.parts
     captures: list[tuple[str, str]] = []
     out = []
-    last_capture = max((i for i, p in enumerate(parts) if p.column), default=-1)
     for i, p in enumerate(parts):
         if p.literal is not None:
-            out.append(p.literal if regex_mode else re.escape(p.literal))
+            out.append(f"(?:{p.literal})" if regex_mode else re.escape(p.literal))
         elif p.wildcard:
             out.append(".*?")
         elif p.column:
             typ = T.canonical_type(p.type) if p.type else "string"
-            captures.append((p.column, typ or "string"))
+            typ = typ or "string"
+            group = f"c{len(captures)}"
+            captures.append((p.column, typ))
             if typ in _TYPED_CAPTURE:
-                out.append(_TYPED_CAPTURE[typ])
-            elif i == last_capture and i == len(parts) - 1:
-                out.append("(.*)")
+                body = _TYPED_CAPTURE[typ] + ("|.*?" if kind == "relaxed" else "")
+            elif regex_mode:
+                body = ".*"
+            elif i == len(parts) - 1:
+                body = ".*"
             else:
-                out.append("(.*?)")
+                body = ".*?"
+            out.append(f"(?P<{group}>{body})")
     flags = 0
-    for ch in (op.flags or ""):
-        flags |= {"i": re.I, "s": re.S, "m": re.M}.get(ch.lower(), 0)
+    ungreedy = False
+    for ch in (op.flags or "") if regex_mode else "":
+        if ch == "U":
+            ungreedy = True
+        else:
+            flags |= _REGEX_FLAGS.get(ch.lower(), 0)
     if not regex_mode:
         flags |= re.S
-    return re.compile("".join(out), flags), captures
+    text = "".join(out)
+    from kshell.query import regex
+
+    return regex.compile(swap_greed(text) if ungreedy else text, flags), captures
 
 
 def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
+    """parse / parse-where.  simple and regex are strict: a typed column whose text does not
+    convert fails the row (all columns null; parse-where drops it).  relaxed keeps the
+    columns that convert and nulls the others."""
     source = Compiler(ev, tab.columns, scope).compile(op.source)
     texts = [T.to_string(v) for v in source.values(tab.data, tab.rows)]
     try:
         rx, captures = _parse_regex(op)
     except re.error as err:
         raise ev.error(op, f"parse: invalid pattern: {err}") from None
-    matcher = rx.search if (op.kind or "").lower() == "regex" else rx.match
+    kind = (op.kind or "simple").lower()
+    relaxed = kind == "relaxed"
+    matcher = rx.search if kind == "regex" else rx.match
     values: list[list[Any]] = [[] for _ in captures]
     keep: list[int] = []
+    failed = ["" if typ == "string" else None for _n, typ in captures]
     for i, s in enumerate(texts):
         m = matcher(s)
-        if m is None:
+        row = None
+        if m is not None:
+            row = []
+            for j, (_n, typ) in enumerate(captures):
+                g = m.group(f"c{j}") or ""
+                v = g if typ == "string" else T.convert(g, typ)
+                if v is None and not relaxed:
+                    row = None
+                    break
+                row.append(v)
+        if row is None:
             if op.where:
                 continue
-            for j, (_n, typ) in enumerate(captures):
-                values[j].append("" if typ == "string" else None)
-        else:
-            for j, (_n, typ) in enumerate(captures):
-                g = m.group(j + 1) or ""
-                values[j].append(g if typ == "string" else T.convert(g, typ))
+            row = failed
+        for j, v in enumerate(row):
+            values[j].append(v)
         keep.append(i)
     base = tab if len(keep) == tab.rows else tab.take_rows(keep)
     cols, data = list(base.columns), mutable_columns(base.data)
@@ -687,44 +897,16 @@ def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
 
 
 def evaluate_plugin(ev, tab: Tabular, op: Any, scope) -> Tabular:
-    """`evaluate bag_unpack(col [, prefix])`; other plugins are not simulated."""
-    from kshell.syntax.cursor import Cursor
-    from kshell.syntax.query import parse_expression
+    """`evaluate plugin(...)`: the plugins registered in kshell.query.plugins."""
+    from kshell.query import plugins
+    from kshell.syntax.query_ops_extra import parse_evaluate
 
-    text = op.text.split(None, 1)[1] if len(op.text.split(None, 1)) > 1 else ""
-    try:
-        call = parse_expression(Cursor(text))
-    except KustoError:
-        call = None
-    name = call.name.lower() if isinstance(call, ast.Call) else text.split("(")[0].strip()
-    if name != "bag_unpack" or not call.args:
-        raise NotSupported(f"the '{name}' plugin (evaluate) is not supported by kshell")
-    target = call.args[0]
-    if not isinstance(target, ast.Name) or tab.index(target.name) is None:
-        raise ev.error(op, "bag_unpack(): the first argument must be a column of the input")
-    prefix = ""
-    if len(call.args) > 1:
-        p = Compiler(ev, [], scope).compile(call.args[1])
-        prefix = T.to_string(p.value) if p.const else ""
-    i = tab.index(target.name)
-    bags = tab.data[i]
-    keys: list[str] = []
-    seen: set[str] = set()
-    for b in bags:
-        if isinstance(b, dict):
-            for k in b:
-                if k not in seen:
-                    seen.add(k)
-                    keys.append(k)
-    keep = [j for j in range(len(tab.columns)) if j != i and tab.columns[j][0] != INGESTION_TIME_COLUMN]
-    cols = [tab.columns[j] for j in keep]
-    data = [tab.data[j] for j in keep]
-    taken = {c[0] for c in cols}
-    for k in keys:
-        cols.append((unique(prefix + k, taken), "dynamic"))
-        taken.add(cols[-1][0])
-        data.append([b.get(k) if isinstance(b, dict) else None for b in bags])
-    return Tabular(cols, data, tab.rows, tab.name)
+    node = parse_evaluate(op)
+    name = node.call.name.lower()
+    fn = plugins.REGISTRY.get(name)
+    if fn is None:
+        not_simulated(name, always=True)
+    return fn(ev, tab, node.call, scope, node.schema)
 
 
 def summarize(ev, tab, op, scope):

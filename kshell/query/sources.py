@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 from typing import Any
 
+from kshell import ticks as K
+from kshell.query import limits
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
-from kshell.query.naming import expr_name
+from kshell.query.naming import unique
 from kshell.query.tabular import Tabular
 from kshell.syntax import ast
 
-MAX_RANGE_ROWS = 50_000_000
+MAX_RANGE_ROWS = limits.MAX_RANGE_ROWS
 
 
 def _constant(ev: Any, c: Compiler, node: Any) -> Any:
@@ -50,22 +53,45 @@ def _fit(ev: Any, node: Any, value: Any, vtype: str, typ: str, column: str) -> A
 
 
 def print_(ev: Any, node: ast.Print, scope: Any) -> Tabular:
+    from kshell.query.operators import spread_columns  # operators imports this module's users
     c = Compiler(ev, [], scope)
     cols: list[tuple[str, str]] = []
     data: list[list[Any]] = []
     for i, item in enumerate(node.items):
-        if item.names:
-            raise ev.error(item, "print: tuple assignment is not supported")
         e = c.compile(item.expr)
-        name = item.name or expr_name(item.expr) or f"print_{i}"
         value = e.value if e.const else e.fn([], 1)[0]
         if e.type == "string" and value is None:
             value = ""
-        cols.append((name, e.type))
-        data.append([value])
+        spread = spread_columns(c, item, [value])
+        if spread is None:
+            if item.names:
+                raise ev.error(item, "print: tuple assignment is not supported")
+            # print has no input columns: a name it reads is a let value, and an unnamed
+            # item is print_N whatever it reads (`let d = 1; print d` gives print_0).
+            spread = [(item.name or f"print_{i}", [value])]
+        for name, vals in spread:
+            if len(spread) > 1:  # one column per array: numbered if an earlier item took the name
+                name = unique(name, {n for n, _t in cols})
+            cols.append((name, e.type))
+            data.append(vals)
     if not cols:
         return Tabular([], [], 1)
     return Tabular(cols, data, 1)
+
+
+def _range_count(start: Any, stop: Any, step: Any, zero: Any) -> int:
+    """How many values a datetime / timespan / real range has, computed before building it."""
+    if (step > zero and stop < start) or (step < zero and stop > start):
+        return 0
+    try:
+        ratio = (stop - start) / step
+    except (OverflowError, ZeroDivisionError):
+        return 0
+    if ratio != ratio:  # nan
+        return 0
+    if ratio == float("inf"):
+        return limits.MAX_RANGE_ROWS + 1
+    return int(math.floor(ratio + 1e-9)) + 1
 
 
 def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
@@ -98,24 +124,24 @@ def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
         else:
             span = range(start, stop - 1, step) if stop <= start else range(0)
         # counted before any row is made (1e9 rows would exhaust memory)
-        if abs(span.stop - span.start) > MAX_RANGE_ROWS * abs(span.step):
-            raise ev.error(node, "range: too many rows")
+        count = max(0, (span.stop - span.start + span.step - (1 if span.step > 0 else -1)) // span.step)
+        limits.check("range", count, limits.MAX_RANGE_ROWS)  # len() overflows past 2**63
         values = list(span)
     else:
         if typ == "real":
             start, stop, step = float(start), float(stop), float(step)
+        limits.check("range", _range_count(start, stop, step, zero), limits.MAX_RANGE_ROWS)
         k = 0
         v = start
         forward = step > zero
         while (v <= stop) if forward else (v >= stop):
             values.append(v)
             k += 1
-            if k > MAX_RANGE_ROWS:
-                raise ev.error(node, "range: too many rows")
+            if k > limits.MAX_RANGE_ROWS:  # rounding: the count above is the real guard
+                limits.check("range", k, limits.MAX_RANGE_ROWS)
             try:
-                v = start + step * k
+                v = start + step * k if typ in ("long", "real") else K.add(start, step * k)
             except OverflowError:  # the next value is past the calendar, so past `stop` too
                 break
-    if len(values) > MAX_RANGE_ROWS:
-        raise ev.error(node, "range: too many rows")
+    limits.check("range", len(values), limits.MAX_RANGE_ROWS)
     return Tabular([(node.column, typ)], [values], len(values))

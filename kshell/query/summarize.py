@@ -16,6 +16,7 @@ from typing import Any
 
 from kshell.query import aggregates as A
 from kshell.query.compiler import Compiler
+from kshell.query.unsupported import not_simulated
 from kshell.query.naming import ColumnNumberer, expr_name, first_column_name, unique
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular, gather
 from kshell.syntax import ast
@@ -97,6 +98,8 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
             found: list[tuple[str, ast.Call]] = []
             rewritten = _extract(item.expr, found)
             if not found:
+                if isinstance(item.expr, ast.Call):
+                    not_simulated(item.expr.name)
                 raise ev.error(item, "summarize: an aggregation function (count(), sum(), ...) is expected")
             plans.append((item, found, rewritten))
 
@@ -154,6 +157,10 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
                 names = _arg_extreme(ev, c, tab, call, groups, out, key_cols, item if hidden is None else None, taken)
                 produced.extend(names)
                 continue
+            handler = A.MULTI_HANDLERS.get(call.name)
+            if handler is not None:
+                produced.extend(handler(ev, c, tab, call, spec, groups, out, item if hidden is None else None, taken))
+                continue
             if call.name in ("percentiles", "percentiles_array", "take_any", "any"):
                 names = _multi(ev, c, tab, call, spec, groups, out, item if hidden is None else None, taken)
                 produced.extend(names)
@@ -207,9 +214,16 @@ def _agg_name(item: Any, call: ast.Call, spec: A.AggregateSpec, key_cols) -> str
         return f"{spec.prefix}_"
     arg_name = first_column_name(call.args[0]) if call.args else None
     base = f"{spec.prefix}_{arg_name or ''}"
+    if call.name in TWO_COLUMN_NAMES and len(call.args) > 1:
+        # covariance(x, y) -> covariance_x_y (covariance-aggregation-function.md)
+        base += f"_{first_column_name(call.args[1]) or ''}"
     if call.name == "percentile" and len(call.args) > 1 and isinstance(call.args[1], ast.Literal):
         base += f"_{_fmt_number(call.args[1].value)}"
     return base
+
+
+# Aggregates whose automatic column name carries both of their columns.
+TWO_COLUMN_NAMES = frozenset({"covariance", "covariancep", "covarianceif", "covariancepif"})
 
 
 def _slices(values: list[Any], groups: list[list[int]] | None) -> list[list[Any]]:
@@ -220,7 +234,11 @@ def _slices(values: list[Any], groups: list[list[int]] | None) -> list[list[Any]
 
 def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpec, groups) -> tuple[str, list[Any]]:
     n = tab.rows
-    if call.name == "count" and not call.args:
+    if call.name == "count":
+        # count() and count(expr) both count the group's rows (summarize-operator.md: over
+        # y = [null, 5], count(y) is 2); the argument is still compiled for its errors.
+        for a in call.args:
+            c.compile(a)
         return "long", [n] if groups is None else [len(g) for g in groups]
     args = [c.compile(a.value if isinstance(a, ast.NamedArg) else a) for a in call.args]
     if spec.predicate_arg is not None:
@@ -290,6 +308,10 @@ def _arg_extreme(ev, c: Compiler, tab: Tabular, call: ast.Call, groups, out: _Ou
                     best, best_v = i, v
             except TypeError:
                 continue
+        # A group whose keys are all null still gives a row (the docs' Fruit example:
+        # the Banana group keeps its first row's Color).
+        if best is None:
+            best = next(iter(g), None)
         picks.append(best)
     names = []
     custom = list(item.names) if item is not None and item.names else []

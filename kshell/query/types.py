@@ -16,6 +16,8 @@ import math
 import re
 import uuid
 from typing import Any
+from kshell import ticks as K
+from kshell.syntax.literals import decode_datetime
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
 UTC = dt.timezone.utc
@@ -82,27 +84,17 @@ def type_of_value(v: Any) -> str:
     return "dynamic"
 
 
+# A datetime's 100 ns ticks since 0001-01-01, or a timespan's ticks (kshell.ticks).
+ticks_of = K.ticks
+EPOCH_TICKS = K.datetime_ticks(EPOCH)
+
+
 # ------------------------------------------------------------------ formatting
 
-def format_timespan(td: dt.timedelta) -> str:
-    """Kusto's timespan text: [-][d.]hh:mm:ss[.fffffff]."""
-    total_us = td.days * 86400_000_000 + td.seconds * 1_000_000 + td.microseconds
-    sign = "-" if total_us < 0 else ""
-    total_us = abs(total_us)
-    days, rem = divmod(total_us, 86400_000_000)
-    hours, rem = divmod(rem, 3600_000_000)
-    minutes, rem = divmod(rem, 60_000_000)
-    seconds, micros = divmod(rem, 1_000_000)
-    out = f"{sign}{days}." if days else sign
-    out += f"{hours:02d}:{minutes:02d}:{seconds:02d}"
-    if micros:
-        out += f".{micros:06d}0"
-    return out
-
-
-def format_datetime(d: dt.datetime) -> str:
-    """Kusto's datetime text: ISO 8601 with 7 fractional digits and a Z."""
-    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond:06d}0Z"
+# Kusto's text of datetimes and timespans is defined once, with the tick representation.
+format_timespan = K.kusto_timespan
+format_datetime = K.kusto_datetime
+fraction_ticks = K.fraction
 
 
 def format_real(f: float) -> str:
@@ -196,9 +188,9 @@ def to_long(v: Any) -> int | None:
                 return None
             return None if math.isnan(f) or math.isinf(f) else _in_long_range(int(f))
     if isinstance(v, dt.datetime):
-        return (v - EPOCH) // dt.timedelta(microseconds=1) * 10
+        return K.datetime_ticks(v) - EPOCH_TICKS
     if isinstance(v, dt.timedelta):
-        return v // dt.timedelta(microseconds=1) * 10  # ticks
+        return K.timespan_ticks(v)
     return None
 
 
@@ -236,7 +228,7 @@ def to_real(v: Any) -> float | None:
         except ValueError:
             return None
     if isinstance(v, dt.timedelta):
-        return v / dt.timedelta(microseconds=1) * 10
+        return float(K.timespan_ticks(v))
     return None
 
 
@@ -268,15 +260,22 @@ _DT_FORMATS = (
     "%Y%m%d", "%Y-%m", "%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y",
     "%a, %d %b %Y %H:%M:%S", "%d %b %Y %H:%M:%S", "%a, %d %b %Y %H:%M", "%d %b %Y",
 )
-_FRACTION = re.compile(r"(\.\d{6})\d+")
+_FRACTION = re.compile(r"(\.\d{6})\d+")  # the fallback formats read microseconds
 _TZ = re.compile(r"(Z|GMT|UTC|[+-]\d{2}:?\d{2})$", re.I)
 
 
 def parse_datetime(s: str) -> dt.datetime | None:
-    """Parse the datetime texts Kusto accepts (ISO 8601, RFC 822/1123, a few others)."""
+    """Parse the datetime texts Kusto accepts: every form the datetime literal accepts
+    (todatetime-function.md: todatetime('12-02-2022') == datetime('12-02-2022')), then a
+    few more (RFC 822 variants, yyyyMMdd)."""
     s = s.strip()
     if not s:
         return None
+    if "," not in s or not s[0].isdigit():  # `2025, 6, 14` is literal syntax, not text
+        try:
+            return decode_datetime(s)
+        except (ValueError, OverflowError):
+            pass
     offset = dt.timedelta(0)
     m = _TZ.search(s)
     if m:
@@ -306,8 +305,8 @@ def to_datetime(v: Any) -> dt.datetime | None:
         return None
     if isinstance(v, int):  # ticks
         try:
-            return EPOCH + dt.timedelta(microseconds=v // 10)
-        except OverflowError:  # past year 9999
+            return K.datetime_from_ticks(EPOCH_TICKS + v)
+        except (OverflowError, ValueError):  # past year 9999
             return None
     return None
 
@@ -323,13 +322,13 @@ def parse_timespan(s: str) -> dt.timedelta | None:
     m = _TS_TEXT.match(s)
     if m:
         neg, days, hh, mm, ss, frac = m.groups()
-        td = dt.timedelta(days=int(days or 0), hours=int(hh), minutes=int(mm), seconds=int(ss or 0),
-                          microseconds=int((frac or "0").ljust(7, "0")) // 10)
-        return -td if neg else td
+        whole = ((int(days or 0) * 24 + int(hh)) * 60 + int(mm)) * 60 + int(ss or 0)
+        n = whole * K.TICKS_PER_SECOND + int((frac or "0").ljust(7, "0"))
+        return K.timespan_from_ticks(-n if neg else n)
     m = _TS_UNIT.match(s)
     if m and m.group(3).lower() in _UNIT_SECONDS:
-        td = dt.timedelta(seconds=float(m.group(2)) * _UNIT_SECONDS[m.group(3).lower()])
-        return -td if m.group(1) else td
+        n = round(float(m.group(2)) * _UNIT_SECONDS[m.group(3).lower()] * K.TICKS_PER_SECOND)
+        return K.timespan_from_ticks(-n if m.group(1) else n)
     if re.fullmatch(r"-?\d+", s):
         return dt.timedelta(days=int(s))
     return None
@@ -344,7 +343,7 @@ def to_timespan(v: Any) -> dt.timedelta | None:
         return None
     if isinstance(v, (int, float)):  # ticks
         try:
-            return dt.timedelta(microseconds=v / 10)
+            return K.timespan_from_ticks(round(v))
         except (OverflowError, ValueError):  # out of range, NaN, infinity
             return None
     return None

@@ -22,6 +22,9 @@ def _apply_config(state: Any, cfg: Config) -> None:
     state.timing = cfg.timing
     state.types = state.types or cfg.types
     state.pager = cfg.pager
+    state.extras.setdefault("input_mode", "block" if cfg.multiline == "block" else "line")
+    state.extras.setdefault("max_rows", cfg.max_rows)
+    state.extras.setdefault("charts", "always" if cfg.charts else "never")
 
 
 def build_prompt_session(state: Any, cfg: Config, *, engine=None):
@@ -39,13 +42,16 @@ def build_prompt_session(state: Any, cfg: Config, *, engine=None):
     from kshell.repl.style import build_style
     from kshell.repl.toolbar import toolbar_fragments
 
-    engine = engine or CompletionEngine(state.session)
+    from kshell.target import CurrentTarget
+
+    # the completer reads whichever target is current (#connect switches it)
+    engine = engine or CompletionEngine(CurrentTarget(state))
     style, warnings = build_style(cfg.style)
     cfg.warnings.extend(warnings)
     lexer = None if cfg.style.lower() == "none" else PygmentsLexer(KustoLexer, sync_from_start=True)
 
     def prompt_message():
-        return [("class:prompt", f"{state.session.database_name}> ")]
+        return [("class:prompt", f"{state.target.database_name}> ")]
 
     def continuation(width, line_number, is_soft_wrap):
         return [("class:continuation", "." * max(width - 1, 0) + " ")]
@@ -60,7 +66,7 @@ def build_prompt_session(state: Any, cfg: Config, *, engine=None):
         auto_suggest=AutoSuggestFromHistory(),
         history=open_history(config_mod.history_path(), cfg.history_size),
         enable_history_search=False,
-        key_bindings=build_key_bindings(cfg.multiline),
+        key_bindings=build_key_bindings(cfg.multiline, mode=lambda: state.extras.get("input_mode", "block")),
         editing_mode=EditingMode.VI if cfg.key_mode == "vi" else EditingMode.EMACS,
         bottom_toolbar=lambda: toolbar_fragments(state, cfg.key_mode, cfg.multiline),
         style=style,
@@ -79,9 +85,10 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
     state.interactive = True
     session, engine = build_prompt_session(state, cfg)
     _load_engine_after_first_prompt(session)
+    _start_schema_after_first_prompt(session, state)
     for w in cfg.warnings:
         print(f"kshell: config: {w}", file=sys.stderr)
-    _banner()
+    _banner(state)
     while not state.quit:
         try:
             # In raw mode Ctrl-C arrives as a key (handled by the prompt); a SIGINT
@@ -102,6 +109,19 @@ def run(state: Any, *, cfg: Config | None = None) -> int:
     return 0
 
 
+def _start_schema_after_first_prompt(session: Any, state: Any) -> None:
+    """Ask the target for its schema once the prompt is drawn: a remote one starts
+    fetching it in the background (kshell.remote.schema), so completion has it by
+    the time the user presses Tab; the simulated cluster's is just there."""
+    def after_render(_app: Any) -> None:
+        try:
+            state.target.cluster
+        except Exception:  # noqa: BLE001 - completion is a convenience, never a crash
+            pass
+
+    session.app.after_render += after_render
+
+
 def _load_engine_after_first_prompt(session: Any) -> None:
     """Import the engine's command families once the first prompt is on the screen.
 
@@ -119,9 +139,10 @@ def _load_engine_after_first_prompt(session: Any) -> None:
     session.app.after_render += after_render
 
 
-def _banner() -> None:
+def _banner(state: Any) -> None:
     try:
         from kshell import __version__
     except ImportError:
         __version__ = ""
-    print(f"kshell {__version__} - simulated Kusto cluster. #help for directives, Ctrl-D to leave.".replace("  ", " "))
+    print(f"kshell {__version__} - {state.target.title}. Enter on an empty line runs the query; "
+          "help for help, Ctrl-D to leave.".replace("  ", " "))

@@ -75,6 +75,7 @@ DIRECTIVE_ARGUMENTS = {
     "types": ("on", "off"),
     "echo": ("on", "off"),
     "format": ("table", "csv", "tsv", "json", "markdown", "vertical"),
+    "connect": ("local",),
 }
 DATABASE_DIRECTIVES = frozenset({"db", "dbcontext", "use"})
 IDENTITY_DIRECTIVES = frozenset({"identity", "identities"})

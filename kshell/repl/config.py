@@ -13,7 +13,7 @@ from pathlib import Path
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown", "vertical")
 KEY_MODES = ("emacs", "vi")
-MULTILINE_MODES = ("smart", "newline")
+MULTILINE_MODES = ("block", "line", "smart", "newline")  # smart: the old name of line
 
 TEMPLATE = """\
 # kshell configuration.  Written on first run; edit freely.
@@ -47,12 +47,20 @@ style = default
 # Key bindings: emacs or vi.
 key_mode = emacs
 
-# What Enter does.
-#   smart:   run the request when it is complete, otherwise insert a newline
-#            (an open ``` literal, quote or bracket keeps the request open);
-#            Alt-Enter (Esc Enter) always inserts a newline.
+# What Enter does (#blockmode / #linemode switch it for the session).
+#   block:   as in Kusto Explorer: Enter inserts a newline; Enter on an empty line,
+#            Alt-Enter (Esc Enter), Ctrl-Enter (where the terminal sends it) or F5
+#            runs the block.  A complete one-line .command or #directive runs on Enter.
+#   line:    Enter runs the request as soon as it is complete (an open ``` literal,
+#            bracket, or a trailing | or , keeps it open); Alt-Enter inserts a newline.
 #   newline: Enter always inserts a newline; Alt-Enter (Esc Enter) runs the request.
-multiline = smart
+multiline = block
+
+# Results taller than this many rows are cut on the screen, with a note (0: no cap).
+max_rows = 5000
+
+# Charts for `| render ...`: on or off (off shows the table only).
+charts = on
 
 # Offer completions while typing (on) or only when Tab is pressed (off).
 complete_while_typing = on
@@ -69,7 +77,9 @@ class Config:
     history_size: int = 10000
     style: str = "default"
     key_mode: str = "emacs"
-    multiline: str = "smart"
+    multiline: str = "block"
+    max_rows: int = 5000
+    charts: bool = True
     complete_while_typing: bool = True
     warnings: list[str] = field(default_factory=list)
 
@@ -137,19 +147,19 @@ def _apply(cfg: Config, key: str, value: str) -> str | None:
         if low not in FORMATS:
             return f"format must be one of {', '.join(FORMATS)}"
         cfg.format = low
-    elif key in ("pager", "timing", "types", "auto_vertical", "complete_while_typing"):
+    elif key in ("pager", "timing", "types", "auto_vertical", "complete_while_typing", "charts"):
         b = _bool(value)
         if b is None:
             return f"{key} must be on or off"
         setattr(cfg, key, b)
-    elif key == "history_size":
+    elif key in ("history_size", "max_rows"):
         try:
             n = int(value)
         except ValueError:
-            return "history_size must be a whole number"
+            return f"{key} must be a whole number"
         if n < 0:
-            return "history_size must not be negative"
-        cfg.history_size = n
+            return f"{key} must not be negative"
+        setattr(cfg, key, n)
     elif key == "style":
         cfg.style = value or "default"
     elif key == "key_mode":
@@ -158,8 +168,8 @@ def _apply(cfg: Config, key: str, value: str) -> str | None:
         cfg.key_mode = low
     elif key == "multiline":
         if low not in MULTILINE_MODES:
-            return "multiline must be smart or newline"
-        cfg.multiline = low
+            return "multiline must be block, line or newline"
+        cfg.multiline = "line" if low == "smart" else low
     else:
         return f"unknown setting '{key}'"
     return None

@@ -43,4 +43,15 @@ def open_history(path: Path, size: int) -> History:
             pass
     except OSError:
         return InMemoryHistory()
-    return FileHistory(str(path))
+    return _RedactingFileHistory(str(path))
+
+
+class _RedactingFileHistory(FileHistory):
+    """FileHistory that writes connection-string secrets (`#connect ...;AppKey=...`) as ****."""
+
+    def store_string(self, string: str) -> None:
+        if string.lstrip().lower().startswith("#connect"):
+            from kshell.remote.spec import redact
+
+            string = redact(string)
+        super().store_string(string)

@@ -87,9 +87,10 @@ def run_request(state: Any, request: Any, *, auto_vertical: bool = True, out=Non
 
 
 def _rollback(state: Any) -> None:
-    session = state.session
-    for hook in list(getattr(session, "after_rollback", ()) or ()):
-        try:
-            hook(session)
-        except Exception:  # noqa: BLE001 - best effort after an interruption
-            pass
+    # the target undoes partial work (local) or cancels the request in flight (remote)
+    from kshell.directives import target_of
+
+    try:
+        target_of(state).cancel()
+    except Exception:  # noqa: BLE001 - best effort after an interruption
+        pass

@@ -51,6 +51,7 @@ from itertools import chain
 from collections.abc import Callable
 from typing import Any
 
+from kshell import ticks
 from kshell.errors import KustoError
 
 TRANSIENT_FIELD_NAMES = frozenset({"parsed"})
@@ -135,6 +136,12 @@ class Encoder:
             return {"$dt": v.isoformat()}
         if t is dt.timedelta:
             return {"$td": [v.days, v.seconds, v.microseconds]}
+        # Values with 100 ns ticks beyond the microsecond (kshell.ticks): the same tags,
+        # with a seventh fractional digit / a fourth element holding the extra ticks.
+        if t is ticks.Datetime:
+            return {"$dt": ticks.isoformat(v)}
+        if t is ticks.Timespan:
+            return {"$td": [v.days, v.seconds, v.microseconds, v.extra]}
         if t is uuid.UUID:
             return {"$uuid": str(v)}
         if t is decimal.Decimal:
@@ -371,10 +378,11 @@ class Decoder:
                 out[k] = dec(x)
             return out
         if first == "$dt":
-            return dt.datetime.fromisoformat(v["$dt"])
+            return ticks.fromisoformat(v["$dt"])
         if first == "$td":
-            d, s, us = v["$td"]
-            return dt.timedelta(days=d, seconds=s, microseconds=us)
+            d, s, us, *extra = v["$td"]
+            td = dt.timedelta(days=d, seconds=s, microseconds=us)
+            return ticks.add(td, ticks.timespan_from_ticks(extra[0])) if extra else td
         if first == "$uuid":
             return uuid.UUID(v["$uuid"])
         if first == "$dec":

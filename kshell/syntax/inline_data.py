@@ -21,15 +21,25 @@ _INLINE_HEAD = re.compile(r"(?:\s++|//[^\n]*+)*+\.\s*ingest\s+inline\b", re.IGNO
 _DATA_START = re.compile(r"<\||\[")
 
 
+# `.execute database script <| ...`: the script after `<|` is commands (which may hold
+# inline data of their own): its head alone is tokenized, the body is split and parsed
+# command by command when it runs.
+_SCRIPT_HEAD = re.compile(r"(?:\s++|//[^\n]*+)*+\.\s*execute\s+(?:database|cluster)\s+script\b", re.IGNORECASE)
+
+
 def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
-    """The tokens of an `.ingest inline` command up to where its data starts.
+    """The tokens of an `.ingest inline` command up to where its data starts
+    (and of an `.execute database script` command up to its script).
 
     None when `text` is not such a command (or its data start cannot be
     found): the caller then tokenizes the whole text as usual.
     """
-    if not _INLINE_HEAD.match(text):
+    script = _SCRIPT_HEAD.match(text) is not None
+    if not script and not _INLINE_HEAD.match(text):
         return None
     for m in _DATA_START.finditer(text):
+        if script and m.group() != "<|":
+            continue
         p = m.start()
         try:
             pieces = tokenize(text[:p], trivia=True)

@@ -18,6 +18,7 @@ import decimal
 import re
 import uuid
 
+from kshell import ticks as K
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
 UTC = dt.timezone.utc
@@ -51,10 +52,11 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _micro(frac: str | None) -> int:
+def _ticks(frac: str | None) -> int:
+    """A fraction of a second's digits -> ticks (7 digits; further digits are dropped)."""
     if not frac:
         return 0
-    return int((frac + "000000")[:6])
+    return int((frac + "0000000")[:7])
 
 
 # Other forms .NET's DateTime parsing (which Kusto uses) reads and the docs show:
@@ -90,9 +92,8 @@ def _decode_datetime(s: str, text: str) -> dt.datetime:
     if m:
         y, mo, d, hh, mi, ss, frac, zone = m.groups()
         offset = _offset(zone)
-        value = dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0),
-                            _micro(frac), tzinfo=UTC)
-        return value - offset
+        value = dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0), tzinfo=UTC)
+        return K.subtract(K.with_fraction(value, frac), offset)
     m = _RFC.fullmatch(s)
     if m:
         d, mon, y, hh, mi, ss, frac, zone = m.groups()
@@ -102,26 +103,26 @@ def _decode_datetime(s: str, text: str) -> dt.datetime:
         year = int(y)
         if len(y) == 2:
             year += 2000 if year < 50 else 1900
-        value = dt.datetime(year, month, int(d), int(hh), int(mi), int(ss or 0), _micro(frac),
-                            tzinfo=UTC)
-        return value - _offset(zone)
+        value = dt.datetime(year, month, int(d), int(hh), int(mi), int(ss or 0), tzinfo=UTC)
+        return K.subtract(K.with_fraction(value, frac), _offset(zone))
     m = _MONTH_FIRST.fullmatch(s)
     if m:
         mo, d, y, hh, mi, ss, frac = m.groups()
-        return dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0),
-                           _micro(frac), tzinfo=UTC)
+        return K.with_fraction(dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0),
+                                           int(ss or 0), tzinfo=UTC), frac)
     m = _TIME_ONLY.fullmatch(s)
     if m:
         hh, mi, ss, frac = m.groups()
-        return dt.datetime.combine(TIME_ONLY_DATE, dt.time(int(hh), int(mi), int(ss or 0), _micro(frac)),
-                                   tzinfo=UTC)
+        return K.with_fraction(dt.datetime.combine(TIME_ONLY_DATE, dt.time(int(hh), int(mi), int(ss or 0)),
+                                                   tzinfo=UTC), frac)
     if _PARTS.fullmatch(s):
         parts = [int(p) for p in s.split(",")]
         if len(parts) == 1:
             parts += [1, 1]
         elif len(parts) == 2:
             parts.append(1)
-        return dt.datetime(*parts[:6], tzinfo=UTC) + dt.timedelta(microseconds=parts[6] // 10) \
+        # the seventh part counts ticks
+        return K.add(dt.datetime(*parts[:6], tzinfo=UTC), K.timespan_from_ticks(parts[6])) \
             if len(parts) == 7 else dt.datetime(*parts, tzinfo=UTC)
     raise ValueError(f"invalid datetime literal {text.strip()!r}")
 
@@ -156,9 +157,9 @@ def decode_timespan(text: str) -> dt.timedelta | None:
     m = _CLOCK.fullmatch(s)
     if m:
         neg, days, hh, mi, ss, frac = m.groups()
-        value = dt.timedelta(days=int(days or 0), hours=int(hh), minutes=int(mi),
-                             seconds=int(ss or 0), microseconds=_micro(frac))
-        return -value if neg else value
+        whole = ((int(days or 0) * 24 + int(hh)) * 60 + int(mi)) * 60 + int(ss or 0)
+        n = whole * K.TICKS_PER_SECOND + _ticks(frac)
+        return K.timespan_from_ticks(-n if neg else n)
     m = _UNIT.fullmatch(s)
     if m:
         neg, num, unit = m.groups()
@@ -176,8 +177,8 @@ def decode_timespan(text: str) -> dt.timedelta | None:
 
 
 def seconds_to_timespan(seconds: float) -> dt.timedelta:
-    """A timespan token's value (seconds, float) -> timedelta, rounded to microseconds."""
-    return dt.timedelta(microseconds=round(seconds * 1_000_000))
+    """A timespan token's value (seconds, float) -> timespan, rounded to 100 ns ticks."""
+    return K.timespan_from_ticks(round(seconds * K.TICKS_PER_SECOND))
 
 
 def decode_guid(text: str) -> uuid.UUID | None:
@@ -251,20 +252,9 @@ def decode_typed_scalar(type_name: str, text: str) -> object:
 
 def format_timespan(value: dt.timedelta) -> str:
     """Kusto's text form of a timespan: [-][d.]hh:mm:ss[.fffffff]."""
-    neg = value < dt.timedelta(0)
-    if neg:
-        value = -value
-    days = value.days
-    secs = value.seconds
-    text = f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
-    if days:
-        text = f"{days}.{text}"
-    if value.microseconds:
-        text += f".{value.microseconds:06d}0"
-    return ("-" if neg else "") + text
+    return K.kusto_timespan(value)
 
 
 def format_datetime(value: dt.datetime) -> str:
     """ISO 8601 form used inside dynamic values: 2015-12-31T23:59:59.9000000Z."""
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond:06d}0Z"
+    return K.kusto_datetime(value)

@@ -461,8 +461,10 @@ class QueryParser(ExprParser):
             if not self.accept_op(","):
                 break
         node = ast.MvExpand(items)
-        if "bagexpansion" in params:
-            node.kind = str(params["bagexpansion"]).lower()
+        # `kind=` is the documented spelling; `bagexpansion=` its older alias.
+        for key in ("bagexpansion", "kind"):
+            if key in params:
+                node.kind = str(params[key]).lower()
         if "with_itemindex" in params:
             node.with_itemindex = str(params["with_itemindex"])
         if self.accept_word("limit"):

@@ -100,12 +100,7 @@ POLICY_KINDS = (
     "sharding", "statistics", "workload_group",
 )
 
-# Display names of the policy kinds kshell simulates (PolicyName column).
-POLICY_NAMES = {
-    "managed_identity": "ManagedIdentityPolicy",
-    "update": "UpdatePolicy",
-    "row_level_security": "RowLevelSecurityPolicy",
-}
+# (Each kind's display name, levels and properties: kshell.engine.policies.kinds.)
 
 # Command templates, one per command shape, read by the REPL completer (Tab walks
 # them word by word).  Words: a literal keyword; `a|b` alternatives; `[word]`
@@ -137,7 +132,49 @@ COMMAND_TEMPLATES = (
     ".alter-merge table <table> policy <policy> <payload>",
     ".delete table <table> policy <policy>",
     ".show external table <external_table> policy <policy>",
+    ".alter|alter-merge external table <external_table> policy <policy> <payload>",
+    ".delete external table <external_table> policy <policy>",
     ".show materialized-view <materialized_view> policy <policy>",
+    ".alter|alter-merge materialized-view <materialized_view> policy <policy> <payload>",
+    ".delete materialized-view <materialized_view> policy <policy>",
+    ".alter|alter-merge tables <rest>",
+    ".show column <rest>",
+    ".alter|delete column <rest>",
+    # every policy of an entity (cmd_policy_list.py; databases: a flavor of .show database)
+    ".show table <table> policies",
+    ".show table * policies",
+    ".show materialized-view <materialized_view> policies",
+    ".show database [<database>] policies",
+    # database scripts (cmd_script.py)
+    ".execute database script <rest>",
+    # materialized views (cmd_materialized_view.py)
+    ".create [async] [ifnotexists] materialized-view <name> on table <table> <rest>",
+    ".create-or-alter materialized-view <name> on table <table> <rest>",
+    ".alter materialized-view <materialized_view> on table <table> <rest>",
+    ".alter materialized-view <materialized_view> docstring|folder <payload>",
+    ".alter materialized-view <materialized_view> autoupdateschema true|false",
+    ".drop materialized-view <materialized_view> [ifexists]",
+    ".rename materialized-view <materialized_view> to <name>",
+    ".enable|disable materialized-view <materialized_view>",
+    ".show materialized-views [details]",
+    ".show materialized-view <materialized_view> [details|failures|cslschema]",
+    # operations, request log, journal (cmd_operations.py)
+    ".show operations",
+    ".show operation <rest>",
+    ".show commands|queries|commands-and-queries",
+    ".show running queries",
+    ".show journal",
+    ".show database [<database>] journal",
+    ".show cluster journal",
+    ".cancel operation|query <rest>",
+    # extents and data lifecycle (cmd_extents.py)
+    ".drop|drop-pretend extents <rest>",
+    ".drop extent <rest>",
+    ".move [async] extents <rest>",
+    ".merge|rebuild [async] <table> <rest>",
+    ".delete [async] table <table> records <rest>",
+    ".purge table <table> records <rest>",
+    ".show materialized-view <materialized_view> extents",
     # security roles
     ".show cluster principals",
     ".show cluster principal roles",

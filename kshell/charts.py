@@ -1,0 +1,206 @@
+"""Charts for `| render ...` in the terminal, drawn with plotext 6 (optional).
+
+plotext is imported on the first chart only (never at start-up, never in a
+script that draws nothing).  Without it, `chart_text` raises ChartError and
+the caller shows the table with that one-line note.  A pie chart is drawn as
+proportional bars (plotext has no pie), `card` as its single value, and
+kinds kshell cannot draw (pivotchart, treemap, ...) as the table with a note.
+
+`draw(result, width, height, color)` returns the chart as text; `save(results,
+path)` writes the last result's chart for `#chart FILE`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kshell.charts_data import DRAWN, ChartData, ChartError, chart_data, time_labels
+from kshell.result import Result
+
+# Without colours, series are told apart by their marker characters.
+PLAIN_MARKERS = ("*", "o", "+", "x", "#", "@", "%", "=")
+MAX_POINTS = 2000  # per series: a terminal has a few hundred dots across; more only costs time
+SAVE_FORMATS = ("html", "txt", "ansi")
+
+def drawable(result: Result) -> bool:
+    """The result asks for a chart (`| render X` with X other than table)."""
+    vis = result.visualization
+    return bool(vis) and str(vis.get("chart", "table")).lower() != "table"
+
+
+def draw(result: Result, width: int = 80, height: int = 20, *, color: bool = False) -> str:
+    """The chart of `result` as text; ChartError (a one-line reason) when it cannot be drawn."""
+    props = dict(result.visualization or {})
+    kind = str(props.get("chart", "table")).lower()
+    if kind not in DRAWN:
+        raise ChartError(f"render {kind}: kshell cannot draw this kind of chart in a terminal; showing the table")
+    if kind == "card":
+        return _card(result, props)
+    data = chart_data(result, props)
+    if kind == "piechart":
+        return _pie(data, width)
+    return _figure(data, width, height, color).string(colorless=not color).rstrip("\n")
+
+
+def _figure(data: ChartData, width: int, height: int, color: bool):
+    """plotext's matrix of the chart."""
+    fig = _plotext().figure
+    fig.clear()
+    fig.plot_size(max(width, 30), max(height, 8))
+    if not color:
+        fig.theme("clear")
+    _plot(fig, data, color)
+    if data.title:
+        fig.title(data.title)
+    x_label, y_label = (data.y_label, data.x_name) if data.kind == "barchart" else (data.x_name, data.y_label)
+    fig.label(x_label, axis=0)
+    fig.label(y_label, axis=1)
+    if data.ymin is not None or data.ymax is not None:
+        fig.ruler("y").lim(data.ymin, data.ymax)
+    return fig.build()
+
+
+def save(results: list[Result], path: str, width: int = 100, height: int = 28) -> str:
+    """Write the chart of the last drawable result to `path` (.html, .txt or .ansi); a confirmation line."""
+    ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    if ext in ("svg", "png"):
+        raise ChartError(f"#chart: kshell cannot write .{ext} files (its chart library, plotext, draws text); "
+                         "use .html, .txt or .ansi")
+    if ext not in SAVE_FORMATS:
+        raise ChartError("#chart: the file name must end with .html, .txt or .ansi")
+    result = next((r for r in reversed(results) if drawable(r)), None)
+    if result is None:
+        raise ChartError("#chart: the last result has no chart; run a query ending with '| render ...' first")
+    kind = str(result.visualization.get("chart")).lower()
+    try:
+        if kind in ("card", "piechart") or kind not in DRAWN:
+            text = draw(result, width, height)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(f"<pre>{_html_escape(text)}</pre>\n" if ext == "html" else text + "\n")
+        else:
+            matrix = _figure(chart_data(result, dict(result.visualization)), width, height, color=ext != "txt")
+            if ext == "html":
+                matrix.save(path)  # plotext's page: the coloured characters in a monospaced <pre>
+            else:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(matrix.string(colorless=ext == "txt").rstrip("\n") + "\n")
+    except OSError as e:
+        raise ChartError(f"#chart: cannot write '{path}': {e.strerror or e}") from None
+    return f"chart written to {path}"
+
+
+def _html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+# ------------------------------------------------------------------ plotext
+
+def _plotext():
+    try:
+        import plotext
+    except ImportError:
+        raise ChartError("charts need the plotext package (pip install 'kshell[charts]'); showing the table") from None
+    plotext.terminal.limit(False)  # the size asked for, not the size of whatever terminal runs a script
+    return plotext
+
+
+def _thin(xs: list, ys: list) -> tuple[list, list]:
+    if len(xs) <= MAX_POINTS:
+        return xs, ys
+    step = -(-len(xs) // MAX_POINTS)
+    return xs[::step], ys[::step]
+
+
+def _plot(fig, data: ChartData, color: bool) -> None:
+    kind = data.kind
+    if kind in ("columnchart", "barchart"):
+        _bars(fig, data, horizontal=kind == "barchart")
+        return
+    categorical = any(isinstance(x, str) for x in data.xs)
+    position = {x: i + 1 for i, x in enumerate(data.xs)} if categorical else None
+    totals: dict[Any, float] = {}
+    for n, (name, points) in enumerate(data.series.items()):
+        xs = [x for x in data.xs if x in points]
+        ys = [points[x] for x in xs]
+        if kind == "stackedareachart":
+            ys = [totals.setdefault(x, 0.0) + y for x, y in zip(xs, ys)]
+            for x, y in zip(xs, ys):
+                totals[x] = y
+        if position is not None:
+            xs = [position[x] for x in xs]
+        xs, ys = _thin(xs, ys)
+        signal = fig.signal(xs, ys, marker=None if color else PLAIN_MARKERS[n % len(PLAIN_MARKERS)])
+        if kind != "scatterchart":
+            signal.lines()
+        if kind in ("areachart", "stackedareachart"):
+            signal.fillx()
+        if data.legend and (len(data.series) > 1 or kind == "anomalychart"):
+            signal.label(name)
+        fig.draw(signal)
+    _x_ticks(fig, data, position)
+
+
+def _x_ticks(fig, data: ChartData, position: dict | None) -> None:
+    if position is not None:
+        step = max(1, len(data.xs) // 8)
+        ticks = [(position[x], str(x)[:12]) for x in data.xs[::step]]
+        fig.ruler("x").ticks([p for p, _ in ticks], labels=[t for _, t in ticks])
+    elif data.x_type == "datetime" and data.xs:
+        lo, hi = min(data.xs), max(data.xs)
+        n = 5 if hi > lo else 1
+        positions = [lo + (hi - lo) * i / max(n - 1, 1) for i in range(n)]
+        fig.ruler("x").ticks(positions, labels=time_labels(positions))
+
+
+def _bars(fig, data: ChartData, horizontal: bool) -> None:
+    categories = [str(x) for x in data.xs]
+    names = list(data.series)
+    orientation = "horizontal" if horizontal else "vertical"
+    if len(names) == 1:
+        values = [data.series[names[0]].get(x, 0.0) for x in data.xs]
+        signal = fig.bar(categories, values, orientation=orientation)
+        fig.draw(signal)
+        return
+    groups = [[data.series[n].get(x, 0.0) for x in data.xs] for n in names]
+    signal = fig.bar(categories, groups, orientation=orientation, stacked=data.stacked)
+    fig.draw(signal)
+    if data.legend:  # plotext cannot label the groups of one bar signal: the series go in the title
+        data.title = (data.title + "  " if data.title else "") + "series: " + ", ".join(names)
+
+
+# ------------------------------------------------------------- text-only kinds
+
+def _pie(data: ChartData, width: int) -> str:
+    """A pie as proportional bars: each slice's share of the whole, largest first."""
+    name = next(iter(data.series), None)
+    slices = data.series.get(name, {}) if name is not None else {}
+    total = sum(v for v in slices.values() if v > 0)
+    if total <= 0:
+        raise ChartError("render piechart: nothing to draw (no positive values)")
+    ordered = sorted(((str(k), v) for k, v in slices.items() if v > 0), key=lambda kv: -kv[1])
+    label_w = min(max(len(k) for k, _ in ordered), 24)
+    bar_w = max(10, width - label_w - 12)
+    lines = [data.title] if data.title else []
+    lines.append(f"{data.x_name} by {data.y_label} (share of {total:g})")
+    for k, v in ordered:
+        share = v / total
+        lines.append(f"{k[:label_w].ljust(label_w)} {'█' * max(1, round(share * bar_w))} {share * 100:.1f}%")
+    return "\n".join(lines)
+
+
+def _card(result: Result, props: dict) -> str:
+    if not result.rows or not result.columns:
+        raise ChartError("render card: the result has no rows")
+    from kshell.render import format_value
+
+    value = format_value(result.rows[0][0])
+    title = str(props.get("title", result.columns[0].name))
+    inner = max(len(value), len(title)) + 4
+    return "\n".join([
+        "┌" + "─" * inner + "┐",
+        "│" + title.center(inner) + "│",
+        "│" + value.center(inner) + "│",
+        "└" + "─" * inner + "┘",
+    ])

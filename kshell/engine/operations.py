@@ -1,0 +1,303 @@
+"""Operations, the request log and the journal.
+
+Every request a session runs goes through `on_request` (session.REQUEST_HOOKS):
+
+- the request log (`.show commands`, `.show queries`, `.show commands-and-queries`)
+  keeps each command and query with who ran it, when, and how it ended;
+- state-changing commands, and async commands (`.set async`, `.export async`,
+  `.create async materialized-view`), are operations (`.show operations`);
+  an async command's synchronous result is its `.show operation ID details`;
+- successful metadata changes go to the journal (`.show journal`) with the
+  entity's script before and after.
+
+All of it is kept in memory per cluster, bounded (the newest LOG_LIMIT
+entries), and not written to the state file: a log of this process's
+requests, as the service keeps a log of recent ones.  Each caller sees its own
+requests; Database Admins and Monitors see those on their databases, and
+AllDatabasesAdmin/Monitor everything.  kshell runs every request to its end
+before answering, so nothing is ever running: `.show running queries` is
+empty and `.cancel operation` finds a completed operation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import OrderedDict, deque
+from typing import Any
+
+from kshell.engine.cluster import derived_id
+from kshell.engine.session import REQUEST_HOOKS, Session, handler
+from kshell.errors import BadRequest, EntityNotFound, KustoError
+from kshell.result import Result
+from kshell.syntax.cmd_operations import CancelOperation, ShowJournal, ShowOperations, ShowRequests
+
+LOG_LIMIT = 1000
+
+OPERATIONS_COLUMNS = [
+    ("OperationId", "guid"), ("Operation", "string"), ("NodeId", "string"), ("StartedOn", "datetime"),
+    ("LastUpdatedOn", "datetime"), ("Duration", "timespan"), ("State", "string"), ("Status", "string"),
+    ("RootActivityId", "guid"), ("ShouldRetry", "bool"), ("Database", "string"), ("Principal", "string"),
+    ("User", "string"), ("AdminEpochStartTime", "datetime"),
+]
+COMMANDS_COLUMNS = [
+    ("ClientActivityId", "string"), ("CommandType", "string"), ("Text", "string"), ("Database", "string"),
+    ("StartedOn", "datetime"), ("LastUpdatedOn", "datetime"), ("Duration", "timespan"), ("State", "string"),
+    ("RootActivityId", "guid"), ("User", "string"), ("FailureReason", "string"), ("Application", "string"),
+    ("Principal", "string"), ("TotalCpu", "timespan"), ("MemoryPeak", "long"), ("WorkloadGroup", "string"),
+]
+QUERIES_COLUMNS = [c for c in COMMANDS_COLUMNS if c[0] != "CommandType"]
+JOURNAL_COLUMNS = [
+    ("Event", "string"), ("EventTimestamp", "datetime"), ("Database", "string"), ("EntityName", "string"),
+    ("UpdatedEntityName", "string"), ("EntityVersion", "string"), ("EntityContainerName", "string"),
+    ("OriginalEntityState", "string"), ("UpdatedEntityState", "string"), ("ChangeCommand", "string"),
+    ("Principal", "string"),
+]
+CANCEL_COLUMNS = [("RunningQueryCanceled", "bool"), ("ReasonPhrase", "string")]
+
+
+class _Log:
+    __slots__ = ("cluster", "requests", "operations", "journal", "seq")
+
+    def __init__(self, cluster: Any):
+        self.cluster = cluster
+        self.requests: deque[dict] = deque(maxlen=LOG_LIMIT)
+        self.operations: OrderedDict[str, dict] = OrderedDict()
+        self.journal: deque[dict] = deque(maxlen=LOG_LIMIT)
+        self.seq = 0
+
+
+_LOGS: dict[int, _Log] = {}
+
+
+def log_of(cluster: Any) -> _Log:
+    log = _LOGS.get(id(cluster))
+    if log is None or log.cluster is not cluster:
+        if len(_LOGS) > 64:  # clusters come and go (tests, #load): keep the recent ones
+            for key in list(_LOGS)[:32]:
+                del _LOGS[key]
+        log = _LOGS[id(cluster)] = _Log(cluster)
+    return log
+
+
+def _next_id(session: Session, *parts: str) -> uuid.UUID:
+    log = log_of(session.cluster)
+    log.seq += 1
+    return derived_id(session.cluster.name, "request", str(session.now()), str(log.seq), *parts)
+
+
+def record_operation(session: Session, operation: str, target: str, details: Result | None, *,
+                     op_id: Any = None, state: str = "Completed", status: str = "") -> uuid.UUID:
+    """An operation (an async command's, by its handler); `details` is what
+    `.show operation ID details` returns.  Returns the operation id."""
+    op = op_id if op_id is not None else _next_id(session, operation, target)
+    now = session.now()
+    log = log_of(session.cluster)
+    log.operations[str(op).lower()] = {
+        "OperationId": op if isinstance(op, uuid.UUID) else uuid.UUID(str(op)), "Operation": operation,
+        "NodeId": "", "StartedOn": now, "LastUpdatedOn": now, "Duration": dt.timedelta(0), "State": state,
+        "Status": status, "RootActivityId": _next_id(session, "root"), "ShouldRetry": False,
+        "Database": session.database_name, "Principal": session.principal, "User": _user(session.principal),
+        "AdminEpochStartTime": now, "details": details, "target": target,
+    }
+    while len(log.operations) > LOG_LIMIT:
+        log.operations.popitem(last=False)
+    return log.operations[str(op).lower()]["OperationId"]
+
+
+def _user(principal: str) -> str:
+    return principal.split("=", 1)[-1].split(";", 1)[0]
+
+
+# ------------------------------------------------------------ the request hook
+
+def _inner(node: Any) -> Any:
+    return getattr(node, "command", node) if type(node).__name__ == "PipedCommand" else node
+
+
+def _is_show(node: Any) -> bool:
+    text = (getattr(node, "text", "") or "").lstrip()
+    return text[1:].lstrip()[:5].lower() == "show " or getattr(node, "verb", "") == "show"
+
+
+def on_request(session: Session, node: Any):
+    from kshell.engine.database_script import command_type
+
+    started = session.now()
+    inner = _inner(node)
+    is_query = type(node).__name__ == "Query"
+    changes = not is_query and not _is_show(inner)
+    before = _entity_state(session, inner) if changes else None
+
+    def finish(error: KustoError | None) -> None:
+        log = log_of(session.cluster)
+        now = session.now()
+        kind = "" if is_query else command_type(inner)
+        log.requests.append({
+            "ClientActivityId": f"KSH.execute;{_next_id(session, 'client')}", "CommandType": kind,
+            "Text": getattr(node, "text", "") or "", "Database": session.database_name, "StartedOn": started,
+            "LastUpdatedOn": now, "Duration": now - started, "State": "Failed" if error else "Completed",
+            "RootActivityId": _next_id(session, "root"), "User": _user(session.principal),
+            "FailureReason": f"{error.kind}: {error.message}" if error else "", "Application": "kshell",
+            "Principal": session.principal, "TotalCpu": dt.timedelta(0), "MemoryPeak": 0,
+            "WorkloadGroup": "default", "query": is_query,
+        })
+        # an async command that succeeded was recorded by its handler (with its details)
+        if changes and kind not in _NOT_OPERATIONS and (error is not None or not getattr(inner, "is_async", False)):
+            record_operation(session, kind, "", None, op_id=_next_id(session, "operation", kind),
+                             state="Failed" if error else "Completed",
+                             status=f"{error.kind}: {error.message}" if error else "")
+        if changes and error is None and before is not None:
+            _journal(session, inner, before)
+
+    return finish
+
+
+# Commands whose operation their handler records itself (async forms) or that are not
+# operations of a database (the script's commands are its own rows).
+_NOT_OPERATIONS = frozenset({"CancelOperation"})
+
+
+# ------------------------------------------------------------ the journal
+
+def _entity(session: Session, node: Any) -> tuple[str, str]:
+    """(database, entity name) a command changes, as far as its node says."""
+    for attr in ("name", "names", "entity", "table", "source"):
+        value = getattr(node, attr, None)
+        if isinstance(value, list) and value and isinstance(value[0], (list, tuple)):
+            value = list(value[0])  # several entities (`.drop tables (A, B)`): the first names the entry
+        if isinstance(value, str) and value:
+            return session.database_name, value
+        if isinstance(value, list) and value and isinstance(value[-1], str):
+            db = value[0] if len(value) == 2 else session.database_name
+            return db, value[-1]
+    return session.database_name, ""
+
+
+def _entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
+    try:
+        db_name, name = _entity(session, node)
+        db = session.cluster.database(db_name)
+    except Exception:  # noqa: BLE001 - a journal never fails a request
+        return None
+    if db is None:
+        return None
+    return db.name, name, entity_script(db, name)
+
+
+def entity_script(db: Any, name: str) -> str:
+    """The script of one entity (table, function or materialized view), or "" when it does not exist."""
+    from kshell.engine import databases
+
+    if not name:
+        return ""
+    table = db.tables.get(name)
+    if table is not None:
+        from kshell.engine.policies.script import table_flow_lines
+
+        return "\n".join(databases.table_script(table) + table_flow_lines(table, databases._name(table.name)))
+    fn = db.functions.get(name)
+    if fn is not None:
+        return databases.function_script(fn)
+    view = db.materialized_views.get(name)
+    if view is not None:
+        from kshell.engine.materialized_views.script import view_lines
+
+        return "\n".join(view_lines(view))
+    return ""
+
+
+def _journal(session: Session, node: Any, before: tuple[str, str, str]) -> None:
+    db_name, name, original = before
+    db = session.cluster.database(db_name)
+    updated = entity_script(db, name) if db is not None else ""
+    if updated == original:
+        return  # data, not metadata, changed (ingestion) or nothing did
+    text = (getattr(node, "text", "") or "").strip()
+    words = text[1:].split()[:2] if text.startswith(".") else []
+    event = "-".join(w.upper() for w in words if w.replace("-", "").isalpha())
+    log_of(session.cluster).journal.append({
+        "Event": event, "EventTimestamp": session.now(), "Database": db_name, "EntityName": name,
+        "UpdatedEntityName": name if updated else "", "EntityVersion": "",
+        "EntityContainerName": db_name, "OriginalEntityState": original, "UpdatedEntityState": updated,
+        "ChangeCommand": text, "Principal": session.principal,
+    })
+
+
+# ------------------------------------------------------------ visibility
+
+def _sees(session: Session, database: str, principal: str) -> bool:
+    """The caller's own requests; a database's for its Admins and Monitors; all for cluster admins/monitors."""
+    from kshell.engine import auth
+
+    if principal == session.principal:
+        return True
+    access = auth.access(session.cluster, session.principal)
+    if access.all_databases_monitor():
+        return True
+    return bool(database) and access.database_monitor(database)
+
+
+# ------------------------------------------------------------ commands
+
+@handler(ShowOperations)
+def show_operations(session: Session, node: ShowOperations) -> Result:
+    log = log_of(session.cluster)
+    if node.details:
+        op = log.operations.get(node.ids[0].lower())
+        if op is None or not _sees(session, op["Database"], op["Principal"]):
+            raise EntityNotFound(f"Operation '{node.ids[0]}' was not found")
+        if op["details"] is None:
+            raise BadRequest(f"Operation '{node.ids[0]}' ({op['Operation']}) does not keep its results")
+        return op["details"]
+    ops = list(log.operations.values())
+    if node.ids:
+        wanted = {i.lower() for i in node.ids}
+        ops = [o for o in ops if str(o["OperationId"]).lower() in wanted]
+    ops = [o for o in ops if _sees(session, o["Database"], o["Principal"])]
+    names = [c for c, _ in OPERATIONS_COLUMNS]
+    return Result.of(OPERATIONS_COLUMNS, [[o[n] for n in names] for o in reversed(ops)])
+
+
+@handler(ShowRequests)
+def show_requests(session: Session, node: ShowRequests) -> Result:
+    log = log_of(session.cluster)
+    if node.what == "running queries":
+        return Result.of(QUERIES_COLUMNS, [])
+    if node.what == "commands":
+        entries, columns = [r for r in log.requests if not r["query"]], COMMANDS_COLUMNS
+    elif node.what == "queries":
+        entries, columns = [r for r in log.requests if r["query"]], QUERIES_COLUMNS
+    else:
+        entries, columns = list(log.requests), COMMANDS_COLUMNS
+    entries = [r for r in entries if _sees(session, r["Database"], r["Principal"])]
+    names = [c for c, _ in columns]
+    return Result.of(columns, [[r[n] for n in names] for r in reversed(entries)])
+
+
+@handler(ShowJournal)
+def show_journal(session: Session, node: ShowJournal) -> Result:
+    log = log_of(session.cluster)
+    entries = list(log.journal)
+    if node.scope == "database":
+        db = session.get_database(node.database)
+        entries = [e for e in entries if e["Database"].lower() == db.name.lower()]
+    entries = [e for e in entries if _sees(session, e["Database"], e["Principal"])]
+    names = [c for c, _ in JOURNAL_COLUMNS]
+    return Result.of(JOURNAL_COLUMNS, [[e[n] for n in names] for e in entries])
+
+
+@handler(CancelOperation)
+def cancel_operation(session: Session, node: CancelOperation) -> Result:
+    if node.kind == "query":
+        raise EntityNotFound(f"Query '{node.id}' is not running (kshell answers every query before the next request)")
+    log = log_of(session.cluster)
+    op = log.operations.get(node.id.lower())
+    if op is None or not _sees(session, op["Database"], op["Principal"]):
+        raise EntityNotFound(f"Operation '{node.id}' was not found")
+    raise BadRequest(f"Operation '{node.id}' ({op['Operation']}) has already completed ({op['State']}) "
+                     "and cannot be cancelled")
+
+
+if on_request not in REQUEST_HOOKS:
+    REQUEST_HOOKS.append(on_request)

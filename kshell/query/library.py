@@ -1,0 +1,11 @@
+"""Imports the modules that extend the function, aggregate, operator and plugin registries
+beyond the core (each registers itself on import).  Imported once, by kshell.query.compiler."""
+
+from kshell.query import functions_text  # noqa: F401
+from kshell.query import functions_dynamic  # noqa: F401
+from kshell.query import window  # noqa: F401
+from kshell.query import functions_ip  # noqa: F401
+from kshell.query import functions_geo  # noqa: F401
+from kshell.query import functions_geometry  # noqa: F401
+from kshell.query import functions_series  # noqa: F401
+from kshell.query import aggregates_extra  # noqa: F401

@@ -1,0 +1,148 @@
+"""Operations, the request log and the journal: what each caller may see."""
+
+from __future__ import annotations
+
+import pytest
+
+from kshell.errors import KustoError
+
+ALICE = "aaduser=alice@contoso.com"
+BOB = "aaduser=bob@contoso.com"
+
+
+def run(session, text):
+    return session.execute(text)
+
+
+def dicts(session, text):
+    return run(session, text)[0].as_dicts()
+
+
+def test_commands_and_queries_are_logged(session):
+    run(session, ".create table T (a:string)")
+    run(session, "T | count")
+    with pytest.raises(KustoError):
+        run(session, ".drop table Nope")
+    commands = dicts(session, ".show commands")
+    assert [c["Text"] for c in commands][:2] == [".drop table Nope", ".create table T (a:string)"]
+    assert commands[0]["State"] == "Failed" and "Nope" in commands[0]["FailureReason"]
+    assert commands[1]["CommandType"] == "CreateTable" and commands[1]["State"] == "Completed"
+    queries = dicts(session, ".show queries")
+    assert [q["Text"] for q in queries] == ["T | count"]
+    both = dicts(session, ".show commands-and-queries")
+    assert {b["Text"] for b in both} >= {"T | count", ".create table T (a:string)"}
+    assert run(session, ".show running queries")[0].rows == []
+
+
+def test_operations_and_async_details(session):
+    run(session, ".create table T (a:long)")
+    op = run(session, ".set-or-append async T <| print a = 5")[0].rows[0][0]
+    ops = dicts(session, ".show operations")
+    assert any(o["OperationId"] == op and o["Operation"] == "TableSetOrAppend" for o in ops)
+    assert dicts(session, f".show operations {op}")[0]["State"] == "Completed"
+    details = run(session, f".show operation {op} details")[0]
+    assert details.column_names[0] == "ExtentId" and details.rows[0][-1] == 1
+    assert any(o["Operation"] == "CreateTable" for o in ops)
+    with pytest.raises(KustoError, match="already completed"):
+        run(session, f".cancel operation {op}")
+    with pytest.raises(KustoError, match="not found"):
+        run(session, ".cancel operation 00000000-0000-0000-0000-000000000001")
+    create_op = next(o for o in ops if o["Operation"] == "CreateTable")["OperationId"]
+    with pytest.raises(KustoError, match="does not keep its results"):
+        run(session, f".show operation {create_op} details")
+
+
+def test_async_materialized_view_creation_is_an_operation(session):
+    run(session, ".create table T (k:string)")
+    op = run(session, ".create async materialized-view with (backfill=true) V on table T { T | summarize count() by k }")[0].rows[0][0]
+    assert dicts(session, f".show operation {op} details")[0]["Name"] == "V"
+
+
+def test_callers_see_their_own_requests_admins_see_all(session):
+    run(session, ".create table T (a:string)")
+    run(session, ".add database NetDefaultDB users ('%s', '%s')" % (ALICE, BOB))
+    session.principal = ALICE
+    run(session, ".create table AliceT (a:string)")
+    session.principal = BOB
+    run(session, "print 1")
+    texts = [c["Text"] for c in dicts(session, ".show commands-and-queries")]
+    assert "print 1" in texts and ".create table AliceT (a:string)" not in texts
+    assert all(o["Principal"] == BOB for o in dicts(session, ".show operations"))
+    assert all(j["Principal"] == BOB for j in dicts(session, ".show journal"))
+    session.principal = "aaduser=kshell-admin@kshell.local"
+    texts = [c["Text"] for c in dicts(session, ".show commands-and-queries")]
+    assert ".create table AliceT (a:string)" in texts and "print 1" in texts
+
+
+def test_database_monitor_sees_the_database(session):
+    run(session, ".add database NetDefaultDB users ('%s')" % ALICE)
+    run(session, ".add database NetDefaultDB monitors ('%s')" % BOB)
+    session.principal = ALICE
+    run(session, ".create table AliceT (a:string)")
+    session.principal = BOB
+    assert ".create table AliceT (a:string)" in [c["Text"] for c in dicts(session, ".show commands")]
+
+
+def test_journal_records_metadata_changes_with_before_and_after(session):
+    run(session, ".create table T (a:string)")
+    run(session, ".alter-merge table T (b:long)")
+    run(session, ".ingest inline into table T <| x,1")
+    run(session, ".alter table T policy caching hot = 1d")
+    run(session, ".drop table T")
+    journal = dicts(session, ".show journal")
+    assert [j["Event"] for j in journal] == ["CREATE-TABLE", "ALTER-MERGE-TABLE", "ALTER-TABLE", "DROP-TABLE"]
+    alter = journal[1]
+    assert alter["OriginalEntityState"] == ".create-merge table T (a:string)"
+    assert alter["UpdatedEntityState"] == ".create-merge table T (a:string, b:long)"
+    assert "policy caching" in journal[2]["UpdatedEntityState"]
+    assert journal[3]["UpdatedEntityState"] == "" and journal[3]["Principal"].startswith("aaduser=")
+    assert dicts(session, ".show database NetDefaultDB journal") == journal
+    assert [j["Event"] for j in dicts(session, ".show journal | where Event == 'DROP-TABLE'")] == ["DROP-TABLE"]
+
+
+def test_end_to_end(run_kshell):
+    code, out, err = run_kshell(".create table T (a:string)\n.show commands | project Text, State\n", "--format", "csv")
+    assert code == 0, err
+    assert out.strip().splitlines()[-2:] == ["Text,State", ".create table T (a:string),Completed"]
+
+
+def test_repl_completion_highlighting_and_check_know_the_new_commands(session, tmp_path, run_kshell):
+    from kshell.engine.policies.kinds import KINDS
+    from kshell.repl.completion import CompletionEngine
+    from kshell.repl.lexer import COMMAND_WORDS
+    from kshell.syntax.vocabulary import POLICY_KINDS
+
+    assert set(KINDS) <= set(POLICY_KINDS)
+    engine = CompletionEngine(session)
+    assert "materialized-views " in [s.text for s in engine.complete(".show materialized-")]
+    assert "script " in [s.text for s in engine.complete(".execute database s")]
+    assert "journal " in [s.text for s in engine.complete(".show jo")]
+    assert "operations " in [s.text for s in engine.complete(".show operatio")]
+    assert {"materialized-view", "execute", "script", "journal", "operations", "cancel"} <= COMMAND_WORDS
+    script = tmp_path / "deploy.kql"
+    script.write_text(".create materialized-view V on table T { T | summarize count() by k }\n"
+                      ".execute database script <|\n.create table A (a:string)\n\n"
+                      ".show operations\n.show journal\n.alter table T policy roworder (a asc)\n")
+    code, out, err = run_kshell("", "--check", str(script))
+    assert code == 0, out + err
+
+
+@pytest.mark.parametrize("text, cls", [
+    (".show database Db journal", "ShowJournal"),
+    (".show journal | where Event == 'CREATE-TABLE'", "PipedCommand"),
+    (".show operations", "ShowOperations"),
+    (".show commands-and-queries | where StartedOn > ago(1d)", "PipedCommand"),
+    (".create materialized-view with (backfill=true) MV on table T\n{\n  T | summarize count() by a\n}",
+     "CreateMaterializedView"),
+    (".create async ifnotexists materialized-view MV on table T { T | summarize arg_max(ts, *) by id }",
+     "CreateMaterializedView"),
+    (".drop materialized-view MV", "DropMaterializedView"),
+    (".purge table T records in database Db <| where Id in ('a', 'b')", "DeleteRecords"),
+    (".execute database script <|\n.create table A (a:long)\n.create table B (b:long)", "ExecuteDatabaseScript"),
+    (".alter extent tags ('a') <| .show table T extents", "ExtentTagsByQuery"),
+    (".drop extents older 10 days from all tables", "DropExtents"),
+])
+def test_control_commands_parse_to_their_nodes(text, cls):
+    from kshell.syntax import parse
+
+    assert type(parse(text)).__name__ == cls
