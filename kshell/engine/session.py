@@ -64,27 +64,35 @@ HANDLER_INDEX: dict[str, str] = {
     'AlterColumnType': 'tables',
     'AlterDatabasePrettyName': 'databases',
     'AlterFunctionAttribute': 'functions',
+    'AlterMaterializedViewProperty': 'commands',
     'AlterTable': 'tables',
     'AlterTableAttribute': 'tables',
+    'CancelOperation': 'operations',
     'ClearGroupMembershipCache': 'security',
     'ClearTableData': 'tables',
     'CreateDatabase': 'databases',
     'CreateExternalTable': 'external_tables',
     'CreateFunction': 'functions',
+    'CreateMaterializedView': 'commands',
     'CreateOrAlterContinuousExport': 'continuous_export',
     'CreateTable': 'tables',
     'CreateTableBasedOn': 'tables',
     'CreateTables': 'tables',
+    'DeleteRecords': 'extent_commands',
     'DisableContinuousExport': 'continuous_export',
     'DropColumns': 'tables',
     'DropContinuousExport': 'continuous_export',
     'DropDatabase': 'databases',
+    'DropExtents': 'extent_commands',
     'DropExternalTable': 'external_tables',
     'DropFunctions': 'functions',
+    'DropMaterializedView': 'commands',
     'DropTables': 'tables',
     'EnableContinuousExport': 'continuous_export',
+    'ExecuteDatabaseScript': 'database_script',
     'ExportToStorage': 'export',
     'ExportToTable': 'export',
+    'ExtentTagsByQuery': 'extent_commands',
     'ExtentTagsCommand': 'extents',
     'ExternalTableMappingCommand': 'external_tables',
     'IngestFromQuery': 'ingest_commands',
@@ -92,9 +100,12 @@ HANDLER_INDEX: dict[str, str] = {
     'IngestInline': 'ingest_commands',
     'IngestionMappingCommand': 'mappings',
     'ListBlobs': 'ingest_storage',
+    'MergeExtents': 'extent_commands',
+    'MoveExtents': 'extent_commands',
     'PipedCommand': 'misc',
     'Query': 'queries',
     'RenameColumns': 'tables',
+    'RenameMaterializedView': 'commands',
     'RenameTables': 'tables',
     'RoleChange': 'security',
     'ShowCluster': 'misc',
@@ -107,13 +118,18 @@ HANDLER_INDEX: dict[str, str] = {
     'ShowDatabaseSchemaViolations': 'databases',
     'ShowDatabases': 'databases',
     'ShowDatabasesEntities': 'databases',
+    'ShowEntityPolicies': 'commands',
     'ShowExtents': 'extents',
     'ShowExternalTable': 'external_tables',
     'ShowExternalTables': 'external_tables',
     'ShowFunctions': 'functions',
     'ShowIngestionFailures': 'ingestion_failures',
+    'ShowJournal': 'operations',
+    'ShowMaterializedViews': 'commands',
+    'ShowOperations': 'operations',
     'ShowPrincipalRoles': 'security',
     'ShowPrincipals': 'security',
+    'ShowRequests': 'operations',
     'ShowTable': 'tables',
     'ShowTableDataStatistics': 'tables',
     'ShowTableDetails': 'tables',
@@ -121,31 +137,88 @@ HANDLER_INDEX: dict[str, str] = {
     'ShowTableSchema': 'tables',
     'ShowTables': 'tables',
     'ShowVersion': 'misc',
+    'ShowViewExtents': 'extent_commands',
+    'SwitchMaterializedView': 'commands',
 }
 POLICY_INDEX: dict[str, str] = {
+    'auto_delete': 'commands',
+    'caching': 'commands',
+    'callout': 'commands',
+    'capacity': 'commands',
+    'encoding': 'commands',
+    'extent_tags_retention': 'commands',
+    'ingestionbatching': 'commands',
+    'ingestiontime': 'commands',
     'managed_identity': 'managed_identity',
+    'merge': 'commands',
+    'partitioning': 'commands',
+    'query_acceleration': 'commands',
+    'query_weak_consistency': 'commands',
+    'request_classification': 'commands',
+    'restricted_view_access': 'commands',
+    'restrictedviewaccess': 'commands',
+    'retention': 'commands',
     'row_level_security': 'row_level_security',
+    'row_order': 'commands',
+    'roworder': 'commands',
+    'sandbox': 'commands',
+    'sharding': 'commands',
+    'streamingingestion': 'commands',
     'update': 'update_policy',
 }
-# Families that register hooks when imported, by hook list.  A hook list is run only
-# after load_hook_owners(kind) (the place that runs it calls it), so a lazily loaded
-# session behaves exactly like one with every family loaded.  A family that adds a
-# hook at import adds its name here.
+# Families that register hooks when imported, by kind of hook.  A hook list is run
+# only after load_hook_owners(kind) (the place that runs it calls it): that imports
+# the owners and puts the list in HOOK_ORDER, the order the hooks have when every
+# family is loaded, so a lazily loaded session behaves exactly like an eager one.
+# A family that adds a hook at import adds its name here and the hook to HOOK_ORDER
+# (tests/test_startup.py checks both).
 HOOK_OWNERS: dict[str, tuple[str, ...]] = {
-    "ingestion": ("update_policy",),                   # ingest.INGESTION_HOOKS
-    "read": ("security", "row_level_security"),        # queries.DATABASE_READ_HOOKS, TABLE_READ_HOOKS
-    "external_read": ("external_tables",),             # queries.EXTERNAL_TABLE_READERS
-    "clock": ("continuous_export",),                   # clock_directives.CLOCK_HOOKS
-    "explain": FAMILY_MODULES,                         # identity_directives.EXPLAIN_SUBJECTS
+    "request": ("operations",),                                       # REQUEST_HOOKS
+    "ingestion": ("policies", "update_policy"),                       # ingest.INGESTION_HOOKS
+    "after_apply": ("policies", "materialized_views"),                # ingest.AFTER_APPLY_HOOKS
+    "read": ("security", "row_level_security", "policies"),           # queries.*_READ_HOOKS
+    "external_read": ("external_tables",),                            # queries.EXTERNAL_TABLE_READERS
+    "clock": ("policies", "materialized_views", "continuous_export"),  # clock_directives.CLOCK_HOOKS
+    "explain": FAMILY_MODULES,                                        # identity_directives.EXPLAIN_SUBJECTS
+}
+HOOK_LISTS: dict[str, tuple[str, ...]] = {
+    "request": ("kshell.engine.session:REQUEST_HOOKS",),
+    "ingestion": ("kshell.engine.ingest:INGESTION_HOOKS",),
+    "after_apply": ("kshell.engine.ingest:AFTER_APPLY_HOOKS",),
+    "read": ("kshell.engine.queries:DATABASE_READ_HOOKS", "kshell.engine.queries:TABLE_READ_HOOKS"),
+    "external_read": ("kshell.engine.queries:EXTERNAL_TABLE_READERS",),
+    "clock": ("kshell.engine.clock_directives:CLOCK_HOOKS",),
+}
+HOOK_ORDER: dict[str, tuple[str, ...]] = {
+    "kshell.engine.session:REQUEST_HOOKS": ("kshell.engine.operations:on_request",),
+    "kshell.engine.ingest:INGESTION_HOOKS": ("kshell.engine.policies.effects:gate_streaming",
+                                             "kshell.engine.update_policy:run_update_policies"),
+    "kshell.engine.ingest:AFTER_APPLY_HOOKS": ("kshell.engine.policies.effects:drop_soft_deleted",
+                                               "kshell.engine.materialized_views.refresh:after_ingestion"),
+    "kshell.engine.queries:DATABASE_READ_HOOKS": ("kshell.engine.permissions:check_database_read",),
+    "kshell.engine.queries:TABLE_READ_HOOKS": ("kshell.engine.permissions:check_table_read",
+                                               "kshell.engine.row_level_security:apply_row_level_security",
+                                               "kshell.engine.policies.effects:hide_ingestion_time"),
+    "kshell.engine.queries:EXTERNAL_TABLE_READERS": ("kshell.engine.external_tables:_external_table_reader",),
+    "kshell.engine.clock_directives:CLOCK_HOOKS": ("kshell.engine.policies.effects:on_clock",
+                                                   "kshell.engine.materialized_views.refresh:on_clock",
+                                                   "kshell.engine.continuous_export_runs:run_due_exports"),
 }
 
 
 def load_hook_owners(kind: str) -> None:
-    """Import the families that register hooks of `kind` (before running that hook list)."""
-    if _loaded:
-        return
-    for mod in HOOK_OWNERS.get(kind, FAMILY_MODULES):
-        _import_family(mod)
+    """Import the families that register hooks of `kind`, and order those hook lists
+    as they are with every family loaded (before running one of them)."""
+    if not _loaded:
+        for mod in HOOK_OWNERS.get(kind, FAMILY_MODULES):
+            _import_family(mod)
+    for name in HOOK_LISTS.get(kind, ()):
+        module, _, attr = name.partition(":")
+        hooks = getattr(importlib.import_module(module), attr)
+        order = HOOK_ORDER.get(name, ())
+        if len(hooks) > 1:
+            rank = {h: i for i, h in enumerate(order)}
+            hooks.sort(key=lambda h: rank.get(f"{getattr(h, '__module__', '')}:{getattr(h, '__qualname__', '')}", len(rank)))
 
 
 def _import_family(mod: str) -> None:
@@ -261,6 +334,7 @@ class Session:
         fn = self._handler_for(node)
         from kshell.engine import permissions
 
+        load_hook_owners("request")
         finishers = [f for f in (hook(self, node) for hook in list(REQUEST_HOOKS)) if f is not None]
         try:
             permissions.check(self, node)
