@@ -42,9 +42,12 @@ FAMILY_MODULES = (
     "security",
     "row_level_security",
     "update_policy",
-    "policies",
+    "policies.commands",
+    "policies.effects",
     "database_script",
-    "materialized_views",
+    "materialized_views.commands",
+    "materialized_views.refresh",
+    "materialized_views.script",
     "operations",
     "extent_commands",
     "external_tables",
@@ -64,27 +67,35 @@ HANDLER_INDEX: dict[str, str] = {
     'AlterColumnType': 'tables',
     'AlterDatabasePrettyName': 'databases',
     'AlterFunctionAttribute': 'functions',
+    'AlterMaterializedViewProperty': 'materialized_views.commands',
     'AlterTable': 'tables',
     'AlterTableAttribute': 'tables',
+    'CancelOperation': 'operations',
     'ClearGroupMembershipCache': 'security',
     'ClearTableData': 'tables',
     'CreateDatabase': 'databases',
     'CreateExternalTable': 'external_tables',
     'CreateFunction': 'functions',
+    'CreateMaterializedView': 'materialized_views.commands',
     'CreateOrAlterContinuousExport': 'continuous_export',
     'CreateTable': 'tables',
     'CreateTableBasedOn': 'tables',
     'CreateTables': 'tables',
+    'DeleteRecords': 'extent_commands',
     'DisableContinuousExport': 'continuous_export',
     'DropColumns': 'tables',
     'DropContinuousExport': 'continuous_export',
     'DropDatabase': 'databases',
+    'DropExtents': 'extent_commands',
     'DropExternalTable': 'external_tables',
     'DropFunctions': 'functions',
+    'DropMaterializedView': 'materialized_views.commands',
     'DropTables': 'tables',
     'EnableContinuousExport': 'continuous_export',
+    'ExecuteDatabaseScript': 'database_script',
     'ExportToStorage': 'export',
     'ExportToTable': 'export',
+    'ExtentTagsByQuery': 'extent_commands',
     'ExtentTagsCommand': 'extents',
     'ExternalTableMappingCommand': 'external_tables',
     'IngestFromQuery': 'ingest_commands',
@@ -92,9 +103,12 @@ HANDLER_INDEX: dict[str, str] = {
     'IngestInline': 'ingest_commands',
     'IngestionMappingCommand': 'mappings',
     'ListBlobs': 'ingest_storage',
+    'MergeExtents': 'extent_commands',
+    'MoveExtents': 'extent_commands',
     'PipedCommand': 'misc',
     'Query': 'queries',
     'RenameColumns': 'tables',
+    'RenameMaterializedView': 'materialized_views.commands',
     'RenameTables': 'tables',
     'RoleChange': 'security',
     'ShowCluster': 'misc',
@@ -107,13 +121,18 @@ HANDLER_INDEX: dict[str, str] = {
     'ShowDatabaseSchemaViolations': 'databases',
     'ShowDatabases': 'databases',
     'ShowDatabasesEntities': 'databases',
+    'ShowEntityPolicies': 'policies.commands',
     'ShowExtents': 'extents',
     'ShowExternalTable': 'external_tables',
     'ShowExternalTables': 'external_tables',
     'ShowFunctions': 'functions',
     'ShowIngestionFailures': 'ingestion_failures',
+    'ShowJournal': 'operations',
+    'ShowMaterializedViews': 'materialized_views.commands',
+    'ShowOperations': 'operations',
     'ShowPrincipalRoles': 'security',
     'ShowPrincipals': 'security',
+    'ShowRequests': 'operations',
     'ShowTable': 'tables',
     'ShowTableDataStatistics': 'tables',
     'ShowTableDetails': 'tables',
@@ -121,10 +140,33 @@ HANDLER_INDEX: dict[str, str] = {
     'ShowTableSchema': 'tables',
     'ShowTables': 'tables',
     'ShowVersion': 'misc',
+    'ShowViewExtents': 'extent_commands',
+    'SwitchMaterializedView': 'materialized_views.commands',
 }
 POLICY_INDEX: dict[str, str] = {
+    'auto_delete': 'policies.commands',
+    'caching': 'policies.commands',
+    'callout': 'policies.commands',
+    'capacity': 'policies.commands',
+    'encoding': 'policies.commands',
+    'extent_tags_retention': 'policies.commands',
+    'ingestionbatching': 'policies.commands',
+    'ingestiontime': 'policies.commands',
     'managed_identity': 'managed_identity',
+    'merge': 'policies.commands',
+    'partitioning': 'policies.commands',
+    'query_acceleration': 'policies.commands',
+    'query_weak_consistency': 'policies.commands',
+    'request_classification': 'policies.commands',
+    'restricted_view_access': 'policies.commands',
+    'restrictedviewaccess': 'policies.commands',
+    'retention': 'policies.commands',
     'row_level_security': 'row_level_security',
+    'row_order': 'policies.commands',
+    'roworder': 'policies.commands',
+    'sandbox': 'policies.commands',
+    'sharding': 'policies.commands',
+    'streamingingestion': 'policies.commands',
     'update': 'update_policy',
 }
 # Families that register hooks when imported, by hook list.  A hook list is run only
@@ -132,10 +174,14 @@ POLICY_INDEX: dict[str, str] = {
 # session behaves exactly like one with every family loaded.  A family that adds a
 # hook at import adds its name here.
 HOOK_OWNERS: dict[str, tuple[str, ...]] = {
-    "ingestion": ("update_policy",),                   # ingest.INGESTION_HOOKS
-    "read": ("security", "row_level_security"),        # queries.DATABASE_READ_HOOKS, TABLE_READ_HOOKS
+    "ingestion": ("update_policy", "policies.effects"),  # ingest.INGESTION_HOOKS
+    "after_apply": ("policies.effects", "materialized_views.refresh"),  # ingest.AFTER_APPLY_HOOKS
+    "read": ("security", "row_level_security", "policies.effects"),  # queries.DATABASE_READ_HOOKS, TABLE_READ_HOOKS
+    "resolve": ("materialized_views.refresh",),       # queries.TABLE_RESOLVERS (when views exist)
     "external_read": ("external_tables",),             # queries.EXTERNAL_TABLE_READERS
-    "clock": ("continuous_export",),                   # clock_directives.CLOCK_HOOKS
+    "clock": ("continuous_export", "policies.effects", "materialized_views.refresh"),  # CLOCK_HOOKS
+    "request": ("operations",),                        # REQUEST_HOOKS (the request log, journal)
+    "schema": ("materialized_views.script",),          # databases.SCRIPT_SECTIONS / VIEW_SCHEMA
     "explain": FAMILY_MODULES,                         # identity_directives.EXPLAIN_SUBJECTS
 }
 
@@ -261,6 +307,7 @@ class Session:
         fn = self._handler_for(node)
         from kshell.engine import permissions
 
+        load_hook_owners("request")
         finishers = [f for f in (hook(self, node) for hook in list(REQUEST_HOOKS)) if f is not None]
         try:
             permissions.check(self, node)
