@@ -14,7 +14,7 @@ pytest.importorskip("azure.kusto.data")
 from azure.kusto.data import exceptions as x  # noqa: E402
 from azure.kusto.data.response import KustoResponseDataSetV1, KustoResponseDataSetV2  # noqa: E402
 
-from kshell import ticks
+from kshell import ticks  # noqa: E402
 from kshell.remote.convert import kusto_type, results_from_response  # noqa: E402
 from kshell.remote.errors import from_sdk  # noqa: E402
 from kshell.remote.schema import cluster_from_schema_json  # noqa: E402
@@ -32,7 +32,7 @@ V2_COLUMNS = [
 V2_ROWS = [
     [True, 1, 9223372036854775807, 1.5, "3.25", "hi", "2024-01-02T03:04:05.1234567Z", "1.02:03:04.5",
      "0b7e2b4c-4c8e-4b5a-9f4e-2f4c8d3b9a11", {"a": [1, 2]}],
-    [False, -1, -2, "NaN", "-0.1", "", "1601-01-01T00:00:00Z", "-00:00:00.0000010",
+    [False, -1, -2, "NaN", "-0.1", "", "1601-01-01T00:00:00Z", "-00:00:00.0000011",
      "00000000-0000-0000-0000-000000000000", [1, "x", None]],
     [None, None, None, "-Infinity", None, None, None, None, None, None],
 ]
@@ -64,7 +64,8 @@ def test_every_kusto_type_becomes_kshells_value():
                      uuid.UUID("0b7e2b4c-4c8e-4b5a-9f4e-2f4c8d3b9a11"), {"a": [1, 2]}]
     assert second[3] != second[3]  # NaN
     assert second[6] == dt.datetime(1601, 1, 1, tzinfo=UTC)
-    assert second[7] == -dt.timedelta(microseconds=1)
+    assert ticks.ticks(second[7]) == -11  # -00:00:00.0000011: every 100 ns tick kept
+    assert ticks.ticks(first[6]) % 10 == 7
     assert nulls[3] == float("-inf") and nulls[:3] == [None, None, None] and nulls[4:] == [None] * 6
 
 
@@ -73,7 +74,7 @@ def test_rendering_matches_kusto_text():
     csv = render(result, "csv").splitlines()
     assert csv[1] == ("true,1,9223372036854775807,1.5,3.25,hi,2024-01-02T03:04:05.1234567Z,1.02:03:04.5,"
                       '0b7e2b4c-4c8e-4b5a-9f4e-2f4c8d3b9a11,"{""a"":[1,2]}"')
-    assert csv[2] == ('false,-1,-2,NaN,-0.1,,1601-01-01T00:00:00Z,-00:00:00.000001,'
+    assert csv[2] == ('false,-1,-2,NaN,-0.1,,1601-01-01T00:00:00Z,-00:00:00.0000011,'
                       '00000000-0000-0000-0000-000000000000,"[1,""x"",null]"')
     assert csv[3] == ",,,-Infinity,,,,,,"
 

@@ -2,8 +2,8 @@
 
 The values are read from the tables' raw JSON rows, not from the SDK's
 converted rows: the SDK leaves guids, reals written as "NaN"/"Infinity" and
-dynamic values as they came, and its datetime parser differs from the service
-on edge cases.  Converting here gives every column the same Python values a
+dynamic values as they came, and its datetimes and timespans drop the 7th
+fractional digit (100 ns ticks), which kshell keeps (kshell.ticks).  Converting here gives every column the same Python values a
 local query produces (kshell.result), so the six output formats print a remote
 result exactly as they print a local one.
 

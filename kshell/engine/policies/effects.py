@@ -7,8 +7,8 @@
   holds rows and DeleteIfNotEmpty is false).
 - extent_tags_retention: tags with a listed prefix are removed from extents
   older than the RetentionPeriod.
-- restricted_view_access: a query reading the table needs UnrestrictedViewer on
-  its database (a small hook in the query context's one read path).
+- restricted_view_access: enforced by the one read check
+  (kshell.engine.permissions.check_table_read): UnrestrictedViewer is needed.
 - ingestiontime: when disabled, `ingestion_time()` reads null for the table.
 - streamingingestion: an append whose origin is "streaming" needs the policy
   enabled on the table or its database.
@@ -23,7 +23,7 @@ import datetime as dt
 from typing import Any
 
 from kshell.engine.policies.schema import parse_datetime, parse_timespan
-from kshell.errors import BadRequest, Forbidden
+from kshell.errors import BadRequest
 from kshell.result import Result
 
 STREAMING_ORIGIN = "streaming"
@@ -118,24 +118,6 @@ def drop_soft_deleted(batch: Any) -> None:
 
 # ------------------------------------------------------------ reads
 
-def check_restricted_view(ctx: Any, db_name: str, src: Any) -> Any:
-    """TABLE_READ_HOOKS entry: a table with restricted view access needs UnrestrictedViewer."""
-    db = ctx.cluster.database(db_name)
-    name = getattr(src, "name", None)
-    table = db.tables.get(name) if db is not None and isinstance(name, str) else None
-    if table is None or not (table.policies.get("restricted_view_access") or {}).get("IsEnabled"):
-        return src
-    if (db.name.lower(), name) in (getattr(ctx, "scoped_tables", None) or {}):
-        return src  # a flow over the new rows (update policy): runs on the service's authority
-    from kshell.engine import auth
-
-    access = auth.access(ctx.cluster, ctx.principal)
-    if "UnrestrictedViewer" not in access.db_roles.get(db.name.lower(), set()):
-        raise Forbidden(f"Principal '{ctx.principal}' is not authorized to read table '{db.name}.{name}': "
-                        f"its restricted view access policy requires Database UnrestrictedViewer")
-    return src
-
-
 class _WithoutIngestionTime:
     """A table as read when its ingestion time policy is disabled: ingestion_time() is null."""
 
@@ -185,8 +167,6 @@ def register() -> None:
 
     if on_clock not in CLOCK_HOOKS:
         CLOCK_HOOKS.append(on_clock)
-    if check_restricted_view not in queries.TABLE_READ_HOOKS:
-        queries.TABLE_READ_HOOKS.insert(0, check_restricted_view)  # before anything reads rows
     if hide_ingestion_time not in queries.TABLE_READ_HOOKS:
         queries.TABLE_READ_HOOKS.append(hide_ingestion_time)
     if drop_soft_deleted not in ingest.AFTER_APPLY_HOOKS:
