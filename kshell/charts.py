@@ -19,6 +19,7 @@ from kshell.result import Result
 
 # Without colours, series are told apart by their marker characters.
 PLAIN_MARKERS = ("*", "o", "+", "x", "#", "@", "%", "=")
+PLAIN_BARS = ("█", "▒", "#", "░", "=", "+")
 MAX_POINTS = 2000  # per series: a terminal has a few hundred dots across; more only costs time
 SAVE_FORMATS = ("html", "txt", "ansi")
 
@@ -47,8 +48,9 @@ def _figure(data: ChartData, width: int, height: int, color: bool):
     fig = _plotext().figure
     fig.clear()
     fig.plot_size(max(width, 30), max(height, 8))
-    if not color:
-        fig.theme("clear")
+    # "simple": the frame in the terminal's own colours (no painted background, readable on dark
+    # and light terminals alike), the series in plotext's palette
+    fig.theme("simple" if color else "colorless")
     _plot(fig, data, color)
     if data.title:
         fig.title(data.title)
@@ -116,7 +118,7 @@ def _thin(xs: list, ys: list) -> tuple[list, list]:
 def _plot(fig, data: ChartData, color: bool) -> None:
     kind = data.kind
     if kind in ("columnchart", "barchart"):
-        _bars(fig, data, horizontal=kind == "barchart")
+        _bars(fig, data, horizontal=kind == "barchart", color=color)
         return
     categorical = any(isinstance(x, str) for x in data.xs)
     position = {x: i + 1 for i, x in enumerate(data.xs)} if categorical else None
@@ -154,20 +156,28 @@ def _x_ticks(fig, data: ChartData, position: dict | None) -> None:
         fig.ruler("x").ticks(positions, labels=time_labels(positions))
 
 
-def _bars(fig, data: ChartData, horizontal: bool) -> None:
-    categories = [str(x) for x in data.xs]
+def _bars(fig, data: ChartData, horizontal: bool, color: bool) -> None:
+    """One bar signal per series (so the legend names each), grouped side by side or stacked."""
+    categories = [str(x)[:16] for x in data.xs]
+    positions = list(range(1, len(categories) + 1))
     names = list(data.series)
+    n = len(names)
     orientation = "horizontal" if horizontal else "vertical"
-    if len(names) == 1:
-        values = [data.series[names[0]].get(x, 0.0) for x in data.xs]
-        signal = fig.bar(categories, values, orientation=orientation)
+    base = [0.0] * len(positions)
+    width = 0.8 / (1 if data.stacked else n)
+    for i, name in enumerate(names):
+        ys = [data.series[name].get(x, 0.0) for x in data.xs]
+        top = [b + y for b, y in zip(base, ys)]
+        marker = "full" if color else PLAIN_BARS[i % len(PLAIN_BARS)]
+        offset = 0.0 if data.stacked or n == 1 else -0.4 + width / 2 + i * width
+        signal = fig.bar(positions, list(base), top, width=width, orientation=orientation, marker=marker,
+                         _offset=offset, _reset_ticks=False)
+        if n > 1 and data.legend:
+            signal.label(name)
         fig.draw(signal)
-        return
-    groups = [[data.series[n].get(x, 0.0) for x in data.xs] for n in names]
-    signal = fig.bar(categories, groups, orientation=orientation, stacked=data.stacked)
-    fig.draw(signal)
-    if data.legend:  # plotext cannot label the groups of one bar signal: the series go in the title
-        data.title = (data.title + "  " if data.title else "") + "series: " + ", ".join(names)
+        if data.stacked:
+            base = top
+    fig.ruler("y" if horizontal else "x").ticks(positions, labels=categories)
 
 
 # ------------------------------------------------------------- text-only kinds

@@ -112,6 +112,8 @@ def chart_data(result: Result, props: dict[str, Any]) -> ChartData:
     if "series" not in props:
         series_cols = [i for i, c in enumerate(cols) if i != xi and i not in y_cols and c.type not in NUMERIC
                        and c.type not in ("datetime", "timespan")]
+    if kind == "piechart":
+        y_cols = y_cols[:1]  # a pie shows one measure: the first
     if not y_cols:
         raise ChartError(f"render {kind}: the result has no numeric column to draw")
     x_type = cols[xi].type
