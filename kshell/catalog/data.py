@@ -9,8 +9,8 @@ TABLE = """
 function	abs	abs(x)	same as x	runs	Absolute value of a number or timespan.
 function	acos	acos(x)	real	runs	Inverse cosine, in radians.
 function	ago	ago(timespan)	datetime	runs	The current UTC time minus a timespan.
-function	all	all(edge, condition)	bool	graph semantics (make-graph, graph-match) are not simulated	Whether a condition holds for every edge of a variable-length path.
-function	any	any(edge, condition)	bool	graph semantics (make-graph, graph-match) are not simulated	Whether a condition holds for some edge of a variable-length path.
+function	all	all(edge, condition)	bool	runs	Whether a condition holds for every edge of a variable-length path.
+function	any	any(edge, condition)	bool	runs	Whether a condition holds for some edge of a variable-length path.
 function	around	around(value,center,delta)	bool	runs	Whether a value lies within center ± delta.
 function	array_concat	array_concat(arr [, ...])	dynamic	runs	Joins several arrays into one.
 function	array_iff	array_iff(condition_array, when_true, when_false)	dynamic	runs	Element-wise choice between two arrays by a condition array.
@@ -88,7 +88,7 @@ function	database	database(databaseName)	table	runs	Refers to another database.
 function	datepart	datepart(...)	long	runs	Deprecated alias of datetime_part().
 function	datetime_add	datetime_add(period,amount,datetime)	datetime	runs	Adds an amount of a date part to a datetime.
 function	datetime_diff	datetime_diff(period,datetime1,datetime2)	long	runs	Number of date-part boundaries between two datetimes.
-function	datetime_list_timezones	datetime_list_timezones(...)	dynamic	not implemented yet	The supported time zone names.
+function	datetime_list_timezones	datetime_list_timezones(...)	dynamic	runs	The supported time zone names.
 function	datetime_local_to_utc	datetime_local_to_utc(from,timezone)	datetime	runs	Converts a local time in a time zone to UTC.
 function	datetime_part	datetime_part(part,datetime)	long	runs	A date part (year, month, hour...) of a datetime.
 function	datetime_utc_to_local	datetime_utc_to_local(from,timezone)	datetime	runs	Converts a UTC time to a time zone's local time.
@@ -104,12 +104,12 @@ function	endofweek	endofweek(date [, offset])	datetime	runs	Last instant of the 
 function	endofyear	endofyear(date [, offset])	datetime	runs	Last instant of the year.
 function	erf	erf(x)	real	runs	Error function.
 function	erfc	erfc(x)	real	runs	Complementary error function.
-function	estimate_data_size	estimate_data_size(columns)	long	not implemented yet	Estimated size in bytes of the given columns of a row.
+function	estimate_data_size	estimate_data_size(columns)	long	runs	Estimated size in bytes of the given columns of a row.
 function	exp	exp(x)	real	runs	e to the power x.
 function	exp10	exp10(x)	real	runs	10 to the power x.
 function	exp2	exp2(x)	real	runs	2 to the power x.
-function	extent_id	extent_id()	guid	data shards (extents) are not simulated	Identifier of the data shard holding the row.
-function	extent_tags	extent_tags()	dynamic	data shards (extents) are not simulated	Tags of the data shard holding the row.
+function	extent_id	extent_id()	guid	not implemented yet	Identifier of the data shard holding the row.
+function	extent_tags	extent_tags()	dynamic	not implemented yet	Tags of the data shard holding the row.
 function	external_table	external_table( TableName [, MappingName / MaxAgeOverride ] )	table	runs	Refers to an external table.
 function	extract	extract(regex, captureGroup, source [, typeLiteral])	string	runs	A regex capture group, optionally converted to a type.
 function	extract_all	extract_all(regex, [captureGroups,] source)	dynamic	runs	All regex matches (and their groups) in a string.
@@ -155,7 +155,7 @@ function	geo_line_length	geo_line_length(lineString)	real	runs	Geodesic length o
 function	geo_line_locate_point	geo_line_locate_point(lineString, longitude,latitude,[ use_spheroid ])	real	runs	The fraction of a line string's length to its point closest to a point.
 function	geo_line_simplify	geo_line_simplify(lineString, tolerance)	dynamic	runs	A line string simplified to a tolerance.
 function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	runs	S2 cells covering a line string.
-function	geo_point_buffer	geo_point_buffer(longitude, latitude, radius, tolerance)	dynamic	not implemented yet	A polygon around a point at a distance.
+function	geo_point_buffer	geo_point_buffer(longitude, latitude, radius, tolerance)	dynamic	runs	A polygon around a point at a distance.
 function	geo_point_in_circle	geo_point_in_circle(p_longitude, p_latitude, pc_longitude, pc_latitude, c_radius)	bool	runs	Whether a point lies within a circle on the sphere.
 function	geo_point_in_polygon	geo_point_in_polygon(longitude, latitude, polygon)	bool	runs	Whether a point lies inside a polygon.
 function	geo_point_to_geohash	geo_point_to_geohash(longitude, latitude,[ accuracy ])	string	runs	The geohash of a point.
@@ -178,7 +178,7 @@ function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	not
 function	getmonth	getmonth(...)	int	runs	Month of the year.
 function	gettype	gettype(value)	string	runs	The runtime type name of a value.
 function	getyear	getyear(date)	int	runs	Year of a datetime.
-function	graph	graph( GraphName )	graph	graph semantics (make-graph, graph-match) are not simulated	Refers to a persistent graph.
+function	graph	graph( GraphName )	graph	persistent graphs (.create graph) are not simulated; make-graph builds a graph in the query	Refers to a persistent graph.
 function	gzip_compress_to_base64_string	gzip_compress_to_base64_string(...)	string	runs	gzip-compresses a string and encodes it as base64.
 function	gzip_decompress_from_base64_string	gzip_decompress_from_base64_string(...)	string	runs	Decodes base64 and gzip-decompresses a string.
 function	has_any_index	has_any_index (source, values)	long	runs	Index of the first term of an array found in a string (-1 when none).
@@ -201,7 +201,7 @@ function	iif	iif(...)	same as the branches	runs	Alias of iff().
 function	indexof	indexof(string,match[,start[,length[,occurrence]]])	long	runs	Position of a substring (-1 when absent).
 function	indexof_regex	indexof_regex(string,match[,start[,length[,occurrence]]])	long	runs	Position of a regex match (-1 when absent).
 function	ingestion_time	ingestion_time()	datetime	runs	When the row was ingested.
-function	inner_nodes	inner_nodes(edge)	dynamic	graph semantics (make-graph, graph-match) are not simulated	The inner nodes of a variable-length path.
+function	inner_nodes	inner_nodes(edge)	dynamic	runs	The inner nodes of a variable-length path.
 function	ipv4_compare	ipv4_compare(Expr1,Expr2[ ,PrefixMask])	long	runs	Compares two IPv4 addresses (-1, 0, 1), optionally masked.
 function	ipv4_is_in_any_range	ipv4_is_in_any_range(Ipv4Address , Ipv4Range [ , Ipv4Range ...] )	bool	runs	Whether an IPv4 address lies in any of several ranges.
 function	ipv4_is_in_range	ipv4_is_in_range(Ipv4Address,Ipv4Range)	bool	runs	Whether an IPv4 address lies in a range.
@@ -223,7 +223,7 @@ function	isnotnull	isnotnull(value)	bool	runs	Whether a value is not null.
 function	isnull	isnull(Expr)	bool	runs	Whether a value is null.
 function	isutf8	isutf8(value)	bool	runs	Whether a string is valid UTF-8.
 function	jaccard_index	jaccard_index(set1, set2)	real	runs	Jaccard similarity of two sets.
-function	labels	labels( element )	dynamic	graph semantics (make-graph, graph-match) are not simulated	The labels of a node or edge.
+function	labels	labels( element )	dynamic	runs	The labels of a node or edge.
 function	log	log(number)	real	runs	Natural logarithm.
 function	log10	log10(number)	real	runs	Base-10 logarithm.
 function	log2	log2(number)	real	runs	Base-2 logarithm.
@@ -231,17 +231,17 @@ function	loggamma	loggamma(number)	real	runs	Logarithm of the absolute gamma fun
 function	make_datetime	make_datetime(year, month, day)	datetime	runs	A datetime from its parts.
 function	make_string	make_string(...)	string	runs	A string from Unicode code points (alias of unicode_codepoints_to_string).
 function	make_timespan	make_timespan(hour, minute)	timespan	runs	A timespan from its parts.
-function	map	map(edge, expression)	dynamic	graph semantics (make-graph, graph-match) are not simulated	An expression over each edge of a variable-length path.
+function	map	map(edge, expression)	dynamic	runs	An expression over each edge of a variable-length path.
 function	materialize	materialize(expression)	table	runs	Caches a tabular expression for reuse within the query.
-function	materialized_view	materialized_view(ViewName, [ max_age ] )	table	materialized views are not simulated	Refers to a materialized view.
+function	materialized_view	materialized_view(ViewName, [ max_age ] )	table	runs	Refers to a materialized view.
 function	max_of	max_of(arg, arg_2, [ arg_3, ... ])	same as the arguments	runs	Largest of the arguments.
 function	merge_tdigest	merge_tdigest(exprs)	dynamic	runs	Merges tdigest sketches (scalar form).
 function	min_of	min_of (arg, arg_2, [ arg_3, ... ])	same as the arguments	runs	Smallest of the arguments.
 function	monthofyear	monthofyear(date)	int	runs	Month of the year.
 function	new_guid	new_guid()	guid	runs	A random guid.
-function	node_degree_in	node_degree_in(...)	long	graph semantics (make-graph, graph-match) are not simulated	Number of incoming edges of a node.
-function	node_degree_out	node_degree_out(...)	long	graph semantics (make-graph, graph-match) are not simulated	Number of outgoing edges of a node.
-function	node_id	node_id(...)	string	graph semantics (make-graph, graph-match) are not simulated	Identifier of a node.
+function	node_degree_in	node_degree_in(...)	long	runs	Number of incoming edges of a node.
+function	node_degree_out	node_degree_out(...)	long	runs	Number of outgoing edges of a node.
+function	node_id	node_id(...)	string	runs	Identifier of a node.
 function	not	not(expr)	bool	runs	Logical negation.
 function	notempty	notempty(...)	bool	runs	Deprecated alias of isnotempty().
 function	notnull	notnull(...)	bool	runs	Deprecated alias of isnotnull().
