@@ -185,7 +185,7 @@ function	has_any_index	has_any_index (source, values)	long	runs	Index of the fir
 function	has_any_ipv4	has_any_ipv4(source , ip_address [, ip_address_2, ...] )	bool	runs	Whether a text holds any of the given IPv4 addresses.
 function	has_any_ipv4_prefix	has_any_ipv4_prefix(source , ip_address_prefix [, ip_address_prefix_2, ...] )	bool	runs	Whether a text holds an IPv4 address starting with any of the prefixes.
 function	has_ipv4	has_ipv4(source , ip_address )	bool	runs	Whether a text holds an IPv4 address.
-function	has_ipv4_any	has_ipv4_any(...)	bool	not implemented yet	Alias of has_any_ipv4().
+function	has_ipv4_any	has_ipv4_any(...)	bool	runs	Alias of has_any_ipv4().
 function	has_ipv4_prefix	has_ipv4_prefix(source , ip_address_prefix )	bool	runs	Whether a text holds an IPv4 address starting with a prefix.
 function	hash	hash(source [, mod])	long	runs	XXH64 hash of a value, optionally modulo a number.
 function	hash_combine	hash_combine(h1 , h2 [, h3 ...])	long	runs	Combines hash values.
@@ -262,7 +262,7 @@ function	parse_url	parse_url(url)	dynamic	runs	The parts of a URL.
 function	parse_urlquery	parse_urlquery(query)	dynamic	runs	The parameters of a URL query string.
 function	parse_user_agent	parse_user_agent(user-agent-string, look-for)	dynamic	needs a user-agent database kshell does not ship	Browser, OS and device of a user-agent string.
 function	parse_version	parse_version (version)	decimal	runs	A version string as a comparable decimal.
-function	parse_xml	parse_xml(xml)	dynamic	not implemented yet	Parses XML text into a dynamic value.
+function	parse_xml	parse_xml(xml)	dynamic	runs	Parses XML text into a dynamic value.
 function	percentile_tdigest	percentile_tdigest(expr, percentile [, typeLiteral])	same as the digest values	runs	A percentile value from a tdigest sketch.
 function	percentiles_array_tdigest	percentiles_array_tdigest(tdigest, percentile1 [, percentile2, ...])	dynamic	runs	Percentile values from a tdigest sketch.
 function	percentrank_tdigest	percentrank_tdigest(digest, value)	real	runs	Rank (0-100) of a value in a tdigest sketch.
@@ -484,7 +484,7 @@ operator	=~	T | where col =~ (expression)	bool	runs	Case-insensitive string equa
 operator	alias	alias	statement	not implemented yet	Names a database for the query.
 operator	as	T | as [hint.materialized = Materialized] Name	table	runs	Names the piped table (for union withsource and later reference).
 operator	between	T | where expr between (leftRange .. rightRange)	bool	runs	Whether a value lies within an inclusive range.
-operator	consume	consume [decodeblocks = DecodeBlocks]	table	not implemented yet	Reads the input and discards it.
+operator	consume	consume [decodeblocks = DecodeBlocks]	table	runs	Reads the input and discards it.
 operator	contains	contains	bool	runs	Case-insensitive substring test.
 operator	contains_cs	T | where col contains_cs (string)	bool	runs	Case-sensitive substring test.
 operator	count	T | count	table	runs	Number of input rows.
@@ -555,7 +555,7 @@ operator	startswith_cs	T | where col startswith_cs (expression)	bool	runs	Case-s
 operator	summarize	T | summarize [ SummarizeParameters ]	table	runs	Groups rows and aggregates.
 operator	take	take NumberOfRows	table	runs	A number of rows (alias limit).
 operator	top	T | top NumberOfRows by Expression [asc | desc] [nulls first | nulls last]	table	runs	The first rows by a sort order.
-operator	top-hitters	T | top-hitters NumberOfValues of ValueExpression [ by SummingExpression ]	table	not implemented yet	Approximate most frequent values.
+operator	top-hitters	T | top-hitters NumberOfValues of ValueExpression [ by SummingExpression ]	table	runs	Approximate most frequent values.
 operator	top-nested	T | top-nested [ N ] of Expr [with others = ConstExpr] by Aggregation [asc | desc] [,	table	runs	Hierarchical top results.
 operator	union	union	table	runs	Rows of several tables.
 operator	where	T | where col matches regex (expression)	table	runs	Rows for which a predicate holds (alias filter).

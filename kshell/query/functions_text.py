@@ -669,3 +669,32 @@ def _estimate_data_size(*values):
         else:
             total += 8
     return total
+
+
+@scalar("parse_xml", "dynamic", strict=False)
+def _parse_xml(text):
+    """XML as dynamic: an element is a bag of its attributes (@name), children (repeated
+    ones as an array) and text (#text); a leaf without attributes is its text."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.fromstring(_s(text))
+    except ET.ParseError:
+        return None
+
+    def convert(el):
+        out: dict = {f"@{k}": v for k, v in el.attrib.items()}
+        for child in el:
+            v = convert(child)
+            if child.tag in out:
+                if not isinstance(out[child.tag], list):
+                    out[child.tag] = [out[child.tag]]
+                out[child.tag].append(v)
+            else:
+                out[child.tag] = v
+        body = (el.text or "").strip()
+        if not out:
+            return body
+        if body:
+            out["#text"] = body
+        return out
+    return {root.tag: convert(root)}

@@ -563,3 +563,34 @@ PARSERS.update({
     "graph-shortest-paths": lambda p: _graph_match(p, True),
     "graph-to-table": _graph_to_table, "graph-mark-components": _mark_components,
 })
+
+
+@dataclass
+class TopHitters:
+    count: Any
+    expr: ast.Assignment
+    by: Any = None
+
+
+@dataclass
+class Consume:
+    pass
+
+
+def _top_hitters(p) -> TopHitters:
+    count = p.expression()
+    p.expect_word("of", "in 'top-hitters'")
+    node = TopHitters(count, p.assignment())
+    if p.accept_word("by"):
+        node.by = p.expression()
+    _end(p)
+    return node
+
+
+def _consume(p) -> Consume:
+    p.op_params(("decodeblocks",))
+    _end(p)
+    return Consume()
+
+
+PARSERS.update({"top-hitters": _top_hitters, "consume": _consume})
