@@ -232,3 +232,9 @@ def test_more_functions_and_operators():
     check("print 1 | consume", "", [])
     with pytest.raises(KustoError, match="graph function"):
         run("print all(1, 2)")
+
+
+def test_search_over_views_and_piped_rows():
+    check("let A = view () { print x=1 }; let B = view () { print x=2 }; search x == 2",
+          "$table:string, x:long", [["B", 2]])
+    check("datatable(a:string)['hello world', 'bye'] | search 'hello'", "a:string", [["hello world"]])

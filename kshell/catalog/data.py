@@ -546,7 +546,7 @@ operator	restrict	restrict	statement	not implemented yet	Limits the tables the r
 operator	sample	T | sample NumberOfRows	table	runs	Random rows.
 operator	sample-distinct	T | sample-distinct NumberOfValues of ColumnName	table	runs	Random distinct values of a column.
 operator	scan	T | scan [ with_match_id = MatchIdColumnName ] [ declare ( ColumnDeclarations ) ] with ( StepDefinitions )	table	runs	A state machine over ordered rows.
-operator	search	search	table	not implemented yet	Rows holding a term across tables and columns.
+operator	search	search	table	runs	Rows holding a term across tables and columns.
 operator	serialize	serialize [Name1 = Expr1 [, Name2 = Expr2]...]	table	runs	Marks the rows as ordered (for window functions).
 operator	set	set	statement	runs	Sets a request property.
 operator	sort	T | sort by column [asc | desc] [nulls first | nulls last] [, ...]	table	runs	Sorts rows (alias order).

@@ -253,6 +253,8 @@ class Evaluator:
             return node.body is not None and self.is_tabular_node(node.body, scope)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             return True
+        if type(node).__name__ == "OtherSource" and node.name == "search":
+            return True
         if isinstance(node, ast.Name):
             b = scope.lookup(node.name) if scope else None
             if b is not None:
@@ -354,6 +356,9 @@ class Evaluator:
             src = self.ctx.resolve_external_table(node.name)
             return self.wrap_source(src)
         if type(node).__name__ == "OtherSource":
+            if node.name == "search":
+                from kshell.query.operators_extra import search_source
+                return search_source(self, node, scope)
             not_simulated(source_name(node), always=True)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             # database(expr).T where expr is not a literal (e.g. a function parameter)

@@ -604,3 +604,32 @@ def top_hitters(ev, tab: Tabular, node: X.TopHitters, scope) -> Tabular:
     typ = "long" if node.by is None else (c.compile(node.by).type if c.compile(node.by).type != "int" else "long")
     return Tabular([(name, e.type), (agg, typ)], [[first[k] for k, _t in ranked], [t for _k, t in ranked]],
                    len(ranked))
+
+
+# ------------------------------------------------------------------ search
+
+def search_source(ev, node: Any, scope) -> Tabular:
+    """`search [in (T, ...)] predicate`: the rows of every table (or the named ones) the
+    predicate holds for, with the table's name in `$table` (union's withsource)."""
+    from kshell.syntax import parse
+
+    s = X.parse_search(node.text)
+    tables = ", ".join(s.tables) if s.tables else "*"
+    query = parse(f"union withsource=['$table'] {tables} | where {s.predicate_text}")
+    return ev.eval_tabular(query, scope)
+
+
+@operator("search")
+def search_operator(ev, tab: Tabular, node: Any, scope) -> Tabular:
+    from kshell.syntax import parse
+
+    where = parse(f"print 1 | where {node.predicate_text}").body.operators[0]
+    from kshell.query.operators import apply_operator
+    return apply_operator(ev, tab, where, scope)
+
+
+def _search_from_parser(p) -> Any:
+    return X.parse_search(p.text)
+
+
+X.PARSERS["search"] = _search_from_parser
