@@ -238,3 +238,10 @@ def test_search_over_views_and_piped_rows():
     check("let A = view () { print x=1 }; let B = view () { print x=2 }; search x == 2",
           "$table:string, x:long", [["B", 2]])
     check("datatable(a:string)['hello world', 'bye'] | search 'hello'", "a:string", [["hello world"]])
+
+
+def test_declare_pattern():
+    q = ('declare pattern p = (n:string)[k:string] { ("a").["x"] = { print v = 1 }; ("b").["y"] = { print v = 2 }; };\n')
+    check(q + 'p("b").y', "v:long", [[2]])
+    with pytest.raises(KustoError, match="no mapping"):
+        run(q + 'p("c").y')

@@ -489,7 +489,7 @@ operator	contains	contains	bool	runs	Case-insensitive substring test.
 operator	contains_cs	T | where col contains_cs (string)	bool	runs	Case-sensitive substring test.
 operator	count	T | count	table	runs	Number of input rows.
 operator	datatable	datatable( ColumnName : ColumnType [, ...]) [ ScalarValue [, ...] ]	table	runs	A table from literal values.
-operator	declare pattern	declare pattern	statement	not implemented yet	Declares a pattern (a mapping of arguments to tables).
+operator	declare pattern	declare pattern	statement	runs	Declares a pattern (a mapping of arguments to tables).
 operator	declare query_parameters	declare query_parameters	statement	runs	Declares the query's parameters.
 operator	distinct	T | distinct ColumnName[,ColumnName2, ...]	table	runs	Distinct combinations of columns.
 operator	endswith	T | where col endswith (expression)	bool	runs	Case-insensitive suffix test.
