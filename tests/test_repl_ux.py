@@ -125,9 +125,9 @@ def test_timing_prints_nothing_after_directives_in_scripts(run_kshell):
 
 
 def test_help_says_plainly_what_kshell_does_not_run(run_kshell):
-    code, out, err = run_kshell("#help graph-match\n\n#help format_datetime\n\n#help .show table\n")
+    code, out, err = run_kshell("#help reduce\n\n#help format_datetime\n\n#help .show table\n")
     assert code == 0, err
-    assert "`graph-match` is a Kusto tabular operator kshell does not run yet" in out
+    assert "`reduce` is a Kusto tabular operator kshell does not run yet" in out
     assert "format_datetime (scalar function)" in out and "format_datetime(" in out
     assert ".show table <table> principals" in out
     code, _, err = run_kshell("#help no_such_thing_at_all\n")
