@@ -155,3 +155,10 @@ def time_labels(positions: list[float]) -> list[str]:
     span = max(positions) - min(positions)
     fmt = "%Y-%m-%d" if span >= 3 * 86400 else ("%m-%d %H:%M" if span >= 3600 * 6 else "%H:%M:%S")
     return [dt.datetime.fromtimestamp(p, dt.timezone.utc).strftime(fmt) for p in positions]
+
+
+def span_labels(positions: list[float]) -> list[str]:
+    """Tick labels for seconds of a timespan axis, as Kusto prints timespans."""
+    from kshell.render import format_timespan
+
+    return [format_timespan(dt.timedelta(seconds=round(p, 3))) for p in positions]

@@ -83,7 +83,7 @@ def test_toolbar_completion_and_a_query_on_the_server(remote_terminal, server):
     term.wait_for(lambda s: "Damage" in s, "the column completed")
     term.send("C-c")
 
-    term.send("StormEvents | project State, Damage", "Enter")
+    term.send("StormEvents | project State, Damage", "Enter", "Enter")  # block mode: the empty line runs
     term.wait_for(lambda s: "TEXAS" in s, "the server's row")
 
     # a control command that changes the schema reloads it: the new table completes
@@ -109,7 +109,7 @@ def test_ctrl_c_cancels_a_long_request(remote_terminal, server):
     term = remote_terminal
     term.wait_for(lambda s: "NetDefaultDB>" in s, "the prompt")
     # catastrophic backtracking: the server would compute for ages
-    term.send('print x = strrep("a", 40) matches regex "(a+)+b"', "Enter")
+    term.send('print x = strrep("a", 40) matches regex "(a+)+b"', "Enter", "Enter")
     time.sleep(1.5)  # (pacing: let the request reach the server; nothing is timed)
     term.send("C-c")
     term.wait_for(lambda s: "Cancelled." in s, "the request cancelled")
