@@ -64,15 +64,29 @@ def _figure(data: ChartData, width: int, height: int, color: bool):
     # "simple": the frame in the terminal's own colours (no painted background, readable on dark
     # and light terminals alike), the series in plotext's palette
     fig.theme("simple" if color else "colorless")
-    _plot(fig, data, color)
-    if data.title:
-        fig.title(data.title)
-    x_label, y_label = (data.y_label, data.x_name) if data.kind == "barchart" else (data.x_name, data.y_label)
-    fig.label(x_label, axis=0)
-    fig.label(y_label, axis=1)
-    if data.ymin is not None or data.ymax is not None:
-        fig.ruler("y").lim(data.ymin, data.ymax)
+    parts = data.panel_data() if data.panels else [data]
+    if len(parts) > 1:
+        fig.subplots(len(parts), 1)
+        for i, part in enumerate(parts):
+            plot = fig.subplot(i + 1, 1)
+            plot.theme("simple" if color else "colorless")
+            _dress(plot, part, color, title=(f"{data.title}: " if data.title else "") + part.title,
+                   x_label=data.x_name if i == len(parts) - 1 else "")
+    else:
+        _dress(fig, data, color, title=data.title, x_label=None)
     return fig.build()
+
+
+def _dress(plot, data: ChartData, color: bool, *, title: str, x_label: str | None) -> None:
+    """Draw `data` on one plot, with its title, axis labels and y limits."""
+    _plot(plot, data, color)
+    if title:
+        plot.title(title)
+    x_name, y_name = (data.y_label, data.x_name) if data.kind == "barchart" else (data.x_name, data.y_label)
+    plot.label(x_name if x_label is None else x_label, axis=0)
+    plot.label(y_name, axis=1)
+    if data.ymin is not None or data.ymax is not None:
+        plot.ruler("y").lim(data.ymin, data.ymax)
 
 
 def save(results: list[Result], path: str, width: int = 100, height: int = 28) -> str:

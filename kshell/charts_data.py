@@ -40,6 +40,20 @@ class ChartData:
     legend: bool = True
     ymin: float | None = None
     ymax: float | None = None
+    panels: dict[str, str] = field(default_factory=dict)  # with ysplit=panels: series name -> its y column
+
+    def panel_data(self) -> list["ChartData"]:
+        """One ChartData per y column (`ysplit=panels`), in column order."""
+        out: dict[str, ChartData] = {}
+        for name, points in self.series.items():
+            column = self.panels.get(name, "")
+            part = out.get(column)
+            if part is None:
+                part = out[column] = ChartData(self.kind, column, self.x_name, self.x_type, column, list(self.xs),
+                                               stacked=self.stacked, legend=self.legend,
+                                               ymin=self.ymin, ymax=self.ymax)
+            part.series[name] = points
+        return list(out.values())
 
 
 def _names(value: Any) -> list[str]:
@@ -128,6 +142,9 @@ def chart_data(result: Result, props: dict[str, Any]) -> ChartData:
         ymin=_float_prop(props, "ymin"),
         ymax=_float_prop(props, "ymax"),
     )
+    # ysplit=panels: one chart per y column, stacked vertically (lines, areas, points)
+    split = (str(props.get("ysplit", "none")).lower() == "panels" and len(y_cols) > 1
+             and kind not in ("columnchart", "barchart", "piechart"))
     seen_x: dict[Any, None] = {}
     for row in result.rows:
         x = _x_value(row[xi], x_type)
@@ -140,6 +157,8 @@ def chart_data(result: Result, props: dict[str, Any]) -> ChartData:
             if y is None:
                 continue
             name = prefix if prefix and len(y_cols) == 1 else (f"{prefix}:{cols[yi].name}" if prefix else cols[yi].name)
+            if split:
+                data.panels[name] = cols[yi].name
             bucket = data.series.setdefault(name, {})
             bucket[x] = bucket.get(x, 0.0) + y if kind in ("columnchart", "barchart", "piechart") else y
     data.xs = list(seen_x)
