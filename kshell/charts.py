@@ -87,6 +87,11 @@ def _dress(plot, data: ChartData, color: bool, *, title: str, x_label: str | Non
     plot.label(y_name, axis=1)
     if data.ymin is not None or data.ymax is not None:
         plot.ruler("y").lim(data.ymin, data.ymax)
+    if data.kind not in ("columnchart", "barchart"):  # bars start at 0: no log scale for them
+        if data.log_y:
+            plot.ruler("y").scale("log")
+        if data.log_x:
+            plot.ruler("x").scale("log")
 
 
 def save(results: list[Result], path: str, width: int = 100, height: int = 28) -> str:

@@ -41,6 +41,8 @@ class ChartData:
     ymin: float | None = None
     ymax: float | None = None
     panels: dict[str, str] = field(default_factory=dict)  # with ysplit=panels: series name -> its y column
+    log_x: bool = False  # xaxis=log / yaxis=log
+    log_y: bool = False
 
     def panel_data(self) -> list["ChartData"]:
         """One ChartData per y column (`ysplit=panels`), in column order."""
@@ -51,7 +53,7 @@ class ChartData:
             if part is None:
                 part = out[column] = ChartData(self.kind, column, self.x_name, self.x_type, column, list(self.xs),
                                                stacked=self.stacked, legend=self.legend,
-                                               ymin=self.ymin, ymax=self.ymax)
+                                               ymin=self.ymin, ymax=self.ymax, log_x=self.log_x, log_y=self.log_y)
             part.series[name] = points
         return list(out.values())
 
@@ -141,6 +143,8 @@ def chart_data(result: Result, props: dict[str, Any]) -> ChartData:
         legend=str(props.get("legend", "visible")).lower() != "hidden",
         ymin=_float_prop(props, "ymin"),
         ymax=_float_prop(props, "ymax"),
+        log_x=str(props.get("xaxis", "")).lower() == "log" and x_type in NUMERIC,
+        log_y=str(props.get("yaxis", "")).lower() == "log",
     )
     # ysplit=panels: one chart per y column, stacked vertically (lines, areas, points)
     split = (str(props.get("ysplit", "none")).lower() == "panels" and len(y_cols) > 1
