@@ -206,14 +206,31 @@ def mi_scaling(repeat: str = "3") -> None:
     emit(out)
 
 
-# ------------------------------------------------------------ 6. queries
+# ------------------------------------------------------------ data and queries
 
-def big_session(n: int = 1_000_000, keys: int = 10_000):
-    """A session holding T (n rows × 5 columns) and D (`keys` rows)."""
+COLUMNS = "Key:string, Value:long, Amount:real, Timestamp:datetime, Flag:bool"
+KEYS = 10_000
+
+
+def write_csv(path: str, n: int) -> None:
+    """n rows x 5 columns (the same values big_session builds), no header."""
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 1, 1)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        step = 100_000
+        for lo in range(0, n, step):
+            f.write("".join(
+                f"k{i % KEYS},{i},{i * 0.5},{(t0 + dt.timedelta(seconds=i)).isoformat()}Z,{'true' if i % 3 == 0 else 'false'}\n"
+                for i in range(lo, min(n, lo + step))))
+
+
+def big_session(n: int = 1_000_000, keys: int = KEYS):
+    """A session holding T (n rows x 5 columns) and D (`keys` rows)."""
     from kshell.engine.session import Session
 
     session = Session()
-    session.execute(".create table T (Key:string, Value:long, Amount:real, Timestamp:datetime, Flag:bool)")
+    session.execute(f".create table T ({COLUMNS})")
     session.execute(
         f".set-or-append T <| range i from 0 to {n - 1} step 1 "
         f"| project Key = strcat('k', i % {keys}), Value = i, Amount = i * 0.5, "
@@ -224,38 +241,117 @@ def big_session(n: int = 1_000_000, keys: int = 10_000):
     return session
 
 
+# The six benchmark queries (the same KQL text for kshell and duckdb-kql).
 QUERIES = {
     "filter_summarize": "T | where Value % 2 == 0 | summarize count() by Key | count",
-    "extend": "T | extend x = Value * 2 + Amount / 3 | summarize sum(x)",
+    "extend_sum": "T | extend x = Value * 2 + Amount / 3 | summarize sum(x)",
     "top": "T | top 10 by Amount desc",
-    "join": "T | join kind=inner (D) on Key | count",
+    "join_count": "T | join kind=inner (D) on Key | count",
+    "dcount_bin": "T | summarize dcount(Key) by bin(Timestamp, 1h) | count",
+    "avg_by_flag": "T | where Amount > 1000 | summarize avg(Value), max(Amount) by Flag",
 }
 
 
-def queries(repeat: str = "3") -> None:
-    session = big_session()
-    out = {}
-    for key, q in QUERIES.items():
-        out[key] = median_time(lambda q=q: session.execute(q), int(repeat))
-    try:
-        import pandas as pd
-    except ImportError:
-        emit(out)
-        return
-    out["pandas_version"] = pd.__version__
-    t = session.database.tables["T"]
-    d = session.database.tables["D"]
-    df = pd.DataFrame({c.name: col for c, col in zip(t.columns, t.data)})
-    dd = pd.DataFrame({c.name: col for c, col in zip(d.columns, d.data)})
-    pandas_work = {
-        "filter_summarize": lambda: len(df[df.Value % 2 == 0].groupby("Key").size()),
-        "extend": lambda: (df.Value * 2 + df.Amount / 3).sum(),
-        "top": lambda: df.nlargest(10, "Amount"),
-        "join": lambda: len(df.merge(dd, on="Key")),
-    }
-    for key, fn in pandas_work.items():
-        out[f"pandas_{key}"] = median_time(fn, int(repeat))
-    emit(out)
+def _timed(fn, reps: int) -> tuple[list[float], list[float]]:
+    walls, cpus = [], []
+    for _ in range(reps):
+        c0, t0 = time.process_time(), time.perf_counter()
+        fn()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return walls, cpus
+
+
+def queries_kshell(n: str = "1000000", reps: str = "3", only: str = "") -> None:
+    """Build T (n rows) in memory, then time each query (queries interleaved per round)."""
+    t0 = time.perf_counter()
+    session = big_session(int(n))
+    build = time.perf_counter() - t0
+    names = [q for q in QUERIES if not only or q in only.split(",")]
+    out = {q: {"wall": [], "cpu": []} for q in names}
+    session.execute(QUERIES[names[0]])  # warm-up (first-use imports)
+    for _ in range(int(reps)):
+        for q in names:
+            w, c = _timed(lambda q=q: session.execute(QUERIES[q]), 1)
+            out[q]["wall"] += w
+            out[q]["cpu"] += c
+    emit({"build": build, "queries": out, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def duck_connection(n: int, threads: int = 1, path: str = ":memory:"):
+    import duckdb_kql
+
+    con = duckdb_kql.connect(path)
+    con.execute(f"SET threads={threads}")
+    return con
+
+
+def duck_fill(con, n: int) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TABLE T AS SELECT 'k' || (i % {KEYS}) AS Key, i AS Value, i * 0.5 AS Amount, "
+        f"TIMESTAMP '2026-01-01' + to_seconds(i) AS Timestamp, i % 3 = 0 AS Flag FROM range({n}) t(i)")
+    con.execute(f"CREATE OR REPLACE TABLE D AS SELECT 'k' || i AS Key, 'label' || (i % 7) AS Label FROM range({KEYS}) t(i)")
+
+
+def queries_duck(n: str = "1000000", reps: str = "3", only: str = "") -> None:
+    """duckdb-kql, one thread: the same tables and query texts."""
+    import duckdb_kql
+
+    con = duck_connection(int(n))
+    t0 = time.perf_counter()
+    duck_fill(con, int(n))
+    build = time.perf_counter() - t0
+    names = [q for q in QUERIES if not only or q in only.split(",")]
+    out = {q: {"wall": [], "cpu": []} for q in names}
+    duckdb_kql.kql(con, QUERIES[names[0]]).fetchall()
+    for _ in range(int(reps)):
+        for q in names:
+            w, c = _timed(lambda q=q: duckdb_kql.kql(con, QUERIES[q]).fetchall(), 1)
+            out[q]["wall"] += w
+            out[q]["cpu"] += c
+    import duckdb
+
+    emit({"build": build, "queries": out, "version": duckdb.__version__})
+
+
+def duck_csv(path: str) -> None:
+    """DuckDB loading the CSV into a table (one thread): time and peak memory."""
+    import duckdb
+
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    con.execute("SET threads=1")
+    con.execute(f"CREATE TABLE T AS SELECT * FROM read_csv('{path}', header=false, columns="
+                "{'Key': 'VARCHAR', 'Value': 'BIGINT', 'Amount': 'DOUBLE', 'Timestamp': 'TIMESTAMP', 'Flag': 'BOOLEAN'})")
+    n = con.execute("SELECT count(*) FROM T").fetchone()[0]
+    emit({"seconds": time.perf_counter() - t0, "rows": n,
+          "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def pandas_csv(path: str) -> None:
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    df = pd.read_csv(path, header=None, names=["Key", "Value", "Amount", "Timestamp", "Flag"],
+                     parse_dates=["Timestamp"])
+    emit({"seconds": time.perf_counter() - t0, "rows": len(df),
+          "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def duck_file(path: str, n: str) -> None:
+    """Create a DuckDB database file holding T (n rows), for the reopen item."""
+    con = duck_connection(int(n), path=path)
+    duck_fill(con, int(n))
+    con.close()
+    emit({"ok": True})
+
+
+def duck_reopen(path: str, query: str) -> None:
+    import duckdb_kql
+
+    con = duck_connection(0, path=path)
+    rows = duckdb_kql.kql(con, query).fetchall()
+    emit({"rows": len(rows)})
 
 
 # ------------------------------------------------------------ 7. completion
@@ -305,7 +401,12 @@ ITEMS = {
     "parser": parser,
     "management": management,
     "mi_scaling": mi_scaling,
-    "queries": queries,
+    "queries_kshell": queries_kshell,
+    "queries_duck": queries_duck,
+    "duck_csv": duck_csv,
+    "pandas_csv": pandas_csv,
+    "duck_file": duck_file,
+    "duck_reopen": duck_reopen,
     "completion": completion,
     "memory": memory,
 }

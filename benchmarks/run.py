@@ -1,22 +1,27 @@
-"""Run every kshell benchmark and write docs/performance.md.
+"""Run the performance budget of issue 18 and write docs/performance.md.
 
-    python3 benchmarks/run.py            # all items, a few minutes
-    python3 benchmarks/run.py --quick    # fewer repetitions (smoke run)
+    python benchmarks/run.py            # every row, about ten minutes
+    python benchmarks/run.py --quick    # fewer rounds and 1M instead of 10M rows (smoke run)
+    python benchmarks/run.py --only 1,3 # some rows (docs/performance.md is not written)
 
-Each item runs in a fresh child process (so imports, caches and peak memory
-of one item never flatter another) and is repeated; the median is reported
-beside the budget of issue 11.  Comparisons with pandas are added when pandas
-is installed (optional extra `bench`).
+Each budget row measures kshell against its contender *in the same run*,
+interleaved (A B, then B A, ...), each run in a fresh child process, and
+reports the median of the per-round ratios of wall times beside the ratio of
+CPU times (on a machine shared with other work, CPU time is the steadier
+measure; the load average is noted before and after).  The contenders
+duckdb-kql, DuckDB and pandas come from the optional `bench` extra; a row
+whose contender is missing is reported as not measured, with a notice.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,48 +30,74 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ITEMS_DIR = Path(__file__).resolve().parent
+ITEMS = Path(__file__).resolve().parent / "items.py"
 OUT = ROOT / "docs" / "performance.md"
+PY = sys.executable
+TMP = Path(tempfile.mkdtemp(prefix="kshell-bench-"))
 
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    tmp = tempfile.mkdtemp(prefix="kshell-bench-")
-    env["XDG_CONFIG_HOME"] = tmp
-    env["XDG_DATA_HOME"] = tmp
-    env["HOME"] = tmp
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "HOME"):
+        env[var] = str(TMP)
     return env
 
 
-# CPU seconds (user + system) of every finished child, by command line: the
-# report shows them beside the wall times, which other load on the machine inflates.
-CPU: dict[str, list[float]] = {}
+class Run:
+    """One finished child: wall seconds, CPU seconds (user + system), peak RSS (MB), stdout."""
+
+    def __init__(self, wall: float, cpu: float, rss_mb: float, out: str):
+        self.wall, self.cpu, self.rss_mb, self.out = wall, cpu, rss_mb, out
+
+    def json(self) -> dict:
+        return json.loads(self.out.strip().splitlines()[-1])
 
 
-def _children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
+def run(cmd: list[str], *, stdout_path: str | None = None, stdin: bytes | None = None) -> Run:
+    """Run `cmd` to completion; its own CPU time and peak memory come from wait4."""
+    out_f = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=out_f, stderr=subprocess.PIPE, env=child_env(), cwd=ROOT)
+    out, err = proc.communicate(stdin)
+    # communicate() reaped the child: its rusage is in RUSAGE_CHILDREN deltas; use wait4 via a
+    # second, identical measurement path when possible (see _rusage_of).
+    wall = time.perf_counter() - t0
+    if stdout_path:
+        out_f.close()
+    ru = _LAST_RUSAGE.pop(proc.pid, None)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:6])} failed ({proc.returncode}): {err.decode()[-800:]}")
+    cpu, rss = ru if ru else (float("nan"), float("nan"))
+    return Run(wall, cpu, rss, (out or b"").decode())
 
 
-def wall(cmd: list[str], *, stdin: bytes = b"", repeat: int) -> list[float]:
-    """Wall times of running `cmd` to completion (CPU times go to CPU[" ".join(cmd)])."""
-    times = []
-    cpus = CPU.setdefault(" ".join(cmd), [])
-    env = child_env()
-    for _ in range(repeat):
-        c0 = _children_cpu()
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, input=stdin, capture_output=True, env=env, cwd=ROOT)
-        times.append(time.perf_counter() - t0)
-        cpus.append(_children_cpu() - c0)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{cmd} failed: {proc.stderr.decode()[-500:]}")
-    return times
+_LAST_RUSAGE: dict[int, tuple[float, float]] = {}
 
 
-def cpu_of(cmd: list[str]) -> float:
-    return statistics.median(CPU[" ".join(cmd)])
+def _install_wait4() -> None:
+    """Make subprocess reap children with os.wait4, keeping each child's own rusage."""
+    orig = subprocess.Popen._try_wait
+
+    def _try_wait(self, wait_flags):
+        try:
+            pid, sts, ru = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            return orig(self, wait_flags)
+        if pid == self.pid:
+            _LAST_RUSAGE[pid] = (ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024)
+        return (pid, sts)
+
+    subprocess.Popen._try_wait = _try_wait
+
+
+def item(name: str, *args: str) -> Run:
+    return run([PY, str(ITEMS), name, *map(str, args)])
+
+
+def med(xs) -> float:
+    return statistics.median(xs)
 
 
 def load() -> str:
@@ -76,160 +107,235 @@ def load() -> str:
         return "unknown"
 
 
-def item(name: str, *args: str) -> dict:
-    """Run benchmarks/items.py ITEM in a child process; it prints one JSON object."""
-    proc = subprocess.run([sys.executable, str(ITEMS_DIR / "items.py"), name, *args],
-                          capture_output=True, env=child_env(), cwd=ROOT, timeout=900)
-    if proc.returncode != 0:
-        raise RuntimeError(f"item {name} failed: {proc.stderr.decode()[-2000:]}")
-    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
-
-
-def median(xs: list[float]) -> float:
-    return statistics.median(xs)
+def have(*modules: str) -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in modules)
 
 
 def ms(x: float) -> str:
     return f"{x * 1000:.1f} ms"
 
 
-def use_project_interpreter() -> None:
-    """Re-run under the project's virtualenv when this interpreter lacks kshell's dependencies.
-
-    `python3 benchmarks/run.py` may start a system Python without
-    prompt_toolkit, pygments or tabulate; every item runs with sys.executable.
-    """
-    import importlib.util
-
-    if all(importlib.util.find_spec(m) for m in ("prompt_toolkit", "pygments", "tabulate")):
-        return
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    if venv_python.is_file() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-        os.execv(str(venv_python), [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
-    raise SystemExit("kshell's dependencies are not installed: pip install -e '.[bench]'")
+def secs(x: float) -> str:
+    return f"{x:.2f} s"
 
 
-def main() -> int:
-    use_project_interpreter()
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = ap.parse_args()
-    rep = 3 if args.quick else 9
-    py = sys.executable
-    rows: list[tuple[str, str, str, bool, str]] = []  # item, measured, budget, pass, notes
-    short: dict[str, str] = {}  # item number -> by how much it is over its budget (used when missed)
-    started = time.perf_counter()
-
-    load_before = load()
-
-    # 1. Script start-up (the three commands interleaved, so load hits them alike)
-    def measure_1() -> None:
-        c_bare, c_tab = [py, "-c", "pass"], [py, "-c", "import tabulate"]
-        c_ks = [py, "-m", "kshell", "-e", ".show databases", "--format", "csv"]
-        t_bare, t_tab, t_ks = [], [], []
-        for _ in range(rep):
-            t_bare += wall(c_bare, repeat=1)
-            t_tab += wall(c_tab, repeat=1)
-            t_ks += wall(c_ks, repeat=1)
-        bare, tab, ks = median(t_bare), median(t_tab), median(t_ks)
-        short["1"] = over(ks, 2 * bare)
-        rows.append(("1. Script start-up: `kshell -e '.show databases' --format csv`", ms(ks),
-                     f"≤ 2× bare Python ({ms(2 * bare)})", ks <= 2 * bare,
-                     f"python -c pass {ms(bare)}; python -c 'import tabulate' {ms(tab)}; ratio {ks / bare:.2f}×; "
-                     f"CPU: kshell {ms(cpu_of(c_ks))}, python {ms(cpu_of(c_bare))} ({cpu_of(c_ks) / cpu_of(c_bare):.2f}×)"))
-
-    # 2. Interactive start-up to the first prompt (interleaved with the baseline)
-    def measure_2() -> None:
-        c_imp = [py, "-c", "import prompt_toolkit, pygments"]
-        t_imp, inter = [], []
-        for _ in range(rep):
-            t_imp += wall(c_imp, repeat=1)
-            inter.append(item("interactive_startup")["seconds"])
-        imp, it = median(t_imp), median(inter)
-        short["2"] = over(it, 1.3 * imp)
-        rows.append(("2. Interactive start-up to the first prompt (pty)", ms(it),
-                     f"≤ 1.3× importing prompt_toolkit + pygments ({ms(1.3 * imp)})", it <= 1.3 * imp,
-                     f"import prompt_toolkit, pygments: {ms(imp)}; ratio {it / imp:.2f}×; "
-                     "clock stops when the prompt is drawn"))
-
-    # 3. Parser throughput
-    def measure_3() -> None:
-        r = item("parser", str(rep))
-        short["3"] = f"{r['mb_per_s']:.2f} MB/s is {(1 - r['mb_per_s'] / 2.0) * 100:.0f}% below 2 MB/s"
-        rows.append(("3. Parser throughput over the corpus (≥ 10 MB of text)",
-                     f"{r['mb_per_s']:.2f} MB/s, {r['requests_per_s']:.0f} requests/s",
-                     "≥ 2 MB/s", r["mb_per_s"] >= 2.0,
-                     f"{r['mb']:.1f} MB, {r['requests']} requests parsed, {r['errors']} syntax errors; "
-                     f"{r['cpu_mb_per_s']:.2f} MB/s of CPU time"))
-
-    # 4. 10,000 management commands
-    def measure_4() -> None:
-        r = item("management", str(rep))
-        short["4"] = over(r["seconds"], 3.0)
-        rows.append(("4. Script of 10,000 management commands", f"{r['seconds']:.2f} s", "≤ 3 s",
-                     r["seconds"] <= 3.0, f"{r['notes']}; CPU {r['cpu_seconds']:.2f} s"))
-
-    # 5. MI policy alter-merge scaling
-    def measure_5() -> None:
-        r = item("mi_scaling", str(rep))
-        t1, t10, t100 = r["1000"], r["10000"], r["100000"]
-        worst = max(t10 / t1, t100 / t10)
-        short["5"] = f"worst growth ×{worst:.1f} for 10× the identities (budget ×12)"
-        rows.append(("5. ManagedIdentity alter-merge at 1,000 / 10,000 / 100,000 identities",
-                     f"{ms(t1)} / {ms(t10)} / {ms(t100)}", "10× identities ≤ 12× time",
-                     worst <= 12.0, f"growth ×{t10 / t1:.1f} then ×{t100 / t10:.1f}"))
-
-    # 6. Query engine on 1,000,000 rows
-    def measure_6() -> None:
-        r = item("queries", str(rep))
-        for key, label in (("filter_summarize", "where + summarize count() by string key"),
-                           ("extend", "extend with arithmetic"),
-                           ("top", "sort / top 10"),
-                           ("join", "join 1,000,000 × 10,000")):
-            secs = r[key]
-            if key == "filter_summarize":
-                short["6"] = over(secs, 1.0)
-            budget = "≤ 1 s" if key == "filter_summarize" else "reported"
-            ok = secs <= 1.0 if key == "filter_summarize" else True
-            note = f"{1_000_000 / secs:,.0f} rows/s"
-            if f"pandas_{key}" in r:
-                note += f"; pandas {ms(r[f'pandas_{key}'])}"
-            rows.append((f"6. Query, 1,000,000 rows: {label}", ms(secs), budget, ok, note))
-        if "pandas_version" not in r:
-            rows.append(("6. (comparison)", "—", "—", True, "pandas not installed: `pip install '.[bench]'` adds the comparison"))
-
-    # 7. Completion latency
-    def measure_7() -> None:
-        r = item("completion")
-        short["7"] = over(r["p95_ms"], 20.0)
-        rows.append(("7. Completion latency, 10,000 tables × 100 columns", f"p95 {r['p95_ms']:.2f} ms",
-                     "p95 ≤ 20 ms", r["p95_ms"] <= 20.0,
-                     f"median {r['median_ms']:.2f} ms over {r['calls']} calls in {r['contexts']} contexts"))
-
-    # 8. Peak memory
-    def measure_8() -> None:
-        r = item("memory")
-        short["8"] = over(r["peak_mb"], 400.0)
-        rows.append(("8. Peak memory, 1,000,000 rows × 5 columns", f"{r['peak_mb']:.0f} MB", "≤ 400 MB",
-                     r["peak_mb"] <= 400.0, f"after ingesting and one query; baseline interpreter {r['baseline_mb']:.0f} MB"))
+def interleave(a, b, rounds: int) -> tuple[list, list]:
+    """Run a() and b() `rounds` times, alternating which goes first."""
+    ra, rb = [], []
+    for k in range(rounds):
+        if k % 2 == 0:
+            ra.append(a())
+            rb.append(b())
+        else:
+            rb.append(b())
+            ra.append(a())
+    return ra, rb
 
 
-    for number, measure in (("1", measure_1), ("2", measure_2), ("3", measure_3), ("4", measure_4),
-                            ("5", measure_5), ("6", measure_6), ("7", measure_7), ("8", measure_8)):
-        try:
-            measure()
-        except Exception as e:  # one broken item must not lose the others: report it as missed
-            detail = str(e).strip().splitlines()[-1][:200] if str(e).strip() else type(e).__name__
-            rows.append((f"{number}. (failed to run)", "—", "—", False, detail))
-            short[number] = "not measured"
+# ------------------------------------------------------------------ the rows
 
-    elapsed = time.perf_counter() - started
-    write_report(rows, rep, elapsed, f"{load_before} before, {load()} after", short)
-    for name, measured, budget, ok, notes in rows:
-        print(f"{'PASS' if ok else 'MISS'}  {name}: {measured} (budget {budget}) {notes}")
-    print(f"wrote {OUT.relative_to(ROOT)} in {elapsed:.0f} s")
-    return 0
+class Row:
+    def __init__(self, key, item, kshell, contender, ratio, budget, ok, notes):
+        self.key, self.item, self.kshell, self.contender = key, item, kshell, contender
+        self.ratio, self.budget, self.ok, self.notes = ratio, budget, ok, notes
 
+
+def ratio_text(wall_ratio: float, cpu_ratio: float) -> str:
+    return f"{wall_ratio:.2f}× (CPU {cpu_ratio:.2f}×)"
+
+
+def row_startup(rounds: int) -> list[Row]:
+    bare = [PY, "-c", "pass"]
+    ks = [PY, "-m", "kshell", "-e", ".show databases"]
+    a, b = interleave(lambda: run(ks), lambda: run(bare), rounds)
+    wall = med([x.wall / y.wall for x, y in zip(a, b)])
+    cpu = med([x.cpu for x in a]) / max(med([y.cpu for y in b]), 1e-4)
+    return [Row("1", "Script start-up: `kshell -e '.show databases'` (table format)",
+                ms(med([x.wall for x in a])), f"`python -c pass` {ms(med([y.wall for y in b]))}",
+                ratio_text(wall, cpu), "≤ 3×", wall <= 3.0,
+                f"{rounds} rounds; CPU {ms(med([x.cpu for x in a]))} vs {ms(med([y.cpu for y in b]))}; "
+                f"interpreter {PY} called directly")]
+
+
+def row_interactive(rounds: int) -> list[Row]:
+    imp = [PY, "-c", "import prompt_toolkit, pygments"]
+    a, b = interleave(lambda: item("interactive_startup").json()["seconds"], lambda: run(imp).wall, rounds)
+    wall = med([x / y for x, y in zip(a, b)])
+    return [Row("2", "Interactive start-up to the first prompt (pty)", ms(med(a)),
+                f"`import prompt_toolkit, pygments` {ms(med(b))}", f"{wall:.2f}×", "≤ 1.1×", wall <= 1.1,
+                f"{rounds} rounds; the clock stops when the prompt is drawn")]
+
+
+def row_management(rounds: int) -> list[Row]:
+    sys.path.insert(0, str(ITEMS.parent))
+    from items import management_script
+
+    script, notes = management_script()
+    path = TMP / "mgmt.kql"
+    path.write_text(script)
+    out = str(TMP / "mgmt.out")
+
+    def mem():
+        return run([PY, "-m", "kshell", "-f", str(path), "--format", "csv"], stdout_path=out)
+
+    def file():
+        state = TMP / "mgmt.kshell"
+        for suffix in ("", "-wal", "-journal"):
+            Path(str(state) + suffix).unlink(missing_ok=True)
+        return run([PY, "-m", "kshell", str(state), "-f", str(path), "--format", "csv"], stdout_path=out)
+
+    a, b = interleave(file, mem, rounds)
+    wall = med([x.wall / y.wall for x, y in zip(a, b)])
+    cpu = med([x.cpu for x in a]) / med([y.cpu for y in b])
+    mem_wall = med([y.wall for y in b])
+    return [Row("3", "10,000-request management script, state file on disk ÷ in memory",
+                secs(med([x.wall for x in a])), f"in memory {secs(mem_wall)}", ratio_text(wall, cpu),
+                "≤ 1.5×, and in memory ≤ 2 s", wall <= 1.5 and mem_wall <= 2.0,
+                f"{rounds} rounds, a new state file each; {notes}; CPU {secs(med([x.cpu for x in a]))} vs "
+                f"{secs(med([y.cpu for y in b]))}; output to a file")]
+
+
+def csv_setup(n: int) -> tuple[Path, Path]:
+    sys.path.insert(0, str(ITEMS.parent))
+    from items import write_csv
+
+    storage = TMP / "storage"
+    f = storage / "bench" / "c" / f"data{n}.csv"
+    if not f.exists():
+        f.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(str(f), n)
+    return storage, f
+
+
+def kshell_ingest_cmd(storage: Path, f: Path, state: str | None = None) -> list[str]:
+    from items import COLUMNS
+
+    return [PY, "-m", "kshell", *([state] if state else []), "--storage", str(storage), "--format", "csv",
+            "-e", f".create table T ({COLUMNS})",
+            "-e", f".ingest into table T ('https://bench.blob.core.windows.net/c/{f.name}?sig=bench')",
+            "-e", "T | count"]
+
+
+def row_memory(rounds: int, n: int) -> list[Row]:
+    if not have("duckdb"):
+        return [Row("4", "Peak memory, CSV ingestion", "—", "DuckDB not installed", "—", "≤ 1.5×", False,
+                    "install the `bench` extra (duckdb, duckdb-kql, pandas)")]
+    storage, f = csv_setup(n)
+    a, b = interleave(lambda: run(kshell_ingest_cmd(storage, f)), lambda: item("duck_csv", f), rounds)
+    rss = med([x.rss_mb for x in a]) / med([y.rss_mb for y in b])
+    load_ratio = med([x.wall for x in a]) / med([y.json()["seconds"] for y in b])
+    notes = (f"{rounds} rounds, {n:,} rows × 5 columns ({f.stat().st_size / 1e6:.0f} MB CSV) through "
+             f"`.ingest into` from simulated storage; kshell {secs(med([x.wall for x in a]))} for the whole "
+             f"run vs DuckDB `read_csv` {secs(med([y.json()['seconds'] for y in b]))} ({load_ratio:.1f}×)")
+    if have("pandas"):
+        p = item("pandas_csv", f)
+        notes += f"; pandas `read_csv` {p.rss_mb:.0f} MB, {secs(p.json()['seconds'])}"
+    return [Row("4", f"Peak memory, {n // 1_000_000}M × 5 columns ingested from CSV",
+                f"{med([x.rss_mb for x in a]):.0f} MB", f"DuckDB {med([y.rss_mb for y in b]):.0f} MB",
+                f"{rss:.2f}×", "≤ 1.5×", rss <= 1.5, notes)]
+
+
+REOPEN_QUERY = "T | where Value % 2 == 0 | summarize count() by Flag"
+
+
+def row_reopen(rounds: int, n: int) -> list[Row]:
+    if not have("duckdb_kql"):
+        return [Row("5", "Reopen a state file + one query", "—", "duckdb-kql not installed", "—", "≤ 1.5×",
+                    False, "install the `bench` extra")]
+    storage, f = csv_setup(n)
+    state = str(TMP / f"reopen{n}.kshell")
+    if not Path(state).exists():
+        run(kshell_ingest_cmd(storage, f, state))
+    duck = str(TMP / f"reopen{n}.duckdb")
+    if not Path(duck).exists():
+        item("duck_file", duck, n)
+    a, b = interleave(lambda: run([PY, "-m", "kshell", state, "--format", "csv", "-e", REOPEN_QUERY]),
+                      lambda: item("duck_reopen", duck, REOPEN_QUERY), rounds)
+    wall = med([x.wall / y.wall for x, y in zip(a, b)])
+    cpu = med([x.cpu for x in a]) / med([y.cpu for y in b])
+    return [Row("5", f"Reopen a {n // 1_000_000}M-row state file + one query", secs(med([x.wall for x in a])),
+                f"duckdb-kql (file) {secs(med([y.wall for y in b]))}", ratio_text(wall, cpu), "≤ 1.5×",
+                wall <= 1.5, f"{rounds} rounds, each a new process; `{REOPEN_QUERY}`; "
+                f"state file {os.path.getsize(state) / 1e6:.0f} MB")]
+
+
+def query_rows(n: int, reps: int, key: str, only: str, budget: float, label: str) -> list[Row]:
+    if not have("duckdb_kql"):
+        return [Row(key, label, "—", "duckdb-kql not installed", "—", f"≤ {budget:g}×", False,
+                    "install the `bench` extra")]
+    d1 = item("queries_duck", n, reps, only).json()
+    k = item("queries_kshell", n, reps, only).json()
+    d2 = item("queries_duck", n, reps, only).json()
+    rows = []
+    for q, times in k["queries"].items():
+        kw, kc = med(times["wall"]), med(times["cpu"])
+        dw = med(d1["queries"][q]["wall"] + d2["queries"][q]["wall"])
+        dc = med(d1["queries"][q]["cpu"] + d2["queries"][q]["cpu"])
+        from items import QUERIES
+
+        rows.append(Row(key, f"{label}: `{QUERIES[q]}`", ms(kw), f"duckdb-kql {ms(dw)}",
+                        ratio_text(kw / dw, kc / dc), f"≤ {budget:g}×", kw / dw <= budget,
+                        f"{reps} runs each, kshell between two duckdb-kql processes (1 thread); "
+                        f"tables built in {secs(k['build'])} (kshell) / {secs(d1['build'])}; "
+                        f"kshell peak {k['peak_mb']:.0f} MB"))
+    return rows
+
+
+# ---------------------------------------------------------------- profiles
+
+def profile_startup() -> str:
+    proc = subprocess.run([PY, "-X", "importtime", "-m", "kshell", "-e", ".show databases"], capture_output=True,
+                          env=child_env(), cwd=ROOT)
+    rows = []
+    for line in proc.stderr.decode().splitlines():
+        if line.startswith("import time:") and "|" in line:
+            self_us, cum_us, name = line[len("import time:"):].split("|")
+            if self_us.strip().isdigit():
+                rows.append((int(self_us), int(cum_us), name.rstrip()))
+    total = sum(r[0] for r in rows)
+    top = sorted(rows, reverse=True)[:12]
+    return (f"imports: {len(rows)} modules, {total / 1000:.0f} ms of import time (self), the largest:\n"
+            + "\n".join(f"  {s / 1000:6.1f} ms  {n.strip()}" for s, _, n in top))
+
+
+def profile_python(code: str, limit: int = 14) -> str:
+    prog = ("import cProfile, pstats, io, sys\n"
+            f"sys.path.insert(0, {str(ITEMS.parent)!r})\n"
+            "pr = cProfile.Profile()\n"
+            f"exec(compile({code!r}, 'bench', 'exec'))\n"
+            "s = io.StringIO(); pstats.Stats(pr, stream=s).sort_stats('tottime').print_stats(" + str(limit) + ")\n"
+            "print('\\n'.join(l for l in s.getvalue().splitlines() if l.strip())[-3000:])\n")
+    proc = subprocess.run([PY, "-c", prog], capture_output=True, env=child_env(), cwd=ROOT, timeout=900)
+    text = proc.stdout.decode() or proc.stderr.decode()[-1500:]
+    lines = [l for l in text.splitlines() if "ncalls" in l or "{" in l or ".py:" in l]
+    return "\n".join(l.replace(str(ROOT) + "/", "").replace(sys.prefix, "<venv>") for l in lines[:limit + 1])
+
+
+PROFILES = {
+    "1": lambda n: profile_startup(),
+    "3": lambda n: profile_python(
+        "from items import management_script\n"
+        "import tempfile, os, io, contextlib\n"
+        "s, _ = management_script(); s = '\\n'.join(s.splitlines()[:4000]) + '\\n'\n"
+        "d = tempfile.mkdtemp(); open(d + '/m.kql', 'w').write(s)\n"
+        "from kshell import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    pr.enable()\n"
+        "    cli.main([d + '/s.kshell', '-f', d + '/m.kql', '--format', 'csv'])\n"
+        "    pr.disable()\n"),
+    "6": lambda n: profile_python(
+        "from items import big_session, QUERIES\n"
+        f"s = big_session({n})\n"
+        "for q in ('extend_sum', 'top', 'join_count', 'avg_by_flag'):\n"
+        "    s.execute(QUERIES[q])\n"
+        "pr.enable()\n"
+        "for q in ('extend_sum', 'top', 'join_count', 'avg_by_flag'):\n"
+        "    s.execute(QUERIES[q])\n"
+        "pr.disable()\n", 16),
+}
+
+
+# ------------------------------------------------------------------ report
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
@@ -250,104 +356,56 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
-def over(measured: float, budget: float) -> str:
-    return f"{(measured / budget - 1) * 100:.0f}% over the budget ({measured / budget:.2f}× of it)"
+def versions() -> str:
+    out = []
+    for m in ("duckdb", "duckdb_kql", "pandas"):
+        try:
+            mod = __import__(m)
+            out.append(f"{m} {getattr(mod, '__version__', '?')}")
+        except ImportError:
+            out.append(f"{m} not installed")
+    return ", ".join(out)
 
 
-# Why an item misses its budget, printed under the table for the items that miss.
-MISS_REASONS = {
-    "1": "Script mode imports the whole engine before running anything: the command "
-         "dispatcher tries every command family's rules in order (so all `cmd_*` grammar "
-         "modules load), and every engine family registers its handlers and hooks (update "
-         "policies, row level security, permission read hooks) on import, so loading only "
-         "the family a request names would change behaviour. That is about sixty modules "
-         "with a few hundred dataclasses and a few dozen regular expressions, roughly "
-         "150-250 ms of CPU; bare Python starts in 20-40 ms, and 2× of it is less than "
-         "importing argparse, dataclasses, json and csv alone. Meeting it needs lazily "
-         "loaded families behind a static index of command heads and hook owners.",
-    "2": "The interactive shell imports its completion, highlighting and key-binding modules "
-         "and builds the prompt_toolkit application before the first prompt; the engine "
-         "families load right after the prompt is drawn. On this virtual machine the ratio of "
-         "two ~200 ms start-ups moves by about ±0.2 from one full run to the next with no code "
-         "change (full runs on the same code measured 0.99× to 1.37×), so it can pass or miss "
-         "by run.",
-    "3": "Tokenizing is about half of parsing: CPython spends about a microsecond per token "
-         "on the regular-expression match object and the Token object, and the corpus has "
-         "about 180,000 tokens per MB. The rate also moves by up to a third between full runs "
-         "on this virtual machine with no code change, CPU time included (other tenants share "
-         "the host): full runs on the same code measured 1.7 to 2.6 MB/s.",
-    "4": "The script's output is about 118 MB of CSV (every `.add` lists all principals of "
-         "its database and every policy command prints the whole policy); start-up "
-         "(item 1), parsing and rendering that output make up most of the time. The CPU "
-         "time in the notes shows how much of the wall time other load on the machine took.",
-    "5": "Every step of the work is linear in the number of identities (one pass each, "
-         "lookups by key); the growth measured above 10× comes from the larger working "
-         "sets falling out of the CPU caches, from fresh memory being faulted in and from "
-         "the collector's passes over the tenant's identities. On this virtual machine the "
-         "10,000-identity time itself swings between about 38 and 75 ms from one run to the "
-         "next with no code change, so either step's ratio can land on either side of 12 "
-         "(full runs on the same code measured ×5.0-×12.6 and ×6.4-×14.6).",
-    "6": "Filter and summarize run as whole-column comprehensions; other load on the "
-         "machine inflates the wall time.",
-    "7": "Completion rebuilds its catalog when the session changes.",
-    "8": "Columns are Python lists of Python objects (about 50-60 bytes per value).",
-}
+def write_report(rows: list[Row], elapsed: float, loads: str, profiles: dict[str, str], big: int) -> None:
+    sys.path.insert(0, str(ITEMS.parent))
+    from why import WHY, NOTES
 
-
-def write_report(rows, rep: int, elapsed: float, loadavg: str, short: dict[str, str]) -> None:
     lines = [
         "# Performance",
         "",
-        "Written by `python3 benchmarks/run.py` (do not edit by hand). Each item runs in a fresh",
-        f"child process; times are the median of {rep} runs unless the item says otherwise.",
-        "Budgets are on wall time; CPU times are noted where other load on the machine can",
-        "inflate the wall time.",
+        "Written by `python benchmarks/run.py` (do not edit by hand): the budget of issue 18, each row",
+        "measured against its contender in the same run, interleaved, every run a fresh process.",
+        "Ratios are medians of per-round ratios of wall times; CPU ratios beside them (the machine is",
+        "shared: CPU time is the steadier measure).",
         "",
         f"- Run: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {elapsed:.0f} s in all",
         f"- Machine: {machine()}",
-        f"- Load average (1/5/15 min): {loadavg}",
+        f"- Load average (1/5/15 min): {loads}",
+        f"- Contenders: {versions()}",
         "",
-        "| Item | Measured | Budget | Result | Notes |",
-        "|---|---|---|---|---|",
+        "| # | Item | kshell | Contender | Ratio | Budget | Result | Notes |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    missed = []
-    for name, measured, budget, ok, notes in rows:
-        lines.append(f"| {name} | {measured} | {budget} | {'pass' if ok else '**miss**'} | {notes} |")
-        number = name.split(".", 1)[0]
-        if not ok and number not in missed:
-            missed.append(number)
+    missed: dict[str, list[Row]] = {}
+    for r in rows:
+        lines.append(f"| {r.key} | {r.item} | {r.kshell} | {r.contender} | {r.ratio} | {r.budget} | "
+                     f"{'pass' if r.ok else '**miss**'} | {r.notes} |")
+        if not r.ok:
+            missed.setdefault(r.key, []).append(r)
     lines.append("")
     if missed:
         lines += ["## Missed budgets", ""]
-        for number in missed:
-            lines.append(f"- Item {number}: {short.get(number, '')}. {MISS_REASONS.get(number, '')}")
-        lines.append("")
+        for key, rs in missed.items():
+            lines.append(f"### Row {key}: " + "; ".join(f"{r.item} at {r.ratio} (budget {r.budget})" for r in rs))
+            lines.append("")
+            lines.append(WHY.get(key, "").strip())
+            lines.append("")
+            if key in profiles:
+                lines += ["Profile:", "", "```", profiles[key], "```", ""]
     else:
         lines += ["Every budget is met.", ""]
-    lines += ["## What the numbers rest on", "",
-              "- Tables are columnar; filters and arithmetic run as whole-column comprehensions",
-              "  or `map` over C operators (e.g. `long % constant` in one comprehension).",
-              "- Principal checks and listings use indexes, not scans: managed identities by object",
-              "  and client id, parsed FQNs and principal keys cached per FQN text, finished",
-              "  `.show ... principals` rows cached per (scope, role, FQN, notes) while the tenant's",
-              "  identities are unchanged, derived ids cached.",
-              "- CSV/TSV rendering joins plain lines and quotes big fields with `str.replace`",
-              "  (byte-for-byte what the csv module writes); a ManagedIdentity policy's output",
-              "  reuses the previous policy's entry texts, so an alter-merge encodes only what changed.",
-              "- The tokenizer tries plain words and brackets first and reads string literals as",
-              "  unrolled loops; its two scanners compile on first use.",
-              "- Bulk ManagedIdentity payloads pause the cyclic collector while entries are built.",
-              "- The interactive shell draws its first prompt before importing the engine's command",
-              "  families (they load right after; `Session.run` loads them before any request).",
-              "",
-              "## How to read and reproduce", "",
-              "`python3 benchmarks/run.py` (all items, under ten minutes) or `--quick`; the",
-              "items themselves are in `benchmarks/items.py` (`python3 benchmarks/items.py NAME`",
-              "prints one item's JSON). Item 2 stops its clock when the prompt is drawn on a",
-              "pseudo-terminal (the engine's command families load right after that); item 4's",
-              "output goes to a file; item 6 compares with pandas when the `bench` extra is installed.",
-              ""]
-    OUT.parent.mkdir(exist_ok=True)
+    lines += [NOTES.strip(), ""]
     OUT.write_text("\n".join(lines) + kept_server_section())
 
 
@@ -356,6 +414,55 @@ def kept_server_section() -> str:
     marker = "<!-- server-load: written by benchmarks/server_load.py -->"
     old = OUT.read_text() if OUT.exists() else ""
     return "\n" + old[old.index(marker):] if marker in old else ""
+
+
+def main() -> int:
+    _install_wait4()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer rounds, 1M instead of 10M rows")
+    ap.add_argument("--only", default="", help="comma-separated row numbers (no report written)")
+    args = ap.parse_args()
+    quick = args.quick
+    only = set(args.only.split(",")) if args.only else None
+    big = 1_000_000 if quick else 10_000_000
+    started = time.perf_counter()
+    load_before = load()
+    plan = [
+        ("1", lambda: row_startup(6 if quick else 20)),
+        ("2", lambda: row_interactive(3 if quick else 7)),
+        ("3", lambda: row_management(1 if quick else 3)),
+        ("4", lambda: row_memory(1 if quick else 2, 1_000_000)),
+        ("5", lambda: row_reopen(2 if quick else 5, 1_000_000)),
+        ("6", lambda: query_rows(big, 1 if quick else 3, "6", "", 5.0,
+                                 f"{big // 1_000_000}M rows")),
+        ("7", lambda: query_rows(1_000_000, 2 if quick else 5, "7", "join_count", 3.0, "1M rows")),
+    ]
+    rows: list[Row] = []
+    for key, fn in plan:
+        if only and key not in only:
+            continue
+        t0 = time.perf_counter()
+        try:
+            got = fn()
+        except Exception as e:  # one broken row must not lose the others
+            got = [Row(key, "(failed to run)", "—", "—", "—", "—", False, str(e).strip().splitlines()[-1][:300])]
+        rows += got
+        for r in got:
+            print(f"{'PASS' if r.ok else 'MISS'} {r.key} {r.item}: {r.kshell} vs {r.contender}: {r.ratio} "
+                  f"(budget {r.budget}) [{time.perf_counter() - t0:.0f} s]", flush=True)
+    profiles = {}
+    for key in sorted({r.key for r in rows if not r.ok}):
+        if key in PROFILES:
+            try:
+                profiles[key] = PROFILES[key](1_000_000)
+            except Exception as e:  # noqa: BLE001
+                profiles[key] = f"(profile failed: {e})"
+    elapsed = time.perf_counter() - started
+    if not only:
+        write_report(rows, elapsed, f"{load_before} before, {load()} after", profiles, big)
+        print(f"wrote {OUT.relative_to(ROOT)} in {elapsed:.0f} s")
+    shutil.rmtree(TMP, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -117,8 +117,8 @@ def _parse_now(text: str | None):
 def open_state(args: argparse.Namespace, *, interactive: bool = False):
     """The ShellState of this run: a fresh cluster, or the one in STATE_FILE.
 
-    Interactive, a fresh session defers importing the engine families: the
-    REPL preloads them once its first prompt is on the screen.
+    The session loads the engine's command families on first use; the REPL
+    preloads them all once its first prompt is on the screen.
     """
     from kshell.directives import ShellState
     from kshell.target import is_remote_spec
@@ -135,7 +135,7 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
         from kshell import store
 
         try:
-            session = store.open_session(args.state_file, now=now)
+            session = store.open_session(args.state_file, now=now, defer_families=True)
         except KustoError as e:  # the store names the file in its message
             raise UsageError(f"{e.kind}: {e.message}") from None
         except OSError as e:
@@ -146,7 +146,9 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
     else:
         from kshell.engine.session import Session
 
-        session = Session(now=now, defer_families=interactive)
+        # Families load on first use (kshell.engine.session.HANDLER_INDEX); the REPL
+        # also preloads them all once its first prompt is drawn.
+        session = Session(now=now, defer_families=True)
     state = ShellState(session=session, format=args.format, echo=args.echo)
     # for #connect (callers such as `kshell serve` may pass a Namespace without them)
     state.extras.update(auth=getattr(args, "auth", None), token_command=getattr(args, "token_command", None))

@@ -91,6 +91,39 @@ SIMULATOR_MODULES = frozenset({
     "kshell.store_directives",
 })
 
+# Lazy loading (script start-up): the module registering each directive name, so
+# that running one imports only its module (`#help` and completion load them all).
+# Data: a module that adds a directive adds a line; tests/test_startup.py checks it.
+DIRECTIVE_INDEX: dict[str, str] = {
+    'as': 'kshell.engine.security_directives',
+    'blockmode': 'kshell.directives_core',
+    'chart': 'kshell.directives_core',
+    'clip': 'kshell.directives_core',
+    'connect': 'kshell.remote.directives',
+    'crp': 'kshell.remote.directives',
+    'db': 'kshell.directives_core',
+    'dbcontext': 'kshell.directives_core',
+    'echo': 'kshell.directives_core',
+    'exit': 'kshell.directives_core',
+    'export': 'kshell.engine.export_directives',
+    'format': 'kshell.directives_core',
+    'group': 'kshell.engine.security_directives',
+    'help': 'kshell.directives_core',
+    'identity': 'kshell.engine.identity_directives',
+    'linemode': 'kshell.directives_core',
+    'open': 'kshell.store_directives',
+    'out': 'kshell.directives_core',
+    'pager': 'kshell.repl.directives_repl',
+    'qp': 'kshell.remote.directives',
+    'quit': 'kshell.directives_core',
+    'refresh': 'kshell.remote.directives',
+    'save': 'kshell.store_directives',
+    'storage': 'kshell.engine.storage_directives',
+    'time': 'kshell.engine.clock_directives',
+    'timing': 'kshell.directives_core',
+    'types': 'kshell.directives_core',
+}
+
 
 def directive(name: str, usage: str, help: str, aliases: tuple[str, ...] = (),
               scope: str | None = None) -> Callable[[DirectiveFn], DirectiveFn]:
@@ -147,12 +180,19 @@ def target_of(state: Any) -> Any:
 
 def run_directive(state: ShellState, line: str) -> Any:
     """Run one `#...` line."""
-    _load()
     body = line.strip()[1:].strip()
     word, _, args = body.partition(" ")
     if not word:
         raise DirectiveError("empty directive; type #help for the list")
     d = _REGISTRY.get(word.lower())
+    if d is None and not _loaded:
+        mod = DIRECTIVE_INDEX.get(word.lower())
+        if mod is not None:
+            importlib.import_module(mod)
+            d = _REGISTRY.get(word.lower())
+        if d is None:
+            _load()
+            d = _REGISTRY.get(word.lower())
     if d is None:
         raise DirectiveError(f"unknown directive '#{word}'; type #help for the list")
     target = target_of(state)

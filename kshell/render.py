@@ -235,8 +235,6 @@ def _visible(rows: list[list[str]]) -> list[list[str]]:
 
 
 def render_table(result: Result, fmt: str, types: bool = False) -> str:
-    from tabulate import tabulate  # lazily: see the module docstring
-
     cells = _visible(_cells(result))
     headers = _visible([_headers(result, types)])[0]
     if fmt == "markdown":
@@ -246,6 +244,13 @@ def render_table(result: Result, fmt: str, types: bool = False) -> str:
         # A line feed inside a value would look like extra rows: shown as \n (issue 17).
         cells = [[c.replace("\n", "\\n") if "\n" in c else c for c in row] for row in cells]
     align = ["right" if c.type in NUMERIC_TYPES else "left" for c in result.columns]
+    from kshell.table_text import format_table  # tabulate's output without its import cost
+
+    text = format_table(cells, headers, "github" if fmt == "markdown" else "psql", align)
+    if text is not None:
+        return text
+    from tabulate import tabulate  # lazily: see the module docstring
+
     return tabulate(
         cells,
         headers=headers,

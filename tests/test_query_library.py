@@ -201,3 +201,18 @@ def test_cli_runs_a_library_function(run_kshell):
 
 
 __all__ = ["NOW"]
+
+
+def test_graph_match_and_shortest_paths():
+    q = ("let E = datatable(s:string, d:string, w:long)['a','b',1,'b','c',2,'a','c',5,'c','d',1]; "
+         "E | make-graph s --> d with_node_id=id ")
+    check(q + "| graph-match (x)-[e*1..3]->(y) where x.id == 'a' and y.id == 'd' "
+              "project path = map(e, d), inner = map(inner_nodes(e), node_id()), total = array_length(e)",
+          "path:dynamic, inner:dynamic, total:long",
+          [[["b", "c", "d"], ["b", "c"], 3], [["c", "d"], ["c"], 2]], ordered=False)
+    check(q + "| graph-shortest-paths (x)-[e*1..3]->(y) where x.id == 'a' and y.id == 'd' "
+              "project n = array_length(e)", "n:long", [[2]])
+    check(q + "| graph-match (x)-[e]->(y) where all(e, w > 1) project x.id, y.id",
+          "x_id:string, y_id:string", [["b", "c"], ["a", "c"]], ordered=False)
+    check(q + "| graph-mark-components | graph-to-table nodes", "id:string, ComponentId:long",
+          [["a", 0], ["b", 0], ["c", 0], ["d", 0]])

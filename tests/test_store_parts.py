@@ -53,7 +53,7 @@ def random_requests(rng: random.Random, n: int) -> list[str]:
         elif k == 11:
             out.append(f".add cluster viewers ('aaduser=c{rng.randrange(4)}@contoso.com')")
         elif k == 12:
-            out.append(f"#time +{rng.randrange(1, 100)}m")
+            out.append(f"#time advance {rng.randrange(1, 100)}m")
         else:
             out.append(f".rename table {db}.{t} to {t}x")
     return out

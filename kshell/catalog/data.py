@@ -154,7 +154,7 @@ function	geo_line_interpolate_point	geo_line_interpolate_point(lineString,fracti
 function	geo_line_length	geo_line_length(lineString)	real	runs	Geodesic length of a line string, in meters.
 function	geo_line_locate_point	geo_line_locate_point(lineString, longitude,latitude,[ use_spheroid ])	real	runs	The fraction of a line string's length to its point closest to a point.
 function	geo_line_simplify	geo_line_simplify(lineString, tolerance)	dynamic	runs	A line string simplified to a tolerance.
-function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	not implemented yet	S2 cells covering a line string.
+function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	runs	S2 cells covering a line string.
 function	geo_point_buffer	geo_point_buffer(longitude, latitude, radius, tolerance)	dynamic	not implemented yet	A polygon around a point at a distance.
 function	geo_point_in_circle	geo_point_in_circle(p_longitude, p_latitude, pc_longitude, pc_latitude, c_radius)	bool	runs	Whether a point lies within a circle on the sphere.
 function	geo_point_in_polygon	geo_point_in_polygon(longitude, latitude, polygon)	bool	runs	Whether a point lies inside a polygon.
@@ -167,8 +167,8 @@ function	geo_polygon_centroid	geo_polygon_centroid(polygon)	dynamic	runs	The cen
 function	geo_polygon_densify	geo_polygon_densify(polygon, tolerance, [ preserve_crossing ])	dynamic	runs	A polygon with edges split to a tolerance.
 function	geo_polygon_perimeter	geo_polygon_perimeter(polygon)	real	runs	Perimeter of a polygon, in meters.
 function	geo_polygon_simplify	geo_polygon_simplify(polygon, tolerance)	dynamic	runs	A polygon simplified to a tolerance.
-function	geo_polygon_to_h3cells	geo_polygon_to_h3cells(polygon [, resolution[, radius]])	dynamic	not implemented yet	H3 cells covering a polygon.
-function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius]])	dynamic	not implemented yet	S2 cells covering a polygon.
+function	geo_polygon_to_h3cells	geo_polygon_to_h3cells(polygon [, resolution[, radius]])	dynamic	runs	H3 cells covering a polygon.
+function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius]])	dynamic	runs	S2 cells covering a polygon.
 function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 cells adjacent to a cell.
 function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	runs	The center of an S2 cell as a GeoJSON point.
 function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	runs	An S2 cell as a GeoJSON polygon.
@@ -501,10 +501,10 @@ operator	facet	T | facet by ColumnName [, ColumnName2, ...] [with ( filterPipe )
 operator	find	find	table	not implemented yet	Rows matching a predicate across tables.
 operator	fork	T | fork [name=](subquery) [name=](subquery) ...	table	not implemented yet	Several results from one input.
 operator	getschema	T | getschema	table	runs	The input's column names and types.
-operator	graph-mark-components	G | graph-mark-components [kind = Kind] [with_component_id = ComponentId]	graph	graph semantics (make-graph, graph-match) are not simulated	Marks connected components of a graph.
-operator	graph-match	G | graph-match [cycles = CyclesOption] Pattern [where Constraints] project [ColumnName =] Expression [, ...]	table	graph semantics (make-graph, graph-match) are not simulated	Matches a pattern in a graph.
-operator	graph-shortest-paths	G | graph-shortest-paths [output = OutputOption] Pattern where Predicate project [ColumnName =] Expression [, ...]	table	graph semantics (make-graph, graph-match) are not simulated	Shortest paths in a graph.
-operator	graph-to-table	G | graph-to-table nodes [ with_node_id=ColumnName ]	table	graph semantics (make-graph, graph-match) are not simulated	A graph's nodes or edges as a table.
+operator	graph-mark-components	G | graph-mark-components [kind = Kind] [with_component_id = ComponentId]	graph	runs	Marks connected components of a graph.
+operator	graph-match	G | graph-match [cycles = CyclesOption] Pattern [where Constraints] project [ColumnName =] Expression [, ...]	table	runs	Matches a pattern in a graph.
+operator	graph-shortest-paths	G | graph-shortest-paths [output = OutputOption] Pattern where Predicate project [ColumnName =] Expression [, ...]	table	runs	Shortest paths in a graph.
+operator	graph-to-table	G | graph-to-table nodes [ with_node_id=ColumnName ]	table	runs	A graph's nodes or edges as a table.
 operator	has	T | where Column has (Expression)	bool	runs	Case-insensitive whole-term test.
 operator	has_all	T | where col has_all (expression, ... )	bool	runs	Whether every term is present.
 operator	has_any	T | where col has_any (expression, ... )	bool	runs	Whether any term is present.
@@ -522,7 +522,7 @@ operator	let	let	statement	runs	Binds a name to a value, table or function.
 operator	limit	limit	table	runs	Alias of take.
 operator	lookup	LeftTable | lookup [kind = (leftouter|inner)] (RightTable) on Attributes	table	runs	Extends a fact table with a dimension table's columns.
 operator	macro-expand	macro-expand [kind = Kind] [isfuzzy = IsFuzzy] EntityGroup as EntityIdentifier (Subquery)	table	not implemented yet	Runs a subquery over each entity of an entity group.
-operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	graph semantics (make-graph, graph-match) are not simulated	Builds a graph from edges and nodes.
+operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	runs	Builds a graph from edges and nodes.
 operator	make-series	T | make-series [MakeSeriesParameters]	table	runs	Aggregated series over an axis.
 operator	matches regex	matches regex	bool	runs	Whether a string matches a regex.
 operator	mv-apply	T | mv-apply [ItemIndex] ColumnsToExpand [RowLimit] on ( SubQuery )	table	runs	Runs a subquery over each row's expanded arrays.

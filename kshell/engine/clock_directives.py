@@ -90,6 +90,9 @@ def move_clock(session, new_now: dt.datetime) -> list[Result]:
     old_now = session.cluster.now
     session.cluster.now = new_now
     shown: list[Result] = []
+    from kshell.engine.session import load_hook_owners
+
+    load_hook_owners("clock")
     for hook in list(CLOCK_HOOKS):
         out = hook(session, old_now, new_now)
         if out:

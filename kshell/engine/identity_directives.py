@@ -133,6 +133,9 @@ def _explain(state: ShellState, text: str) -> Result:
     words = text.split()
     lowered = [w.lower() for w in words]
     # The longest registered subject that the words start with wins.
+    from kshell.engine.session import load_hook_owners
+
+    load_hook_owners("explain")  # subjects register with their families
     for subject in sorted(EXPLAIN_SUBJECTS.values(), key=lambda s: -len(s.words)):
         n = len(subject.words)
         if tuple(lowered[:n]) == subject.words:

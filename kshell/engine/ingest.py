@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from kshell.errors import BadRequest, DatabaseNotFound, TableNotFound
 from kshell.engine.cluster import Database, Extent, Table, derived_id
+from kshell.engine.session import load_hook_owners
 
 IngestionHook = Callable[["IngestionBatch", "Append"], None]
 
@@ -95,6 +96,7 @@ class IngestionBatch:
     def run_hooks(self) -> None:
         while self._pending:
             append = self._pending.popleft()
+            load_hook_owners("ingestion")
             for hook in list(INGESTION_HOOKS):
                 hook(self, append)
         self._check_replacements()

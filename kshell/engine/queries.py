@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kshell.errors import DatabaseNotFound, EntityNotFound, NotSupported
-from kshell.engine.session import Session, handler
+from kshell.engine.session import Session, handler, load_hook_owners
 from kshell.result import Result
 from kshell.syntax.ast import Query
 
@@ -70,6 +70,7 @@ class SessionQueryContext:
             raise DatabaseNotFound(f"Failed to resolve database '{name}': database does not exist")
         key = db.name.lower()
         if key not in self._checked:
+            load_hook_owners("read")
             for hook in list(DATABASE_READ_HOOKS):
                 hook(self, db.name)
             self._checked.add(key)
@@ -85,6 +86,7 @@ class SessionQueryContext:
             src = next((s for s in (r(self, db, name) for r in TABLE_RESOLVERS) if s is not None), None)
         if src is None:
             return None
+        load_hook_owners("read")
         for hook in list(TABLE_READ_HOOKS):
             src = hook(self, db.name, src)
         return src
@@ -100,6 +102,7 @@ class SessionQueryContext:
 
     def resolve_external_table(self, name: str) -> Any:
         db = self.database(None)
+        load_hook_owners("external_read")
         for reader in list(EXTERNAL_TABLE_READERS):
             src = reader(self, db.name, name)
             if src is not None:

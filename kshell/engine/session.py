@@ -55,6 +55,108 @@ FAMILY_MODULES = (
 )
 
 
+# Lazy loading (script start-up): the module that registers the handler of each
+# command node type and policy kind.  Data: a family that adds a handler adds a
+# line (tests/test_startup.py checks these against what the families register).
+# A node type not listed loads every family.
+HANDLER_INDEX: dict[str, str] = {
+    'AlterColumnDocstrings': 'tables',
+    'AlterColumnType': 'tables',
+    'AlterDatabasePrettyName': 'databases',
+    'AlterFunctionAttribute': 'functions',
+    'AlterTable': 'tables',
+    'AlterTableAttribute': 'tables',
+    'ClearGroupMembershipCache': 'security',
+    'ClearTableData': 'tables',
+    'CreateDatabase': 'databases',
+    'CreateExternalTable': 'external_tables',
+    'CreateFunction': 'functions',
+    'CreateOrAlterContinuousExport': 'continuous_export',
+    'CreateTable': 'tables',
+    'CreateTableBasedOn': 'tables',
+    'CreateTables': 'tables',
+    'DisableContinuousExport': 'continuous_export',
+    'DropColumns': 'tables',
+    'DropContinuousExport': 'continuous_export',
+    'DropDatabase': 'databases',
+    'DropExternalTable': 'external_tables',
+    'DropFunctions': 'functions',
+    'DropTables': 'tables',
+    'EnableContinuousExport': 'continuous_export',
+    'ExportToStorage': 'export',
+    'ExportToTable': 'export',
+    'ExtentTagsCommand': 'extents',
+    'ExternalTableMappingCommand': 'external_tables',
+    'IngestFromQuery': 'ingest_commands',
+    'IngestFromStorage': 'ingest_storage',
+    'IngestInline': 'ingest_commands',
+    'IngestionMappingCommand': 'mappings',
+    'ListBlobs': 'ingest_storage',
+    'PipedCommand': 'misc',
+    'Query': 'queries',
+    'RenameColumns': 'tables',
+    'RenameTables': 'tables',
+    'RoleChange': 'security',
+    'ShowCluster': 'misc',
+    'ShowContinuousExport': 'continuous_export',
+    'ShowContinuousExportArtifacts': 'continuous_export',
+    'ShowContinuousExportFailures': 'continuous_export',
+    'ShowContinuousExports': 'continuous_export',
+    'ShowDatabase': 'databases',
+    'ShowDatabaseSchema': 'databases',
+    'ShowDatabaseSchemaViolations': 'databases',
+    'ShowDatabases': 'databases',
+    'ShowDatabasesEntities': 'databases',
+    'ShowExtents': 'extents',
+    'ShowExternalTable': 'external_tables',
+    'ShowExternalTables': 'external_tables',
+    'ShowFunctions': 'functions',
+    'ShowIngestionFailures': 'ingestion_failures',
+    'ShowPrincipalRoles': 'security',
+    'ShowPrincipals': 'security',
+    'ShowTable': 'tables',
+    'ShowTableDataStatistics': 'tables',
+    'ShowTableDetails': 'tables',
+    'ShowTableExtents': 'extents',
+    'ShowTableSchema': 'tables',
+    'ShowTables': 'tables',
+    'ShowVersion': 'misc',
+}
+POLICY_INDEX: dict[str, str] = {
+    'managed_identity': 'managed_identity',
+    'row_level_security': 'row_level_security',
+    'update': 'update_policy',
+}
+# Families that register hooks when imported, by hook list.  A hook list is run only
+# after load_hook_owners(kind) (the place that runs it calls it), so a lazily loaded
+# session behaves exactly like one with every family loaded.  A family that adds a
+# hook at import adds its name here.
+HOOK_OWNERS: dict[str, tuple[str, ...]] = {
+    "ingestion": ("update_policy",),                   # ingest.INGESTION_HOOKS
+    "read": ("security", "row_level_security"),        # queries.DATABASE_READ_HOOKS, TABLE_READ_HOOKS
+    "external_read": ("external_tables",),             # queries.EXTERNAL_TABLE_READERS
+    "clock": ("continuous_export",),                   # clock_directives.CLOCK_HOOKS
+    "explain": FAMILY_MODULES,                         # identity_directives.EXPLAIN_SUBJECTS
+}
+
+
+def load_hook_owners(kind: str) -> None:
+    """Import the families that register hooks of `kind` (before running that hook list)."""
+    if _loaded:
+        return
+    for mod in HOOK_OWNERS.get(kind, FAMILY_MODULES):
+        _import_family(mod)
+
+
+def _import_family(mod: str) -> None:
+    with _load_lock:
+        try:
+            importlib.import_module(f"kshell.engine.{mod}")
+        except ModuleNotFoundError as e:  # a family not built yet
+            if e.name != f"kshell.engine.{mod}":
+                raise
+
+
 def handler(node_type: type) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _HANDLERS[node_type] = fn
@@ -107,8 +209,9 @@ class Session:
 
     def __init__(self, cluster: Cluster | None = None, *, now: dt.datetime | None = None,
                  defer_families: bool = False):
-        # The interactive shell defers the family imports (a few hundred
-        # milliseconds) past its first prompt; `run` loads them before any request.
+        # The interactive shell and script mode defer the family imports (a few
+        # hundred milliseconds): `run` then loads the family a request needs
+        # (HANDLER_INDEX), hook lists load their owners (HOOK_OWNERS).
         if not defer_families:
             _load_families()
         self.cluster = cluster or new_cluster()
@@ -155,8 +258,6 @@ class Session:
         return self.run(parse(text))
 
     def run(self, node: Any) -> list[Result]:
-        if not _loaded:
-            _load_families()
         fn = self._handler_for(node)
         from kshell.engine import permissions
 
@@ -193,10 +294,26 @@ class Session:
         kind = getattr(node, "kind", None) if type(node).__name__ == "PolicyCommand" else None
         if kind is not None:
             fn = _POLICY_HANDLERS.get(kind)
+            if fn is None and not _loaded:
+                mod = POLICY_INDEX.get(kind)
+                if mod is not None:
+                    _import_family(mod)
+                    fn = _POLICY_HANDLERS.get(kind)
+                if fn is None:
+                    _load_families()
+                    fn = _POLICY_HANDLERS.get(kind)
             if fn is None:
                 raise NotSupported(f"policy '{kind}' is not simulated by kshell")
             return fn
         fn = _HANDLERS.get(type(node))
+        if fn is None and not _loaded:
+            mod = HANDLER_INDEX.get(type(node).__name__)
+            if mod is not None:
+                _import_family(mod)
+                fn = _HANDLERS.get(type(node))
+            if fn is None:
+                _load_families()
+                fn = _HANDLERS.get(type(node))
         if fn is None:
             raise NotSupported(f"'{_describe(node)}' is not simulated by kshell")
         return fn

@@ -157,6 +157,8 @@ def polygons(v: Any) -> list[list[list[Vec]]] | None:
     for part in parts:
         if not isinstance(part, list) or not part:
             return None
+        if t == "MultiPolygon" and len(part) == 1 and _depth(part[0]) == 3:
+            part = part[0]  # a polygon wrapped once more (pack_array(p.coordinates)), as the service accepts
         rings = []
         for r in part:
             pts = _ring(r)
@@ -165,6 +167,14 @@ def polygons(v: Any) -> list[list[list[Vec]]] | None:
             rings.append([vec(*p) for p in pts[:-1]])
         out.append(rings)
     return out
+
+
+def _depth(v: Any) -> int:
+    d = 0
+    while isinstance(v, list) and v:
+        v = v[0]
+        d += 1
+    return d
 
 
 def edges(ring: list[Vec], closed: bool):

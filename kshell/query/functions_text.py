@@ -7,7 +7,6 @@ import base64
 import binascii
 import csv
 import decimal
-import gzip
 import hashlib
 import io
 import json
@@ -343,13 +342,14 @@ def _indexof_regex(s, rx, start=0, length=-1, occurrence=1):
     if start < 0 or length < -1 or occurrence < 1:
         return None
     end = len(s) if length == -1 else min(len(s), start + length)
+    from kshell.query import regex
     try:
-        matches = re.compile(_s(rx)).finditer(s, start, end)
+        matches = regex.compile(_s(rx)).finditer(s[start:end])
     except re.error:
         return None
     for k, m in enumerate(matches, 1):
         if k == occurrence:
-            return m.start()
+            return start + m.start()
     return -1
 
 
@@ -541,11 +541,23 @@ def _zlib_compress(s):
     return base64.b64encode(zlib.compress(_s(s).encode("utf-8"), 0)).decode("ascii")
 
 
+def _inflate(data: bytes, wbits: int) -> str:
+    """Decompress within kshell's limit (a decompression bomb fails before using the memory)."""
+    from kshell.query import limits
+    d = zlib.decompressobj(wbits)
+    out = d.decompress(data, limits.MAX_DECOMPRESSED_BYTES + 1)
+    limits.check("decompressing the string", len(out), limits.MAX_DECOMPRESSED_BYTES, "bytes",
+                 limits.LOW_MEMORY)
+    if not d.eof:
+        raise zlib.error("truncated stream")
+    return out.decode("utf-8")
+
+
 @scalar("zlib_decompress_from_base64_string", "string", strict=False)
 def _zlib_decompress(s):
     b = _b64(s)
     try:
-        return "" if b is None else zlib.decompress(b).decode("utf-8")
+        return "" if b is None else _inflate(b, zlib.MAX_WBITS)
     except (zlib.error, UnicodeDecodeError):
         return ""
 
@@ -564,7 +576,7 @@ def _gzip_compress(s):
 def _gzip_decompress(s):
     b = _b64(s)
     try:
-        return "" if b is None else gzip.decompress(b).decode("utf-8")
+        return "" if b is None else _inflate(b, 16 + zlib.MAX_WBITS)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError):
         return ""
 

@@ -146,8 +146,9 @@ def _split_quoted(text: str, delims: str, quotes: str, escape: str | None) -> li
 def _kv_pairs(text: str, opts: dict[str, Any], keys: list[str]) -> dict[str, str]:
     if "regex" in opts:
         found: dict[str, str] = {}
+        from kshell.query import regex
         try:
-            for m in re.finditer(str(opts["regex"]), text):
+            for m in regex.compile(str(opts["regex"])).finditer(text):
                 if m.re.groups >= 2:
                     found.setdefault(m.group(1).strip(), m.group(2))
         except re.error:

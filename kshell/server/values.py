@@ -31,6 +31,8 @@ import re
 import uuid
 from typing import Any
 
+from kshell import ticks
+
 # Kusto type name -> the .NET type name of v1's `DataType` column field.
 CLR_TYPES = {
     "bool": "Boolean",
@@ -45,8 +47,6 @@ CLR_TYPES = {
     "dynamic": "Object",
 }
 
-_TICKS_PER_US = 10
-_US = dt.timedelta(microseconds=1)
 
 
 # --------------------------------------------------------------- encoding
@@ -56,22 +56,23 @@ def encode_datetime(value: dt.datetime) -> str:
         value = value.astimezone(dt.timezone.utc)
     text = (f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
             f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}")
-    if value.microsecond:
-        text += f".{value.microsecond * _TICKS_PER_US:07d}"
+    frac = ticks.fraction(value)  # 100 ns ticks (kshell.ticks)
+    if frac:
+        text += f".{frac:07d}"
     return text + "Z"
 
 
 def encode_timespan(value: dt.timedelta) -> str:
-    us = value // _US
-    sign = "-" if us < 0 else ""
-    seconds, frac = divmod(abs(us), 1_000_000)
+    n = ticks.timespan_ticks(value)  # 100 ns ticks (kshell.ticks)
+    sign = "-" if n < 0 else ""
+    seconds, frac = divmod(abs(n), ticks.TICKS_PER_SECOND)
     minutes, second = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
     days, hour = divmod(hours, 24)
     text = f"{sign}{days}." if days else sign
     text += f"{hour:02d}:{minute:02d}:{second:02d}"
     if frac:
-        text += f".{frac * _TICKS_PER_US:07d}"
+        text += f".{frac:07d}"
     return text
 
 
@@ -170,9 +171,9 @@ def decode_datetime(text: str) -> dt.datetime:
     if s.endswith("Z") or s.endswith("z"):
         s = s[:-1] + "+00:00"
     frac = re.search(r"\.(\d+)", s)
-    if frac and len(frac.group(1)) > 6:  # 100 ns ticks: Python keeps microseconds
-        s = s[: frac.start(1) + 6] + s[frac.end(1):]
-    value = dt.datetime.fromisoformat(s)
+    if frac and len(frac.group(1)) > 7:  # 100 ns ticks: digits past the seventh are dropped
+        s = s[: frac.start(1) + 7] + s[frac.end(1):]
+    value = ticks.fromisoformat(s)  # keeps a seventh digit (kshell.ticks)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(dt.timezone.utc)
@@ -183,9 +184,9 @@ def decode_timespan(text: str) -> dt.timedelta:
     if m is None:
         raise ValueError(f"'{text}' is not a timespan")
     sign, days, h, mi, s, frac = m.groups()
-    us = int(((frac or "") + "0000000")[:7]) // _TICKS_PER_US
-    value = dt.timedelta(days=int(days or 0), hours=int(h), minutes=int(mi), seconds=int(s), microseconds=us)
-    return -value if sign else value
+    whole = ((int(days or 0) * 24 + int(h)) * 60 + int(mi)) * 60 + int(s)
+    n = whole * ticks.TICKS_PER_SECOND + int(((frac or "") + "0000000")[:7])
+    return ticks.timespan_from_ticks(-n if sign else n)
 
 
 def decode_value(type_name: str, value: Any, *, v1: bool = False) -> Any:
@@ -195,7 +196,7 @@ def decode_value(type_name: str, value: Any, *, v1: bool = False) -> Any:
     if type_name == "datetime":
         return decode_datetime(value)
     if type_name == "timespan":
-        return decode_timespan(value) if isinstance(value, str) else dt.timedelta(microseconds=value / _TICKS_PER_US)
+        return decode_timespan(value) if isinstance(value, str) else ticks.timespan_from_ticks(round(value))
     if type_name == "decimal":
         return decimal.Decimal(str(value))
     if type_name == "guid":

@@ -37,7 +37,7 @@ from typing import Any
 
 from kshell.engine.cluster import Cluster, Database, Table
 from kshell.store.codec import CodecError, Decoder, Encoder, _class_name, _default, _fields_of, _is_transient, resolve_class
-from kshell.store.tracking import track_record, tracked_type
+from kshell.store.tracking import TrackedDict, track_record, tracked_type
 
 SPLIT_TYPES = (Cluster, Database)
 ROOT = ("c",)
@@ -70,6 +70,8 @@ def _snapshot(v: Any) -> Any:
 
     Two equal snapshots of the same object mean its encoding is unchanged."""
     cls = type(v)
+    if cls in _SCALARS:
+        return (v,)
     if cls is dict:
         return tuple(v.items()) if _SCALARS >= set(map(type, v.values())) else None
     if not hasattr(cls, "__dataclass_fields__"):
@@ -165,7 +167,7 @@ class ClusterParts:
             if isinstance(d, dict) and d:
                 first = next(iter(d))
                 if first == "$keys":
-                    out = {}
+                    out = TrackedDict()
                     for k in d["$keys"]:
                         sub = path + (k,)
                         sd = doc(sub)
@@ -275,7 +277,7 @@ class ClusterParts:
         for name in names:
             value = get(obj, name)
             p = path + (name,)
-            if type(value) is dict and (not value or _STR_ONLY >= set(map(type, value))):
+            if type(value) is TrackedDict or type(value) is dict:
                 self._dict(value, p)
             elif type(value) is list:
                 self._items(value, p)
@@ -300,10 +302,23 @@ class ClusterParts:
         return text is not None and text.startswith('{"$keys"')
 
     def _dict(self, d: dict, p: Path) -> None:
-        keys = list(d)
-        values = list(d.values())
         prev = self._fast.get(p)
-        if prev is not None and prev[0] == "keys" and prev[1] == keys and all(map(_is, values, prev[2])):
+        if prev is not None and prev[0] == "keys" and prev[6] is d and type(d) is TrackedDict \
+                and id(d) not in self._touched:
+            # A watched dict, not changed since written: the same keys and objects.
+            keys, values, same = prev[1], prev[2], True
+        else:
+            keys = list(d)
+            if keys and not _STR_ONLY >= set(map(type, keys)):
+                # Keys that are not all strings: the dict is stored whole, in one part.
+                if self._has_children(p):
+                    self._drop_children(p)
+                self._fast.pop(p, None)
+                self._put(p, *self._encode(d, p))
+                return
+            values = list(d.values())
+            same = prev is not None and prev[0] == "keys" and prev[1] == keys and all(map(_is, values, prev[2]))
+        if same:
             # Same keys, same objects.  Split records and tables are examined through
             # their own tracking, records whose assignments are noted only when one
             # was assigned; the other entries are unchanged if their fields are.
@@ -321,7 +336,7 @@ class ClusterParts:
                 return
             for i in plain:
                 self._entry(values[i], p + (keys[i],))
-            self._fast[p] = ("keys", keys, values, plain, _bulk(pv, check=True), noted)
+            self._fast[p] = ("keys", keys, values, plain, _bulk(pv, check=True), noted, d)
             return
         old_keys = prev[1] if prev is not None and prev[0] == "keys" else self._stored_keys(p)
         self._put(p, json.dumps({"$keys": keys}, separators=_SEP))
@@ -355,7 +370,7 @@ class ClusterParts:
                 self._fast[sp] = (v, snap, True)
             else:
                 plain.append(i)
-        self._fast[p] = ("keys", keys, values, plain, _bulk([values[i] for i in plain], check=True), noted)
+        self._fast[p] = ("keys", keys, values, plain, _bulk([values[i] for i in plain], check=True), noted, d)
 
     def _entry(self, v: Any, sp: Path) -> Any:
         """One dict entry stored as its own part: encoded again unless visibly the

@@ -76,6 +76,51 @@ TRACKED = {Table: TrackedTable, Cluster: _tracked_subclass(Cluster), Database: _
 _TRACKED_CLASSES = frozenset(TRACKED.values())
 
 
+class TrackedDict(dict):
+    """A dict whose changes are noted as (its id, "=").  The state file builds the
+    dicts it stores entry by entry (databases, identities, tables ...) as
+    TrackedDicts when it reads them, before anything else holds them, so an
+    unchanged one is recognised without looking at its entries."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _add((id(self), "="))
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        _add((id(self), "="))
+        dict.__delitem__(self, key)
+
+    def pop(self, *args: Any) -> Any:
+        _add((id(self), "="))
+        return dict.pop(self, *args)
+
+    def popitem(self) -> Any:
+        _add((id(self), "="))
+        return dict.popitem(self)
+
+    def clear(self) -> None:
+        _add((id(self), "="))
+        dict.clear(self)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        _add((id(self), "="))
+        dict.update(self, *args, **kwargs)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        _add((id(self), "="))
+        return dict.setdefault(self, key, default)
+
+    def __ior__(self, other: Any) -> "TrackedDict":
+        _add((id(self), "="))
+        return dict.__ior__(self, other)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # Copies (deepcopy, pickle) are plain dicts: only the stored one is watched.
+        return (dict, (dict(self),))
+
+
 _WRITE_TRACKED: dict[type, type | None] = {}
 
 

@@ -47,7 +47,157 @@ def command_rule(rule: CommandRule) -> CommandRule:
     return rule
 
 
+# Lazy loading (script start-up): the families whose rules accept a command, by
+# its first two words (else its first word).  Data: a family that adds a command
+# adds a line here; tests/test_startup.py checks the index against every command
+# of the docs corpus.  A command whose words are not listed, one no listed family
+# accepts, and one only the catch-all accepts are parsed again with every family
+# loaded, so the index can only make parsing faster, never change its answer.
+COMMAND_INDEX: dict[str, tuple[str, ...]] = {
+    'add': ('cmd_security',),
+    'add database': ('cmd_security',),
+    'add external': ('cmd_security',),
+    'add function': ('cmd_security',),
+    'add materialized-view': ('cmd_security',),
+    'add table': ('cmd_security',),
+    'alter': ('cmd_policy', 'cmd_database', 'cmd_table', 'cmd_function', 'cmd_ingest', 'cmd_external_table'),
+    'alter cluster': ('cmd_policy',),
+    'alter column': ('cmd_policy', 'cmd_table'),
+    'alter database': ('cmd_policy', 'cmd_database', 'cmd_ingest'),
+    'alter external': ('cmd_policy', 'cmd_external_table'),
+    'alter function': ('cmd_function',),
+    'alter materialized-view': ('cmd_policy',),
+    'alter table': ('cmd_policy', 'cmd_table', 'cmd_ingest'),
+    'alter tables': ('cmd_policy',),
+    'alter-merge': ('cmd_policy', 'cmd_table'),
+    'alter-merge cluster': ('cmd_policy',),
+    'alter-merge database': ('cmd_policy',),
+    'alter-merge external': ('cmd_policy',),
+    'alter-merge materialized-view': ('cmd_policy',),
+    'alter-merge table': ('cmd_policy', 'cmd_table'),
+    'alter-merge tables': ('cmd_policy',),
+    'append': ('cmd_ingest',),
+    'append async': ('cmd_ingest',),
+    'append missing': ('cmd_ingest',),
+    'append oldextents': ('cmd_ingest',),
+    'append t': ('cmd_ingest',),
+    'clear': ('cmd_table', 'cmd_security'),
+    'clear cluster': ('cmd_security',),
+    'clear table': ('cmd_table',),
+    'create': ('cmd_database', 'cmd_table', 'cmd_function', 'cmd_ingest', 'cmd_external_table'),
+    'create database': ('cmd_database', 'cmd_ingest'),
+    'create external': ('cmd_external_table',),
+    'create function': ('cmd_function',),
+    'create table': ('cmd_table', 'cmd_ingest'),
+    'create tables': ('cmd_table',),
+    'create-merge': ('cmd_table',),
+    'create-merge table': ('cmd_table',),
+    'create-merge tables': ('cmd_table',),
+    'create-or-alter': ('cmd_function', 'cmd_ingest', 'cmd_external_table', 'cmd_continuous_export'),
+    'create-or-alter continuous-export': ('cmd_continuous_export',),
+    'create-or-alter external': ('cmd_external_table',),
+    'create-or-alter function': ('cmd_function',),
+    'create-or-alter table': ('cmd_ingest',),
+    'delete': ('cmd_policy',),
+    'delete cluster': ('cmd_policy',),
+    'delete database': ('cmd_policy',),
+    'delete external': ('cmd_policy',),
+    'delete materialized-view': ('cmd_policy',),
+    'delete table': ('cmd_policy',),
+    'disable': ('cmd_continuous_export',),
+    'disable continuous-export': ('cmd_continuous_export',),
+    'drop': ('cmd_database', 'cmd_table', 'cmd_function', 'cmd_ingest', 'cmd_security', 'cmd_external_table', 'cmd_continuous_export'),
+    'drop column': ('cmd_table',),
+    'drop continuous-export': ('cmd_continuous_export',),
+    'drop database': ('cmd_database', 'cmd_ingest', 'cmd_security'),
+    'drop extent': ('cmd_table',),
+    'drop external': ('cmd_security', 'cmd_external_table'),
+    'drop function': ('cmd_function', 'cmd_security'),
+    'drop functions': ('cmd_function',),
+    'drop materialized-view': ('cmd_security',),
+    'drop table': ('cmd_table', 'cmd_ingest', 'cmd_security'),
+    'drop tables': ('cmd_table',),
+    'enable': ('cmd_continuous_export',),
+    'enable continuous-export': ('cmd_continuous_export',),
+    'export': ('cmd_export',),
+    'export async': ('cmd_export',),
+    'export to': ('cmd_export',),
+    'ingest': ('cmd_ingest',),
+    'ingest inline': ('cmd_ingest',),
+    'ingest into': ('cmd_ingest',),
+    'list': ('cmd_storage',),
+    'list blobs': ('cmd_storage',),
+    'rename': ('cmd_table',),
+    'rename column': ('cmd_table',),
+    'rename columns': ('cmd_table',),
+    'rename table': ('cmd_table',),
+    'rename tables': ('cmd_table',),
+    'set': ('cmd_ingest', 'cmd_security'),
+    'set async': ('cmd_ingest',),
+    'set cluster': ('cmd_security',),
+    'set database': ('cmd_security',),
+    'set external': ('cmd_security',),
+    'set function': ('cmd_security',),
+    'set materialized-view': ('cmd_security',),
+    'set ml_models': ('cmd_ingest',),
+    'set mytable': ('cmd_ingest',),
+    'set n': ('cmd_ingest',),
+    'set normal_2d_with_anomalies': ('cmd_ingest',),
+    'set occupancydetection': ('cmd_ingest',),
+    'set other': ('cmd_ingest',),
+    'set plotlytemplate': ('cmd_ingest',),
+    'set recenterrors': ('cmd_ingest',),
+    'set t': ('cmd_ingest',),
+    'set table': ('cmd_security',),
+    'set texas': ('cmd_ingest',),
+    'set-or-append': ('cmd_ingest',),
+    'set-or-append async': ('cmd_ingest',),
+    'set-or-append device_alarms': ('cmd_ingest',),
+    'set-or-append error_log': ('cmd_ingest',),
+    'set-or-append f': ('cmd_ingest',),
+    'set-or-append inventory': ('cmd_ingest',),
+    'set-or-append logs': ('cmd_ingest',),
+    'set-or-append ml_models': ('cmd_ingest',),
+    'set-or-append mytable': ('cmd_ingest',),
+    'set-or-append new': ('cmd_ingest',),
+    'set-or-append newtable': ('cmd_ingest',),
+    'set-or-append raw_table': ('cmd_ingest',),
+    'set-or-append samples': ('cmd_ingest',),
+    'set-or-append sourcetable1': ('cmd_ingest',),
+    'set-or-append sourcetable2': ('cmd_ingest',),
+    'set-or-append targettablename': ('cmd_ingest',),
+    'set-or-replace': ('cmd_ingest',),
+    'set-or-replace async': ('cmd_ingest',),
+    'set-or-replace colormapping': ('cmd_ingest',),
+    'set-or-replace employees': ('cmd_ingest',),
+    'set-or-replace mystagingtable': ('cmd_ingest',),
+    'set-or-replace t': ('cmd_ingest',),
+    'set-or-replace versionedarticle': ('cmd_ingest',),
+    'show': ('cmd_policy', 'cmd_database', 'cmd_table', 'cmd_function', 'cmd_ingest', 'cmd_security', 'cmd_external_table', 'cmd_continuous_export'),
+    'show cluster': ('cmd_policy', 'cmd_security'),
+    'show continuous-export': ('cmd_continuous_export',),
+    'show continuous-exports': ('cmd_continuous_export',),
+    'show database': ('cmd_policy', 'cmd_database', 'cmd_table', 'cmd_ingest', 'cmd_security'),
+    'show databases': ('cmd_database',),
+    'show external': ('cmd_policy', 'cmd_security', 'cmd_external_table'),
+    'show function': ('cmd_function', 'cmd_security'),
+    'show functions': ('cmd_function',),
+    'show materialized-view': ('cmd_policy', 'cmd_security'),
+    'show principal': ('cmd_security',),
+    'show table': ('cmd_policy', 'cmd_table', 'cmd_ingest', 'cmd_security'),
+    'show tables': ('cmd_table',),
+}
+CATCH_ALL = "cmd_misc"
+
 _loaded = False
+_loaded_some: set[str] = set()
+
+
+def _sort_rules() -> None:
+    # Rules run in FAMILY_MODULES order whatever imported a family first (an engine
+    # module importing cmd_misc early must not put its catch-all before later families).
+    order = {f"kshell.syntax.{m}": i for i, m in enumerate(FAMILY_MODULES)}
+    _RULES.sort(key=lambda r: order.get(r.__module__, len(order)))
 
 
 def _load_families() -> None:
@@ -57,27 +207,69 @@ def _load_families() -> None:
 
         for mod in FAMILY_MODULES:
             importlib.import_module(f"kshell.syntax.{mod}")
-        # Rules run in FAMILY_MODULES order whatever imported a family first (an engine
-        # module importing cmd_misc early must not put its catch-all before later families).
-        order = {f"kshell.syntax.{m}": i for i, m in enumerate(FAMILY_MODULES)}
-        _RULES.sort(key=lambda r: order.get(r.__module__, len(order)))
+        _sort_rules()
         _loaded = True
+
+
+def _load_some(families: tuple[str, ...]) -> None:
+    import importlib
+
+    missing = [f for f in families if f not in _loaded_some]
+    for mod in missing:
+        importlib.import_module(f"kshell.syntax.{mod}")
+        _loaded_some.add(mod)
+    if missing:
+        _sort_rules()
+
+
+def index_key(cursor: Cursor) -> tuple[str, str]:
+    """The command's first word and its first two words (lower case), cursor after the '.'."""
+    words = []
+    for k in range(2):
+        t = cursor.peek(k)
+        if t.kind != "NAME":
+            break
+        words.append(t.text.lower())
+    return (words[0] if words else ""), " ".join(words)
+
+
+def families_for(cursor: Cursor) -> tuple[str, ...] | None:
+    one, two = index_key(cursor)
+    return COMMAND_INDEX.get(two) or COMMAND_INDEX.get(one)
 
 
 def parse_command(text: str, cursor: Cursor) -> Command:
     """Parse a management command; `cursor` is at the leading '.'."""
-    _load_families()
     start_tok = cursor.expect_op(".", "to start a management command")
     verb_tok = cursor.peek()
     if verb_tok.kind != "NAME":
         raise cursor.error("expected a command name after '.'", verb_tok)
     start = cursor.i
+    if not _loaded:
+        families = families_for(cursor)
+        if families is not None:
+            _load_some(families)
+            wanted = {f"kshell.syntax.{f}" for f in families}
+            rules = [r for r in _RULES if r.__module__ in wanted]
+            hint = cursor.hint
+            try:
+                node, rule = _dispatch(text, cursor, start, start_tok, verb_tok, rules)
+                if rule.__module__ != f"kshell.syntax.{CATCH_ALL}":
+                    return node
+            except KustoSyntaxError:
+                pass
+            cursor.i, cursor.hint = start, hint
+        _load_families()
+    return _dispatch(text, cursor, start, start_tok, verb_tok, _RULES)[0]
+
+
+def _dispatch(text: str, cursor: Cursor, start: int, start_tok, verb_tok, rules: list) -> tuple[Command, CommandRule]:
     # A rule that recognised its leading words but then raised is not the last word:
     # a later rule may own a longer form (`.show table T extents` after the table
     # family's `.show table T ...`).  When none accepts, the error that got furthest
     # into the text is raised (see _pick_error).
     first_error: KustoSyntaxError | None = None
-    for rule in _RULES:
+    for rule in rules:
         cursor.i = start
         try:
             node = rule(cursor)
@@ -102,7 +294,7 @@ def parse_command(text: str, cursor: Cursor) -> Command:
                 raise first_error
             node.pos = start_tok.start
             node.text = text
-            return node
+            return node, rule
     hint_error = None
     if cursor.hint is not None:
         cursor.i = cursor.hint[0]

@@ -1,0 +1,204 @@
+"""Script start-up: script mode imports only what it uses, and loading command
+families on first use (static indexes) never changes an answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# ../shared beside the checkout (or beside the worktrees' directory)
+CORPUS = next((p / "shared" / "corpus" / "docs-kusto-blocks.jsonl" for p in (PROJECT_ROOT.parent, PROJECT_ROOT.parent.parent)
+               if (p / "shared").is_dir()), PROJECT_ROOT.parent / "shared" / "corpus" / "docs-kusto-blocks.jsonl")
+REPL_ONLY = ("prompt_toolkit", "pygments", "tabulate", "wcwidth", "kshell.repl")
+
+SCRIPT = """\
+.create table T (a:long, s:string, d:datetime)
+
+.ingest inline into table T <|
+1,x,2026-01-01
+2,y,2026-01-02
+
+T | where a > 1 | project a, s, d
+
+T | summarize count() by s | order by s asc
+
+.show tables
+
+#db
+
+.create database D2 volatile
+
+.add database D2 viewers ('aaduser=v@contoso.com')
+
+.show database D2 principals
+
+#identity create mi1
+
+.alter-merge cluster policy managed_identity ```[{"ObjectId": "system", "AllowedUsages": "NativeIngestion"}]```
+
+.alter table T policy update @'[{"IsEnabled": true, "Source": "T", "Query": "T", "IsTransactional": false}]'
+
+#time advance 1h
+
+print now()
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _modules_after(args: list[str], stdin: str = "", preload: bool = False) -> tuple[list[str], str, str]:
+    code = (
+        "import sys\n"
+        + ("import kshell.engine.session as s; s.load_families()\n"
+           "import kshell.syntax.commands as c; c._load_families()\n"
+           "import kshell.directives as d; d._load()\n" if preload else "")
+        + "from kshell.cli import main\n"
+        f"rc = main({args!r})\n"
+        "print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        "sys.exit(rc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], input=stdin.encode(), capture_output=True,
+                          cwd=str(PROJECT_ROOT), env=_env(), timeout=120)
+    err = proc.stderr.decode()
+    head, _, mods = err.rpartition("MODULES ")
+    return mods.split(), proc.stdout.decode(), head
+
+
+@pytest.mark.parametrize("how", ["-e", "-f", "stdin"])
+def test_script_mode_imports_no_repl_module_nor_tabulate(tmp_path, how):
+    script = tmp_path / "s.kql"
+    script.write_text(SCRIPT)
+    args = ["--now", "2026-01-01"]
+    stdin = ""
+    if how == "-e":
+        args += ["-e", ".show databases", "-e", "print 1"]
+    elif how == "-f":
+        args += ["-f", str(script)]
+    else:
+        stdin = SCRIPT
+    mods, out, err = _modules_after(args, stdin)
+    assert "Error" not in err, err
+    assert out.strip()
+    heavy = sorted(m for m in mods if m.split(".")[0] in REPL_ONLY or m.startswith("kshell.repl"))
+    assert heavy == [], heavy
+
+
+def test_a_short_script_loads_only_the_families_it_uses():
+    mods, out, err = _modules_after(["--now", "2026-01-01", "-e", ".show databases", "--format", "csv"])
+    assert "NetDefaultDB" in out, err
+    assert "kshell.engine.update_policy" not in mods and "kshell.engine.continuous_export" not in mods
+    assert "kshell.syntax.cmd_external_table" not in mods
+
+
+def test_lazily_loaded_families_answer_exactly_like_preloaded_ones(tmp_path):
+    script = tmp_path / "s.kql"
+    script.write_text(SCRIPT)
+    for fmt in ("table", "csv"):
+        args = ["--now", "2026-01-01", "-f", str(script), "--format", fmt, "--keep-going"]
+        _, lazy_out, lazy_err = _modules_after(args)
+        _, eager_out, eager_err = _modules_after(args, preload=True)
+        assert lazy_out == eager_out and lazy_err == eager_err
+        assert "policy update" not in lazy_err  # the update policy request succeeded
+
+
+# ------------------------------------------------------------ the indexes
+
+def test_handler_and_policy_indexes_name_the_modules_that_register_them():
+    from kshell.engine import session as s
+
+    s.load_families()
+    handlers = {t.__name__: fn.__module__.rsplit(".", 1)[1] for t, fn in s._HANDLERS.items()}
+    policies = {k: fn.__module__.rsplit(".", 1)[1] for k, fn in s._POLICY_HANDLERS.items()}
+    assert s.HANDLER_INDEX == handlers, "add the new handlers to kshell.engine.session.HANDLER_INDEX"
+    assert s.POLICY_INDEX == policies, "add the new policy kinds to kshell.engine.session.POLICY_INDEX"
+
+
+def test_directive_index_names_the_module_of_every_directive():
+    import kshell.directives as d
+
+    d._load()
+    assert d.DIRECTIVE_INDEX == {n: x.fn.__module__ for n, x in d._REGISTRY.items()}
+
+
+def test_hook_lists_are_filled_only_by_their_declared_owners():
+    """Every hook registered at import belongs to a family HOOK_OWNERS names for its list."""
+    from kshell.engine import clock_directives, ingest, queries, session as s
+
+    s.load_families()
+    lists = {"ingestion": ingest.INGESTION_HOOKS, "read": queries.DATABASE_READ_HOOKS + queries.TABLE_READ_HOOKS,
+             "external_read": queries.EXTERNAL_TABLE_READERS, "clock": clock_directives.CLOCK_HOOKS}
+    for kind, hooks in lists.items():
+        owners = s.HOOK_OWNERS[kind]
+        for hook in hooks:
+            # the module that defines the hook is imported by (or is) an owner
+            code = (f"import sys, kshell.engine.session as s\n"
+                    f"s.load_hook_owners({kind!r})\n"
+                    f"print({hook.__module__!r} in sys.modules)\n")
+            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  cwd=str(PROJECT_ROOT), env=_env(), timeout=60)
+            assert proc.stdout.strip() == "True", (kind, hook, owners, proc.stderr)
+
+
+def _corpus_commands() -> list[str]:
+    from kshell.script import split_requests
+
+    texts = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        try:
+            texts += [r.text for r in split_requests(json.loads(line)["text"]) if r.text.lstrip().startswith(".")]
+        except Exception:  # noqa: BLE001 - a block the splitter refuses
+            continue
+    return texts
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="the shared docs corpus (../shared) is not beside the checkout")
+def test_the_command_index_never_changes_what_a_corpus_command_parses_to():
+    """For every command of the docs corpus: the families the index names either give
+    the same node as all families, or the command is parsed again with all of them."""
+    from kshell.errors import KustoSyntaxError
+    from kshell.syntax import commands as c
+    from kshell.syntax.cursor import Cursor
+    from kshell.syntax.inline_data import inline_ingest_tokens
+
+    c._load_families()
+    checked = fast = 0
+    for text in _corpus_commands():
+        try:
+            cursor = Cursor(text, inline_ingest_tokens(text))
+            start_tok = cursor.expect_op(".")
+        except KustoSyntaxError:
+            continue
+        verb_tok = cursor.peek()
+        if verb_tok.kind != "NAME":
+            continue
+        start = cursor.i
+        families = c.families_for(cursor)
+        try:
+            full = c._dispatch(text, cursor, start, start_tok, verb_tok, c._RULES)[0]
+        except KustoSyntaxError:
+            full = None
+        checked += 1
+        if families is None:
+            continue
+        wanted = {f"kshell.syntax.{f}" for f in families}
+        cursor.i, cursor.hint = start, None
+        try:
+            node, rule = c._dispatch(text, cursor, start, start_tok, verb_tok,
+                                     [r for r in c._RULES if r.__module__ in wanted])
+        except KustoSyntaxError:
+            continue  # parsed again with every family
+        if rule.__module__ == f"kshell.syntax.{c.CATCH_ALL}":
+            continue
+        fast += 1
+        assert node == full, text
+    assert checked > 1000 and fast > checked // 2, (checked, fast)
