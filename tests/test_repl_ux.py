@@ -139,3 +139,10 @@ def test_help_says_plainly_what_kshell_does_not_run(run_kshell):
     assert ".show table <table> principals" in out
     code, _, err = run_kshell("#help no_such_thing_at_all\n")
     assert code == 1 and "is not a directive, command, operator or function kshell knows" in err
+
+
+def test_the_caret_gutter_counts_lines_of_everything_entered(session):
+    err = io.StringIO()
+    run_text(make_state(session), "print a = 1\n\nprint b = 2\n| where c > 0", out=io.StringIO(), err=err)
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("Error (line 4): ") and lines[1] == "   4 | | where c > 0"
