@@ -73,6 +73,8 @@ def layout(result: Result, fmt: str, types: bool, columns: int, auto_vertical: b
 def _chart(state: Any, result: Result, columns: int, rows: int, notes: list[str]) -> str | None:
     if result.visualization is None or state.extras.get("charts", "always") == "never":
         return None
+    if state.format in ("csv", "tsv", "json"):
+        return None  # data formats show the data, as in scripts
     from kshell import charts
 
     if not charts.drawable(result):
