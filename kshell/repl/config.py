@@ -34,7 +34,10 @@ timing = on
 # Show column types in table headers (name:type): on or off (#types on|off).
 types = off
 
-# Show a table wider than the terminal as one record per block instead: on or off.
+# Tables wider than the terminal stay horizontal and scroll sideways in the pager
+# (less -S).  on: show one record per block instead when a row would not fit at all
+# (wider than four screens, or wider than the screen with the pager off); off: never.
+# (#format vertical always shows records.)
 auto_vertical = on
 
 # How many entries the history file ($XDG_DATA_HOME/kshell/history) keeps.
