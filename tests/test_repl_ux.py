@@ -146,3 +146,14 @@ def test_the_caret_gutter_counts_lines_of_everything_entered(session):
     run_text(make_state(session), "print a = 1\n\nprint b = 2\n| where c > 0", out=io.StringIO(), err=err)
     lines = err.getvalue().splitlines()
     assert lines[0].startswith("Error (line 4): ") and lines[1] == "   4 | | where c > 0"
+
+
+def test_completion_shows_the_operator_syntax_in_an_operator_slot(session):
+    from kshell.repl.completer import KustoCompleter
+    from kshell.repl.completion import CompletionEngine
+
+    completer = KustoCompleter(CompletionEngine(session))
+    text = "print 1 | cou"
+    found = {c.text.strip(): "".join(t for _, t in c.display_meta)
+             for c in completer.get_completions(Document(text, len(text)), None)}
+    assert found["count"].startswith("T | count")  # the operator, not the count() aggregate
