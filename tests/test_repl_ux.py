@@ -157,3 +157,16 @@ def test_completion_shows_the_operator_syntax_in_an_operator_slot(session):
     found = {c.text.strip(): "".join(t for _, t in c.display_meta)
              for c in completer.get_completions(Document(text, len(text)), None)}
     assert found["count"].startswith("T | count")  # the operator, not the count() aggregate
+
+
+def test_auto_vertical_takes_a_number_of_screens():
+    from kshell.repl import results
+    from kshell.result import Result
+
+    assert parse_config("auto_vertical = 2\n").auto_vertical == 2
+    assert parse_config("auto_vertical = off\n").auto_vertical == 0
+    assert parse_config("auto_vertical = sideways\n").warnings
+    wide = Result.of([(f"Column{i}", "string") for i in range(12)], [["x" * 8] * 12])  # ~160 columns
+    assert "RECORD" not in results.layout(wide, "table", False, 100, 2, can_scroll=True)
+    assert "RECORD" in results.layout(wide, "table", False, 50, 2, can_scroll=True)
+    assert "RECORD" not in results.layout(wide, "table", False, 50, 0, can_scroll=False)

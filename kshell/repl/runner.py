@@ -21,7 +21,7 @@ from kshell.errors import KustoError
 from kshell.repl import pager
 
 
-def run_text(state: Any, text: str, *, auto_vertical: bool = True, out=None, err=None) -> bool:
+def run_text(state: Any, text: str, *, auto_vertical: bool | int = True, out=None, err=None) -> bool:
     """Run every request of `text`; False if one failed (the rest are then skipped)."""
     from kshell.repl import prompt_words
     from kshell.script import error_line, format_error, split_requests
@@ -72,7 +72,7 @@ def caret(text: str, error: KustoError, shown_line: int | None = None) -> str:
     return f"{gutter}{shown}\n{' ' * (len(gutter) + column - 1)}^\n"
 
 
-def run_request(state: Any, request: Any, *, auto_vertical: bool = True, out=None, err=None) -> bool:
+def run_request(state: Any, request: Any, *, auto_vertical: bool | int = True, out=None, err=None) -> bool:
     from kshell.repl import progress, results
     from kshell.script import execute_request
 
