@@ -245,3 +245,24 @@ def test_declare_pattern():
     check(q + 'p("b").y', "v:long", [[2]])
     with pytest.raises(KustoError, match="no mapping"):
         run(q + 'p("c").y')
+
+
+ODD_INPUTS = [
+    "print x=1 | make-series count() on x step 0", "print 1 | make-series count() on x step 1",
+    "print 1 | mv-apply x on (take 1)", "print x=1 | scan declare (y:long) with (step s: x > 0 => z = 1;)",
+    "print 1 | partition by nosuch (take 1)", "print 1 | top-nested 2 of nosuch by count()",
+    "print 1 | evaluate pivot()", "print 1 | evaluate ipv4_lookup(1, 2, 3)", "print 1 | evaluate rows_near(true, -1)",
+    "print a=1, b=2 | graph-to-table nodes", "print a=1, b=2 | make-graph a --> b | where true",
+    "print a=1, b=2 | make-graph a --> b | graph-match (x)-[e*1..2]->(y) where all(1, 2) project 1",
+    "print 1 | top-hitters 1 of print_0 by 'x'", "search in (Nope) 'x'",
+    "declare pattern p = (a:string) { ('x') = { print 1 }; }; p('y')",
+    "print series_iir(dynamic([1]), dynamic([1]), dynamic([0])), binary_shift_left(1, -1), indexof_regex('a', '(')",
+]
+
+
+@pytest.mark.parametrize("text", ODD_INPUTS)
+def test_odd_inputs_give_kusto_errors_or_results(text):
+    try:
+        run(text)
+    except KustoError:
+        pass

@@ -233,6 +233,9 @@ def make_series(ev, tab: Tabular, node: X.MakeSeries, scope) -> Tabular:
     axis_name = expr_name(node.axis) or "Column1"
     axis_vals = axis.values(tab.data, tab.rows)
     step = _const(ev, node.step, scope, "make-series: the step")
+    zero = dt.timedelta(0) if isinstance(step, dt.timedelta) else 0
+    if step is None or isinstance(step, (bool, str, dict, list)) or not step > zero:
+        raise ev.error(node.step, "make-series: the step must be a positive number or timespan")
     start = _const(ev, node.start, scope, "make-series: 'from'") if node.start is not None else None
     end = _const(ev, node.end, scope, "make-series: 'to'") if node.end is not None else None
     present = [v for v in axis_vals if v is not None]
@@ -591,6 +594,8 @@ def top_hitters(ev, tab: Tabular, node: X.TopHitters, scope) -> Tabular:
     e = c.compile(node.expr.expr)
     name = node.expr.name or expr_name(node.expr.expr) or "Column1"
     vals = e.values(tab.data, tab.rows)
+    if node.by is not None and c.compile(node.by).type not in ("int", "long", "real", "decimal"):
+        raise ev.error(node.by, "top-hitters: the 'by' expression must be numeric")
     weights = c.compile(node.by).values(tab.data, tab.rows) if node.by is not None else [1] * tab.rows
     totals: dict[Any, Any] = {}
     first: dict[Any, Any] = {}
