@@ -411,6 +411,8 @@ class MakeGraph:
     directed: bool
     node_tables: list[tuple[Any, str]]     # (tabular expression, key column)
     node_id: str | None = None             # with_node_id=name
+    partition_by: str | None = None        # partitioned-by column ( operators )
+    partition_ops: list[Any] | None = None
 
 
 @dataclass
@@ -467,8 +469,14 @@ def _make_graph(p) -> MakeGraph:
             node.node_tables.append((table, p.name("a key column")))
             if not p.accept_op(","):
                 break
-    if p.at_word("partitioned-by"):
-        raise p.error("'make-graph ... partitioned-by' is not simulated by kshell")
+    if p.at_word("partitioned") and p.peek(1).is_op("-") and p.peek(2).kind == NAME \
+            and p.peek(2).text.lower() == "by":
+        p.i += 3
+        node.partition_by = p.name("a partition column")
+        node.partition_ops = _subquery(p)
+    elif p.accept_word("partitioned-by"):
+        node.partition_by = p.name("a partition column")
+        node.partition_ops = _subquery(p)
     _end(p)
     return node
 
