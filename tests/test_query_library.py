@@ -266,3 +266,8 @@ def test_odd_inputs_give_kusto_errors_or_results(text):
         run(text)
     except KustoError:
         pass
+
+
+def test_partition_with_a_query_body():
+    check("datatable(k:string)['a', 'b'] | partition by k { print key = toscalar(k) }",
+          "key:string", [["a"], ["b"]], ordered=False)

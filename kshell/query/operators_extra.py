@@ -382,6 +382,18 @@ def partition(ev, tab: Tabular, node: X.Partition, scope) -> Tabular:
     groups: dict[Any, list[int]] = {}
     for i, v in enumerate(tab.data[k][j] for j in range(tab.rows)):
         groups.setdefault(T.to_string(v) if isinstance(v, (dict, list)) else v, []).append(i)
+    if node.operators is None:
+        # `{ query }`: the query runs once per key, with the key's value bound to the
+        # column's name (toscalar(Col) reads it).
+        from kshell.query.cexpr import const
+        from kshell.query.evaluator import Scope
+        parts = []
+        for key, idx in groups.items():
+            inner = Scope(scope)
+            value = tab.data[k][idx[0]]
+            inner.bind(node.by, "scalar", const(tab.columns[k][1], value))
+            parts.append(ev.eval_tabular(node.body, inner))
+        return _concat(parts, parts[0]) if parts else Tabular([], [], 0)
     parts = [_apply_ops(ev, tab.take_rows(idx), node.operators, scope) for idx in groups.values()]
     if not parts:
         return _apply_ops(ev, tab, node.operators, scope)

@@ -260,7 +260,10 @@ def _partition(p) -> Partition:
         ops = _subquery(p)
         _end(p)
         return Partition(col, ops)
-    raise p.error("only 'partition by Column ( subquery )' is simulated")
+    from kshell.syntax.query import body
+    query = body(p)  # `{ query }`: the partition's key value is bound to the column's name
+    _end(p)
+    return Partition(col, None, query)
 
 
 def _top_nested(p) -> TopNested:
