@@ -135,6 +135,7 @@ class IngestionBatch:
                 extent.tags = [str(t) for t in tags]
             table.extents.append(extent)
             append.extents.append(extent)
+        load_hook_owners("after_apply")
         for hook in list(AFTER_APPLY_HOOKS):
             hook(self)
 
