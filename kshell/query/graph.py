@@ -17,10 +17,9 @@ from typing import Any, Callable
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import expr_name, unique
-from kshell.query.operators_extra import operator
+from kshell.query.operators_extra import X, operator
 from kshell.query.tabular import Tabular
 from kshell.syntax import ast
-from kshell.syntax import query_ops_extra as X
 
 
 class Graph:

@@ -22,7 +22,18 @@ from kshell.query.compiler import Compiler
 from kshell.query.naming import expr_name
 from kshell.query.tabular import Tabular, mutable_columns
 from kshell.syntax import ast
-from kshell.syntax import query_ops_extra as X
+
+
+class _Structures:
+    """kshell.syntax.query_ops_extra, imported when an operator of this module first runs
+    (its dataclasses cost ~30 ms to create; most queries never need them)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from kshell.syntax import query_ops_extra
+        return getattr(query_ops_extra, name)
+
+
+X = _Structures()
 
 REGISTRY: dict[str, Callable[..., Tabular]] = {}
 NAMES = REGISTRY  # the catalog's status check reads the names
@@ -644,9 +655,3 @@ def search_operator(ev, tab: Tabular, node: Any, scope) -> Tabular:
     from kshell.query.operators import apply_operator
     return apply_operator(ev, tab, where, scope)
 
-
-def _search_from_parser(p) -> Any:
-    return X.parse_search(p.text)
-
-
-X.PARSERS["search"] = _search_from_parser

@@ -636,3 +636,6 @@ def parse_search(text: str) -> Search:
     if isinstance(pred, ast.Literal) and isinstance(pred.value, str):
         pred_text = f"* {'has_cs' if case else 'has'} {pred_text}"
     return Search(tables, pred_text, case)
+
+
+PARSERS["search"] = lambda p: parse_search(p.text)
