@@ -307,7 +307,7 @@ function	series_fill_linear	series_fill_linear(series, [ missing_value_placehold
 function	series_fir	series_fir(series, filter [, normalize[, center]])	dynamic	runs	Finite impulse response filter.
 function	series_fit_2lines	Will return all mentioned above columns with the following names: series_fit_2lines_x_rsquare, series_fit_2lines_x_split_idx etc.	dynamic	not implemented yet	Two-segment linear regression (several columns).
 function	series_fit_2lines_dynamic	series_fit_2lines_dynamic(series)	dynamic	not implemented yet	Two-segment linear regression, as a property bag.
-function	series_fit_line	series_fit_line(series)	dynamic	not implemented yet	Linear regression (several columns).
+function	series_fit_line	series_fit_line(series)	dynamic	runs	Linear regression (several columns).
 function	series_fit_line_dynamic	series_fit_line_dynamic(series)	dynamic	runs	Linear regression, as a property bag.
 function	series_fit_poly	T | extend series_fit_poly(y_series [, x_series, degree ])	dynamic	not implemented yet	Polynomial regression (several columns).
 function	series_floor	series_floor(series)	dynamic	runs	Element-wise floor.
@@ -330,7 +330,7 @@ function	series_product	series_product(series)	real	runs	Product of a series' el
 function	series_seasonal	series_seasonal(series [, period ])	dynamic	runs	The seasonal component of a series.
 function	series_sign	series_sign(series)	dynamic	runs	Element-wise sign.
 function	series_sin	series_sin(series)	dynamic	runs	Element-wise sine.
-function	series_stats	... | extend ( Name, ... ) = series_stats ( series [, ignore_nonfinite] )	dynamic	not implemented yet	Statistics of a series (several columns).
+function	series_stats	... | extend ( Name, ... ) = series_stats ( series [, ignore_nonfinite] )	dynamic	runs	Statistics of a series (several columns).
 function	series_stats_dynamic	series_stats_dynamic(series [, ignore_nonfinite ])	dynamic	runs	Statistics of a series, as a property bag.
 function	series_subtract	series_subtract(series1, series2)	dynamic	runs	Element-wise difference of two series.
 function	series_sum	series_sum(series)	real	runs	Sum of a series' elements.
