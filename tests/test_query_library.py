@@ -188,8 +188,8 @@ def test_plugins():
 def test_not_simulated_items_name_themselves():
     with pytest.raises(NotSupported, match="'autocluster' is not simulated by kshell"):
         run("print 1 | evaluate autocluster()")
-    with pytest.raises(NotSupported, match="'reduce' is not simulated"):
-        run("print s='a' | reduce by s")
+    with pytest.raises(NotSupported, match="'fork' is not simulated"):
+        run("print s='a' | fork (take 1)")
     with pytest.raises(KustoError):
         run("print 1 | scan with (step s1 x)")
 
@@ -280,3 +280,10 @@ def test_bag_functions_spread_into_columns():
           "series_stats_x_variance:dynamic", [[1.0, 0, 3.0, 2, 2.0, 1.0, 1.0]])
     r = run("print x=dynamic([1,2,3]) | extend (r2, slope, v, rv, icpt, fit) = series_fit_line(x) | project slope, icpt, fit")
     assert r.rows == [[1.0, 0.0, [1.0, 2.0, 3.0]]]
+
+
+def test_reduce_groups_by_frequent_terms():
+    check("range x from 1 to 10 step 1 | project s = strcat('foo', 'Z', tostring(x)) | reduce by s with characters='Z'",
+          "Pattern:string, Count:long, Representative:string", [["foo*", 10, "fooZ1"]])
+    r = run("range x from 1 to 20 step 1 | project s = strcat('a-', tostring(x)) | reduce kind=source by s")
+    assert r.column_names == ["s", "Pattern"] and {row[1] for row in r.rows} == {"a*"}

@@ -540,7 +540,7 @@ operator	project-keep	T | project-keep ColumnNameOrPattern [, ...]	table	runs	Ke
 operator	project-rename	T | project-rename NewColumnName = ExistingColumnName [, ...]	table	runs	Renames columns.
 operator	project-reorder	T | project-reorder ColumnNameOrPattern [asc | desc | granny-asc | granny-desc] [, ...]	table	runs	Reorders columns.
 operator	range	range columnName from start to stop step step	table	runs	A table of a numeric, datetime or timespan progression.
-operator	reduce	T | reduce [kind = ReduceKind] by Expr [with [threshold = Threshold] [, characters = Characters]]	table	not implemented yet	Groups strings by similarity.
+operator	reduce	T | reduce [kind = ReduceKind] by Expr [with [threshold = Threshold] [, characters = Characters]]	table	runs	Groups strings by similarity.
 operator	render	T | render visualization [with ( propertyName = propertyValue [, ...])]	table	runs	Asks for a chart of the result.
 operator	restrict	restrict	statement	not implemented yet	Limits the tables the rest of the query can see.
 operator	sample	T | sample NumberOfRows	table	runs	Random rows.

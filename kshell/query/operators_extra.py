@@ -655,3 +655,61 @@ def search_operator(ev, tab: Tabular, node: Any, scope) -> Tabular:
     from kshell.query.operators import apply_operator
     return apply_operator(ev, tab, where, scope)
 
+
+
+# ------------------------------------------------------------------ reduce
+
+@operator("reduce")
+def reduce_(ev, tab: Tabular, node: Any, scope) -> Tabular:
+    """Groups strings by a pattern: a string is split into terms (by `characters`, by default
+    at every character that is not an ASCII letter or digit); a term found in more than
+    `threshold` (0.1) of the rows is kept, every other term with the separator before it
+    becomes `*`.  Rows whose pattern is only wildcards, and patterns matching no more than
+    `threshold` of the rows, are gathered as `others`.  (A simple frequent-term heuristic:
+    the service's clustering is not documented further.)"""
+    threshold = float(_const(ev, node.threshold, scope, "reduce: threshold")) if node.threshold is not None else 0.1
+    chars = _const(ev, node.characters, scope, "reduce: characters") if node.characters is not None else None
+    e = Compiler(ev, tab.columns, scope).compile(node.expr)
+    texts = [T.to_string(v) for v in e.values(tab.data, tab.rows)]
+    splitter = re.compile(f"([{re.escape(str(chars))}]+)" if chars else r"([^A-Za-z0-9]+)")
+
+    def terms(s: str) -> list[tuple[str, str]]:
+        parts = splitter.split(s)
+        out, sep = [], ""
+        for i, part in enumerate(parts):
+            if i % 2:
+                sep = part
+            elif part:
+                out.append((sep, part))
+                sep = ""
+        return out
+    split = [terms(s) for s in texts]
+    n = len(texts)
+    freq: dict[str, int] = {}
+    for ts in split:
+        for term in {t for _s, t in ts}:
+            freq[term] = freq.get(term, 0) + 1
+    patterns = []
+    for ts in split:
+        out: list[str] = []
+        for sep, term in ts:
+            if freq[term] > threshold * n:
+                out.append(sep + term)
+            elif not out or out[-1] != "*":
+                out.append("*")
+        p = "".join(out)
+        patterns.append("others" if not p.strip("*") else p)
+    counts: dict[str, list[int]] = {}
+    for i, p in enumerate(patterns):
+        counts.setdefault(p, []).append(i)
+    for p in [p for p, idx in counts.items() if p != "others" and len(idx) <= threshold * n]:
+        counts.setdefault("others", []).extend(counts.pop(p))
+    if (node.kind or "").lower() == "source":
+        final = {i: p for p, idx in counts.items() for i in idx}
+        cols, data = list(tab.columns), mutable_columns(tab.data)
+        cols.append(("Pattern", "string"))
+        data.append([final[i] for i in range(n)])
+        return Tabular(cols, data, n, tab.name)
+    rows = [[p, len(idx), "" if p == "others" else texts[min(idx)]] for p, idx in counts.items()]
+    rows.sort(key=lambda r: (r[0] == "others", -r[1]))
+    return Tabular.from_rows([("Pattern", "string"), ("Count", "long"), ("Representative", "string")], rows)

@@ -106,6 +106,7 @@ class Reduce:
     expr: Any
     threshold: Any = None
     characters: Any = None
+    kind: str | None = None
 
 
 def _parser(op: Any):
@@ -335,9 +336,9 @@ def _sample_distinct(p) -> SampleDistinct:
 
 
 def _reduce(p) -> Reduce:
-    p.op_params(("kind",))
+    params = p.op_params(("kind",))
     p.expect_word("by", "in 'reduce'")
-    node = Reduce(p.expression())
+    node = Reduce(p.expression(), kind=params.get("kind"))
     if p.accept_word("with"):
         while True:
             key = p.name("threshold or characters").lower()
