@@ -287,3 +287,12 @@ def test_reduce_groups_by_frequent_terms():
           "Pattern:string, Count:long, Representative:string", [["foo*", 10, "fooZ1"]])
     r = run("range x from 1 to 20 step 1 | project s = strcat('a-', tostring(x)) | reduce kind=source by s")
     assert r.column_names == ["s", "Pattern"] and {row[1] for row in r.rows} == {"a*"}
+
+
+def test_line_clipped_by_polygon():
+    square = "dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]})"
+    out, = one(f"print geo_intersection_line_with_polygon(dynamic({{'type':'LineString','coordinates':[[1,1],[3,1]]}}), {square})")
+    assert out["type"] == "LineString" and out["coordinates"][0] == [1, 1]
+    assert out["coordinates"][1] == [pytest.approx(2.0), pytest.approx(1.0, abs=1e-3)]
+    assert one(f"print geo_intersection_line_with_polygon(dynamic({{'type':'LineString','coordinates':[[5,5],[6,6]]}}), {square})") == \
+        [{"type": "GeometryCollection", "geometries": []}]

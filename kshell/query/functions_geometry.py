@@ -718,3 +718,46 @@ def _point_buffer(lon, lat, radius, tolerance=None):
                                math.cos(r) - math.sin(lat0) * math.sin(la))
         ring.append([(math.degrees(lo) + 540) % 360 - 180, math.degrees(la)])
     return polygon(ring + [ring[0]])
+
+
+@scalar("geo_intersection_line_with_polygon", "dynamic", 2, strict=False)
+def _intersection_line_with_polygon(line_v, poly_v):
+    """The parts of a line inside a polygon: each edge is cut where it crosses the
+    polygon's edges, and the pieces whose middle is inside are kept (joined when they
+    touch).  A LineString, a MultiLineString, or an empty GeometryCollection."""
+    ls, ps = lines(line_v), polygons(poly_v)
+    if ls is None or ps is None:
+        return None
+    pedges = _polygon_edges(ps)
+    raw = [line_v["coordinates"]] if line_v.get("type") == "LineString" else line_v["coordinates"]
+    pieces: list[list[list[float]]] = []
+    for ln, coords in zip(ls, raw):
+        current: list[list[float]] = []
+        for (a, b), ca, cb in zip(edges(ln, False), coords, coords[1:]):
+            cuts = [(0.0, a, list(ca[:2]))]
+            for c, d in pedges:
+                x = _arc_intersection(a, b, c, d)
+                if x is not None:
+                    t = angle(a, x) / angle(a, b) if angle(a, b) else 0.0
+                    if 0.0 < t < 1.0:
+                        cuts.append((t, x, lonlat(x)))
+            cuts.append((1.0, b, list(cb[:2])))
+            cuts.sort(key=lambda c: c[0])
+            for (t0, p0, q0), (t1, p1, q1) in zip(cuts, cuts[1:]):
+                if t1 - t0 < 1e-12:
+                    continue
+                inside = in_polygons(slerp(p0, p1, 0.5), ps)
+                if inside:
+                    if not current:
+                        current = [q0]
+                    current.append(q1)
+                elif current:
+                    pieces.append(current)
+                    current = []
+        if current:
+            pieces.append(current)
+    if not pieces:
+        return {"type": "GeometryCollection", "geometries": []}
+    if len(pieces) == 1:
+        return {"type": "LineString", "coordinates": pieces[0]}
+    return {"type": "MultiLineString", "coordinates": pieces}
