@@ -17,7 +17,7 @@ import docs_outputs_support as S
 pytestmark = pytest.mark.skipif(not S.CORPUS.exists(), reason=f"corpus not found at {S.CORPUS} (../shared absent)")
 
 # The number of examples whose table matches today; raise it as kshell improves.
-FLOOR = 660
+FLOOR = 663
 
 # page:line -> why kshell's table differs from the printed one (doc erratum, wrong pairing,
 # or a deliberate simplification recorded in docs/query-engine.md).
@@ -93,9 +93,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     'geo-union-polygons-array-function.md:59': "not simulated: geo_union_polygons_array (spherical polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-union-polygons-array-function.md:83': "not simulated: geo_union_polygons_array (spherical polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-union-polygons-array-function.md:105': "not simulated: geo_union_polygons_array (spherical polygon union) (see docs/query-engine.md, 'Not simulated')",
-    'geo-union-lines-array-function.md:55': "not simulated: geo_union_lines_array (see docs/query-engine.md, 'Not simulated')",
-    'geo-union-lines-array-function.md:79': "not simulated: geo_union_lines_array (see docs/query-engine.md, 'Not simulated')",
-    'geo-union-lines-array-function.md:101': "not simulated: geo_union_lines_array (see docs/query-engine.md, 'Not simulated')",
     'geo-simplify-polygons-array-function.md:83': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-simplify-polygons-array-function.md:107': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-simplify-polygons-array-function.md:131': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",

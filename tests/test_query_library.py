@@ -296,3 +296,10 @@ def test_line_clipped_by_polygon():
     assert out["coordinates"][1] == [pytest.approx(2.0), pytest.approx(1.0, abs=1e-3)]
     assert one(f"print geo_intersection_line_with_polygon(dynamic({{'type':'LineString','coordinates':[[5,5],[6,6]]}}), {square})") == \
         [{"type": "GeometryCollection", "geometries": []}]
+
+
+def test_union_of_lines_chains_shared_vertices():
+    out, = one("print geo_union_lines_array(dynamic([{'type':'LineString','coordinates':[[0,0],[1,1]]}, "
+               "{'type':'LineString','coordinates':[[1,1],[2,1]]}, {'type':'LineString','coordinates':[[5,5],[6,6]]}]))")
+    assert out == {"type": "MultiLineString", "coordinates": [[[0, 0], [1, 1], [2, 1]], [[5, 5], [6, 6]]]}
+    assert one("print geo_union_lines_array(dynamic([{'type':'LineString','coordinates':[[1,1]]}]))") == [None]

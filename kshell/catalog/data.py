@@ -173,7 +173,7 @@ function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 c
 function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	runs	The center of an S2 cell as a GeoJSON point.
 function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	runs	An S2 cell as a GeoJSON polygon.
 function	geo_simplify_polygons_array	geo_simplify_polygons_array(polygons, tolerance)	dynamic	not implemented yet	Union of polygons simplified to a tolerance.
-function	geo_union_lines_array	geo_union_lines_array(lineStrings)	dynamic	not implemented yet	Union of line strings.
+function	geo_union_lines_array	geo_union_lines_array(lineStrings)	dynamic	runs	Union of line strings.
 function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	not implemented yet	Union of polygons.
 function	getmonth	getmonth(...)	int	runs	Month of the year.
 function	gettype	gettype(value)	string	runs	The runtime type name of a value.

@@ -761,3 +761,49 @@ def _intersection_line_with_polygon(line_v, poly_v):
     if len(pieces) == 1:
         return {"type": "LineString", "coordinates": pieces[0]}
     return {"type": "MultiLineString", "coordinates": pieces}
+
+
+@scalar("geo_union_lines_array", "dynamic", strict=False)
+def _union_lines_array(arr):
+    """The union of line strings: their edges once each (shared vertices join them),
+    chained into as few lines as possible, in order of first appearance.  Overlaps are
+    recognised on shared vertices only (a partly collinear overlap stays two edges)."""
+    if not isinstance(arr, list) or not arr:
+        return None
+    edges_seen: list[tuple[tuple, tuple]] = []
+    keys: set[frozenset] = set()
+    for v in arr:
+        if not isinstance(v, dict) or lines(v) is None:
+            return None
+        parts = [v["coordinates"]] if v["type"] == "LineString" else v["coordinates"]
+        for part in parts:
+            pts = [tuple(p[:2]) for p in part]
+            for a, b in zip(pts, pts[1:]):
+                k = frozenset((a, b))
+                if a != b and k not in keys:
+                    keys.add(k)
+                    edges_seen.append((a, b))
+    # chain: follow edges from a vertex, in the order they were first seen
+    unused = list(edges_seen)
+    chains: list[list[tuple]] = []
+    while unused:
+        a, b = unused.pop(0)
+        chain = [a, b]
+        grown = True
+        while grown:
+            grown = False
+            for i, (c, d) in enumerate(unused):
+                if c == chain[-1] or d == chain[-1]:
+                    chain.append(d if c == chain[-1] else c)
+                elif c == chain[0] or d == chain[0]:
+                    chain.insert(0, d if c == chain[0] else c)
+                else:
+                    continue
+                del unused[i]
+                grown = True
+                break
+        chains.append(chain)
+    coords = [[list(p) for p in ch] for ch in chains]
+    if len(coords) == 1:
+        return {"type": "LineString", "coordinates": coords[0]}
+    return {"type": "MultiLineString", "coordinates": coords}
