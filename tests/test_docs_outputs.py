@@ -17,7 +17,7 @@ import docs_outputs_support as S
 pytestmark = pytest.mark.skipif(not S.CORPUS.exists(), reason=f"corpus not found at {S.CORPUS} (../shared absent)")
 
 # The number of examples whose table matches today; raise it as kshell improves.
-FLOOR = 663
+FLOOR = 668
 
 # page:line -> why kshell's table differs from the printed one (doc erratum, wrong pairing,
 # or a deliberate simplification recorded in docs/query-engine.md).
@@ -96,11 +96,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     'geo-simplify-polygons-array-function.md:83': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-simplify-polygons-array-function.md:107': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-simplify-polygons-array-function.md:131': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:65': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:84': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:103': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:122': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:162': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
     'geo-line-buffer-function.md:82': "not simulated: geo_line_buffer / geo_polygon_buffer (need polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-line-buffer-function.md:92': "not simulated: geo_line_buffer / geo_polygon_buffer (need polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-polygon-buffer-function.md:85': "not simulated: geo_line_buffer / geo_polygon_buffer (need polygon union) (see docs/query-engine.md, 'Not simulated')",

@@ -303,3 +303,19 @@ def test_union_of_lines_chains_shared_vertices():
                "{'type':'LineString','coordinates':[[1,1],[2,1]]}, {'type':'LineString','coordinates':[[5,5],[6,6]]}]))")
     assert out == {"type": "MultiLineString", "coordinates": [[[0, 0], [1, 1], [2, 1]], [[5, 5], [6, 6]]]}
     assert one("print geo_union_lines_array(dynamic([{'type':'LineString','coordinates':[[1,1]]}]))") == [None]
+
+
+def test_polygon_intersection():
+    sq = "dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]})"
+    tri = "dynamic({'type':'Polygon','coordinates':[[[1,1],[3,1],[3,3],[1,1]]]})"
+    out, = one(f"print geo_intersection_2polygons({sq}, {tri})")
+    # geodesic edges: the triangle's lower edge bulges north of y=1, so the part inside the
+    # square has four corners (two of them crossings near (2, 1) and (2, 2))
+    ring = out["coordinates"][0]
+    assert out["type"] == "Polygon" and len(ring) == 5 and ring[0] == ring[-1]
+    assert all(-1e-9 <= x <= 2 + 1e-9 and 1 - 1e-9 <= y <= 2 + 1e-6 for x, y in ring)
+    far = "dynamic({'type':'Polygon','coordinates':[[[5,5],[6,5],[6,6],[5,5]]]})"
+    assert one(f"print geo_intersection_2polygons({sq}, {far})") == [{"type": "GeometryCollection", "geometries": []}]
+    concave = "dynamic({'type':'Polygon','coordinates':[[[0,0],[4,0],[4,4],[2,1],[0,4],[0,0]]]})"
+    with pytest.raises(NotSupported, match="convex"):
+        run(f"print geo_intersection_2polygons({concave}, {concave})")

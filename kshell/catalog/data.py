@@ -142,7 +142,7 @@ function	geo_h3cell_to_central_point	geo_h3cell_to_central_point(h3cell)	dynamic
 function	geo_h3cell_to_polygon	geo_h3cell_to_polygon(h3cell)	dynamic	runs	An H3 cell as a GeoJSON polygon.
 function	geo_info_from_ip_address	geo_info_from_ip_address(IpAddress )	dynamic	needs a geolocation database kshell does not ship	Country, state, city and coordinates of an IP address.
 function	geo_intersection_2lines	geo_intersection_2lines(lineString1,lineString2)	dynamic	runs	Intersection of two line strings.
-function	geo_intersection_2polygons	geo_intersection_2polygons(polygon1,polygon1)	dynamic	not implemented yet	Intersection of two polygons.
+function	geo_intersection_2polygons	geo_intersection_2polygons(polygon1,polygon1)	dynamic	runs	Intersection of two polygons.
 function	geo_intersection_line_with_polygon	geo_intersection_line_with_polygon(lineString,polygon)	dynamic	runs	Intersection of a line string and a polygon.
 function	geo_intersects_2lines	geo_intersects_2lines(lineString1,lineString2)	bool	runs	Whether two line strings intersect.
 function	geo_intersects_2polygons	geo_intersects_2polygons(polygon1,polygon1)	bool	runs	Whether two polygons intersect.

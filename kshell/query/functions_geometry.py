@@ -807,3 +807,120 @@ def _union_lines_array(arr):
     if len(coords) == 1:
         return {"type": "LineString", "coordinates": coords[0]}
     return {"type": "MultiLineString", "coordinates": coords}
+
+
+def _convex(pts: list[tuple[float, float]]) -> bool:
+    n, sign = len(pts), 0
+    for i in range(n):
+        (x1, y1), (x2, y2), (x3, y3) = pts[i], pts[(i + 1) % n], pts[(i + 2) % n]
+        z = (x2 - x1) * (y3 - y2) - (y2 - y1) * (x3 - x2)
+        if abs(z) > 1e-18:
+            if sign and (z > 0) != (sign > 0):
+                return False
+            sign = 1 if z > 0 else -1
+    return True
+
+
+def _clip(subject: list[tuple[float, float]], clipper: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sutherland-Hodgman: `subject` clipped by the convex `clipper` (planar)."""
+    def area2(poly):
+        return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1]))
+    if area2(clipper) < 0:
+        clipper = clipper[::-1]
+
+    def inside(p, a, b):
+        return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= -1e-15
+
+    def cross_point(p, q, a, b):
+        x1, y1, x2, y2, x3, y3, x4, y4 = *p, *q, *a, *b
+        d = (x1 - x2) * (y3 - y4) - (y1 - y2) * (x3 - x4)
+        if d == 0:
+            return q
+        t = ((x1 - x3) * (y3 - y4) - (y1 - y3) * (x3 - x4)) / d
+        return (x1 + t * (x2 - x1), y1 + t * (y2 - y1))
+    out = list(subject)
+    for a, b in zip(clipper, clipper[1:] + clipper[:1]):
+        if not out:
+            break
+        inp, out = out, []
+        for i, q in enumerate(inp):
+            p = inp[i - 1]
+            if inside(q, a, b):
+                if not inside(p, a, b):
+                    out.append(cross_point(p, q, a, b))
+                out.append(q)
+            elif inside(p, a, b):
+                out.append(cross_point(p, q, a, b))
+    return out
+
+
+def _unproject(center: Vec, xy: tuple[float, float]) -> list[float]:
+    z = center
+    x = unit(cross((0.0, 0.0, 1.0), z)) if abs(z[2]) < 0.999 else (1.0, 0.0, 0.0)
+    y = cross(z, x)
+    return lonlat(unit(add(add(z, x, xy[0]), y, xy[1])))
+
+
+def _intersect_polygons(a: list[Vec], b: list[Vec]) -> dict | None:
+    """Two polygons without holes, one convex: clipped in a gnomonic projection (where
+    their geodesic edges are straight).  None when neither is convex."""
+    center = unit(add(_centroid_of_edges(list(edges(a, True))) or a[0],
+                      _centroid_of_edges(list(edges(b, True))) or b[0]))
+    project = _gnomonic(center)
+    pa, pb = [project(v) for v in a], [project(v) for v in b]
+    if any(p is None for p in pa + pb):
+        return None
+    if _convex(pb):
+        pts = _clip(pa, pb)
+    elif _convex(pa):
+        pts = _clip(pb, pa)
+    else:
+        return None
+    dedup: list[tuple[float, float]] = []
+    for p in pts:
+        if not dedup or math.dist(p, dedup[-1]) > 1e-12:
+            dedup.append(p)
+    if len(dedup) > 1 and math.dist(dedup[0], dedup[-1]) <= 1e-12:
+        dedup.pop()
+    distinct = []
+    for p in dedup:
+        if all(math.dist(p, q) > 1e-12 for q in distinct):
+            distinct.append(p)
+    # The ring starts at its first computed crossing (the service's output does).
+    inputs = pa + pb
+    first_new = next((i for i, p in enumerate(distinct) if all(math.dist(p, q) > 1e-12 for q in inputs)), 0)
+    distinct = distinct[first_new:] + distinct[:first_new]
+    coords = [_unproject(center, p) for p in distinct]
+    coords = [[round(c, 12) for c in p] for p in coords]
+    coords = [[int(c) if float(c).is_integer() else c for c in p] for p in coords]
+    if not coords:
+        return {"type": "GeometryCollection", "geometries": []}
+    if len(coords) == 1:
+        return point(*coords[0])
+    if len(coords) == 2:
+        return {"type": "LineString", "coordinates": coords}
+    return polygon(coords + [coords[0]])
+
+
+@scalar("geo_intersection_2polygons", "dynamic", 2, strict=False)
+def _intersection_2polygons(v1, v2):
+    from kshell.errors import NotSupported
+    p1, p2 = polygons(v1), polygons(v2)
+    if p1 is None or p2 is None:
+        return None
+    parts = []
+    for r1 in p1:
+        for r2 in p2:
+            if len(r1) > 1 or len(r2) > 1:
+                raise NotSupported("geo_intersection_2polygons: polygons with holes are not simulated by kshell")
+            g = _intersect_polygons(r1[0], r2[0])
+            if g is None:
+                raise NotSupported("geo_intersection_2polygons: kshell intersects a polygon with a convex one "
+                                   "only (both are concave here)")
+            if g["type"] == "GeometryCollection":
+                parts.extend(g["geometries"])
+            else:
+                parts.append(g)
+    if len(parts) == 1:
+        return parts[0]
+    return {"type": "GeometryCollection", "geometries": parts}
