@@ -38,6 +38,8 @@ b,beta
 
 .create table Raw (Key:string, Value:long)
 
+.alter database Ops policy streamingingestion enable
+
 .create table Enriched (Key:string, Value:long, Extra:string)
 
 .create function Enrich() { Raw | join kind=leftouter (database("Ref").Lookup) on Key | project Key, Value, Extra }
