@@ -1,7 +1,7 @@
 """Charts for `| render ...` in the terminal, drawn with plotext 6 (optional).
 
 plotext is imported on the first chart only (never at start-up, never in a
-script that draws nothing).  Without it, `chart_text` raises ChartError and
+script that draws nothing).  Without it, `draw` raises ChartError and
 the caller shows the table with that one-line note.  A pie chart is drawn as
 proportional bars (plotext has no pie), `card` as its single value, and
 kinds kshell cannot draw (pivotchart, treemap, ...) as the table with a note.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kshell.charts_data import DRAWN, ChartData, ChartError, chart_data, time_labels
+from kshell.charts_data import DRAWN, ChartData, ChartError, chart_data, span_labels, time_labels
 from kshell.result import Result
 
 # Without colours, series are told apart by their marker characters.
@@ -23,6 +23,7 @@ PLAIN_BARS = ("█", "▒", "#", "░", "=", "+")
 MAX_POINTS = 2000  # per series: a terminal has a few hundred dots across; more only costs time
 SAVE_FORMATS = ("html", "txt", "ansi")
 
+
 def drawable(result: Result) -> bool:
     """The result asks for a chart (`| render X` with X other than table)."""
     vis = result.visualization
@@ -30,7 +31,19 @@ def drawable(result: Result) -> bool:
 
 
 def draw(result: Result, width: int = 80, height: int = 20, *, color: bool = False) -> str:
-    """The chart of `result` as text; ChartError (a one-line reason) when it cannot be drawn."""
+    """The chart of `result` as text; ChartError (a one-line reason) when it cannot be drawn.
+
+    A failure inside the plotting library is a ChartError too: a chart is an extra
+    over the table, and must never cost the result (or the shell)."""
+    try:
+        return _draw(result, width, height, color)
+    except ChartError:
+        raise
+    except Exception as e:  # noqa: BLE001 - see the docstring
+        raise ChartError(f"the chart could not be drawn ({type(e).__name__}: {e}); showing the table") from None
+
+
+def _draw(result: Result, width: int, height: int, color: bool) -> str:
     props = dict(result.visualization or {})
     kind = str(props.get("chart", "table")).lower()
     if kind not in DRAWN:
@@ -51,15 +64,34 @@ def _figure(data: ChartData, width: int, height: int, color: bool):
     # "simple": the frame in the terminal's own colours (no painted background, readable on dark
     # and light terminals alike), the series in plotext's palette
     fig.theme("simple" if color else "colorless")
-    _plot(fig, data, color)
-    if data.title:
-        fig.title(data.title)
-    x_label, y_label = (data.y_label, data.x_name) if data.kind == "barchart" else (data.x_name, data.y_label)
-    fig.label(x_label, axis=0)
-    fig.label(y_label, axis=1)
-    if data.ymin is not None or data.ymax is not None:
-        fig.ruler("y").lim(data.ymin, data.ymax)
+    parts = data.panel_data() if data.panels else [data]
+    if len(parts) > 1:
+        fig.subplots(len(parts), 1)
+        for i, part in enumerate(parts):
+            plot = fig.subplot(i + 1, 1)
+            plot.theme("simple" if color else "colorless")
+            _dress(plot, part, color, title=(f"{data.title}: " if data.title else "") + part.title,
+                   x_label=data.x_name if i == len(parts) - 1 else "")
+    else:
+        _dress(fig, data, color, title=data.title, x_label=None)
     return fig.build()
+
+
+def _dress(plot, data: ChartData, color: bool, *, title: str, x_label: str | None) -> None:
+    """Draw `data` on one plot, with its title, axis labels and y limits."""
+    _plot(plot, data, color)
+    if title:
+        plot.title(title)
+    x_name, y_name = (data.y_label, data.x_name) if data.kind == "barchart" else (data.x_name, data.y_label)
+    plot.label(x_name if x_label is None else x_label, axis=0)
+    plot.label(y_name, axis=1)
+    if data.ymin is not None or data.ymax is not None:
+        plot.ruler("y").lim(data.ymin, data.ymax)
+    if data.kind not in ("columnchart", "barchart"):  # bars start at 0: no log scale for them
+        if data.log_y:
+            plot.ruler("y").scale("log")
+        if data.log_x:
+            plot.ruler("x").scale("log")
 
 
 def save(results: list[Result], path: str, width: int = 100, height: int = 28) -> str:
@@ -88,6 +120,10 @@ def save(results: list[Result], path: str, width: int = 100, height: int = 28) -
                     f.write(matrix.string(colorless=ext == "txt").rstrip("\n") + "\n")
     except OSError as e:
         raise ChartError(f"#chart: cannot write '{path}': {e.strerror or e}") from None
+    except ChartError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a plotting library failure: one line, as in draw()
+        raise ChartError(f"#chart: the chart could not be drawn ({type(e).__name__}: {e})") from None
     return f"chart written to {path}"
 
 
@@ -149,11 +185,12 @@ def _x_ticks(fig, data: ChartData, position: dict | None) -> None:
         step = max(1, len(data.xs) // 8)
         ticks = [(position[x], str(x)[:12]) for x in data.xs[::step]]
         fig.ruler("x").ticks([p for p, _ in ticks], labels=[t for _, t in ticks])
-    elif data.x_type == "datetime" and data.xs:
+    elif data.x_type in ("datetime", "timespan") and data.xs:
         lo, hi = min(data.xs), max(data.xs)
         n = 5 if hi > lo else 1
         positions = [lo + (hi - lo) * i / max(n - 1, 1) for i in range(n)]
-        fig.ruler("x").ticks(positions, labels=time_labels(positions))
+        fig.ruler("x").ticks(positions, labels=time_labels(positions) if data.x_type == "datetime"
+                             else span_labels(positions))
 
 
 def _bars(fig, data: ChartData, horizontal: bool, color: bool) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -130,6 +129,8 @@ def open_state(args: argparse.Namespace, *, interactive: bool = False):
         raise UsageError("STATE_FILE is blank")
     if args.state_file:
         existed = os.path.exists(args.state_file)
+        import importlib.util  # (not at start-up: a script without a state file never needs it)
+
         if importlib.util.find_spec("kshell.store") is None:
             raise UsageError("state files are not supported by this version of kshell yet; run without STATE_FILE")
         from kshell import store
@@ -188,6 +189,8 @@ def open_remote_state(args: argparse.Namespace):
 # ------------------------------------------------------------------ modes
 
 def run_check(paths: list[str]) -> int:
+    import importlib.util
+
     if importlib.util.find_spec("kshell.syntax.check") is None:
         raise UsageError("--check is not available in this version of kshell yet")
     from kshell.syntax import check

@@ -145,7 +145,7 @@ def clip_directive(state: ShellState, args: str) -> str:
 
 
 @directive("chart", "#chart FILE.html|FILE.txt|FILE.ansi",
-           "Write the last chart drawn (a query ending with '| render ...') to a file.")
+           "Write the chart of the last result (a query ending with '| render ...') to a file.")
 def chart_directive(state: ShellState, args: str) -> str:
     from kshell import outfiles
     from kshell.charts import ChartError, save

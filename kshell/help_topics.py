@@ -35,7 +35,28 @@ def catalog_lookup(name: str) -> Any:
         return None
 
 
-def signature(name: str) -> str | None:
+# A completion menu's kind word -> the catalog kinds that may describe it (`count` is
+# both an operator and an aggregation: the operator slot shows the operator's syntax).
+_MENU_KINDS = {"function": ("function", "aggregate", "window"), "aggregate": ("aggregate",),
+               "operator": ("operator",)}
+_by_kind: dict[str, dict[str, Any]] = {}
+
+
+def signature(name: str, kind: str | None = None) -> str | None:
+    """The catalog's signature of `name` (as a `kind` from the completion menu, when given)."""
+    if kind in _MENU_KINDS:
+        if not _by_kind:
+            try:
+                from kshell.catalog import entries
+            except ImportError:
+                return None
+            for entry in entries():
+                _by_kind.setdefault(entry.kind, {}).setdefault(entry.name.lower(), entry)
+        for k in _MENU_KINDS[kind]:
+            entry = _by_kind.get(k, {}).get(name.lower())
+            if entry is not None and entry.signature:
+                return entry.signature
+        return None
     entry = catalog_lookup(name)
     return getattr(entry, "signature", None) or None
 

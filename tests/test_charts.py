@@ -101,3 +101,24 @@ def test_plotext_is_imported_only_when_a_chart_is_drawn():
         proc = subprocess.run([sys.executable, "-c", code], input=script, capture_output=True, text=True,
                               cwd=str(PROJECT_ROOT), env=_env(), timeout=60)
         assert f"PLOTEXT {loaded}" in proc.stderr, proc.stderr
+
+
+def test_ysplit_panels_draws_one_chart_per_y_column():
+    script = ("range t from datetime(2026-01-01) to datetime(2026-01-02) step 1h\n"
+              "| extend a = hourofday(t), b = 100 - hourofday(t)\n"
+              "| render timechart with (ysplit=panels, title='Load')\n")
+    code, out, err = run_kshell(script, "--charts", "always", "--format", "markdown")
+    assert code == 0, err
+    chart = out[out.index("Load: a"):]
+    assert "Load: b" in chart and chart.count("└") == 2  # two panels, each with its own axes
+    assert "100.0┤" in chart and "23.0┤" in chart.split("Load: b")[0]
+
+
+def test_log_axis():
+    code, out, err = run_kshell("range x from 1 to 6 step 1 | extend y = exp10(x) | render linechart with (yaxis=log)\n",
+                                "--charts", "always")
+    assert code == 0, err
+    chart = out[out.index("┌"):]
+    ticks = [line.split("┤")[0].strip() for line in chart.splitlines() if "┤" in line]
+    assert ticks[0] == "1.0000e6" or float(ticks[0]) == 1e6
+    assert float(ticks[1]) < 1e6 / 4  # evenly spaced ticks on a log axis: the second is far below half

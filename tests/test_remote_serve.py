@@ -66,9 +66,6 @@ def test_every_type_renders_as_it_does_locally_in_every_format(loaded):
     assert "1.02:03:04.5" in remote_out and "2024-01-02T03:04:05.123456Z" in remote_out
 
 
-@pytest.mark.xfail(strict=True, reason="kshell serve writes datetimes and timespans with microseconds "
-                   "(kshell/server/values.py encode_datetime/encode_timespan), dropping Kusto's 7th digit; "
-                   "the client keeps every tick (tests/test_remote_convert.py)")
 def test_every_100ns_tick_crosses_the_wire(server):
     query = "print t = datetime(2024-01-02T03:04:05.1234567Z), ts = -1tick\n"
     code, out, err = run_remote(f"{server.url}/NetDefaultDB", query, "--format", "csv")

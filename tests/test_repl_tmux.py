@@ -153,6 +153,12 @@ def test_block_mode_queries_let_inline_ingestion_help_and_caret(terminal):
     at = max(i for i, line in enumerate(lines) if "| where y > 1" in line and line.lstrip().startswith("2 |"))
     assert lines[at + 1].index("^") == lines[at].index("y >")  # the caret under the offending name
 
+    type_lines(terminal, "print z = 1 +* 2", "")  # a syntax error: the caret under the token found
+    screen = terminal.wait_for(lambda s: "SyntaxError" in s, "the syntax error")
+    lines = screen.splitlines()
+    at = max(i for i, line in enumerate(lines) if line.lstrip().startswith("1 | print z = 1 +* 2"))
+    assert lines[at + 1].index("^") == lines[at].rindex("2")
+
 
 def test_render_timechart_and_columnchart_draw_charts_with_labelled_axes(terminal):
     terminal.wait_for(lambda s: "NetDefaultDB>" in s, "the prompt")

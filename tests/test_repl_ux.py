@@ -125,10 +125,48 @@ def test_timing_prints_nothing_after_directives_in_scripts(run_kshell):
 
 
 def test_help_says_plainly_what_kshell_does_not_run(run_kshell):
-    code, out, err = run_kshell("#help graph-match\n\n#help format_datetime\n\n#help .show table\n")
+    import pytest
+
+    catalog = pytest.importorskip("kshell.catalog")
+    missing = next((e for e in catalog.entries() if not e.simulated and e.kind in ("operator", "function")), None)
+    if missing is None:
+        pytest.skip("the catalog lists nothing kshell does not run")
+    code, out, err = run_kshell(f"#help {missing.name}\n\n#help format_datetime\n\n#help .show table\n")
     assert code == 0, err
-    assert "`graph-match` is a Kusto tabular operator kshell does not run yet" in out
+    kind = {"operator": "tabular operator", "function": "scalar function"}[missing.kind]
+    assert f"`{missing.name}` is a Kusto {kind} kshell does not run yet" in out
     assert "format_datetime (scalar function)" in out and "format_datetime(" in out
     assert ".show table <table> principals" in out
     code, _, err = run_kshell("#help no_such_thing_at_all\n")
     assert code == 1 and "is not a directive, command, operator or function kshell knows" in err
+
+
+def test_the_caret_gutter_counts_lines_of_everything_entered(session):
+    err = io.StringIO()
+    run_text(make_state(session), "print a = 1\n\nprint b = 2\n| where c > 0", out=io.StringIO(), err=err)
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("Error (line 4): ") and lines[1] == "   4 | | where c > 0"
+
+
+def test_completion_shows_the_operator_syntax_in_an_operator_slot(session):
+    from kshell.repl.completer import KustoCompleter
+    from kshell.repl.completion import CompletionEngine
+
+    completer = KustoCompleter(CompletionEngine(session))
+    text = "print 1 | cou"
+    found = {c.text.strip(): "".join(t for _, t in c.display_meta)
+             for c in completer.get_completions(Document(text, len(text)), None)}
+    assert found["count"].startswith("T | count")  # the operator, not the count() aggregate
+
+
+def test_auto_vertical_takes_a_number_of_screens():
+    from kshell.repl import results
+    from kshell.result import Result
+
+    assert parse_config("auto_vertical = 2\n").auto_vertical == 2
+    assert parse_config("auto_vertical = off\n").auto_vertical == 0
+    assert parse_config("auto_vertical = sideways\n").warnings
+    wide = Result.of([(f"Column{i}", "string") for i in range(12)], [["x" * 8] * 12])  # ~160 columns
+    assert "RECORD" not in results.layout(wide, "table", False, 100, 2, can_scroll=True)
+    assert "RECORD" in results.layout(wide, "table", False, 50, 2, can_scroll=True)
+    assert "RECORD" not in results.layout(wide, "table", False, 50, 0, can_scroll=False)

@@ -169,10 +169,12 @@ POLICY_INDEX: dict[str, str] = {
     'streamingingestion': 'policies.commands',
     'update': 'update_policy',
 }
-# Families that register hooks when imported, by hook list.  A hook list is run only
-# after load_hook_owners(kind) (the place that runs it calls it), so a lazily loaded
-# session behaves exactly like one with every family loaded.  A family that adds a
-# hook at import adds its name here.
+# Families that register hooks when imported, by kind of hook.  A hook list is run
+# only after load_hook_owners(kind) (the place that runs it calls it): that imports
+# the owners and puts the list in HOOK_ORDER, the order the hooks have when every
+# family is loaded, so a lazily loaded session behaves exactly like an eager one.
+# A family that adds a hook at import adds its name here and the hook to HOOK_ORDER
+# (tests/test_startup.py checks both).
 HOOK_OWNERS: dict[str, tuple[str, ...]] = {
     "ingestion": ("update_policy", "policies.effects"),  # ingest.INGESTION_HOOKS
     "after_apply": ("policies.effects", "materialized_views.refresh"),  # ingest.AFTER_APPLY_HOOKS
@@ -184,14 +186,49 @@ HOOK_OWNERS: dict[str, tuple[str, ...]] = {
     "schema": ("materialized_views.script",),          # databases.SCRIPT_SECTIONS / VIEW_SCHEMA
     "explain": FAMILY_MODULES,                         # identity_directives.EXPLAIN_SUBJECTS
 }
+HOOK_LISTS: dict[str, tuple[str, ...]] = {
+    "request": ("kshell.engine.session:REQUEST_HOOKS",),
+    "ingestion": ("kshell.engine.ingest:INGESTION_HOOKS",),
+    "after_apply": ("kshell.engine.ingest:AFTER_APPLY_HOOKS",),
+    "read": ("kshell.engine.queries:DATABASE_READ_HOOKS", "kshell.engine.queries:TABLE_READ_HOOKS"),
+    "external_read": ("kshell.engine.queries:EXTERNAL_TABLE_READERS",),
+    "clock": ("kshell.engine.clock_directives:CLOCK_HOOKS",),
+    "resolve": ("kshell.engine.queries:TABLE_RESOLVERS",),
+    "schema": ("kshell.engine.databases:VIEW_SCHEMA", "kshell.engine.databases:SCRIPT_SECTIONS"),
+}
+HOOK_ORDER: dict[str, tuple[str, ...]] = {
+    "kshell.engine.session:REQUEST_HOOKS": ("kshell.engine.operations:on_request",),
+    "kshell.engine.ingest:INGESTION_HOOKS": ("kshell.engine.policies.effects:gate_streaming",
+                                             "kshell.engine.update_policy:run_update_policies"),
+    "kshell.engine.ingest:AFTER_APPLY_HOOKS": ("kshell.engine.policies.effects:drop_soft_deleted",
+                                               "kshell.engine.materialized_views.refresh:after_ingestion"),
+    "kshell.engine.queries:DATABASE_READ_HOOKS": ("kshell.engine.permissions:check_database_read",),
+    "kshell.engine.queries:TABLE_READ_HOOKS": ("kshell.engine.permissions:check_table_read",
+                                               "kshell.engine.row_level_security:apply_row_level_security",
+                                               "kshell.engine.policies.effects:hide_ingestion_time"),
+    "kshell.engine.queries:EXTERNAL_TABLE_READERS": ("kshell.engine.external_tables:_external_table_reader",),
+    "kshell.engine.clock_directives:CLOCK_HOOKS": ("kshell.engine.policies.effects:on_clock",
+                                                   "kshell.engine.materialized_views.refresh:on_clock",
+                                                   "kshell.engine.continuous_export_runs:run_due_exports"),
+    "kshell.engine.queries:TABLE_RESOLVERS": ("kshell.engine.materialized_views.refresh:resolve_view",),
+    "kshell.engine.databases:VIEW_SCHEMA": ("kshell.engine.materialized_views.script:schema_object",),
+    "kshell.engine.databases:SCRIPT_SECTIONS": ("kshell.engine.materialized_views.script:script_section",),
+}
 
 
 def load_hook_owners(kind: str) -> None:
-    """Import the families that register hooks of `kind` (before running that hook list)."""
-    if _loaded:
-        return
-    for mod in HOOK_OWNERS.get(kind, FAMILY_MODULES):
-        _import_family(mod)
+    """Import the families that register hooks of `kind`, and order those hook lists
+    as they are with every family loaded (before running one of them)."""
+    if not _loaded:
+        for mod in HOOK_OWNERS.get(kind, FAMILY_MODULES):
+            _import_family(mod)
+    for name in HOOK_LISTS.get(kind, ()):
+        module, _, attr = name.partition(":")
+        hooks = getattr(importlib.import_module(module), attr)
+        order = HOOK_ORDER.get(name, ())
+        if len(hooks) > 1:
+            rank = {h: i for i, h in enumerate(order)}
+            hooks.sort(key=lambda h: rank.get(f"{getattr(h, '__module__', '')}:{getattr(h, '__qualname__', '')}", len(rank)))
 
 
 def _import_family(mod: str) -> None:

@@ -431,3 +431,17 @@ def _run_match(ev, tab: Tabular, node: X.GraphMatch, scope, shortest: bool) -> T
 
 operator("graph-match")(lambda ev, tab, node, scope: _run_match(ev, tab, node, scope, False))
 operator("graph-shortest-paths")(lambda ev, tab, node, scope: _run_match(ev, tab, node, scope, True))
+
+
+def _outside_graph_match(c: Any, node: ast.Call):
+    raise c.error(node, f"{node.name}() is a graph function: it is used inside graph-match or "
+                        "graph-shortest-paths (where, project)")
+
+
+# The graph functions exist only inside a graph pattern's expressions (handled above);
+# elsewhere they are a clear error rather than an unknown name.
+from kshell.query import functions as _functions  # noqa: E402
+
+for _name in ("all", "any", "map", "inner_nodes", "node_id", "node_degree_in", "node_degree_out", "labels"):
+    if _functions.lookup(_name) is None:
+        _functions.special(_name, 0, None)(_outside_graph_match)

@@ -10,7 +10,7 @@ from prompt_toolkit.completion import Completer, Completion
 
 from kshell.repl.completion import CompletionEngine
 
-SIGNED_KINDS = frozenset({"function", "aggregate"})
+SIGNED_KINDS = frozenset({"function", "aggregate", "operator"})
 
 
 class KustoCompleter(Completer):
@@ -31,7 +31,7 @@ def _meta(s) -> str:
     if s.meta in SIGNED_KINDS:
         from kshell.help_topics import signature
 
-        sig = signature(s.display or s.text)
+        sig = signature((s.display or s.text).strip(), s.meta)
         if sig:
             return sig
     return s.meta

@@ -37,7 +37,7 @@ def widest_line(text: str) -> int:
     return max((len(line) for line in text.split("\n")), default=0)
 
 
-def render_result(result: Any, fmt: str, types: bool, columns: int, auto_vertical: bool,
+def render_result(result: Any, fmt: str, types: bool, columns: int, auto_vertical: bool | int,
                   can_scroll: bool = False) -> str:
     """Render one result in the layout the screen allows (kshell.repl.results.layout)."""
     from kshell.repl.results import layout

@@ -7,9 +7,9 @@
   note of how many were not (the whole result still goes to `#out`).
 - Tables stay horizontal; a table wider than the screen scrolls sideways in
   the pager (`less -S`).  The vertical layout is used when `#format
-  vertical` asks, or (config `auto_vertical = on`) when one row would not
-  fit at all: wider than VERTICAL_SCREENS screens, or wider than the screen
-  with no pager to scroll it.
+  vertical` asks, or (config `auto_vertical = on`, or a number of screens)
+  when one row would not fit at all: wider than VERTICAL_SCREENS (or that
+  many) screens, or wider than the screen with no pager to scroll it.
 - Warnings the service attaches (result truncation) go to stderr.
 """
 
@@ -23,7 +23,7 @@ from kshell.result import Result
 VERTICAL_SCREENS = 4
 
 
-def show(state: Any, outcome: list, *, columns: int, rows: int, auto_vertical: bool, out, err) -> int:
+def show(state: Any, outcome: list, *, columns: int, rows: int, auto_vertical: bool | int, out, err) -> int:
     """Write the results of one request; returns the number of rows they hold."""
     blocks: list[str] = []
     notes: list[str] = []
@@ -58,14 +58,18 @@ def cap(result: Result, max_rows: int) -> tuple[Result, int]:
     return Result(result.columns, result.rows[:max_rows], result.name), len(result.rows) - max_rows
 
 
-def layout(result: Result, fmt: str, types: bool, columns: int, auto_vertical: bool, *, can_scroll: bool) -> str:
+def layout(result: Result, fmt: str, types: bool, columns: int, auto_vertical: bool | int, *,
+           can_scroll: bool) -> str:
+    """`auto_vertical`: how many screens a row may span before it is shown as a record
+    (True: VERTICAL_SCREENS; 0/False: never)."""
     from kshell.render import render
 
     text = render(result, fmt, types=types)
     if not (auto_vertical and fmt == "table" and result.columns):
         return text
+    screens = VERTICAL_SCREENS if auto_vertical is True else int(auto_vertical)
     width = pager.widest_line(text)
-    if width > columns * VERTICAL_SCREENS or (width > columns and not can_scroll):
+    if width > columns * screens or (width > columns and not can_scroll):
         return render(result, "vertical", types=types)
     return text
 
@@ -73,6 +77,8 @@ def layout(result: Result, fmt: str, types: bool, columns: int, auto_vertical: b
 def _chart(state: Any, result: Result, columns: int, rows: int, notes: list[str]) -> str | None:
     if result.visualization is None or state.extras.get("charts", "always") == "never":
         return None
+    if state.format in ("csv", "tsv", "json"):
+        return None  # data formats show the data, as in scripts
     from kshell import charts
 
     if not charts.drawable(result):

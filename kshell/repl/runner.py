@@ -21,7 +21,7 @@ from kshell.errors import KustoError
 from kshell.repl import pager
 
 
-def run_text(state: Any, text: str, *, auto_vertical: bool = True, out=None, err=None) -> bool:
+def run_text(state: Any, text: str, *, auto_vertical: bool | int = True, out=None, err=None) -> bool:
     """Run every request of `text`; False if one failed (the rest are then skipped)."""
     from kshell.repl import prompt_words
     from kshell.script import error_line, format_error, split_requests
@@ -40,7 +40,7 @@ def run_text(state: Any, text: str, *, auto_vertical: bool = True, out=None, err
             ok = run_request(state, request, auto_vertical=auto_vertical, out=out, err=err)
         except KustoError as e:
             err.write(format_error(error_line(request, e), e) + "\n")
-            err.write(caret(request.text, e))
+            err.write(caret(request.text, e, error_line(request, e)))
             ok = False
         if not ok:
             left = len(requests) - n - 1
@@ -53,8 +53,9 @@ def run_text(state: Any, text: str, *, auto_vertical: bool = True, out=None, err
     return True
 
 
-def caret(text: str, error: KustoError) -> str:
-    """The error's line of `text` with a caret under its column ("" when unknown)."""
+def caret(text: str, error: KustoError, shown_line: int | None = None) -> str:
+    """The error's line of `text` with a caret under its column ("" when unknown);
+    the gutter shows `shown_line` (the line in everything entered) when given."""
     line, column = getattr(error, "line", None), getattr(error, "column", None)
     lines = text.split("\n")
     if not line or not column or line > len(lines):
@@ -67,11 +68,11 @@ def caret(text: str, error: KustoError) -> str:
     shown = _CONTROL.sub(lambda m: " " if m.group() == "\t" else _escape_control(m), source)
     if shown != source.replace("\t", " "):
         return ""  # escapes would move the caret
-    gutter = f"{line:>4} | "
+    gutter = f"{shown_line or line:>4} | "
     return f"{gutter}{shown}\n{' ' * (len(gutter) + column - 1)}^\n"
 
 
-def run_request(state: Any, request: Any, *, auto_vertical: bool = True, out=None, err=None) -> bool:
+def run_request(state: Any, request: Any, *, auto_vertical: bool | int = True, out=None, err=None) -> bool:
     from kshell.repl import progress, results
     from kshell.script import execute_request
 

@@ -563,3 +563,65 @@ PARSERS.update({
     "graph-shortest-paths": lambda p: _graph_match(p, True),
     "graph-to-table": _graph_to_table, "graph-mark-components": _mark_components,
 })
+
+
+@dataclass
+class TopHitters:
+    count: Any
+    expr: ast.Assignment
+    by: Any = None
+
+
+@dataclass
+class Consume:
+    pass
+
+
+def _top_hitters(p) -> TopHitters:
+    count = p.expression()
+    p.expect_word("of", "in 'top-hitters'")
+    node = TopHitters(count, p.assignment())
+    if p.accept_word("by"):
+        node.by = p.expression()
+    _end(p)
+    return node
+
+
+def _consume(p) -> Consume:
+    p.op_params(("decodeblocks",))
+    _end(p)
+    return Consume()
+
+
+PARSERS.update({"top-hitters": _top_hitters, "consume": _consume})
+
+
+@dataclass
+class Search:
+    tables: list[str] | None      # `in (T1, T2)`; None: every table and view in scope
+    predicate_text: str           # a bare string term becomes `* has "term"`
+    case_sensitive: bool = False
+
+
+def parse_search(text: str) -> Search:
+    """`search [kind=case_sensitive] [in (T, ...)] Predicate` (as a source or an operator)."""
+    from kshell.syntax.query_ops import QueryParser
+
+    p = QueryParser(Cursor(text))
+    p.i = 1
+    params = p.op_params(("kind",))
+    tables = None
+    if p.accept_word("in"):
+        p.expect_op("(", "after 'in'")
+        tables = [p.name("a table name")]
+        while p.accept_op(","):
+            tables.append(p.name("a table name"))
+        p.expect_op(")", "to close the table list")
+    start = p.toks[p.i].start
+    pred = p.expression()
+    _end(p)
+    pred_text = text[start:p.toks[p.i - 1].end]
+    case = str(params.get("kind", "")).lower() == "case_sensitive"
+    if isinstance(pred, ast.Literal) and isinstance(pred.value, str):
+        pred_text = f"* {'has_cs' if case else 'has'} {pred_text}"
+    return Search(tables, pred_text, case)
