@@ -1,7 +1,7 @@
 """Charts for `| render ...` in the terminal, drawn with plotext 6 (optional).
 
 plotext is imported on the first chart only (never at start-up, never in a
-script that draws nothing).  Without it, `chart_text` raises ChartError and
+script that draws nothing).  Without it, `draw` raises ChartError and
 the caller shows the table with that one-line note.  A pie chart is drawn as
 proportional bars (plotext has no pie), `card` as its single value, and
 kinds kshell cannot draw (pivotchart, treemap, ...) as the table with a note.
@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kshell.charts_data import DRAWN, ChartData, ChartError, chart_data, time_labels
+from kshell.charts_data import DRAWN, ChartData, ChartError, chart_data, span_labels, time_labels
 from kshell.result import Result
 
 # Without colours, series are told apart by their marker characters.
 PLAIN_MARKERS = ("*", "o", "+", "x", "#", "@", "%", "=")
+PLAIN_BARS = ("█", "▒", "#", "░", "=", "+")
 MAX_POINTS = 2000  # per series: a terminal has a few hundred dots across; more only costs time
 SAVE_FORMATS = ("html", "txt", "ansi")
+
 
 def drawable(result: Result) -> bool:
     """The result asks for a chart (`| render X` with X other than table)."""
@@ -29,7 +31,19 @@ def drawable(result: Result) -> bool:
 
 
 def draw(result: Result, width: int = 80, height: int = 20, *, color: bool = False) -> str:
-    """The chart of `result` as text; ChartError (a one-line reason) when it cannot be drawn."""
+    """The chart of `result` as text; ChartError (a one-line reason) when it cannot be drawn.
+
+    A failure inside the plotting library is a ChartError too: a chart is an extra
+    over the table, and must never cost the result (or the shell)."""
+    try:
+        return _draw(result, width, height, color)
+    except ChartError:
+        raise
+    except Exception as e:  # noqa: BLE001 - see the docstring
+        raise ChartError(f"the chart could not be drawn ({type(e).__name__}: {e}); showing the table") from None
+
+
+def _draw(result: Result, width: int, height: int, color: bool) -> str:
     props = dict(result.visualization or {})
     kind = str(props.get("chart", "table")).lower()
     if kind not in DRAWN:
@@ -47,17 +61,37 @@ def _figure(data: ChartData, width: int, height: int, color: bool):
     fig = _plotext().figure
     fig.clear()
     fig.plot_size(max(width, 30), max(height, 8))
-    if not color:
-        fig.theme("clear")
-    _plot(fig, data, color)
-    if data.title:
-        fig.title(data.title)
-    x_label, y_label = (data.y_label, data.x_name) if data.kind == "barchart" else (data.x_name, data.y_label)
-    fig.label(x_label, axis=0)
-    fig.label(y_label, axis=1)
-    if data.ymin is not None or data.ymax is not None:
-        fig.ruler("y").lim(data.ymin, data.ymax)
+    # "simple": the frame in the terminal's own colours (no painted background, readable on dark
+    # and light terminals alike), the series in plotext's palette
+    fig.theme("simple" if color else "colorless")
+    parts = data.panel_data() if data.panels else [data]
+    if len(parts) > 1:
+        fig.subplots(len(parts), 1)
+        for i, part in enumerate(parts):
+            plot = fig.subplot(i + 1, 1)
+            plot.theme("simple" if color else "colorless")
+            _dress(plot, part, color, title=(f"{data.title}: " if data.title else "") + part.title,
+                   x_label=data.x_name if i == len(parts) - 1 else "")
+    else:
+        _dress(fig, data, color, title=data.title, x_label=None)
     return fig.build()
+
+
+def _dress(plot, data: ChartData, color: bool, *, title: str, x_label: str | None) -> None:
+    """Draw `data` on one plot, with its title, axis labels and y limits."""
+    _plot(plot, data, color)
+    if title:
+        plot.title(title)
+    x_name, y_name = (data.y_label, data.x_name) if data.kind == "barchart" else (data.x_name, data.y_label)
+    plot.label(x_name if x_label is None else x_label, axis=0)
+    plot.label(y_name, axis=1)
+    if data.ymin is not None or data.ymax is not None:
+        plot.ruler("y").lim(data.ymin, data.ymax)
+    if data.kind not in ("columnchart", "barchart"):  # bars start at 0: no log scale for them
+        if data.log_y:
+            plot.ruler("y").scale("log")
+        if data.log_x:
+            plot.ruler("x").scale("log")
 
 
 def save(results: list[Result], path: str, width: int = 100, height: int = 28) -> str:
@@ -86,6 +120,10 @@ def save(results: list[Result], path: str, width: int = 100, height: int = 28) -
                     f.write(matrix.string(colorless=ext == "txt").rstrip("\n") + "\n")
     except OSError as e:
         raise ChartError(f"#chart: cannot write '{path}': {e.strerror or e}") from None
+    except ChartError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a plotting library failure: one line, as in draw()
+        raise ChartError(f"#chart: the chart could not be drawn ({type(e).__name__}: {e})") from None
     return f"chart written to {path}"
 
 
@@ -116,7 +154,7 @@ def _thin(xs: list, ys: list) -> tuple[list, list]:
 def _plot(fig, data: ChartData, color: bool) -> None:
     kind = data.kind
     if kind in ("columnchart", "barchart"):
-        _bars(fig, data, horizontal=kind == "barchart")
+        _bars(fig, data, horizontal=kind == "barchart", color=color)
         return
     categorical = any(isinstance(x, str) for x in data.xs)
     position = {x: i + 1 for i, x in enumerate(data.xs)} if categorical else None
@@ -147,27 +185,36 @@ def _x_ticks(fig, data: ChartData, position: dict | None) -> None:
         step = max(1, len(data.xs) // 8)
         ticks = [(position[x], str(x)[:12]) for x in data.xs[::step]]
         fig.ruler("x").ticks([p for p, _ in ticks], labels=[t for _, t in ticks])
-    elif data.x_type == "datetime" and data.xs:
+    elif data.x_type in ("datetime", "timespan") and data.xs:
         lo, hi = min(data.xs), max(data.xs)
         n = 5 if hi > lo else 1
         positions = [lo + (hi - lo) * i / max(n - 1, 1) for i in range(n)]
-        fig.ruler("x").ticks(positions, labels=time_labels(positions))
+        fig.ruler("x").ticks(positions, labels=time_labels(positions) if data.x_type == "datetime"
+                             else span_labels(positions))
 
 
-def _bars(fig, data: ChartData, horizontal: bool) -> None:
-    categories = [str(x) for x in data.xs]
+def _bars(fig, data: ChartData, horizontal: bool, color: bool) -> None:
+    """One bar signal per series (so the legend names each), grouped side by side or stacked."""
+    categories = [str(x)[:16] for x in data.xs]
+    positions = list(range(1, len(categories) + 1))
     names = list(data.series)
+    n = len(names)
     orientation = "horizontal" if horizontal else "vertical"
-    if len(names) == 1:
-        values = [data.series[names[0]].get(x, 0.0) for x in data.xs]
-        signal = fig.bar(categories, values, orientation=orientation)
+    base = [0.0] * len(positions)
+    width = 0.8 / (1 if data.stacked else n)
+    for i, name in enumerate(names):
+        ys = [data.series[name].get(x, 0.0) for x in data.xs]
+        top = [b + y for b, y in zip(base, ys)]
+        marker = "full" if color else PLAIN_BARS[i % len(PLAIN_BARS)]
+        offset = 0.0 if data.stacked or n == 1 else -0.4 + width / 2 + i * width
+        signal = fig.bar(positions, list(base), top, width=width, orientation=orientation, marker=marker,
+                         _offset=offset, _reset_ticks=False)
+        if n > 1 and data.legend:
+            signal.label(name)
         fig.draw(signal)
-        return
-    groups = [[data.series[n].get(x, 0.0) for x in data.xs] for n in names]
-    signal = fig.bar(categories, groups, orientation=orientation, stacked=data.stacked)
-    fig.draw(signal)
-    if data.legend:  # plotext cannot label the groups of one bar signal: the series go in the title
-        data.title = (data.title + "  " if data.title else "") + "series: " + ", ".join(names)
+        if data.stacked:
+            base = top
+    fig.ruler("y" if horizontal else "x").ticks(positions, labels=categories)
 
 
 # ------------------------------------------------------------- text-only kinds

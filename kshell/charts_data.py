@@ -40,6 +40,22 @@ class ChartData:
     legend: bool = True
     ymin: float | None = None
     ymax: float | None = None
+    panels: dict[str, str] = field(default_factory=dict)  # with ysplit=panels: series name -> its y column
+    log_x: bool = False  # xaxis=log / yaxis=log
+    log_y: bool = False
+
+    def panel_data(self) -> list["ChartData"]:
+        """One ChartData per y column (`ysplit=panels`), in column order."""
+        out: dict[str, ChartData] = {}
+        for name, points in self.series.items():
+            column = self.panels.get(name, "")
+            part = out.get(column)
+            if part is None:
+                part = out[column] = ChartData(self.kind, column, self.x_name, self.x_type, column, list(self.xs),
+                                               stacked=self.stacked, legend=self.legend,
+                                               ymin=self.ymin, ymax=self.ymax, log_x=self.log_x, log_y=self.log_y)
+            part.series[name] = points
+        return list(out.values())
 
 
 def _names(value: Any) -> list[str]:
@@ -112,6 +128,8 @@ def chart_data(result: Result, props: dict[str, Any]) -> ChartData:
     if "series" not in props:
         series_cols = [i for i, c in enumerate(cols) if i != xi and i not in y_cols and c.type not in NUMERIC
                        and c.type not in ("datetime", "timespan")]
+    if kind == "piechart":
+        y_cols = y_cols[:1]  # a pie shows one measure: the first
     if not y_cols:
         raise ChartError(f"render {kind}: the result has no numeric column to draw")
     x_type = cols[xi].type
@@ -125,7 +143,12 @@ def chart_data(result: Result, props: dict[str, Any]) -> ChartData:
         legend=str(props.get("legend", "visible")).lower() != "hidden",
         ymin=_float_prop(props, "ymin"),
         ymax=_float_prop(props, "ymax"),
+        log_x=str(props.get("xaxis", "")).lower() == "log" and x_type in NUMERIC,
+        log_y=str(props.get("yaxis", "")).lower() == "log",
     )
+    # ysplit=panels: one chart per y column, stacked vertically (lines, areas, points)
+    split = (str(props.get("ysplit", "none")).lower() == "panels" and len(y_cols) > 1
+             and kind not in ("columnchart", "barchart", "piechart"))
     seen_x: dict[Any, None] = {}
     for row in result.rows:
         x = _x_value(row[xi], x_type)
@@ -138,6 +161,8 @@ def chart_data(result: Result, props: dict[str, Any]) -> ChartData:
             if y is None:
                 continue
             name = prefix if prefix and len(y_cols) == 1 else (f"{prefix}:{cols[yi].name}" if prefix else cols[yi].name)
+            if split:
+                data.panels[name] = cols[yi].name
             bucket = data.series.setdefault(name, {})
             bucket[x] = bucket.get(x, 0.0) + y if kind in ("columnchart", "barchart", "piechart") else y
     data.xs = list(seen_x)
@@ -153,3 +178,10 @@ def time_labels(positions: list[float]) -> list[str]:
     span = max(positions) - min(positions)
     fmt = "%Y-%m-%d" if span >= 3 * 86400 else ("%m-%d %H:%M" if span >= 3600 * 6 else "%H:%M:%S")
     return [dt.datetime.fromtimestamp(p, dt.timezone.utc).strftime(fmt) for p in positions]
+
+
+def span_labels(positions: list[float]) -> list[str]:
+    """Tick labels for seconds of a timespan axis, as Kusto prints timespans."""
+    from kshell.render import format_timespan
+
+    return [format_timespan(dt.timedelta(seconds=round(p, 3))) for p in positions]

@@ -11,9 +11,12 @@ from kshell.formats import FORMATS
 from kshell.result import Result
 
 
-@directive("help", "#help [NAME]", "List the client directives, or describe one.")
-def help_directive(state: ShellState, args: str) -> Result:
-    wanted = args.strip().lstrip("#").lower()
+@directive("help", "#help [NAME]",
+           "List the client directives, or describe one, a command (#help .show), an operator "
+           "(#help summarize) or a function (#help format_datetime).")
+def help_directive(state: ShellState, args: str) -> Result | str:
+    raw = args.strip()
+    wanted = raw.lstrip("#").lower()
     rows = []
     for d in all_directives():
         if wanted and wanted != d.name and wanted not in d.aliases:
@@ -23,7 +26,11 @@ def help_directive(state: ShellState, args: str) -> Result:
             name += " (" + ", ".join("#" + a for a in d.aliases) + ")"
         rows.append([name, d.usage, d.help])
     if wanted and not rows:
-        raise DirectiveError(f"unknown directive '#{wanted}'; type #help for the list")
+        if raw.startswith("#"):
+            raise DirectiveError(f"unknown directive '#{wanted}'; type #help for the list")
+        from kshell.help_topics import describe
+
+        return describe(raw)
     return Result.of([("Directive", "string"), ("Usage", "string"), ("Description", "string")], rows)
 
 
@@ -138,7 +145,7 @@ def clip_directive(state: ShellState, args: str) -> str:
 
 
 @directive("chart", "#chart FILE.html|FILE.txt|FILE.ansi",
-           "Write the last chart drawn (a query ending with '| render ...') to a file.")
+           "Write the chart of the last result (a query ending with '| render ...') to a file.")
 def chart_directive(state: ShellState, args: str) -> str:
     from kshell import outfiles
     from kshell.charts import ChartError, save

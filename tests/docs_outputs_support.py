@@ -203,7 +203,7 @@ def _norm_value(v: Any, typ: str) -> Any:
     """kshell's value in the comparable form of its column type."""
     from kshell.query import types as T
     if v is None:
-        return None
+        return "" if typ == "string" else None  # a Kusto string is never null
     if typ in _NUMERIC:
         if isinstance(v, float):
             return v
@@ -218,7 +218,13 @@ def _norm_value(v: Any, typ: str) -> Any:
         return _json_norm(_to_json(v))
     if typ == "bool":
         return bool(v)
-    return T.to_string(v)
+    return _text(T.to_string(v))
+
+
+def _text(s: str) -> str:
+    """A markdown table cell cannot show leading, trailing or repeated white space (nor a
+    line break): strings compare with white space runs collapsed to one space."""
+    return " ".join(s.split())
 
 
 def _to_json(v: Any) -> Any:
@@ -251,7 +257,7 @@ def _norm_text(text: Any, typ: str) -> Any:
         return text
     s = text.strip()
     if typ == "string":
-        return s
+        return _text(s)
     if s == "" or s.lower() == "null":
         return None
     if typ in _NUMERIC:

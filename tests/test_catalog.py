@@ -12,7 +12,7 @@ from kshell.errors import NotSupported, SemanticError
 
 # Documented functions that are table sources, resolved by the evaluator rather than
 # the scalar function registry.
-SOURCES = {"table", "database", "external_table"}
+SOURCES = {"table", "database", "external_table", "materialized_view"}
 
 
 def _registered():

@@ -17,15 +17,17 @@ def code_blocks() -> list[str]:
 def test_set_up_section_has_exactly_the_two_commands():
     setup = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
     commands = [l.strip() for l in setup.splitlines() if l.startswith("    ")]
+    venv = "python3 -m venv .venv && . .venv/bin/activate && "  # works where pip refuses the system Python
     assert commands == [
-        "python3 -m pip install . && kshell",
-        "python3 -m pip install '.[test]' && python3 -m pytest -q",
+        venv + "python3 -m pip install '.[charts]' && kshell",
+        venv + "python3 -m pip install '.[test]' && python3 -m pytest -q",
     ]
 
 
 def test_ci_runs_the_readme_test_command():
     ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python3 -m pip install '.[test]' && python3 -m pytest -q" in ci
+    assert ("python3 -m venv .venv && . .venv/bin/activate && python3 -m pip install '.[test]' && "
+            "python3 -m pytest -q") in ci
     assert "venv" in ci
 
 

@@ -225,3 +225,11 @@ def test_storage_ingestion_updates_views(session):
     batch.run_hooks()
     batch.apply()
     assert session.execute("V")[0].rows == [["x", 2]]
+
+
+def test_a_view_materializes_on_the_services_authority(sh):
+    """Like a flow without an identity: its own database's tables only (checked at creation)."""
+    sh.run(".create database Other volatile\n.create table Other.Dim (k:string, name:string)")
+    with pytest.raises(KustoError, match="may read only tables of its own database"):
+        sh.run(".create materialized-view V on table T { T | join kind=leftouter (database('Other').Dim) on k "
+               "| summarize n = count() by k }")

@@ -103,3 +103,10 @@ def test_docs_example_end_to_end(run_kshell):
     assert second.count(",Skipped,") == 1  # the script stopped at the failure: no Y
     assert "10.00:00:00" in lines[heads[2] + 1]
     assert lines[heads[3]:] == ["TableName", "T", "X"]
+
+
+def test_script_commands_reach_the_journal(session):
+    session.execute(".execute database script <|\n.create table A (a:string)\n.alter-merge table A (b:long)")
+    journal = session.execute(".show journal")[0].as_dicts()
+    assert [j["Event"] for j in journal] == ["CREATE-TABLE", "ALTER-MERGE-TABLE"]
+    assert journal[1]["UpdatedEntityState"] == ".create-merge table A (a:string, b:long)"

@@ -74,8 +74,10 @@ def test_auto_delete_drops_the_table_when_the_clock_passes_the_expiry(sh):
     sh.run("#time advance 2d")
     assert "T" not in sh.session.database.tables
     assert "Full" in sh.session.database.tables  # not empty and DeleteIfNotEmpty is false
-    sh.run(".alter table Full policy auto_delete '{\"ExpiryDate\": \"2026-01-03\", \"DeleteIfNotEmpty\": true}'")
-    sh.run("#time advance 1s")
+    with pytest.raises(KustoError, match="must be later than the current time"):
+        sh.run(".alter table Full policy auto_delete '{\"ExpiryDate\": \"2026-01-03\", \"DeleteIfNotEmpty\": true}'")
+    sh.run(".alter table Full policy auto_delete '{\"ExpiryDate\": \"2026-01-05\", \"DeleteIfNotEmpty\": true}'")
+    sh.run("#time advance 1d")
     assert "Full" not in sh.session.database.tables
 
 

@@ -101,3 +101,16 @@ def test_schema_as_json_carries_the_policies(run_kshell):
     assert db["Tables"]["RawEvents"]["Policies"]["EncodingPolicy"]["Payload"] == {"EncodingPolicyType": "BigObject"}
     view = db["MaterializedViews"]["EventsPerTenant"]
     assert view["SourceTable"] == "Events" and view["Policies"]["RetentionPolicy"]["SoftDeletePeriod"] == "30.00:00:00"
+
+
+def test_deployment_as_one_database_script(run_kshell):
+    """The same deployment sent as `.execute database script`: every command completes, and
+    the schema it leaves is the one the command-by-command run leaves."""
+    body = "\n".join(line for line in DEPLOYMENT.splitlines() if line.strip())
+    code, out, err = run_kshell(PRELUDE + ".execute database script <|\n" + body + "\n\n" + SHOW, "--format", "csv")
+    assert code == 0, err
+    at = out.index("OperationId,CommandType,CommandText,Result,Reason")
+    script_rows = list(csv.reader(io.StringIO(out[at:out.rindex("DatabaseSchemaScript")])))[1:]
+    assert script_rows and all(r[3] == "Completed" for r in script_rows if r), [r for r in script_rows if r and r[3] != "Completed"]
+    code, out2, err = run_kshell(PRELUDE + DEPLOYMENT + SHOW, "--format", "csv")
+    assert _script_lines(out) == _script_lines(out2)

@@ -418,3 +418,39 @@ def results() -> dict[str, Any]:
 @pytest.mark.parametrize("cid", list(CASES))
 def test_documented_rule(results, cid):
     check_case(CASES[cid], results[cid])
+
+
+ODD_INPUTS = """\
+print array_sort_asc(dynamic([1]), "x"), array_sort_asc(dynamic([1,2]), dynamic([1]))
+
+print tohex(1.5)
+
+print datetime_local_to_utc(datetime(2020-01-01), '../etc/passwd'), datetime_utc_to_local(datetime(9999-12-31 23:00), 'Asia/Tokyo')
+
+print extract("(\\\\d+)", 1, "a12", typeof(int)), extract("(", 1, "a12", typeof(long))
+
+print s = "abc" | parse kind=regex flags=U s with "(" x
+
+print s = "abc" | parse kind=relaxed s with "a" n:long "c"
+
+print make_datetime(9999,12,31,23,59,59.99999999), datetime(9999-12-31 23:59:59.9999999) + 1tick, 1tick * 1e300
+
+print d = dynamic({"a":1}) | evaluate bag_unpack(d, columnsConflict='bad')
+
+print bag_has_key(dynamic({"a":1}), "$[0]"), bag_remove_keys(dynamic({"a":1}), dynamic(["$..a", 5])), bag_zip(5, 6)
+
+print r = range(1tick, 3tick), b = bin(datetime(2020-01-01 00:00:00.0000005), 3tick), i = indexof("abc", "b", 5, 1, 2)
+
+datatable(k:long, v:string)[1, "a"] | join (datatable(k:long, w:string)[1, "b"]) on k | where v == "a" and w == "b" and row_number() == 1
+"""
+
+
+def test_odd_inputs_give_results_or_kusto_errors():
+    """Every input gets a result or a Kusto-style error (the brief's rule), through the new
+    code paths of issue 19: sorting with odd arguments, zones, typed extract, U-flag parse,
+    out-of-range ticks, bag_unpack options, JSONPath keys, pushed-down join filters."""
+    code, out, err = run_kshell(ODD_INPUTS, "--keep-going", "--format", "csv")
+    assert "Traceback" not in out + err
+    for line in err.splitlines():
+        assert line.startswith("Error (line "), line
+    assert code in (0, 1)

@@ -58,3 +58,12 @@ def test_text_round_trips_every_tick(a, s):
     assert T.to_datetime(T.format_datetime(da)) == da
     assert T.to_timespan(T.format_timespan(ts)) == ts
     assert K.fromisoformat(K.isoformat(da)) == da
+
+
+@given(a=_DT_TICKS, s=_TS_TICKS)
+def test_rest_json_round_trips_every_tick(a, s):
+    """The REST server's JSON cells (kshell.server.values) carry the seventh digit both ways."""
+    from kshell.server import values as V
+    da, ts = K.datetime_from_ticks(a), K.timespan_from_ticks(s)
+    assert V.decode_datetime(V.encode_datetime(da)) == da
+    assert V.decode_timespan(V.encode_timespan(ts)) == ts

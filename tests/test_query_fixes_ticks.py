@@ -75,6 +75,12 @@ CASES: dict[str, Case] = {
         ["t:datetime", "b:datetime", "n:long"],
         [["2020-01-01T00:00:00.0000001Z", "2020-01-01T00:00:00Z", 2],
          ["2020-01-01T00:00:00.0000002Z", "2020-01-01T00:00:00.0000002Z", 1]]),
+    "aggregates_of_ticks": Case(
+        "scalar-data-types/timespan.md: sums, averages and extremes of timespans count ticks "
+        "(avg of 1, 2 and 4 ticks is 2 ticks, rounded)",
+        "datatable(t:timespan)[1tick, 2tick, 4tick] | summarize avg(t), sum(t), max(t), min(t)",
+        ["avg_t:timespan", "sum_t:timespan", "max_t:timespan", "min_t:timespan"],
+        [["00:00:00.0000002", "00:00:00.0000007", "00:00:00.0000004", "00:00:00.0000001"]]),
     "hash_of_datetime_uses_ticks": Case(
         "hash-function.md: hash(datetime(\"2015-01-01\")) is 1380966698541616202; values a tick "
         "apart hash differently",

@@ -201,3 +201,47 @@ def test_cli_runs_a_library_function(run_kshell):
 
 
 __all__ = ["NOW"]
+
+
+def test_graph_match_and_shortest_paths():
+    q = ("let E = datatable(s:string, d:string, w:long)['a','b',1,'b','c',2,'a','c',5,'c','d',1]; "
+         "E | make-graph s --> d with_node_id=id ")
+    check(q + "| graph-match (x)-[e*1..3]->(y) where x.id == 'a' and y.id == 'd' "
+              "project path = map(e, d), inner = map(inner_nodes(e), node_id()), total = array_length(e)",
+          "path:dynamic, inner:dynamic, total:long",
+          [[["b", "c", "d"], ["b", "c"], 3], [["c", "d"], ["c"], 2]], ordered=False)
+    check(q + "| graph-shortest-paths (x)-[e*1..3]->(y) where x.id == 'a' and y.id == 'd' "
+              "project n = array_length(e)", "n:long", [[2]])
+    check(q + "| graph-match (x)-[e]->(y) where all(e, w > 1) project x.id, y.id",
+          "x_id:string, y_id:string", [["b", "c"], ["a", "c"]], ordered=False)
+    check(q + "| graph-mark-components | graph-to-table nodes", "id:string, ComponentId:long",
+          [["a", 0], ["b", 0], ["c", 0], ["d", 0]])
+
+
+def test_more_functions_and_operators():
+    assert one("print array_index_of(dynamic(['a','b','a']), 'a', 1), array_index_of(dynamic(['a','b','a']), 'a', -3, -1, 2), "
+               "array_index_of(dynamic([1]), 2)") == [2, 2, -1]
+    assert one("print parse_xml('<r><a>t</a></r>'), parse_xml('<r>')") == [{"r": {"a": "t"}}, None]
+    assert one("print estimate_data_size('ab', 1)") == [10]
+    assert "Europe/Paris" in one("print datetime_list_timezones()")[0]
+    buf, inside = one("print b = geo_point_buffer(10, 10, 1000), geo_point_in_polygon(10, 10.005, geo_point_buffer(10, 10, 1000))")
+    assert buf["type"] == "Polygon" and inside is True
+    assert one("print geo_point_buffer(10, 10, -1)") == [None]
+    check("datatable(a:string, w:long)['x',1,'y',5,'x',2] | top-hitters 1 of a by w",
+          "a:string, approximate_sum_w:long", [["y", 5]])
+    check("print 1 | consume", "", [])
+    with pytest.raises(KustoError, match="graph function"):
+        run("print all(1, 2)")
+
+
+def test_search_over_views_and_piped_rows():
+    check("let A = view () { print x=1 }; let B = view () { print x=2 }; search x == 2",
+          "$table:string, x:long", [["B", 2]])
+    check("datatable(a:string)['hello world', 'bye'] | search 'hello'", "a:string", [["hello world"]])
+
+
+def test_declare_pattern():
+    q = ('declare pattern p = (n:string)[k:string] { ("a").["x"] = { print v = 1 }; ("b").["y"] = { print v = 2 }; };\n')
+    check(q + 'p("b").y', "v:long", [[2]])
+    with pytest.raises(KustoError, match="no mapping"):
+        run(q + 'p("c").y')

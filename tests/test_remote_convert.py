@@ -14,6 +14,7 @@ pytest.importorskip("azure.kusto.data")
 from azure.kusto.data import exceptions as x  # noqa: E402
 from azure.kusto.data.response import KustoResponseDataSetV1, KustoResponseDataSetV2  # noqa: E402
 
+from kshell import ticks  # noqa: E402
 from kshell.remote.convert import kusto_type, results_from_response  # noqa: E402
 from kshell.remote.errors import from_sdk  # noqa: E402
 from kshell.remote.schema import cluster_from_schema_json  # noqa: E402
@@ -31,7 +32,7 @@ V2_COLUMNS = [
 V2_ROWS = [
     [True, 1, 9223372036854775807, 1.5, "3.25", "hi", "2024-01-02T03:04:05.1234567Z", "1.02:03:04.5",
      "0b7e2b4c-4c8e-4b5a-9f4e-2f4c8d3b9a11", {"a": [1, 2]}],
-    [False, -1, -2, "NaN", "-0.1", "", "1601-01-01T00:00:00Z", "-00:00:00.0000010",
+    [False, -1, -2, "NaN", "-0.1", "", "1601-01-01T00:00:00Z", "-00:00:00.0000011",
      "00000000-0000-0000-0000-000000000000", [1, "x", None]],
     [None, None, None, "-Infinity", None, None, None, None, None, None],
 ]
@@ -58,21 +59,22 @@ def test_every_kusto_type_becomes_kshells_value():
     assert [(c.name, c.type) for c in result.columns] == [(c["ColumnName"], c["ColumnType"]) for c in V2_COLUMNS]
     first, second, nulls = result.rows
     assert first == [True, 1, 9223372036854775807, 1.5, decimal.Decimal("3.25"), "hi",
-                     dt.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC),
+                     ticks.fromisoformat("2024-01-02T03:04:05.1234567+00:00"),  # 100 ns ticks kept
                      dt.timedelta(days=1, hours=2, minutes=3, seconds=4, microseconds=500000),
                      uuid.UUID("0b7e2b4c-4c8e-4b5a-9f4e-2f4c8d3b9a11"), {"a": [1, 2]}]
     assert second[3] != second[3]  # NaN
     assert second[6] == dt.datetime(1601, 1, 1, tzinfo=UTC)
-    assert second[7] == -dt.timedelta(microseconds=1)
+    assert ticks.ticks(second[7]) == -11  # -00:00:00.0000011: every 100 ns tick kept
+    assert ticks.ticks(first[6]) % 10 == 7
     assert nulls[3] == float("-inf") and nulls[:3] == [None, None, None] and nulls[4:] == [None] * 6
 
 
 def test_rendering_matches_kusto_text():
     [result] = results_from_response(v2([primary(1, V2_COLUMNS, V2_ROWS)]))
     csv = render(result, "csv").splitlines()
-    assert csv[1] == ("true,1,9223372036854775807,1.5,3.25,hi,2024-01-02T03:04:05.123456Z,1.02:03:04.5,"
+    assert csv[1] == ("true,1,9223372036854775807,1.5,3.25,hi,2024-01-02T03:04:05.1234567Z,1.02:03:04.5,"
                       '0b7e2b4c-4c8e-4b5a-9f4e-2f4c8d3b9a11,"{""a"":[1,2]}"')
-    assert csv[2] == ('false,-1,-2,NaN,-0.1,,1601-01-01T00:00:00Z,-00:00:00.000001,'
+    assert csv[2] == ('false,-1,-2,NaN,-0.1,,1601-01-01T00:00:00Z,-00:00:00.0000011,'
                       '00000000-0000-0000-0000-000000000000,"[1,""x"",null]"')
     assert csv[3] == ",,,-Infinity,,,,,,"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -79,7 +80,8 @@ def test_multi_line_policy_typed_line_by_line_runs_exactly_once(state, capsys):
         "  }",
         "]```",
     ]
-    code = drive(state, "".join(line + ENTER for line in lines) + CTRL_D)
+    # block mode: Enter inside the literal adds lines; Enter on the empty line after it runs
+    code = drive(state, "".join(line + ENTER for line in lines) + ENTER + CTRL_D)
     assert code == 0
     assert len(rec.texts) == 1
     assert rec.texts[0] == "\n".join(lines)
@@ -89,21 +91,21 @@ def test_multi_line_policy_typed_line_by_line_runs_exactly_once(state, capsys):
     assert "ExternalTable" in str(policy.rows)
 
 
-def test_enter_on_incomplete_query_continues(state, capsys):
+def test_line_mode_enter_on_incomplete_query_continues(state, capsys):
     rec = Recorder(state.session)
     state.session.execute(".create table T (a:long)")
     rec.texts.clear()
     keys = "T" + ALT_ENTER + "| where a > (1" + ENTER + "+ 2)" + ENTER + CTRL_D
-    drive(state, keys)
+    drive(state, keys, cfg_text="multiline = line\n")
     # `T` + Alt-Enter: newline; the open bracket kept the request open at the first Enter.
     assert rec.texts == ["T\n| where a > (1\n+ 2)"]
 
 
-def test_enter_after_a_trailing_pipe_or_comma_continues(state):
+def test_line_mode_enter_after_a_trailing_pipe_or_comma_continues(state):
     rec = Recorder(state.session)
     state.session.execute(".create table T (a:long, b:long)")
     rec.texts.clear()
-    drive(state, "T |" + ENTER + "project a," + ENTER + "b" + ENTER + CTRL_D)
+    drive(state, "T |" + ENTER + "project a," + ENTER + "b" + ENTER + CTRL_D, cfg_text="multiline = smart\n")
     assert rec.texts == ["T |\nproject a,\nb"]
 
 
@@ -126,7 +128,7 @@ def test_history_is_written(state, xdg):
 def test_config_template_written_on_first_run(state, xdg):
     drive(state, CTRL_D)
     text = (xdg / "config" / "kshell" / "config").read_text()
-    assert "key_mode = emacs" in text and "multiline = smart" in text and text.startswith("#")
+    assert "key_mode = emacs" in text and "multiline = block" in text and text.startswith("#")
 
 
 def test_ctrl_c_cancels_the_input_and_the_shell_goes_on(state):
@@ -190,3 +192,53 @@ def test_tab_completes_a_command_word_in_the_application(state):
     rec = Recorder(state.session)
     drive(state, ".show ver" + "\t" + "\x00" + ENTER + CTRL_D)
     assert rec.texts == [".show version "]
+
+
+# ------------------------------------------------------------ block mode (issue 17)
+
+def test_block_mode_a_query_typed_line_by_line_runs_once_on_the_empty_line(state, capsys):
+    rec = Recorder(state.session)
+    drive(state, "range x from 1 to 5 step 1" + ENTER + "| where x > 2" + ENTER + "| count" + ENTER + ENTER + CTRL_D)
+    assert rec.texts == ["range x from 1 to 5 step 1\n| where x > 2\n| count"]
+    assert re.search(r"\|\s+3 \|", capsys.readouterr().out)
+
+
+def test_block_mode_let_then_query_and_the_run_keys(state, capsys):
+    rec = Recorder(state.session)
+    F5 = "\x1b[15~"
+    CTRL_ENTER = "\x1b[27;5;13~"
+    drive(state, "let n = 41;" + ENTER + "print answer = n + 1" + ENTER + ENTER
+          + "print b = 2" + ALT_ENTER + "print c = 3" + F5 + "print d = 4" + CTRL_ENTER + CTRL_D)
+    assert rec.texts == ["let n = 41;\nprint answer = n + 1", "print b = 2", "print c = 3", "print d = 4"]
+    assert "42" in capsys.readouterr().out
+
+
+def test_block_mode_inline_ingestion_typed_row_by_row_ingests_every_row(state):
+    state.session.execute(".create table T (a:long, b:string)")
+    rec = Recorder(state.session)
+    drive(state, ".ingest inline into table T <|" + ENTER + "1,x" + ENTER + "2,y" + ENTER + "3,z" + ENTER + ENTER
+          + CTRL_D)
+    assert rec.texts == [".ingest inline into table T <|\n1,x\n2,y\n3,z"]
+    assert state.session.execute("T | count")[0].rows == [[3]]
+
+
+def test_block_mode_an_open_bracket_or_literal_never_runs(state):
+    rec = Recorder(state.session)
+    # Enter on the empty line inside the bracket neither runs nor adds a blank line
+    # (which would cut the request for the splitter); inside a ``` literal it adds one.
+    drive(state, "print x = (1" + ENTER + ENTER + "+ 2)" + ENTER + ENTER
+          + "print y = ```a" + ENTER + ENTER + "b```" + ENTER + ENTER + CTRL_D)
+    assert rec.texts == ["print x = (1\n+ 2)", "print y = ```a\n\nb```"]
+
+
+def test_linemode_and_blockmode_directives_switch_enter(state):
+    rec = Recorder(state.session)
+    drive(state, "#linemode" + ENTER + "print a = 1" + ENTER + "#blockmode" + ENTER + "print b = 2" + ENTER
+          + ENTER + CTRL_D)
+    assert rec.texts == ["print a = 1", "print b = 2"]
+
+
+def test_help_and_exit_at_the_prompt(state, capsys):
+    assert drive(state, "help" + ENTER + "exit" + ENTER) == 0
+    out = capsys.readouterr().out
+    assert "#help" in out and "Enter on an empty line" in out

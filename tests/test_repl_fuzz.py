@@ -41,3 +41,14 @@ def test_lexer_covers_the_text(text):
     for i, _, v in pieces:
         assert i == at
         at += len(v)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_block_mode_enter_never_raises_and_never_runs_an_open_request(text):
+    from kshell.repl.keys import PROMPT_WORDS, block_ready
+    from kshell.script import is_complete
+
+    for candidate in (text, text + "\n"):
+        if block_ready(candidate) and candidate.strip() and candidate.strip().lower() not in PROMPT_WORDS:
+            assert is_complete(candidate)  # an open literal or bracket never runs

@@ -105,3 +105,8 @@ def test_readme_python_examples_run_against_a_server(capsys):
         else:
             os.environ["PYTHONPATH"] = saved
         server.close()
+
+
+def test_serving_a_real_cluster_is_refused():
+    code, out, err = run_cli("serve", "https://mycluster.westeurope.kusto.windows.net", "--port", "0")
+    assert code == 2 and "serves a simulated cluster" in err

@@ -85,11 +85,11 @@ def test_pandas_dataframe_of_a_result(admin, db):
     pd = pytest.importorskip("pandas")
     from azure.kusto.data.helpers import dataframe_from_result_table
 
-    # kshell keeps microseconds (the service keeps 100 ns ticks)
-    r = admin.execute(db, "print r=real(nan), t=datetime(2024-01-01 00:00:00.123456), ts=1h, l=long(null)")
+    # the pandas helper keeps the 7th fractional digit (100 ns ticks) that Python's datetime drops
+    r = admin.execute(db, "print r=real(nan), t=datetime(2024-01-01 00:00:00.1234567), ts=1h, l=long(null)")
     frame = dataframe_from_result_table(r.primary_results[0])
     assert pd.isna(frame["r"][0])
-    assert frame["t"][0] == pd.Timestamp("2024-01-01 00:00:00.123456", tz="UTC")
+    assert frame["t"][0] == pd.Timestamp("2024-01-01 00:00:00.1234567", tz="UTC")
     assert frame["ts"][0] == pd.Timedelta(hours=1)
     assert pd.isna(frame["l"][0])
 

@@ -27,6 +27,7 @@ UTC = dt.timezone.utc
     ("timespan", dt.timedelta(days=1, hours=2, minutes=3, seconds=4, microseconds=500000), "1.02:03:04.5000000"),
     ("timespan", -dt.timedelta(minutes=1), "-00:01:00"),
     ("timespan", dt.timedelta(0), "00:00:00"),
+    ("timespan", dt.timedelta(microseconds=-1), "-00:00:00.0000010"),
     ("decimal", decimal.Decimal("0.10"), "0.10"),
     ("real", math.nan, "NaN"),
     ("real", -math.inf, "-Infinity"),
@@ -60,6 +61,23 @@ def test_datetime_round_trips(value):
 @given(_timespans)
 def test_timespan_round_trips(value):
     assert values.decode_value("timespan", values.encode_value("timespan", value)) == value
+
+
+@given(st.integers(min_value=0, max_value=3155378975999999999))
+def test_datetime_ticks_round_trip(n):
+    from kshell import ticks
+
+    value = ticks.datetime_from_ticks(n)
+    back = values.decode_value("datetime", values.encode_value("datetime", value))
+    assert ticks.datetime_ticks(back) == n
+
+
+@given(st.integers(min_value=-10**17, max_value=10**17))
+def test_timespan_ticks_round_trip(n):
+    from kshell import ticks
+
+    back = values.decode_value("timespan", values.encode_value("timespan", ticks.timespan_from_ticks(n)))
+    assert ticks.timespan_ticks(back) == n
 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False))

@@ -117,8 +117,9 @@ def test_handler_and_policy_indexes_name_the_modules_that_register_them():
     from kshell.engine import session as s
 
     s.load_families()
-    handlers = {t.__name__: fn.__module__.rsplit(".", 1)[1] for t, fn in s._HANDLERS.items()}
-    policies = {k: fn.__module__.rsplit(".", 1)[1] for k, fn in s._POLICY_HANDLERS.items()}
+    # module names relative to kshell.engine (families may be subpackages: policies.commands)
+    handlers = {t.__name__: fn.__module__.removeprefix("kshell.engine.") for t, fn in s._HANDLERS.items()}
+    policies = {k: fn.__module__.removeprefix("kshell.engine.") for k, fn in s._POLICY_HANDLERS.items()}
     assert s.HANDLER_INDEX == handlers, "add the new handlers to kshell.engine.session.HANDLER_INDEX"
     assert s.POLICY_INDEX == policies, "add the new policy kinds to kshell.engine.session.POLICY_INDEX"
 

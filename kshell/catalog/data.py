@@ -9,8 +9,8 @@ TABLE = """
 function	abs	abs(x)	same as x	runs	Absolute value of a number or timespan.
 function	acos	acos(x)	real	runs	Inverse cosine, in radians.
 function	ago	ago(timespan)	datetime	runs	The current UTC time minus a timespan.
-function	all	all(edge, condition)	bool	graph semantics (make-graph, graph-match) are not simulated	Whether a condition holds for every edge of a variable-length path.
-function	any	any(edge, condition)	bool	graph semantics (make-graph, graph-match) are not simulated	Whether a condition holds for some edge of a variable-length path.
+function	all	all(edge, condition)	bool	runs	Whether a condition holds for every edge of a variable-length path.
+function	any	any(edge, condition)	bool	runs	Whether a condition holds for some edge of a variable-length path.
 function	around	around(value,center,delta)	bool	runs	Whether a value lies within center ± delta.
 function	array_concat	array_concat(arr [, ...])	dynamic	runs	Joins several arrays into one.
 function	array_iff	array_iff(condition_array, when_true, when_false)	dynamic	runs	Element-wise choice between two arrays by a condition array.
@@ -88,7 +88,7 @@ function	database	database(databaseName)	table	runs	Refers to another database.
 function	datepart	datepart(...)	long	runs	Deprecated alias of datetime_part().
 function	datetime_add	datetime_add(period,amount,datetime)	datetime	runs	Adds an amount of a date part to a datetime.
 function	datetime_diff	datetime_diff(period,datetime1,datetime2)	long	runs	Number of date-part boundaries between two datetimes.
-function	datetime_list_timezones	datetime_list_timezones(...)	dynamic	not implemented yet	The supported time zone names.
+function	datetime_list_timezones	datetime_list_timezones(...)	dynamic	runs	The supported time zone names.
 function	datetime_local_to_utc	datetime_local_to_utc(from,timezone)	datetime	runs	Converts a local time in a time zone to UTC.
 function	datetime_part	datetime_part(part,datetime)	long	runs	A date part (year, month, hour...) of a datetime.
 function	datetime_utc_to_local	datetime_utc_to_local(from,timezone)	datetime	runs	Converts a UTC time to a time zone's local time.
@@ -104,12 +104,12 @@ function	endofweek	endofweek(date [, offset])	datetime	runs	Last instant of the 
 function	endofyear	endofyear(date [, offset])	datetime	runs	Last instant of the year.
 function	erf	erf(x)	real	runs	Error function.
 function	erfc	erfc(x)	real	runs	Complementary error function.
-function	estimate_data_size	estimate_data_size(columns)	long	not implemented yet	Estimated size in bytes of the given columns of a row.
+function	estimate_data_size	estimate_data_size(columns)	long	runs	Estimated size in bytes of the given columns of a row.
 function	exp	exp(x)	real	runs	e to the power x.
 function	exp10	exp10(x)	real	runs	10 to the power x.
 function	exp2	exp2(x)	real	runs	2 to the power x.
-function	extent_id	extent_id()	guid	data shards (extents) are not simulated	Identifier of the data shard holding the row.
-function	extent_tags	extent_tags()	dynamic	data shards (extents) are not simulated	Tags of the data shard holding the row.
+function	extent_id	extent_id()	guid	not implemented yet	Identifier of the data shard holding the row.
+function	extent_tags	extent_tags()	dynamic	not implemented yet	Tags of the data shard holding the row.
 function	external_table	external_table( TableName [, MappingName / MaxAgeOverride ] )	table	runs	Refers to an external table.
 function	extract	extract(regex, captureGroup, source [, typeLiteral])	string	runs	A regex capture group, optionally converted to a type.
 function	extract_all	extract_all(regex, [captureGroups,] source)	dynamic	runs	All regex matches (and their groups) in a string.
@@ -154,8 +154,8 @@ function	geo_line_interpolate_point	geo_line_interpolate_point(lineString,fracti
 function	geo_line_length	geo_line_length(lineString)	real	runs	Geodesic length of a line string, in meters.
 function	geo_line_locate_point	geo_line_locate_point(lineString, longitude,latitude,[ use_spheroid ])	real	runs	The fraction of a line string's length to its point closest to a point.
 function	geo_line_simplify	geo_line_simplify(lineString, tolerance)	dynamic	runs	A line string simplified to a tolerance.
-function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	not implemented yet	S2 cells covering a line string.
-function	geo_point_buffer	geo_point_buffer(longitude, latitude, radius, tolerance)	dynamic	not implemented yet	A polygon around a point at a distance.
+function	geo_line_to_s2cells	geo_line_to_s2cells(lineString [, level[ , radius]])	dynamic	runs	S2 cells covering a line string.
+function	geo_point_buffer	geo_point_buffer(longitude, latitude, radius, tolerance)	dynamic	runs	A polygon around a point at a distance.
 function	geo_point_in_circle	geo_point_in_circle(p_longitude, p_latitude, pc_longitude, pc_latitude, c_radius)	bool	runs	Whether a point lies within a circle on the sphere.
 function	geo_point_in_polygon	geo_point_in_polygon(longitude, latitude, polygon)	bool	runs	Whether a point lies inside a polygon.
 function	geo_point_to_geohash	geo_point_to_geohash(longitude, latitude,[ accuracy ])	string	runs	The geohash of a point.
@@ -167,8 +167,8 @@ function	geo_polygon_centroid	geo_polygon_centroid(polygon)	dynamic	runs	The cen
 function	geo_polygon_densify	geo_polygon_densify(polygon, tolerance, [ preserve_crossing ])	dynamic	runs	A polygon with edges split to a tolerance.
 function	geo_polygon_perimeter	geo_polygon_perimeter(polygon)	real	runs	Perimeter of a polygon, in meters.
 function	geo_polygon_simplify	geo_polygon_simplify(polygon, tolerance)	dynamic	runs	A polygon simplified to a tolerance.
-function	geo_polygon_to_h3cells	geo_polygon_to_h3cells(polygon [, resolution[, radius]])	dynamic	not implemented yet	H3 cells covering a polygon.
-function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius]])	dynamic	not implemented yet	S2 cells covering a polygon.
+function	geo_polygon_to_h3cells	geo_polygon_to_h3cells(polygon [, resolution[, radius]])	dynamic	runs	H3 cells covering a polygon.
+function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius]])	dynamic	runs	S2 cells covering a polygon.
 function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 cells adjacent to a cell.
 function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	runs	The center of an S2 cell as a GeoJSON point.
 function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	runs	An S2 cell as a GeoJSON polygon.
@@ -178,14 +178,14 @@ function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	not
 function	getmonth	getmonth(...)	int	runs	Month of the year.
 function	gettype	gettype(value)	string	runs	The runtime type name of a value.
 function	getyear	getyear(date)	int	runs	Year of a datetime.
-function	graph	graph( GraphName )	graph	graph semantics (make-graph, graph-match) are not simulated	Refers to a persistent graph.
+function	graph	graph( GraphName )	graph	persistent graphs (.create graph) are not simulated; make-graph builds a graph in the query	Refers to a persistent graph.
 function	gzip_compress_to_base64_string	gzip_compress_to_base64_string(...)	string	runs	gzip-compresses a string and encodes it as base64.
 function	gzip_decompress_from_base64_string	gzip_decompress_from_base64_string(...)	string	runs	Decodes base64 and gzip-decompresses a string.
 function	has_any_index	has_any_index (source, values)	long	runs	Index of the first term of an array found in a string (-1 when none).
 function	has_any_ipv4	has_any_ipv4(source , ip_address [, ip_address_2, ...] )	bool	runs	Whether a text holds any of the given IPv4 addresses.
 function	has_any_ipv4_prefix	has_any_ipv4_prefix(source , ip_address_prefix [, ip_address_prefix_2, ...] )	bool	runs	Whether a text holds an IPv4 address starting with any of the prefixes.
 function	has_ipv4	has_ipv4(source , ip_address )	bool	runs	Whether a text holds an IPv4 address.
-function	has_ipv4_any	has_ipv4_any(...)	bool	not implemented yet	Alias of has_any_ipv4().
+function	has_ipv4_any	has_ipv4_any(...)	bool	runs	Alias of has_any_ipv4().
 function	has_ipv4_prefix	has_ipv4_prefix(source , ip_address_prefix )	bool	runs	Whether a text holds an IPv4 address starting with a prefix.
 function	hash	hash(source [, mod])	long	runs	XXH64 hash of a value, optionally modulo a number.
 function	hash_combine	hash_combine(h1 , h2 [, h3 ...])	long	runs	Combines hash values.
@@ -201,7 +201,7 @@ function	iif	iif(...)	same as the branches	runs	Alias of iff().
 function	indexof	indexof(string,match[,start[,length[,occurrence]]])	long	runs	Position of a substring (-1 when absent).
 function	indexof_regex	indexof_regex(string,match[,start[,length[,occurrence]]])	long	runs	Position of a regex match (-1 when absent).
 function	ingestion_time	ingestion_time()	datetime	runs	When the row was ingested.
-function	inner_nodes	inner_nodes(edge)	dynamic	graph semantics (make-graph, graph-match) are not simulated	The inner nodes of a variable-length path.
+function	inner_nodes	inner_nodes(edge)	dynamic	runs	The inner nodes of a variable-length path.
 function	ipv4_compare	ipv4_compare(Expr1,Expr2[ ,PrefixMask])	long	runs	Compares two IPv4 addresses (-1, 0, 1), optionally masked.
 function	ipv4_is_in_any_range	ipv4_is_in_any_range(Ipv4Address , Ipv4Range [ , Ipv4Range ...] )	bool	runs	Whether an IPv4 address lies in any of several ranges.
 function	ipv4_is_in_range	ipv4_is_in_range(Ipv4Address,Ipv4Range)	bool	runs	Whether an IPv4 address lies in a range.
@@ -223,7 +223,7 @@ function	isnotnull	isnotnull(value)	bool	runs	Whether a value is not null.
 function	isnull	isnull(Expr)	bool	runs	Whether a value is null.
 function	isutf8	isutf8(value)	bool	runs	Whether a string is valid UTF-8.
 function	jaccard_index	jaccard_index(set1, set2)	real	runs	Jaccard similarity of two sets.
-function	labels	labels( element )	dynamic	graph semantics (make-graph, graph-match) are not simulated	The labels of a node or edge.
+function	labels	labels( element )	dynamic	runs	The labels of a node or edge.
 function	log	log(number)	real	runs	Natural logarithm.
 function	log10	log10(number)	real	runs	Base-10 logarithm.
 function	log2	log2(number)	real	runs	Base-2 logarithm.
@@ -231,17 +231,17 @@ function	loggamma	loggamma(number)	real	runs	Logarithm of the absolute gamma fun
 function	make_datetime	make_datetime(year, month, day)	datetime	runs	A datetime from its parts.
 function	make_string	make_string(...)	string	runs	A string from Unicode code points (alias of unicode_codepoints_to_string).
 function	make_timespan	make_timespan(hour, minute)	timespan	runs	A timespan from its parts.
-function	map	map(edge, expression)	dynamic	graph semantics (make-graph, graph-match) are not simulated	An expression over each edge of a variable-length path.
+function	map	map(edge, expression)	dynamic	runs	An expression over each edge of a variable-length path.
 function	materialize	materialize(expression)	table	runs	Caches a tabular expression for reuse within the query.
-function	materialized_view	materialized_view(ViewName, [ max_age ] )	table	materialized views are not simulated	Refers to a materialized view.
+function	materialized_view	materialized_view(ViewName, [ max_age ] )	table	runs	Refers to a materialized view.
 function	max_of	max_of(arg, arg_2, [ arg_3, ... ])	same as the arguments	runs	Largest of the arguments.
 function	merge_tdigest	merge_tdigest(exprs)	dynamic	runs	Merges tdigest sketches (scalar form).
 function	min_of	min_of (arg, arg_2, [ arg_3, ... ])	same as the arguments	runs	Smallest of the arguments.
 function	monthofyear	monthofyear(date)	int	runs	Month of the year.
 function	new_guid	new_guid()	guid	runs	A random guid.
-function	node_degree_in	node_degree_in(...)	long	graph semantics (make-graph, graph-match) are not simulated	Number of incoming edges of a node.
-function	node_degree_out	node_degree_out(...)	long	graph semantics (make-graph, graph-match) are not simulated	Number of outgoing edges of a node.
-function	node_id	node_id(...)	string	graph semantics (make-graph, graph-match) are not simulated	Identifier of a node.
+function	node_degree_in	node_degree_in(...)	long	runs	Number of incoming edges of a node.
+function	node_degree_out	node_degree_out(...)	long	runs	Number of outgoing edges of a node.
+function	node_id	node_id(...)	string	runs	Identifier of a node.
 function	not	not(expr)	bool	runs	Logical negation.
 function	notempty	notempty(...)	bool	runs	Deprecated alias of isnotempty().
 function	notnull	notnull(...)	bool	runs	Deprecated alias of isnotnull().
@@ -262,7 +262,7 @@ function	parse_url	parse_url(url)	dynamic	runs	The parts of a URL.
 function	parse_urlquery	parse_urlquery(query)	dynamic	runs	The parameters of a URL query string.
 function	parse_user_agent	parse_user_agent(user-agent-string, look-for)	dynamic	needs a user-agent database kshell does not ship	Browser, OS and device of a user-agent string.
 function	parse_version	parse_version (version)	decimal	runs	A version string as a comparable decimal.
-function	parse_xml	parse_xml(xml)	dynamic	not implemented yet	Parses XML text into a dynamic value.
+function	parse_xml	parse_xml(xml)	dynamic	runs	Parses XML text into a dynamic value.
 function	percentile_tdigest	percentile_tdigest(expr, percentile [, typeLiteral])	same as the digest values	runs	A percentile value from a tdigest sketch.
 function	percentiles_array_tdigest	percentiles_array_tdigest(tdigest, percentile1 [, percentile2, ...])	dynamic	runs	Percentile values from a tdigest sketch.
 function	percentrank_tdigest	percentrank_tdigest(digest, value)	real	runs	Rank (0-100) of a value in a tdigest sketch.
@@ -484,12 +484,12 @@ operator	=~	T | where col =~ (expression)	bool	runs	Case-insensitive string equa
 operator	alias	alias	statement	not implemented yet	Names a database for the query.
 operator	as	T | as [hint.materialized = Materialized] Name	table	runs	Names the piped table (for union withsource and later reference).
 operator	between	T | where expr between (leftRange .. rightRange)	bool	runs	Whether a value lies within an inclusive range.
-operator	consume	consume [decodeblocks = DecodeBlocks]	table	not implemented yet	Reads the input and discards it.
+operator	consume	consume [decodeblocks = DecodeBlocks]	table	runs	Reads the input and discards it.
 operator	contains	contains	bool	runs	Case-insensitive substring test.
 operator	contains_cs	T | where col contains_cs (string)	bool	runs	Case-sensitive substring test.
 operator	count	T | count	table	runs	Number of input rows.
 operator	datatable	datatable( ColumnName : ColumnType [, ...]) [ ScalarValue [, ...] ]	table	runs	A table from literal values.
-operator	declare pattern	declare pattern	statement	not implemented yet	Declares a pattern (a mapping of arguments to tables).
+operator	declare pattern	declare pattern	statement	runs	Declares a pattern (a mapping of arguments to tables).
 operator	declare query_parameters	declare query_parameters	statement	runs	Declares the query's parameters.
 operator	distinct	T | distinct ColumnName[,ColumnName2, ...]	table	runs	Distinct combinations of columns.
 operator	endswith	T | where col endswith (expression)	bool	runs	Case-insensitive suffix test.
@@ -501,10 +501,10 @@ operator	facet	T | facet by ColumnName [, ColumnName2, ...] [with ( filterPipe )
 operator	find	find	table	not implemented yet	Rows matching a predicate across tables.
 operator	fork	T | fork [name=](subquery) [name=](subquery) ...	table	not implemented yet	Several results from one input.
 operator	getschema	T | getschema	table	runs	The input's column names and types.
-operator	graph-mark-components	G | graph-mark-components [kind = Kind] [with_component_id = ComponentId]	graph	graph semantics (make-graph, graph-match) are not simulated	Marks connected components of a graph.
-operator	graph-match	G | graph-match [cycles = CyclesOption] Pattern [where Constraints] project [ColumnName =] Expression [, ...]	table	graph semantics (make-graph, graph-match) are not simulated	Matches a pattern in a graph.
-operator	graph-shortest-paths	G | graph-shortest-paths [output = OutputOption] Pattern where Predicate project [ColumnName =] Expression [, ...]	table	graph semantics (make-graph, graph-match) are not simulated	Shortest paths in a graph.
-operator	graph-to-table	G | graph-to-table nodes [ with_node_id=ColumnName ]	table	graph semantics (make-graph, graph-match) are not simulated	A graph's nodes or edges as a table.
+operator	graph-mark-components	G | graph-mark-components [kind = Kind] [with_component_id = ComponentId]	graph	runs	Marks connected components of a graph.
+operator	graph-match	G | graph-match [cycles = CyclesOption] Pattern [where Constraints] project [ColumnName =] Expression [, ...]	table	runs	Matches a pattern in a graph.
+operator	graph-shortest-paths	G | graph-shortest-paths [output = OutputOption] Pattern where Predicate project [ColumnName =] Expression [, ...]	table	runs	Shortest paths in a graph.
+operator	graph-to-table	G | graph-to-table nodes [ with_node_id=ColumnName ]	table	runs	A graph's nodes or edges as a table.
 operator	has	T | where Column has (Expression)	bool	runs	Case-insensitive whole-term test.
 operator	has_all	T | where col has_all (expression, ... )	bool	runs	Whether every term is present.
 operator	has_any	T | where col has_any (expression, ... )	bool	runs	Whether any term is present.
@@ -522,7 +522,7 @@ operator	let	let	statement	runs	Binds a name to a value, table or function.
 operator	limit	limit	table	runs	Alias of take.
 operator	lookup	LeftTable | lookup [kind = (leftouter|inner)] (RightTable) on Attributes	table	runs	Extends a fact table with a dimension table's columns.
 operator	macro-expand	macro-expand [kind = Kind] [isfuzzy = IsFuzzy] EntityGroup as EntityIdentifier (Subquery)	table	not implemented yet	Runs a subquery over each entity of an entity group.
-operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	graph semantics (make-graph, graph-match) are not simulated	Builds a graph from edges and nodes.
+operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	runs	Builds a graph from edges and nodes.
 operator	make-series	T | make-series [MakeSeriesParameters]	table	runs	Aggregated series over an axis.
 operator	matches regex	matches regex	bool	runs	Whether a string matches a regex.
 operator	mv-apply	T | mv-apply [ItemIndex] ColumnsToExpand [RowLimit] on ( SubQuery )	table	runs	Runs a subquery over each row's expanded arrays.
@@ -546,7 +546,7 @@ operator	restrict	restrict	statement	not implemented yet	Limits the tables the r
 operator	sample	T | sample NumberOfRows	table	runs	Random rows.
 operator	sample-distinct	T | sample-distinct NumberOfValues of ColumnName	table	runs	Random distinct values of a column.
 operator	scan	T | scan [ with_match_id = MatchIdColumnName ] [ declare ( ColumnDeclarations ) ] with ( StepDefinitions )	table	runs	A state machine over ordered rows.
-operator	search	search	table	not implemented yet	Rows holding a term across tables and columns.
+operator	search	search	table	runs	Rows holding a term across tables and columns.
 operator	serialize	serialize [Name1 = Expr1 [, Name2 = Expr2]...]	table	runs	Marks the rows as ordered (for window functions).
 operator	set	set	statement	runs	Sets a request property.
 operator	sort	T | sort by column [asc | desc] [nulls first | nulls last] [, ...]	table	runs	Sorts rows (alias order).
@@ -555,7 +555,7 @@ operator	startswith_cs	T | where col startswith_cs (expression)	bool	runs	Case-s
 operator	summarize	T | summarize [ SummarizeParameters ]	table	runs	Groups rows and aggregates.
 operator	take	take NumberOfRows	table	runs	A number of rows (alias limit).
 operator	top	T | top NumberOfRows by Expression [asc | desc] [nulls first | nulls last]	table	runs	The first rows by a sort order.
-operator	top-hitters	T | top-hitters NumberOfValues of ValueExpression [ by SummingExpression ]	table	not implemented yet	Approximate most frequent values.
+operator	top-hitters	T | top-hitters NumberOfValues of ValueExpression [ by SummingExpression ]	table	runs	Approximate most frequent values.
 operator	top-nested	T | top-nested [ N ] of Expr [with others = ConstExpr] by Aggregation [asc | desc] [,	table	runs	Hierarchical top results.
 operator	union	union	table	runs	Rows of several tables.
 operator	where	T | where col matches regex (expression)	table	runs	Rows for which a predicate holds (alias filter).

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kshell.engine.cluster import derived_id
+import uuid
+
+from kshell.engine.cluster import ID_NAMESPACE
 from kshell.engine.session import Session, handler
 from kshell.errors import BadRequest, KustoError
 from kshell.result import Result
@@ -69,7 +71,8 @@ def execute_database_script(session: Session, node: ExecuteDatabaseScript) -> Re
     stopped = False
     for n, request in enumerate(requests):
         text = request.text
-        op_id = derived_id("database-script", str(session.now()), str(n), text)
+        # uuid5 without derived_id's cache: script texts do not repeat
+        op_id = uuid.uuid5(ID_NAMESPACE, f"database-script/{session.now()}/{n}/{text}")
         if stopped:
             rows.append([op_id, "", text, "Skipped", "a previous command of the script failed"])
             continue
@@ -84,7 +87,11 @@ def execute_database_script(session: Session, node: ExecuteDatabaseScript) -> Re
                 if _is_show(cmd):
                     outcome = (kind, "Skipped", "read-only commands are not run in a script")
                 else:
+                    from kshell.engine.operations import entity_state, journal_change
+
+                    before = entity_state(session, cmd)
                     run_nested(session, cmd)
+                    journal_change(session, cmd, before)  # each command of the script is its own change
                     outcome = (kind, "Completed", "")
             except KustoError as e:
                 if throw:

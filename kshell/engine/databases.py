@@ -265,6 +265,10 @@ def schema_object(db: Database) -> dict[str, Any]:
 
 def view_objects(db: Database) -> dict[str, Any]:
     """Materialized views in the JSON schema (their family registers VIEW_SCHEMA)."""
+    if db.materialized_views:
+        from kshell.engine.session import load_hook_owners
+
+        load_hook_owners("schema")
     return {name: VIEW_SCHEMA[0](db, v) for name, v in db.materialized_views.items()} if VIEW_SCHEMA else {}
 
 
@@ -297,7 +301,9 @@ def csl_script(db: Database) -> list[str]:
     policies), functions, materialized views, then update and row level security policies
     (which may call the functions)."""
     from kshell.engine.policies import script as policy_script
+    from kshell.engine.session import load_hook_owners
 
+    load_hook_owners("schema")  # the families that add sections (materialized views)
     lines = policy_script.database_policy_lines(db, _name(db.name))
     lines += _mapping_lines(db, f"database {_name(db.name)}")
     for t in db.tables.values():

@@ -26,7 +26,7 @@ import uuid
 from collections import OrderedDict, deque
 from typing import Any
 
-from kshell.engine.cluster import derived_id
+from kshell.engine.cluster import ID_NAMESPACE
 from kshell.engine.session import REQUEST_HOOKS, Session, handler
 from kshell.errors import BadRequest, EntityNotFound, KustoError
 from kshell.result import Result
@@ -81,9 +81,19 @@ def log_of(cluster: Any) -> _Log:
 
 
 def _next_id(session: Session, *parts: str) -> uuid.UUID:
+    """A deterministic id for a log entry (uuid5, not derived_id: these texts never repeat,
+    so they would only crowd derived_id's cache)."""
     log = log_of(session.cluster)
     log.seq += 1
-    return derived_id(session.cluster.name, "request", str(session.now()), str(log.seq), *parts)
+    return uuid.uuid5(ID_NAMESPACE, "/".join((session.cluster.name, "request", str(session.now()), str(log.seq),
+                                              *parts)))
+
+
+TEXT_LIMIT = 10_000  # characters of a request's text kept in the log (big inline ingestions)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT] + "..."
 
 
 def record_operation(session: Session, operation: str, target: str, details: Result | None, *,
@@ -127,7 +137,7 @@ def on_request(session: Session, node: Any):
     inner = _inner(node)
     is_query = type(node).__name__ == "Query"
     changes = not is_query and not _is_show(inner)
-    before = _entity_state(session, inner) if changes else None
+    before = entity_state(session, inner) if changes else None
 
     def finish(error: KustoError | None) -> None:
         log = log_of(session.cluster)
@@ -135,7 +145,7 @@ def on_request(session: Session, node: Any):
         kind = "" if is_query else command_type(inner)
         log.requests.append({
             "ClientActivityId": f"KSH.execute;{_next_id(session, 'client')}", "CommandType": kind,
-            "Text": getattr(node, "text", "") or "", "Database": session.database_name, "StartedOn": started,
+            "Text": _clip(getattr(node, "text", "") or ""), "Database": session.database_name, "StartedOn": started,
             "LastUpdatedOn": now, "Duration": now - started, "State": "Failed" if error else "Completed",
             "RootActivityId": _next_id(session, "root"), "User": _user(session.principal),
             "FailureReason": f"{error.kind}: {error.message}" if error else "", "Application": "kshell",
@@ -148,7 +158,7 @@ def on_request(session: Session, node: Any):
                              state="Failed" if error else "Completed",
                              status=f"{error.kind}: {error.message}" if error else "")
         if changes and error is None and before is not None:
-            _journal(session, inner, before)
+            journal_change(session, inner, before)
 
     return finish
 
@@ -174,7 +184,7 @@ def _entity(session: Session, node: Any) -> tuple[str, str]:
     return session.database_name, ""
 
 
-def _entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
+def entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
     try:
         db_name, name = _entity(session, node)
         db = session.cluster.database(db_name)
@@ -207,7 +217,10 @@ def entity_script(db: Any, name: str) -> str:
     return ""
 
 
-def _journal(session: Session, node: Any, before: tuple[str, str, str]) -> None:
+def journal_change(session: Session, node: Any, before: tuple[str, str, str] | None) -> None:
+    """Journal the change `node` made, given the entity's state before it (entity_state)."""
+    if before is None:
+        return
     db_name, name, original = before
     db = session.cluster.database(db_name)
     updated = entity_script(db, name) if db is not None else ""
@@ -220,7 +233,7 @@ def _journal(session: Session, node: Any, before: tuple[str, str, str]) -> None:
         "Event": event, "EventTimestamp": session.now(), "Database": db_name, "EntityName": name,
         "UpdatedEntityName": name if updated else "", "EntityVersion": "",
         "EntityContainerName": db_name, "OriginalEntityState": original, "UpdatedEntityState": updated,
-        "ChangeCommand": text, "Principal": session.principal,
+        "ChangeCommand": _clip(text), "Principal": session.principal,
     })
 
 

@@ -82,7 +82,8 @@ class SessionQueryContext:
         src = self.scoped_tables.get((db.name.lower(), name))
         if src is None:
             src = db.tables.get(name)
-        if src is None:
+        if src is None and getattr(db, "materialized_views", None):
+            load_hook_owners("resolve")
             src = next((s for s in (r(self, db, name) for r in TABLE_RESOLVERS) if s is not None), None)
         if src is None:
             return None

@@ -42,9 +42,12 @@ FAMILY_MODULES = (
     "security",
     "row_level_security",
     "update_policy",
-    "policies",
+    "policies.commands",
+    "policies.effects",
     "database_script",
-    "materialized_views",
+    "materialized_views.commands",
+    "materialized_views.refresh",
+    "materialized_views.script",
     "operations",
     "extent_commands",
     "external_tables",
@@ -64,7 +67,7 @@ HANDLER_INDEX: dict[str, str] = {
     'AlterColumnType': 'tables',
     'AlterDatabasePrettyName': 'databases',
     'AlterFunctionAttribute': 'functions',
-    'AlterMaterializedViewProperty': 'commands',
+    'AlterMaterializedViewProperty': 'materialized_views.commands',
     'AlterTable': 'tables',
     'AlterTableAttribute': 'tables',
     'CancelOperation': 'operations',
@@ -73,7 +76,7 @@ HANDLER_INDEX: dict[str, str] = {
     'CreateDatabase': 'databases',
     'CreateExternalTable': 'external_tables',
     'CreateFunction': 'functions',
-    'CreateMaterializedView': 'commands',
+    'CreateMaterializedView': 'materialized_views.commands',
     'CreateOrAlterContinuousExport': 'continuous_export',
     'CreateTable': 'tables',
     'CreateTableBasedOn': 'tables',
@@ -86,7 +89,7 @@ HANDLER_INDEX: dict[str, str] = {
     'DropExtents': 'extent_commands',
     'DropExternalTable': 'external_tables',
     'DropFunctions': 'functions',
-    'DropMaterializedView': 'commands',
+    'DropMaterializedView': 'materialized_views.commands',
     'DropTables': 'tables',
     'EnableContinuousExport': 'continuous_export',
     'ExecuteDatabaseScript': 'database_script',
@@ -105,7 +108,7 @@ HANDLER_INDEX: dict[str, str] = {
     'PipedCommand': 'misc',
     'Query': 'queries',
     'RenameColumns': 'tables',
-    'RenameMaterializedView': 'commands',
+    'RenameMaterializedView': 'materialized_views.commands',
     'RenameTables': 'tables',
     'RoleChange': 'security',
     'ShowCluster': 'misc',
@@ -118,14 +121,14 @@ HANDLER_INDEX: dict[str, str] = {
     'ShowDatabaseSchemaViolations': 'databases',
     'ShowDatabases': 'databases',
     'ShowDatabasesEntities': 'databases',
-    'ShowEntityPolicies': 'commands',
+    'ShowEntityPolicies': 'policies.commands',
     'ShowExtents': 'extents',
     'ShowExternalTable': 'external_tables',
     'ShowExternalTables': 'external_tables',
     'ShowFunctions': 'functions',
     'ShowIngestionFailures': 'ingestion_failures',
     'ShowJournal': 'operations',
-    'ShowMaterializedViews': 'commands',
+    'ShowMaterializedViews': 'materialized_views.commands',
     'ShowOperations': 'operations',
     'ShowPrincipalRoles': 'security',
     'ShowPrincipals': 'security',
@@ -138,32 +141,32 @@ HANDLER_INDEX: dict[str, str] = {
     'ShowTables': 'tables',
     'ShowVersion': 'misc',
     'ShowViewExtents': 'extent_commands',
-    'SwitchMaterializedView': 'commands',
+    'SwitchMaterializedView': 'materialized_views.commands',
 }
 POLICY_INDEX: dict[str, str] = {
-    'auto_delete': 'commands',
-    'caching': 'commands',
-    'callout': 'commands',
-    'capacity': 'commands',
-    'encoding': 'commands',
-    'extent_tags_retention': 'commands',
-    'ingestionbatching': 'commands',
-    'ingestiontime': 'commands',
+    'auto_delete': 'policies.commands',
+    'caching': 'policies.commands',
+    'callout': 'policies.commands',
+    'capacity': 'policies.commands',
+    'encoding': 'policies.commands',
+    'extent_tags_retention': 'policies.commands',
+    'ingestionbatching': 'policies.commands',
+    'ingestiontime': 'policies.commands',
     'managed_identity': 'managed_identity',
-    'merge': 'commands',
-    'partitioning': 'commands',
-    'query_acceleration': 'commands',
-    'query_weak_consistency': 'commands',
-    'request_classification': 'commands',
-    'restricted_view_access': 'commands',
-    'restrictedviewaccess': 'commands',
-    'retention': 'commands',
+    'merge': 'policies.commands',
+    'partitioning': 'policies.commands',
+    'query_acceleration': 'policies.commands',
+    'query_weak_consistency': 'policies.commands',
+    'request_classification': 'policies.commands',
+    'restricted_view_access': 'policies.commands',
+    'restrictedviewaccess': 'policies.commands',
+    'retention': 'policies.commands',
     'row_level_security': 'row_level_security',
-    'row_order': 'commands',
-    'roworder': 'commands',
-    'sandbox': 'commands',
-    'sharding': 'commands',
-    'streamingingestion': 'commands',
+    'row_order': 'policies.commands',
+    'roworder': 'policies.commands',
+    'sandbox': 'policies.commands',
+    'sharding': 'policies.commands',
+    'streamingingestion': 'policies.commands',
     'update': 'update_policy',
 }
 # Families that register hooks when imported, by kind of hook.  A hook list is run
@@ -173,13 +176,15 @@ POLICY_INDEX: dict[str, str] = {
 # A family that adds a hook at import adds its name here and the hook to HOOK_ORDER
 # (tests/test_startup.py checks both).
 HOOK_OWNERS: dict[str, tuple[str, ...]] = {
-    "request": ("operations",),                                       # REQUEST_HOOKS
-    "ingestion": ("policies", "update_policy"),                       # ingest.INGESTION_HOOKS
-    "after_apply": ("policies", "materialized_views"),                # ingest.AFTER_APPLY_HOOKS
-    "read": ("security", "row_level_security", "policies"),           # queries.*_READ_HOOKS
-    "external_read": ("external_tables",),                            # queries.EXTERNAL_TABLE_READERS
-    "clock": ("policies", "materialized_views", "continuous_export"),  # clock_directives.CLOCK_HOOKS
-    "explain": FAMILY_MODULES,                                        # identity_directives.EXPLAIN_SUBJECTS
+    "ingestion": ("update_policy", "policies.effects"),  # ingest.INGESTION_HOOKS
+    "after_apply": ("policies.effects", "materialized_views.refresh"),  # ingest.AFTER_APPLY_HOOKS
+    "read": ("security", "row_level_security", "policies.effects"),  # queries.DATABASE_READ_HOOKS, TABLE_READ_HOOKS
+    "resolve": ("materialized_views.refresh",),       # queries.TABLE_RESOLVERS (when views exist)
+    "external_read": ("external_tables",),             # queries.EXTERNAL_TABLE_READERS
+    "clock": ("continuous_export", "policies.effects", "materialized_views.refresh"),  # CLOCK_HOOKS
+    "request": ("operations",),                        # REQUEST_HOOKS (the request log, journal)
+    "schema": ("materialized_views.script",),          # databases.SCRIPT_SECTIONS / VIEW_SCHEMA
+    "explain": FAMILY_MODULES,                         # identity_directives.EXPLAIN_SUBJECTS
 }
 HOOK_LISTS: dict[str, tuple[str, ...]] = {
     "request": ("kshell.engine.session:REQUEST_HOOKS",),
@@ -188,6 +193,8 @@ HOOK_LISTS: dict[str, tuple[str, ...]] = {
     "read": ("kshell.engine.queries:DATABASE_READ_HOOKS", "kshell.engine.queries:TABLE_READ_HOOKS"),
     "external_read": ("kshell.engine.queries:EXTERNAL_TABLE_READERS",),
     "clock": ("kshell.engine.clock_directives:CLOCK_HOOKS",),
+    "resolve": ("kshell.engine.queries:TABLE_RESOLVERS",),
+    "schema": ("kshell.engine.databases:VIEW_SCHEMA", "kshell.engine.databases:SCRIPT_SECTIONS"),
 }
 HOOK_ORDER: dict[str, tuple[str, ...]] = {
     "kshell.engine.session:REQUEST_HOOKS": ("kshell.engine.operations:on_request",),
@@ -203,6 +210,9 @@ HOOK_ORDER: dict[str, tuple[str, ...]] = {
     "kshell.engine.clock_directives:CLOCK_HOOKS": ("kshell.engine.policies.effects:on_clock",
                                                    "kshell.engine.materialized_views.refresh:on_clock",
                                                    "kshell.engine.continuous_export_runs:run_due_exports"),
+    "kshell.engine.queries:TABLE_RESOLVERS": ("kshell.engine.materialized_views.refresh:resolve_view",),
+    "kshell.engine.databases:VIEW_SCHEMA": ("kshell.engine.materialized_views.script:schema_object",),
+    "kshell.engine.databases:SCRIPT_SECTIONS": ("kshell.engine.materialized_views.script:script_section",),
 }
 
 

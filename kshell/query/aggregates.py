@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kshell import ticks as K
 from kshell.query import types as T
 
 
@@ -105,8 +106,8 @@ def _avg(values):
     vals = _nn(values)
     if not vals:
         return None
-    if isinstance(vals[0], dt.timedelta):
-        return sum(vals, dt.timedelta(0)) / len(vals)
+    if isinstance(vals[0], dt.timedelta):  # on the tick counts: timedelta / n rounds to microseconds
+        return K.timespan_from_ticks(round(sum(map(K.timespan_ticks, vals)) / len(vals)))
     if isinstance(vals[0], decimal.Decimal):
         return sum(vals, decimal.Decimal(0)) / len(vals)
     nums = [float(v) for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]

@@ -7,6 +7,7 @@ bins are computed on the tick count, and `endof*()` is one tick before the next 
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 
@@ -184,13 +185,24 @@ def bin_timespan(t: dt.timedelta, size: dt.timedelta) -> dt.timedelta:
 
 def _zone(name: str):
     """The IANA zone called `name` (stdlib zoneinfo, from the system's tz database or the
-    tzdata package), or None for a name it does not know."""
+    tzdata package), or None for a name it does not know.  Names are matched without
+    regard to case ('us/pacific' is US/Pacific)."""
     import zoneinfo  # imported here: only the two zone functions need it
 
+    key = name.strip()
     try:
-        return zoneinfo.ZoneInfo(name.strip())
+        return zoneinfo.ZoneInfo(key)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
-        return None
+        pass
+    exact = _zone_names().get(key.lower())
+    return zoneinfo.ZoneInfo(exact) if exact else None
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    import zoneinfo
+
+    return {n.lower(): n for n in zoneinfo.available_timezones()}
 
 
 def utc_to_local(d: dt.datetime, zone: str) -> dt.datetime | None:

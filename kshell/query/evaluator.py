@@ -187,6 +187,17 @@ class Evaluator:
             for p in st.params:
                 if scope.lookup(p.name) is None:
                     self.bind_param(scope, p)
+        elif type(st).__name__ == "OtherStatement" and st.keyword == "declare":
+            from kshell.query import patterns
+            try:
+                pat = patterns.parse_declare(st.text)
+            except ValueError as err:
+                raise self.error(st, f"declare pattern: {err}") from None
+            if pat is None:
+                not_simulated("declare", always=True)
+            inner = Scope(scope)
+            inner.bind(pat.name, "pattern", pat)
+            return inner
         else:
             keyword = getattr(st, "keyword", type(st).__name__)
             not_simulated(keyword, always=True)
@@ -253,6 +264,12 @@ class Evaluator:
             return node.body is not None and self.is_tabular_node(node.body, scope)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             return True
+        if type(node).__name__ == "OtherSource" and node.name == "search":
+            return True
+        if isinstance(node, (ast.Member, ast.Index, ast.Call)):
+            from kshell.query import patterns
+            if patterns.invocation(node, scope) is not None:
+                return True
         if isinstance(node, ast.Name):
             b = scope.lookup(node.name) if scope else None
             if b is not None:
@@ -306,6 +323,10 @@ class Evaluator:
 
     # ------------------------------------------------------------ tabular sources
     def eval_tabular(self, node: Any, scope: Scope) -> Tabular:
+        if isinstance(node, (ast.Member, ast.Index, ast.Call)):
+            from kshell.query import patterns
+            if patterns.invocation(node, scope) is not None:
+                return patterns.invoke(self, node, scope)
         if isinstance(node, ast.Pipeline):
             tab = self.eval_tabular(node.source, scope)
             from kshell.query.operators import apply_operator, join_then_where, sort_then_take
@@ -354,6 +375,9 @@ class Evaluator:
             src = self.ctx.resolve_external_table(node.name)
             return self.wrap_source(src)
         if type(node).__name__ == "OtherSource":
+            if node.name == "search":
+                from kshell.query.operators_extra import search_source
+                return search_source(self, node, scope)
             not_simulated(source_name(node), always=True)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             # database(expr).T where expr is not a literal (e.g. a function parameter)

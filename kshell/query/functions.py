@@ -327,11 +327,10 @@ def _hash(v, mod=None):
 
 def _hash_bytes(v: Any) -> bytes:
     """The bytes Kusto hashes: UTF-8 text, 8-byte little-endian longs, datetime and timespan ticks."""
-    if isinstance(v, dt.datetime):
-        ticks = (v.replace(tzinfo=None) - dt.datetime(1, 1, 1)) // dt.timedelta(microseconds=1) * 10
-        return (ticks & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
-    if isinstance(v, dt.timedelta):
-        return ((v // dt.timedelta(microseconds=1) * 10) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
+    if isinstance(v, (dt.datetime, dt.timedelta)):
+        # the value's 100 ns ticks (since 0001-01-01 for a datetime), 8 bytes little-endian:
+        # hash-function.md's hash(datetime("2015-01-01")) == 1380966698541616202
+        return (T.ticks_of(v) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
     if isinstance(v, str):
         return v.encode("utf-8")
     if isinstance(v, bool):
@@ -341,10 +340,6 @@ def _hash_bytes(v: Any) -> bytes:
     if isinstance(v, float):
         import struct
         return struct.pack("<d", v)
-    if isinstance(v, (dt.datetime, dt.timedelta)):
-        # the value's 100 ns ticks (since 0001-01-01 for a datetime), 8 bytes little-endian:
-        # hash-function.md's hash(datetime("2015-01-01")) == 1380966698541616202
-        return (T.ticks_of(v) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
     return T.to_string(v).encode("utf-8")
 
 
@@ -535,11 +530,12 @@ def _make_datetime(y, mo, d, h=0, mi=0, s=0, *_):
 
 @scalar("make_timespan", "timespan", 2, 4)
 def _make_timespan(*a):
-    if len(a) == 2:
-        return dt.timedelta(hours=a[0], minutes=a[1])
-    if len(a) == 3:
-        return dt.timedelta(hours=a[0], minutes=a[1], seconds=a[2])
-    return dt.timedelta(days=a[0], hours=a[1], minutes=a[2], seconds=a[3])
+    """make_timespan([days,] hours, minutes [, seconds]): seconds may carry 7 fractional digits."""
+    days, (hours, minutes, seconds) = (a[0], a[1:]) if len(a) == 4 else (0, (list(a) + [0])[:3])
+    whole = ((days * 24 + hours) * 60 + minutes) * 60
+    return K.timespan_from_ticks(round((whole + seconds) * K.TICKS_PER_SECOND)) \
+        if isinstance(seconds, float) or isinstance(whole, float) \
+        else K.timespan_from_ticks((whole + seconds) * K.TICKS_PER_SECOND)
 
 
 # ------------------------------------------------------------------ dynamic
@@ -810,17 +806,6 @@ def _range_array(start, stop, step=None):
     except TypeError:
         return None
     return out
-
-
-@scalar("bag_zip", "dynamic", 2, strict=False)
-def _bag_zip(keys, values):
-    """bag_zip(keys, values) (bag-zip.md): the i-th string key takes the i-th value, null when
-    values is shorter or not an array; keys that are not strings are skipped (their value
-    too); extra values are ignored; keys that are not an array give null."""
-    if not isinstance(keys, list):
-        return None
-    vals = values if isinstance(values, list) else []
-    return {k: (vals[i] if i < len(vals) else None) for i, k in enumerate(keys) if isinstance(k, str)}
 
 
 @scalar("unicode_codepoints_from_string", "dynamic", strict=False)

@@ -75,6 +75,28 @@ def _shift_right(arr, k, fill=None):
     return _shift_left(arr, -k if _count(k) is not None else None, fill)
 
 
+@scalar("array_index_of", "long", 2, 5, strict=False)
+def _array_index_of(arr, value, start=0, length=-1, occurrence=1):
+    """The index of the `occurrence`-th element equal to `value` in arr[start:start+length]
+    (a negative start counts from the end), -1 when absent, null for bad arguments."""
+    if not isinstance(arr, list) or any(_count(x) is None for x in (start, length, occurrence)):
+        return None
+    n = len(arr)
+    if start < 0:
+        start = max(n + start, 0)
+    if start > n or occurrence < 1 or length < -1:
+        return None
+    end = n if length == -1 else min(n, start + length)
+    want = _distinct_key(T.to_json_value(value))
+    seen = 0
+    for i in range(start, end):
+        if _distinct_key(arr[i]) == want:
+            seen += 1
+            if seen == occurrence:
+                return i
+    return -1
+
+
 @scalar("repeat", "dynamic", 2, strict=False)
 def _repeat(value, count):
     if _count(count) is None:

@@ -309,3 +309,90 @@ def _s2_neighbors(token):
     # s2sphere lists edge neighbours then corners; the service's documented output puts
     # them in this order.
     return [cells[i] for i in (7, 0, 1, 2, 3, 5, 4, 6)] if len(cells) == 8 else cells
+
+
+# ------------------------------------------------------------------ coverings
+
+_MAX_COVER = 65536  # larger coverings are refused (null), as the service limits them
+
+
+@scalar("geo_polygon_to_h3cells", "dynamic", 1, 3, strict=False)
+def _polygon_to_h3cells(v, res=_MISSING, radius=None):
+    """The H3 cells whose centres lie inside the polygon (H3's polygon fill)."""
+    from kshell.query.functions_geometry import polygons
+    ps = polygons(v)
+    r = _level(res, 6, 0, 15)
+    if ps is None or r is None:
+        return None
+    h3 = _h3()
+    ring_sets = v["coordinates"] if v.get("type") == "Polygon" else None
+    parts = [ring_sets] if ring_sets is not None else v["coordinates"]
+    cells: list[str] = []
+    for part in parts:
+        rings = [[(p[1], p[0]) for p in ring] for ring in part]
+        for c in h3.polygon_to_cells(h3.LatLngPoly(rings[0], *rings[1:]), r):
+            if c not in cells:
+                cells.append(c)
+            if len(cells) > _MAX_COVER:
+                return None
+    return cells
+
+
+def _s2_cover(shape_edges, inside, seeds, level: int) -> list[str] | None:
+    """The level-`level` S2 cells that intersect a shape: a flood fill from the cells of
+    its vertices through edge neighbours, keeping a cell when one of its corners or its
+    centre is inside the shape, or one of its edges crosses the shape's edges."""
+    from kshell.query import functions_geometry as G
+    s2 = _s2()
+    todo = list({c.id(): c for c in seeds}.values())
+    seen = {c.id() for c in todo}
+    out = []
+    while todo:
+        cid = todo.pop()
+        cell = s2.Cell(cid)
+        corners = [cell.get_vertex(i) for i in range(4)]
+        vs = [(p[0], p[1], p[2]) for p in corners]
+        center = cid.to_point()
+        hit = inside((center[0], center[1], center[2])) or any(inside(v) for v in vs) or any(
+            G.arcs_intersect(vs[i], vs[(i + 1) % 4], a, b) for i in range(4) for a, b in shape_edges)
+        if not hit:
+            continue
+        out.append(cid)
+        if len(out) > _MAX_COVER:
+            return None
+        for n in cid.get_edge_neighbors():
+            if n.id() not in seen:
+                seen.add(n.id())
+                todo.append(n)
+    return [c.to_token() for c in sorted(out, key=lambda c: c.id())]
+
+
+def _s2_seed(lonlat_pairs, level):
+    s2 = _s2()
+    return [s2.CellId.from_lat_lng(s2.LatLng.from_degrees(lat, lon)).parent(level) for lon, lat in lonlat_pairs]
+
+
+@scalar("geo_polygon_to_s2cells", "dynamic", 1, 3, strict=False)
+def _polygon_to_s2cells(v, level=_MISSING, radius=None):
+    from kshell.query import functions_geometry as G
+    ps = G.polygons(v)
+    lv = _level(level, 11, 0, 30)
+    if ps is None or lv is None:
+        return None
+    area = sum(abs(G._ring_area(rings[0])) for rings in ps)
+    if area / (4 * math.pi / (6 * 4 ** lv)) > _MAX_COVER:
+        return None  # far too many cells: refused before enumerating them
+    pts = [G.lonlat(p) for rings in ps for r in rings for p in r]
+    return _s2_cover(G._polygon_edges(ps), lambda p: G.in_polygons(p, ps), _s2_seed(pts, lv), lv)
+
+
+@scalar("geo_line_to_s2cells", "dynamic", 1, 3, strict=False)
+def _line_to_s2cells(v, level=_MISSING, radius=None):
+    from kshell.query import functions_geometry as G
+    ls = G.lines(v)
+    lv = _level(level, 11, 0, 30)
+    if ls is None or lv is None:
+        return None
+    edges = [e for ln in ls for e in G.edges(ln, False)]
+    pts = [G.lonlat(p) for ln in ls for p in ln]
+    return _s2_cover(edges, lambda p: False, _s2_seed(pts, lv), lv)

@@ -157,6 +157,8 @@ def polygons(v: Any) -> list[list[list[Vec]]] | None:
     for part in parts:
         if not isinstance(part, list) or not part:
             return None
+        if t == "MultiPolygon" and len(part) == 1 and _depth(part[0]) == 3:
+            part = part[0]  # a polygon wrapped once more (pack_array(p.coordinates)), as the service accepts
         rings = []
         for r in part:
             pts = _ring(r)
@@ -165,6 +167,14 @@ def polygons(v: Any) -> list[list[list[Vec]]] | None:
             rings.append([vec(*p) for p in pts[:-1]])
         out.append(rings)
     return out
+
+
+def _depth(v: Any) -> int:
+    d = 0
+    while isinstance(v, list) and v:
+        v = v[0]
+        d += 1
+    return d
 
 
 def edges(ring: list[Vec], closed: bool):
@@ -684,3 +694,27 @@ def _intersection_2lines(v1, v2):
 def _line_coords_all(v: Any) -> list[tuple[float, float]]:
     c = v.get("coordinates") if isinstance(v, dict) else None
     return _line_coords(c) or [] if v.get("type") == "LineString" else []
+
+
+@scalar("geo_point_buffer", "dynamic", 3, 4, strict=False)
+def _point_buffer(lon, lat, radius, tolerance=None):
+    """A polygon around the point: vertices on the circle of `radius` metres, as many as
+    keep the chords within `tolerance` metres (default 10) of the circle."""
+    c = _pt(lon, lat)
+    tol = _tolerance(tolerance, 10.0)
+    if c is None or tol is None or radius is None or isinstance(radius, bool) or not radius > 0:
+        return None
+    r = float(radius) / R
+    if r >= math.pi / 2:
+        return None
+    sag = min(tol / float(radius), 1.0)
+    n = max(8, min(1024, math.ceil(math.pi / math.acos(1 - sag)))) if sag < 1 else 8
+    lon0, lat0 = (math.radians(x) for x in lonlat(c))
+    ring = []
+    for k in range(n):  # counter-clockwise from east
+        bearing = math.pi / 2 - 2 * math.pi * k / n
+        la = math.asin(math.sin(lat0) * math.cos(r) + math.cos(lat0) * math.sin(r) * math.cos(bearing))
+        lo = lon0 + math.atan2(math.sin(bearing) * math.sin(r) * math.cos(lat0),
+                               math.cos(r) - math.sin(lat0) * math.sin(la))
+        ring.append([(math.degrees(lo) + 540) % 360 - 180, math.degrees(la)])
+    return polygon(ring + [ring[0]])

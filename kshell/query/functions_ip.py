@@ -182,7 +182,7 @@ def _has_ipv4_prefix(source, prefix):
     return any(t.startswith(p) for t in _addresses_in(_s(source)))
 
 
-@scalar("has_any_ipv4", "bool", 2, None, strict=False)
+@scalar("has_any_ipv4", "bool", 2, None, strict=False, aliases=("has_ipv4_any",))
 def _has_any_ipv4(source, *ips):
     return any(_has_ipv4(source, ip) for ip in _flatten(ips))
 

@@ -348,3 +348,4 @@ def _detect_period(vals: list[float | None]) -> int:
         if r > best_r + 1e-9:
             best, best_r = lag, r
     return best
+

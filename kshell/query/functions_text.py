@@ -7,7 +7,6 @@ import base64
 import binascii
 import csv
 import decimal
-import gzip
 import hashlib
 import io
 import json
@@ -343,13 +342,14 @@ def _indexof_regex(s, rx, start=0, length=-1, occurrence=1):
     if start < 0 or length < -1 or occurrence < 1:
         return None
     end = len(s) if length == -1 else min(len(s), start + length)
+    from kshell.query import regex
     try:
-        matches = re.compile(_s(rx)).finditer(s, start, end)
+        matches = regex.compile(_s(rx)).finditer(s[start:end])
     except re.error:
         return None
     for k, m in enumerate(matches, 1):
         if k == occurrence:
-            return m.start()
+            return start + m.start()
     return -1
 
 
@@ -484,13 +484,10 @@ def _parse_path(p):
     colon = p.find(":", 2 if re.match(r"^[A-Za-z]:", p) else 0)
     if colon > 0:
         p, stream = p[:colon], p[colon + 1:]
-    root = ""
+    root = ""  # a drive; a UNC path (\\\\server\\share) has none, as the docs print
     m = re.match(r"^([A-Za-z]:)", p)
     if m:
         root = m.group(1)
-    elif p.startswith("\\\\"):
-        m = re.match(r"^(\\\\[^\\/]+)", p)
-        root = m.group(1) if m else ""
     sep = max(p.rfind("\\"), p.rfind("/"))
     directory = p[:sep] if sep >= 0 else ""
     filename = p[sep + 1:]
@@ -541,11 +538,23 @@ def _zlib_compress(s):
     return base64.b64encode(zlib.compress(_s(s).encode("utf-8"), 0)).decode("ascii")
 
 
+def _inflate(data: bytes, wbits: int) -> str:
+    """Decompress within kshell's limit (a decompression bomb fails before using the memory)."""
+    from kshell.query import limits
+    d = zlib.decompressobj(wbits)
+    out = d.decompress(data, limits.MAX_DECOMPRESSED_BYTES + 1)
+    limits.check("decompressing the string", len(out), limits.MAX_DECOMPRESSED_BYTES, "bytes",
+                 limits.LOW_MEMORY)
+    if not d.eof:
+        raise zlib.error("truncated stream")
+    return out.decode("utf-8")
+
+
 @scalar("zlib_decompress_from_base64_string", "string", strict=False)
 def _zlib_decompress(s):
     b = _b64(s)
     try:
-        return "" if b is None else zlib.decompress(b).decode("utf-8")
+        return "" if b is None else _inflate(b, zlib.MAX_WBITS)
     except (zlib.error, UnicodeDecodeError):
         return ""
 
@@ -564,7 +573,7 @@ def _gzip_compress(s):
 def _gzip_decompress(s):
     b = _b64(s)
     try:
-        return "" if b is None else gzip.decompress(b).decode("utf-8")
+        return "" if b is None else _inflate(b, 16 + zlib.MAX_WBITS)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError):
         return ""
 
@@ -633,3 +642,59 @@ def _hash_many(*values):
 def _dynamic_to_json(v):
     return json.dumps(T.to_json_value(v) if not isinstance(v, (dict, list)) else v, sort_keys=True,
                       separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+@scalar("datetime_list_timezones", "dynamic", 0, strict=False)
+def _list_timezones():
+    import zoneinfo
+    return sorted(zoneinfo.available_timezones())
+
+
+@scalar("estimate_data_size", "long", 1, None, strict=False)
+def _estimate_data_size(*values):
+    """Bytes the values take: UTF-8 text, 8 bytes per number, date or time, 16 per guid,
+    the JSON text of a dynamic value."""
+    total = 0
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, str):
+            total += len(v.encode("utf-8"))
+        elif isinstance(v, (dict, list)):
+            total += len(T.dynamic_text(v).encode("utf-8"))
+        elif isinstance(v, uuid.UUID):
+            total += 16
+        elif isinstance(v, bool):
+            total += 1
+        else:
+            total += 8
+    return total
+
+
+@scalar("parse_xml", "dynamic", strict=False)
+def _parse_xml(text):
+    """XML as dynamic: an element is a bag of its attributes (@name), children (repeated
+    ones as an array) and text (#text); a leaf without attributes is its text."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.fromstring(_s(text))
+    except ET.ParseError:
+        return None
+
+    def convert(el):
+        out: dict = {f"@{k}": v for k, v in el.attrib.items()}
+        for child in el:
+            v = convert(child)
+            if child.tag in out:
+                if not isinstance(out[child.tag], list):
+                    out[child.tag] = [out[child.tag]]
+                out[child.tag].append(v)
+            else:
+                out[child.tag] = v
+        body = (el.text or "").strip()
+        if not out:
+            return body
+        if body:
+            out["#text"] = body
+        return out
+    return {root.tag: convert(root)}

@@ -14,7 +14,7 @@ from kshell.syntax import ast
 
 # Functions whose result is named after their first argument in summarize-by.
 NAME_THROUGH = frozenset({
-    "bin", "floor", "bin_at", "tostring", "tolong", "toint", "toreal", "todouble", "tobool",
+    "bin", "floor", "bin_at", "bin_auto", "tostring", "tolong", "toint", "toreal", "todouble", "tobool",
     "todatetime", "totimespan", "toguid", "todecimal", "startofday", "startofweek",
     "startofmonth", "startofyear",
 })

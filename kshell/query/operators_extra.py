@@ -146,8 +146,9 @@ def _split_quoted(text: str, delims: str, quotes: str, escape: str | None) -> li
 def _kv_pairs(text: str, opts: dict[str, Any], keys: list[str]) -> dict[str, str]:
     if "regex" in opts:
         found: dict[str, str] = {}
+        from kshell.query import regex
         try:
-            for m in re.finditer(str(opts["regex"]), text):
+            for m in regex.compile(str(opts["regex"])).finditer(text):
                 if m.re.groups >= 2:
                     found.setdefault(m.group(1).strip(), m.group(2))
         except re.error:
@@ -573,3 +574,62 @@ def scan(ev, tab: Tabular, node: X.Scan, scope) -> Tabular:
 
 
 __all__ = ["apply", "REGISTRY", "KustoError", "dt"]
+
+
+@operator("consume")
+def consume(ev, tab: Tabular, node: X.Consume, scope) -> Tabular:
+    """Reads the input and returns nothing (no columns, no rows)."""
+    return Tabular([], [], 0)
+
+
+@operator("top-hitters")
+def top_hitters(ev, tab: Tabular, node: X.TopHitters, scope) -> Tabular:
+    """The N most frequent values (or those with the largest sum of `by`), exactly:
+    kshell counts every value where the service estimates."""
+    n = _const(ev, node.count, scope, "top-hitters: the count")
+    c = Compiler(ev, tab.columns, scope)
+    e = c.compile(node.expr.expr)
+    name = node.expr.name or expr_name(node.expr.expr) or "Column1"
+    vals = e.values(tab.data, tab.rows)
+    weights = c.compile(node.by).values(tab.data, tab.rows) if node.by is not None else [1] * tab.rows
+    totals: dict[Any, Any] = {}
+    first: dict[Any, Any] = {}
+    for v, w in zip(vals, weights):
+        k = T.to_string(v) if isinstance(v, (dict, list)) else v
+        first.setdefault(k, v)
+        if w is not None:
+            totals[k] = totals.get(k, 0) + w
+    ranked = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)[: int(n)]
+    agg = f"approximate_sum_{expr_name(node.by) or 'Column1'}" if node.by is not None else f"approximate_count_{name}"
+    typ = "long" if node.by is None else (c.compile(node.by).type if c.compile(node.by).type != "int" else "long")
+    return Tabular([(name, e.type), (agg, typ)], [[first[k] for k, _t in ranked], [t for _k, t in ranked]],
+                   len(ranked))
+
+
+# ------------------------------------------------------------------ search
+
+def search_source(ev, node: Any, scope) -> Tabular:
+    """`search [in (T, ...)] predicate`: the rows of every table (or the named ones) the
+    predicate holds for, with the table's name in `$table` (union's withsource)."""
+    from kshell.syntax import parse
+
+    s = X.parse_search(node.text)
+    tables = ", ".join(s.tables) if s.tables else "*"
+    query = parse(f"union withsource=['$table'] {tables} | where {s.predicate_text}")
+    return ev.eval_tabular(query, scope)
+
+
+@operator("search")
+def search_operator(ev, tab: Tabular, node: Any, scope) -> Tabular:
+    from kshell.syntax import parse
+
+    where = parse(f"print 1 | where {node.predicate_text}").body.operators[0]
+    from kshell.query.operators import apply_operator
+    return apply_operator(ev, tab, where, scope)
+
+
+def _search_from_parser(p) -> Any:
+    return X.parse_search(p.text)
+
+
+X.PARSERS["search"] = _search_from_parser

@@ -175,8 +175,10 @@ def _ip_lookup(ev, tab: Tabular, call: ast.Call, scope, v6: bool) -> Tabular:
     k = lookup.index(net_name) if net_name else None
     if k is None:
         raise ev.error(call, f"{call.name}(): the lookup key must be a column of the lookup table")
-    extra = [(expr_name(a), a) for a in args[3:]]
-    unmatched = opts.get("return_unmatched") is True
+    # Further positional arguments: a constant bool is return_unmatched, names are extra keys.
+    flags = [a for a in args[3:] if isinstance(a, ast.Literal) and isinstance(a.value, bool)]
+    extra = [(expr_name(a), a) for a in args[3:] if a not in flags]
+    unmatched = opts.get("return_unmatched") is True or any(f.value for f in flags)
     in_range = IP._ipv6_in_range if v6 else IP._ipv4_in_range
     lrows = lookup.row_list()
     lcols = [lookup.columns[j] for j in lookup.visible()]
@@ -386,7 +388,7 @@ def sliding_window_counts(ev, tab: Tabular, call: ast.Call, scope, schema) -> Ta
         groups.setdefault(tuple(d[2][r] for d in dims), []).append(r)
     rows = []
     for key, idx in groups.items():
-        for b in _bins(start, end, step):
+        for b in _bins(start, end + step, step):  # `end` is the last bin, inclusive
             lo, hi = b + step - lookback, b + step
             inside = [r for r in idx if times[r] is not None and lo <= times[r] < hi]
             rows.append([b, *key, len(inside), len({_h(ids[r]) for r in inside})])

@@ -2,8 +2,8 @@
 
 The values are read from the tables' raw JSON rows, not from the SDK's
 converted rows: the SDK leaves guids, reals written as "NaN"/"Infinity" and
-dynamic values as they came, and its datetime parser differs from the service
-on edge cases.  Converting here gives every column the same Python values a
+dynamic values as they came, and its datetimes and timespans drop the 7th
+fractional digit (100 ns ticks), which kshell keeps (kshell.ticks).  Converting here gives every column the same Python values a
 local query produces (kshell.result), so the six output formats print a remote
 result exactly as they print a local one.
 
@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from kshell import ticks
 from kshell.result import Result, ResultColumn
 from kshell.syntax.vocabulary import SCALAR_TYPES
 
@@ -55,33 +56,32 @@ _TIMESPAN = re.compile(r"(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$"
 
 
 def to_datetime(value: Any) -> dt.datetime:
-    """ISO-8601 text (up to 7 fractional digits: the 7th, sub-microsecond, is dropped
-    as kshell keeps microseconds) as an aware UTC datetime."""
+    """ISO-8601 text (up to 7 fractional digits: 100 ns ticks, kept by kshell.ticks) as an
+    aware UTC datetime."""
     m = _DATETIME.match(str(value).strip())
     if m is None:
         raise ValueError(f"not a datetime: {value!r}")
     year, month, day, hour, minute, second, frac, zone = m.groups()
-    micro = int((frac or "0")[:6].ljust(6, "0"))
-    out = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-                      micro, tzinfo=UTC)
+    out = ticks.with_fraction(dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                          int(second or 0), tzinfo=UTC), frac)
     if zone and zone != "Z":
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
-        out -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        out = ticks.subtract(out, sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
     return out
 
 
 def to_timespan(value: Any) -> dt.timedelta:
     """`[-][d.]hh:mm:ss[.fffffff]`, or a number of ticks (100 ns)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return dt.timedelta(microseconds=int(value) // 10)
+        return ticks.timespan_from_ticks(int(value))
     m = _TIMESPAN.match(str(value).strip())
     if m is None:
         raise ValueError(f"not a timespan: {value!r}")
     sign, days, hours, minutes, seconds, frac = m.groups()
-    out = dt.timedelta(days=int(days or 0), hours=int(hours), minutes=int(minutes), seconds=int(seconds),
-                       microseconds=int((frac or "0")[:6].ljust(6, "0")))
-    return -out if sign else out
+    whole = ((int(days or 0) * 24 + int(hours)) * 60 + int(minutes)) * 60 + int(seconds)
+    n = whole * ticks.TICKS_PER_SECOND + int((frac or "0")[:7].ljust(7, "0"))
+    return ticks.timespan_from_ticks(-n if sign else n)
 
 
 def to_bool(value: Any) -> bool:

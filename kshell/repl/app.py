@@ -144,5 +144,5 @@ def _banner(state: Any) -> None:
         from kshell import __version__
     except ImportError:
         __version__ = ""
-    print(f"kshell {__version__} - {state.target.title}. Enter on an empty line runs the query; "
-          "help for help, Ctrl-D to leave.".replace("  ", " "))
+    print(f"kshell {__version__} - {state.target.title}. Type help for help, Ctrl-D to leave."
+          .replace("  ", " "))

@@ -1,10 +1,16 @@
-"""The prompt_toolkit Completer: a thin adapter over the completion engine."""
+"""The prompt_toolkit Completer: a thin adapter over the completion engine.
+
+Functions show their signature from the language catalog beside the name
+(kshell.help_topics.signature; nothing when the catalog has none).
+"""
 
 from __future__ import annotations
 
 from prompt_toolkit.completion import Completer, Completion
 
 from kshell.repl.completion import CompletionEngine
+
+SIGNED_KINDS = frozenset({"function", "aggregate", "operator"})
 
 
 class KustoCompleter(Completer):
@@ -18,4 +24,14 @@ class KustoCompleter(Completer):
             return
         for s in suggestions:
             yield Completion(s.text, start_position=-s.replace, display=s.display or s.text,
-                             display_meta=s.meta)
+                             display_meta=_meta(s))
+
+
+def _meta(s) -> str:
+    if s.meta in SIGNED_KINDS:
+        from kshell.help_topics import signature
+
+        sig = signature((s.display or s.text).strip(), s.meta)
+        if sig:
+            return sig
+    return s.meta

@@ -34,7 +34,10 @@ timing = on
 # Show column types in table headers (name:type): on or off (#types on|off).
 types = off
 
-# Show a table wider than the terminal as one record per block instead: on or off.
+# Tables wider than the terminal stay horizontal and scroll sideways in the pager
+# (less -S).  on: show one record per block instead when a row would not fit at all
+# (wider than four screens, or wider than the screen with the pager off); a number N:
+# the same with N screens instead of four; off: never.  (#format vertical always does.)
 auto_vertical = on
 
 # How many entries the history file ($XDG_DATA_HOME/kshell/history) keeps.
@@ -73,7 +76,7 @@ class Config:
     pager: bool = True
     timing: bool = True
     types: bool = False
-    auto_vertical: bool = True
+    auto_vertical: int = 4  # screens a row may span before records are shown vertically; 0: never
     history_size: int = 10000
     style: str = "default"
     key_mode: str = "emacs"
@@ -147,7 +150,15 @@ def _apply(cfg: Config, key: str, value: str) -> str | None:
         if low not in FORMATS:
             return f"format must be one of {', '.join(FORMATS)}"
         cfg.format = low
-    elif key in ("pager", "timing", "types", "auto_vertical", "complete_while_typing", "charts"):
+    elif key == "auto_vertical":
+        b = _bool(value)
+        if b is not None:
+            cfg.auto_vertical = 4 if b else 0
+        elif value.strip().isdigit():
+            cfg.auto_vertical = int(value)
+        else:
+            return "auto_vertical must be on, off or a number of screens"
+    elif key in ("pager", "timing", "types", "complete_while_typing", "charts"):
         b = _bool(value)
         if b is None:
             return f"{key} must be on or off"

@@ -30,7 +30,7 @@ from prompt_toolkit.input.ansi_escape_sequences import ANSI_SEQUENCES
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.keys import Keys
 
-from kshell.script import is_complete, split_requests
+from kshell.script import is_complete, open_literal, split_requests
 from kshell.syntax.tokens import OP, tokenize
 
 # A request ending with one of these is still being written (issue 9): Enter continues it.
@@ -73,19 +73,31 @@ def _one_line_command(text: str) -> bool:
 
 
 def _several_requests(text: str) -> bool:
+    """A paste of several complete requests (blank lines or dot-lines between them)."""
     try:
-        return len(split_requests(text)) > 1
+        parts = split_requests(text)
     except Exception:  # noqa: BLE001 - an open literal: not runnable yet
         return False
+    return len(parts) > 1 and all(is_complete(p.text) for p in parts)
 
 
-def block_ready(text: str) -> bool:
-    """Block mode: does Enter (at the end of `text`) run it?"""
+def blank_line_in_open_bracket(text: str) -> bool:
+    """Enter on an empty line while only a bracket is open (no literal): adding the blank
+    line would make the splitter cut the request there (a blank line ends a request
+    even inside brackets), so block mode ignores that Enter."""
+    if "\n" not in text or text.rsplit("\n", 1)[-1].strip():
+        return False
+    return not is_complete(text) and open_literal(text) is None
+
+
+def block_ready(text: str, at_end: bool = True) -> bool:
+    """Block mode: does Enter run `text`?  (`at_end`: the cursor is at its end; elsewhere
+    Enter only splits the line, unless the text is a one-line command.)"""
     if not text.strip():
         return True
     if _one_line_command(text):
         return True
-    if not is_complete(text):
+    if not at_end or not is_complete(text):
         return False  # an open literal or bracket never runs
     last_line = text.rsplit("\n", 1)[-1]
     if "\n" in text and not last_line.strip():
@@ -140,10 +152,12 @@ def build_key_bindings(multiline: str = "block", mode: Callable[[], str] | None 
     @kb.add("enter", filter=~completion_selected & ~is_searching)
     def _enter(event) -> None:
         buf = event.current_buffer
-        at_end = buf.document.is_cursor_at_the_end
         if current_mode() == "block":
-            if at_end and block_ready(buf.text):
+            at_end = buf.document.is_cursor_at_the_end
+            if block_ready(buf.text, at_end):
                 run_block(buf)
+            elif at_end and blank_line_in_open_bracket(buf.text):
+                pass  # see blank_line_in_open_bracket: the bracket must be closed first
             else:
                 buf.newline(copy_margin=False)
         elif multiline != "newline" and ready_to_run(buf.text):

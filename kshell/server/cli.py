@@ -80,6 +80,11 @@ def serve_main(argv: list[str]) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: not a port number")
     from kshell.cli import open_state
+    from kshell.target import is_remote_spec
+
+    if is_remote_spec(args.state_file):
+        raise UsageError(f"kshell serve serves a simulated cluster: '{args.state_file}' names a real cluster, "
+                         "not a state file")
     from kshell.server.http import KustoServer
     from kshell.server.service import Service
 

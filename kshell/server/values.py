@@ -14,7 +14,7 @@ Encodings, as the service sends them (docs/server.md):
 | real      | a number; NaN, Infinity, -Infinity as the strings "NaN", "Infinity", "-Infinity" |
 | decimal   | a string ("1.5"), so no digit is lost                                    |
 | string    | a string                                                                 |
-| datetime  | "2024-01-02T03:04:05Z", with 7 fractional digits when not whole seconds  |
+| datetime  | "2024-01-02T03:04:05Z", 7 fractional digits (100 ns ticks) when not whole seconds |
 | timespan  | "[-][d.]hh:mm:ss[.fffffff]"                                              |
 | guid      | "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"                                   |
 | dynamic   | v2: the JSON value itself; v1: its compact JSON text                     |
@@ -31,6 +31,8 @@ import re
 import uuid
 from typing import Any
 
+from kshell import ticks
+
 # Kusto type name -> the .NET type name of v1's `DataType` column field.
 CLR_TYPES = {
     "bool": "Boolean",
@@ -45,34 +47,21 @@ CLR_TYPES = {
     "dynamic": "Object",
 }
 
-_TICKS_PER_US = 10
-_US = dt.timedelta(microseconds=1)
-
-
 # --------------------------------------------------------------- encoding
 
 def encode_datetime(value: dt.datetime) -> str:
-    if value.tzinfo is not None:
+    if value.tzinfo is not None and value.utcoffset():
         value = value.astimezone(dt.timezone.utc)
     text = (f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
             f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}")
-    if value.microsecond:
-        text += f".{value.microsecond * _TICKS_PER_US:07d}"
+    frac = ticks.fraction(value)  # 100 ns ticks past the second
+    if frac:
+        text += f".{frac:07d}"
     return text + "Z"
 
 
 def encode_timespan(value: dt.timedelta) -> str:
-    us = value // _US
-    sign = "-" if us < 0 else ""
-    seconds, frac = divmod(abs(us), 1_000_000)
-    minutes, second = divmod(seconds, 60)
-    hours, minute = divmod(minutes, 60)
-    days, hour = divmod(hours, 24)
-    text = f"{sign}{days}." if days else sign
-    text += f"{hour:02d}:{minute:02d}:{second:02d}"
-    if frac:
-        text += f".{frac * _TICKS_PER_US:07d}"
-    return text
+    return ticks.kusto_timespan(value)
 
 
 def encode_real(value: float) -> float | str:
@@ -170,12 +159,15 @@ def decode_datetime(text: str) -> dt.datetime:
     if s.endswith("Z") or s.endswith("z"):
         s = s[:-1] + "+00:00"
     frac = re.search(r"\.(\d+)", s)
-    if frac and len(frac.group(1)) > 6:  # 100 ns ticks: Python keeps microseconds
-        s = s[: frac.start(1) + 6] + s[frac.end(1):]
+    digits = ""
+    if frac:  # Python reads microseconds: the ticks are added back below
+        digits = frac.group(1)
+        s = s[: frac.start()] + s[frac.end():]
     value = dt.datetime.fromisoformat(s)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+    value = value.astimezone(dt.timezone.utc)
+    return ticks.datetime_from_ticks(ticks.datetime_ticks(value) + int((digits + "0000000")[:7]))
 
 
 def decode_timespan(text: str) -> dt.timedelta:
@@ -183,9 +175,9 @@ def decode_timespan(text: str) -> dt.timedelta:
     if m is None:
         raise ValueError(f"'{text}' is not a timespan")
     sign, days, h, mi, s, frac = m.groups()
-    us = int(((frac or "") + "0000000")[:7]) // _TICKS_PER_US
-    value = dt.timedelta(days=int(days or 0), hours=int(h), minutes=int(mi), seconds=int(s), microseconds=us)
-    return -value if sign else value
+    n = ((int(days or 0) * 24 + int(h)) * 60 + int(mi)) * 60 + int(s)
+    n = n * ticks.TICKS_PER_SECOND + int(((frac or "") + "0000000")[:7])
+    return ticks.timespan_from_ticks(-n if sign else n)
 
 
 def decode_value(type_name: str, value: Any, *, v1: bool = False) -> Any:
@@ -195,7 +187,7 @@ def decode_value(type_name: str, value: Any, *, v1: bool = False) -> Any:
     if type_name == "datetime":
         return decode_datetime(value)
     if type_name == "timespan":
-        return decode_timespan(value) if isinstance(value, str) else dt.timedelta(microseconds=value / _TICKS_PER_US)
+        return decode_timespan(value) if isinstance(value, str) else ticks.timespan_from_ticks(int(value))
     if type_name == "decimal":
         return decimal.Decimal(str(value))
     if type_name == "guid":

@@ -400,3 +400,228 @@ def parse_evaluate(op: Any) -> Evaluate:
                 p.expect_op(",", "between columns")
     _end(p)
     return Evaluate(params, call, schema)
+
+
+# ------------------------------------------------------------------ graph operators
+
+@dataclass
+class MakeGraph:
+    source: str
+    target: str
+    directed: bool
+    node_tables: list[tuple[Any, str]]     # (tabular expression, key column)
+    node_id: str | None = None             # with_node_id=name
+
+
+@dataclass
+class PatternNode:
+    name: str | None
+
+
+@dataclass
+class PatternEdge:
+    name: str | None
+    direction: str        # "->", "<-" or "-"
+    low: int = 1
+    high: int = 1
+
+
+@dataclass
+class GraphMatch:
+    patterns: list[list[Any]]              # alternating PatternNode, PatternEdge, PatternNode...
+    where: Any
+    project: list[ast.Assignment]
+    cycles: str = "unique_edges"
+    output: str = "any"                    # graph-shortest-paths: any | all
+
+
+@dataclass
+class GraphToTable:
+    parts: list[tuple[str, str | None, dict[str, str]]]   # ("nodes"|"edges", alias, with_* options)
+
+
+@dataclass
+class MarkComponents:
+    component_id: str = "ComponentId"
+    kind: str = "weak"
+
+
+def _make_graph(p) -> MakeGraph:
+    src = p.name("the source column")
+    directed = True
+    p.expect_op("-", "in '-->'")
+    p.expect_op("-", "in '-->'")
+    if not p.accept_op(">"):
+        directed = False
+    dst = p.name("the target column")
+    node = MakeGraph(src, dst, directed, [])
+    while p.at_word("with", "with_node_id"):
+        if p.accept_word("with_node_id"):
+            p.expect_op("=", "after 'with_node_id'")
+            node.node_id = p.name("a column name")
+            continue
+        p.i += 1
+        while True:
+            table = p.expression()
+            p.expect_word("on", "after a node table")
+            node.node_tables.append((table, p.name("a key column")))
+            if not p.accept_op(","):
+                break
+    if p.at_word("partitioned-by"):
+        raise p.error("'make-graph ... partitioned-by' is not simulated by kshell")
+    _end(p)
+    return node
+
+
+def _pattern(p) -> list[Any]:
+    items: list[Any] = []
+    while True:
+        p.expect_op("(", "to open a node in the pattern")
+        name = None if p.at_op(")") else p.name("a node variable")
+        p.expect_op(")", "to close the node")
+        items.append(PatternNode(name))
+        if p.at_op("-") or p.at_op("<"):
+            left = bool(p.accept_op("<"))
+            p.expect_op("-", "in an edge")
+            edge = PatternEdge(None, "-")
+            if p.accept_op("["):
+                if not p.at_op("]") and not p.at_op("*"):
+                    edge.name = p.name("an edge variable")
+                if p.accept_op("*"):
+                    edge.low = int(p.toks[p.i].text)
+                    p.i += 1
+                    edge.high = edge.low
+                    if p.accept_op(".."):
+                        edge.high = int(p.toks[p.i].text)
+                        p.i += 1
+                p.expect_op("]", "to close the edge")
+            p.expect_op("-", "in an edge")
+            right = bool(p.accept_op(">"))
+            if left and right:
+                raise p.error("an edge cannot point both ways")
+            edge.direction = "<-" if left else ("->" if right else "-")
+            items.append(edge)
+            continue
+        return items
+
+
+def _graph_match(p, shortest: bool = False) -> GraphMatch:
+    node = GraphMatch([], None, [])
+    while p.at_word("cycles", "output") and p.peek(1).is_op("="):
+        key = p.toks[p.i].text.lower()
+        p.i += 2
+        value = p.name("a value").lower()
+        if key == "cycles":
+            node.cycles = value
+        else:
+            node.output = value
+    node.patterns.append(_pattern(p))
+    while p.accept_op(","):
+        node.patterns.append(_pattern(p))
+    if p.accept_word("where"):
+        node.where = p.expression()
+    if p.accept_word("project"):
+        node.project = p.assignments()
+    _end(p)
+    return node
+
+
+def _graph_to_table(p) -> GraphToTable:
+    parts = []
+    while True:
+        what = p.expect_word_any(("nodes", "edges"), "in 'graph-to-table'").lower()
+        alias = p.name("a name") if p.accept_word("as") else None
+        opts: dict[str, str] = {}
+        while p.at_word("with_node_id", "with_source_id", "with_target_id"):
+            key = p.toks[p.i].text.lower()
+            p.i += 1
+            p.expect_op("=", f"after '{key}'")
+            opts[key] = p.name("a column name")
+        parts.append((what, alias, opts))
+        if not p.accept_op(","):
+            break
+    _end(p)
+    return GraphToTable(parts)
+
+
+def _mark_components(p) -> MarkComponents:
+    node = MarkComponents()
+    while p.at_word("kind", "with_component_id") and p.peek(1).is_op("="):
+        key = p.toks[p.i].text.lower()
+        p.i += 2
+        value = p.name("a value")
+        if key == "kind":
+            node.kind = value.lower()
+        else:
+            node.component_id = value
+    _end(p)
+    return node
+
+
+PARSERS.update({
+    "make-graph": _make_graph, "graph-match": _graph_match,
+    "graph-shortest-paths": lambda p: _graph_match(p, True),
+    "graph-to-table": _graph_to_table, "graph-mark-components": _mark_components,
+})
+
+
+@dataclass
+class TopHitters:
+    count: Any
+    expr: ast.Assignment
+    by: Any = None
+
+
+@dataclass
+class Consume:
+    pass
+
+
+def _top_hitters(p) -> TopHitters:
+    count = p.expression()
+    p.expect_word("of", "in 'top-hitters'")
+    node = TopHitters(count, p.assignment())
+    if p.accept_word("by"):
+        node.by = p.expression()
+    _end(p)
+    return node
+
+
+def _consume(p) -> Consume:
+    p.op_params(("decodeblocks",))
+    _end(p)
+    return Consume()
+
+
+PARSERS.update({"top-hitters": _top_hitters, "consume": _consume})
+
+
+@dataclass
+class Search:
+    tables: list[str] | None      # `in (T1, T2)`; None: every table and view in scope
+    predicate_text: str           # a bare string term becomes `* has "term"`
+    case_sensitive: bool = False
+
+
+def parse_search(text: str) -> Search:
+    """`search [kind=case_sensitive] [in (T, ...)] Predicate` (as a source or an operator)."""
+    from kshell.syntax.query_ops import QueryParser
+
+    p = QueryParser(Cursor(text))
+    p.i = 1
+    params = p.op_params(("kind",))
+    tables = None
+    if p.accept_word("in"):
+        p.expect_op("(", "after 'in'")
+        tables = [p.name("a table name")]
+        while p.accept_op(","):
+            tables.append(p.name("a table name"))
+        p.expect_op(")", "to close the table list")
+    start = p.toks[p.i].start
+    pred = p.expression()
+    _end(p)
+    pred_text = text[start:p.toks[p.i - 1].end]
+    case = str(params.get("kind", "")).lower() == "case_sensitive"
+    if isinstance(pred, ast.Literal) and isinstance(pred.value, str):
+        pred_text = f"* {'has_cs' if case else 'has'} {pred_text}"
+    return Search(tables, pred_text, case)

@@ -14,12 +14,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kshell.engine.cluster import Column, Extent, Table, derived_id
-from kshell.errors import KustoError
+import uuid
+
+from kshell.engine.cluster import ID_NAMESPACE, Column, Extent, Table
+from kshell.errors import Forbidden, KustoError
+
+
+def _id(*parts: str) -> uuid.UUID:
+    """A deterministic id (uuid5, not derived_id: these texts carry the clock and seldom repeat)."""
+    return uuid.uuid5(ID_NAMESPACE, "/".join(parts))
 
 
 def run_view_query(session: Any, db: Any, view: Any, source: Any):
-    """The view query's result over `source` (the processed rows), on the service's authority."""
+    """The view query's result over `source` (the processed rows), on the service's authority.
+    A read the flow may not make fails the run (the flow's first refusal)."""
     from kshell.engine.queries import SessionQueryContext
     from kshell.query import run
     from kshell.syntax import parse_query
@@ -27,10 +35,21 @@ def run_view_query(session: Any, db: Any, view: Any, source: Any):
     body = view.query.strip()
     if body.startswith("{") and body.endswith("}"):
         body = body[1:-1]
+    from kshell.engine.permissions import Flow
+
+    # A view materializes on the service's authority: a flow without an identity, which
+    # the one read check confines to its own database's tables without RLS or restricted view.
+    flow = Flow("materialized view", f"[{db.name}].[{view.name}]", db.name)
     ctx = SessionQueryContext(session, database=db.name,
-                              scoped_tables={(db.name.lower(), view.source_table): source},
-                              readable_databases=(db.name,))
-    return run(parse_query(body), ctx)
+                              scoped_tables={(db.name.lower(), view.source_table): source}, flow=flow)
+    try:
+        result = run(parse_query(body), ctx)
+        flow.check_refusals()
+    except KustoError as e:
+        if flow.refusals:
+            raise Forbidden(flow.refusals[0]) from None
+        raise e
+    return result
 
 
 def materialize(session: Any, db: Any, view: Any) -> None:
@@ -44,14 +63,14 @@ def materialize(session: Any, db: Any, view: Any) -> None:
         view.failures = (view.failures + [{
             "Timestamp": now, "FailureKind": "Transient" if e.kind == "Forbidden" else "Permanent",
             "Details": f"{e.kind}: {e.message}",
-            "OperationId": derived_id("materialized-view", db.name, view.name, str(now))}])[-100:]
+            "OperationId": _id("materialized-view", db.name, view.name, str(now))}])[-100:]
         return
     names = [c.name for c in view.columns]
     by_name = {name: i for i, name in enumerate(result.column_names)}
     view.data = [[row[by_name[n]] for row in result.rows] if n in by_name else [None] * len(result.rows)
                  for n in names]
     count = len(result.rows)
-    view.extents = [Extent(derived_id("mv-extent", db.name, view.name, str(now)), 0, count, now)] if count else []
+    view.extents = [Extent(_id("mv-extent", db.name, view.name, str(now)), 0, count, now)] if count else []
     times = [e.ingestion_time for e in view.processed.extents]
     view.materialized_to = max(times) if times else view.materialized_to
     view.last_run_result = "Completed"

@@ -11,6 +11,7 @@
 
 managed_identity, update and row_level_security keep their own modules
 (kshell.engine.managed_identity, update_policy, row_level_security).
-"""
 
-from kshell.engine.policies import commands, effects  # noqa: F401  (register the handlers and hooks)
+The package imports nothing itself: the session loads `policies.commands` (handlers) and
+`policies.effects` (hooks) on first use (session.HANDLER_INDEX, HOOK_OWNERS).
+"""

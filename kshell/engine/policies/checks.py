@@ -93,7 +93,18 @@ def query_acceleration(session: Any, target: Any, policy: dict) -> None:
                              f"which '{ext.name}' does not have")
 
 
+def auto_delete(session: Any, target: Any, policy: dict) -> None:
+    """ExpiryDate must be later than the current (simulated) time (auto-delete-policy.md)."""
+    from kshell.engine.policies.schema import format_datetime, parse_datetime
+
+    expiry = parse_datetime(policy.get("ExpiryDate"))
+    if expiry is not None and expiry <= session.now():
+        raise BadRequest(f"AutoDeletePolicy: property 'ExpiryDate' must be later than the current time "
+                         f"({format_datetime(session.now())}), got {policy['ExpiryDate']}")
+
+
 CHECKS: dict[str, Callable[[Any, Any, Any], None]] = {
+    "auto_delete": auto_delete,
     "partitioning": partitioning, "roworder": roworder, "encoding": encoding, "merge": merge,
     "retention": retention, "query_acceleration": query_acceleration,
 }

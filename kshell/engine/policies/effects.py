@@ -7,8 +7,8 @@
   holds rows and DeleteIfNotEmpty is false).
 - extent_tags_retention: tags with a listed prefix are removed from extents
   older than the RetentionPeriod.
-- restricted_view_access: enforced by the one table read check
-  (kshell.engine.permissions.check_table_read), not here.
+- restricted_view_access: enforced by the one read check
+  (kshell.engine.permissions.check_table_read): UnrestrictedViewer is needed.
 - ingestiontime: when disabled, `ingestion_time()` reads null for the table.
 - streamingingestion: an append whose origin is "streaming" needs the policy
   enabled on the table or its database.

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kshell import ticks
 from kshell.errors import BadRequest
 
 MISSING = object()
@@ -58,24 +59,14 @@ def _kind_of(value: Any) -> str:
 
 def format_timespan(td: dt.timedelta) -> str:
     """.NET TimeSpan text as the service prints it in policies: [-][d.]hh:mm:ss[.fffffff]."""
-    total = td.days * 86_400_000_000 + td.seconds * 1_000_000 + td.microseconds
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    days, rem = divmod(total, 86_400_000_000)
-    hours, rem = divmod(rem, 3_600_000_000)
-    minutes, rem = divmod(rem, 60_000_000)
-    seconds, micros = divmod(rem, 1_000_000)
-    out = f"{sign}{days}." if days else sign
-    out += f"{hours:02d}:{minutes:02d}:{seconds:02d}"
-    if micros:
-        out += f".{micros:06d}0"
-    return out
+    return ticks.kusto_timespan(td)
 
 
 def format_datetime(value: dt.datetime) -> str:
     text = value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}0"
+    frac = ticks.fraction(value)  # 100 ns ticks (kshell.ticks)
+    if frac:
+        text += f".{frac:07d}"
     return text + "Z"
 
 
