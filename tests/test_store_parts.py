@@ -189,3 +189,44 @@ def test_a_version_1_file_is_read_and_rewritten_as_parts(tmp_path):
     close_session(state.session)
     assert [a for a in after if a[0] != ".show database NetDefaultDB schema as json"] == \
         [b for b in before if b[0] != ".show database NetDefaultDB schema as json"]
+
+
+def test_long_lists_are_stored_in_parts_and_come_back_whole(tmp_path):
+    """A list of more than 64 elements is stored 64 elements per part: appending or
+    changing one element writes one part; growing, shrinking and emptying come back whole."""
+    path = str(tmp_path / "lists.kshell")
+    state = ShellState(session=open_session(path, now=NOW))
+    store = state.session.store
+    for i in range(150):
+        execute_request(state, f".add database NetDefaultDB viewers ('aaduser=u{i}@contoso.com')")
+    assert store.last_write["parts"] == 1  # the 3rd part of the principals list only
+    for i in range(100):
+        execute_request(state, f"#identity create mi{i} objectid={guid(i)}")
+        execute_request(state, f"#identity assign mi{i}")
+    entries = ",".join(f'{{"ObjectId": "{guid(i)}", "AllowedUsages": "NativeIngestion"}}' for i in range(100))
+    execute_request(state, f".alter-merge cluster policy managed_identity ```[{entries}]```")
+    execute_request(state, f".alter-merge cluster policy managed_identity "
+                           f"```[{{\"ObjectId\": \"{guid(70)}\", \"AllowedUsages\": \"ExternalTable\"}}]```")
+    assert store.last_write["parts"] == 1, store.last_write  # the one part holding entry 70
+    before = snapshot(state)
+    close_session(state.session)
+    state = ShellState(session=open_session(path))
+    assert state.session.sync() is False
+    assert snapshot(state) == before
+    for i in range(140):  # shrink below one part, then to nothing
+        execute_request(state, f".drop database NetDefaultDB viewers ('aaduser=u{i}@contoso.com')")
+    mid = snapshot(state)
+    close_session(state.session)
+    state = ShellState(session=open_session(path))
+    assert snapshot(state) == mid
+    for i in range(140, 150):
+        execute_request(state, f".drop database NetDefaultDB viewers ('aaduser=u{i}@contoso.com')")
+    end = snapshot(state)
+    close_session(state.session)
+    state = ShellState(session=open_session(path))
+    assert snapshot(state) == end
+    close_session(state.session)
+    with sqlite3.connect(path) as c:
+        left = c.execute("""SELECT count(*) FROM kshell_parts WHERE key LIKE '["c","databases","netdefaultdb","principals",%'""").fetchone()[0]
+    c.close()
+    assert left == 0  # no stale parts of the once-long list

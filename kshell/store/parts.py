@@ -13,6 +13,8 @@ cluster:
     ["c", "identities", "id0"]              the entry's encoded value
     ["c", "databases", "db1"]               {"$split": "kshell.engine.cluster:Database"}
     ["c", "databases", "db1", "principals"] {"$items": [element, ...]}
+    ["c", "policies", "managed_identity"]   {"$chunks": 8}   (a list of more than 64 elements)
+    ["c", "policies", "managed_identity", "#0"] {"$items": [64 elements]}
 
 Every part is encoded on its own (kshell.store.codec, its own record
 numbering), and so is each element of a list part (`$items`), so an unchanged
@@ -44,6 +46,7 @@ ROOT = ("c",)
 _SCALARS = frozenset({str, int, bool, float, type(None)})
 _SEP = (",", ":")
 _STR_ONLY = frozenset({str})
+LIST_CHUNK = 64  # elements per part of a long list
 _is = operator.is_
 
 Path = tuple
@@ -175,6 +178,13 @@ class ClusterParts:
                     return out
                 if first == "$items":
                     return [Decoder(external=_tracking(external, path, self)).decode(x) for x in d["$items"]]
+                if first == "$chunks":
+                    out_list = []
+                    for k in range(int(d["$chunks"])):
+                        sub = path + (f"#{k}",)
+                        out_list += [Decoder(external=_tracking(external, sub, self)).decode(x)
+                                     for x in doc(sub)["$items"]]
+                    return out_list
             return entry(path, d)
 
         def entry(path: Path, d: Any) -> Any:
@@ -299,7 +309,7 @@ class ClusterParts:
     def _has_children(self, p: Path) -> bool:
         """Is `p` stored as a keys part (its entries are parts of their own)?"""
         text = self._out.get(p) or self.texts.get(p)
-        return text is not None and text.startswith('{"$keys"')
+        return text is not None and (text.startswith('{"$keys"') or text.startswith('{"$chunks"'))
 
     def _dict(self, d: dict, p: Path) -> None:
         prev = self._fast.get(p)
@@ -376,9 +386,7 @@ class ClusterParts:
         """One dict entry stored as its own part: encoded again unless visibly the
         same.  Returns its snapshot (None: no cheap way to see it unchanged)."""
         if type(v) is list:
-            if self._has_children(sp):
-                self._drop_children(sp)
-            self._items(v, sp)
+            self._items(v, sp)  # (it replaces whatever the entry was stored as)
             return None
         fast = self._fast.get(sp)
         snap = _snapshot(v)
@@ -416,12 +424,10 @@ class ClusterParts:
         if prev is not None and prev[0] == "items" and len(prev[1]) == len(items) and all(map(_is, items, prev[1])):
             if prev[2] is not None and prev[2] == _bulk(items):
                 return
-        if self._has_children(p):
-            self._drop_children(p)
         cache = {}
         if prev is not None and prev[0] == "items":
             cache = {id(o): (o, s, t) for o, s, t in zip(prev[1], prev[3], prev[4])}
-        texts, snaps, tids = [], [], set()
+        texts, snaps, tids = [], [], []
         all_fast = True
         raw = _bulk(items)
         if raw is None:
@@ -429,17 +435,40 @@ class ClusterParts:
         for v, snap in zip(items, raw):
             hit = cache.get(id(v))
             if hit is not None and hit[0] is v and hit[1] is not None and hit[1] == snap:
-                texts.append(hit[2])  # (the stored snapshot holds plain values only)
+                texts.append(hit[2])  # (the stored snapshot holds plain values only: no tables)
+                tids.append(frozenset())
             else:
                 snap = _snapshot(v)
                 text, t = self._encode(v, p)
                 texts.append(text)
-                tids |= t
+                tids.append(t)
             if snap is None:
                 all_fast = False
             snaps.append(snap)
         self._fast[p] = ("items", list(items), snaps if all_fast else None, snaps, texts)
-        self._put(p, '{"$items":[' + ",".join(texts) + "]}", frozenset(tids))
+        if len(texts) <= LIST_CHUNK:
+            if self._has_children(p):
+                self._drop_children(p)
+            self._put(p, '{"$items":[' + ",".join(texts) + "]}", frozenset().union(*tids))
+            return
+        # A long list: its elements in parts of LIST_CHUNK, so that a request changing
+        # or appending one element writes one of them, not the whole list.
+        old = self._out.get(p) or self.texts.get(p) or ""
+        if old.startswith('{"$keys"'):
+            self._drop_children(p)
+        old_chunks = int(old[len('{"$chunks":'):-1]) if old.startswith('{"$chunks":') else 0
+        n = -(-len(texts) // LIST_CHUNK)
+        self._put(p, '{"$chunks":%d}' % n)
+        for k in range(n):
+            lo = k * LIST_CHUNK
+            self._put(p + (f"#{k}",), '{"$items":[' + ",".join(texts[lo:lo + LIST_CHUNK]) + "]}",
+                      frozenset().union(*tids[lo:lo + LIST_CHUNK]))
+        for k in range(n, old_chunks):
+            sub = p + (f"#{k}",)
+            if sub in self.texts:
+                self._out[sub] = None
+            else:
+                self._out.pop(sub, None)
 
     def _encode(self, value: Any, path: Path) -> tuple[str, frozenset]:
         met: set[int] = set()
