@@ -17,7 +17,7 @@ import docs_outputs_support as S
 pytestmark = pytest.mark.skipif(not S.CORPUS.exists(), reason=f"corpus not found at {S.CORPUS} (../shared absent)")
 
 # The number of examples whose table matches today; raise it as kshell improves.
-FLOOR = 652
+FLOOR = 668
 
 # page:line -> why kshell's table differs from the printed one (doc erratum, wrong pairing,
 # or a deliberate simplification recorded in docs/query-engine.md).
@@ -82,14 +82,9 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     'series-seasonal-function.md:43': 'period detection: kshell finds period 6 in a 12-point series where the service finds none',
     'parse-path-function.md:52': 'doc erratum: the printed JSON holds unescaped backslashes ("C:\\temp" reads as a tab)',
     'assert-function.md:71': 'a named argument of a user function call (checkLength(len=3, input)) is not bound by name',
-    'geo-point-in-polygon-function.md:142': 'partition with a { subquery } body (the $ form) is not simulated; partition by C ( ops ) is',
     'graph-to-table-operator.md:148': 'graph-to-table producing nodes and edges at once (as N, as E) is not simulated',
-    'make-graph-operator.md:138': 'make-graph ... partitioned-by is not simulated',
-    'reduce-operator.md:109': "not simulated: the reduce operator (string clustering) (see docs/query-engine.md, 'Not simulated')",
-    'reduce-operator.md:126': "not simulated: the reduce operator (string clustering) (see docs/query-engine.md, 'Not simulated')",
     'series-periods-detect-function.md:68': "not simulated: series_periods_detect (see docs/query-engine.md, 'Not simulated')",
     'series-periods-validate-function.md:67': "not simulated: series_periods_validate (see docs/query-engine.md, 'Not simulated')",
-    'series-stats-function.md:52': "not simulated: series_stats (a function producing several columns) (see docs/query-engine.md, 'Not simulated')",
     'geo-info-from-ip-address-function.md:55': "not simulated: geo_info_from_ip_address (needs a geolocation database) (see docs/query-engine.md, 'Not simulated')",
     'geo-info-from-ip-address-function.md:72': "not simulated: geo_info_from_ip_address (needs a geolocation database) (see docs/query-engine.md, 'Not simulated')",
     'geo-geohash-neighbors-function.md:98': "not simulated: geo_union_polygons_array (spherical polygon union) (see docs/query-engine.md, 'Not simulated')",
@@ -98,20 +93,9 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     'geo-union-polygons-array-function.md:59': "not simulated: geo_union_polygons_array (spherical polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-union-polygons-array-function.md:83': "not simulated: geo_union_polygons_array (spherical polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-union-polygons-array-function.md:105': "not simulated: geo_union_polygons_array (spherical polygon union) (see docs/query-engine.md, 'Not simulated')",
-    'geo-union-lines-array-function.md:55': "not simulated: geo_union_lines_array (see docs/query-engine.md, 'Not simulated')",
-    'geo-union-lines-array-function.md:79': "not simulated: geo_union_lines_array (see docs/query-engine.md, 'Not simulated')",
-    'geo-union-lines-array-function.md:101': "not simulated: geo_union_lines_array (see docs/query-engine.md, 'Not simulated')",
     'geo-simplify-polygons-array-function.md:83': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-simplify-polygons-array-function.md:107': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-simplify-polygons-array-function.md:131': "not simulated: geo_simplify_polygons_array (needs polygon union) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:65': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:84': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:103': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:122': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-2polygons-function.md:162': "not simulated: geo_intersection_2polygons (spherical polygon clipping) (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-line-with-polygon-function.md:75': "not simulated: geo_intersection_line_with_polygon (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-line-with-polygon-function.md:94': "not simulated: geo_intersection_line_with_polygon (see docs/query-engine.md, 'Not simulated')",
-    'geo-intersection-line-with-polygon-function.md:113': "not simulated: geo_intersection_line_with_polygon (see docs/query-engine.md, 'Not simulated')",
     'geo-line-buffer-function.md:82': "not simulated: geo_line_buffer / geo_polygon_buffer (need polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-line-buffer-function.md:92': "not simulated: geo_line_buffer / geo_polygon_buffer (need polygon union) (see docs/query-engine.md, 'Not simulated')",
     'geo-polygon-buffer-function.md:85': "not simulated: geo_line_buffer / geo_polygon_buffer (need polygon union) (see docs/query-engine.md, 'Not simulated')",

@@ -233,3 +233,9 @@ def test_a_view_materializes_on_the_services_authority(sh):
     with pytest.raises(KustoError, match="may read only tables of its own database"):
         sh.run(".create materialized-view V on table T { T | join kind=leftouter (database('Other').Dim) on k "
                "| summarize n = count() by k }")
+
+
+def test_views_are_database_entities(sh):
+    sh.run(".create materialized-view V on table T { T | summarize n = count() by k }")
+    rows = sh.run(".show databases entities | where EntityType == 'MaterializedView'")[0].as_dicts()
+    assert [(r["EntityName"], r["CslOutputSchema"]) for r in rows] == [("V", "k:string,n:long")]

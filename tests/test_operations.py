@@ -146,3 +146,10 @@ def test_control_commands_parse_to_their_nodes(text, cls):
     from kshell.syntax import parse
 
     assert type(parse(text)).__name__ == cls
+
+
+def test_database_policy_changes_reach_the_journal(session):
+    run(session, ".alter-merge database NetDefaultDB policy retention softdelete = 7d")
+    (entry,) = dicts(session, ".show journal")
+    assert entry["Event"] == "ALTER-MERGE-DATABASE" and entry["EntityName"] == "NetDefaultDB"
+    assert entry["OriginalEntityState"] == "" and "policy retention" in entry["UpdatedEntityState"]

@@ -151,3 +151,20 @@ T
     code, out, err = run_kshell(script, "--format", "csv")
     assert code == 0, err
     assert out.strip().splitlines()[-2:] == ["a", "new"]
+
+
+def test_the_streaming_endpoint_is_gated_by_the_policy(session):
+    """The REST streaming endpoint lands rows as `.ingest inline` with streaming=True."""
+    from kshell.syntax.cmd_ingest import IngestInline
+
+    session.execute(".create table T (a:string)")
+    node = IngestInline(table=["T"], data="x\n", streaming=True, text=".ingest inline (streaming)")
+    with pytest.raises(KustoError, match="Streaming ingestion policy is not enabled"):
+        session.run(node)
+    session.execute(".alter table T policy streamingingestion enable")
+    session.run(node)
+    assert session.execute("T")[0].rows == [["x"]]
+    session.execute(".ingest inline into table T <| y")  # not streaming: no policy needed
+    session.execute(".delete table T policy streamingingestion")
+    session.execute(".ingest inline into table T <| z")
+    assert session.execute("T | count")[0].rows == [[3]]

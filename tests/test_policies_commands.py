@@ -211,6 +211,9 @@ def test_retention_zero_needs_transactional_update_policies(s):
         run(s, ".alter-merge table Src policy retention softdelete = 0s")
     run(s, ".alter table T policy update @'[{\"IsEnabled\": true, \"Source\": \"Src\", \"Query\": \"Src\", \"IsTransactional\": true}]'")
     assert policy_of(s, ".alter-merge table Src policy retention softdelete = 0s")["SoftDeletePeriod"] == "00:00:00"
+    # and the other way round: a non-transactional policy over a 0s source is refused
+    with pytest.raises(KustoError, match="must be transactional"):
+        run(s, ".alter table T policy update @'[{\"IsEnabled\": true, \"Source\": \"Src\", \"Query\": \"Src\", \"IsTransactional\": false}]'")
 
 
 def test_every_kind_has_a_consistent_row():

@@ -50,6 +50,13 @@ DEPLOYMENT = """\
 .create materialized-view with (folder = "views") EventsPerTenant on table Events { Events | summarize n = count(), last = max(Timestamp) by TenantId }
 .alter materialized-view EventsPerTenant policy retention '{"SoftDeletePeriod": "30d"}'
 .alter materialized-view EventsPerTenant policy caching hot = 2d
+.alter materialized-view EventsPerTenant policy merge '{"MaxRangeInHours": 72}'
+.alter materialized-view EventsPerTenant policy sharding '{"ShardEngineMaxRowCount": 100000}'
+.alter materialized-view EventsPerTenant policy partitioning '{"PartitionKeys":[{"ColumnName":"TenantId","Kind":"Hash","Properties":{"Function":"XxHash64","MaxPartitionCount":32}}]}'
+
+.create-merge table Secure (TenantId:string, Secret:string)
+.alter table Secure policy row_level_security enable "Secure | where TenantId == current_principal()"
+.create-or-alter database Deploy ingestion csv mapping "FirstColumn" '[{"column":"TenantId","Ordinal":"0"}]'
 .create-or-alter function with (folder = "parsing") ParseRaw() { RawEvents | project Timestamp, TenantId, Kind = tostring(Payload.kind) }
 .alter table Events policy update @'[{"IsEnabled": true, "Source": "RawEvents", "Query": "ParseRaw()", "IsTransactional": true, "ManagedIdentity": "system"}]'
 """
@@ -77,7 +84,10 @@ def test_deployment_replays_to_itself(run_kshell):
                    '.create-or-alter table RawEvents ingestion json mapping "RawMap"',
                    ".alter database Deploy policy managed_identity",
                    ".create-or-alter materialized-view with (folder = \"views\") EventsPerTenant on table Events",
-                   ".alter materialized-view EventsPerTenant policy retention"):
+                   ".alter materialized-view EventsPerTenant policy retention",
+                   ".alter materialized-view EventsPerTenant policy partitioning",
+                   ".alter table Secure policy row_level_security enable",
+                   '.create-or-alter database Deploy ingestion csv mapping "FirstColumn"'):
         assert needle in text, needle
     # update policies come after the functions they call
     assert text.index("function") < text.index("policy update")

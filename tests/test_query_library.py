@@ -188,8 +188,8 @@ def test_plugins():
 def test_not_simulated_items_name_themselves():
     with pytest.raises(NotSupported, match="'autocluster' is not simulated by kshell"):
         run("print 1 | evaluate autocluster()")
-    with pytest.raises(NotSupported, match="'reduce' is not simulated"):
-        run("print s='a' | reduce by s")
+    with pytest.raises(NotSupported, match="'fork' is not simulated"):
+        run("print s='a' | fork (take 1)")
     with pytest.raises(KustoError):
         run("print 1 | scan with (step s1 x)")
 
@@ -245,3 +245,77 @@ def test_declare_pattern():
     check(q + 'p("b").y', "v:long", [[2]])
     with pytest.raises(KustoError, match="no mapping"):
         run(q + 'p("c").y')
+
+
+ODD_INPUTS = [
+    "print x=1 | make-series count() on x step 0", "print 1 | make-series count() on x step 1",
+    "print 1 | mv-apply x on (take 1)", "print x=1 | scan declare (y:long) with (step s: x > 0 => z = 1;)",
+    "print 1 | partition by nosuch (take 1)", "print 1 | top-nested 2 of nosuch by count()",
+    "print 1 | evaluate pivot()", "print 1 | evaluate ipv4_lookup(1, 2, 3)", "print 1 | evaluate rows_near(true, -1)",
+    "print a=1, b=2 | graph-to-table nodes", "print a=1, b=2 | make-graph a --> b | where true",
+    "print a=1, b=2 | make-graph a --> b | graph-match (x)-[e*1..2]->(y) where all(1, 2) project 1",
+    "print 1 | top-hitters 1 of print_0 by 'x'", "search in (Nope) 'x'",
+    "declare pattern p = (a:string) { ('x') = { print 1 }; }; p('y')",
+    "print series_iir(dynamic([1]), dynamic([1]), dynamic([0])), binary_shift_left(1, -1), indexof_regex('a', '(')",
+]
+
+
+@pytest.mark.parametrize("text", ODD_INPUTS)
+def test_odd_inputs_give_kusto_errors_or_results(text):
+    try:
+        run(text)
+    except KustoError:
+        pass
+
+
+def test_partition_with_a_query_body():
+    check("datatable(k:string)['a', 'b'] | partition by k { print key = toscalar(k) }",
+          "key:string", [["a"], ["b"]], ordered=False)
+
+
+def test_bag_functions_spread_into_columns():
+    check("print x=dynamic([1,2,3]) | project series_stats(x)",
+          "series_stats_x_min:dynamic, series_stats_x_min_idx:dynamic, series_stats_x_max:dynamic, "
+          "series_stats_x_max_idx:dynamic, series_stats_x_avg:dynamic, series_stats_x_stdev:dynamic, "
+          "series_stats_x_variance:dynamic", [[1.0, 0, 3.0, 2, 2.0, 1.0, 1.0]])
+    r = run("print x=dynamic([1,2,3]) | extend (r2, slope, v, rv, icpt, fit) = series_fit_line(x) | project slope, icpt, fit")
+    assert r.rows == [[1.0, 0.0, [1.0, 2.0, 3.0]]]
+
+
+def test_reduce_groups_by_frequent_terms():
+    check("range x from 1 to 10 step 1 | project s = strcat('foo', 'Z', tostring(x)) | reduce by s with characters='Z'",
+          "Pattern:string, Count:long, Representative:string", [["foo*", 10, "fooZ1"]])
+    r = run("range x from 1 to 20 step 1 | project s = strcat('a-', tostring(x)) | reduce kind=source by s")
+    assert r.column_names == ["s", "Pattern"] and {row[1] for row in r.rows} == {"a*"}
+
+
+def test_line_clipped_by_polygon():
+    square = "dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]})"
+    out, = one(f"print geo_intersection_line_with_polygon(dynamic({{'type':'LineString','coordinates':[[1,1],[3,1]]}}), {square})")
+    assert out["type"] == "LineString" and out["coordinates"][0] == [1, 1]
+    assert out["coordinates"][1] == [pytest.approx(2.0), pytest.approx(1.0, abs=1e-3)]
+    assert one(f"print geo_intersection_line_with_polygon(dynamic({{'type':'LineString','coordinates':[[5,5],[6,6]]}}), {square})") == \
+        [{"type": "GeometryCollection", "geometries": []}]
+
+
+def test_union_of_lines_chains_shared_vertices():
+    out, = one("print geo_union_lines_array(dynamic([{'type':'LineString','coordinates':[[0,0],[1,1]]}, "
+               "{'type':'LineString','coordinates':[[1,1],[2,1]]}, {'type':'LineString','coordinates':[[5,5],[6,6]]}]))")
+    assert out == {"type": "MultiLineString", "coordinates": [[[0, 0], [1, 1], [2, 1]], [[5, 5], [6, 6]]]}
+    assert one("print geo_union_lines_array(dynamic([{'type':'LineString','coordinates':[[1,1]]}]))") == [None]
+
+
+def test_polygon_intersection():
+    sq = "dynamic({'type':'Polygon','coordinates':[[[0,0],[2,0],[2,2],[0,2],[0,0]]]})"
+    tri = "dynamic({'type':'Polygon','coordinates':[[[1,1],[3,1],[3,3],[1,1]]]})"
+    out, = one(f"print geo_intersection_2polygons({sq}, {tri})")
+    # geodesic edges: the triangle's lower edge bulges north of y=1, so the part inside the
+    # square has four corners (two of them crossings near (2, 1) and (2, 2))
+    ring = out["coordinates"][0]
+    assert out["type"] == "Polygon" and len(ring) == 5 and ring[0] == ring[-1]
+    assert all(-1e-9 <= x <= 2 + 1e-9 and 1 - 1e-9 <= y <= 2 + 1e-6 for x, y in ring)
+    far = "dynamic({'type':'Polygon','coordinates':[[[5,5],[6,5],[6,6],[5,5]]]})"
+    assert one(f"print geo_intersection_2polygons({sq}, {far})") == [{"type": "GeometryCollection", "geometries": []}]
+    concave = "dynamic({'type':'Polygon','coordinates':[[[0,0],[4,0],[4,4],[2,1],[0,4],[0,0]]]})"
+    with pytest.raises(NotSupported, match="convex"):
+        run(f"print geo_intersection_2polygons({concave}, {concave})")

@@ -26,6 +26,7 @@ def test_state_file_holds_what_clients_did_after_restart(tmp_path):
         admin = server.client()
         admin.execute_mgmt("NetDefaultDB", ".create database Shop")
         admin.execute_mgmt("Shop", ".create table Orders (Id:long, Item:string)")
+        admin.execute_mgmt("Shop", ".alter table Orders policy streamingingestion enable")
         admin.execute_mgmt("Shop", ".ingest inline into table Orders <|\n1,apple\n2,pear")
         admin.execute_mgmt("Shop", ".add database Shop viewers ('aaduser=ann@contoso.com')")
         ingest = server.ingest_client()

@@ -142,8 +142,8 @@ function	geo_h3cell_to_central_point	geo_h3cell_to_central_point(h3cell)	dynamic
 function	geo_h3cell_to_polygon	geo_h3cell_to_polygon(h3cell)	dynamic	runs	An H3 cell as a GeoJSON polygon.
 function	geo_info_from_ip_address	geo_info_from_ip_address(IpAddress )	dynamic	needs a geolocation database kshell does not ship	Country, state, city and coordinates of an IP address.
 function	geo_intersection_2lines	geo_intersection_2lines(lineString1,lineString2)	dynamic	runs	Intersection of two line strings.
-function	geo_intersection_2polygons	geo_intersection_2polygons(polygon1,polygon1)	dynamic	not implemented yet	Intersection of two polygons.
-function	geo_intersection_line_with_polygon	geo_intersection_line_with_polygon(lineString,polygon)	dynamic	not implemented yet	Intersection of a line string and a polygon.
+function	geo_intersection_2polygons	geo_intersection_2polygons(polygon1,polygon1)	dynamic	runs	Intersection of two polygons.
+function	geo_intersection_line_with_polygon	geo_intersection_line_with_polygon(lineString,polygon)	dynamic	runs	Intersection of a line string and a polygon.
 function	geo_intersects_2lines	geo_intersects_2lines(lineString1,lineString2)	bool	runs	Whether two line strings intersect.
 function	geo_intersects_2polygons	geo_intersects_2polygons(polygon1,polygon1)	bool	runs	Whether two polygons intersect.
 function	geo_intersects_line_with_polygon	geo_intersects_line_with_polygon(lineString,polygon)	bool	runs	Whether a line string and a polygon intersect.
@@ -173,7 +173,7 @@ function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 c
 function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	runs	The center of an S2 cell as a GeoJSON point.
 function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	runs	An S2 cell as a GeoJSON polygon.
 function	geo_simplify_polygons_array	geo_simplify_polygons_array(polygons, tolerance)	dynamic	not implemented yet	Union of polygons simplified to a tolerance.
-function	geo_union_lines_array	geo_union_lines_array(lineStrings)	dynamic	not implemented yet	Union of line strings.
+function	geo_union_lines_array	geo_union_lines_array(lineStrings)	dynamic	runs	Union of line strings.
 function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	not implemented yet	Union of polygons.
 function	getmonth	getmonth(...)	int	runs	Month of the year.
 function	gettype	gettype(value)	string	runs	The runtime type name of a value.
@@ -307,7 +307,7 @@ function	series_fill_linear	series_fill_linear(series, [ missing_value_placehold
 function	series_fir	series_fir(series, filter [, normalize[, center]])	dynamic	runs	Finite impulse response filter.
 function	series_fit_2lines	Will return all mentioned above columns with the following names: series_fit_2lines_x_rsquare, series_fit_2lines_x_split_idx etc.	dynamic	not implemented yet	Two-segment linear regression (several columns).
 function	series_fit_2lines_dynamic	series_fit_2lines_dynamic(series)	dynamic	not implemented yet	Two-segment linear regression, as a property bag.
-function	series_fit_line	series_fit_line(series)	dynamic	not implemented yet	Linear regression (several columns).
+function	series_fit_line	series_fit_line(series)	dynamic	runs	Linear regression (several columns).
 function	series_fit_line_dynamic	series_fit_line_dynamic(series)	dynamic	runs	Linear regression, as a property bag.
 function	series_fit_poly	T | extend series_fit_poly(y_series [, x_series, degree ])	dynamic	not implemented yet	Polynomial regression (several columns).
 function	series_floor	series_floor(series)	dynamic	runs	Element-wise floor.
@@ -330,7 +330,7 @@ function	series_product	series_product(series)	real	runs	Product of a series' el
 function	series_seasonal	series_seasonal(series [, period ])	dynamic	runs	The seasonal component of a series.
 function	series_sign	series_sign(series)	dynamic	runs	Element-wise sign.
 function	series_sin	series_sin(series)	dynamic	runs	Element-wise sine.
-function	series_stats	... | extend ( Name, ... ) = series_stats ( series [, ignore_nonfinite] )	dynamic	not implemented yet	Statistics of a series (several columns).
+function	series_stats	... | extend ( Name, ... ) = series_stats ( series [, ignore_nonfinite] )	dynamic	runs	Statistics of a series (several columns).
 function	series_stats_dynamic	series_stats_dynamic(series [, ignore_nonfinite ])	dynamic	runs	Statistics of a series, as a property bag.
 function	series_subtract	series_subtract(series1, series2)	dynamic	runs	Element-wise difference of two series.
 function	series_sum	series_sum(series)	real	runs	Sum of a series' elements.
@@ -540,7 +540,7 @@ operator	project-keep	T | project-keep ColumnNameOrPattern [, ...]	table	runs	Ke
 operator	project-rename	T | project-rename NewColumnName = ExistingColumnName [, ...]	table	runs	Renames columns.
 operator	project-reorder	T | project-reorder ColumnNameOrPattern [asc | desc | granny-asc | granny-desc] [, ...]	table	runs	Reorders columns.
 operator	range	range columnName from start to stop step step	table	runs	A table of a numeric, datetime or timespan progression.
-operator	reduce	T | reduce [kind = ReduceKind] by Expr [with [threshold = Threshold] [, characters = Characters]]	table	not implemented yet	Groups strings by similarity.
+operator	reduce	T | reduce [kind = ReduceKind] by Expr [with [threshold = Threshold] [, characters = Characters]]	table	runs	Groups strings by similarity.
 operator	render	T | render visualization [with ( propertyName = propertyValue [, ...])]	table	runs	Asks for a chart of the result.
 operator	restrict	restrict	statement	not implemented yet	Limits the tables the rest of the query can see.
 operator	sample	T | sample NumberOfRows	table	runs	Random rows.

@@ -196,6 +196,10 @@ def show_databases_entities(session: Session, node: ShowDatabasesEntities) -> Re
         for f in db.functions.values():
             rows.append([db.name, "Function", f.name, f.docstring, f.folder, f.parameters, f.body, "",
                          {"IsView": f.view}])
+        for v in db.materialized_views.values():
+            schema = ",".join(f"{c.name}:{c.type}" for c in v.columns)
+            rows.append([db.name, "MaterializedView", v.name, v.docstring, v.folder, "", v.query, schema,
+                         {"SourceTable": v.source_table, "IsEnabled": v.is_enabled}])
     return Result.of(ENTITIES_COLUMNS, rows)
 
 

@@ -103,7 +103,8 @@ def ingest_inline(session: Any, node: IngestInline) -> Result:
         columns_data = read_columns(node.data, [(c.name, c.type) for c in table.columns], properties)
     except FormatError as e:
         raise BadRequest(str(e)) from None
-    extents = ingest_rows(session, db.name, name, columns_data, origin="ingest-inline", properties=props)
+    origin = "streaming" if node.streaming else "ingest-inline"  # streaming: gated by its policy
+    extents = ingest_rows(session, db.name, name, columns_data, origin=origin, properties=props)
     return Result.of(EXTENT_ID_COLUMNS, [[e.extent_id] for e in extents] or [[ZERO_GUID]])
 
 

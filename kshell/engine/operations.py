@@ -214,6 +214,11 @@ def entity_script(db: Any, name: str) -> str:
         from kshell.engine.materialized_views.script import view_lines
 
         return "\n".join(view_lines(view))
+    if name.lower() == db.name.lower():  # the database itself: its policies and mappings
+        from kshell.engine.policies.script import database_policy_lines
+
+        return "\n".join(database_policy_lines(db, databases._name(db.name))
+                         + databases._mapping_lines(db, f"database {databases._name(db.name)}"))
     return ""
 
 

@@ -564,7 +564,8 @@ def flow_refusal(flow: Flow, what: str) -> str:
                 f"identity may read only tables of its own database '{flow.home}' that have neither "
                 "row level security nor restricted view access")
     else:
-        text = f"Principal '{flow.identity}' ({flow.kind} {flow.name}) is not authorized to read {what}"
+        text = (f"Principal '{flow.identity}' is not authorized to read {what}; "
+                f"{flow.kind} {flow.name} runs as this managed identity")
     flow.refusals.append(text)
     return text
 

@@ -105,6 +105,14 @@ def validate(session: Session, db: Database, target: Table, policy: dict) -> Non
         raise BadRequest(f"Update policy: 'Source' must name a table of database '{db.name}' (same database as the target), got '{source}'")
     if not policy.get("SourceIsWildCard") and source not in db.tables:
         raise BadRequest(f"Update policy: source table '{source}' does not exist in database '{db.name}'")
+    if not policy.get("SourceIsWildCard") and not policy.get("IsTransactional"):
+        # update-policy.md: a source whose rows are deleted at once needs a transactional policy
+        from kshell.engine.policies.effects import soft_delete_period
+
+        period = soft_delete_period(db, db.tables[source])
+        if period is not None and not period:
+            raise BadRequest(f"Update policy: source table '{source}' has a retention SoftDeletePeriod of 0, "
+                             "so the policy must be transactional (IsTransactional: true)")
     query = parse_update_query(policy["Query"])
     refs = collect_references(session.cluster, db.name, query)
     if refs.cross_cluster:

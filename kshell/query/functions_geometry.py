@@ -718,3 +718,209 @@ def _point_buffer(lon, lat, radius, tolerance=None):
                                math.cos(r) - math.sin(lat0) * math.sin(la))
         ring.append([(math.degrees(lo) + 540) % 360 - 180, math.degrees(la)])
     return polygon(ring + [ring[0]])
+
+
+@scalar("geo_intersection_line_with_polygon", "dynamic", 2, strict=False)
+def _intersection_line_with_polygon(line_v, poly_v):
+    """The parts of a line inside a polygon: each edge is cut where it crosses the
+    polygon's edges, and the pieces whose middle is inside are kept (joined when they
+    touch).  A LineString, a MultiLineString, or an empty GeometryCollection."""
+    ls, ps = lines(line_v), polygons(poly_v)
+    if ls is None or ps is None:
+        return None
+    pedges = _polygon_edges(ps)
+    raw = [line_v["coordinates"]] if line_v.get("type") == "LineString" else line_v["coordinates"]
+    pieces: list[list[list[float]]] = []
+    for ln, coords in zip(ls, raw):
+        current: list[list[float]] = []
+        for (a, b), ca, cb in zip(edges(ln, False), coords, coords[1:]):
+            cuts = [(0.0, a, list(ca[:2]))]
+            for c, d in pedges:
+                x = _arc_intersection(a, b, c, d)
+                if x is not None:
+                    t = angle(a, x) / angle(a, b) if angle(a, b) else 0.0
+                    if 0.0 < t < 1.0:
+                        cuts.append((t, x, lonlat(x)))
+            cuts.append((1.0, b, list(cb[:2])))
+            cuts.sort(key=lambda c: c[0])
+            for (t0, p0, q0), (t1, p1, q1) in zip(cuts, cuts[1:]):
+                if t1 - t0 < 1e-12:
+                    continue
+                inside = in_polygons(slerp(p0, p1, 0.5), ps)
+                if inside:
+                    if not current:
+                        current = [q0]
+                    current.append(q1)
+                elif current:
+                    pieces.append(current)
+                    current = []
+        if current:
+            pieces.append(current)
+    if not pieces:
+        return {"type": "GeometryCollection", "geometries": []}
+    if len(pieces) == 1:
+        return {"type": "LineString", "coordinates": pieces[0]}
+    return {"type": "MultiLineString", "coordinates": pieces}
+
+
+@scalar("geo_union_lines_array", "dynamic", strict=False)
+def _union_lines_array(arr):
+    """The union of line strings: their edges once each (shared vertices join them),
+    chained into as few lines as possible, in order of first appearance.  Overlaps are
+    recognised on shared vertices only (a partly collinear overlap stays two edges)."""
+    if not isinstance(arr, list) or not arr:
+        return None
+    edges_seen: list[tuple[tuple, tuple]] = []
+    keys: set[frozenset] = set()
+    for v in arr:
+        if not isinstance(v, dict) or lines(v) is None:
+            return None
+        parts = [v["coordinates"]] if v["type"] == "LineString" else v["coordinates"]
+        for part in parts:
+            pts = [tuple(p[:2]) for p in part]
+            for a, b in zip(pts, pts[1:]):
+                k = frozenset((a, b))
+                if a != b and k not in keys:
+                    keys.add(k)
+                    edges_seen.append((a, b))
+    # chain: follow edges from a vertex, in the order they were first seen
+    unused = list(edges_seen)
+    chains: list[list[tuple]] = []
+    while unused:
+        a, b = unused.pop(0)
+        chain = [a, b]
+        grown = True
+        while grown:
+            grown = False
+            for i, (c, d) in enumerate(unused):
+                if c == chain[-1] or d == chain[-1]:
+                    chain.append(d if c == chain[-1] else c)
+                elif c == chain[0] or d == chain[0]:
+                    chain.insert(0, d if c == chain[0] else c)
+                else:
+                    continue
+                del unused[i]
+                grown = True
+                break
+        chains.append(chain)
+    coords = [[list(p) for p in ch] for ch in chains]
+    if len(coords) == 1:
+        return {"type": "LineString", "coordinates": coords[0]}
+    return {"type": "MultiLineString", "coordinates": coords}
+
+
+def _convex(pts: list[tuple[float, float]]) -> bool:
+    n, sign = len(pts), 0
+    for i in range(n):
+        (x1, y1), (x2, y2), (x3, y3) = pts[i], pts[(i + 1) % n], pts[(i + 2) % n]
+        z = (x2 - x1) * (y3 - y2) - (y2 - y1) * (x3 - x2)
+        if abs(z) > 1e-18:
+            if sign and (z > 0) != (sign > 0):
+                return False
+            sign = 1 if z > 0 else -1
+    return True
+
+
+def _clip(subject: list[tuple[float, float]], clipper: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sutherland-Hodgman: `subject` clipped by the convex `clipper` (planar)."""
+    def area2(poly):
+        return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1]))
+    if area2(clipper) < 0:
+        clipper = clipper[::-1]
+
+    def inside(p, a, b):
+        return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= -1e-15
+
+    def cross_point(p, q, a, b):
+        x1, y1, x2, y2, x3, y3, x4, y4 = *p, *q, *a, *b
+        d = (x1 - x2) * (y3 - y4) - (y1 - y2) * (x3 - x4)
+        if d == 0:
+            return q
+        t = ((x1 - x3) * (y3 - y4) - (y1 - y3) * (x3 - x4)) / d
+        return (x1 + t * (x2 - x1), y1 + t * (y2 - y1))
+    out = list(subject)
+    for a, b in zip(clipper, clipper[1:] + clipper[:1]):
+        if not out:
+            break
+        inp, out = out, []
+        for i, q in enumerate(inp):
+            p = inp[i - 1]
+            if inside(q, a, b):
+                if not inside(p, a, b):
+                    out.append(cross_point(p, q, a, b))
+                out.append(q)
+            elif inside(p, a, b):
+                out.append(cross_point(p, q, a, b))
+    return out
+
+
+def _unproject(center: Vec, xy: tuple[float, float]) -> list[float]:
+    z = center
+    x = unit(cross((0.0, 0.0, 1.0), z)) if abs(z[2]) < 0.999 else (1.0, 0.0, 0.0)
+    y = cross(z, x)
+    return lonlat(unit(add(add(z, x, xy[0]), y, xy[1])))
+
+
+def _intersect_polygons(a: list[Vec], b: list[Vec]) -> dict | None:
+    """Two polygons without holes, one convex: clipped in a gnomonic projection (where
+    their geodesic edges are straight).  None when neither is convex."""
+    center = unit(add(_centroid_of_edges(list(edges(a, True))) or a[0],
+                      _centroid_of_edges(list(edges(b, True))) or b[0]))
+    project = _gnomonic(center)
+    pa, pb = [project(v) for v in a], [project(v) for v in b]
+    if any(p is None for p in pa + pb):
+        return None
+    if _convex(pb):
+        pts = _clip(pa, pb)
+    elif _convex(pa):
+        pts = _clip(pb, pa)
+    else:
+        return None
+    dedup: list[tuple[float, float]] = []
+    for p in pts:
+        if not dedup or math.dist(p, dedup[-1]) > 1e-12:
+            dedup.append(p)
+    if len(dedup) > 1 and math.dist(dedup[0], dedup[-1]) <= 1e-12:
+        dedup.pop()
+    distinct = []
+    for p in dedup:
+        if all(math.dist(p, q) > 1e-12 for q in distinct):
+            distinct.append(p)
+    # The ring starts at its first computed crossing (the service's output does).
+    inputs = pa + pb
+    first_new = next((i for i, p in enumerate(distinct) if all(math.dist(p, q) > 1e-12 for q in inputs)), 0)
+    distinct = distinct[first_new:] + distinct[:first_new]
+    coords = [_unproject(center, p) for p in distinct]
+    coords = [[round(c, 12) for c in p] for p in coords]
+    coords = [[int(c) if float(c).is_integer() else c for c in p] for p in coords]
+    if not coords:
+        return {"type": "GeometryCollection", "geometries": []}
+    if len(coords) == 1:
+        return point(*coords[0])
+    if len(coords) == 2:
+        return {"type": "LineString", "coordinates": coords}
+    return polygon(coords + [coords[0]])
+
+
+@scalar("geo_intersection_2polygons", "dynamic", 2, strict=False)
+def _intersection_2polygons(v1, v2):
+    from kshell.errors import NotSupported
+    p1, p2 = polygons(v1), polygons(v2)
+    if p1 is None or p2 is None:
+        return None
+    parts = []
+    for r1 in p1:
+        for r2 in p2:
+            if len(r1) > 1 or len(r2) > 1:
+                raise NotSupported("geo_intersection_2polygons: polygons with holes are not simulated by kshell")
+            g = _intersect_polygons(r1[0], r2[0])
+            if g is None:
+                raise NotSupported("geo_intersection_2polygons: kshell intersects a polygon with a convex one "
+                                   "only (both are concave here)")
+            if g["type"] == "GeometryCollection":
+                parts.extend(g["geometries"])
+            else:
+                parts.append(g)
+    if len(parts) == 1:
+        return parts[0]
+    return {"type": "GeometryCollection", "geometries": parts}

@@ -10,7 +10,7 @@ import math
 import statistics
 from typing import Any, Callable
 
-from kshell.query.functions import scalar
+from kshell.query.functions import BAG_COLUMNS, scalar
 
 
 def _num(v: Any) -> float | None:
@@ -349,3 +349,13 @@ def _detect_period(vals: list[float | None]) -> int:
             best, best_r = lag, r
     return best
 
+
+
+# Several-column forms: the bag's fields become columns (kshell.query.operators.spread_columns).
+_STATS_FIELDS = ["min", "min_idx", "max", "max_idx", "avg", "stdev", "variance"]
+_FIT_FIELDS = ["rsquare", "slope", "variance", "rvariance", "interception", "line_fit"]
+scalar("series_stats", "dynamic", 1, 2, strict=False)(
+    lambda s, ig=False: {k: v for k, v in (_stats(s, bool(ig)) or {}).items() if k in _STATS_FIELDS} or None)
+scalar("series_fit_line", "dynamic", strict=False)(_fit_line_dynamic)
+BAG_COLUMNS["series_stats"] = _STATS_FIELDS
+BAG_COLUMNS["series_fit_line"] = _FIT_FIELDS

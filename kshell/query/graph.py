@@ -17,10 +17,9 @@ from typing import Any, Callable
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.naming import expr_name, unique
-from kshell.query.operators_extra import operator
+from kshell.query.operators_extra import X, operator
 from kshell.query.tabular import Tabular
 from kshell.syntax import ast
-from kshell.syntax import query_ops_extra as X
 
 
 class Graph:
@@ -75,6 +74,36 @@ def _add_columns(target: list[tuple[str, str]], cols: list[tuple[str, str]]) -> 
 
 @operator("make-graph")
 def make_graph(ev, tab: Tabular, node: X.MakeGraph, scope) -> Tabular:
+    if node.partition_by is None:
+        return _make_graph(ev, tab, node, scope)
+    # partitioned-by: one graph per value of the column (edges and node tables split by it),
+    # the subquery run on each, the results one after the other.
+    from kshell.query.operators_extra import _apply_ops, _concat
+    k = tab.index(node.partition_by)
+    if k is None:
+        raise ev.error(None, f"make-graph: the edge table has no column '{node.partition_by}'")
+    values: list[Any] = []
+    for r in range(tab.rows):
+        if _hashable(tab.data[k][r]) not in values:
+            values.append(_hashable(tab.data[k][r]))
+    parts = []
+    for v in values:
+        edges = tab.take_rows([r for r in range(tab.rows) if _hashable(tab.data[k][r]) == v])
+        tables = []
+        for table_expr, key in node.node_tables:
+            nt = ev.eval_tabular(table_expr, scope)
+            j = nt.index(node.partition_by)
+            if j is not None:
+                nt = nt.take_rows([r for r in range(nt.rows) if _hashable(nt.data[j][r]) == v])
+            tables.append((nt, key))
+        g = _make_graph(ev, edges, node, scope, tables)
+        parts.append(_apply_ops(ev, g, node.partition_ops, scope))
+    if not parts:
+        return Tabular([], [], 0)
+    return _concat(parts, parts[0])
+
+
+def _make_graph(ev, tab: Tabular, node: X.MakeGraph, scope, tables: list | None = None) -> Tabular:
     g = Graph()
     g.directed = node.directed
     si, di = tab.index(node.source), tab.index(node.target)
@@ -82,8 +111,10 @@ def make_graph(ev, tab: Tabular, node: X.MakeGraph, scope) -> Tabular:
         raise ev.error(None, f"make-graph: the edge table has no column '{node.source if si is None else node.target}'")
     vis = tab.visible()
     g.edge_columns = [tab.columns[j] for j in vis]
-    for table_expr, key in node.node_tables:
-        nt = ev.eval_tabular(table_expr, scope)
+    if tables is None:
+        tables = [(ev.eval_tabular(table_expr, scope), key) for table_expr, key in node.node_tables]
+    for nt, key in tables:
+        table_expr = None
         k = nt.index(key)
         if k is None:
             raise ev.error(table_expr, f"make-graph: the node table has no column '{key}'")

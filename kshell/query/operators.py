@@ -86,9 +86,14 @@ def spread_columns(c: Compiler, item: Any, values: list[Any]) -> list[tuple[str,
     """A call of functions.MULTI_COLUMN with several arrays, alone in a print/extend/project
     item, becomes one column per array: named by a tuple assignment `(a, b) = ...`, else
     `<argument>_sorted` (array-sort-asc-function.md)."""
-    from kshell.query.functions import MULTI_COLUMN
+    from kshell.query.functions import BAG_COLUMNS, MULTI_COLUMN
 
     node = item.expr
+    if isinstance(node, ast.Call) and node.name in BAG_COLUMNS and not item.name:
+        fields = BAG_COLUMNS[node.name]
+        arg = (expr_name(node.args[0]) if node.args else None) or "Column1"
+        names = list(item.names or []) + [f"{node.name}_{arg}_{f}" for f in fields[len(item.names or []):]]
+        return [(n, [v.get(f) if isinstance(v, dict) else None for v in values]) for n, f in zip(names, fields)]
     if not isinstance(node, ast.Call) or node.name not in MULTI_COLUMN or item.name:
         return None
     arrays = list(node.args)

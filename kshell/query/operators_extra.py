@@ -22,7 +22,18 @@ from kshell.query.compiler import Compiler
 from kshell.query.naming import expr_name
 from kshell.query.tabular import Tabular, mutable_columns
 from kshell.syntax import ast
-from kshell.syntax import query_ops_extra as X
+
+
+class _Structures:
+    """kshell.syntax.query_ops_extra, imported when an operator of this module first runs
+    (its dataclasses cost ~30 ms to create; most queries never need them)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from kshell.syntax import query_ops_extra
+        return getattr(query_ops_extra, name)
+
+
+X = _Structures()
 
 REGISTRY: dict[str, Callable[..., Tabular]] = {}
 NAMES = REGISTRY  # the catalog's status check reads the names
@@ -233,6 +244,9 @@ def make_series(ev, tab: Tabular, node: X.MakeSeries, scope) -> Tabular:
     axis_name = expr_name(node.axis) or "Column1"
     axis_vals = axis.values(tab.data, tab.rows)
     step = _const(ev, node.step, scope, "make-series: the step")
+    zero = dt.timedelta(0) if isinstance(step, dt.timedelta) else 0
+    if step is None or isinstance(step, (bool, str, dict, list)) or not step > zero:
+        raise ev.error(node.step, "make-series: the step must be a positive number or timespan")
     start = _const(ev, node.start, scope, "make-series: 'from'") if node.start is not None else None
     end = _const(ev, node.end, scope, "make-series: 'to'") if node.end is not None else None
     present = [v for v in axis_vals if v is not None]
@@ -379,6 +393,18 @@ def partition(ev, tab: Tabular, node: X.Partition, scope) -> Tabular:
     groups: dict[Any, list[int]] = {}
     for i, v in enumerate(tab.data[k][j] for j in range(tab.rows)):
         groups.setdefault(T.to_string(v) if isinstance(v, (dict, list)) else v, []).append(i)
+    if node.operators is None:
+        # `{ query }`: the query runs once per key, with the key's value bound to the
+        # column's name (toscalar(Col) reads it).
+        from kshell.query.cexpr import const
+        from kshell.query.evaluator import Scope
+        parts = []
+        for key, idx in groups.items():
+            inner = Scope(scope)
+            value = tab.data[k][idx[0]]
+            inner.bind(node.by, "scalar", const(tab.columns[k][1], value))
+            parts.append(ev.eval_tabular(node.body, inner))
+        return _concat(parts, parts[0]) if parts else Tabular([], [], 0)
     parts = [_apply_ops(ev, tab.take_rows(idx), node.operators, scope) for idx in groups.values()]
     if not parts:
         return _apply_ops(ev, tab, node.operators, scope)
@@ -591,6 +617,8 @@ def top_hitters(ev, tab: Tabular, node: X.TopHitters, scope) -> Tabular:
     e = c.compile(node.expr.expr)
     name = node.expr.name or expr_name(node.expr.expr) or "Column1"
     vals = e.values(tab.data, tab.rows)
+    if node.by is not None and c.compile(node.by).type not in ("int", "long", "real", "decimal"):
+        raise ev.error(node.by, "top-hitters: the 'by' expression must be numeric")
     weights = c.compile(node.by).values(tab.data, tab.rows) if node.by is not None else [1] * tab.rows
     totals: dict[Any, Any] = {}
     first: dict[Any, Any] = {}
@@ -628,8 +656,60 @@ def search_operator(ev, tab: Tabular, node: Any, scope) -> Tabular:
     return apply_operator(ev, tab, where, scope)
 
 
-def _search_from_parser(p) -> Any:
-    return X.parse_search(p.text)
 
+# ------------------------------------------------------------------ reduce
 
-X.PARSERS["search"] = _search_from_parser
+@operator("reduce")
+def reduce_(ev, tab: Tabular, node: Any, scope) -> Tabular:
+    """Groups strings by a pattern: a string is split into terms (by `characters`, by default
+    at every character that is not an ASCII letter or digit); a term found in more than
+    `threshold` (0.1) of the rows is kept, every other term with the separator before it
+    becomes `*`.  Rows whose pattern is only wildcards, and patterns matching no more than
+    `threshold` of the rows, are gathered as `others`.  (A simple frequent-term heuristic:
+    the service's clustering is not documented further.)"""
+    threshold = float(_const(ev, node.threshold, scope, "reduce: threshold")) if node.threshold is not None else 0.1
+    chars = _const(ev, node.characters, scope, "reduce: characters") if node.characters is not None else None
+    e = Compiler(ev, tab.columns, scope).compile(node.expr)
+    texts = [T.to_string(v) for v in e.values(tab.data, tab.rows)]
+    splitter = re.compile(f"([{re.escape(str(chars))}]+)" if chars else r"([^A-Za-z0-9]+)")
+
+    def terms(s: str) -> list[tuple[str, str]]:
+        parts = splitter.split(s)
+        out, sep = [], ""
+        for i, part in enumerate(parts):
+            if i % 2:
+                sep = part
+            elif part:
+                out.append((sep, part))
+                sep = ""
+        return out
+    split = [terms(s) for s in texts]
+    n = len(texts)
+    freq: dict[str, int] = {}
+    for ts in split:
+        for term in {t for _s, t in ts}:
+            freq[term] = freq.get(term, 0) + 1
+    patterns = []
+    for ts in split:
+        out: list[str] = []
+        for sep, term in ts:
+            if freq[term] > threshold * n:
+                out.append(sep + term)
+            elif not out or out[-1] != "*":
+                out.append("*")
+        p = "".join(out)
+        patterns.append("others" if not p.strip("*") else p)
+    counts: dict[str, list[int]] = {}
+    for i, p in enumerate(patterns):
+        counts.setdefault(p, []).append(i)
+    for p in [p for p, idx in counts.items() if p != "others" and len(idx) <= threshold * n]:
+        counts.setdefault("others", []).extend(counts.pop(p))
+    if (node.kind or "").lower() == "source":
+        final = {i: p for p, idx in counts.items() for i in idx}
+        cols, data = list(tab.columns), mutable_columns(tab.data)
+        cols.append(("Pattern", "string"))
+        data.append([final[i] for i in range(n)])
+        return Tabular(cols, data, n, tab.name)
+    rows = [[p, len(idx), "" if p == "others" else texts[min(idx)]] for p, idx in counts.items()]
+    rows.sort(key=lambda r: (r[0] == "others", -r[1]))
+    return Tabular.from_rows([("Pattern", "string"), ("Count", "long"), ("Representative", "string")], rows)

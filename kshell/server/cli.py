@@ -99,12 +99,14 @@ def serve_main(argv: list[str]) -> int:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from None
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in str(host) else host
-    _stop_on_sigterm()  # before the URL is printed: a client may stop the server right after reading it
     where = f"state file {args.state_file}" if args.state_file else "in-memory cluster"
-    print(f"kshell serve: listening on http://{shown}:{port} ({where}; "
-          f"{'tokens required' if args.require_auth else 'no token = the default principal'}; Ctrl-C stops)",
-          flush=True)
     try:
+        # From here on SIGTERM stops the server: a client may stop it right after reading the URL,
+        # even while the line is still being flushed.
+        _stop_on_sigterm()
+        print(f"kshell serve: listening on http://{shown}:{port} ({where}; "
+              f"{'tokens required' if args.require_auth else 'no token = the default principal'}; Ctrl-C stops)",
+              flush=True)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass

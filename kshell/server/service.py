@@ -112,7 +112,7 @@ class Service:
         properties: dict[str, Any] = {"format": fmt}
         if mapping:
             properties["ingestionMappingReference"] = mapping
-        node = IngestInline(table=[database, table], data=data, properties=properties,
+        node = IngestInline(table=[database, table], data=data, properties=properties, streaming=True,
                             text=f".ingest inline into table ['{table}'] (streaming ingestion)")
         with self.acting(principal, database) as session:
             target = session.get_database(database).tables.get(table)

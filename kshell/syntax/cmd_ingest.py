@@ -32,6 +32,9 @@ class IngestInline(Command):
     data: str
     properties: dict = field(default_factory=dict)
     data_pos: int = 0
+    # set by the REST streaming endpoint (never by the parser): the rows arrive by streaming
+    # ingestion, which the streamingingestion policy gates (kshell.engine.policies.effects)
+    streaming: bool = False
 
 
 @dataclass(slots=True)

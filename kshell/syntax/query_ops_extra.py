@@ -106,6 +106,7 @@ class Reduce:
     expr: Any
     threshold: Any = None
     characters: Any = None
+    kind: str | None = None
 
 
 def _parser(op: Any):
@@ -260,7 +261,10 @@ def _partition(p) -> Partition:
         ops = _subquery(p)
         _end(p)
         return Partition(col, ops)
-    raise p.error("only 'partition by Column ( subquery )' is simulated")
+    from kshell.syntax.query import body
+    query = body(p)  # `{ query }`: the partition's key value is bound to the column's name
+    _end(p)
+    return Partition(col, None, query)
 
 
 def _top_nested(p) -> TopNested:
@@ -332,9 +336,9 @@ def _sample_distinct(p) -> SampleDistinct:
 
 
 def _reduce(p) -> Reduce:
-    p.op_params(("kind",))
+    params = p.op_params(("kind",))
     p.expect_word("by", "in 'reduce'")
-    node = Reduce(p.expression())
+    node = Reduce(p.expression(), kind=params.get("kind"))
     if p.accept_word("with"):
         while True:
             key = p.name("threshold or characters").lower()
@@ -411,6 +415,8 @@ class MakeGraph:
     directed: bool
     node_tables: list[tuple[Any, str]]     # (tabular expression, key column)
     node_id: str | None = None             # with_node_id=name
+    partition_by: str | None = None        # partitioned-by column ( operators )
+    partition_ops: list[Any] | None = None
 
 
 @dataclass
@@ -467,8 +473,14 @@ def _make_graph(p) -> MakeGraph:
             node.node_tables.append((table, p.name("a key column")))
             if not p.accept_op(","):
                 break
-    if p.at_word("partitioned-by"):
-        raise p.error("'make-graph ... partitioned-by' is not simulated by kshell")
+    if p.at_word("partitioned") and p.peek(1).is_op("-") and p.peek(2).kind == NAME \
+            and p.peek(2).text.lower() == "by":
+        p.i += 3
+        node.partition_by = p.name("a partition column")
+        node.partition_ops = _subquery(p)
+    elif p.accept_word("partitioned-by"):
+        node.partition_by = p.name("a partition column")
+        node.partition_ops = _subquery(p)
     _end(p)
     return node
 
@@ -625,3 +637,6 @@ def parse_search(text: str) -> Search:
     if isinstance(pred, ast.Literal) and isinstance(pred.value, str):
         pred_text = f"* {'has_cs' if case else 'has'} {pred_text}"
     return Search(tables, pred_text, case)
+
+
+PARSERS["search"] = lambda p: parse_search(p.text)
