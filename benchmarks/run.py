@@ -389,8 +389,8 @@ def write_report(rows: list[Row], elapsed: float, loads: str, profiles: dict[str
     ]
     missed: dict[str, list[Row]] = {}
     for r in rows:
-        lines.append(f"| {r.key} | {r.item} | {r.kshell} | {r.contender} | {r.ratio} | {r.budget} | "
-                     f"{'pass' if r.ok else '**miss**'} | {r.notes} |")
+        cells = [r.key, r.item, r.kshell, r.contender, r.ratio, r.budget, "pass" if r.ok else "**miss**", r.notes]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
         if not r.ok:
             missed.setdefault(r.key, []).append(r)
     lines.append("")

@@ -47,7 +47,7 @@ the stored one element by element (the unchanged elements keep their encoded
 text), and the tracked attribute access on the cluster and its databases (every
 attribute read notes itself).  Each request must be committed before its result
 is printed (a kill must not lose a completed request), so the commit cannot be
-batched across requests.
+batched across requests. In memory the script now takes about 3.5 s of CPU (1.8 s before this round's merges): every request is also recorded for `.show operations` (the operations family, with a `uuid5` per request id; see `_next_id` in the profile), which is outside the state file.
 """,
     "4": """
 Delimited input is now parsed and converted 65,536 rows at a time
