@@ -5,25 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from kshell.directives import ShellState
 from kshell.errors import KustoError
-from kshell.script import execute_request, split_requests
+from script_shell import ScriptShell
 
 
-class Shell:
-    def __init__(self, session):
-        self.session = session
-        self.state = ShellState(session=session)
-
-    def run(self, script: str):
-        last = None
-        for request in split_requests(script):
-            last = execute_request(self.state, request.text)
-        return last
-
-    def rows(self, query: str):
-        return self.run(query)[0].rows
-
+class Shell(ScriptShell):
     def extent_ids(self, table: str) -> list[str]:
         return [str(r[0]) for r in self.rows(f".show table {table} extents")]
 

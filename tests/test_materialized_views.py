@@ -5,29 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from kshell.directives import ShellState
 from kshell.errors import KustoError
-from kshell.script import execute_request, split_requests
-
-
-class Shell:
-    def __init__(self, session):
-        self.session = session
-        self.state = ShellState(session=session)
-
-    def run(self, script: str):
-        last = None
-        for request in split_requests(script):
-            last = execute_request(self.state, request.text)
-        return last
-
-    def rows(self, query: str):
-        return self.run(query)[0].rows
+from script_shell import ScriptShell
 
 
 @pytest.fixture
 def sh(session):
-    s = Shell(session)
+    s = ScriptShell(session)
     s.run(".create table T (k:string, v:long, ts:datetime)\n"
           ".ingest inline into table T <|\na,1,2026-01-01\nb,2,2026-01-01\n")
     return s

@@ -7,29 +7,13 @@ import datetime as dt
 
 import pytest
 
-from kshell.directives import ShellState
 from kshell.errors import KustoError
-from kshell.script import execute_request, split_requests
-
-
-class Shell:
-    def __init__(self, session):
-        self.session = session
-        self.state = ShellState(session=session)
-
-    def run(self, script: str):
-        last = None
-        for request in split_requests(script):
-            last = execute_request(self.state, request.text)
-        return last
-
-    def rows(self, query: str):
-        return self.run(query)[0].rows
+from script_shell import ScriptShell
 
 
 @pytest.fixture
 def sh(session):
-    return Shell(session)
+    return ScriptShell(session)
 
 
 def test_retention_removes_extents_older_than_the_soft_delete_period(sh):

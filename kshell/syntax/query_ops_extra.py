@@ -500,12 +500,9 @@ def _pattern(p) -> list[Any]:
                 if not p.at_op("]") and not p.at_op("*"):
                     edge.name = p.name("an edge variable")
                 if p.accept_op("*"):
-                    edge.low = int(p.toks[p.i].text)
-                    p.i += 1
-                    edge.high = edge.low
+                    edge.low = edge.high = _path_length(p)
                     if p.accept_op(".."):
-                        edge.high = int(p.toks[p.i].text)
-                        p.i += 1
+                        edge.high = _path_length(p)
                 p.expect_op("]", "to close the edge")
             p.expect_op("-", "in an edge")
             right = bool(p.accept_op(">"))
@@ -515,6 +512,17 @@ def _pattern(p) -> list[Any]:
             items.append(edge)
             continue
         return items
+
+
+def _path_length(p) -> int:
+    """A variable-length edge's bound (`*1..3`): kshell takes integer literals only."""
+    text = p.toks[p.i].text if p.i < len(p.toks) else ""
+    if not text.isdigit():
+        from kshell.errors import NotSupported
+
+        raise NotSupported(f"graph-match: a path length bound must be an integer literal in kshell, not '{text}'")
+    p.i += 1
+    return int(text)
 
 
 def _graph_match(p, shortest: bool = False) -> GraphMatch:
