@@ -2,8 +2,9 @@
 
 Every failure a user can cause is a ``KustoError``: it carries a *kind* (the
 name printed to the user, mirroring the service's exception families), a
-message, and optionally a source position.  The CLI prints them as
-``Error (line N): <Kind>: <message>``.  Anything that is not a KustoError is an
+message, and optionally a source position (line and column within the request).
+The CLI prints them as ``Error (line N, column C): <Kind>: <message>``, or
+``Error (line N): ...`` when there is no column (kshell.script.error_position).  Anything that is not a KustoError is an
 internal bug (exit code 70).
 """
 

@@ -40,6 +40,7 @@ DATA_FORMATS = ("csv", "tsv", "json")
 class Request:
     text: str
     line: int  # 1-based number of the request's first line in the input
+    column: int = 1  # 1-based column of the text's first character on that line (a directive is stripped)
 
     @property
     def is_directive(self) -> bool:
@@ -258,7 +259,7 @@ def iter_requests(lines: Iterable[str]) -> Iterator[Request]:
         if not stripped or _is_comment_line(stripped):
             continue
         if stripped.startswith("#"):
-            yield Request(stripped, lineno)
+            yield Request(stripped, lineno, len(line) - len(line.lstrip()) + 1)
             continue
         buf = []
         start = lineno
@@ -295,11 +296,22 @@ def execute_request(state: Any, text: str) -> list | str | None:
     return target_of(state).execute(text)
 
 
+def error_position(request: Request, error: KustoError) -> tuple[int, int | None]:
+    """The input (line, column) of an error: the request's first line plus the error's line
+    within it; the column (1-based) only when the error carries one (syntax and semantic
+    errors), else None.  Script mode's error line and the shell's caret both use it."""
+    if not error.line:
+        return request.line, None
+    line = request.line + error.line - 1
+    column = error.column or None
+    if column is not None and error.line == 1:
+        column += request.column - 1  # a directive's text starts after its indentation
+    return line, column
+
+
 def error_line(request: Request, error: KustoError) -> int:
-    """The input line of an error: the request's first line plus the error's line within it."""
-    if error.line:
-        return request.line + error.line - 1
-    return request.line
+    """The input line of an error (see error_position)."""
+    return error_position(request, error)[0]
 
 
 # Control characters a message quotes from the input (a name holding ESC, NUL, a
@@ -313,11 +325,19 @@ def _escape_control(match: re.Match) -> str:
     return {"\t": "\\t", "\r": "\\r"}.get(ch) or f"\\u{ord(ch):04x}"
 
 
-def format_error(line: int, error: KustoError) -> str:
+def format_error(line: int, error: KustoError, column: int | None = None) -> str:
+    """`Error (line N, column C): <Kind>: <message>`; without a column, `Error (line N): ...`."""
     message = error.message
     if _CONTROL.search(message):
         message = _CONTROL.sub(_escape_control, message)
-    return f"Error (line {line}): {error.kind}: {message}"
+    where = f"line {line}, column {column}" if column else f"line {line}"
+    return f"Error ({where}): {error.kind}: {message}"
+
+
+def report_error(request: Request, error: KustoError) -> str:
+    """The error line of a failed request, placed in the input (error_position)."""
+    line, column = error_position(request, error)
+    return format_error(line, error, column)
 
 
 def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
@@ -336,7 +356,7 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
     try:
         outcome = execute_request(state, request.text)
     except KustoError as e:
-        err.write(format_error(error_line(request, e), e) + "\n")
+        err.write(report_error(request, e) + "\n")
         err.flush()
         return False
     elapsed = time.perf_counter() - started

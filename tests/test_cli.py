@@ -114,7 +114,7 @@ def test_syntax_error_names_the_line_within_the_script():
 def test_unknown_command_is_a_syntax_error():
     code, _, err = run_kshell(".nonsense\n")
     assert code == 1
-    assert err.startswith("Error (line 1): SyntaxError: ")
+    assert err.startswith("Error (line 1, column 2): SyntaxError: ")
 
 
 def test_generic_policy_command_runs_through_the_pipeline():
@@ -374,7 +374,8 @@ def test_third_query_fails_with_its_line_first_two_printed():
     assert code == 1
     assert csv_rows(out) == [["a"], ["1"], ["b"], ["two"]]
     assert err.splitlines()[1:] == ["(1 more request not run)"]
-    assert err.startswith("Error (line 6): ") or err.startswith("Error (line 5): ")
+    # the offending token: `no_such_column`, on the request's second line, after two spaces
+    assert err.startswith("Error (line 6, column 3): SemanticError: ")
 
 
 def test_third_query_fails_keep_going_prints_the_fourth():

@@ -17,7 +17,7 @@ def test_query_syntax_error_inside_set_or_append_points_at_the_script_line(run_k
     script = ".create table T (a:string)\n\n.set-or-append T <|\n  T\n  | where\n"
     code, out, err = run_kshell(script, "--format", "csv")
     assert code == 1
-    assert "Error (line 5): SyntaxError: expected an expression" in err
+    assert "Error (line 5, column 10): SyntaxError: expected an expression" in err
 
 
 def test_inline_data_with_quotes_and_brackets_then_a_query(run_kshell):

@@ -96,7 +96,7 @@ def test_errors_are_the_usual_error_lines_with_the_request_line(server):
     local = run_kshell(script)
     assert code == local[0] == 1
     assert err == local[2]
-    assert err.startswith("Error (line 3): SemanticError: ")
+    assert err.startswith("Error (line 3, column 21): SemanticError: ")
 
 
 def test_bearer_token_runs_the_request_as_its_principal(server):

@@ -48,7 +48,7 @@ def test_errors_show_the_line_with_a_caret_under_the_column(session):
     out, err = io.StringIO(), io.StringIO()
     assert not run_text(make_state(session), "print a = 1\n| where b > 1", out=out, err=err)
     lines = err.getvalue().splitlines()
-    assert lines[0] == "Error (line 2): SemanticError: Failed to resolve scalar expression named 'b'"
+    assert lines[0] == "Error (line 2, column 9): SemanticError: Failed to resolve scalar expression named 'b'"
     assert lines[1] == "   2 | | where b > 1"
     assert lines[2].index("^") == lines[1].index("b >")
     err = io.StringIO()
@@ -145,7 +145,7 @@ def test_the_caret_gutter_counts_lines_of_everything_entered(session):
     err = io.StringIO()
     run_text(make_state(session), "print a = 1\n\nprint b = 2\n| where c > 0", out=io.StringIO(), err=err)
     lines = err.getvalue().splitlines()
-    assert lines[0].startswith("Error (line 4): ") and lines[1] == "   4 | | where c > 0"
+    assert lines[0].startswith("Error (line 4, column 9): ") and lines[1] == "   4 | | where c > 0"
 
 
 def test_completion_shows_the_operator_syntax_in_an_operator_slot(session):

@@ -65,15 +65,15 @@ def test_transactional_update_policy_with_a_wildcard_source_is_accepted():
 # ------------------------------------------------------------------ values at the edges
 
 @pytest.mark.parametrize("query, message", [
-    ("print 1000000000d", "SyntaxError: timespan literal '1000000000d' is out of range"),
-    ("print now() - 99999999999d", "SyntaxError: timespan literal '99999999999d' is out of range"),
-    ("print time(1000000000d)", "SyntaxError: time(1000000000d) is out of range"),
-    ("print timespan(1000000000.00:00:00)", "SyntaxError: timespan(1000000000.00:00:00) is out of range"),
+    ("print 1000000000d", "column 7): SyntaxError: timespan literal '1000000000d' is out of range"),
+    ("print now() - 99999999999d", "column 15): SyntaxError: timespan literal '99999999999d' is out of range"),
+    ("print time(1000000000d)", "column 7): SyntaxError: time(1000000000d) is out of range"),
+    ("print timespan(1000000000.00:00:00)", "column 7): SyntaxError: timespan(1000000000.00:00:00) is out of range"),
 ])
 def test_timespan_literals_beyond_the_range_are_syntax_errors(query, message):
     code, out, err = run_kshell(query + "\n")
     assert_clean(code, out, err)
-    assert err.startswith(f"Error (line 1): {message}"), err
+    assert err.startswith(f"Error (line 1, {message}"), err
 
 
 @pytest.mark.parametrize("query", [
@@ -91,17 +91,19 @@ def test_datetime_and_timespan_arithmetic_past_the_calendar_is_null(query):
 # ------------------------------------------------------------------ functions given the wrong values
 
 @pytest.mark.parametrize("query, message", [
-    ('datatable(a: string)["day"] | extend x = strrep("x", a)', "SemanticError: function 'strrep': "),
-    ('datatable(a: string)["("] | extend x = trim_end(a, "x")', "SemanticError: function 'trim_end': "),
-    ('print trim_end("(", "x")', "SemanticError: function 'trim_end': "),
-    ('datatable(a: dynamic)[dynamic([1, 2])] | extend x = array_slice(a, "", 1)', "SemanticError: function 'array_slice': "),
-    ("print a = 1h | summarize stdev(a)", "SemanticError: summarize: an aggregation cannot use its arguments"),
-    ("print a = 'x' | summarize covariance(a, a)", "SemanticError: summarize: an aggregation cannot use its arguments"),
+    ('datatable(a: string)["day"] | extend x = strrep("x", a)', "column 42): SemanticError: function 'strrep': "),
+    ('datatable(a: string)["("] | extend x = trim_end(a, "x")', "column 40): SemanticError: function 'trim_end': "),
+    ('print trim_end("(", "x")', "column 7): SemanticError: function 'trim_end': "),
+    ('datatable(a: dynamic)[dynamic([1, 2])] | extend x = array_slice(a, "", 1)',
+     "column 53): SemanticError: function 'array_slice': "),
+    ("print a = 1h | summarize stdev(a)", "column 16): SemanticError: summarize: an aggregation cannot use its arguments"),
+    ("print a = 'x' | summarize covariance(a, a)",
+     "column 17): SemanticError: summarize: an aggregation cannot use its arguments"),
 ])
 def test_a_function_given_values_of_the_wrong_kind_row_by_row_is_a_semantic_error(query, message):
     code, out, err = run_kshell(query + "\n")
     assert_clean(code, out, err)
-    assert err.startswith(f"Error (line 1): {message}"), err
+    assert err.startswith(f"Error (line 1, {message}"), err
 
 
 def test_conversions_out_of_range_are_null_and_strrep_stops_at_1024():
@@ -207,11 +209,13 @@ def test_a_function_taking_a_parameter_number_of_rows_validates_and_runs():
 # ------------------------------------------------------------------ hostile scripts (behaviour pinned)
 
 @pytest.mark.parametrize("script, error", [
-    (".show tabels\n", "Error (line 1): SyntaxError: unknown or unsupported command '.show tabels'"),
+    (".show tabels\n", "Error (line 1, column 2): SyntaxError: unknown or unsupported command '.show tabels'"),
     ("print 1\n\n.alter database NetDefaultDB policy managed_identity ```[{\n",
      "Error (line 3): SyntaxError: unterminated ``` literal opened at line 3"),
-    ("print " + "(" * 5000 + "1" + ")" * 5000 + "\n", "Error (line 1): SyntaxError: expression nested too deeply"),
-    ("print dynamic(" + '{"a":' * 3000 + "1" + "}" * 3000 + ")\n", "Error (line 1): SyntaxError: expression nested too deeply"),
+    ("print " + "(" * 5000 + "1" + ")" * 5000 + "\n",
+     "Error (line 1, column 108): SyntaxError: expression nested too deeply"),
+    ("print dynamic(" + '{"a":' * 3000 + "1" + "}" * 3000 + ")\n",
+     "Error (line 1, column 516): SyntaxError: expression nested too deeply"),
     ("#db nope\n", "Error (line 1): EntityNotFound: Database 'nope' was not found"),
     ("#format yaml\n", "Error (line 1): DirectiveError: unknown format 'yaml'"),
     ("#as carol\n", "Error (line 1): DirectiveError: 'carol' is not a valid principal FQN"),
@@ -473,7 +477,7 @@ def test_external_table_cslschema_brackets_names_kusto_would_refuse_bare():
 def test_every_column_star_with_an_arithmetic_operator_is_a_semantic_error():
     code, out, err = run_kshell("print StartTime = now() | extend Duration = * - StartTime\n")
     assert_clean(code, out, err)
-    assert err.startswith("Error (line 1): SemanticError: '*' (every column) goes only with a string operator"), err
+    assert err.startswith("Error (line 1, column 45): SemanticError: '*' (every column) goes only with a string operator"), err
 
 
 def test_a_rows_pattern_that_is_not_a_regular_expression_is_a_semantic_error():

@@ -44,9 +44,8 @@ def test_error_line_adds_the_line_inside_the_request(state):
     # the request starts on input line 10; the bad token is on its third line
     ok, out, err = run(state, ".show\ncluster\n  ;;; policy", line=10)
     assert not ok and out == ""
-    assert err.startswith("Error (line 1")  # a line inside the script, not a traceback
-    line = int(err.split("(line ")[1].split(")")[0])
-    assert 10 <= line <= 12
+    # the offending `;` is on the request's third line (input line 12), after two spaces
+    assert err.startswith("Error (line 12, column 3): SyntaxError: "), err
 
 
 def test_error_without_a_line_reports_the_request_line(state):
@@ -163,3 +162,14 @@ def test_time_advance_past_the_calendar_is_a_clean_error(run_kshell):
     assert code == 1
     assert err == ("Error (line 1): DirectiveError: advancing the clock by 3000000d goes past "
                    "the last date/time (9999-12-31)\n")
+
+
+def test_error_position_counts_an_indented_directive_from_the_file_column():
+    from kshell.script import error_position
+
+    (request,) = split_requests("\n\n   #nosuch x\n")
+    assert (request.text, request.line, request.column) == ("#nosuch x", 3, 4)
+    # a position on the directive's own line is shifted by its indentation; later lines are not
+    assert error_position(request, KustoSyntaxError("m", line=1, column=2)) == (3, 5)
+    assert error_position(request, KustoSyntaxError("m", line=2, column=2)) == (4, 2)
+    assert error_position(request, KustoSyntaxError("m")) == (3, None)

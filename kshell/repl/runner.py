@@ -24,7 +24,7 @@ from kshell.repl import pager
 def run_text(state: Any, text: str, *, auto_vertical: bool | int = True, out=None, err=None) -> bool:
     """Run every request of `text`; False if one failed (the rest are then skipped)."""
     from kshell.repl import prompt_words
-    from kshell.script import error_line, format_error, split_requests
+    from kshell.script import error_line, format_error, report_error, split_requests
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -39,7 +39,7 @@ def run_text(state: Any, text: str, *, auto_vertical: bool | int = True, out=Non
         try:
             ok = run_request(state, request, auto_vertical=auto_vertical, out=out, err=err)
         except KustoError as e:
-            err.write(format_error(error_line(request, e), e) + "\n")
+            err.write(report_error(request, e) + "\n")
             err.write(caret(request.text, e, error_line(request, e)))
             ok = False
         if not ok:

@@ -2,7 +2,7 @@
 
 `{"error": {"code", "message", "@type", "@message", "@context", "@permanent"}}`;
 the Python SDK shows only `@message`, so it always carries kshell's own text
-(`Kind: message`, what the shell prints after `Error (line N): `).
+(`Kind: message`, what the shell prints after `Error (line N[, column C]): `).
 """
 
 from __future__ import annotations
