@@ -57,7 +57,7 @@ CANCEL_COLUMNS = [("RunningQueryCanceled", "bool"), ("ReasonPhrase", "string")]
 
 
 class _Log:
-    __slots__ = ("cluster", "requests", "operations", "journal", "seq")
+    __slots__ = ("cluster", "requests", "operations", "journal", "seq", "base")
 
     def __init__(self, cluster: Any):
         self.cluster = cluster
@@ -65,6 +65,7 @@ class _Log:
         self.operations: OrderedDict[str, dict] = OrderedDict()
         self.journal: deque[dict] = deque(maxlen=LOG_LIMIT)
         self.seq = 0
+        self.base: int | None = None
 
 
 _LOGS: dict[int, _Log] = {}
@@ -81,12 +82,17 @@ def log_of(cluster: Any) -> _Log:
 
 
 def _next_id(session: Session, *parts: str) -> uuid.UUID:
-    """A deterministic id for a log entry (uuid5, not derived_id: these texts never repeat,
-    so they would only crowd derived_id's cache)."""
+    """A deterministic id for a log entry: the cluster's request-log base id (uuid5 of its
+    name) stepped by the log's sequence number.  Every request takes several ids, so a uuid5
+    per id (hashing a fresh text each time) cost an eighth of a management script's time."""
     log = log_of(session.cluster)
     log.seq += 1
-    return uuid.uuid5(ID_NAMESPACE, "/".join((session.cluster.name, "request", str(session.now()), str(log.seq),
-                                              *parts)))
+    if log.base is None:
+        log.base = uuid.uuid5(ID_NAMESPACE, f"{session.cluster.name}/request").int
+    return uuid.UUID(int=(log.base + log.seq * _ID_STEP) % (1 << 128))
+
+
+_ID_STEP = 0x9E3779B97F4A7C15F39CC0605CEDC835  # odd, so the ids of one log never repeat
 
 
 TEXT_LIMIT = 10_000  # characters of a request's text kept in the log (big inline ingestions)
