@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
+from typing import Any, Callable
 
 from kshell.query.functions import _s, scalar
 
@@ -47,30 +47,40 @@ def _prefix_arg(prefix: Any, bits: int) -> int | None:
     return prefix
 
 
-def _cmp4(a: Any, b: Any, prefix: Any = None) -> int | None:
-    x, y, p = _ipv4(a), _ipv4(b), _prefix_arg(prefix, 32)
-    if x is None or y is None or p is None:
-        return None
-    n = min(x[1], y[1], p)
-    u, v = _mask4(x[0], n), _mask4(y[0], n)
-    return (u > v) - (u < v)
+def _register_comparisons(family: str, parse: Callable[[Any], tuple[int, int] | None],
+                          bits: int) -> Callable[[Any, Any], bool | None]:
+    """<family>_compare, _is_match and _is_in_range: the same rules for IPv4 (32 bits) and
+    IPv6 (128): both sides masked to the shortest of their prefixes and the one given."""
+    full = (1 << bits) - 1
+
+    def mask(addr: int, prefix: int) -> int:
+        return addr & ((full << (bits - prefix)) & full) if prefix > 0 else 0
+
+    def compare(a: Any, b: Any, prefix: Any = None) -> int | None:
+        x, y, p = parse(a), parse(b), _prefix_arg(prefix, bits)
+        if x is None or y is None or p is None:
+            return None
+        n = min(x[1], y[1], p)
+        u, v = mask(x[0], n), mask(y[0], n)
+        return (u > v) - (u < v)
+
+    def is_match(a: Any, b: Any, prefix: Any = None) -> bool | None:
+        c = compare(a, b, prefix)
+        return None if c is None else c == 0
+
+    def is_in_range(ip: Any, rng: Any) -> bool | None:
+        x, r = parse(ip), parse(rng)
+        if x is None or r is None:
+            return None
+        return mask(x[0], r[1]) == mask(r[0], r[1])
+
+    scalar(f"{family}_compare", "long", 2, 3, strict=False)(compare)
+    scalar(f"{family}_is_match", "bool", 2, 3, strict=False)(is_match)
+    scalar(f"{family}_is_in_range", "bool", 2, strict=False)(is_in_range)
+    return is_in_range  # also behind <family>_is_in_any_range
 
 
-scalar("ipv4_compare", "long", 2, 3, strict=False)(_cmp4)
-
-
-@scalar("ipv4_is_match", "bool", 2, 3, strict=False)
-def _ipv4_is_match(a, b, prefix=None):
-    c = _cmp4(a, b, prefix)
-    return None if c is None else c == 0
-
-
-@scalar("ipv4_is_in_range", "bool", 2, strict=False)
-def _ipv4_in_range(ip, rng):
-    x, r = _ipv4(ip), _ipv4(rng)
-    if x is None or r is None:
-        return None
-    return _mask4(x[0], r[1]) == _mask4(r[0], r[1])
+_ipv4_in_range = _register_comparisons("ipv4", _ipv4, 32)
 
 
 def _flatten(args: tuple) -> list[Any]:
@@ -222,30 +232,7 @@ def _mask6(addr: int, prefix: int) -> int:
     return addr & (((1 << 128) - 1) << (128 - prefix) & ((1 << 128) - 1)) if prefix > 0 else 0
 
 
-def _cmp6(a: Any, b: Any, prefix: Any = None) -> int | None:
-    x, y, p = _ipv6(a), _ipv6(b), _prefix_arg(prefix, 128)
-    if x is None or y is None or p is None:
-        return None
-    n = min(x[1], y[1], p)
-    u, v = _mask6(x[0], n), _mask6(y[0], n)
-    return (u > v) - (u < v)
-
-
-scalar("ipv6_compare", "long", 2, 3, strict=False)(_cmp6)
-
-
-@scalar("ipv6_is_match", "bool", 2, 3, strict=False)
-def _ipv6_is_match(a, b, prefix=None):
-    c = _cmp6(a, b, prefix)
-    return None if c is None else c == 0
-
-
-@scalar("ipv6_is_in_range", "bool", 2, strict=False)
-def _ipv6_in_range(ip, rng):
-    x, r = _ipv6(ip), _ipv6(rng)
-    if x is None or r is None:
-        return None
-    return _mask6(x[0], r[1]) == _mask6(r[0], r[1])
+_ipv6_in_range = _register_comparisons("ipv6", _ipv6, 128)
 
 
 @scalar("ipv6_is_in_any_range", "bool", 2, None, strict=False)
