@@ -110,3 +110,11 @@ def test_script_commands_reach_the_journal(session):
     journal = session.execute(".show journal")[0].as_dicts()
     assert [j["Event"] for j in journal] == ["CREATE-TABLE", "ALTER-MERGE-TABLE"]
     assert journal[1]["UpdatedEntityState"] == ".create-merge table A (a:string, b:long)"
+
+
+def test_a_command_that_does_not_parse_has_no_command_type(session):
+    # the failed row must not carry the previous command's type
+    result = session.execute(".execute database script with (ContinueOnErrors=true) <|\n"
+                             ".create table A (a:string)\n.bogus\n")[0]
+    rows = result.as_dicts()
+    assert [(r["CommandType"], r["Result"]) for r in rows] == [("CreateTable", "Completed"), ("", "Failed")]

@@ -79,6 +79,7 @@ def execute_database_script(session: Session, node: ExecuteDatabaseScript) -> Re
         if request.is_directive:
             outcome = ("", "Failed", "client directives (#...) cannot run inside a database script")
         else:
+            kind = ""  # a command that does not parse has no type (not the previous command's)
             try:
                 cmd = parse(text)
                 kind = command_type(cmd)
@@ -99,7 +100,7 @@ def execute_database_script(session: Session, node: ExecuteDatabaseScript) -> Re
                         for name, value in backup.items():
                             setattr(session.cluster, name, value)
                     raise type(e)(f"command {n + 1} of the script failed: {e.message}") from None
-                outcome = (locals().get("kind", ""), "Failed", f"{e.kind}: {e.message}")
+                outcome = (kind, "Failed", f"{e.kind}: {e.message}")
         rows.append([op_id, outcome[0], text, outcome[1], outcome[2]])
         if outcome[1] == "Failed" and not keep_going:
             stopped = True
