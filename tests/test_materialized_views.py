@@ -31,6 +31,8 @@ def test_create_from_now_on_and_stay_up_to_date(sh):
     assert sh.rows("V | order by k asc | project k, c, s, mx, av, v") == [["a", 2, 12, 7, 6.0, 7], ["c", 1, 1, 1, 1.0, 1]]
     ingest(sh, "a,3,2026-01-04")
     assert sh.rows("materialized_view('V') | where k == 'a' | project c, s, v") == [[3, 15, 3]]
+    # on its own, as table('T') is: a tabular source, not an unknown scalar function
+    assert len(sh.rows("materialized_view('V')")) == len(sh.rows("V"))
     show = sh.run(".show materialized-view V")[0].as_dicts()[0]
     assert show["IsHealthy"] is True and show["LastRunResult"] == "Completed" and show["MaterializedTo"] is not None
 

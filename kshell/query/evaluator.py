@@ -287,7 +287,8 @@ class Evaluator:
             b = scope.lookup(node.name) if scope else None
             if b is not None and b[0] == "function":
                 return self.function_is_tabular(b[1])
-            if node.name in ("table", "database", "cluster", "external_table", "materialize", "view"):
+            if node.name in ("table", "database", "cluster", "external_table", "materialized_view",
+                             "materialize", "view"):
                 return True
             if _is_builtin(node.name):
                 return False
