@@ -108,8 +108,8 @@ function	estimate_data_size	estimate_data_size(columns)	long	runs	Estimated size
 function	exp	exp(x)	real	runs	e to the power x.
 function	exp10	exp10(x)	real	runs	10 to the power x.
 function	exp2	exp2(x)	real	runs	2 to the power x.
-function	extent_id	extent_id()	guid	not implemented yet	Identifier of the data shard holding the row.
-function	extent_tags	extent_tags()	dynamic	not implemented yet	Tags of the data shard holding the row.
+function	extent_id	extent_id()	guid	runs	Identifier of the data shard holding the row.
+function	extent_tags	extent_tags()	dynamic	runs	Tags of the data shard holding the row.
 function	external_table	external_table( TableName [, MappingName / MaxAgeOverride ] )	table	runs	Refers to an external table.
 function	extract	extract(regex, captureGroup, source [, typeLiteral])	string	runs	A regex capture group, optionally converted to a type.
 function	extract_all	extract_all(regex, [captureGroups,] source)	dynamic	runs	All regex matches (and their groups) in a string.
@@ -481,7 +481,7 @@ operator	!startswith_cs	T | where column !startswith_cs (expression)	bool	runs	N
 operator	!~	T | where column !~ (expression)	bool	runs	Case-insensitive string inequality.
 operator	==	T | where col == (expression, ... )	bool	runs	Case-sensitive equality.
 operator	=~	T | where col =~ (expression)	bool	runs	Case-insensitive string equality.
-operator	alias	alias	statement	not implemented yet	Names a database for the query.
+operator	alias	alias	statement	runs	Names a database for the query.
 operator	as	T | as [hint.materialized = Materialized] Name	table	runs	Names the piped table (for union withsource and later reference).
 operator	between	T | where expr between (leftRange .. rightRange)	bool	runs	Whether a value lies within an inclusive range.
 operator	consume	consume [decodeblocks = DecodeBlocks]	table	runs	Reads the input and discards it.
@@ -496,10 +496,10 @@ operator	endswith	T | where col endswith (expression)	bool	runs	Case-insensitive
 operator	endswith_cs	T | where col endswith_cs (expression)	bool	runs	Case-sensitive suffix test.
 operator	evaluate	evaluate	table	runs	Invokes a plugin.
 operator	extend	T | extend [ColumnName | (ColumnName[, ...]) =] Expression [, ...]	table	runs	Adds calculated columns.
-operator	externaldata	externaldata (columnName:columnType [, ...] )	table	not implemented yet	Reads data from external storage.
-operator	facet	T | facet by ColumnName [, ColumnName2, ...] [with ( filterPipe )]	table	not implemented yet	One count table per column, plus optional filtered rows.
-operator	find	find	table	not implemented yet	Rows matching a predicate across tables.
-operator	fork	T | fork [name=](subquery) [name=](subquery) ...	table	not implemented yet	Several results from one input.
+operator	externaldata	externaldata (columnName:columnType [, ...] )	table	runs	Reads data from external storage.
+operator	facet	T | facet by ColumnName [, ColumnName2, ...] [with ( filterPipe )]	table	runs	One count table per column, plus optional filtered rows.
+operator	find	find	table	runs	Rows matching a predicate across tables.
+operator	fork	T | fork [name=](subquery) [name=](subquery) ...	table	runs	Several results from one input.
 operator	getschema	T | getschema	table	runs	The input's column names and types.
 operator	graph-mark-components	G | graph-mark-components [kind = Kind] [with_component_id = ComponentId]	graph	runs	Marks connected components of a graph.
 operator	graph-match	G | graph-match [cycles = CyclesOption] Pattern [where Constraints] project [ColumnName =] Expression [, ...]	table	runs	Matches a pattern in a graph.
@@ -514,14 +514,14 @@ operator	hasprefix_cs	T | where Column hasprefix_cs (Expression)	bool	runs	Case-
 operator	hassuffix	T | where Column hassuffix (Expression)	bool	runs	Case-insensitive term-suffix test.
 operator	hassuffix_cs	T | where column hassuffix_cs ( expression )	bool	runs	Case-sensitive term-suffix test.
 operator	in	T | where col in (expression, ... )	bool	runs	Case-sensitive membership in a list.
-operator	inline_external_table	inline_external_table (columnName:columnType [, ...] )	table	not implemented yet	An external table defined inline.
+operator	inline_external_table	inline_external_table (columnName:columnType [, ...] )	table	runs	An external table defined inline.
 operator	invoke	T | invoke function([param1, param2])	table	runs	Calls a function on the piped table.
 operator	in~	T | where col in~ (expression, ... )	bool	runs	Case-insensitive membership in a list.
 operator	join	LeftTable | join [ kind = JoinFlavor ] [ Hints ] (RightTable) on Conditions	table	runs	Merges rows of two tables on matching keys.
 operator	let	let	statement	runs	Binds a name to a value, table or function.
 operator	limit	limit	table	runs	Alias of take.
 operator	lookup	LeftTable | lookup [kind = (leftouter|inner)] (RightTable) on Attributes	table	runs	Extends a fact table with a dimension table's columns.
-operator	macro-expand	macro-expand [kind = Kind] [isfuzzy = IsFuzzy] EntityGroup as EntityIdentifier (Subquery)	table	not implemented yet	Runs a subquery over each entity of an entity group.
+operator	macro-expand	macro-expand [kind = Kind] [isfuzzy = IsFuzzy] EntityGroup as EntityIdentifier (Subquery)	table	runs	Runs a subquery over each entity of an entity group.
 operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	runs	Builds a graph from edges and nodes.
 operator	make-series	T | make-series [MakeSeriesParameters]	table	runs	Aggregated series over an axis.
 operator	matches regex	matches regex	bool	runs	Whether a string matches a regex.
@@ -542,7 +542,7 @@ operator	project-reorder	T | project-reorder ColumnNameOrPattern [asc | desc | g
 operator	range	range columnName from start to stop step step	table	runs	A table of a numeric, datetime or timespan progression.
 operator	reduce	T | reduce [kind = ReduceKind] by Expr [with [threshold = Threshold] [, characters = Characters]]	table	runs	Groups strings by similarity.
 operator	render	T | render visualization [with ( propertyName = propertyValue [, ...])]	table	runs	Asks for a chart of the result.
-operator	restrict	restrict	statement	not implemented yet	Limits the tables the rest of the query can see.
+operator	restrict	restrict	statement	runs	Limits the tables the rest of the query can see.
 operator	sample	T | sample NumberOfRows	table	runs	Random rows.
 operator	sample-distinct	T | sample-distinct NumberOfValues of ColumnName	table	runs	Random distinct values of a column.
 operator	scan	T | scan [ with_match_id = MatchIdColumnName ] [ declare ( ColumnDeclarations ) ] with ( StepDefinitions )	table	runs	A state machine over ordered rows.

@@ -112,6 +112,19 @@ class SessionQueryContext:
             raise NotSupported(f"reading external table '{name}' is not simulated by kshell")
         raise EntityNotFound(f"External table '{name}' was not found in database '{db.name}'")
 
+    def read_external_data(self, uris: list[str], columns: list[tuple[str, str]], options: dict[str, Any], *,
+                           operator: str = "externaldata", data_format: str | None = None) -> list[list[Any]]:
+        """`externaldata` / `inline_external_table`: columnar rows read from the simulated
+        storage with this query's principal's rights (kshell.engine.external_data)."""
+        from kshell.engine import external_data
+
+        self.database(None)  # the context database's read hooks run first
+        return external_data.read(self, uris, columns, options, operator=operator, data_format=data_format)
+
+    def database_names(self) -> list[str]:
+        """Every database of the cluster (find in (database('*').*), restrict)."""
+        return [db.name for db in self.cluster.databases.values()]
+
     def table_names(self, database: str | None) -> list[str]:
         """Table names of a database (union with wildcards)."""
         return list(self.database(database).tables)
@@ -166,19 +179,17 @@ def _fallback_details(fqn: str) -> dict[str, Any]:
 
 @handler(Query)
 def run_query(session: Session, node: Query) -> Result | list[Result]:
-    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression."""
-    from kshell.query import run
+    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression, and a
+    query ending with fork or facet one per table it makes."""
+    from kshell.query import run_all
 
-    result = truncate(run(node, SessionQueryContext(session)), node.statements)
-    result.visualization = visualization(node.body)
-    if not node.batch:
-        return result
-    results = [result]
+    results = [truncate(r, node.statements) for r in run_all(node, SessionQueryContext(session))]
+    results[-1].visualization = visualization(node.body)
     for expr in node.batch:
         part = Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
-        results.append(truncate(run(part, SessionQueryContext(session)), node.statements))
+        results += [truncate(r, node.statements) for r in run_all(part, SessionQueryContext(session))]
         results[-1].visualization = visualization(expr)
-    return results
+    return results[0] if len(results) == 1 else results
 
 
 def visualization(body: Any) -> dict[str, Any] | None:

@@ -474,7 +474,8 @@ def _ingestion_time(c: Compiler, node: ast.Call) -> CExpr:
     i = c.index.get(INGESTION_TIME_COLUMN)
     if i is None:
         return const("datetime", None)
-    return column("datetime", i)
+    # the hidden column holds each row's extent (kshell.query.evaluator.RowExtent)
+    return CExpr("datetime", lambda cols, n: [None if e is None else e.ingestion_time for e in cols[i]])
 
 
 @functions.special("toscalar", 1, rtype="dynamic")

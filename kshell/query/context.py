@@ -46,6 +46,15 @@ class QueryContext(Protocol):
     def resolve_external_table(self, name: str) -> TableSource:
         """`external_table("E")` rows (raises when not simulated / not allowed)."""
 
+    def read_external_data(self, uris: list[str], columns: list[tuple[str, str]], options: dict[str, Any], *,
+                           operator: str = "externaldata", data_format: str | None = None) -> list[list[Any]]:
+        """`externaldata` / `inline_external_table`: the columnar rows of the connection strings,
+        read with the query principal's rights through the storage family's one path resolver
+        and access decision (raises Forbidden / EntityNotFound / BadRequest)."""
+
+    def database_names(self) -> list[str]:
+        """Every database name (find in (database('*').*))."""
+
     def principal_details(self) -> dict[str, Any]:
         """For current_principal(), current_principal_details(), current_principal_is_member_of()."""
 

@@ -87,6 +87,7 @@ class Evaluator:
         self.depth = 0
         self.root = Scope()
         self.options: dict[str, Any] = {}
+        self.restricted = False  # a `restrict access to` statement ran (kshell.query.operators_multi)
 
     # ------------------------------------------------------------ errors
     def error(self, node: Any, message: str) -> SemanticError:
@@ -150,7 +151,7 @@ class Evaluator:
         if text is None:
             text = self.texts[-1] if self.texts else ""
         self.texts.append(text)
-        if "ingestion_time" in text:
+        if "ingestion_time" in text or "extent_id" in text or "extent_tags" in text:
             self.want_ingestion_time = True
         try:
             local = Scope(scope)
@@ -187,6 +188,9 @@ class Evaluator:
             for p in st.params:
                 if scope.lookup(p.name) is None:
                     self.bind_param(scope, p)
+        elif type(st).__name__ == "OtherStatement" and st.keyword in ("restrict", "alias"):
+            from kshell.query.operators_multi import STATEMENTS
+            return STATEMENTS[st.keyword](self, st, scope)
         elif type(st).__name__ == "OtherStatement" and st.keyword == "declare":
             from kshell.query import patterns
             try:
@@ -213,6 +217,10 @@ class Evaluator:
             return
         if isinstance(value, ast.Call) and value.name == "materialize" and value.args:
             value = value.args[0]
+        if type(value).__name__ == "OtherSource" and value.name == "entity_group":
+            from kshell.query.operators_multi import entity_group
+            bind(st.name, "entity_group", entity_group(self, value))
+            return
         if isinstance(value, ast.Query):
             inner = value
             if inner.statements or not self.is_tabular_node(inner.body, scope):
@@ -264,7 +272,7 @@ class Evaluator:
             return node.body is not None and self.is_tabular_node(node.body, scope)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             return True
-        if type(node).__name__ == "OtherSource" and node.name == "search":
+        if type(node).__name__ == "OtherSource" and node.name in _OTHER_TABULAR_SOURCES:
             return True
         if isinstance(node, (ast.Member, ast.Index, ast.Call)):
             from kshell.query import patterns
@@ -379,6 +387,9 @@ class Evaluator:
             if node.name == "search":
                 from kshell.query.operators_extra import search_source
                 return search_source(self, node, scope)
+            if node.name in _OTHER_TABULAR_SOURCES:
+                from kshell.query.operators_multi import SOURCES
+                return SOURCES[node.name](self, node, scope)
             not_simulated(source_name(node), always=True)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             # database(expr).T where expr is not a literal (e.g. a function parameter)
@@ -397,6 +408,9 @@ class Evaluator:
         return self.named_table(node, name, database, scope, allow_let=database is None)
 
     def named_table(self, node: Any, name: str, database: str | None, scope: Scope, *, allow_let: bool) -> Tabular:
+        if self.restricted:
+            from kshell.query.operators_multi import check_access
+            check_access(self, scope, name, database, node)
         if allow_let:
             b = scope.lookup(name)
             if b is not None:
@@ -438,13 +452,16 @@ class Evaluator:
         if self.schema_only:
             return Tabular(tab.columns, [[] for _ in tab.columns], 0, tab.name)
         if self.want_ingestion_time and INGESTION_TIME_COLUMN not in tab.names:
+            # The hidden column holds each row's extent (ingestion_time(), extent_id(),
+            # extent_tags() read it); one RowExtent per extent, shared by its rows.
             extents = getattr(src, "extents", None) or []
-            times: list[Any] = [None] * tab.rows
+            refs: list[Any] = [None] * tab.rows
             for e in extents:
                 start = getattr(e, "first_row", 0)
+                ref = RowExtent(e)
                 for i in range(start, min(start + getattr(e, "row_count", 0), tab.rows)):
-                    times[i] = getattr(e, "ingestion_time", None)
-            tab = Tabular(tab.columns + [(INGESTION_TIME_COLUMN, "datetime")], tab.data + [times], tab.rows, tab.name)
+                    refs[i] = ref
+            tab = Tabular(tab.columns + [(INGESTION_TIME_COLUMN, "datetime")], tab.data + [refs], tab.rows, tab.name)
         return tab
 
     def tabular_call(self, node: ast.Call, scope: Scope) -> Tabular:
@@ -455,6 +472,9 @@ class Evaluator:
         if name in ("materialize", "view") and node.args:
             return self.eval_tabular(node.args[0], scope)
         target_db = _target_database(node)
+        if self.restricted:
+            from kshell.query.operators_multi import check_access
+            check_access(self, scope, name, target_db, node)
         b = scope.lookup(name) if target_db is None else None
         fn = b[1] if b and b[0] == "function" else None
         if fn is None:
@@ -543,6 +563,24 @@ class Evaluator:
         if out is None:
             raise self.error(node, f"function '{fn.name}' has no result expression")
         return out
+
+
+# OtherSource keywords the evaluator runs (kshell.query.operators_multi.SOURCES and search).
+_OTHER_TABULAR_SOURCES = frozenset({"search", "find", "externaldata", "external_data", "inline_external_table",
+                                    "macro-expand"})
+
+
+class RowExtent:
+    """The extent a stored row belongs to, as the hidden column carries it: compared and
+    hashed by identity (rows of one extent share one), read by ingestion_time(),
+    extent_id() and extent_tags()."""
+
+    __slots__ = ("ingestion_time", "extent_id", "tags")
+
+    def __init__(self, extent: Any):
+        self.ingestion_time = getattr(extent, "ingestion_time", None)
+        self.extent_id = getattr(extent, "extent_id", None)
+        self.tags = list(getattr(extent, "tags", None) or [])
 
 
 def _database_call(node: Any) -> ast.Call | None:
