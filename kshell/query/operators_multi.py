@@ -219,7 +219,7 @@ def _expand(ev: Any, spec: Any, scope: Any, position: int) -> list[tuple[str, Ta
         legs = []
         for d in sorted(dbs):
             try:
-                legs += _expand_in(ev, spec.name, d, scope, qualify=True)
+                legs += _expand_in(ev, spec.name, d, scope, qualify=len(dbs) > 1)
             except Forbidden:
                 continue  # a wildcard reaches only the databases the caller may read
         return legs
@@ -282,7 +282,7 @@ def find(ev, node: Any, scope) -> Tabular:
         raise errors[0]
     if f.project is not None:
         return _find_project(f, filtered, types_of)
-    return _find_smart(f, filtered, referenced, types_of)
+    return _find_smart(f, [_visible_columns(t) for _n, t in legs], filtered, referenced, types_of)
 
 
 def _is_scalar_let(scope: Any, name: str) -> bool:
@@ -315,22 +315,25 @@ def _bag(tab: Tabular, names: list[tuple[str, str]], i: int) -> dict[str, Any]:
     return {n: T.to_json_value(tab.data[tab.index(n)][i]) for n, _t in names}
 
 
-def _find_smart(f: Any, legs: list[tuple[str, Tabular]], referenced: list[str],
-                types_of: dict[str, list[str]]) -> Tabular:
-    out_cols: list[tuple[str, str]] = [(f.withsource, "string")]
-    # (output column, source column, source type)
-    picks: list[tuple[str, str, str]] = []
-    for c in referenced:
-        present = [typ for _n, t in legs for name, typ in _visible_columns(t) if name == c]
-        kinds = list(dict.fromkeys(present)) or (types_of.get(c) or ["string"])[:1]
-        for typ in kinds:
-            picks.append((c if len(kinds) == 1 else f"{c}_{typ}", c, typ))
-    if legs:
-        common = [c for c in _visible_columns(legs[0][1])
-                  if c[0] not in referenced and all(c in t.columns for _n, t in legs[1:])]
-        picks += [(n, n, typ) for n, typ in common]
-    out_cols += [(o, typ) for o, _c, typ in picks]
-    out_cols.append(("pack_", "dynamic"))
+def _find_smart(f: Any, schemas: list[list[tuple[str, str]]], legs: list[tuple[str, Tabular]],
+               referenced: list[str], types_of: dict[str, list[str]]) -> Tabular:
+    """project-smart: the predicate's columns and those every table shares, in the order
+    the tables declare them; a predicate column with several types gives `c_type` columns
+    (union's naming); the rest of each row in `pack_`."""
+    common = {c for c in schemas[0] if all(c in s for s in schemas[1:])} if schemas else set()
+    picks: list[tuple[str, str, str]] = []   # (output column, source column, source type)
+    seen: set[tuple[str, str]] = set()
+    for schema in schemas:
+        for c in schema:
+            name, typ = c
+            if c in seen or not (name in referenced or c in common):
+                continue
+            seen.add(c)
+            picks.append((name if len(types_of.get(name, [])) <= 1 else f"{name}_{typ}", name, typ))
+    for c in referenced:  # a predicate column no table has still shows (empty)
+        if not any(p[1] == c for p in picks):
+            picks.append((c, c, "string"))
+    out_cols = [(f.withsource, "string")] + [(o, typ) for o, _c, typ in picks] + [("pack_", "dynamic")]
     data: list[list[Any]] = [[] for _ in out_cols]
     taken = {(c, typ) for _o, c, typ in picks}
     for name, t in legs:
