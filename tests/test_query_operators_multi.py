@@ -217,6 +217,8 @@ def test_find_errors(events):
         events.execute("find in (EventsTable1) Level == 'x'")
     with pytest.raises(NotSupported, match="cross-cluster"):
         events.execute("find in (cluster('other').database('x').T) where a == 1")
+    with pytest.raises(SemanticError, match="takes no piped input"):
+        events.execute('EventsTable1 | find "x"')
 
 
 # ------------------------------------------------------------------ externaldata / inline_external_table

@@ -184,6 +184,16 @@ def inline_external_table(ev, node: Any, scope) -> Tabular:
     return _read_storage(ev, x.uris, _schema(x.columns), x.options, "inline_external_table", x.data_format)
 
 
+def _source_only(name: str):
+    def refuse(ev, tab: Tabular, node: Any, scope) -> Tabular:
+        raise SemanticError(f"'{name}' starts a query (it is a tabular source); it takes no piped input")
+    return refuse
+
+
+for _name in ("find", "macro-expand", "externaldata", "inline_external_table"):
+    operator(_name)(_source_only(_name))
+
+
 # ------------------------------------------------------------------ find
 
 def _names_in(node: Any, out: list[str]) -> None:
