@@ -136,7 +136,13 @@ def _syntax(ev: Any, node: Any, parse: Callable[[str], Any]) -> Any:
     try:
         return parse(node.text)
     except KustoSyntaxError as e:
-        raise ev.error(node, f"{node.name}: {e.message}") from None
+        name = getattr(node, "name", None) or getattr(node, "keyword", "")
+        at = ev.error(node, "")  # the node's own line and column in the request
+        line, column = at.line, at.column
+        if line is not None and e.line is not None:
+            column = (column or 1) + (e.column or 1) - 1 if e.line == 1 else e.column
+            line = line + e.line - 1
+        raise KustoSyntaxError(f"{name}: {e.message}", line=line, column=column) from None
 
 
 def _schema(decls: list[Any]) -> list[tuple[str, str]]:

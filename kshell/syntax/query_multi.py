@@ -322,6 +322,8 @@ def parse_macro_expand(text: str) -> MacroExpand:
             if depth == 0:
                 break
         p.i += 1
+    if p.i == first:
+        raise p.error("the subquery is empty", p.toks[p.i])
     toks = p.toks[first:p.i]
     start = p.toks[first].start
     body = text[start:p.toks[p.i].start]
@@ -343,9 +345,10 @@ def parse_restrict(text: str) -> Restrict:
     p = _parser(text)
     p.expect_word("access", "after 'restrict'")
     p.expect_word("to", "after 'restrict access'")
+    start = p.i
     specs = _table_list(p)
     if any(s.query is not None for s in specs):
-        raise p.error("restrict access to: an entity is a name, not a query")
+        raise p.error("an entity is a name (T, database('D').T, database().*), not a query", p.toks[start + 1])
     _end(p)
     return Restrict(specs)
 
