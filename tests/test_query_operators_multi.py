@@ -467,3 +467,27 @@ def test_extent_id_and_tags(session):
     # rows that do not come from a stored table have no extent
     assert one(session, "print extent_id(), extent_tags()").rows == [[None, []]]
     assert one(session, "T | summarize c=count() | extend e=extent_id()").rows == [[3, None]]
+
+
+# ------------------------------------------------------------------ odd input
+
+ODD = [
+    "find in (", "find in () where", "find in (T,) where a == 1", "find in (database(1).T) where a == 1",
+    "find where a == 1 project", "find where a == 1 project a:nosuchtype", "find where a == 1 project-smart x",
+    "print 1 | fork", "print 1 | fork ()", "print 1 | fork x=", "print 1 | facet by", "print 1 | facet by print_0 with",
+    "externaldata ()", "externaldata (a:string) []", "externaldata (a:string) ['x'] with (",
+    "externaldata (a:string) ['https://acc.blob.core.windows.net/c/x.csv;k'] with (format='nosuch')",
+    "inline_external_table (a:string) kind=storage ('https://acc.blob.core.windows.net/c')",
+    "inline_external_table kind=foo dataformat=csv ('x')",
+    "macro-expand entity_group []", "macro-expand entity_group [database('NetDefaultDB')] as X ()",
+    "macro-expand entity_group [database('NetDefaultDB')] as X (X.)", "let G = 1; macro-expand G as X (X.T)",
+    "restrict access; print 1", "restrict access to ((T)); print 1", "restrict access to (T) x; print 1",
+    "alias database; print 1", "alias database x = T; print 1", "alias table x = database('y'); print 1",
+    "print extent_id(1)", "print 1 | fork (take 1) | getschema",
+]
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_odd_input_is_a_kusto_error(session, text):
+    with pytest.raises(KustoError):
+        session.execute(text)
