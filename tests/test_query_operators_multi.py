@@ -270,6 +270,16 @@ def test_externaldata_options_and_formats(store):
     assert r.rows == [["hey"]]
 
 
+def test_connection_string_from_a_parameter(store):
+    """inline-external-table-operator.md: credentials belong in a query parameter, not the text."""
+    q = ('declare query_parameters(URI:string = "{}");\n'
+         "inline_external_table(x:string) kind=storage dataformat=csv (URI) | count")
+    assert one(store.session, q.format(URI + ";k")).rows == [[2]]
+    assert one(store.session, f'let U = "{URI};k"; externaldata (a:string) [U] | count').rows == [[2]]
+    with pytest.raises(SemanticError, match="'Nope'"):
+        store.session.execute("externaldata (a:string) [Nope]")
+
+
 def test_externaldata_impersonation_acts_as_the_caller(store):
     s = store.session
     with pytest.raises(Forbidden, match="lacks Storage Blob Data Reader"):
@@ -491,3 +501,29 @@ ODD = [
 def test_odd_input_is_a_kusto_error(session, text):
     with pytest.raises(KustoError):
         session.execute(text)
+
+
+def test_cli_externaldata_over_the_storage_directory(run_kshell, tmp_path):
+    storage = tmp_path / "storage"
+    (storage / "acct" / "c").mkdir(parents=True)
+    (storage / "acct" / "c" / "users.txt").write_text("alice\nbob\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("s3cr3t\n")
+    os.symlink(outside / "secret.txt", storage / "acct" / "c" / "link.txt")
+    script = f"""#storage create acct
+
+#storage grant acct {OWNER} reader
+
+externaldata (UserID:string) [@"https://acct.blob.core.windows.net/c/users.txt;impersonate"] with (format="csv")
+
+externaldata (UserID:string) [@"https://acct.blob.core.windows.net/c/link.txt;impersonate"] with (format="csv")
+
+externaldata (UserID:string) [@"https://acct.blob.core.windows.net/c/users.txt;managed_identity=system"]
+"""
+    code, out, err = run_kshell(script, "--keep-going", "--format", "csv", "--storage", str(storage))
+    assert "Traceback" not in err
+    assert out.split()[-3:] == ["UserID", "alice", "bob"]
+    errors = [line for line in err.splitlines() if line.startswith("Error")]
+    assert len(errors) == 2 and "leads outside the storage directory" in errors[0]
+    assert "ExternalDataRequest" in errors[1] and "s3cr3t" not in out + err

@@ -155,6 +155,20 @@ def _schema(decls: list[Any]) -> list[tuple[str, str]]:
     return cols
 
 
+def _uri_values(ev: Any, node: Any, uris: list[Any], scope: Any, operator_name: str) -> list[str]:
+    out = []
+    for u in uris:
+        if isinstance(u, str):
+            out.append(u)
+            continue
+        u = ast.Name(u.name, pos=u.pos + (node.pos or 0))  # positions in the request, not the kept text
+        e = Compiler(ev, [], scope).compile(u)
+        if not e.const or not isinstance(e.value, str):
+            raise ev.error(u, f"{operator_name}: '{u.name}' must be a string constant (a connection string)")
+        out.append(e.value)
+    return out
+
+
 def _read_storage(ev: Any, uris: list[str], cols: list[tuple[str, str]], options: dict, operator_name: str,
                   data_format: str | None = None) -> Tabular:
     if ev.schema_only:
@@ -170,7 +184,8 @@ def _read_storage(ev: Any, uris: list[str], cols: list[tuple[str, str]], options
 @source("external_data")
 def externaldata(ev, node: Any, scope) -> Tabular:
     x = _syntax(ev, node, S.parse_externaldata)
-    return _read_storage(ev, x.uris, _schema(x.columns), x.options, "externaldata")
+    uris = _uri_values(ev, node, x.uris, scope, "externaldata")
+    return _read_storage(ev, uris, _schema(x.columns), x.options, "externaldata")
 
 
 @source("inline_external_table")
@@ -187,7 +202,8 @@ def inline_external_table(ev, node: Any, scope) -> Tabular:
         raise ev.error(node, "inline_external_table: kind=storage needs dataformat=")
     if not x.columns:
         raise ev.error(node, "inline_external_table: kind=storage needs a schema (Column:type, ...)")
-    return _read_storage(ev, x.uris, _schema(x.columns), x.options, "inline_external_table", x.data_format)
+    uris = _uri_values(ev, node, x.uris, scope, "inline_external_table")
+    return _read_storage(ev, uris, _schema(x.columns), x.options, "inline_external_table", x.data_format)
 
 
 def _source_only(name: str):

@@ -144,7 +144,7 @@ def parse_find(text: str) -> Find:
 @dataclass
 class ExternalData:
     columns: list[ast.ColumnDecl]
-    uris: list[str]
+    uris: list[Any]                # str, or ast.Name of a string parameter
     options: dict[str, Any] = field(default_factory=dict)
     # inline_external_table only
     kind: str = "storage"
@@ -176,13 +176,19 @@ def _options(p) -> dict[str, Any]:
         p.expect_op(",", "between options")
 
 
-def _uris(p, opener: str, closer: str) -> list[str]:
+def _uris(p, opener: str, closer: str) -> list[Any]:
+    """Connection strings: literals, or names of string parameters / lets (the docs' advice for
+    credentials: `declare query_parameters(URI:string); ... (URI)`), kept as ast.Name."""
     p.expect_op(opener, "to open the list of storage connection strings")
-    uris = []
+    uris: list[Any] = []
     while True:
-        if p.toks[p.i].kind != STRING:
-            raise p.error("expected a storage connection string literal", p.toks[p.i])
-        uris.append(p.string())
+        t = p.toks[p.i]
+        if t.kind == NAME:
+            uris.append(ast.Name(p.name("a connection string"), pos=t.start))
+        elif t.kind != STRING:
+            raise p.error("expected a storage connection string", t)
+        else:
+            uris.append(p.string())
         if p.accept_op(closer):
             return uris
         p.expect_op(",", "between connection strings")
