@@ -97,6 +97,8 @@ def test_nothing_may_follow_fork_or_facet(storms):
         storms.execute("StormEvents | facet by State | take 1")
     with pytest.raises(SemanticError, match="cannot contain fork or facet"):
         storms.execute("StormEvents | fork (facet by State)")
+    with pytest.raises(SemanticError, match="'join' is not supported in a fork subquery"):
+        storms.execute("StormEvents | fork (join (StormEvents) on State) (take 1)")
 
 
 def test_fork_in_a_batch_and_in_a_let(storms):

@@ -75,6 +75,19 @@ def ev_error(ev: Any, node: Any, message: str) -> SemanticError:
     return ev.error(node, message)
 
 
+# The operators fork-operator.md allows in a subquery (by AST node; `limit`/`order` are
+# `take`/`sort`), and the OtherOperator names among them.
+_FORK_NODES = ("As", "Count", "Extend", "Parse", "Where", "Take", "Project", "ProjectAway", "ProjectKeep",
+               "ProjectRename", "ProjectReorder", "Summarize", "Top", "Sort", "MvExpand")
+_FORK_OTHER = ("top-nested", "reduce")
+
+
+def _fork_allows(op: Any) -> bool:
+    if isinstance(op, ast.OtherOperator):
+        return op.name in _FORK_OTHER
+    return type(op).__name__ in _FORK_NODES
+
+
 @operator("fork")
 def fork(ev, tab: Tabular, node: Any, scope) -> Tabular:
     """`fork [name=](ops) ...`: each subquery over the same input; a table is named by
@@ -85,6 +98,13 @@ def fork(ev, tab: Tabular, node: Any, scope) -> Tabular:
     for name, ops in node.branches:
         if any(isinstance(o, ast.OtherOperator) and o.name in MULTI_OPERATORS for o in ops):
             raise SemanticError("fork: a subquery cannot contain fork or facet")
+        for o in ops:
+            if not _fork_allows(o):
+                word = o.name if isinstance(o, ast.OtherOperator) else type(o).__name__.lower()
+                raise SemanticError(f"fork: '{word}' is not supported in a fork subquery (fork-operator.md lists "
+                                    "as, count, extend, parse, where, take, project, project-away, project-keep, "
+                                    "project-rename, project-reorder, summarize, top, top-nested, sort, mv-expand, "
+                                    "reduce)")
         out = _apply_ops(ev, tab, ops, scope)
         if name is None and ops and isinstance(ops[-1], ast.As):
             name = ops[-1].name
