@@ -19,7 +19,7 @@ from typing import Any
 
 from kshell.engine import storage
 from kshell.engine.storage_formats import DELIMITERS, decode_rows, format_of_path
-from kshell.errors import BadRequest, EntityNotFound, KustoError, NotSupported
+from kshell.errors import BadRequest, EntityNotFound, KustoError
 
 INCLUDE_HEADERS = {"all": "All", "firstfile": "FirstFile", "none": "None"}
 
@@ -95,13 +95,3 @@ def _wanted(base: str, prefix: str, extension: str) -> bool:
     if extension and not (base.endswith(extension) or base.endswith(extension + ".gz")):
         return False
     return True
-
-
-def check_inline_kind(kind: str, partitioned: bool) -> None:
-    if kind == "delta":
-        raise NotSupported("inline_external_table kind=delta: delta tables are not simulated by kshell")
-    if kind != "storage":
-        raise BadRequest(f"inline_external_table: unknown kind '{kind}' (expected storage or delta)")
-    if partitioned:
-        raise NotSupported("inline_external_table: 'partition by' and 'pathformat' are not simulated by kshell "
-                           "(define an external table with .create external table for partitions)")

@@ -87,7 +87,7 @@ class Evaluator:
         self.depth = 0
         self.root = Scope()
         self.options: dict[str, Any] = {}
-        self.restricted = False  # a `restrict access to` statement ran (kshell.query.operators_multi)
+        self.restricted = False  # a `restrict access to` statement ran (kshell.query.statements)
 
     # ------------------------------------------------------------ errors
     def error(self, node: Any, message: str) -> SemanticError:
@@ -189,7 +189,7 @@ class Evaluator:
                 if scope.lookup(p.name) is None:
                     self.bind_param(scope, p)
         elif type(st).__name__ == "OtherStatement" and st.keyword in ("restrict", "alias"):
-            from kshell.query.operators_multi import STATEMENTS
+            from kshell.query.statements import STATEMENTS
             return STATEMENTS[st.keyword](self, st, scope)
         elif type(st).__name__ == "OtherStatement" and st.keyword == "declare":
             from kshell.query import patterns
@@ -218,7 +218,7 @@ class Evaluator:
         if isinstance(value, ast.Call) and value.name == "materialize" and value.args:
             value = value.args[0]
         if type(value).__name__ == "OtherSource" and value.name == "entity_group":
-            from kshell.query.operators_multi import entity_group
+            from kshell.query.statements import entity_group
             bind(st.name, "entity_group", entity_group(self, value))
             return
         if isinstance(value, ast.Query):
@@ -388,7 +388,7 @@ class Evaluator:
                 from kshell.query.operators_extra import search_source
                 return search_source(self, node, scope)
             if node.name in _OTHER_TABULAR_SOURCES:
-                from kshell.query.operators_multi import SOURCES
+                from kshell.query.kept_text import SOURCES
                 return SOURCES[node.name](self, node, scope)
             not_simulated(source_name(node), always=True)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
@@ -409,7 +409,7 @@ class Evaluator:
 
     def named_table(self, node: Any, name: str, database: str | None, scope: Scope, *, allow_let: bool) -> Tabular:
         if self.restricted:
-            from kshell.query.operators_multi import check_access
+            from kshell.query.statements import check_access
             check_access(self, scope, name, database, node)
         if allow_let:
             b = scope.lookup(name)
@@ -473,7 +473,7 @@ class Evaluator:
             return self.eval_tabular(node.args[0], scope)
         target_db = _target_database(node)
         if self.restricted:
-            from kshell.query.operators_multi import check_access
+            from kshell.query.statements import check_access
             check_access(self, scope, name, target_db, node)
         b = scope.lookup(name) if target_db is None else None
         fn = b[1] if b and b[0] == "function" else None
@@ -565,7 +565,7 @@ class Evaluator:
         return out
 
 
-# OtherSource keywords the evaluator runs (kshell.query.operators_multi.SOURCES and search).
+# OtherSource keywords the evaluator runs (kshell.query.kept_text.SOURCES and search).
 _OTHER_TABULAR_SOURCES = frozenset({"search", "find", "externaldata", "external_data", "inline_external_table",
                                     "macro-expand"})
 

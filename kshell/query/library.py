@@ -12,3 +12,5 @@ from kshell.query import aggregates_extra  # noqa: F401
 from kshell.query import graph  # noqa: F401
 from kshell.query import functions_extent  # noqa: F401
 from kshell.query import operators_multi  # noqa: F401
+from kshell.query import find  # noqa: F401
+from kshell.query import statements  # noqa: F401
