@@ -355,13 +355,34 @@ def test_inline_external_table_reads_a_folder(store):
     assert r.column("Event") == ["first", "second"]
     with pytest.raises(NotSupported, match="delta"):
         store.session.execute('inline_external_table kind=delta (h@"abfss://fs@acct1.dfs.core.windows.net/d;k")')
-    with pytest.raises(NotSupported, match="partition by"):
-        store.session.execute("inline_external_table(Date:datetime, Event:string) kind=storage "
-                              "partition by (D:datetime = startofday(Date)) dataformat=csv "
-                              '(h@"https://acct1.blob.core.windows.net/c;k")')
+    with pytest.raises(BadRequest, match="includeHeaders"):
+        store.session.execute("inline_external_table(Date:datetime, Event:string) kind=storage dataformat=csv "
+                              "(h@'https://acct1.blob.core.windows.net/c;k') with (includeHeaders='Sometimes')")
+
+
+def test_inline_external_table_with_partitions(store):
+    """The page's partitioned example, over CSV: virtual partition columns come from the path."""
+    root = Path(store.session.storage_dir) / "acct1" / "iot"
+    for day, region, value in (("2026/01/01", "East", 27.8), ("2026/01/02", "West", 22.1),
+                               ("2026/02/01", "East", 99.0)):
+        path = root / f"day={day}" / f"region={region}" / "data.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{day.replace('/', '-')},dev1,{value}\n")
+    (root / "unrelated.csv").write_text("2026-01-01,dev9,1000\n")
+    r = one(store.session, """inline_external_table(Timestamp:datetime, DeviceId:string, Value:real)
+    kind=storage
+    partition by (Day:datetime, RegionPartition:string)
+    pathformat=('day=' datetime_pattern('yyyy/MM/dd', Day) '/region=' RegionPartition)
+    dataformat=csv
+    (h@"https://acct1.blob.core.windows.net/iot;k")
+| where Day between (datetime(2026-01-01) .. datetime(2026-01-07))
+| summarize AvgValue = avg(Value) by RegionPartition
+| order by RegionPartition asc""")
+    assert r.rows == [["East", 27.8], ["West", 22.1]]
 
 
 def test_inline_external_table_uses_the_external_table_usage(store):
+    """Its identity rules are an external table's: the ExternalTable usage, checked at use."""
     s = store.session
     run_directive(store, "#storage grant acct1 system reader")
     q = ('inline_external_table(Date:datetime, Event:string) kind=storage dataformat=csv '

@@ -112,14 +112,21 @@ class SessionQueryContext:
             raise NotSupported(f"reading external table '{name}' is not simulated by kshell")
         raise EntityNotFound(f"External table '{name}' was not found in database '{db.name}'")
 
-    def read_external_data(self, uris: list[str], columns: list[tuple[str, str]], options: dict[str, Any], *,
-                           operator: str = "externaldata", data_format: str | None = None) -> list[list[Any]]:
-        """`externaldata` / `inline_external_table`: columnar rows read from the simulated
-        storage with this query's principal's rights (kshell.engine.external_data)."""
+    def read_external_data(self, uris: list[str], columns: list[tuple[str, str]],
+                           options: dict[str, Any]) -> list[list[Any]]:
+        """`externaldata`: columnar rows read from the simulated storage with this query's
+        principal's rights (kshell.engine.external_data)."""
         from kshell.engine import external_data
 
         self.database(None)  # the context database's read hooks run first
-        return external_data.read(self, uris, columns, options, operator=operator, data_format=data_format)
+        return external_data.read(self, uris, columns, options)
+
+    def read_inline_external_table(self, definition: str, uris: list[str]) -> Any:
+        """`inline_external_table`: an external table defined in the query, read like a stored
+        one (kshell.engine.external_data.read_inline); nothing is stored."""
+        from kshell.engine import external_data
+
+        return external_data.read_inline(self, definition, uris)
 
     def database_names(self) -> list[str]:
         """Every database of the cluster (find in (database('*').*), restrict)."""

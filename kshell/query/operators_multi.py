@@ -1,16 +1,16 @@
 """Operators that give several tables or read beyond the pipeline: `fork`, `facet`,
-`externaldata`, `inline_external_table`, `macro-expand`, and the registry of the sources
-the main parser keeps as text (`SOURCES`).
+`externaldata`, `inline_external_table` and `macro-expand` (sources registered in
+kshell.query.kept_text.SOURCES).
 
 - `fork` / `facet` give several result tables: the operator returns the first and records
   all of them on the evaluator (`record_tables`); `kshell.query.run_all` turns them into
   one Result each.  Nothing may follow them in the pipeline (facet-operator.md: its tables
   cannot be referenced by further operators).
 - `externaldata` / `inline_external_table` read the simulated storage through the
-  QueryContext (`read_external_data`), i.e. the storage family's one path resolver and
-  access decision, as the query's principal.
+  QueryContext (`read_external_data`, `read_inline_external_table`), i.e. the storage
+  family's one path resolver and access decision, as the query's principal.
 - `find` is in kshell.query.find, the `restrict` / `alias` statements in
-  kshell.query.statements (both register here: SOURCES, and the evaluator's statements).
+  kshell.query.statements.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kshell.errors import KustoError, NotSupported, SemanticError
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.operators_extra import X, _apply_ops, operator
-from kshell.query.kept_text import S, SOURCES, _syntax, ev_error, source
+from kshell.query.kept_text import S, _syntax, ev_error, source
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
 from kshell.syntax import ast
 
@@ -144,41 +144,44 @@ def _uri_values(ev: Any, node: Any, uris: list[Any], scope: Any, operator_name: 
     return out
 
 
-def _read_storage(ev: Any, uris: list[str], cols: list[tuple[str, str]], options: dict, operator_name: str,
-                  data_format: str | None = None) -> Tabular:
-    if ev.schema_only:
-        return Tabular(cols, [[] for _ in cols], 0)
-    reader = getattr(ev.ctx, "read_external_data", None)
+def _reader(ev: Any, name: str, operator_name: str) -> Any:
+    reader = getattr(ev.ctx, name, None)
     if reader is None:
         raise NotSupported(f"{operator_name}: this query context has no simulated storage")
-    data = reader(uris, cols, options, operator=operator_name, data_format=data_format)
-    return Tabular(cols, data, len(data[0]) if data else 0)
+    return reader
 
 
 @source("externaldata")
 @source("external_data")
 def externaldata(ev, node: Any, scope) -> Tabular:
     x = _syntax(ev, node, S.parse_externaldata)
+    cols = _schema(x.columns)
     uris = _uri_values(ev, node, x.uris, scope, "externaldata")
-    return _read_storage(ev, uris, _schema(x.columns), x.options, "externaldata")
+    if ev.schema_only:
+        return Tabular(cols, [[] for _ in cols], 0)
+    data = _reader(ev, "read_external_data", "externaldata")(uris, cols, x.options)
+    return Tabular(cols, data, len(data[0]) if data else 0)
 
 
 @source("inline_external_table")
 def inline_external_table(ev, node: Any, scope) -> Tabular:
+    """An external table defined in the query: the engine reads it as a stored one
+    (`.create external table` grammar and validation, partitions, the ExternalTable usage)."""
     x = _syntax(ev, node, S.parse_inline_external_table)
     if x.kind == "delta":
         raise NotSupported("inline_external_table kind=delta: delta tables are not simulated by kshell")
     if x.kind != "storage":
         raise ev.error(node, f"inline_external_table: unknown kind '{x.kind}' (expected storage or delta)")
-    if x.partitioned:
-        raise NotSupported("inline_external_table: 'partition by' and 'pathformat' are not simulated by kshell "
-                           "(a partitioned external table can be made with .create external table)")
     if not x.data_format:
         raise ev.error(node, "inline_external_table: kind=storage needs dataformat=")
     if not x.columns:
         raise ev.error(node, "inline_external_table: kind=storage needs a schema (Column:type, ...)")
     uris = _uri_values(ev, node, x.uris, scope, "inline_external_table")
-    return _read_storage(ev, uris, _schema(x.columns), x.options, "inline_external_table", x.data_format)
+    if ev.schema_only:
+        cols = _schema(x.columns)
+        return Tabular(cols, [[] for _ in cols], 0)
+    src = _reader(ev, "read_inline_external_table", "inline_external_table")(x.definition, uris)
+    return Tabular.from_source(src)
 
 
 def _source_only(name: str):
@@ -259,4 +262,4 @@ def _substitute(m: Any, db: str) -> str:
     return "".join(pieces)
 
 
-__all__ = ["SOURCES", "tables_of", "record_tables", "X"]
+__all__ = ["tables_of", "record_tables", "X"]

@@ -150,6 +150,9 @@ class ExternalData:
     kind: str = "storage"
     data_format: str | None = None
     partitioned: bool = False
+    # the definition as `.create external table` text, its connection strings left as
+    # `('')` (they are resolved by the engine: literals or parameters)
+    definition: str = ""
 
 
 def _string_or_value(p) -> Any:
@@ -227,9 +230,15 @@ def parse_inline_external_table(text: str) -> ExternalData:
             node.partitioned = True
         else:
             break
+    uris_start = p.toks[p.i].start
     node.uris = _uris(p, "(", ")")
+    uris_end = p.toks[p.i - 1].end
     node.options = _options(p)
     _end(p)
+    end = p.toks[p.i - 1].end
+    first = p.toks[0]
+    node.definition = (".create external table inline_external_table" + text[first.end:uris_start] + "('')"
+                       + text[uris_end:end])
     return node
 
 
