@@ -467,6 +467,9 @@ def test_restrict_to_database_entities(data):
         data.execute("let Test1 = () { print x=1 }; restrict access to (*); Table1")
     with pytest.raises(SemanticError, match="not accessible"):
         data.execute("restrict access to (database('Other').*); Table1")
+    # find's wildcards reach only what the statement allows
+    r = one(data, "restrict access to (database().Table1); find where Column1 > 1 project Column1")
+    assert r.rows == [["Table1", 2]]
     # a let bound after the statement is the query's own
     assert one(data, "restrict access to (database().Table1); let n = Table1 | count; n").rows == [[2]]
 

@@ -10,6 +10,7 @@ from typing import Any
 from kshell.errors import Forbidden, KustoError, SemanticError
 from kshell.query import types as T
 from kshell.query.kept_text import S, _syntax, source
+from kshell.query.statements import accessible
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
 from kshell.syntax import ast
 
@@ -67,6 +68,8 @@ def _expand_in(ev: Any, pattern: str, db: str | None, scope: Any, *, qualify: bo
     legs = []
     for n in sorted(names):
         if fnmatch.fnmatchcase(n, pattern):
+            if ev.restricted and not accessible(ev, scope, n, db):
+                continue  # a wildcard reaches only what a restrict statement lets the query see
             label = f"{db}.{n}" if qualify else n
             legs.append((label, ev.eval_tabular(ast.TableRef(n, database=db), scope)))
     return legs

@@ -130,6 +130,17 @@ def check_access(ev: Any, scope: Any, name: str, database: str | None, node: Any
     raise ev_error(ev, node, f"'{what}' is not accessible: the query's restrict statement allows only ({listed})")
 
 
+def accessible(ev: Any, scope: Any, name: str, database: str | None) -> bool:
+    """Whether `check_access` lets the query reach the name (wildcards skip what it does not)."""
+    from kshell.errors import SemanticError
+
+    try:
+        check_access(ev, scope, name, database)
+    except SemanticError:
+        return False
+    return True
+
+
 def _spec_text(spec: Any) -> str:
     if spec.database is None:
         return spec.name
