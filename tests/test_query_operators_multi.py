@@ -465,6 +465,15 @@ def test_restrict_to_database_entities(data):
                ).rows == [[10]]
     with pytest.raises(SemanticError, match="not accessible"):
         data.execute("let Test1 = () { print x=1 }; restrict access to (*); Table1")
+    # `*` names every view bound before the statement (the page's Patterns example)
+    assert one(data, "let Test1 = () { print x=1 }; let Test2 = () { print y=1 }; restrict access to (*);"
+                     " union Test1, Test2 | count").rows == [[2]]
+    assert one(data, "let Test1 = () { print x=1 }; let Other = () { print y=1 }; restrict access to (Test*);"
+                     " Test1").rows == [[1]]
+    with pytest.raises(SemanticError, match="'Other' is not accessible"):
+        data.execute("let Test1 = () { print x=1 }; let Other = () { print y=1 }; restrict access to (Test*); Other")
+    # an unqualified name is also a reference to a table of the context database
+    assert one(data, "restrict access to (Table1); Table1 | count").rows == [[2]]
     with pytest.raises(SemanticError, match="not accessible"):
         data.execute("restrict access to (database('Other').*); Table1")
     # find's wildcards reach only what the statement allows

@@ -112,17 +112,20 @@ def check_access(ev: Any, scope: Any, name: str, database: str | None, node: Any
         return
     bound = s is not None
     current = ev.current_database().lower()
+    target = (database or current).lower()
     for spec in marker.allowed:
-        if bound:
-            if spec.database is None and spec.name == name:
+        if spec.database is None:
+            # An unqualified specifier names let-bound views (a pattern: `*` is every one of
+            # them, and no stored entity); without a wildcard it is also a reference to a
+            # table or function of the context database, as in a union.
+            if bound and fnmatch.fnmatchcase(name, spec.name):
+                return
+            if not bound and "*" not in spec.name and spec.name == name and target == current:
                 return
             continue
-        if spec.database is None:
-            if spec.name == name and database is None:
-                return
+        if bound:
             continue
         db = (spec.database or current).lower()
-        target = (database or current).lower()
         if fnmatch.fnmatchcase(target, db) and fnmatch.fnmatchcase(name, spec.name):
             return
     listed = ", ".join(_spec_text(s) for s in marker.allowed) or "nothing"
