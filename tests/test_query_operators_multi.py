@@ -381,6 +381,15 @@ def test_inline_external_table_with_partitions(store):
     assert r.rows == [["East", 27.8], ["West", 22.1]]
 
 
+def test_restrict_covers_external_tables(store):
+    s = store.session
+    s.execute(".create external table E (Date:datetime, Event:string) kind=storage dataformat=csv "
+              "(h@'https://acct1.blob.core.windows.net/c/data.csv;k')")
+    assert one(s, "restrict access to (database().E); external_table('E') | count").rows == [[2]]
+    with pytest.raises(SemanticError, match=r"\.E' is not accessible"):
+        s.execute("let V = view () { print 1 }; restrict access to (V); external_table('E') | count")
+
+
 def test_inline_external_table_uses_the_external_table_usage(store):
     """Its identity rules are an external table's: the ExternalTable usage, checked at use."""
     s = store.session

@@ -381,6 +381,9 @@ class Evaluator:
             from kshell.query.operators import union
             return union(self, None, node, scope)
         if isinstance(node, ast.ExternalTableRef):
+            if self.restricted:
+                from kshell.query.statements import check_access
+                check_access(self, scope, node.name, self.current_database(), node)
             src = self.ctx.resolve_external_table(node.name)
             return self.wrap_source(src)
         if type(node).__name__ == "OtherSource":
