@@ -16,6 +16,7 @@ from kshell.query.unsupported import not_simulated, source_name
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, const
 from kshell.query.compiler import Compiler, RowParam
+from kshell.query.kept_text import SOURCES
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
 from kshell.syntax import ast
 
@@ -272,7 +273,7 @@ class Evaluator:
             return node.body is not None and self.is_tabular_node(node.body, scope)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             return True
-        if type(node).__name__ == "OtherSource" and node.name in _OTHER_TABULAR_SOURCES:
+        if type(node).__name__ == "OtherSource" and (node.name == "search" or node.name in SOURCES):
             return True
         if isinstance(node, (ast.Member, ast.Index, ast.Call)):
             from kshell.query import patterns
@@ -390,8 +391,7 @@ class Evaluator:
             if node.name == "search":
                 from kshell.query.operators_extra import search_source
                 return search_source(self, node, scope)
-            if node.name in _OTHER_TABULAR_SOURCES:
-                from kshell.query.kept_text import SOURCES
+            if node.name in SOURCES:  # find, externaldata, macro-expand... (kshell.query.library registers them)
                 return SOURCES[node.name](self, node, scope)
             not_simulated(source_name(node), always=True)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
@@ -566,11 +566,6 @@ class Evaluator:
         if out is None:
             raise self.error(node, f"function '{fn.name}' has no result expression")
         return out
-
-
-# OtherSource keywords the evaluator runs (kshell.query.kept_text.SOURCES and search).
-_OTHER_TABULAR_SOURCES = frozenset({"search", "find", "externaldata", "external_data", "inline_external_table",
-                                    "macro-expand"})
 
 
 class RowExtent:
