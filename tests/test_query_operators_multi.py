@@ -541,6 +541,20 @@ ODD = [
 ]
 
 
+def test_errors_inside_kept_text_point_into_the_request(session):
+    """Operators and sources re-read from their text report positions in the request."""
+    with pytest.raises(SemanticError) as info:
+        session.execute("print 1\n| fork (take 1)\n  (where zz)")
+    assert (info.value.line, info.value.column) == (3, 10)
+    session.execute(".set-or-append T <| print a=1")
+    with pytest.raises(SemanticError) as info:
+        session.execute("find in (T)\n  where a == 'x'")
+    assert (info.value.line, info.value.column) == (2, 9)
+    with pytest.raises(KustoError) as info:
+        session.execute("print 1;\nrestrict access to (T) oops; print 1")
+    assert (info.value.line, info.value.column) == (2, 24)
+
+
 @pytest.mark.parametrize("text", ODD)
 def test_odd_input_is_a_kusto_error(session, text):
     with pytest.raises(KustoError):

@@ -9,7 +9,7 @@ from typing import Any
 
 from kshell.errors import Forbidden, KustoError, SemanticError
 from kshell.query import types as T
-from kshell.query.kept_text import S, _syntax, source
+from kshell.query.kept_text import S, _syntax, shift_positions, source
 from kshell.query.statements import accessible
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
 from kshell.syntax import ast
@@ -85,7 +85,7 @@ def find(ev, node: Any, scope) -> Tabular:
     then (project-smart) the predicate's columns, the columns every matching table shares,
     and the rest of each row packed in `pack_`; or the `project` list (typed, null where a
     table lacks a column) and, with `pack_all()`, the unlisted columns in `pack_`."""
-    f = _syntax(ev, node, S.parse_find)
+    f = shift_positions(_syntax(ev, node, S.parse_find), node.pos or 0)
     if f.tables is None:
         legs = _expand(ev, S.TableSpec("*"), scope, 0)
     else:

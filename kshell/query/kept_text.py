@@ -49,3 +49,29 @@ def _syntax(ev: Any, node: Any, parse: Callable[[str], Any]) -> Any:
             column = (column or 1) + (e.column or 1) - 1 if e.line == 1 else e.column
             line = line + e.line - 1
         raise KustoSyntaxError(f"{name}: {e.message}", line=line, column=column) from None
+
+
+def shift_positions(tree: Any, offset: int) -> Any:
+    """Add `offset` to the position of every node of a tree parsed from a kept text, so
+    errors point at the node's place in the request (the kept text starts at `offset`)."""
+    if not offset:
+        return tree
+    seen: set[int] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        fields = getattr(type(node), "__dataclass_fields__", None)
+        if fields is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for name in fields:
+            value = getattr(node, name, None)
+            if name == "pos":
+                if isinstance(value, int):
+                    setattr(node, name, value + offset)
+            elif isinstance(value, (list, tuple)) or hasattr(type(value), "__dataclass_fields__"):
+                stack.append(value)
+    return tree

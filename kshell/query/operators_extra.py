@@ -51,7 +51,10 @@ def apply(ev: Any, tab: Tabular, op: Any, scope: Any) -> Tabular | None:
     fn = REGISTRY.get(op.name)
     if fn is None:
         return None
-    node = X.parse_operator(op)
+    from kshell.query.kept_text import shift_positions
+
+    # positions in the operator's text become positions in the request
+    node = shift_positions(X.parse_operator(op), op.pos or 0)
     return fn(ev, tab, node, scope)
 
 
