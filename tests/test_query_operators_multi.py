@@ -432,6 +432,20 @@ macro-expand GreaterDatabase as X (X.Logs | extend current_database = X.$current
     assert one(s, q2).rows == [["kshell.local", "NetDefaultDB", 2]]
 
 
+def test_nested_macro_expand(two_dbs):
+    q = """macro-expand entity_group [database('NetDefaultDB')] as X
+(
+    macro-expand entity_group [database('NetDefaultDB'), database('NetDefaultDB')] as Y
+    (
+        X.DimCluster
+        | extend lhs_database = X.$current_database
+        | join (Y.DimCluster | extend rhs_database = Y.$current_database) on Source
+    )
+)
+| summarize count() by lhs_database, rhs_database"""
+    assert one(two_dbs, q).rows == [["NetDefaultDB", "NetDefaultDB", 2]]
+
+
 def test_macro_expand_fuzzy_and_errors(two_dbs):
     s = two_dbs
     q = "macro-expand {} entity_group [database('NetDefaultDB'), database('Db2')] as X (X.Logs | count)"
