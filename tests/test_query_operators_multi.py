@@ -477,6 +477,14 @@ def test_restrict_to_a_view(data):
         data.execute(view + "Data | count")
     with pytest.raises(SemanticError, match="'Func1' is not accessible"):
         data.execute(view + "Func1")
+    # a stored function is an entity however it is called
+    data.execute(".create function Scalar1() { toscalar(Data | summarize sum(Salary)) }")
+    with pytest.raises(SemanticError, match="'Func1' is not accessible"):
+        data.execute(view + "RestrictedData | invoke Func1()")
+    with pytest.raises(SemanticError, match="'Scalar1' is not accessible"):
+        data.execute(view + "print Scalar1()")
+    with pytest.raises(SemanticError, match="'Func1' is not accessible"):
+        data.execute(view + "let x = Func1(); x")
 
 
 def test_restrict_to_database_entities(data):

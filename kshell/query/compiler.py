@@ -251,7 +251,7 @@ class Compiler:
             from kshell.query import aggregates
             if aggregates.lookup(name) is not None:
                 raise self.error(node, f"Function '{name}' is an aggregation and can only be used in the context of summarize")
-            stored = self.ev.lookup_stored_function(name)
+            stored = self.ev.lookup_stored_function(name, scope=self.scope, node=node)
             if stored is not None:
                 out = self.ev.call_function(stored, node, node.args, self)
                 return out if isinstance(out, CExpr) else _first_value(out)

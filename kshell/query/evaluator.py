@@ -239,7 +239,7 @@ class Evaluator:
             b = scope.lookup(value.name)
             fn = b[1] if b and b[0] == "function" else None
             if fn is None and not _is_builtin(value.name):
-                fn = self.lookup_stored_function(value.name)
+                fn = self.lookup_stored_function(value.name, scope=scope, node=value)
             if fn is not None:
                 out = self.call_function(fn, value, value.args, Compiler(self, [], scope))
                 if isinstance(out, Tabular):
@@ -490,7 +490,14 @@ class Evaluator:
         return out
 
     # ------------------------------------------------------------ functions
-    def lookup_stored_function(self, name: str, database: str | None = None) -> UserFunction | None:
+    def lookup_stored_function(self, name: str, database: str | None = None, *, scope: Scope | None = None,
+                               node: Any = None) -> UserFunction | None:
+        """A stored function by name.  A caller about to *call* it passes its `scope`, so a
+        `restrict access to` statement in force there is applied (kshell.query.statements)."""
+        if scope is not None and self.restricted:
+            from kshell.query.statements import check_access
+            if self.ctx.resolve_function(name, database if database is not None else self.databases[-1]):
+                check_access(self, scope, name, database, node)
         db = database if database is not None else self.databases[-1]
         src = self.ctx.resolve_function(name, db)
         if src is None:

@@ -377,7 +377,7 @@ def getschema(ev, tab: Tabular, op: ast.GetSchema, scope) -> Tabular:
 def invoke(ev, tab: Tabular, op: ast.Invoke, scope) -> Tabular:
     call = op.call
     b = scope.lookup(call.name)
-    fn = b[1] if b and b[0] == "function" else ev.lookup_stored_function(call.name)
+    fn = b[1] if b and b[0] == "function" else ev.lookup_stored_function(call.name, scope=scope, node=call)
     if fn is None:
         raise ev.error(call, f"Failed to resolve table or column expression named '{call.name}'")
     out = ev.call_function(fn, call, call.args, Compiler(ev, [], scope), piped=tab)
