@@ -507,6 +507,8 @@ def test_restrict_to_database_entities(data):
     assert one(data, "restrict access to (Table1); Table1 | count").rows == [[2]]
     with pytest.raises(SemanticError, match="not accessible"):
         data.execute("restrict access to (database('Other').*); Table1")
+    # wildcards reach only what the statement allows
+    assert one(data, "restrict access to (database().Table1); union * | count").rows == [[2]]
     # find's wildcards reach only what the statement allows
     r = one(data, "restrict access to (database().Table1); find where Column1 > 1 project Column1")
     assert r.rows == [["Table1", 2]]

@@ -10,7 +10,6 @@ from typing import Any
 from kshell.errors import Forbidden, KustoError, SemanticError
 from kshell.query import types as T
 from kshell.query.kept_text import S, _syntax, shift_positions, source
-from kshell.query.statements import accessible
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
 from kshell.syntax import ast
 
@@ -36,7 +35,7 @@ def _names_in(node: Any, out: list[str]) -> None:
 
 def _expand(ev: Any, spec: Any, scope: Any, position: int) -> list[tuple[str, Tabular]]:
     """The (source name, table) legs one item of `find in (...)` names."""
-    from kshell.query.operators import _union_leg_name, _view_names
+    from kshell.query.operators import _union_leg_name, _view_names, _visible_to
 
     if spec.query is not None:
         return [(_union_leg_name(spec.query, position), ev.eval_tabular(spec.query, scope))]
@@ -63,12 +62,14 @@ def _expand(ev: Any, spec: Any, scope: Any, position: int) -> list[tuple[str, Ta
 
 def _expand_in(ev: Any, pattern: str, db: str | None, scope: Any, *, qualify: bool,
                views: set[str] | None = None) -> list[tuple[str, Tabular]]:
+    from kshell.query.operators import _visible_to
+
     names_fn = getattr(ev.ctx, "table_names", None)
     names = set(names_fn(db) if names_fn else []) | (views or set())
     legs = []
     for n in sorted(names):
         if fnmatch.fnmatchcase(n, pattern):
-            if ev.restricted and not accessible(ev, scope, n, db):
+            if not _visible_to(ev, scope, n, db):
                 continue  # a wildcard reaches only what a restrict statement lets the query see
             label = f"{db}.{n}" if qualify else n
             legs.append((label, ev.eval_tabular(ast.TableRef(n, database=db), scope)))

@@ -399,7 +399,7 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
             if item.database is None:
                 names |= _view_names(scope)  # views (let X = view () {...}) take part too
             for n in sorted(names):
-                if fnmatch.fnmatchcase(n, item.name):
+                if fnmatch.fnmatchcase(n, item.name) and _visible_to(ev, scope, n, item.database):
                     parts.append((n, ev.eval_tabular(ast.TableRef(n, database=item.database), scope)))
             continue
         try:
@@ -452,6 +452,15 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
         out_cols = [(node.withsource, "string")] + out_cols
         data = [source] + data
     return Tabular(out_cols, data, rows)
+
+
+def _visible_to(ev, scope, name: str, database: str | None) -> bool:
+    """Whether a wildcard may include the name: a `restrict access to` statement in force
+    makes what it does not list invisible (restrict-statement.md)."""
+    if not getattr(ev, "restricted", False):
+        return True
+    from kshell.query.statements import accessible
+    return accessible(ev, scope, name, database)
 
 
 def _union_leg_name(item: Any, position: int) -> str:
