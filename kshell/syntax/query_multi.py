@@ -46,23 +46,9 @@ class TableSpec:
 
 def _database_prefix(p) -> str | None:
     """`[cluster('c').]database('D').`: the database part ('' for database()); None when absent."""
-    if p.at_word("cluster") and p.peek(1).is_op("("):
-        from kshell.errors import NotSupported
-
-        p.i += 2
-        cluster = p.string() if p.toks[p.i].kind == STRING else ""
-        p.expect_op(")", "after the cluster name")
-        p.expect_op(".", "after cluster(...)")
-        if cluster and cluster.lower().split("//")[-1].split(".")[0] not in ("kshell", "localhost", "local"):
-            raise NotSupported(f"cluster('{cluster}'): cross-cluster queries are not simulated by kshell")
-    if not (p.at_word("database") and p.peek(1).is_op("(")):
-        return None
-    p.i += 2
-    db = ""
-    if p.toks[p.i].kind == STRING:
-        db = p.string()
-    p.expect_op(")", "after the database name")
-    p.expect_op(".", "after database(...)")
+    db = _database_prefix_entity(p)
+    if db is not None:
+        p.expect_op(".", "after database(...)")
     return db
 
 
@@ -286,7 +272,8 @@ def parse_entity_group(p) -> list[str]:
 
 
 def _database_prefix_entity(p) -> str | None:
-    """An entity: `[cluster(...).]database('D')` without a trailing '.'."""
+    """`[cluster('c').]database('D')` -> 'D' ('' for database()); None when absent.  Only the
+    local cluster is simulated: another one is NotSupported."""
     if p.at_word("cluster") and p.peek(1).is_op("("):
         from kshell.errors import NotSupported
 
