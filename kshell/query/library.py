@@ -13,3 +13,4 @@ from kshell.query import graph  # noqa: F401
 from kshell.query import plugins_analytics  # noqa: F401
 from kshell.query import plugins_sequence  # noqa: F401
 from kshell.query import plugins_patterns  # noqa: F401
+from kshell.query import plugins_storage  # noqa: F401
