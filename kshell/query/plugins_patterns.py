@@ -17,6 +17,7 @@ from typing import Any
 from kshell.query import plugin_args as A
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
+from kshell.query.pattern_mining import Miner, TooManyPatterns
 from kshell.query.plugins import plugin
 from kshell.query.tabular import Tabular
 from kshell.syntax import ast
@@ -32,47 +33,13 @@ Item = tuple[int, Any]  # (column index, hashable value)
 
 # ------------------------------------------------------------------ mining
 
-def closed_patterns(ev, call: ast.Call, rows: list[tuple[frozenset, tuple[float, ...]]]) -> dict[frozenset, list[float]]:
-    """Closed patterns of `rows` ((items, weight per set)) with their weight per set."""
-    distinct: dict[frozenset, list[float]] = {}
-    for items, w in rows:
-        acc = distinct.setdefault(items, [0.0] * len(w))
-        for k, x in enumerate(w):
-            acc[k] += x
-    closed: set[frozenset] = set()
-    for items in distinct:
-        if not items:
-            continue
-        new = {items}
-        for c in closed:
-            x = c & items
-            if x:
-                new.add(x)
-        closed |= new
-        if len(closed) > MAX_PATTERNS:
-            raise ev.error(call, f"{call.name}(): the input has more than {MAX_PATTERNS:,} patterns; "
-                                 "raise the threshold or project fewer columns")
-    out: dict[frozenset, list[float]] = {}
-    for c in closed:
-        acc = [0.0] * (len(rows[0][1]) if rows else 0)
-        for items, w in distinct.items():
-            if c <= items:
-                for k, x in enumerate(w):
-                    acc[k] += x
-        out[c] = acc
-    return out
-
-
-def frequent_items(rows, totals: list[float], threshold: float) -> set:
-    """Items whose weight reaches `threshold` of some set's total (a pattern's items all do)."""
-    weight: dict[Any, list[float]] = {}
-    for items, w in rows:
-        for it in items:
-            acc = weight.setdefault(it, [0.0] * len(w))
-            for k, x in enumerate(w):
-                acc[k] += x
-    return {it for it, w in weight.items()
-            if any(t > 0 and x >= threshold * t - 1e-9 for x, t in zip(w, totals))}
+def mine(ev, call: ast.Call, rows, threshold: float, max_size: int | None = None, keep=None):
+    """The frequent closed patterns of `rows` with their weight per set (kshell.query.pattern_mining)."""
+    try:
+        return Miner(rows, threshold, MAX_PATTERNS).closed(max_size, keep)
+    except TooManyPatterns:
+        raise ev.error(call, f"{call.name}(): the input has more than {MAX_PATTERNS:,} patterns; "
+                             "raise the threshold or project fewer columns") from None
 
 
 def pick_distinct(candidates: list[frozenset]) -> list[frozenset]:
@@ -205,10 +172,7 @@ def basket(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
     attrs = Attributes(tab, {wcol} if wcol is not None else set())
     total = sum(weights)
     rows = [(attrs.items(r), (weights[r],)) for r in range(tab.rows)]
-    keep = frequent_items(rows, [total], threshold)
-    rows = [(items & keep, w) for items, w in rows]
-    found = [(p, w[0]) for p, w in closed_patterns(ev, call, rows).items()
-             if total and w[0] >= threshold * total - 1e-9 and (max_dims is None or len(p) <= max_dims)]
+    found = [(p, w[0]) for p, w in mine(ev, call, rows, threshold, max_dims).items()]
     found.sort(key=lambda pw: (-pw[1], -len(pw[0]), _order(attrs, pw[0])))
     out = [[i, _count(w), _pct(w, total), *attrs.cells(p, wild)] for i, (p, w) in enumerate(found)]
     cols = [("SegmentId", "int"), ("Count", "long"), ("Percent", "real")] + attrs.columns()
@@ -239,25 +203,24 @@ def autocluster(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
     if not total or not attrs.cols:
         return Tabular.from_rows(cols, [])
     rows = [(attrs.items(r), (weights[r], 1.0)) for r in range(tab.rows)]
-    keep = frequent_items(rows, [total, 0.0], MIN_CLUSTER)
-    rows = [(items & keep, w) for items, w in rows]
-    mined = closed_patterns(ev, call, rows)
-    support = {p: w[0] for p, w in mined.items()}
+    miner = Miner(rows, MIN_CLUSTER)
     width = len(attrs.cols)
+    known: dict[frozenset, list[float]] = {}
+
+    def weight(p: frozenset) -> list[float]:
+        if p not in known:
+            known[p] = miner.support(miner.rows_of(p))
+        return known[p]
 
     def score(p: frozenset) -> float:
-        return (support[p] / total) ** size_weight * (len(p) / width) ** (1 - size_weight)
+        return (weight(p)[0] / total) ** size_weight * (len(p) / width) ** (1 - size_weight)
 
     def closure(items: frozenset) -> frozenset | None:
-        # The smallest closed pattern holding `items` (closed patterns are closed under intersection).
-        best = None
-        for p in support:
-            if items <= p and (best is None or len(p) < len(best)):
-                best = p
-        return best
+        return miner.closure(miner.rows_of(items)) or None
 
     heavy: dict[frozenset, float] = {}
     for items, w in rows:
+        items = frozenset(it for it in items if it in miner.index)  # the values of a possible cluster
         if items:
             heavy[items] = heavy.get(items, 0.0) + w[0]
     starts = sorted(heavy, key=lambda p: (-heavy[p], _order(attrs, p)))[:seeds]
@@ -272,10 +235,10 @@ def autocluster(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
             p = better
         if p is not None and p not in optima:
             optima.append(p)
-    optima = [p for p in optima if support[p] >= MIN_CLUSTER * total - 1e-9 and mined[p][1] > 1]
+    optima = [p for p in optima if weight(p)[0] >= MIN_CLUSTER * total - 1e-9 and weight(p)[1] > 1]
     optima.sort(key=lambda p: (-score(p), _order(attrs, p)))
     chosen = _non_overlapping(optima, rows)
-    out = [[i, _count(support[p]), _pct(support[p], total), *attrs.cells(p, wild)] for i, p in enumerate(chosen)]
+    out = [[i, _count(weight(p)[0]), _pct(weight(p)[0], total), *attrs.cells(p, wild)] for i, p in enumerate(chosen)]
     return Tabular.from_rows(cols, out)
 
 
@@ -338,16 +301,14 @@ def diffpatterns(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
 
 def _diffs(ev, call, rows, totals, threshold: float, max_dims: int | None, min_items: int):
     """The closed patterns differing by at least `threshold`, largest difference first."""
-    keep = frequent_items(rows, list(totals), threshold)
-    rows = [(items & keep, w) for items, w in rows]
     total_a, total_b = totals
     scored = []
-    for p, (wa, wb) in closed_patterns(ev, call, rows).items():
-        if len(p) < min_items or (max_dims is not None and len(p) > max_dims):
-            continue
-        diff = abs(wa / total_a - wb / total_b)
-        if diff >= threshold - 1e-9:
-            scored.append((p, (wa, wb), diff))
+
+    def wanted(p: frozenset, w: list[float]) -> bool:
+        return len(p) >= min_items and abs(w[0] / total_a - w[1] / total_b) >= threshold - 1e-9
+
+    for p, (wa, wb) in mine(ev, call, rows, threshold, max_dims, wanted).items():
+        scored.append((p, (wa, wb), abs(wa / total_a - wb / total_b)))
     scored.sort(key=lambda s: (-s[2], -len(s[0]), sorted(map(str, s[0]))))
     chosen = set(pick_distinct([s[0] for s in scored]))
     return [(p, w) for p, w, _d in scored if p in chosen]
