@@ -138,3 +138,36 @@ def test_null_values_are_no_items():
 def test_bad_arguments_are_kusto_errors(call, message):
     with pytest.raises(KustoError, match=message):
         run(f"datatable(a:string, b:long)['x', 1, 'y', 2] | evaluate {call}")
+
+
+# ------------------------------------------------------------------ the miner against brute force
+
+def test_miner_finds_exactly_the_closed_frequent_patterns():
+    from itertools import combinations
+
+    from hypothesis import given, settings, strategies as st
+
+    from kshell.query.pattern_mining import Miner
+
+    item = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+    row = st.tuples(st.frozensets(item, max_size=5), st.integers(min_value=1, max_value=3))
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(row, min_size=1, max_size=12), st.sampled_from([0.1, 0.25, 0.5]))
+    def check(rows, threshold):
+        data = [(items, (float(w),)) for items, w in rows]
+        total = sum(w for _i, (w,) in data)
+        universe = sorted({i for items, _w in data for i in items})
+        expected = {}
+        for n in range(1, len(universe) + 1):
+            for combo in combinations(universe, n):
+                p = frozenset(combo)
+                holders = [items for items, _w in data if p <= items]
+                weight = sum(w for items, (w,) in data if p <= items)
+                if not holders or weight < threshold * total - 1e-9:
+                    continue
+                if frozenset.intersection(*holders) == p:  # closed: no item added by every holder
+                    expected[p] = [float(weight)]
+        assert Miner(data, threshold).closed() == expected
+
+    check()

@@ -159,3 +159,11 @@ def test_end_to_end_in_the_shell(run_kshell, tmp_path):
                               "'DataFormat': 'multijson'}))\n", "--storage", str(storage), "--format", "csv")
     assert rc == 0, err
     assert "a:long, b:string" in out
+
+
+def test_a_function_using_it_is_created_without_reading_storage(state):
+    # validating the body computes its schema only: no file, no access check yet
+    run(state, ".create function F() { evaluate infer_storage_schema(dynamic({'StorageContainers': "
+               f"['{URI}/later;impersonate'], 'DataFormat': 'csv'}})) }}")
+    with pytest.raises(Forbidden):
+        run(state, "F()")

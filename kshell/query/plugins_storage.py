@@ -224,6 +224,8 @@ def _infer(ev, call: ast.Call, scope) -> tuple[Schema, Request]:
 
 @plugin("infer_storage_schema")
 def infer_storage_schema(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
+    if ev.schema_only:  # a schema check (function or policy validation) reads no storage
+        return Tabular.from_rows([("CslSchema", "string")], [])
     inferred, _req = _infer(ev, call, scope)
     text = ", ".join(f"{_csl_name(n)}:{t}" for n, t in inferred.columns())
     return Tabular.from_rows([("CslSchema", "string")], [[text]])
@@ -258,6 +260,8 @@ def _plausible_unix(seconds: float) -> bool:
 
 @plugin("infer_storage_schema_with_suggestions")
 def infer_storage_schema_with_suggestions(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
+    if ev.schema_only:
+        return Tabular.from_rows([("InferredSchema", "dynamic")], [])
     inferred, _req = _infer(ev, call, scope)
     columns = []
     for name, typ in inferred.columns():
