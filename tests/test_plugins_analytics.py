@@ -232,3 +232,50 @@ def test_bad_calls_are_kusto_errors(call, message):
 def test_a_bad_call_in_the_shell_prints_an_error_not_a_traceback(run_kshell):
     rc, out, err = run_kshell("print id=1, t=now() | evaluate activity_metrics(id, t, 'fortnight')\n")
     assert rc != 0 and "SemanticError" in err and "Traceback" not in err + out
+
+
+@pytest.mark.parametrize("call, message", [
+    ("sequence_detect(t, 10, 10, x=(s == 'a'), y=(s == 'b'))", "MaxSequenceStepWindow must be a timespan"),
+    ("sequence_detect(n, 1h, 1h, x=(s == 'a'), y=(s == 'b'))", "MaxSequenceStepWindow must be a number"),
+    ("sequence_detect(s, 1h, 1h, x=(s == 'a'), y=(s == 'b'))", "TimelineColumn must be a datetime"),
+    ("funnel_sequence(id, t, datetime(2020-01-01), datetime(2020-02-01), 5, 1d, s, dynamic(['a']))",
+     "MaxSequenceStepWindow must be a timespan"),
+    ("session_count(id, t, datetime(2020-01-01), datetime(2020-02-01), 1d, 5)", "LookBackWindow must be a timespan"),
+    ("session_count(id, t, 0, 10, 1, 1)", "does not fit the TimelineColumn's type"),
+    ("funnel_sequence_completion(id, n, 0, 10, 1, s, dynamic(['a']), dynamic([1h]))", "must be a number"),
+    ("activity_metrics(id, t, datetime(null), datetime(2020-01-01), 1d)", "must not be null"),
+    ("new_activity_metrics(id, n, datetime(2020-01-01), datetime(2020-02-01), 1d)", "does not fit"),
+])
+def test_windows_must_fit_the_timeline(call, message):
+    with pytest.raises(KustoError, match=message):
+        run(f"datatable(id:long, t:datetime, s:string, n:long)[1, datetime(2020-01-01), 'a', 5] | evaluate {call}")
+
+
+def test_odd_arguments_never_raise_a_python_error():
+    """Every plugin with each argument replaced by values of other types: a result or a Kusto error."""
+    calls = {
+        "session_count": ["id", "t", "datetime(2020-01-01)", "datetime(2020-01-05)", "1d", "1h"],
+        "activity_metrics": ["id", "t", "datetime(2020-01-01)", "datetime(2020-01-05)", "1d"],
+        "activity_engagement": ["id", "t", "datetime(2020-01-01)", "datetime(2020-01-05)", "1d", "2d"],
+        "new_activity_metrics": ["id", "t", "datetime(2020-01-01)", "datetime(2020-01-05)", "1d"],
+        "funnel_sequence": ["id", "t", "datetime(2020-01-01)", "datetime(2020-01-05)", "1d", "1d", "s",
+                            "dynamic(['a'])"],
+        "funnel_sequence_completion": ["id", "t", "datetime(2020-01-01)", "datetime(2020-01-05)", "1d", "s",
+                                       "dynamic(['a'])", "dynamic([1h])"],
+        "sequence_detect": ["t", "1h", "1h", "x=(s == 'a')", "y=(s == 'b')"],
+        "basket": ["0.1", "'~'", "2"],
+        "autocluster": ["0.5", "'~'", "5"],
+        "diffpatterns": ["s", "'a'", "'b'", "'~'", "0.1"],
+        "diffpatterns_text": ["s", "id > 0", "1", "0.1", "5"],
+    }
+    odd = ["''", "-1", "0", "1.5", "dynamic(null)", "dynamic({})", "datetime(null)", "0d", "'week'", "n", "id"]
+    data = ("datatable(id:long, t:datetime, s:string, n:long)[1, datetime(2020-01-01), 'a', 5, "
+            "2, datetime(2020-01-02), 'b', long(null), 1, datetime(null), '', 7]")
+    for name, args in calls.items():
+        for i in range(len(args)):
+            for value in odd:
+                call = ", ".join(args[:i] + [value] + args[i + 1:])
+                try:
+                    run(f"{data} | evaluate {name}({call})")
+                except KustoError:
+                    pass

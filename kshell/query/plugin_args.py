@@ -99,8 +99,15 @@ class Periods:
                                  f"start ({T.to_string(start)})")
         if _kind(start) != _kind(end):
             raise ev.error(call, f"{call.name}(): the start and end must have the same type")
-        if not window or (_number(window) and window < 0) or (isinstance(window, dt.timedelta) and window <= dt.timedelta(0)):
+        if not window or (is_number(window) and window < 0) or (isinstance(window, dt.timedelta) and window <= dt.timedelta(0)):
             raise ev.error(call, f"{call.name}(): {what} must be positive")
+
+    def fits(self, ev, call: ast.Call, timeline_type: str) -> "Periods":
+        """Refuse a Start/End whose type is not the TimelineColumn's."""
+        if _type_kind(timeline_type) != _kind(self.start):
+            raise ev.error(call, f"{call.name}(): the start ({T.to_string(self.start)}) does not fit the "
+                                 f"TimelineColumn's type ({timeline_type})")
+        return self
 
     def key(self, t: Any) -> Any:
         """The start of the period holding t, or None outside [Start, End]."""
@@ -134,14 +141,31 @@ class Periods:
         return p + self.window
 
 
+def _type_kind(kusto_type: str) -> str:
+    return {"datetime": "datetime", "timespan": "timedelta"}.get(
+        kusto_type, "number" if kusto_type in ("int", "long", "real", "decimal") else kusto_type)
+
+
+def span(ev, call: ast.Call, value: Any, timeline_type: str, what: str) -> Any:
+    """A window over the timeline: a timespan for datetime/timespan timelines, a number for
+    numeric ones (so comparing it with gaps between events cannot fail)."""
+    want = "timedelta" if _type_kind(timeline_type) in ("datetime", "timedelta") else _type_kind(timeline_type)
+    if want not in ("timedelta", "number"):
+        raise ev.error(call, f"{call.name}(): the TimelineColumn must be a datetime, timespan or number, "
+                             f"not {timeline_type}")
+    if value is None or _kind(value) != want:
+        raise ev.error(call, f"{call.name}(): {what} must be {'a timespan' if want == 'timedelta' else 'a number'}")
+    return value
+
+
 def _kind(v: Any) -> str:
     for k in (dt.datetime, dt.timedelta):
         if isinstance(v, k):
             return k.__name__
-    return "number" if _number(v) else type(v).__name__
+    return "number" if is_number(v) else type(v).__name__
 
 
-def _number(v: Any) -> bool:
+def is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 

@@ -7,7 +7,6 @@ open, the choice is recorded in docs/query-engine.md ("Analytics plugins").
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from kshell.query import plugin_args as A
@@ -60,9 +59,8 @@ def session_count(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
     tname, ttype, times = A.column_ref(ev, call, tab, args[1], "TimelineColumn")
     start, end, step, lookback = (A.constant(ev, call, a, scope, w) for a, w in
                                   zip(args[2:6], ("Start", "End", "Bin", "LookBackWindow")))
-    periods = A.Periods(ev, call, start, end, step, "Bin")
-    if lookback is None or isinstance(lookback, str):
-        raise ev.error(call, "session_count(): LookBackWindow must be a timespan or a number")
+    periods = A.Periods(ev, call, start, end, step, "Bin").fits(ev, call, ttype)
+    lookback = A.span(ev, call, lookback, ttype, "LookBackWindow")
     dims = [A.column(ev, call, tab, a, scope, "a dimension") for a in args[6:]]
     rows = []
     for key, idx in A.groups(tab, dims).items():
@@ -102,6 +100,7 @@ def activity_engagement(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabu
     if len(consts) >= 4:
         start, end, inner, outer = consts[:4]
         rest = args[6:]
+        A.Periods(ev, call, start, end, inner, "InnerActivityWindow").fits(ev, call, ttype)
     elif len(consts) >= 2:
         inner, outer = consts[:2]
         start, end = _data_range(times, inner)
@@ -109,8 +108,8 @@ def activity_engagement(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabu
     else:
         raise ev.error(call, "activity_engagement(): expects InnerActivityWindow and OuterActivityWindow "
                              "(optionally after Start and End)")
-    if not isinstance(outer, type(inner)) or isinstance(outer, (str, bool)) or outer is None:
-        raise ev.error(call, "activity_engagement(): OuterActivityWindow must have the type of InnerActivityWindow")
+    inner = A.span(ev, call, inner, ttype, "InnerActivityWindow")
+    outer = A.span(ev, call, outer, ttype, "OuterActivityWindow")
     if start is None:  # no events: no rows
         return Tabular.from_rows(_engagement_cols(tname, ttype, []), [])
     periods = A.Periods(ev, call, start, end, inner, "InnerActivityWindow")
@@ -159,6 +158,7 @@ def activity_metrics(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular
     if len(consts) >= 3:
         start, end, window = consts[:3]
         rest = args[5:]
+        A.Periods(ev, call, start, end, window, "Window").fits(ev, call, ttype)
     elif consts:
         window = consts[0]
         start, end = _data_range(times, window)
@@ -201,7 +201,7 @@ def new_activity_metrics(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tab
     id_name, _t, ids = A.column_ref(ev, call, tab, args[0], "IdColumn")
     tname, ttype, times = A.column_ref(ev, call, tab, args[1], "TimelineColumn")
     start, end, window = (A.constant(ev, call, a, scope, w) for a, w in zip(args[2:5], ("Start", "End", "Window")))
-    periods = A.Periods(ev, call, start, end, window, "Window")
+    periods = A.Periods(ev, call, start, end, window, "Window").fits(ev, call, ttype)
     rest = list(args[5:])
     cohort = None
     if rest and A.try_constant(ev, tab, rest[0], scope)[0]:
@@ -256,6 +256,3 @@ def _lookback_ids(ev, call: ast.Call, expr: Any, id_name: str, scope) -> set:
     if i is None:
         raise ev.error(expr, f"new_activity_metrics(): the Lookback table has no column '{id_name}'")
     return {A.hashable(v) for v in look.data[i][:look.rows] if v is not None}
-
-
-__all__ = ["session_count", "activity_engagement", "activity_metrics", "new_activity_metrics", "dt"]

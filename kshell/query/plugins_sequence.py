@@ -34,7 +34,7 @@ def _timelines(ev, call, tab: Tabular, args, scope, periods_of: int):
     start = A.constant(ev, call, args[2], scope, "Start")
     end = A.constant(ev, call, args[3], scope, "End")
     step = A.constant(ev, call, args[periods_of], scope, "the step")
-    return ids, times, (tname, ttype), A.Periods(ev, call, start, end, step, "the step")
+    return ids, times, (tname, ttype), A.Periods(ev, call, start, end, step, "the step").fits(ev, call, ttype)
 
 
 def _events_by_id(ids, times, states, periods: A.Periods) -> dict[Any, list[tuple[Any, str, Any]]]:
@@ -59,7 +59,8 @@ def funnel_sequence(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
     args = A.positional(call)
     A.count_between(ev, call, args, 8, 8)
     ids, times, (tname, ttype), periods = _timelines(ev, call, tab, args, scope, 5)
-    max_step = A.constant(ev, call, args[4], scope, "MaxSequenceStepWindow")
+    max_step = A.span(ev, call, A.constant(ev, call, args[4], scope, "MaxSequenceStepWindow"), ttype,
+                      "MaxSequenceStepWindow")
     _s, _st, states = A.column_ref(ev, call, tab, args[6], "StateColumn")
     seq = _sequence(ev, call, A.constant(ev, call, args[7], scope, "Sequence"))
     k = len(seq)
@@ -93,7 +94,8 @@ def funnel_sequence_completion(ev, tab: Tabular, call: ast.Call, scope, schema) 
     spans = A.constant(ev, call, args[7], scope, "MaxSequenceStepWindows")
     if not isinstance(spans, list) or not spans:
         raise ev.error(call, f"{call.name}(): MaxSequenceStepWindows must be a non-empty dynamic array")
-    windows = [_span(ev, call, v, periods) for v in spans]
+    windows = [A.span(ev, call, T.from_dynamic(v, "timespan") if isinstance(v, str) else v, ttype,
+                      "each of MaxSequenceStepWindows") for v in spans]
     reached: dict[tuple, set] = {}  # (bin, window index, step) -> ids
     for key, evs in _events_by_id(ids, times, states, periods).items():
         for wi, window in enumerate(windows):
@@ -122,16 +124,6 @@ def funnel_sequence_completion(ev, tab: Tabular, call: ast.Call, scope, schema) 
     return Tabular.from_rows(cols, rows)
 
 
-def _span(ev, call, v: Any, periods: A.Periods) -> Any:
-    if isinstance(v, str):
-        v = T.from_dynamic(v, "timespan")
-    if isinstance(periods.start, dt.datetime) and not isinstance(v, dt.timedelta):
-        raise ev.error(call, f"{call.name}(): each of MaxSequenceStepWindows must be a timespan")
-    if v is None:
-        raise ev.error(call, f"{call.name}(): MaxSequenceStepWindows holds a null")
-    return v
-
-
 # ------------------------------------------------------------------ sequence_detect
 
 @plugin("sequence_detect")
@@ -144,11 +136,9 @@ def sequence_detect(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
         raise ev.error(call, "sequence_detect(): expects TimelineColumn, MaxSequenceStepWindow, MaxSequenceSpan "
                              "and at least two step predicates")
     tname, ttype, times = A.column_ref(ev, call, tab, args[0], "TimelineColumn")
-    max_step = A.constant(ev, call, args[1], scope, "MaxSequenceStepWindow")
-    max_span = A.constant(ev, call, args[2], scope, "MaxSequenceSpan")
-    for v, what in ((max_step, "MaxSequenceStepWindow"), (max_span, "MaxSequenceSpan")):
-        if not isinstance(v, dt.timedelta) and not (A._number(v)):
-            raise ev.error(call, f"sequence_detect(): {what} must be a timespan")
+    max_step = A.span(ev, call, A.constant(ev, call, args[1], scope, "MaxSequenceStepWindow"), ttype,
+                      "MaxSequenceStepWindow")
+    max_span = A.span(ev, call, A.constant(ev, call, args[2], scope, "MaxSequenceSpan"), ttype, "MaxSequenceSpan")
     steps: list[tuple[str, list[Any]]] = []
     dims = []
     comp = Compiler(ev, tab.columns, scope)
