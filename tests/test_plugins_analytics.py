@@ -133,21 +133,48 @@ EVENTS = """let E = datatable(Id:long, T:datetime, S:string)[
 """
 
 
-def test_funnel_sequence_states_before_and_after():
-    check(EVENTS + "E | evaluate funnel_sequence(Id, T, datetime(2007-01-01), datetime(2008-01-01), 1d, 365d, S, "
-                   "dynamic(['Tornado']))",
-          "T:datetime, prev:string, next:string, dcount:long, samples:dynamic",
-          [[D("2007-01-01"), "", "", 1, [4]],
-           [D("2007-01-01"), "", "Thunderstorm Wind", 1, [2]],
-           [D("2007-01-01"), "Flood", "Thunderstorm Wind", 1, [3]],
-           [D("2007-01-01"), "Hail", "Hail", 1, [1]]])
+FUNNEL = ("E | evaluate funnel_sequence(Id, T, datetime(2007-01-01), datetime(2008-01-01), {step}, 365d, S, "
+          "dynamic(['Tornado']))")
+
+
+def funnel_tables(step: str):
+    from kshell.engine.session import Session
+    from query_support import NOW
+
+    return Session(now=NOW).execute(EVENTS + FUNNEL.format(step=step))
+
+
+def test_funnel_sequence_returns_the_three_documented_tables():
+    both, before, after = funnel_tables("1d")
+    assert [(c.name, c.type) for c in both.columns] == [("T", "datetime"), ("prev", "string"), ("next", "string"),
+                                                        ("dcount", "long"), ("samples", "dynamic")]
+    assert both.rows == [[D("2007-01-01"), "", "", 1, [4]],
+                         [D("2007-01-01"), "", "Thunderstorm Wind", 1, [2]],
+                         [D("2007-01-01"), "Flood", "Thunderstorm Wind", 1, [3]],
+                         [D("2007-01-01"), "Hail", "Hail", 1, [1]]]
+    assert [c.name for c in before.columns] == ["T", "prev", "dcount", "samples"]
+    assert before.rows == [[D("2007-01-01"), "", 2, [2, 4]], [D("2007-01-01"), "Flood", 1, [3]],
+                           [D("2007-01-01"), "Hail", 1, [1]]]
+    assert [c.name for c in after.columns] == ["T", "next", "dcount", "samples"]
+    assert after.rows == [[D("2007-01-01"), "Thunderstorm Wind", 2, [2, 3]], [D("2007-01-01"), "", 1, [4]],
+                          [D("2007-01-01"), "Hail", 1, [1]]]
+
+
+def test_an_operator_after_funnel_sequence_works_on_the_first_table():
+    r = run(EVENTS + FUNNEL.format(step="1d") + " | summarize sum(dcount) by next")
+    assert sorted(r.rows) == [["", 1], ["Hail", 1], ["Thunderstorm Wind", 2]]
 
 
 def test_funnel_sequence_step_window_limits_prev_and_next():
-    r = run(EVENTS + "E | evaluate funnel_sequence(Id, T, datetime(2007-01-01), datetime(2008-01-01), 1h, 365d, S, "
-                     "dynamic(['Tornado']))")
+    both = funnel_tables("1h")[0]
     # id 3's Flood is 1h before its Tornado (kept); its Thunderstorm Wind 2h after (dropped)
-    assert sorted(row[1:4] for row in r.rows) == [["", "", 2], ["Flood", "", 1], ["Hail", "Hail", 1]]
+    assert sorted(row[1:4] for row in both.rows) == [["", "", 2], ["Flood", "", 1], ["Hail", "Hail", 1]]
+
+
+def test_funnel_sequence_tables_in_the_shell(run_kshell):
+    rc, out, err = run_kshell(EVENTS.replace("\n", " ") + FUNNEL.format(step="1d") + "\n", "--format", "csv")
+    assert rc == 0, err
+    assert out.count("dcount,samples") == 3
 
 
 def test_funnel_sequence_completion_per_period():

@@ -188,13 +188,14 @@ def _fallback_details(fqn: str) -> dict[str, Any]:
 @handler(Query)
 def run_query(session: Session, node: Query) -> Result | list[Result]:
     """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression."""
-    from kshell.query import run
+    from kshell.query import run, run_all
 
-    result = truncate(run(node, SessionQueryContext(session)), node.statements)
+    tables = [truncate(r, node.statements) for r in run_all(node, SessionQueryContext(session))]
+    result = tables[0]
     result.visualization = visualization(node.body)
-    if not node.batch:
+    if not node.batch and len(tables) == 1:
         return result
-    results = [result]
+    results = tables
     for expr in node.batch:
         part = Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
         results.append(truncate(run(part, SessionQueryContext(session)), node.statements))

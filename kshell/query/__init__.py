@@ -1,7 +1,9 @@
 """KQL evaluation over columnar tables.  See kshell.query.context for what it needs.
 
 Public API:
-- `run(query, ctx) -> Result`: evaluate a parsed Query (kshell.syntax.ast.Query).
+- `run(query, ctx) -> Result`: evaluate a parsed Query (kshell.syntax.ast.Query);
+  `run_all(query, ctx) -> [Result]` also gives the further tables of a plugin that returns
+  several (funnel_sequence).
 - `output_schema(query, ctx) -> [(name, type)]`: the result schema, computed by
   evaluating the query over empty versions of the tables it reads.
 - `functions.names()` / `aggregates.names()`: the function tables (for the completer).
@@ -44,7 +46,17 @@ def evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | 
 
 def run(query: Any, ctx: Any) -> Result:
     """Evaluate a parsed query; the Result's columns carry Kusto types."""
+    return run_all(query, ctx)[0]
+
+
+def run_all(query: Any, ctx: Any) -> list[Result]:
+    """The query's result tables: one, or several when it ends with a plugin returning
+    several (kshell.query.multi.Tables: funnel_sequence)."""
     tab = evaluate(query, ctx)
+    return [_result(t) for t in [tab, *getattr(tab, "more", ())]]
+
+
+def _result(tab: Any) -> Result:
     keep = tab.visible()
     columns = [tab.columns[i] for i in keep]
     if not columns:

@@ -12,6 +12,7 @@ from typing import Any
 from kshell.query import plugin_args as A
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
+from kshell.query.multi import Tables
 from kshell.query.naming import expr_name
 from kshell.query.plugins import plugin
 from kshell.query.tabular import Tabular
@@ -55,7 +56,7 @@ def _events_by_id(ids, times, states, periods: A.Periods) -> dict[Any, list[tupl
 def funnel_sequence(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
     """Consecutive events of an id matching Sequence (each step within MaxSequenceStepWindow
     of the one before), with the state just before and just after (within the same window,
-    else empty).  The result is the docs' Table #1 (prev, next, dcount, samples)."""
+    else empty).  Three tables, as the docs list them: by prev and next, by prev, by next."""
     args = A.positional(call)
     A.count_between(ev, call, args, 8, 8)
     ids, times, (tname, ttype), periods = _timelines(ev, call, tab, args, scope, 5)
@@ -74,10 +75,25 @@ def funnel_sequence(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
             last = i + k - 1
             nxt = evs[last + 1][1] if last + 1 < len(evs) and evs[last + 1][0] - evs[last][0] <= max_step else ""
             found.setdefault((periods.key(evs[i][0]), prev, nxt), {})[key] = evs[i][2]
-    rows = [[b, prev, nxt, len(who), list(who.values())[:MAX_SAMPLES]] for (b, prev, nxt), who in found.items()]
-    rows.sort(key=lambda r: (r[0], -r[3], r[1], r[2]))
-    cols = [(tname, ttype), ("prev", "string"), ("next", "string"), ("dcount", "long"), ("samples", "dynamic")]
-    return Tabular.from_rows(cols, rows)
+    time_col = (tname, ttype)
+    tail = [("dcount", "long"), ("samples", "dynamic")]
+    both = _counted(found, lambda k: k)
+    before = _counted(found, lambda k: (k[0], k[1]))
+    after = _counted(found, lambda k: (k[0], k[2]))
+    return Tables(Tabular.from_rows([time_col, ("prev", "string"), ("next", "string")] + tail, both),
+                  [Tabular.from_rows([time_col, ("prev", "string")] + tail, before),
+                   Tabular.from_rows([time_col, ("next", "string")] + tail, after)])
+
+
+def _counted(found: dict[tuple, dict[Any, Any]], key) -> list[list[Any]]:
+    """Rows (key..., dcount, samples) of the ids grouped by key(found's key), largest first."""
+    groups: dict[tuple, dict[Any, Any]] = {}
+    for k, who in found.items():
+        groups.setdefault(key(k), {}).update(who)
+    rows = [[*k, len(who), list(who.values())[:MAX_SAMPLES]] for k, who in groups.items()]
+    n = len(rows[0]) - 2 if rows else 0
+    rows.sort(key=lambda r: (r[0], -r[n], *r[1:n]))
+    return rows
 
 
 # ------------------------------------------------------------------ funnel_sequence_completion
