@@ -163,6 +163,12 @@ def test_funnel_sequence_returns_the_three_documented_tables():
 def test_an_operator_after_funnel_sequence_works_on_the_first_table():
     r = run(EVENTS + FUNNEL.format(step="1d") + " | summarize sum(dcount) by next")
     assert sorted(r.rows) == [["", 1], ["Hail", 1], ["Thunderstorm Wind", 2]]
+    from kshell.engine.session import Session
+    from query_support import NOW
+
+    # `where` keeping every row hands its input on: still one table
+    out = Session(now=NOW).execute(EVENTS + FUNNEL.format(step="1d") + " | where dcount > 0")
+    assert len(out) == 1 and len(out[0].rows) == 4
 
 
 def test_funnel_sequence_step_window_limits_prev_and_next():

@@ -53,7 +53,17 @@ def run_all(query: Any, ctx: Any) -> list[Result]:
     """The query's result tables: one, or several when it ends with a plugin returning
     several (kshell.query.multi.Tables: funnel_sequence)."""
     tab = evaluate(query, ctx)
-    return [_result(t) for t in [tab, *getattr(tab, "more", ())]]
+    more = getattr(tab, "more", ()) if _ends_with_plugin(query) else ()
+    return [_result(t) for t in [tab, *more]]
+
+
+def _ends_with_plugin(query: Any) -> bool:
+    """Whether the query's last step is `evaluate` (an operator after it keeps one table,
+    even one such as `where` that hands its input on unchanged)."""
+    body = getattr(query, "body", None)
+    ops = getattr(body, "operators", None)
+    last = ops[-1] if ops else body
+    return getattr(last, "name", None) == "evaluate"
 
 
 def _result(tab: Any) -> Result:
