@@ -7,6 +7,7 @@ open, the choice is recorded in docs/query-engine.md ("Analytics plugins").
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from kshell.query import plugin_args as A
@@ -116,12 +117,15 @@ def activity_engagement(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabu
     dims = [A.column(ev, call, tab, a, scope, "a dimension") for a in rest]
     rows = []
     for key, idx in A.groups(tab, dims).items():
-        events = [(times[r], A.hashable(ids[r])) for r in idx if times[r] is not None and ids[r] is not None]
+        events = sorted(((times[r], A.hashable(ids[r])) for r in idx if times[r] is not None and ids[r] is not None),
+                        key=lambda e: e[0])
+        stamps = [t for t, _i in events]
         for p in periods.all():
             hi = p + inner
             lo = hi - outer
-            inner_ids = {i for t, i in events if p <= t < hi}
-            outer_ids = {i for t, i in events if lo <= t < hi}
+            end = bisect.bisect_left(stamps, hi)
+            inner_ids = {i for _t, i in events[bisect.bisect_left(stamps, p):end]}
+            outer_ids = {i for _t, i in events[bisect.bisect_left(stamps, lo):end]}
             rows.append([p, len(inner_ids), len(outer_ids), _ratio(len(inner_ids), len(outer_ids)),
                          *A.dim_values(tab, dims, idx)])
     return Tabular.from_rows(_engagement_cols(tname, ttype, dims), rows)

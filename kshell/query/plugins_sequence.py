@@ -6,6 +6,7 @@ Events are ordered per id (or per dimension combination) by time, ties in input 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from typing import Any
 
@@ -174,6 +175,7 @@ def sequence_detect(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
         order = sorted((r for r in idx if times[r] is not None), key=lambda r: times[r])
         pos = {r: n for n, r in enumerate(order)}
         matches = [[r for r in order if s[1][r] is True] for s in steps]
+        positions = [[pos[r] for r in m] for m in matches]  # ascending: bisect finds the next candidates
         dv = A.dim_values(tab, dims, idx)
 
         def extend(chain: list[int]) -> None:
@@ -185,9 +187,8 @@ def sequence_detect(ev, tab: Tabular, call: ast.Call, scope, schema) -> Tabular:
                 rows.append([*dv, *t, t[-1] - t[0]])
                 return
             last = chain[-1]
-            for r in matches[len(chain)]:
-                if pos[r] <= pos[last]:
-                    continue
+            step = len(chain)
+            for r in matches[step][bisect.bisect_right(positions[step], pos[last]):]:
                 if times[r] - times[last] > max_step:
                     break
                 if times[r] - times[chain[0]] > max_span:
