@@ -104,23 +104,34 @@ def test_activity_engagement_without_start_and_end_uses_the_data():
 
 # ------------------------------------------------------------------ session_count
 
-def test_session_count_splits_sessions_at_gaps_longer_than_the_lookback():
-    r = run("""datatable(id:long, t:long)[1, 1, 1, 3, 1, 20, 2, 5, 2, 15]
-| evaluate session_count(id, t, 0, 29, 10, 5)""")
+def test_session_count_counts_the_sessions_starting_in_each_bin():
+    r = run("""datatable(id:long, t:long)[1, 1, 1, 3, 1, 20, 2, 5, 2, 15, 3, 12, 3, 16]
+| evaluate session_count(id, t, 0, 30, 10, 5)""")
     assert [(c.name, c.type) for c in r.columns] == [("t", "long"), ("count_sessions", "long")]
-    # id 1: sessions {1, 3} and {20}; id 2: {5} and {15} (gap 10 > 5)
-    assert r.rows == [[0, 2], [10, 1], [20, 1]]
+    # id 1: sessions from 1 (3 goes on) and from 20; id 2: from 5 and from 15 (gap 10 > 5);
+    # id 3: one session from 12 (16 goes on, in the same bin or not)
+    assert r.rows == [[0, 2], [10, 2], [20, 1]]
 
 
-def test_session_count_on_the_docs_data_counts_a_session_in_each_bin_it_spans():
+def test_session_count_bins_are_multiples_of_the_bin_up_to_end_excluded():
+    r = run("datatable(id:long, t:long)[1, 7, 2, 25] | evaluate session_count(id, t, 5, 30, 10, 1)")
+    assert r.rows == [[0, 1], [10, 0], [20, 1]]
+
+
+def test_session_count_gives_the_docs_chart():
+    """The page shows its example as a chart: 100 points from 0 to 9900, about 57 sessions
+    at 0, then between 18 and 23, the highest (23) at 3600."""
     r = run("""let _data = range Timeline from 1 to 9999 step 1
     | extend __key = 1
     | join kind=inner (range Id from 1 to 50 step 1 | extend __key=1) on __key
     | where Timeline % Id == 0
     | project Timeline, Id;
-_data | evaluate session_count(Id, Timeline, 1, 10000, 100, 41) | take 3""")
-    # ids 1..41 keep one session each; ids 42..50 (gaps > 41) start one per event
-    assert r.rows[0][0] == 1 and 41 + 9 * 2 <= r.rows[0][1] <= 41 + 9 * 3
+_data | evaluate session_count(Id, Timeline, 1, 10000, 100, 41)""")
+    assert [row[0] for row in r.rows] == list(range(0, 10000, 100))
+    counts = [row[1] for row in r.rows]
+    assert counts[0] == 58 and min(counts[1:]) == 18 and max(counts[1:]) == 23
+    assert r.rows[counts.index(23)][0] == 3600
+    assert counts[1:9] == [18, 19, 20, 19, 20, 19, 21, 18]  # the chart's first steps
 
 
 # ------------------------------------------------------------------ funnel_sequence

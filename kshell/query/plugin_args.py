@@ -12,6 +12,7 @@ from typing import Any
 from kshell.query import datetimes as D
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
+from kshell.query.functions import _bin
 from kshell.query.naming import expr_name
 from kshell.query.tabular import Tabular
 from kshell.syntax import ast
@@ -80,10 +81,15 @@ UNITS = {"week": D.start_of_week, "month": D.start_of_month, "year": D.start_of_
 
 class Periods:
     """The analysis periods [Start, End] cut by a window: a timespan, a number, or
-    'week' / 'month' / 'year' (calendar periods from startofweek/month/year)."""
+    'week' / 'month' / 'year' (calendar periods from startofweek/month/year).  Period k
+    starts at Start + k * Window, or at a multiple of the window when `aligned`."""
 
-    def __init__(self, ev, call: ast.Call, start: Any, end: Any, window: Any, what: str = "the window"):
-        self.start, self.end, self.window = start, end, window
+    def __init__(self, ev, call: ast.Call, start: Any, end: Any, window: Any, what: str = "the window",
+                 aligned: bool = False, end_inclusive: bool = True):
+        """`aligned`: periods are bin(t, Window) (multiples of the window) rather than
+        Start + k * Window; `end_inclusive=False`: End itself is out (as make-series' `to`)."""
+        self.start, self.end, self.window, self.aligned = start, end, window, aligned
+        self.end_inclusive = end_inclusive
         self.unit = UNITS.get(window.lower()) if isinstance(window, str) else None
         if isinstance(window, str) and self.unit is None:
             raise ev.error(call, f"{call.name}(): {what} must be a timespan, a number, 'week', 'month' or 'year'")
@@ -114,19 +120,22 @@ class Periods:
         if t is None:
             return None
         try:
-            if t < self.start or t > self.end:
+            if t < self.start or t > self.end or (t == self.end and not self.end_inclusive):
                 return None
         except TypeError:
             return None
         if self.unit is not None:
             return self.unit(t)
+        if self.aligned:
+            return _bin(t, self.window)
         k = (t - self.start) // self.window
         return self.start + self.window * k
 
     def all(self) -> list[Any]:
         out: list[Any] = []
-        p = self.unit(self.start) if self.unit is not None else self.start
-        while p <= self.end and len(out) < 100_000:
+        p = self.unit(self.start) if self.unit is not None else (
+            _bin(self.start, self.window) if self.aligned else self.start)
+        while (p <= self.end if self.end_inclusive else p < self.end) and len(out) < 100_000:
             out.append(p)
             p = self._next(p)
         return out
