@@ -3,10 +3,10 @@
 
 A *pattern* is a set of (column, value) items: the rows holding every item.  All four
 plugins work on *closed* patterns, the ones no larger pattern matches the same rows of
-(every other pattern has the counts of its closure).  They are found by intersecting the
-input rows, reduced to their frequent items, with each other.  The service's selection
-heuristics are not documented; what kshell does instead is recorded in
-docs/query-engine.md ("Pattern plugins").
+(every other pattern has the counts of its closure), enumerated by
+kshell.query.pattern_mining.  The service's selection heuristics are not documented; what
+kshell does instead is recorded in docs/query-engine.md ("Analytics, sequence, pattern and
+storage plugins").
 """
 
 from __future__ import annotations
