@@ -186,8 +186,8 @@ def test_plugins():
 
 
 def test_not_simulated_items_name_themselves():
-    with pytest.raises(NotSupported, match="'autocluster' is not simulated by kshell"):
-        run("print 1 | evaluate autocluster()")
+    with pytest.raises(NotSupported, match="'sql_request' is not simulated by kshell"):
+        run("print 1 | evaluate sql_request('Server=x', 'select 1')")
     with pytest.raises(KustoError):
         run("print 1 | scan with (step s1 x)")
 

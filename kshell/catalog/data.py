@@ -561,32 +561,32 @@ operator	union	union	table	runs	Rows of several tables.
 operator	where	T | where col matches regex (expression)	table	runs	Rows for which a predicate holds (alias filter).
 plugin	active_users_count	T | evaluate active_users_count(IdColumn, TimelineColumn, Start, End, LookbackWindow, Period, ActivePeriodsCount, Bin , [dim1, dim2, ...])	table	runs	Distinct active users over lookback windows.
 plugin	activity_counts_metrics	T | evaluate activity_counts_metrics(IdColumn, TimelineColumn, Start, End, Step [, Dimensions])	table	runs	Counts, distinct counts and new values per period.
-plugin	activity_engagement	T | evaluate activity_engagement(IdColumn, TimelineColumn, [Start, End,] InnerActivityWindow, OuterActivityWindow [, dim1, dim2, ...])	table	not implemented yet	Activity ratios over an inner and an outer window.
-plugin	activity_metrics	T | evaluate activity_metrics(IdColumn, TimelineColumn, [Start, End,] Window [, dim1, dim2, ...])	table	not implemented yet	Retention, churn and new values per period.
+plugin	activity_engagement	T | evaluate activity_engagement(IdColumn, TimelineColumn, [Start, End,] InnerActivityWindow, OuterActivityWindow [, dim1, dim2, ...])	table	runs	Activity ratios over an inner and an outer window.
+plugin	activity_metrics	T | evaluate activity_metrics(IdColumn, TimelineColumn, [Start, End,] Window [, dim1, dim2, ...])	table	runs	Retention, churn and new values per period.
 plugin	ai_chat_completion	evaluate ai_chat_completion (Chat, ConnectionString [, Options [, IncludeErrorMessages]])	table	calls a service outside the cluster, which the simulation does not have	Chat completion by an AI model.
 plugin	ai_chat_completion_prompt	evaluate ai_chat_completion_prompt (Prompt, ConnectionString [, Options [, IncludeErrorMessages]])	table	calls a service outside the cluster, which the simulation does not have	Prompt completion by an AI model.
 plugin	ai_embeddings	evaluate ai_embeddings (text, connectionString [, options [, IncludeErrorMessages]])	table	calls a service outside the cluster, which the simulation does not have	Text embeddings by an AI model.
-plugin	autocluster	T | evaluate autocluster ([SizeWeight [, WeightColumn [, NumSeeds [, CustomWildcard [, ... ]]]]])	table	not implemented yet	Common patterns of discrete attributes.
+plugin	autocluster	T | evaluate autocluster ([SizeWeight [, WeightColumn [, NumSeeds [, CustomWildcard [, ... ]]]]])	table	runs	Common patterns of discrete attributes.
 plugin	azure_digital_twins_query_request	evaluate azure_digital_twins_query_request ( AdtInstanceEndpoint , AdtQuery )	table	calls a service outside the cluster, which the simulation does not have	Runs an Azure Digital Twins query.
 plugin	bag_unpack	T | evaluate bag_unpack( Column [, OutputColumnPrefix ] [, columnsConflict ] [, ignoredProperties ] ) [: OutputSchema]	table	runs	One column per property of a dynamic bag.
-plugin	basket	T | evaluate basket ([ Threshold, WeightColumn, MaxDimensions, CustomWildcard, CustomWildcard, ... ])	table	not implemented yet	Frequent patterns of discrete attributes.
+plugin	basket	T | evaluate basket ([ Threshold, WeightColumn, MaxDimensions, CustomWildcard, CustomWildcard, ... ])	table	runs	Frequent patterns of discrete attributes.
 plugin	cosmosdb_sql_request	evaluate cosmosdb_sql_request ( ConnectionString , SqlQuery [, SqlParameters [, Options]] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a Cosmos DB SQL query.
 plugin	dcount_intersect	T | evaluate dcount_intersect(hll_1, hll_2, [, hll_3, ...])	table	runs	Distinct counts of intersections of hll sketches.
-plugin	diffpatterns	T | evaluate diffpatterns(SplitColumn, SplitValueA, SplitValueB [, WeightColumn,Threshold, MaxDimensions, CustomWildcard, ...])	table	not implemented yet	Patterns that differ between two sets of rows.
-plugin	diffpatterns_text	T | evaluate diffpatterns_text(TextColumn, BooleanCondition [, MinTokens, Threshold , MaxTokens])	table	not implemented yet	Text patterns that differ between two sets of rows.
-plugin	funnel_sequence	T | evaluate funnel_sequence(IdColumn, TimelineColumn, Start, End, MaxSequenceStepWindow, Step, StateColumn, Sequence)	table	not implemented yet	Events before and after a sequence of states.
-plugin	funnel_sequence_completion	T | evaluate funnel_sequence_completion(IdColumn, TimelineColumn, Start, End, BinSize, StateColumn, Sequence, MaxSequenceStepWindows)	table	not implemented yet	Completed funnel steps per period.
+plugin	diffpatterns	T | evaluate diffpatterns(SplitColumn, SplitValueA, SplitValueB [, WeightColumn,Threshold, MaxDimensions, CustomWildcard, ...])	table	runs	Patterns that differ between two sets of rows.
+plugin	diffpatterns_text	T | evaluate diffpatterns_text(TextColumn, BooleanCondition [, MinTokens, Threshold , MaxTokens])	table	runs	Text patterns that differ between two sets of rows.
+plugin	funnel_sequence	T | evaluate funnel_sequence(IdColumn, TimelineColumn, Start, End, MaxSequenceStepWindow, Step, StateColumn, Sequence)	table	runs	Events before and after a sequence of states.
+plugin	funnel_sequence_completion	T | evaluate funnel_sequence_completion(IdColumn, TimelineColumn, Start, End, BinSize, StateColumn, Sequence, MaxSequenceStepWindows)	table	runs	Completed funnel steps per period.
 plugin	geo_line_lookup	T | evaluate geo_line_lookup( LookupTable , LookupLineKey , SourceLongitude , SourceLatitude , Radius , [ return_unmatched ] , [ lookup_area_radius ] , [ return_lookup_key ] )	table	runs	Joins points with their nearest line in a lookup table.
 plugin	geo_polygon_lookup	T | evaluate geo_polygon_lookup( LookupTable , LookupPolygonKey , SourceLongitude , SourceLatitude , [ radius ] , [ return_unmatched ] , [ lookup_area_radius ] , [ return_lookup_key ] )	table	runs	Joins points with the polygons containing them.
 plugin	http_request	evaluate http_request ( Uri [, RequestHeaders [, Options]] )	table	calls a service outside the cluster, which the simulation does not have	Sends an HTTP GET request.
 plugin	http_request_post	evaluate http_request_post ( Uri [, RequestHeaders [, Options [, Content]]] )	table	calls a service outside the cluster, which the simulation does not have	Sends an HTTP POST request.
-plugin	infer_storage_schema	evaluate infer_storage_schema( Options )	table	not implemented yet	Infers the schema of files in storage.
-plugin	infer_storage_schema_with_suggestions	evaluate infer_storage_schema_with_suggestions( Options )	table	not implemented yet	Infers a storage schema with suggestions.
+plugin	infer_storage_schema	evaluate infer_storage_schema( Options )	table	runs	Infers the schema of files in storage.
+plugin	infer_storage_schema_with_suggestions	evaluate infer_storage_schema_with_suggestions( Options )	table	runs	Infers a storage schema with suggestions.
 plugin	ipv4_lookup	T | evaluate ipv4_lookup( LookupTable , SourceIPv4Key , IPv4LookupKey [, ExtraKey1 [.. , ExtraKeyN [, return_unmatched ]]] )	table	runs	Joins IPv4 addresses with a table of ranges.
 plugin	ipv6_lookup	T | evaluate ipv6_lookup( LookupTable , SourceIPv6Key , IPv6LookupKey [, return_unmatched ] )	table	runs	Joins IPv6 addresses with a table of ranges.
 plugin	mysql_request	evaluate mysql_request ( ConnectionString , SqlQuery [, SqlParameters] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a MySQL query.
 plugin	narrow	T | evaluate narrow()	table	runs	Unpivots a table into Row, Column, Value.
-plugin	new_activity_metrics	TabularExpression | evaluate new_activity_metrics(IdColumn, TimelineColumn, Start, End, Window [, Cohort] [, dim1, dim2, ...] [, Lookback] )	table	not implemented yet	Activity metrics of new users' cohorts.
+plugin	new_activity_metrics	TabularExpression | evaluate new_activity_metrics(IdColumn, TimelineColumn, Start, End, Window [, Cohort] [, dim1, dim2, ...] [, Lookback] )	table	runs	Activity metrics of new users' cohorts.
 plugin	pivot	T | evaluate pivot(pivotColumn[, aggregationFunction] [,column1 [,column2 ... ]]) [: OutputSchema]	table	runs	Turns a column's values into columns.
 plugin	postgresql_request	evaluate postgresql_request ( ConnectionString , SqlQuery [, SqlParameters] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a PostgreSQL query.
 plugin	preview	T | evaluate preview(NumberOfRows)	table	runs	The first rows and the total row count.
@@ -595,8 +595,8 @@ plugin	r	T | evaluate [hint.distribution = (single | per_node)] r(output_schema,
 plugin	rolling_percentile	T | evaluate rolling_percentile(ValueColumn, Percentile, IndexColumn, BinSize, BinsPerWindow [, dim1, dim2, ...] )	table	runs	Percentile over a rolling window.
 plugin	rows_near	T | evaluate rows_near(Condition, NumRows, [, RowsAfter ])	table	runs	Rows near those matching a condition.
 plugin	schema_merge	T | evaluate schema_merge(PreserveOrder)	table	runs	Merges table schemas into one.
-plugin	sequence_detect	T | evaluate sequence_detect (TimelineColumn, MaxSequenceStepWindow, MaxSequenceSpan, Expr1, Expr2, ..., Dim1, Dim2, ...)	table	not implemented yet	Sequences of events within time windows.
-plugin	session_count	TabularExpression | evaluate session_count(IdColumn, TimelineColumn, Start, End, Bin, LookBackWindow [, dim1, dim2, ...])	table	not implemented yet	Number of sessions per period.
+plugin	sequence_detect	T | evaluate sequence_detect (TimelineColumn, MaxSequenceStepWindow, MaxSequenceSpan, Expr1, Expr2, ..., Dim1, Dim2, ...)	table	runs	Sequences of events within time windows.
+plugin	session_count	TabularExpression | evaluate session_count(IdColumn, TimelineColumn, Start, End, Bin, LookBackWindow [, dim1, dim2, ...])	table	runs	Number of sessions per period.
 plugin	sliding_window_counts	T | evaluate sliding_window_counts(IdColumn, TimelineColumn, Start, End, LookbackWindow, Bin , [dim1, dim2, ...])	table	runs	Counts and distinct counts over sliding windows.
 plugin	sql_request	evaluate sql_request ( ConnectionString , SqlQuery [, SqlParameters [, Options]] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a SQL Server query.
 """

@@ -131,6 +131,26 @@ class SessionQueryContext:
     def database_names(self) -> list[str]:
         """Every database of the cluster (find in (database('*').*), restrict)."""
         return [db.name for db in self.cluster.databases.values()]
+    def storage_files(self, connection_string: str, usage: str = "ExternalDataRequest") -> list[Any]:
+        """The files under a storage connection string, read with the caller's rights: the
+        credential must allow reading (a managed identity also needs `usage` in the
+        ManagedIdentity policy), through the one storage path resolver.  Each file is a
+        kshell.query.context.StorageFile (the text is read when asked for)."""
+        from kshell.engine import storage
+        from kshell.query.context import StorageFile
+
+        self.database(None)  # a query runs in a database the caller may read
+        uri = storage.parse_uri(connection_string)
+        storage.check_access(self.session, uri, need="read", usage=usage, database=self.database_name,
+                             principal=self.principal)
+        out = []
+        for relative, path in storage.list_files(self.session, uri):
+            stat = path.stat()
+            name = "/".join(p for p in (uri.path, relative) if p)
+            out.append(StorageFile(storage.uri_for(uri, name), relative or path.name,
+                                   dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc).replace(tzinfo=None),
+                                   stat.st_size, lambda path=path: storage.read_text(path)))
+        return out
 
     def table_names(self, database: str | None) -> list[str]:
         """Table names of a database (union with wildcards)."""

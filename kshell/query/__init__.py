@@ -1,7 +1,9 @@
 """KQL evaluation over columnar tables.  See kshell.query.context for what it needs.
 
 Public API:
-- `run(query, ctx) -> Result`: evaluate a parsed Query (kshell.syntax.ast.Query).
+- `run(query, ctx) -> Result`: evaluate a parsed Query (kshell.syntax.ast.Query);
+  `run_all(query, ctx) -> [Result]` also gives the further tables of a plugin that returns
+  several (funnel_sequence).
 - `output_schema(query, ctx) -> [(name, type)]`: the result schema, computed by
   evaluating the query over empty versions of the tables it reads.
 - `functions.names()` / `aggregates.names()`: the function tables (for the completer).
@@ -54,20 +56,31 @@ def run(query: Any, ctx: Any) -> Result:
 
 
 def run_all(query: Any, ctx: Any) -> list[Result]:
-    """Evaluate a parsed query to its result tables: one, or one per table of a final
-    `fork` / `facet` (named by `name=` / `as`, else PrimaryResult)."""
-    from kshell.query.operators_multi import tables_of
-
+    """Evaluate a parsed query to its result tables: one; one per table of a final `fork` /
+    `facet` (named by `name=` / `as`, else PrimaryResult); or several when it ends with a
+    plugin returning several (kshell.query.multi.Tables: funnel_sequence)."""
     ev, tab = _evaluate(query, ctx)
-    if getattr(ev, "multi_outputs", None) is None:
-        return [_result(tab)]
-    out = []
-    for name, t in tables_of(ev, query, tab):
-        res = _result(t)
-        if name:
-            res.name = name
-        out.append(res)
-    return out
+    if getattr(ev, "multi_outputs", None) is not None:
+        from kshell.query.operators_multi import tables_of
+
+        out = []
+        for name, t in tables_of(ev, query, tab):
+            res = _result(t)
+            if name:
+                res.name = name
+            out.append(res)
+        return out
+    more = getattr(tab, "more", ()) if _ends_with_plugin(query) else ()
+    return [_result(t) for t in [tab, *more]]
+
+
+def _ends_with_plugin(query: Any) -> bool:
+    """Whether the query's last step is `evaluate` (an operator after it keeps one table,
+    even one such as `where` that hands its input on unchanged)."""
+    body = getattr(query, "body", None)
+    ops = getattr(body, "operators", None)
+    last = ops[-1] if ops else body
+    return getattr(last, "name", None) == "evaluate"
 
 
 def _result(tab: Any) -> Result:

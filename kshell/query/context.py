@@ -9,7 +9,19 @@ security, and scopes a source table to new rows during update policies.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+
+@dataclass(frozen=True)
+class StorageFile:
+    """A file (blob) of the simulated storage as a query sees it."""
+
+    uri: str                 # without credentials
+    name: str                # the path under the connection string's prefix
+    modified: dt.datetime    # last write, UTC (naive)
+    size: int
+    read: Callable[[], str]  # its text (gzip undone)
 
 
 class TableSource(Protocol):
@@ -59,6 +71,9 @@ class QueryContext(Protocol):
 
     def database_names(self) -> list[str]:
         """Every database name (find in (database('*').*))."""
+    def storage_files(self, connection_string: str, usage: str = "ExternalDataRequest") -> list[StorageFile]:
+        """Files under a storage URI, with the caller's rights (infer_storage_schema).  Raises
+        Forbidden / EntityNotFound / BadRequest as the storage access check decides."""
 
     def principal_details(self) -> dict[str, Any]:
         """For current_principal(), current_principal_details(), current_principal_is_member_of()."""

@@ -273,7 +273,7 @@ class Evaluator:
             return node.body is not None and self.is_tabular_node(node.body, scope)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             return True
-        if type(node).__name__ == "OtherSource" and (node.name == "search" or node.name in SOURCES):
+        if type(node).__name__ == "OtherSource" and (node.name in ("search", "evaluate") or node.name in SOURCES):
             return True
         if isinstance(node, (ast.Member, ast.Index, ast.Call)):
             from kshell.query import patterns
@@ -393,6 +393,9 @@ class Evaluator:
                 return search_source(self, node, scope)
             if node.name in SOURCES:  # find, externaldata, macro-expand... (kshell.query.library registers them)
                 return SOURCES[node.name](self, node, scope)
+            if node.name == "evaluate":  # a plugin that reads no input (infer_storage_schema)
+                from kshell.query.operators import evaluate_plugin
+                return evaluate_plugin(self, Tabular([], [], 0), node, scope)
             not_simulated(source_name(node), always=True)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             # database(expr).T where expr is not a literal (e.g. a function parameter)

@@ -14,3 +14,7 @@ from kshell.query import functions_extent  # noqa: F401
 from kshell.query import operators_multi  # noqa: F401
 from kshell.query import find  # noqa: F401
 from kshell.query import statements  # noqa: F401
+from kshell.query import plugins_analytics  # noqa: F401
+from kshell.query import plugins_sequence  # noqa: F401
+from kshell.query import plugins_patterns  # noqa: F401
+from kshell.query import plugins_storage  # noqa: F401
