@@ -1,5 +1,7 @@
 """series_* functions: element-wise arithmetic and comparisons over dynamic arrays,
-reductions, filling, filters (FIR, IIR), fits and seasonality.
+reductions, filling, filters (FIR, IIR) and the line fit.  Periods, seasonality and the
+FFT are in functions_series_periods; decomposition and outliers in
+functions_series_decompose; two-line and polynomial fits in functions_series_fit.
 
 A series is a dynamic array of numbers; a scalar argument stands for a series of that
 value.  Missing elements (null, non-numbers) give null elements (the docs' convention)."""
@@ -312,43 +314,6 @@ def _fit_line(ys: list[float]) -> dict:
 def _fit_line_dynamic(s):
     v = _values(s)
     return None if not v else _fit_line(v)
-
-
-@scalar("series_seasonal", "dynamic", 1, 2, strict=False)
-def _seasonal(s, period=None):
-    """Each position's value is the median of the series at that phase of the period
-    (the period detected when not given)."""
-    xs = _series(s)
-    if xs is None:
-        return None
-    vals = [_num(v) for v in xs]
-    p = int(period) if isinstance(period, (int, float)) and not isinstance(period, bool) and period > 0 else \
-        _detect_period(vals)
-    if not p or p <= 1:
-        return [0.0] * len(vals)
-    phases = [[v for v in vals[k::p] if v is not None] for k in range(p)]
-    med = [statistics.median(ph) if ph else 0.0 for ph in phases]
-    return [float(med[i % p]) for i in range(len(vals))]
-
-
-def _detect_period(vals: list[float | None]) -> int:
-    """The lag (2..n/2) of the highest autocorrelation, 0 when none is positive."""
-    xs = [v if v is not None else 0.0 for v in vals]
-    n = len(xs)
-    if n < 4:
-        return 0
-    m = statistics.fmean(xs)
-    d = [x - m for x in xs]
-    denom = math.fsum(x * x for x in d)
-    if not denom:
-        return 0
-    best, best_r = 0, 0.0
-    for lag in range(2, n // 2 + 1):
-        r = math.fsum(d[i] * d[i + lag] for i in range(n - lag)) / denom
-        if r > best_r + 1e-9:
-            best, best_r = lag, r
-    return best
-
 
 
 # Several-column forms: the bag's fields become columns (kshell.query.operators.spread_columns).

@@ -1,0 +1,152 @@
+"""series_fit_2lines(_dynamic) and series_fit_poly: segmented and polynomial regression.
+
+Conventions shared with series_fit_line (whose documented example they reproduce): x is
+1..n, variance is the sample variance of the values, rvariance the residual sum of squares
+over n - 1, rsquare 1 - SSE/SST (1 for a constant series)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from kshell.query import series_signal as S
+from kshell.query.functions import BAG_COLUMNS, scalar
+from kshell.query.functions_series import _num, _series
+from kshell.query.functions_series_periods import real_arg
+
+
+def _sample_variance(ys: list[float]) -> float:
+    n = len(ys)
+    if n < 2:
+        return 0.0
+    m = math.fsum(ys) / n
+    return math.fsum((y - m) ** 2 for y in ys) / (n - 1)
+
+
+def _line_part(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
+    """(slope, interception, SSE) of the least-squares line through the points."""
+    n = len(xs)
+    mx, my = math.fsum(xs) / n, math.fsum(ys) / n
+    sxx = math.fsum((x - mx) ** 2 for x in xs)
+    slope = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    icpt = my - slope * mx
+    sse = math.fsum((y - (icpt + slope * x)) ** 2 for x, y in zip(xs, ys))
+    return slope, icpt, sse
+
+
+def _segment(xs: list[float], ys: list[float]) -> dict[str, float]:
+    slope, icpt, sse = _line_part(xs, ys)
+    my = math.fsum(ys) / len(ys)
+    sst = math.fsum((y - my) ** 2 for y in ys)
+    return {"rsquare": 1 - sse / sst if sst else 1.0, "slope": slope, "interception": icpt,
+            "variance": _sample_variance(ys), "rvariance": sse / (len(ys) - 1) if len(ys) > 1 else 0.0,
+            "_sse": sse}
+
+
+def fit_2lines(ys: list[float]) -> dict[str, Any] | None:
+    """Every split into a left part [0, k) and a right part [k, n), each of at least two
+    points, gets a line; the split with the highest total r-square wins (the earliest on
+    ties).  split_idx is k, the zero-based index where the right part starts."""
+    n = len(ys)
+    if n < 4:
+        return None
+    xs = [float(i + 1) for i in range(n)]
+    my = math.fsum(ys) / n
+    sst = math.fsum((y - my) ** 2 for y in ys)
+    best = None
+    for k in range(2, n - 1):
+        left, right = _segment(xs[:k], ys[:k]), _segment(xs[k:], ys[k:])
+        sse = left["_sse"] + right["_sse"]
+        if best is None or sse < best[0] - 1e-12 * max(1.0, sst):
+            best = (sse, k, left, right)
+    sse, k, left, right = best
+    line = [left["interception"] + left["slope"] * x for x in xs[:k]] + \
+           [right["interception"] + right["slope"] * x for x in xs[k:]]
+    for part in (left, right):
+        part.pop("_sse")
+    return {"rsquare": 1 - sse / sst if sst else 1.0, "split_idx": k, "variance": _sample_variance(ys),
+            "rvariance": sse / (n - 1), "line_fit": line,
+            "right": {f: right[f] for f in _PART_FIELDS}, "left": {f: left[f] for f in _PART_FIELDS}}
+
+
+_PART_FIELDS = ["rsquare", "slope", "interception", "variance", "rvariance"]
+
+
+def _known(s: Any) -> list[float] | None:
+    s = _series(s)
+    if s is None:
+        return None
+    return [x for x in (_num(v) for v in s) if x is not None and math.isfinite(x)]
+
+
+@scalar("series_fit_2lines_dynamic", "dynamic", strict=False)
+def _fit_2lines_dynamic(s):
+    ys = _known(s)
+    return None if ys is None else fit_2lines(ys)
+
+
+_2LINES_FIELDS = ["rsquare", "split_idx", "variance", "rvariance", "line_fit"] + \
+    [f"{side}_{f}" for side in ("right", "left") for f in _PART_FIELDS]
+
+
+@scalar("series_fit_2lines", "dynamic", strict=False)
+def _fit_2lines_flat(s):
+    bag = _fit_2lines_dynamic(s)
+    if bag is None:
+        return None
+    flat = {k: v for k, v in bag.items() if not isinstance(v, dict)}
+    for side in ("right", "left"):
+        flat.update({f"{side}_{f}": v for f, v in bag[side].items()})
+    return flat
+
+
+BAG_COLUMNS["series_fit_2lines"] = _2LINES_FIELDS
+
+
+# ------------------------------------------------------------------ polynomial
+
+MAX_DEGREE = 20
+
+
+@scalar("series_fit_poly", "dynamic", 1, 3, strict=False)
+def _fit_poly(y, x=None, degree=None):
+    deg = 1 if degree is None else real_arg(degree, "degree")
+    if deg != int(deg) or not 1 <= deg <= MAX_DEGREE:
+        raise ValueError(f"the degree argument must be an integer from 1 to {MAX_DEGREE}, got {degree!r}")
+    deg = int(deg)
+    ys = _series(y)
+    if ys is None:
+        return None
+    if x is None:
+        xv = [float(i + 1) for i in range(len(ys))]
+    else:
+        xs = _series(x)
+        if xs is None:
+            raise ValueError("the x_series argument must be a dynamic array")
+        if len(xs) != len(ys):
+            raise ValueError(f"y_series and x_series differ in length ({len(ys)} and {len(xs)})")
+        xv = [_num(v) for v in xs]
+    yv = [_num(v) for v in ys]
+    pairs = [(a, b) for a, b in zip(xv, yv) if a is not None and b is not None
+             and math.isfinite(a) and math.isfinite(b)]
+    if len(pairs) <= deg:
+        return None  # fewer points than coefficients: no unique fit
+    coef = S.polyfit([a for a, _ in pairs], [b for _, b in pairs], deg)
+    if coef is None:
+        return None
+
+    def at(t: float) -> float:
+        acc = 0.0
+        for c in coef:
+            acc = acc * t + c
+        return acc
+
+    pys = [b for _, b in pairs]
+    sse = math.fsum((b - at(a)) ** 2 for a, b in pairs)
+    my = math.fsum(pys) / len(pys)
+    sst = math.fsum((b - my) ** 2 for b in pys)
+    return {"rsquare": 1 - sse / sst if sst else 1.0, "coefficients": coef, "variance": _sample_variance(pys),
+            "rvariance": sse / (len(pys) - 1), "poly_fit": [None if a is None else at(a) for a in xv]}
+
+
+BAG_COLUMNS["series_fit_poly"] = ["rsquare", "coefficients", "variance", "rvariance", "poly_fit"]
