@@ -113,8 +113,16 @@ def decompose(vals: list[float | None], seasonality: int, trend: str, test_point
         period = detected_period(numbers(vals[:learn]), threshold) if learn else 0
     else:
         period = seasonality
-    seasonal = phase_medians(vals, period, learn) if period > 0 else [0.0] * n
-    rest = [(i, v - seasonal[i]) for i, v in enumerate(vals[:learn]) if v is not None and math.isfinite(v)]
+    known = [(i, v) for i, v in enumerate(vals[:learn]) if v is not None and math.isfinite(v)]
+    source = vals
+    if trend == "linefit" and period > 0 and len(known) > 1:
+        # The phase medians of a trending series step by the trend once a period, and a
+        # line fitted to that staircase leaves a sawtooth in the residual; so the
+        # seasonal medians are taken from the series less a first line fit.
+        first = _line(known, n)
+        source = [None if v is None else v - f for v, f in zip(vals, first)]
+    seasonal = phase_medians(source, period, learn) if period > 0 else [0.0] * n
+    rest = [(i, v - seasonal[i]) for i, v in known]
     if trend == "none" or not rest:
         trend_s = [0.0] * n
     elif trend == "avg":
