@@ -297,3 +297,33 @@ def test_errors_reach_the_cli_as_kusto_errors(run_kshell):
                                 "print series_outliers(dynamic([1]), 'nope')\n")
     assert code != 0 and "Traceback" not in err and "'tukey' or 'ctukey'" in err
     assert "series_decompose_Column1_baseline" in out or "series_decompose__baseline" in out
+
+
+# ------------------------------------------------------------------ several-column forms
+
+def test_several_columns_are_typed_and_named_as_documented():
+    r = run("print x=dynamic([1, 2, 3]) | project series_stats(x)")
+    assert [(c.name, c.type) for c in r.columns][:2] == [("series_stats_x_min", "real"), ("series_stats_x_min_idx", "long")]
+    r = run("print x=dynamic([1, 2, 3]) | project series_fit_2lines(dynamic([1, 2, 3, 4, 5]))")
+    assert (r.columns[1].name, r.columns[1].type) == ("series_fit_2lines__split_idx", "long")
+    # a column not named by the argument leaves its part empty (series-fit-poly-function.md's
+    # series_stats__min)
+    assert run("print t=dynamic([1, 2]) | project series_stats(series_add(t, 0))").columns[0].name == "series_stats__min"
+
+
+def test_tuple_of_fewer_names_extend_keeps_those_project_adds_the_rest():
+    # series-stats-function.md: with fewer names, extend shows only those columns;
+    # series-fit-2lines-function.md: project names the rest by default
+    cols, _ = table("print x=dynamic([1, 2, 3]) | extend (mn, mi) = series_stats(x)")
+    assert cols == ["x", "mn", "mi"]
+    cols, _ = table("print x=dynamic([1, 2, 3, 4, 5]) | project (rs, si, v) = series_fit_2lines(x)")
+    assert cols[:4] == ["rs", "si", "v", "series_fit_2lines_x_rvariance"] and len(cols) == 15
+
+
+def test_fits_and_stats_with_missing_values():
+    d = value("print d=series_fit_line_dynamic(dynamic([1, null, 3, 4]))")
+    assert close(d["line_fit"], [1.0, 2.0, 3.0, 4.0]) and close(d["slope"], 1.0)  # the gap keeps positions
+    st = value("print s=series_stats_dynamic(dynamic([1, null, 3]))")
+    assert st["min"] is None and st["sum"] is None and st["len"] == 3  # non-finite -> null by default
+    st = value("print s=series_stats_dynamic(dynamic([1, null, 3]), true)")
+    assert st["min"] == 1.0 and st["max_idx"] == 2 and st["sum"] == 4.0

@@ -190,5 +190,5 @@ def _decompose_forecast(s, points, seasonality=None, trend=None, threshold=None)
     return None if vals is None else decompose(vals, period, trend, points, thr)["baseline"]
 
 
-BAG_COLUMNS["series_decompose"] = ["baseline", "seasonal", "trend", "residual"]
-BAG_COLUMNS["series_decompose_anomalies"] = ["ad_flag", "ad_score", "baseline"]
+BAG_COLUMNS["series_decompose"] = [(f, "dynamic") for f in ("baseline", "seasonal", "trend", "residual")]
+BAG_COLUMNS["series_decompose_anomalies"] = [(f, "dynamic") for f in ("ad_flag", "ad_score", "baseline")]

@@ -1,4 +1,5 @@
-"""series_fit_2lines(_dynamic) and series_fit_poly: segmented and polynomial regression.
+"""series_fit_line(_dynamic), series_fit_2lines(_dynamic) and series_fit_poly: linear,
+segmented and polynomial regression.
 
 Conventions shared with series_fit_line (whose documented example they reproduce): x is
 1..n, variance is the sample variance of the values, rvariance the residual sum of squares
@@ -43,50 +44,69 @@ def _segment(xs: list[float], ys: list[float]) -> dict[str, float]:
             "_sse": sse}
 
 
-def fit_2lines(ys: list[float]) -> dict[str, Any] | None:
-    """Every split into a left part [0, k) and a right part [k, n), each of at least two
-    points, gets a line; the split with the highest total r-square wins (the earliest on
-    ties).  split_idx is k, the zero-based index where the right part starts."""
-    n = len(ys)
-    if n < 4:
+def fit_line(points: list[tuple[float, float]], n: int) -> dict[str, Any]:
+    """series_fit_line over the known (x, y) points; line_fit covers all of 1..n."""
+    part = _segment([x for x, _ in points], [y for _, y in points])
+    line = [part["interception"] + part["slope"] * x for x in range(1, n + 1)]
+    return {"rsquare": part["rsquare"], "slope": part["slope"], "variance": part["variance"],
+            "rvariance": part["rvariance"], "interception": part["interception"], "line_fit": line}
+
+
+def fit_2lines(points: list[tuple[float, float]], n: int) -> dict[str, Any] | None:
+    """Every split of the known (x, y) points into a left part [0, k) and a right part
+    [k, m), each of at least two points, gets a line; the split with the highest total
+    r-square wins (the earliest on ties).  split_idx is the zero-based index where the
+    right part starts; line_fit covers all of 1..n."""
+    m = len(points)
+    if m < 4:
         return None
-    xs = [float(i + 1) for i in range(n)]
-    my = math.fsum(ys) / n
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    my = math.fsum(ys) / m
     sst = math.fsum((y - my) ** 2 for y in ys)
     best = None
-    for k in range(2, n - 1):
+    for k in range(2, m - 1):
         left, right = _segment(xs[:k], ys[:k]), _segment(xs[k:], ys[k:])
         sse = left["_sse"] + right["_sse"]
         if best is None or sse < best[0] - 1e-12 * max(1.0, sst):
             best = (sse, k, left, right)
     sse, k, left, right = best
-    line = [left["interception"] + left["slope"] * x for x in xs[:k]] + \
-           [right["interception"] + right["slope"] * x for x in xs[k:]]
-    for part in (left, right):
-        part.pop("_sse")
-    return {"rsquare": 1 - sse / sst if sst else 1.0, "split_idx": k, "variance": _sample_variance(ys),
-            "rvariance": sse / (n - 1), "line_fit": line,
+    split = xs[k]
+    line = [(left if x < split else right)["interception"] + (left if x < split else right)["slope"] * x
+            for x in range(1, n + 1)]
+    return {"rsquare": 1 - sse / sst if sst else 1.0, "split_idx": int(split) - 1, "variance": _sample_variance(ys),
+            "rvariance": sse / (m - 1), "line_fit": line,
             "right": {f: right[f] for f in _PART_FIELDS}, "left": {f: left[f] for f in _PART_FIELDS}}
 
 
 _PART_FIELDS = ["rsquare", "slope", "interception", "variance", "rvariance"]
 
 
-def _known(s: Any) -> list[float] | None:
+def _known(s: Any) -> list[tuple[float, float]]:
+    """The (position, value) points of a series' finite numbers; positions are 1..n, so a
+    missing element leaves a gap rather than shifting the rest."""
+    return [(float(i + 1), x) for i, x in enumerate(_num(v) for v in s) if x is not None and math.isfinite(x)]
+
+
+@scalar("series_fit_line_dynamic", "dynamic", strict=False)
+def _fit_line_dynamic(s):
     s = _series(s)
-    if s is None:
-        return None
-    return [x for x in (_num(v) for v in s) if x is not None and math.isfinite(x)]
+    points = [] if s is None else _known(s)
+    return fit_line(points, len(s)) if points else None
+
+
+scalar("series_fit_line", "dynamic", strict=False)(_fit_line_dynamic)
+BAG_COLUMNS["series_fit_line"] = [("rsquare", "real"), ("slope", "real"), ("variance", "real"), ("rvariance", "real"),
+                                  ("interception", "real"), ("line_fit", "dynamic")]
 
 
 @scalar("series_fit_2lines_dynamic", "dynamic", strict=False)
 def _fit_2lines_dynamic(s):
-    ys = _known(s)
-    return None if ys is None else fit_2lines(ys)
+    s = _series(s)
+    return None if s is None else fit_2lines(_known(s), len(s))
 
 
-_2LINES_FIELDS = ["rsquare", "split_idx", "variance", "rvariance", "line_fit"] + \
-    [f"{side}_{f}" for side in ("right", "left") for f in _PART_FIELDS]
+_2LINES_FIELDS = [("rsquare", "real"), ("split_idx", "long"), ("variance", "real"), ("rvariance", "real"),
+                  ("line_fit", "dynamic")] + [(f"{side}_{f}", "real") for side in ("right", "left") for f in _PART_FIELDS]
 
 
 @scalar("series_fit_2lines", "dynamic", strict=False)
@@ -149,4 +169,5 @@ def _fit_poly(y, x=None, degree=None):
             "rvariance": sse / (len(pys) - 1), "poly_fit": [None if a is None else at(a) for a in xv]}
 
 
-BAG_COLUMNS["series_fit_poly"] = ["rsquare", "coefficients", "variance", "rvariance", "poly_fit"]
+BAG_COLUMNS["series_fit_poly"] = [("rsquare", "real"), ("coefficients", "dynamic"), ("variance", "real"),
+                                  ("rvariance", "real"), ("poly_fit", "dynamic")]

@@ -58,8 +58,8 @@ def _periods_validate(s, *periods):
 
 scalar("series_periods_validate", "dynamic", 2, None, strict=False)(_periods_validate)
 
-BAG_COLUMNS["series_periods_detect"] = ["periods", "periods_scores"]
-BAG_COLUMNS["series_periods_validate"] = ["periods", "scores"]
+BAG_COLUMNS["series_periods_detect"] = [("periods", "dynamic"), ("periods_scores", "dynamic")]
+BAG_COLUMNS["series_periods_validate"] = [("periods", "dynamic"), ("scores", "dynamic")]
 
 
 # series_seasonal's autodetection threshold.  The page says 0.7, but its own example
@@ -132,5 +132,4 @@ def _transform(inverse: bool):
 
 scalar("series_fft", "dynamic", 1, 2, strict=False)(_transform(False))
 scalar("series_ifft", "dynamic", 1, 2, strict=False)(_transform(True))
-BAG_COLUMNS["series_fft"] = ["real", "imag"]
-BAG_COLUMNS["series_ifft"] = ["real", "imag"]
+BAG_COLUMNS["series_fft"] = BAG_COLUMNS["series_ifft"] = [("real", "dynamic"), ("imag", "dynamic")]
