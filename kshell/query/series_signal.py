@@ -131,28 +131,42 @@ def detect_periods(xs: list[float], min_period: float, max_period: float,
     if count <= 0 or hi < lo:
         return []
     r = autocorrelation(xs)
-    mean = math.fsum(xs) / n
-    spectrum = dft([complex(x - mean) for x in xs])
+    # Candidates are found on the series less its line: a trend's low-frequency power
+    # would dwarf the seasonal peaks, and its slow decay would flatten the autocorrelation's
+    # hills.  Scores stay those of the series itself (period_score).
+    flat = _detrended(xs)
+    rd = autocorrelation(flat)
+    spectrum = dft([complex(v) for v in flat])
     power = [abs(z) ** 2 for z in spectrum[: n // 2 + 1]]
-    top = max(power[1:], default=0.0)
-    found: dict[int, float] = {}
+    windows = {}
     for k in range(1, len(power)):
+        first = max(lo, math.floor(n / (k + 1)))
+        last = min(hi, math.ceil(n / (k - 1)) if k > 1 else hi)
+        if first <= last:
+            windows[k] = (first, last)
+    top = max((power[k] for k in windows), default=0.0)  # the strongest bin in the range searched
+    found: dict[int, float] = {}
+    for k, (first, last) in windows.items():
         left = power[k - 1] if k > 1 else -1.0
         right = power[k + 1] if k + 1 < len(power) else -1.0
         if top <= 0 or power[k] < 0.1 * top or power[k] < left or power[k] < right:
             continue
-        first = max(lo, math.floor(n / (k + 1)))
-        last = min(hi, math.ceil(n / (k - 1)) if k > 1 else hi)
-        if first > last:
-            continue
-        lag = max(range(first, last + 1), key=lambda t: r[t])
-        if r[lag] < r[lag - 1] or (lag + 1 < n and r[lag] < r[lag + 1]):
+        lag = max(range(first, last + 1), key=lambda t: rd[t])
+        if rd[lag] < rd[lag - 1] or (lag + 1 < n and rd[lag] < rd[lag + 1]):
             continue  # the range's edge, not a hill
         score = period_score(r, lag)
         if score > 0:
             found[lag] = max(score, found.get(lag, 0.0))
     ranked = sorted(found.items(), key=lambda t: (-t[1], t[0]))
     return ranked[:count]
+
+
+def _detrended(xs: list[float]) -> list[float]:
+    n = len(xs)
+    mx, my = (n - 1) / 2, math.fsum(xs) / n
+    sxx = math.fsum((i - mx) ** 2 for i in range(n))
+    slope = math.fsum((i - mx) * (x - my) for i, x in enumerate(xs)) / sxx if sxx else 0.0
+    return [x - my - slope * (i - mx) for i, x in enumerate(xs)]
 
 
 # ------------------------------------------------------------------ statistics
