@@ -327,3 +327,9 @@ def test_fits_and_stats_with_missing_values():
     assert st["min"] is None and st["sum"] is None and st["len"] == 3  # non-finite -> null by default
     st = value("print s=series_stats_dynamic(dynamic([1, null, 3]), true)")
     assert st["min"] == 1.0 and st["max_idx"] == 2 and st["sum"] == 4.0
+
+
+def test_nan_and_infinity_are_missing_values():
+    d = value("print d=series_decompose(dynamic([1, 2, real(nan), 2, 1, 2, 1, real(inf), 1, 2]), 2)")
+    assert d["seasonal"] == [1.0, 2.0] * 5 and d["residual"][2] is None and d["residual"][7] is None
+    assert value("print s=series_seasonal(dynamic([1, 2, real(nan), 2, 1, 2]), 2)") == [1.0, 2.0] * 3

@@ -79,7 +79,7 @@ def phase_medians(vals: list[float | None], period: int, learn: int) -> list[flo
     points in that phase (0 for a phase with none)."""
     med = []
     for k in range(period):
-        phase = [v for v in vals[k:learn:period] if v is not None]
+        phase = [v for v in vals[k:learn:period] if v is not None and math.isfinite(v)]
         med.append(S.median(phase) if phase else 0.0)
     return [med[i % period] for i in range(len(vals))]
 
