@@ -333,3 +333,9 @@ def test_nan_and_infinity_are_missing_values():
     d = value("print d=series_decompose(dynamic([1, 2, real(nan), 2, 1, 2, 1, real(inf), 1, 2]), 2)")
     assert d["seasonal"] == [1.0, 2.0] * 5 and d["residual"][2] is None and d["residual"][7] is None
     assert value("print s=series_seasonal(dynamic([1, 2, real(nan), 2, 1, 2]), 2)") == [1.0, 2.0] * 3
+
+
+def test_a_period_longer_than_the_series():
+    assert value("print s=series_seasonal(dynamic([1, 2, 3]), 1000000000000)") == [1.0, 2.0, 3.0]
+    d = value("print d=series_decompose(dynamic([1, 2, 3]), 1000000000000, 'avg', 5)")
+    assert d["baseline"] == [0.0, 0.0, 0.0]  # nothing learnt: every point is a test point

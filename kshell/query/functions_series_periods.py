@@ -78,7 +78,7 @@ def phase_medians(vals: list[float | None], period: int, learn: int) -> list[flo
     """The documented seasonal component: per phase, the median of the first `learn`
     points in that phase (0 for a phase with none)."""
     med = []
-    for k in range(period):
+    for k in range(min(period, len(vals))):  # phases past the series' end are never read
         phase = [v for v in vals[k:learn:period] if v is not None and math.isfinite(v)]
         med.append(S.median(phase) if phase else 0.0)
     return [med[i % period] for i in range(len(vals))]
