@@ -110,6 +110,7 @@ def test_periods_tolerate_nulls_and_non_numbers():
 
 def test_periods_bad_arguments_are_kusto_errors():
     assert "num_periods" in error("print series_periods_detect(dynamic([1,2]), 1, 2, -1)")
+    assert "num_periods" in error("print series_periods_detect(dynamic([1,2]), 1, 2, 1000000000000)")
     assert "min_period" in error("print series_periods_detect(dynamic([1,2]), 'a', 2, 1)")
     assert "at most 16 periods" in error("print series_periods_validate(dynamic([1,2]), "
                                          + ", ".join(str(i) for i in range(4, 21)) + ")")

@@ -27,12 +27,15 @@ def real_arg(value: Any, what: str) -> float:
     return x
 
 
+MAX_PERIODS = 10_000  # the output arrays are padded to num_periods: a bound keeps a typo from exhausting memory
+
+
 @scalar("series_periods_detect", "dynamic", 4, strict=False)
 def _periods_detect(s, min_period, max_period, num_periods):
     lo, hi = real_arg(min_period, "min_period"), real_arg(max_period, "max_period")
     count = real_arg(num_periods, "num_periods")
-    if count < 0 or count != int(count):
-        raise ValueError(f"the num_periods argument must be a non-negative integer, got {num_periods!r}")
+    if count < 0 or count != int(count) or count > MAX_PERIODS:
+        raise ValueError(f"the num_periods argument must be an integer from 0 to {MAX_PERIODS}, got {num_periods!r}")
     s = _series(s)
     if s is None:
         return None
