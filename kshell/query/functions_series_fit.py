@@ -63,13 +63,29 @@ def fit_2lines(points: list[tuple[float, float]], n: int) -> dict[str, Any] | No
     xs, ys = [x for x, _ in points], [y for _, y in points]
     my = math.fsum(ys) / m
     sst = math.fsum((y - my) ** 2 for y in ys)
-    best = None
+    # Running sums give each split's squared error in O(1), so the search is linear; the
+    # chosen split is then refitted directly (the sums lose digits on large values).
+    cx, cy = xs[m // 2], my  # centre the sums for precision
+    pre = [(0.0, 0.0, 0.0, 0.0, 0.0)]
+    for x, y in points:
+        u, v = x - cx, y - cy
+        a = pre[-1]
+        pre.append((a[0] + u, a[1] + v, a[2] + u * u, a[3] + u * v, a[4] + v * v))
+
+    def sse_of(lo: int, hi: int) -> float:
+        c = hi - lo
+        su, sv, suu, suv, svv = (pre[hi][i] - pre[lo][i] for i in range(5))
+        sxx, sxy, syy = suu - su * su / c, suv - su * sv / c, svv - sv * sv / c
+        return max(0.0, syy - (sxy * sxy / sxx if sxx > 0 else 0.0))
+
+    best_k, best_sse = 2, math.inf
     for k in range(2, m - 1):
-        left, right = _segment(xs[:k], ys[:k]), _segment(xs[k:], ys[k:])
-        sse = left["_sse"] + right["_sse"]
-        if best is None or sse < best[0] - 1e-12 * max(1.0, sst):
-            best = (sse, k, left, right)
-    sse, k, left, right = best
+        sse = sse_of(0, k) + sse_of(k, m)
+        if sse < best_sse - 1e-9 * max(1.0, sst):
+            best_k, best_sse = k, sse
+    k = best_k
+    left, right = _segment(xs[:k], ys[:k]), _segment(xs[k:], ys[k:])
+    sse = left["_sse"] + right["_sse"]
     split = xs[k]
     line = [(left if x < split else right)["interception"] + (left if x < split else right)["slope"] * x
             for x in range(1, n + 1)]
