@@ -340,3 +340,14 @@ def test_a_period_longer_than_the_series():
     assert value("print s=series_seasonal(dynamic([1, 2, 3]), 1000000000000)") == [1.0, 2.0, 3.0]
     d = value("print d=series_decompose(dynamic([1, 2, 3]), 1000000000000, 'avg', 5)")
     assert d["baseline"] == [0.0, 0.0, 0.0]  # nothing learnt: every point is a test point
+
+
+def test_fit_2lines_search_agrees_with_refitting_every_split():
+    from kshell.query.functions_series_fit import _segment, fit_2lines
+    for seed in range(20):
+        ys = [((i * 7919 + seed * 104729) % 97) / 7.0 + (i if i < 6 + seed % 5 else -i) for i in range(14)]
+        pts = [(float(i + 1), y) for i, y in enumerate(ys)]
+        xs = [x for x, _ in pts]
+        brute = min(range(2, len(ys) - 1),
+                    key=lambda k: _segment(xs[:k], ys[:k])["_sse"] + _segment(xs[k:], ys[k:])["_sse"])
+        assert fit_2lines(pts, len(ys))["split_idx"] == brute
