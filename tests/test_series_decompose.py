@@ -351,3 +351,12 @@ def test_fit_2lines_search_agrees_with_refitting_every_split():
         brute = min(range(2, len(ys) - 1),
                     key=lambda k: _segment(xs[:k], ys[:k])["_sse"] + _segment(xs[k:], ys[k:])["_sse"])
         assert fit_2lines(pts, len(ys))["split_idx"] == brute
+
+
+def test_a_constant_series_has_no_period_and_no_anomaly():
+    _cols, rows = table("print p=series_periods_detect(repeat(5, 100), 4, 50, 2), "
+                        "v=series_periods_validate(repeat(5, 100), 10), "
+                        "a=series_decompose_anomalies(repeat(5, 30))")
+    p, v, a = rows[0]
+    assert p == {"periods": [0, 0], "periods_scores": [0.0, 0.0]} and v["scores"] == [0.0]
+    assert a["ad_flag"] == [0] * 30 and a["baseline"] == [5.0] * 30
