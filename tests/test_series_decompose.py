@@ -360,3 +360,7 @@ def test_a_constant_series_has_no_period_and_no_anomaly():
     p, v, a = rows[0]
     assert p == {"periods": [0, 0], "periods_scores": [0.0, 0.0]} and v["scores"] == [0.0]
     assert a["ad_flag"] == [0] * 30 and a["baseline"] == [5.0] * 30
+
+
+def test_a_tuple_of_more_names_than_columns_is_an_error():
+    assert "produces 7" in error("print x=dynamic([1, 2]) | extend (a, b, c, d, e, f, g, h) = series_stats(x)")

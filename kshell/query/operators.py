@@ -98,6 +98,8 @@ def spread_columns(c: Compiler, item: Any, values: list[Any], *,
         fields = BAG_COLUMNS[node.name]
         arg = (expr_name(node.args[0]) if node.args else None) or ""
         names = list(item.names or [])
+        if len(names) > len(fields):
+            raise c.error(item, f"the tuple names {len(names)} columns; {node.name}() produces {len(fields)}")
         if not (named_only and names):
             names += [f"{node.name}_{arg}_{f}" for f, _t in fields[len(names):]]
         return [(n, t, [_bag_field(v, f, t) for v in values]) for n, (f, t) in zip(names, fields)]
