@@ -166,6 +166,14 @@ def test_outliers_scores_distance_beyond_the_quantile_range():
     assert c[0] == c[1] == c[3] == 0.0  # inside [Q10, Q90]
 
 
+def test_outliers_ctukey_normalization_reproduces_the_services_scores():
+    # scores published by the service's maintainers (stackoverflow.com/questions/75264555)
+    s = value("print series_outliers(dynamic([-3, 2.4, 15, 3.9, 5, 6, 4.5, 5.2, 3, 4, 5, 16, 7, 5, 5, 4]))")
+    expected = [-1.9040785483608571, -0.10021466044004519, 1.3361954725339347] + [0.0] * 8 + \
+        [1.6702443406674186] + [0.0] * 4
+    assert close(s, expected, 1e-12)
+
+
 def test_outliers_missing_and_ignored_values_score_zero():
     s = value("print series_outliers(dynamic([1, null, 'x', 2, 3, -999, 2, 1, 2, 3, 1, 2, 3, 2, 100]), 'ctukey', -999)")
     assert s[1] == s[2] == s[5] == 0.0 and s[14] > 1.5

@@ -7,6 +7,7 @@ seasonal + trend, residual = series - baseline; anomalies are the residual's out
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Any
 
 from kshell.query import series_signal as S
@@ -29,14 +30,32 @@ def _percentile_arg(value: Any, default: float, what: str) -> float:
     return p
 
 
+def _normal_fence_ratio(lo_p: float, hi_p: float) -> float:
+    """For normally distributed data: the score Tukey's mild fence (Q3 + 1.5 IQR) gets
+    when measured in units of the [lo_p, hi_p] range, divided into 1.5."""
+    z = NormalDist().inv_cdf
+    fence = z(0.75) + 1.5 * (z(0.75) - z(0.25))
+    return 1.5 / ((fence - z(hi_p / 100)) / (z(hi_p / 100) - z(lo_p / 100)))
+
+
+# The service's factor at its default 10/90 range, measured from scores its maintainers
+# published (stackoverflow.com/questions/75264555): 2.772605605507915; the normal ratio
+# above gives 2.714 there, so it is scaled to agree at the default.
+_CTUKEY_SCALE = 2.772605605507915 / _normal_fence_ratio(10.0, 90.0)
+
+
 def outlier_scores(vals: list[float | None], kind: str = "ctukey", lo_p: float = 10.0,
                    hi_p: float = 90.0, learn: int | None = None) -> list[float]:
     """Each value's distance beyond the quantile range [Q_lo, Q_hi], in units of
-    Q_hi - Q_lo: 0 inside, positive above, negative below.  Tukey's fences at k = 1.5
-    are then scores of +-1.5.  Missing values score 0.  The quantiles come from the
+    Q_hi - Q_lo: 0 inside, positive above, negative below.  For `tukey` (25/75) scores
+    of +-1.5 are Tukey's fences; `ctukey` multiplies by a factor that puts the fences of
+    normal data at +-1.5 whatever the percentiles (the service's normalization, as its
+    maintainers describe it).  Missing values score 0.  The quantiles come from the
     first `learn` values (all by default)."""
     if kind == "tukey":
-        lo_p, hi_p = 25.0, 75.0
+        lo_p, hi_p, factor = 25.0, 75.0, 1.0
+    else:
+        factor = _normal_fence_ratio(lo_p, hi_p) * _CTUKEY_SCALE
     learn = len(vals) if learn is None else learn
     known = sorted(v for v in vals[:learn] if v is not None and math.isfinite(v))
     if not known:
@@ -52,9 +71,9 @@ def outlier_scores(vals: list[float | None], kind: str = "ctukey", lo_p: float =
         if v is None or not math.isfinite(v):
             out.append(0.0)
         elif v > q_hi:
-            out.append((v - q_hi) / scale)
+            out.append((v - q_hi) / scale * factor)
         elif v < q_lo:
-            out.append((v - q_lo) / scale)
+            out.append((v - q_lo) / scale * factor)
         else:
             out.append(0.0)
     return out
