@@ -273,9 +273,9 @@ def test_partition_with_a_query_body():
 
 def test_bag_functions_spread_into_columns():
     check("print x=dynamic([1,2,3]) | project series_stats(x)",
-          "series_stats_x_min:dynamic, series_stats_x_min_idx:dynamic, series_stats_x_max:dynamic, "
-          "series_stats_x_max_idx:dynamic, series_stats_x_avg:dynamic, series_stats_x_stdev:dynamic, "
-          "series_stats_x_variance:dynamic", [[1.0, 0, 3.0, 2, 2.0, 1.0, 1.0]])
+          "series_stats_x_min:real, series_stats_x_min_idx:long, series_stats_x_max:real, "
+          "series_stats_x_max_idx:long, series_stats_x_avg:real, series_stats_x_stdev:real, "
+          "series_stats_x_variance:real", [[1.0, 0, 3.0, 2, 2.0, 1.0, 1.0]])
     r = run("print x=dynamic([1,2,3]) | extend (r2, slope, v, rv, icpt, fit) = series_fit_line(x) | project slope, icpt, fit")
     assert r.rows == [[1.0, 0.0, [1.0, 2.0, 3.0]]]
 

@@ -292,28 +292,28 @@ function	series_atan	series_atan(series)	dynamic	runs	Element-wise inverse tange
 function	series_ceiling	series_ceiling(series)	dynamic	runs	Element-wise ceiling.
 function	series_cos	series_cos(series)	dynamic	runs	Element-wise cosine.
 function	series_cosine_similarity	series_cosine_similarity(series1, series2, [magnitude1, [magnitude2]])	real	runs	Cosine similarity of two series.
-function	series_decompose	series_decompose(Series , [ Seasonality, Trend, Test_points, Seasonality_threshold ])	dynamic	not implemented yet	Baseline, seasonal, trend and residual of a series.
-function	series_decompose_anomalies	series_decompose_anomalies (Series, [ Threshold, Seasonality, Trend, Test_points, AD_method, Seasonality_threshold ])	dynamic	not implemented yet	Anomaly flags from a decomposition of a series.
-function	series_decompose_forecast	series_decompose_forecast(Series, Points, [ Seasonality, Trend, Seasonality_threshold ])	dynamic	not implemented yet	Forecast from a decomposition of a series.
+function	series_decompose	series_decompose(Series , [ Seasonality, Trend, Test_points, Seasonality_threshold ])	dynamic	runs	Baseline, seasonal, trend and residual of a series.
+function	series_decompose_anomalies	series_decompose_anomalies (Series, [ Threshold, Seasonality, Trend, Test_points, AD_method, Seasonality_threshold ])	dynamic	runs	Anomaly flags from a decomposition of a series.
+function	series_decompose_forecast	series_decompose_forecast(Series, Points, [ Seasonality, Trend, Seasonality_threshold ])	dynamic	runs	Forecast from a decomposition of a series.
 function	series_divide	series_divide(series1, series2)	dynamic	runs	Element-wise quotient of two series.
 function	series_dot_product	series_dot_product(series1, series2)	real	runs	Dot product of two series.
 function	series_equals	series_equals (series1, series2)	dynamic	runs	Element-wise equality of two series.
 function	series_exp	series_exp(series)	dynamic	runs	Element-wise e to the power x.
-function	series_fft	series_fft(x_real [, x_imaginary])	dynamic	not implemented yet	Fast Fourier transform of a series.
+function	series_fft	series_fft(x_real [, x_imaginary])	dynamic	runs	Fast Fourier transform of a series.
 function	series_fill_backward	series_fill_backward(series[,missing_value_placeholder])	dynamic	runs	Fills missing values with the next known value.
 function	series_fill_const	series_fill_const(series, constant_value, [ missing_value_placeholder ])	dynamic	runs	Fills missing values with a constant.
 function	series_fill_forward	series_fill_forward(series, [ missing_value_placeholder ])	dynamic	runs	Fills missing values with the previous known value.
 function	series_fill_linear	series_fill_linear(series, [ missing_value_placeholder [,fill_edges [, constant_value ]]])	dynamic	runs	Fills missing values by linear interpolation.
 function	series_fir	series_fir(series, filter [, normalize[, center]])	dynamic	runs	Finite impulse response filter.
-function	series_fit_2lines	Will return all mentioned above columns with the following names: series_fit_2lines_x_rsquare, series_fit_2lines_x_split_idx etc.	dynamic	not implemented yet	Two-segment linear regression (several columns).
-function	series_fit_2lines_dynamic	series_fit_2lines_dynamic(series)	dynamic	not implemented yet	Two-segment linear regression, as a property bag.
+function	series_fit_2lines	series_fit_2lines(series)	dynamic	runs	Two-segment linear regression (several columns).
+function	series_fit_2lines_dynamic	series_fit_2lines_dynamic(series)	dynamic	runs	Two-segment linear regression, as a property bag.
 function	series_fit_line	series_fit_line(series)	dynamic	runs	Linear regression (several columns).
 function	series_fit_line_dynamic	series_fit_line_dynamic(series)	dynamic	runs	Linear regression, as a property bag.
-function	series_fit_poly	T | extend series_fit_poly(y_series [, x_series, degree ])	dynamic	not implemented yet	Polynomial regression (several columns).
+function	series_fit_poly	series_fit_poly(y_series [, x_series, degree ])	dynamic	runs	Polynomial regression (several columns).
 function	series_floor	series_floor(series)	dynamic	runs	Element-wise floor.
 function	series_greater	series_greater(series1, series2)	dynamic	runs	Element-wise > of two series.
 function	series_greater_equals	series_greater_equals(series1, series2)	dynamic	runs	Element-wise >= of two series.
-function	series_ifft	series_ifft(fft_real [, fft_imaginary])	dynamic	not implemented yet	Inverse fast Fourier transform.
+function	series_ifft	series_ifft(fft_real [, fft_imaginary])	dynamic	runs	Inverse fast Fourier transform.
 function	series_iir	series_iir(series, numerators , denominators)	dynamic	runs	Infinite impulse response filter.
 function	series_less	series_less(series1, series2)	dynamic	runs	Element-wise < of two series.
 function	series_less_equals	series_less_equals(series1, series2)	dynamic	runs	Element-wise <= of two series.
@@ -321,10 +321,10 @@ function	series_log	series_log(series)	dynamic	runs	Element-wise natural logarit
 function	series_magnitude	series_magnitude(series)	real	runs	Euclidean norm of a series.
 function	series_multiply	series_multiply(series1, series2)	dynamic	runs	Element-wise product of two series.
 function	series_not_equals	series_not_equals(series1, series2)	dynamic	runs	Element-wise != of two series.
-function	series_outliers	series_outliers(series [, kind ] [, ignore_val ] [, min_percentile ] [, max_percentile ])	dynamic	not implemented yet	Tukey fence outlier scores of a series.
+function	series_outliers	series_outliers(series [, kind ] [, ignore_val ] [, min_percentile ] [, max_percentile ])	dynamic	runs	Tukey fence outlier scores of a series.
 function	series_pearson_correlation	series_pearson_correlation(series1, series2)	real	runs	Pearson correlation of two series.
-function	series_periods_detect	series_periods_detect(series, min_period, max_period, num_periods)	dynamic	not implemented yet	Detected periods of a series and their scores.
-function	series_periods_validate	series_periods_validate(series, period1 [ , period2 , . . . ] )	dynamic	not implemented yet	Scores of candidate periods of a series.
+function	series_periods_detect	series_periods_detect(series, min_period, max_period, num_periods)	dynamic	runs	Detected periods of a series and their scores.
+function	series_periods_validate	series_periods_validate(series, period1 [ , period2 , . . . ] )	dynamic	runs	Scores of candidate periods of a series.
 function	series_pow	series_pow(series1, series2)	dynamic	runs	Element-wise power of two series.
 function	series_product	series_product(series)	real	runs	Product of a series' elements.
 function	series_seasonal	series_seasonal(series [, period ])	dynamic	runs	The seasonal component of a series.

@@ -704,9 +704,10 @@ def _sort_key(v):
 # array of results, so array_sort_asc(t, c)[1] is c in t's order.
 MULTI_COLUMN = {"array_sort_asc": "_sorted", "array_sort_desc": "_sorted"}
 # Functions whose property bag becomes several columns when the call stands alone in a
-# print/extend/project item: name -> the bag's fields, in column order (series_stats...).
+# print/extend/project item: name -> the bag's fields and their column types, in column
+# order (series_stats...).
 # Columns are named by a tuple assignment, else <function>_<argument>_<field>.
-BAG_COLUMNS: dict[str, list[str]] = {}
+BAG_COLUMNS: dict[str, list[tuple[str, str]]] = {}  # name -> [(field, column type)]
 
 
 def _array_sort(desc: bool, *args):

@@ -8,6 +8,9 @@ from kshell.query import functions_ip  # noqa: F401
 from kshell.query import functions_geo  # noqa: F401
 from kshell.query import functions_geometry  # noqa: F401
 from kshell.query import functions_series  # noqa: F401
+from kshell.query import functions_series_periods  # noqa: F401
+from kshell.query import functions_series_decompose  # noqa: F401
+from kshell.query import functions_series_fit  # noqa: F401
 from kshell.query import aggregates_extra  # noqa: F401
 from kshell.query import graph  # noqa: F401
 from kshell.query import functions_extent  # noqa: F401

@@ -82,18 +82,27 @@ def _filter(ev, tab: Tabular, predicate: Any, scope) -> Tabular:
 
 # ------------------------------------------------------------------ project family
 
-def spread_columns(c: Compiler, item: Any, values: list[Any]) -> list[tuple[str, list[Any]]] | None:
+def spread_columns(c: Compiler, item: Any, values: list[Any], *,
+                   named_only: bool = False) -> list[tuple[str, str | None, list[Any]]] | None:
     """A call of functions.MULTI_COLUMN with several arrays, alone in a print/extend/project
     item, becomes one column per array: named by a tuple assignment `(a, b) = ...`, else
-    `<argument>_sorted` (array-sort-asc-function.md)."""
+    `<argument>_sorted` (array-sort-asc-function.md).  A call of functions.BAG_COLUMNS
+    becomes one column per field, typed as the table says, named `<function>_<argument>_<field>`
+    (the argument part empty when it is not a column) unless a tuple names it; with
+    `named_only` (extend, print) a tuple of fewer names keeps only those columns
+    (series-stats-function.md).  Each result is (name, type or None for the call's, values)."""
     from kshell.query.functions import BAG_COLUMNS, MULTI_COLUMN
 
     node = item.expr
     if isinstance(node, ast.Call) and node.name in BAG_COLUMNS and not item.name:
         fields = BAG_COLUMNS[node.name]
-        arg = (expr_name(node.args[0]) if node.args else None) or "Column1"
-        names = list(item.names or []) + [f"{node.name}_{arg}_{f}" for f in fields[len(item.names or []):]]
-        return [(n, [v.get(f) if isinstance(v, dict) else None for v in values]) for n, f in zip(names, fields)]
+        arg = (expr_name(node.args[0]) if node.args else None) or ""
+        names = list(item.names or [])
+        if len(names) > len(fields):
+            raise c.error(item, f"the tuple names {len(names)} columns; {node.name}() produces {len(fields)}")
+        if not (named_only and names):
+            names += [f"{node.name}_{arg}_{f}" for f, _t in fields[len(names):]]
+        return [(n, t, [_bag_field(v, f, t) for v in values]) for n, (f, t) in zip(names, fields)]
     if not isinstance(node, ast.Call) or node.name not in MULTI_COLUMN or item.name:
         return None
     arrays = list(node.args)
@@ -105,8 +114,13 @@ def spread_columns(c: Compiler, item: Any, values: list[Any]) -> list[tuple[str,
     out = []
     for k, a in enumerate(arrays):
         name = names[k] if k < len(names) else f"{expr_name(a) or f'array{k + 1}'}{MULTI_COLUMN[node.name]}"
-        out.append((name, [v[k] if isinstance(v, list) and len(v) > k else None for v in values]))
+        out.append((name, None, [v[k] if isinstance(v, list) and len(v) > k else None for v in values]))
     return out
+
+
+def _bag_field(bag: Any, field: str, typ: str) -> Any:
+    v = bag.get(field) if isinstance(bag, dict) else None
+    return v if v is None or typ == "dynamic" else T.convert(v, typ)
 
 
 def project(ev, tab: Tabular, op: ast.Project, scope) -> Tabular:
@@ -127,11 +141,11 @@ def project(ev, tab: Tabular, op: ast.Project, scope) -> Tabular:
         if spread is None:
             if item.names:
                 raise ev.error(item, "tuple assignment is not supported in project")
-            spread = [(item.name or expr_name(item.expr) or numberer.next(), values)]
-        for name, vals in spread:
+            spread = [(item.name or expr_name(item.expr) or numberer.next(), None, values)]
+        for name, typ, vals in spread:
             if any(n == name for n, _ in cols):
                 raise ev.error(item, f"project: the column name '{name}' is used more than once")
-            cols.append((name, e.type))
+            cols.append((name, typ or e.type))
             data.append(vals)
     return Tabular(cols, data, tab.rows, tab.name)
 
@@ -144,19 +158,19 @@ def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
         c = Compiler(ev, cols, scope)
         e = c.compile(item.expr)
         values = e.values(data, tab.rows)
-        spread = spread_columns(c, item, values)
+        spread = spread_columns(c, item, values, named_only=True)
         if spread is None:
             if item.names:
                 raise ev.error(item, "tuple assignment is not supported in extend")
-            spread = [(item.name or expr_name(item.expr) or numberer.next(), values)]
-        for name, vals in spread:
+            spread = [(item.name or expr_name(item.expr) or numberer.next(), None, values)]
+        for name, typ, vals in spread:
             for i, (n, _t) in enumerate(cols):
                 if n == name:
-                    cols[i] = (name, e.type)
+                    cols[i] = (name, typ or e.type)
                     data[i] = vals
                     break
             else:
-                cols.append((name, e.type))
+                cols.append((name, typ or e.type))
                 data.append(vals)
     return Tabular(cols, data, tab.rows, tab.name)
 

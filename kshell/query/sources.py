@@ -62,17 +62,17 @@ def print_(ev: Any, node: ast.Print, scope: Any) -> Tabular:
         value = e.value if e.const else e.fn([], 1)[0]
         if e.type == "string" and value is None:
             value = ""
-        spread = spread_columns(c, item, [value])
+        spread = spread_columns(c, item, [value], named_only=True)
         if spread is None:
             if item.names:
                 raise ev.error(item, "print: tuple assignment is not supported")
             # print has no input columns: a name it reads is a let value, and an unnamed
             # item is print_N whatever it reads (`let d = 1; print d` gives print_0).
-            spread = [(item.name or f"print_{i}", [value])]
-        for name, vals in spread:
+            spread = [(item.name or f"print_{i}", None, [value])]
+        for name, typ, vals in spread:
             if len(spread) > 1:  # one column per array: numbered if an earlier item took the name
                 name = unique(name, {n for n, _t in cols})
-            cols.append((name, e.type))
+            cols.append((name, typ or e.type))
             data.append(vals)
     if not cols:
         return Tabular([], [], 1)
