@@ -169,6 +169,17 @@ def polygons(v: Any) -> list[list[list[Vec]]] | None:
     return out
 
 
+def unioned(v: Any) -> list[list[list[Vec]]] | None:
+    """polygons(v), a MultiPolygon's parts unioned first: the service measures the area,
+    perimeter and centroid of a MultiPolygon whose parts overlap as of their union."""
+    ps = polygons(v)
+    if ps is None or len(ps) < 2:
+        return ps
+    from kshell.query.functions_geo_union import parse, rings_of
+    poly = parse(v)
+    return None if poly is None else rings_of(poly)
+
+
 def _depth(v: Any) -> int:
     d = 0
     while isinstance(v, list) and v:
@@ -280,7 +291,7 @@ def _line_length(v, use_spheroid=False):
 
 @scalar("geo_polygon_perimeter", "real", strict=False)
 def _polygon_perimeter(v):
-    ps = polygons(v)
+    ps = unioned(v)
     return None if ps is None else R * sum(angle(a, b) for rings in ps for r in rings for a, b in edges(r, True))
 
 
@@ -298,7 +309,7 @@ def _ring_area(ring: list[Vec]) -> float:
 
 @scalar("geo_polygon_area", "real", strict=False)
 def _polygon_area(v):
-    ps = polygons(v)
+    ps = unioned(v)
     if ps is None:
         return None
     area = 0.0
@@ -330,7 +341,7 @@ def _line_centroid(v):
 @scalar("geo_polygon_centroid", "dynamic", strict=False)
 def _polygon_centroid(v):
     """∫ x dA over the region = ½ Σ over edges of (edge angle × unit normal), for CCW rings."""
-    ps = polygons(v)
+    ps = unioned(v)
     if ps is None:
         return None
     total: Vec = (0.0, 0.0, 0.0)
