@@ -341,7 +341,8 @@ def _polygon_to_h3cells(v, res=_MISSING, radius=None):
 def _s2_cover(shape_edges, inside, seeds, level: int) -> list[str] | None:
     """The level-`level` S2 cells that intersect a shape: a flood fill from the cells of
     its vertices through edge neighbours, keeping a cell when one of its corners or its
-    centre is inside the shape, or one of its edges crosses the shape's edges."""
+    centre is inside the shape, or one of its edges crosses the shape's edges (a cell that
+    only runs along an edge of the shape does not intersect it)."""
     from kshell.query import functions_geometry as G
     s2 = _s2()
     todo = list({c.id(): c for c in seeds}.values())
@@ -354,7 +355,7 @@ def _s2_cover(shape_edges, inside, seeds, level: int) -> list[str] | None:
         vs = [(p[0], p[1], p[2]) for p in corners]
         center = cid.to_point()
         hit = inside((center[0], center[1], center[2])) or any(inside(v) for v in vs) or any(
-            G.arcs_intersect(vs[i], vs[(i + 1) % 4], a, b) for i in range(4) for a, b in shape_edges)
+            G.arcs_cross(vs[i], vs[(i + 1) % 4], a, b) for i in range(4) for a, b in shape_edges)
         if not hit:
             continue
         out.append(cid)

@@ -48,7 +48,8 @@ def _part(rings: Any) -> O.Poly | None:
         if coords is None:
             return None
         loops.append(_loop(coords, hole=k > 0))
-    return O.Poly(loops)
+    poly = O.Poly(loops)
+    return None if O.self_crossing(poly) else poly
 
 
 def parse(v: Any) -> O.Poly | None:

@@ -87,13 +87,34 @@ def closest_on_arc(p: Vec, a: Vec, b: Vec) -> Vec:
     return a if angle(p, a) <= angle(p, b) else b
 
 
-def arcs_intersect(a: Vec, b: Vec, c: Vec, d: Vec) -> bool:
+def arcs_cross(a: Vec, b: Vec, c: Vec, d: Vec) -> bool:
+    """Whether arcs AB and CD meet at a point (arcs of one great circle never do here)."""
     n1, n2 = cross(a, b), cross(c, d)
     s1, s2 = dot(n1, c), dot(n1, d)
     s3, s4 = dot(n2, a), dot(n2, b)
     if s1 * s2 > 0 or s3 * s4 > 0:
         return False
-    return dot(add(a, b), add(c, d)) > 0
+    # Each arc meets the other's great circle at ±x; they cross when both meet it on the
+    # same side (the side of each arc's midpoint).  Comparing the two midpoints instead
+    # is wrong for long arcs.
+    x = cross(n1, n2)
+    if norm(x) < 1e-300:
+        return False
+    return (dot(x, add(a, b)) > 0) == (dot(x, add(c, d)) > 0)
+
+
+def _within(p: Vec, a: Vec, b: Vec, n: Vec) -> bool:
+    return dot(cross(a, p), n) >= 0 and dot(cross(p, b), n) >= 0 and dot(p, add(a, b)) > 0
+
+
+def arcs_intersect(a: Vec, b: Vec, c: Vec, d: Vec) -> bool:
+    """Whether arcs AB and CD share a point (crossing, touching, or overlapping)."""
+    n1, n2 = cross(a, b), cross(c, d)
+    if norm(cross(n1, n2)) >= 1e-300 or norm(n1) == 0 or norm(n2) == 0:
+        return arcs_cross(a, b, c, d)
+    if abs(dot(n1, c)) > 1e-15 or abs(dot(n1, d)) > 1e-15:
+        return False
+    return any(_within(p, a, b, n1) for p in (c, d)) or any(_within(p, c, d, n2) for p in (a, b))
 
 
 # ------------------------------------------------------------------ GeoJSON input

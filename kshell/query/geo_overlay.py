@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from kshell.query.functions_geometry import Vec, add, angle, cross, dot, lonlat, norm, unit
 
-EPS = 1e-13          # radians: points closer than this are one vertex (about 0.6 µm)
+EPS = 1e-12          # radians: points closer than this are one vertex (about 6 µm)
 _GRID = 1e-9         # cell size of the vertex registry's spatial hash
 
 
@@ -71,8 +71,18 @@ def leaf_cell_id(p: Vec) -> int:
         face = 1 if y >= 0 else 4
     else:
         face = 2 if z >= 0 else 5
-    u, v = {0: (y / x, z / x), 1: (-x / y, z / y), 2: (-x / z, -y / z),
-            3: (z / x, y / x), 4: (z / y, -x / y), 5: (-y / z, -x / z)}[face]
+    if face == 0:
+        u, v = y / x, z / x
+    elif face == 1:
+        u, v = -x / y, z / y
+    elif face == 2:
+        u, v = -x / z, -y / z
+    elif face == 3:
+        u, v = z / x, y / x
+    elif face == 4:
+        u, v = z / y, -x / y
+    else:
+        u, v = -y / z, -x / z
     size = 1 << 30
     i = min(size - 1, max(0, int(size * _st(u))))
     j = min(size - 1, max(0, int(size * _st(v))))
@@ -176,9 +186,46 @@ def _bbox(a: Vec, b: Vec) -> tuple[float, ...]:
             max(a[1], b[1]) + bulge, min(a[2], b[2]) - bulge, max(a[2], b[2]) + bulge)
 
 
-def _on_arc(p: Vec, a: Vec, b: Vec, n: Vec) -> bool:
-    """p (on the great circle of unit normal n) strictly between a and b."""
-    return dot(cross(a, p), n) > 0 and dot(cross(p, b), n) > 0
+def _sub(a: Vec, b: Vec) -> Vec:
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+def _orient(a: Vec, b: Vec, c: Vec) -> float:
+    """det(a, b, c), computed from differences so that it stays accurate for the short
+    edges of small shapes (the plain triple product loses ten digits on a 20 m edge)."""
+    return dot(a, cross(_sub(b, a), _sub(c, a)))
+
+
+def _within(p: Vec, a: Vec, b: Vec) -> bool:
+    """p (on the great circle of ab) strictly between a and b."""
+    d = _sub(b, a)
+    t = dot(_sub(p, a), d) / dot(d, d)
+    return 0 < t < 1 and dot(p, add(a, b)) > 0
+
+
+def _intersection(a0: Vec, a1: Vec, b0: Vec, b1: Vec) -> Vec | None:
+    """Where the great circles of two crossing arcs meet, on the arcs: solved as straight
+    lines in a gnomonic projection centred on the four points (accurate for short arcs),
+    or from the circles' normals when the arcs are too long for that."""
+    m = unit(add(add(a0, a1), add(b0, b1)))
+    if norm(m) > 0 and min(dot(p, m) for p in (a0, a1, b0, b1)) > 0.2:
+        e1 = unit(cross((0.0, 0.0, 1.0), m)) if abs(m[2]) < 0.9 else unit(cross((1.0, 0.0, 0.0), m))
+        e2 = cross(m, e1)
+
+        def xy(p: Vec) -> tuple[float, float]:
+            d = dot(p, m)
+            return dot(p, e1) / d, dot(p, e2) / d
+        (x1, y1), (x2, y2), (x3, y3), (x4, y4) = xy(a0), xy(a1), xy(b0), xy(b1)
+        den = (x2 - x1) * (y4 - y3) - (y2 - y1) * (x4 - x3)
+        if den != 0:
+            t = ((x3 - x1) * (y4 - y3) - (y3 - y1) * (x4 - x3)) / den
+            x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+            return unit(add(add(m, e1, x), e2, y))
+    x = cross(cross(a0, a1), cross(b0, b1))
+    if norm(x) < 1e-300:
+        return None
+    x = unit(x)
+    return x if dot(x, add(a0, a1)) > 0 else (-x[0], -x[1], -x[2])
 
 
 def _cut_points(edges: list[tuple[int, int, int]], reg: _Registry) -> list[list[int]]:
@@ -186,11 +233,7 @@ def _cut_points(edges: list[tuple[int, int, int]], reg: _Registry) -> list[list[
     region crosses it, or where a vertex of the other region lies on it."""
     cuts: list[list[int]] = [[] for _ in edges]
     boxes = [_bbox(reg.pts[u], reg.pts[v]) for u, v, _ in edges]
-    normals = []
-    for u, v, _ in edges:
-        n = cross(reg.pts[u], reg.pts[v])
-        nn = norm(n)
-        normals.append((n[0] / nn, n[1] / nn, n[2] / nn) if nn else (0.0, 0.0, 0.0))
+    lengths = [norm(cross(reg.pts[u], _sub(reg.pts[v], reg.pts[u]))) for u, v, _ in edges]
     order = sorted(range(len(edges)), key=lambda e: boxes[e][0])
     active: list[int] = []
     for e in order:
@@ -202,42 +245,68 @@ def _cut_points(edges: list[tuple[int, int, int]], reg: _Registry) -> list[list[
             by = boxes[f]
             if by[3] < bx[2] or bx[3] < by[2] or by[5] < bx[4] or bx[5] < by[4]:
                 continue
-            _cross_pair(e, f, edges, normals, reg, cuts)
+            _cross_pair(e, f, edges, lengths, reg, cuts)
         active.append(e)
     return cuts
 
 
-def _cross_pair(e: int, f: int, edges, normals, reg: _Registry, cuts) -> None:
+def _cross_pair(e: int, f: int, edges, lengths, reg: _Registry, cuts) -> None:
     (u1, v1, _), (u2, v2, _) = edges[e], edges[f]
     a0, a1, b0, b1 = reg.pts[u1], reg.pts[v1], reg.pts[u2], reg.pts[v2]
-    na, nb = normals[e], normals[f]
-    shared = {u1, v1} & {u2, v2}
-    # a vertex of one lying on the other (touching, or overlapping collinear edges)
-    for k, p in ((u2, b0), (v2, b1)):
-        if k not in (u1, v1) and abs(dot(na, p)) < EPS and _on_arc(p, a0, a1, na):
-            cuts[e].append(k)
-    for k, p in ((u1, a0), (v1, a1)):
-        if k not in (u2, v2) and abs(dot(nb, p)) < EPS and _on_arc(p, b0, b1, nb):
-            cuts[f].append(k)
-    if shared:
+    la, lb = lengths[e], lengths[f]
+    if la == 0 or lb == 0:
         return
-    s0, s1, t0, t1 = dot(na, b0), dot(na, b1), dot(nb, a0), dot(nb, a1)
+    # distances (sines) of each endpoint from the other arc's great circle
+    s0, s1 = _orient(a0, a1, b0) / la, _orient(a0, a1, b1) / la
+    t0, t1 = _orient(b0, b1, a0) / lb, _orient(b0, b1, a1) / lb
+    # a vertex of one lying on the other (touching, or overlapping collinear edges)
+    for k, p, s in ((u2, b0, s0), (v2, b1, s1)):
+        if k not in (u1, v1) and abs(s) < EPS and _within(p, a0, a1):
+            cuts[e].append(k)
+    for k, p, t in ((u1, a0, t0), (v1, a1, t1)):
+        if k not in (u2, v2) and abs(t) < EPS and _within(p, b0, b1):
+            cuts[f].append(k)
+    if {u1, v1} & {u2, v2}:
+        return
     if not ((s0 > EPS and s1 < -EPS) or (s0 < -EPS and s1 > EPS)):
         return
     if not ((t0 > EPS and t1 < -EPS) or (t0 < -EPS and t1 > EPS)):
         return
-    x = cross(na, nb)
-    if norm(x) < 1e-300:
-        return
-    x = unit(x)
-    if dot(x, add(a0, a1)) < 0:
-        x = (-x[0], -x[1], -x[2])
-    if dot(x, add(b0, b1)) <= 0:
+    x = _intersection(a0, a1, b0, b1)
+    if x is None or dot(x, add(a0, a1)) <= 0 or dot(x, add(b0, b1)) <= 0:
         return  # the great circles meet, the arcs do not
     k = reg.add(x)
     for g, (u, v) in ((e, (u1, v1)), (f, (u2, v2))):
         if k not in (u, v):
             cuts[g].append(k)
+
+
+def self_crossing(poly: Poly) -> bool:
+    """Whether two edges of the polygon's rings cross (the docs call such a polygon
+    invalid; rings may share vertices)."""
+    segs = [(lp.pts[j], lp.pts[(j + 1) % len(lp.pts)]) for lp in poly.loops for j in range(len(lp.pts))]
+    boxes = [_bbox(a, b) for a, b in segs]
+    order = sorted(range(len(segs)), key=lambda e: boxes[e][0])
+    active: list[int] = []
+    for e in order:
+        bx = boxes[e]
+        active = [f for f in active if boxes[f][1] >= bx[0]]
+        a0, a1 = segs[e]
+        for f in active:
+            by = boxes[f]
+            if by[3] < bx[2] or bx[3] < by[2] or by[5] < bx[4] or bx[5] < by[4]:
+                continue
+            b0, b1 = segs[f]
+            if a0 in (b0, b1) or a1 in (b0, b1):
+                continue
+            s0, s1 = _orient(a0, a1, b0), _orient(a0, a1, b1)
+            t0, t1 = _orient(b0, b1, a0), _orient(b0, b1, a1)
+            if s0 * s1 < 0 and t0 * t1 < 0:
+                x = cross(cross(a0, a1), cross(b0, b1))
+                if (dot(x, add(a0, a1)) > 0) == (dot(x, add(b0, b1)) > 0):
+                    return True
+        active.append(e)
+    return False
 
 
 # ------------------------------------------------------------------ pairwise union
