@@ -21,6 +21,7 @@ Nothing here needs an extra package (the leaf cell id is computed here).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ def _st(u: float) -> float:
     return 0.5 * math.sqrt(1 + 3 * u) if u >= 0 else 1 - 0.5 * math.sqrt(1 - 3 * u)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def leaf_cell_id(p: Vec) -> int:
     """The S2 leaf cell id of a unit vector (face, quadratic projection, Hilbert curve)."""
     x, y, z = p
@@ -105,23 +107,34 @@ class _Registry:
         self.pts: list[Vec] = []
         self.ll: list[tuple[float, float]] = []
         self._grid: dict[tuple[int, int, int], list[int]] = {}
+        self._exact: dict[Vec, int] = {}
 
     def _cell(self, p: Vec) -> tuple[int, int, int]:
         return (math.floor(p[0] / _GRID), math.floor(p[1] / _GRID), math.floor(p[2] / _GRID))
 
     def add(self, p: Vec, ll: tuple[float, float] | None = None) -> int:
-        cx, cy, cz = self._cell(p)
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for dz in (-1, 0, 1):
-                    for k in self._grid.get((cx + dx, cy + dy, cz + dz), ()):
+        k = self._exact.get(p)
+        if k is not None:
+            return k
+        cell = self._cell(p)
+        # the neighbouring grid cells only where p lies within EPS of a cell's side
+        near = []
+        for axis in range(3):
+            f = p[axis] / _GRID - cell[axis]
+            near.append((0, -1) if f < EPS / _GRID else (0, 1) if f > 1 - EPS / _GRID else (0,))
+        for dx in near[0]:
+            for dy in near[1]:
+                for dz in near[2]:
+                    for k in self._grid.get((cell[0] + dx, cell[1] + dy, cell[2] + dz), ()):
                         q = self.pts[k]
                         if abs(q[0] - p[0]) <= EPS and abs(q[1] - p[1]) <= EPS and abs(q[2] - p[2]) <= EPS:
+                            self._exact[p] = k
                             return k
         k = len(self.pts)
         self.pts.append(p)
         self.ll.append(ll if ll is not None else tuple(lonlat(p)))  # type: ignore[arg-type]
-        self._grid.setdefault((cx, cy, cz), []).append(k)
+        self._grid.setdefault(cell, []).append(k)
+        self._exact[p] = k
         return k
 
 
@@ -136,16 +149,61 @@ class _Region:
             c = unit(_sum(lp.pts))
             if norm(c) == 0:
                 c = lp.pts[0]
-            reach = max(angle(c, p) for p in lp.pts) + max(
-                (angle(a, b) / 2 for a, b in zip(lp.pts, lp.pts[1:] + lp.pts[:1])), default=0.0)
-            self.loops.append((lp, c, reach + 1e-9))
+            reach = math.acos(max(-1.0, min(1.0, min(dot(c, p) for p in lp.pts)))) + max(
+                (math.acos(max(-1.0, min(1.0, dot(a, b)))) / 2 for a, b in zip(lp.pts, lp.pts[1:] + lp.pts[:1])),
+                default=0.0)
+            index = _PlaneRing(lp.pts, c) if reach < 1.2 else None
+            self.loops.append((lp, c, reach + 1e-7, index))  # a margin over acos rounding
 
     def contains(self, p: Vec) -> bool:
         inside = False
-        for lp, c, reach in self.loops:
-            if angle(c, p) > reach:
+        for lp, c, reach, index in self.loops:
+            if reach < math.pi / 2 and dot(c, p) < math.cos(reach):
                 continue
-            if _winds(p, lp.pts, lp.hole):
+            if index is not None:
+                hit = index.contains(p)
+            else:
+                hit = _winds(p, lp.pts, lp.hole)
+            if hit:
+                inside = not inside
+        return inside
+
+
+class _PlaneRing:
+    """A ring in the gnomonic projection centred on it (its edges are straight lines
+    there), its edges bucketed by horizontal band: ray casting visits one band."""
+
+    def __init__(self, pts: list[Vec], c: Vec) -> None:
+        self.c = c
+        self.e1 = unit(cross((0.0, 0.0, 1.0), c)) if abs(c[2]) < 0.9 else unit(cross((1.0, 0.0, 0.0), c))
+        self.e2 = cross(c, self.e1)
+        xy = [self._xy(p) for p in pts]
+        segs = [(xy[k], xy[(k + 1) % len(xy)]) for k in range(len(xy))]
+        ys = [q[1] for q in xy]
+        self.y0, y1 = min(ys), max(ys)
+        self.n = max(1, len(segs) // 4)
+        self.h = (y1 - self.y0) / self.n or 1.0
+        self.bands: list[list[tuple[tuple[float, float], tuple[float, float]]]] = [[] for _ in range(self.n)]
+        for a, b in segs:
+            lo, hi = sorted((self._band(a[1]), self._band(b[1])))
+            for k in range(lo, hi + 1):
+                self.bands[k].append((a, b))
+
+    def _xy(self, p: Vec) -> tuple[float, float]:
+        d = dot(p, self.c)
+        return dot(p, self.e1) / d, dot(p, self.e2) / d
+
+    def _band(self, y: float) -> int:
+        return min(self.n - 1, max(0, int((y - self.y0) / self.h)))
+
+    def contains(self, p: Vec) -> bool:
+        """Whether p lies inside the ring (on its small side, whatever its orientation)."""
+        if dot(p, self.c) <= 0:
+            return False
+        px, py = self._xy(p)
+        inside = False
+        for (x1, y1), (x2, y2) in self.bands[self._band(py)]:
+            if (y1 > py) != (y2 > py) and px < x1 + (py - y1) * (x2 - x1) / (y2 - y1):
                 inside = not inside
         return inside
 
@@ -331,7 +389,7 @@ def union2(a: Poly, b: Poly) -> Poly:
     by_region: list[dict[tuple[int, int], int]] = [{}, {}]
     for p, q, eid, region in pieces:
         by_region[region].setdefault((p, q), eid)
-    regions = (_Region(a), _Region(b))
+    regions: list[_Region | None] = [None, None]
     kept: list[tuple[int, int, int]] = []
     for p, q, eid, region in pieces:
         other = by_region[1 - region]
@@ -342,7 +400,10 @@ def union2(a: Poly, b: Poly) -> Poly:
                 kept.append((p, q, eid))  # shared, same side: once (B's, as S2 emits it last)
             continue
         mid = unit(add(reg.pts[p], reg.pts[q]))
-        if not regions[1 - region].contains(mid):
+        other_region = regions[1 - region]
+        if other_region is None:
+            other_region = regions[1 - region] = _Region(b if region == 0 else a)
+        if not other_region.contains(mid):
             kept.append((p, q, eid))
     return _assemble(kept, reg)
 
