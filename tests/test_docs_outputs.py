@@ -84,7 +84,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     'series-periods-validate-function.md:67': "not simulated: series_periods_validate (see docs/query-engine.md, 'Not simulated')",
     'geo-info-from-ip-address-function.md:55': "not simulated: geo_info_from_ip_address (needs a geolocation database) (see docs/query-engine.md, 'Not simulated')",
     'geo-info-from-ip-address-function.md:72': "not simulated: geo_info_from_ip_address (needs a geolocation database) (see docs/query-engine.md, 'Not simulated')",
-    'geo-geohash-neighbors-function.md:98': "same ring, another starting vertex: the union's start depends on the array's order, which make_list after mv-expand does not guarantee (about 1 order in 8 gives the page's start)",
 }
 
 

@@ -5,7 +5,8 @@ The union of an array follows the S2 model closely enough to give the documented
 outputs vertex for vertex (order and starting vertex included):
 
 - the polygons are unioned two at a time, always the two with the fewest vertices
-  (ties: the earlier one first); the union takes the place of the first;
+  (ties: the one queued first); a union is queued under the sum of its operands'
+  vertex counts;
 - a union of A and B numbers the input edges A's first, then B's (loop by loop, each in
   its order, a hole clockwise); it keeps the pieces of A's boundary outside B and of B's
   outside A (edges are cut where they cross or touch); a piece both have in opposite
@@ -550,18 +551,19 @@ def _contains_loop(outer: Loop, inner: Loop) -> bool:
 # ------------------------------------------------------------------ arrays of polygons
 
 def union_all(polys: list[Poly]) -> Poly:
-    """The union of many: the two with the fewest vertices first, repeatedly; among equal
-    counts the one queued first (a union joins the queue behind those it ties with)."""
+    """The union of many: the two with the fewest vertices first, repeatedly.  A union is
+    queued under the sum of its two operands' counts (not its own count), behind the
+    polygons it ties with; the documented outputs of the service follow exactly this
+    order (the older S2 union of an array estimated the count so)."""
     if not polys:
         return Poly([])
     heap = [(p.num_vertices, i, p) for i, p in enumerate(polys)]
     heapq.heapify(heap)
     queued = len(heap)
     while len(heap) > 1:
-        a = heapq.heappop(heap)[2]
-        b = heapq.heappop(heap)[2]
-        u = union2(a, b)
-        heapq.heappush(heap, (u.num_vertices, queued, u))
+        na, _, a = heapq.heappop(heap)
+        nb, _, b = heapq.heappop(heap)
+        heapq.heappush(heap, (na + nb, queued, union2(a, b)))
         queued += 1
     return heap[0][2]
 
