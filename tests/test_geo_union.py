@@ -116,6 +116,9 @@ def test_the_documented_union_starts_where_the_service_does():
     # a ring that crosses itself (a bow tie) is invalid
     "dynamic([{'type':'Polygon','coordinates':[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}])",
     "dynamic([{'type':'Polygon','coordinates':[[[0,0],[1,0],[1,1],[0,0]]]}, 5])",
+    # an edge of 180 degrees, and a ring whose distinct points are one pole
+    "dynamic([{'type':'Polygon','coordinates':[[[0,0],[180,0],[0,1],[0,0]]]}])",
+    "dynamic([{'type':'Polygon','coordinates':[[[0,90],[10,90],[20,90],[0,90]]]}])",
 ])
 def test_invalid_input_gives_null(arr):
     assert one(f"print u = geo_union_polygons_array({arr})") == [None]
@@ -183,6 +186,7 @@ def test_line_buffer_of_a_multilinestring_and_invalid_arguments():
     for args in ("0", "-5", "real(null)", "100, 0.00001", "100, -1", "'x'"):
         assert one(f"print geo_line_buffer({line}, {args})") == [None], args
     assert one(f"print geo_line_buffer({line}, 100, 1000)")[0]["type"] == "Polygon"  # tolerance lowered
+    assert one(f"print geo_line_buffer({line}, decimal(100), 2)")[0]["type"] == "Polygon"
 
 
 def test_polygon_buffer_grows_the_polygon_by_the_radius():

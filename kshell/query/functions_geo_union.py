@@ -8,12 +8,13 @@ say of every geo function.
 
 from __future__ import annotations
 
+import decimal
 import math
 from typing import Any
 
 from kshell.query import geo_overlay as O
 from kshell.query.functions import scalar
-from kshell.query.functions_geometry import (R, Vec, _depth, _ring, add, angle, closest_on_arc, cross, lines,
+from kshell.query.functions_geometry import (R, Vec, _depth, _ring, add, angle, closest_on_arc, cross, dot, lines,
                                              lonlat, scale, slerp, unit, vec)
 
 # ------------------------------------------------------------------ GeoJSON -> Poly
@@ -47,7 +48,10 @@ def _part(rings: Any) -> O.Poly | None:
         coords = _ring(r)
         if coords is None:
             return None
-        loops.append(_loop(coords, hole=k > 0))
+        lp = _loop(coords, hole=k > 0)
+        if len(lp.pts) < 3 or any(dot(a, b) < -1 + 1e-12 for a, b in zip(lp.pts, lp.pts[1:] + lp.pts[:1])):
+            return None  # an edge of 180 degrees has no one shortest arc (the docs: invalid)
+        loops.append(lp)
     poly = O.Poly(loops)
     return None if O.self_crossing(poly) else poly
 
@@ -108,11 +112,13 @@ _MAX_SIMPLIFY_TOLERANCE = 7_800_000.0  # metres, the documented upper bound
 
 
 def _number(v: Any, default: float) -> float | None:
+    """A numeric argument (int, long, real or decimal) as a float; None when it is not one."""
     if v is None:
         return default
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) or math.isinf(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float, decimal.Decimal)):
         return None
-    return float(v)
+    f = float(v)
+    return None if math.isnan(f) or math.isinf(f) else f
 
 
 def _dp(pts: list[Vec], tol: float) -> list[int]:
