@@ -27,17 +27,21 @@ def _loop(coords: list[tuple[float, float]], hole: bool) -> O.Loop:
     ll: list[tuple[float, float]] = []
     for c in coords[:-1]:
         p = vec(*c)
-        if pts and p == pts[-1]:
-            continue
+        if pts and _same(p, pts[-1]):
+            continue  # a repeated point (or another longitude of a pole)
         pts.append(p)
         ll.append(c)
-    if len(pts) > 1 and pts[0] == pts[-1]:
+    if len(pts) > 1 and _same(pts[0], pts[-1]):
         pts.pop()
         ll.pop()
     if (O.signed_area(pts) < 0) != hole:
         pts.reverse()
         ll.reverse()
     return O.Loop(pts, ll, hole=hole, depth=1 if hole else 0)
+
+
+def _same(p: Vec, q: Vec) -> bool:
+    return abs(p[0] - q[0]) <= O.EPS and abs(p[1] - q[1]) <= O.EPS and abs(p[2] - q[2]) <= O.EPS
 
 
 def _part(rings: Any) -> O.Poly | None:
