@@ -224,3 +224,20 @@ def test_cli_prints_a_union_and_a_null(run_kshell):
         "[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}])), bad = isnull(geo_union_polygons_array(dynamic([1])))\n")
     assert code == 0, err
     assert "Polygon" in out and "true" in out.lower() and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ intersection (same overlay)
+
+def test_intersection_of_polygons_with_holes_and_touching_ones():
+    holed = {"type": "Polygon", "coordinates": [
+        [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]],
+        [[1, 1], [1, 3], [3, 3], [3, 1], [1, 1]]]}
+    out = one(f"print geo_intersection_2polygons({dyn(holed)}, {dyn(square(0.5, 0.5, 3))})")[0]
+    assert out["type"] == "Polygon" and len(out["coordinates"]) == 2  # a shell and the hole
+    assert not inside(2, 2, out) and inside(0.75, 2, out)
+    # side by side: they share an edge, which is what they have in common
+    touch = one(f"print geo_intersection_2polygons({dyn(square(0, 0))}, {dyn(square(1, 0))})")[0]
+    assert touch == {"type": "LineString", "coordinates": [[1, 0], [1, 1]]} or \
+        touch == {"type": "LineString", "coordinates": [[1, 1], [1, 0]]}
+    corner = one(f"print geo_intersection_2polygons({dyn(square(0, 0))}, {dyn(square(1, 1))})")[0]
+    assert corner == {"type": "Point", "coordinates": [1, 1]}

@@ -110,6 +110,48 @@ def _union_polygons_array(arr):
     return None if polys is None else O.to_geojson(O.union_all(polys))
 
 
+@scalar("geo_intersection_2polygons", "dynamic", 2, strict=False)
+def _intersection_2polygons(v1, v2):
+    """The overlap as a Polygon or MultiPolygon; where the two only touch, the Point(s) or
+    LineString(s) they share; several kinds together as a GeometryCollection (points,
+    lines, polygons, in that order); an empty GeometryCollection when they are apart."""
+    a, b = parse(v1), parse(v2)
+    if a is None or b is None:
+        return None
+    contacts: dict = {}
+    area = O.to_geojson(O.intersect2(a, b, contacts))
+    parts = []
+    pts = [list(p) for p in contacts["points"]]
+    if pts:
+        parts.append({"type": "Point", "coordinates": pts[0]} if len(pts) == 1
+                     else {"type": "MultiPoint", "coordinates": pts})
+    lines = _chain(contacts["segments"])
+    if lines:
+        parts.append({"type": "LineString", "coordinates": lines[0]} if len(lines) == 1
+                     else {"type": "MultiLineString", "coordinates": lines})
+    if area is not None:
+        parts.append(area)
+    if len(parts) == 1:
+        return parts[0]
+    return {"type": "GeometryCollection", "geometries": parts}
+
+
+def _chain(segments: list[tuple[tuple[float, float], tuple[float, float]]]) -> list[list[list[float]]]:
+    """Segments joined end to start into lines."""
+    lines: list[list[tuple[float, float]]] = []
+    for p, q in segments:
+        for ln in lines:
+            if ln[-1] == p:
+                ln.append(q)
+                break
+            if ln[0] == q:
+                ln.insert(0, p)
+                break
+        else:
+            lines.append([p, q])
+    return [[list(c) for c in ln] for ln in lines]
+
+
 # ------------------------------------------------------------------ simplify
 
 _MAX_SIMPLIFY_TOLERANCE = 7_800_000.0  # metres, the documented upper bound

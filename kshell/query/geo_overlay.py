@@ -371,6 +371,18 @@ def self_crossing(poly: Poly) -> bool:
 # ------------------------------------------------------------------ pairwise union
 
 def union2(a: Poly, b: Poly) -> Poly:
+    """A ∪ B: the pieces of each boundary outside the other polygon."""
+    return _overlay(a, b, inside=False)
+
+
+def intersect2(a: Poly, b: Poly, contacts: dict | None = None) -> Poly:
+    """A ∩ B: the pieces of each boundary inside the other polygon.  `contacts`, when
+    given, receives where the two only touch: 'points' (vertices on both boundaries that
+    bound no piece of the result) and 'segments' (boundary they share, facing away)."""
+    return _overlay(a, b, inside=True, contacts=contacts)
+
+
+def _overlay(a: Poly, b: Poly, inside: bool, contacts: dict | None = None) -> Poly:
     reg = _Registry()
     edges: list[tuple[int, int, int]] = []
     for region, poly in ((0, a), (1, b)):
@@ -395,7 +407,7 @@ def union2(a: Poly, b: Poly) -> Poly:
     for p, q, eid, region in pieces:
         other = by_region[1 - region]
         if (q, p) in other:
-            continue  # a boundary between the two: inside the union
+            continue  # a boundary between the two: inside the union, outside the intersection
         if (p, q) in other:
             if region == 1:
                 kept.append((p, q, eid))  # shared, same side: once (B's, as S2 emits it last)
@@ -404,8 +416,14 @@ def union2(a: Poly, b: Poly) -> Poly:
         other_region = regions[1 - region]
         if other_region is None:
             other_region = regions[1 - region] = _Region(b if region == 0 else a)
-        if not other_region.contains(mid):
+        if other_region.contains(mid) == inside:
             kept.append((p, q, eid))
+    if contacts is not None:
+        segments = [(p, q) for p, q, _, region in pieces if region == 0 and (q, p) in by_region[1]]
+        on_both = {k for pq in by_region[0] for k in pq} & {k for pq in by_region[1] for k in pq}
+        used = {k for p, q, _ in kept for k in (p, q)} | {k for pq in segments for k in pq}
+        contacts["points"] = [reg.ll[k] for k in sorted(on_both - used)]
+        contacts["segments"] = [(reg.ll[p], reg.ll[q]) for p, q in segments]
     return _assemble(kept, reg)
 
 
