@@ -241,3 +241,26 @@ def test_intersection_of_polygons_with_holes_and_touching_ones():
         touch == {"type": "LineString", "coordinates": [[1, 1], [1, 0]]}
     corner = one(f"print geo_intersection_2polygons({dyn(square(0, 0))}, {dyn(square(1, 1))})")[0]
     assert corner == {"type": "Point", "coordinates": [1, 1]}
+
+
+# ------------------------------------------------------------------ coverings with a radius
+
+def test_coverings_with_a_radius_cover_the_buffer():
+    pytest.importorskip("s2sphere")
+    pytest.importorskip("h3")
+    line = dyn({"type": "LineString", "coordinates": [[-0.1399656708283601, 51.50190802248855],
+                                                      [-0.14088438832752104, 51.50012082761452]]})
+    plain, wide, bad = one(f"print geo_line_to_s2cells({line}, 16), geo_line_to_s2cells({line}, 16, 500), "
+                           f"geo_line_to_s2cells({line}, 16, -1)")
+    assert set(plain) < set(wide) and bad is None
+    p = dyn(square(-3.7, 40.4, 0.1))
+    h0, h1 = one(f"print geo_polygon_to_h3cells({p}, 7), geo_polygon_to_h3cells({p}, 7, 3000)")
+    assert set(h0) < set(h1)
+    s0, s1, s2 = one(f"print geo_polygon_to_s2cells({p}, 12), geo_polygon_to_s2cells({p}, 12, 3000), "
+                     f"geo_polygon_to_s2cells({p}, 12, 0)")
+    assert set(s0) < set(s1) and s2 == s0
+    # a point 2.9 km east of the square is covered, one 3.5 km east is not
+    cells = set(s1)
+    near, far = one("print geo_point_to_s2cell(-3.6 + 2900 / 84800.0, 40.45, 12), "
+                    "geo_point_to_s2cell(-3.6 + 3500 / 84800.0 + 0.02, 40.45, 12)")
+    assert near in cells and far not in cells

@@ -315,3 +315,18 @@ def _polygon_buffer(v, radius, tolerance=None):
             pieces.extend(_band(a, b, r, tol))
     return _buffer(pieces)
 
+
+def covered_shape(v: Any, radius: Any, line: bool) -> Any:
+    """What a covering function covers (geo_polygon_to_s2cells, geo_polygon_to_h3cells,
+    geo_line_to_s2cells): the shape itself when the radius is absent or 0, else the
+    polygon around it at that radius; None when the radius is invalid (negative, not a
+    number) or the shape is.  The buffer's vertices lie a tolerance beyond the radius,
+    so that its chords never cut inside it (a covering may be larger, never smaller)."""
+    r = _number(radius, 0.0)
+    if r is None or r < 0:
+        return None
+    if r == 0:
+        return v
+    tol = min(10.0, r * 0.01)
+    return (_line_buffer if line else _polygon_buffer)(v, r + tol, tol)
+
