@@ -559,11 +559,23 @@ def _polygon(rings: list[list[int]], verts: list[Vec], lls) -> Poly:
 
 
 def _contains_loop(outer: Loop, inner: Loop) -> bool:
+    """Whether the small side of `outer` holds `inner` (loops that do not cross)."""
     shared = set(outer.pts)
     for p in inner.pts:
         if p not in shared:
+            if not _near(outer, p):
+                return False
             return _winds(p, outer.pts, outer.hole)
     return abs(signed_area(outer.pts)) > abs(signed_area(inner.pts))
+
+
+def _near(lp: Loop, p: Vec) -> bool:
+    """A cheap test: False when p is certainly outside the cap around the loop."""
+    c = unit(_sum(lp.pts))
+    if norm(c) == 0:
+        return True
+    lowest = min(dot(c, q) for q in lp.pts)
+    return lowest <= 0.1 or dot(c, p) >= lowest - 1e-9
 
 
 # ------------------------------------------------------------------ arrays of polygons
