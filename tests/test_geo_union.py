@@ -264,3 +264,19 @@ def test_coverings_with_a_radius_cover_the_buffer():
     near, far = one("print geo_point_to_s2cell(-3.6 + 2900 / 84800.0, 40.45, 12), "
                     "geo_point_to_s2cell(-3.6 + 3500 / 84800.0 + 0.02, 40.45, 12)")
     assert near in cells and far not in cells
+
+
+def test_leaf_cell_order_is_s2s():
+    """The union visits vertices in S2 leaf-cell order, computed without s2sphere; it
+    must agree with it (including points on the equator and the faces' edges)."""
+    s2 = pytest.importorskip("s2sphere")
+    import random
+
+    from kshell.query.functions_geometry import vec
+    from kshell.query.geo_overlay import leaf_cell_id
+    rnd = random.Random(11)
+    points = [(rnd.uniform(-180, 180), rnd.uniform(-90, 90)) for _ in range(300)]
+    points += [(0, 0), (45, 0), (-135, 0), (90, 45), (0, 90), (0, -90), (180, 35.26438968)]
+    for lon, lat in points:
+        p = vec(lon, lat)
+        assert leaf_cell_id(p) == s2.CellId.from_point(s2.Point(*p)).id(), (lon, lat)
