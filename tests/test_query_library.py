@@ -314,6 +314,10 @@ def test_polygon_intersection():
     assert all(-1e-9 <= x <= 2 + 1e-9 and 1 - 1e-9 <= y <= 2 + 1e-6 for x, y in ring)
     far = "dynamic({'type':'Polygon','coordinates':[[[5,5],[6,5],[6,6],[5,5]]]})"
     assert one(f"print geo_intersection_2polygons({sq}, {far})") == [{"type": "GeometryCollection", "geometries": []}]
+    # two concave polygons (formerly refused): their overlap, a polygon with its notch
     concave = "dynamic({'type':'Polygon','coordinates':[[[0,0],[4,0],[4,4],[2,1],[0,4],[0,0]]]})"
-    with pytest.raises(NotSupported, match="convex"):
-        run(f"print geo_intersection_2polygons({concave}, {concave})")
+    out, = one(f"print geo_intersection_2polygons({concave}, {sq})")
+    ring = out["coordinates"][0]  # the notch's tip (2, 1) lies on the square's side
+    assert out["type"] == "Polygon" and len(ring) == 6 and [2, 1] in ring
+    same, = one(f"print geo_intersection_2polygons({concave}, {concave})")
+    assert same["coordinates"] == [[[0, 0], [4, 0], [4, 4], [2, 1], [0, 4], [0, 0]]]

@@ -147,7 +147,7 @@ function	geo_intersection_line_with_polygon	geo_intersection_line_with_polygon(l
 function	geo_intersects_2lines	geo_intersects_2lines(lineString1,lineString2)	bool	runs	Whether two line strings intersect.
 function	geo_intersects_2polygons	geo_intersects_2polygons(polygon1,polygon1)	bool	runs	Whether two polygons intersect.
 function	geo_intersects_line_with_polygon	geo_intersects_line_with_polygon(lineString,polygon)	bool	runs	Whether a line string and a polygon intersect.
-function	geo_line_buffer	geo_line_buffer(lineString, radius, tolerance)	dynamic	not implemented yet	A polygon around a line string at a distance.
+function	geo_line_buffer	geo_line_buffer(lineString, radius, tolerance)	dynamic	runs	A polygon around a line string at a distance.
 function	geo_line_centroid	geo_line_centroid(lineString)	dynamic	runs	The centroid of a line string.
 function	geo_line_densify	geo_line_densify(lineString, tolerance, [ preserve_crossing ])	dynamic	runs	A line string with edges split to a tolerance.
 function	geo_line_interpolate_point	geo_line_interpolate_point(lineString,fraction)	dynamic	runs	The point at a fraction of a line string's length.
@@ -162,7 +162,7 @@ function	geo_point_to_geohash	geo_point_to_geohash(longitude, latitude,[ accurac
 function	geo_point_to_h3cell	geo_point_to_h3cell(longitude, latitude, [ resolution ])	string	runs	The H3 cell of a point.
 function	geo_point_to_s2cell	geo_point_to_s2cell(longitude, latitude, [ level ])	string	runs	The S2 cell token of a point.
 function	geo_polygon_area	geo_polygon_area(polygon)	real	runs	Area of a polygon, in square meters.
-function	geo_polygon_buffer	geo_polygon_buffer(polygon, radius, tolerance)	dynamic	not implemented yet	A polygon around a polygon at a distance.
+function	geo_polygon_buffer	geo_polygon_buffer(polygon, radius, tolerance)	dynamic	runs	A polygon around a polygon at a distance.
 function	geo_polygon_centroid	geo_polygon_centroid(polygon)	dynamic	runs	The centroid of a polygon.
 function	geo_polygon_densify	geo_polygon_densify(polygon, tolerance, [ preserve_crossing ])	dynamic	runs	A polygon with edges split to a tolerance.
 function	geo_polygon_perimeter	geo_polygon_perimeter(polygon)	real	runs	Perimeter of a polygon, in meters.
@@ -172,9 +172,9 @@ function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius
 function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 cells adjacent to a cell.
 function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	runs	The center of an S2 cell as a GeoJSON point.
 function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	runs	An S2 cell as a GeoJSON polygon.
-function	geo_simplify_polygons_array	geo_simplify_polygons_array(polygons, tolerance)	dynamic	not implemented yet	Union of polygons simplified to a tolerance.
+function	geo_simplify_polygons_array	geo_simplify_polygons_array(polygons, tolerance)	dynamic	runs	Union of polygons simplified to a tolerance.
 function	geo_union_lines_array	geo_union_lines_array(lineStrings)	dynamic	runs	Union of line strings.
-function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	not implemented yet	Union of polygons.
+function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	runs	Union of polygons.
 function	getmonth	getmonth(...)	int	runs	Month of the year.
 function	gettype	gettype(value)	string	runs	The runtime type name of a value.
 function	getyear	getyear(date)	int	runs	Year of a datetime.

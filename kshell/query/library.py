@@ -7,6 +7,7 @@ from kshell.query import window  # noqa: F401
 from kshell.query import functions_ip  # noqa: F401
 from kshell.query import functions_geo  # noqa: F401
 from kshell.query import functions_geometry  # noqa: F401
+from kshell.query import functions_geo_union  # noqa: F401
 from kshell.query import functions_series  # noqa: F401
 from kshell.query import functions_series_periods  # noqa: F401
 from kshell.query import functions_series_decompose  # noqa: F401
