@@ -14,7 +14,7 @@ CASES = [
     ("print 1 + 2, 7 / 2, -7 / 2, 7 % 3, -7 % 3", "print_0:long, print_1:long, print_2:long, print_3:long, print_4:long",
      [[3, 3, -3, 1, 2]]),
     ("print 7 / 2.0, 1.5 * 2, 1 / 0.0", "print_0:real, print_1:real, print_2:real", [[3.5, 3.0, math.inf]]),
-    ("print int(2) + int(3), int(2) + 3, int(2) * 1.5", "print_0:int, print_1:long, print_2:real", [[5, 5, 3.0]]),
+    ("print int(2) + int(3), int(2) + 3, int(2) * 1.5", "print_0:long, print_1:long, print_2:real", [[5, 5, 3.0]]),
     ("print decimal(1.5) + 1", "print_0:decimal", [[__import__("decimal").Decimal("2.5")]]),
     ("print 1 / 0", "print_0:long", [[None]]),
     ("print int(null) + 1, -long(null)", "print_0:long, print_1:long", [[None, None]]),
