@@ -779,8 +779,8 @@ def summarize(ev, tab, op, scope):
     from kshell.query.summarize import summarize as run
     try:
         return run(ev, tab, op, scope)
-    except _ARGUMENT_ERRORS as err:  # an aggregation given values it cannot take (stdev(1h), percentile(s, 'x'))
-        raise ev.error(op, f"summarize: an aggregation cannot use its arguments: {err}") from None
+    except _ARGUMENT_ERRORS:  # an aggregation given values it cannot take (stdev(1h), percentile(s, 'x'))
+        raise ev.error(op, "summarize: an aggregation cannot be applied to the values of its arguments") from None
 
 
 OPERATORS = {
