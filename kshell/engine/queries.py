@@ -27,7 +27,7 @@ from typing import Any
 from kshell.errors import DatabaseNotFound, EntityNotFound, NotSupported
 from kshell.engine.session import Session, handler, load_hook_owners
 from kshell.result import Result
-from kshell.syntax.ast import Query
+from kshell.syntax.ast import Let, Query
 
 DATABASE_READ_HOOKS: list[Callable[["SessionQueryContext", str], None]] = []
 TABLE_READ_HOOKS: list[Callable[["SessionQueryContext", str, Any], Any]] = []
@@ -168,17 +168,23 @@ def _fallback_details(fqn: str) -> dict[str, Any]:
 def run_query(session: Session, node: Query) -> Result | list[Result]:
     """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression."""
     from kshell.query import run
+    from kshell.query.graph import batch_outputs
 
-    result = truncate(run(node, SessionQueryContext(session)), node.statements)
-    result.visualization = visualization(node.body)
     if not node.batch:
+        result = truncate(run(node, SessionQueryContext(session)), node.statements)
+        result.visualization = visualization(node.body)
         return result
-    results = [result]
-    for expr in node.batch:
-        part = Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
-        results.append(truncate(run(part, SessionQueryContext(session)), node.statements))
+    results = []
+    statements = list(node.statements)
+    for expr in [node.body, *node.batch]:
+        named = batch_outputs(expr)
+        if named is not None:  # names its outputs for the later expressions; no result of its own
+            statements += [Let(name, value, pos=getattr(expr, "pos", node.pos)) for name, value in named]
+            continue
+        part = Query(statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
+        results.append(truncate(run(part, SessionQueryContext(session)), statements))
         results[-1].visualization = visualization(expr)
-    return results
+    return results if len(results) != 1 else results[0]
 
 
 def visualization(body: Any) -> dict[str, Any] | None:

@@ -40,6 +40,9 @@ class Compiler:
         self.ev = ev
         self.schema = schema
         self.scope = scope
+        # The operator's input row is schema[:input_width] (extend compiles each item over
+        # the columns earlier items added; pack_all() packs the input row only).
+        self.input_width = len(schema)
         self.index: dict[str, int] = {}
         for i, (name, _t) in enumerate(schema):
             self.index.setdefault(name, i)

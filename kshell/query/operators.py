@@ -143,6 +143,7 @@ def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
     numberer = ColumnNumberer(set(tab.names))
     for item in op.items:
         c = Compiler(ev, cols, scope)
+        c.input_width = len(tab.columns)
         e = c.compile(item.expr)
         values = e.values(data, tab.rows)
         spread = spread_columns(c, item, values)
