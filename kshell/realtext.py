@@ -1,4 +1,5 @@
-"""The text of a `real`, defined once for display, `tostring()` and every output format.
+"""The text of a `real` and of a `decimal`, defined once for display, `tostring()` and
+every output format.
 
 Kusto prints a double as .NET does: the shortest digits that read back to the same
 value, plain notation for decimal exponents -5..14 and `E+XX`/`E-XX` outside them
@@ -31,3 +32,11 @@ def format_real(value: float) -> str:
     if len(digits_text) <= int_len:
         return prefix + digits_text + "0" * (int_len - len(digits_text))
     return f"{prefix}{digits_text[:int_len]}.{digits_text[int_len:]}"
+
+
+def format_decimal(value: decimal.Decimal) -> str:
+    """A decimal's digits in plain notation as held (`1.50`, `decimal(1e5)` is `100000`),
+    scientific only for magnitudes a plain text would spell with 30+ zeros."""
+    if value.is_nan():
+        return "NaN"
+    return format(value, "f") if abs(value.adjusted()) < 30 else str(value)

@@ -20,7 +20,7 @@ from typing import Any
 
 from kshell import ticks
 from kshell.formats import FORMATS  # noqa: F401  (re-exported: render.FORMATS)
-from kshell.realtext import format_real  # noqa: F401  (one text for a real: display and tostring)
+from kshell.realtext import format_decimal, format_real  # noqa: F401  (one text per number type)
 from kshell.result import Result
 
 NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
@@ -54,12 +54,6 @@ def format_timespan(value: dt.timedelta) -> str:
     if frac:
         text += "." + f"{frac:07d}".rstrip("0")
     return text
-
-
-def format_decimal(value: decimal.Decimal) -> str:
-    if value.is_nan():
-        return "NaN"
-    return format(value, "f") if abs(value.adjusted()) < 30 else str(value)
 
 
 def _unwrap_dynamic(value: Any) -> Any:

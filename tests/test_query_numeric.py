@@ -104,16 +104,17 @@ CASES: dict[str, Case] = {
         [[None, None, "3652058.23:59:59.9999999"]]),
     "tostring_of_every_type": Case(
         "tostring-function.md: the value's text, as the service prints it (a real as .NET prints "
-        "a double: shortest round trip, E notation past 1E+15 and below 1E-05)",
+        "a double: shortest round trip, E notation past 1E+15 and below 1E-05; a decimal in plain "
+        "notation: decimal.md, decimal(1e5) is 100,000)",
         "print r1 = tostring(1e20), r2 = tostring(-0.0), r3 = tostring(real(nan)), r4 = tostring(real(+inf)), "
         "r5 = tostring(real(-inf)), r6 = tostring(1e-5), r7 = tostring(0.1 + 0.2), r8 = tostring(2.0), "
-        "t = tostring(time(1.02:03:04.5)), d = tostring(datetime(2020-01-01)), m = tostring(decimal(1.50)), "
+        "t = tostring(time(1.02:03:04.5)), d = tostring(datetime(2020-01-01)), m = tostring(decimal(1.50)), m2 = tostring(decimal(1e5)), "
         "g = tostring(guid(74be27de-1e4e-49d9-b579-fe0b331d3642)), b = tostring(true), "
         "y = tostring(dynamic({\"a\":[1,2.5]})), n = tostring(long(null))",
         ["r1:string", "r2:string", "r3:string", "r4:string", "r5:string", "r6:string", "r7:string",
-         "r8:string", "t:string", "d:string", "m:string", "g:string", "b:string", "y:string", "n:string"],
+         "r8:string", "t:string", "d:string", "m:string", "m2:string", "g:string", "b:string", "y:string", "n:string"],
         [["1E+20", "-0", "NaN", "Infinity", "-Infinity", "1E-05", "0.30000000000000004", "2",
-          "1.02:03:04.5000000", "2020-01-01T00:00:00.0000000Z", "1.50", "74be27de-1e4e-49d9-b579-fe0b331d3642",
+          "1.02:03:04.5000000", "2020-01-01T00:00:00.0000000Z", "1.50", "100000", "74be27de-1e4e-49d9-b579-fe0b331d3642",
           "true", '{"a":[1,2.5]}', ""]]),
 }
 

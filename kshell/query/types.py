@@ -17,7 +17,7 @@ import re
 import uuid
 from typing import Any
 from kshell import ticks as K
-from kshell.realtext import format_real
+from kshell.realtext import format_decimal, format_real
 from kshell.syntax.literals import decode_datetime
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
@@ -164,7 +164,7 @@ def to_string(v: Any) -> str:
     if isinstance(v, float):
         return format_real(v)
     if isinstance(v, decimal.Decimal):
-        return str(v)
+        return format_decimal(v)
     if isinstance(v, dt.datetime):
         return format_datetime(v)
     if isinstance(v, dt.timedelta):
