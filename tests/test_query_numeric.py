@@ -31,6 +31,13 @@ CASES: dict[str, Case] = {
         "| summarize make_list(y), s = sum(x)",
         ["list_y:dynamic", "s:long"],
         [[[9223372036854775807, -9223372036854775808], -3]]),
+    "conversions_out_of_range_are_null": Case(
+        "toint-function.md / tolong-function.md: a value that does not convert is null (one "
+        "outside the type's range included); a real is truncated",
+        "print a = toint(2147483648), b = toint(-2147483649), c = toint(2147483647), d = toint('3000000000'), "
+        "e = toint(-2.7), f = tolong(1e30), g = tolong('9223372036854775808')",
+        ["a:int", "b:int", "c:int", "d:int", "e:int", "f:long", "g:long"],
+        [[None, None, 2147483647, None, -2, None, None]]),
     "division_by_zero": Case(
         "real.md: 1.0/0.0 is +inf, -1.0/0.0 -inf, 0.0/0.0 NaN; decision: an integer division "
         "or modulo by zero is null",

@@ -227,10 +227,9 @@ def _in_long_range(n: int) -> int | None:
 
 def to_int(v: Any) -> int | None:
     n = to_long(v)
-    if n is None:
-        return None
-    # Wrap like a 32-bit integer.
-    return ((n + 2**31) % 2**32) - 2**31
+    # toint-function.md: a value that does not convert is null -- one outside the 32-bit
+    # range too, as tolong() nulls what a long cannot hold (arithmetic wraps; conversions do not).
+    return n if n is None or -2**31 <= n < 2**31 else None
 
 
 def to_real(v: Any) -> float | None:
