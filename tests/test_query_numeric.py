@@ -90,6 +90,14 @@ CASES: dict[str, Case] = {
         "p = percentile(y, 100), n = min(iff(isnan(y), y, real(nan)))",
         ["mn:real", "mx:real", "a:real", "s:real", "d:long", "p:real", "n:real"],
         [[1.0, 4.0, "NaN", "NaN", 3, 4.0, "NaN"]]),
+    "nan_is_one_group": Case(
+        "decision: summarize-by and distinct put every NaN in one group (as dcount counts NaN "
+        "once), whichever computation made it",
+        "range i from 1 to 3 step 1 | extend x = real(+inf) - real(+inf) * i "
+        "| summarize c = count() by x | extend d = toscalar(range i from 1 to 3 step 1 "
+        "| extend x = real(+inf) * i - real(+inf) | distinct x | count)",
+        ["x:real", "c:long", "d:long"],
+        [["NaN", 3, 1]]),
     "decimal_arithmetic": Case(
         "decimal.md: a 128-bit decimal; decision: arithmetic keeps 34 significant digits, a "
         "decimal operand makes the result decimal (a real operand included, as Kusto.Language "

@@ -349,6 +349,7 @@ def distinct(ev, tab: Tabular, op: ast.Distinct, scope) -> Tabular:
         proj = Tabular([tab.columns[i] for i in keep], pick_columns(tab.data, keep), tab.rows, tab.name)
     seen: set = set()
     idx: list[int] = []
+    proj.data = [T.one_nan(col) if t == "real" else col for col, (_n, t) in zip(proj.data, proj.columns)]
     if len(proj.data) == 1:
         keys = proj.data[0]
     else:

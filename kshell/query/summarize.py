@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from kshell.query import aggregates as A
+from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.unsupported import not_simulated
 from kshell.query.naming import ColumnNumberer, expr_name, first_column_name, unique
@@ -87,7 +88,8 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
         if any(k == name for k, _ in key_cols):
             raise ev.error(item, f"summarize: the column name '{name}' is used more than once")
         key_cols.append((name, e.type))
-        key_vals.append(e.values(tab.data, n))
+        values = e.values(tab.data, n)
+        key_vals.append(T.one_nan(values) if e.type == "real" else values)
 
     # Plan the aggregate outputs.
     plans: list[tuple[Any, list[tuple[str, ast.Call]], Any]] = []

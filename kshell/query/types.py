@@ -86,6 +86,20 @@ def decimal_result(d: decimal.Decimal | None) -> decimal.Decimal | None:
     return d
 
 
+def one_nan(values: list[Any]) -> list[Any]:
+    """A real column with every NaN made the one `math.nan` object, so that grouping and
+    distinct put all NaN values in one group (a NaN equals no value, but Python's dict and
+    set find the same object): `summarize by` and `distinct` see NaN as one value, as
+    `dcount` counts it once."""
+    try:
+        if not any(map(math.isnan, values)):
+            return values
+    except TypeError:  # nulls among the values
+        if not any(type(v) is float and v != v for v in values):
+            return values
+    return [math.nan if type(v) is float and v != v else v for v in values]
+
+
 LONG_MIN, LONG_MAX = -2**63, 2**63 - 1
 
 
