@@ -51,3 +51,21 @@ def test_right_argument_types_still_run_dynamic_decided_per_value():
     assert out.splitlines() == [
         "a,b,c,d,e,f",
         '0,abab,-1,xxx,"[""01:00:00"",""02:00:00"",""03:00:00""]",2020-01-01T09:30:00Z']
+
+
+@pytest.mark.parametrize("query, message", [
+    ('range x from 1 to 5 step "x"', "range: a numeric range needs a numeric end and step"),
+    ("range x from 1s to 5s step 1", "range: a timespan range needs a timespan end and step"),
+    ('print x=1 | make-series c=count() on x from "a" to 3 step 1',
+     "make-series: the axis (long), 'from', 'to' and 'step' must be numbers"),
+])
+def test_operator_arguments_of_the_wrong_type_are_kusto_errors(query, message):
+    # each raised a Python TypeError ("unsupported operand type(s) for -") before
+    code, out, err = run_kshell(query + "\n")
+    assert code != 0 and "internal error" not in err and not PYTHON_WORDS.search(err), err
+    assert f"SemanticError: {message}" in err, err
+
+
+def test_pow_past_the_largest_double_is_infinity():
+    code, out, err = run_kshell("print a = pow(10, 10000), b = pow(-10, 10001), c = exp(10000)\n", "--format", "csv")
+    assert out.splitlines() == ["a,b,c", "Infinity,-Infinity,Infinity"], err

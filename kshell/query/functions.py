@@ -369,7 +369,9 @@ def _sqrt(v):
 def _pow(a, b):
     try:
         return math.pow(float(a), float(b))
-    except (OverflowError, ValueError, TypeError):
+    except OverflowError:  # past the largest double: infinity, as IEEE pow gives
+        return math.inf if float(a) > 0 or float(b) % 2 == 0 else -math.inf
+    except (ValueError, TypeError):
         return None
 
 

@@ -153,6 +153,7 @@ has_any_ipv4	string,string* ; string,any
 has_any_ipv4_prefix	string,string* ; string,any
 has_ipv4	string,string
 has_ipv4_prefix	string,string
+has_ipv4_any	string,string* ; string,any
 hash	any,integer?
 hash_xxhash64	any,integer?
 hourofday	datetime
