@@ -18,6 +18,13 @@ CASES: dict[str, Case] = {
         "d = int(7) % int(2), e = -int(2)",
         ["a:long", "b:long", "c:long", "d:long", "e:int"],
         [[2147483648, 4294967294, 3, 1, -2]]),
+    "integer_function_results_are_long": Case(
+        "numerical-operators.md's rule carried to functions (as Kusto.Language types them): "
+        "abs(int), bin(int, int) and strcmp are long; sign() is a real",
+        "print a = abs(int(-2147483648)), b = bin(int(7), int(2)), c = strcmp('a', 'b'), d = sign(-3), "
+        "e = ipv4_netmask_suffix('10.0.0.0/8')",
+        ["a:long", "b:long", "c:long", "d:real", "e:long"],
+        [[2147483648, 6, -1, -1.0, 8]]),
     "long_overflow_wraps": Case(
         "long.md: a signed 64-bit integer; decision: arithmetic past 64 bits wraps as two's "
         "complement (as the service's and numpy's int64 do)",
