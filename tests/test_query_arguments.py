@@ -69,3 +69,15 @@ def test_operator_arguments_of_the_wrong_type_are_kusto_errors(query, message):
 def test_pow_past_the_largest_double_is_infinity():
     code, out, err = run_kshell("print a = pow(10, 10000), b = pow(-10, 10001), c = exp(10000)\n", "--format", "csv")
     assert out.splitlines() == ["a,b,c", "Infinity,-Infinity,Infinity"], err
+
+
+@pytest.mark.parametrize("query, message", [
+    ('print x = "a" | summarize sum(x)', "aggregate 'sum': argument 1 must be a value of type number"),
+    ("print x = true | summarize avg(x)", "aggregate 'avg': argument 1 must be a value of type number"),
+    ('print x = 1 | summarize percentile(x, "a")', "aggregate 'percentile': argument 2 must be a value of type number"),
+    ('print x = 1 | summarize make_list(x, "a")', "aggregate 'make_list': argument 2 must be a value of type long"),
+])
+def test_aggregate_arguments_of_the_wrong_type_are_kusto_errors(query, message):
+    # sum("a") was 0 and sum(true) 1
+    code, out, err = run_kshell(query + "\n")
+    assert code != 0 and f"SemanticError: {message}" in err, err

@@ -275,19 +275,61 @@ zlib_compress_to_base64_string	string
 zlib_decompress_from_base64_string	string
 """
 
+# Aggregates (summarize), in the same form.  `number|timespan` is what can be summed.
+AGGREGATES = """
+sum	number|timespan
+sumif	number|timespan,any
+avg	number|timespan|datetime
+avgif	number|timespan|datetime,any
+stdev	number|timespan
+stdevp	number|timespan
+stdevif	number|timespan,any
+variance	number|timespan
+variancep	number|timespan
+varianceif	number|timespan,any
+variancepif	number|timespan,any
+covariance	number|timespan,number|timespan
+covariancep	number|timespan,number|timespan
+covarianceif	number|timespan,number|timespan,any
+covariancepif	number|timespan,number|timespan,any
+percentile	any,number
+percentiles	any,number*
+percentilew	any,integer,number
+percentilesw	any,integer,number*
+binary_all_and	integer
+binary_all_or	integer
+binary_all_xor	integer
+make_list	any,integer?
+make_set	any,integer?
+make_bag	any,integer?
+"""
+
 _SIGNATURES: dict[str, list[list[str]]] | None = None
+_AGGREGATE_SIGNATURES: dict[str, list[list[str]]] | None = None
+
+
+def _table(text: str) -> dict[str, list[list[str]]]:
+    table = {}
+    for line in text.strip("\n").splitlines():
+        fname, sigs = line.split("\t")
+        table[fname] = [[p for p in s.strip().split(",") if p] for s in sigs.split(";")]
+    return table
 
 
 def signatures(name: str) -> list[list[str]] | None:
     """The parameter kinds of each documented signature of `name`, or None when unchecked."""
     global _SIGNATURES
     if _SIGNATURES is None:
-        table = {}
-        for line in TABLE.strip("\n").splitlines():
-            fname, sigs = line.split("\t")
-            table[fname] = [[p for p in s.strip().split(",") if p] for s in sigs.split(";")]
-        _SIGNATURES = table
+        _SIGNATURES = _table(TABLE)
     return _SIGNATURES.get(name)
+
+
+def check_aggregate(name: str, types: list[str]) -> str | None:
+    """`check` for an aggregate of summarize (`sum("a")` is an error, not 0)."""
+    global _AGGREGATE_SIGNATURES
+    if _AGGREGATE_SIGNATURES is None:
+        _AGGREGATE_SIGNATURES = _table(AGGREGATES)
+    return _check(name, types, _AGGREGATE_SIGNATURES.get(name), "aggregate")
 
 
 def _fits(params: list[str], types: list[str]) -> int | None:
@@ -314,7 +356,10 @@ def _fits(params: list[str], types: list[str]) -> int | None:
 
 def check(name: str, types: list[str]) -> str | None:
     """The error text for arguments of `types` passed to function `name`, or None."""
-    sigs = signatures(name)
+    return _check(name, types, signatures(name))
+
+
+def _check(name: str, types: list[str], sigs: list[list[str]] | None, word: str = "function") -> str | None:
     if not sigs:
         return None
     misses = [_fits(s, types) for s in sigs]
@@ -324,5 +369,5 @@ def check(name: str, types: list[str]) -> str | None:
         i = misses[0]
         kind = sigs[0][min(i, len(sigs[0]) - 1)].rstrip("?*")
         want = " or ".join(_WORDS[k] for k in kind.split("|"))
-        return f"function '{name}': argument {i + 1} must be a value of type {want}, not {types[i]}"
-    return f"function '{name}' is not compatible with arguments ({', '.join(types)})"
+        return f"{word} '{name}': argument {i + 1} must be a value of type {want}, not {types[i]}"
+    return f"{word} '{name}' is not compatible with arguments ({', '.join(types)})"

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from kshell.query import aggregates as A
+from kshell.query import signatures
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.unsupported import not_simulated
@@ -243,6 +244,9 @@ def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpe
             c.compile(a)
         return "long", [n] if groups is None else [len(g) for g in groups]
     args = [c.compile(a.value if isinstance(a, ast.NamedArg) else a) for a in call.args]
+    wrong = signatures.check_aggregate(call.name, [a.type for a in args])
+    if wrong is not None:
+        raise ev.error(call, wrong)
     if spec.predicate_arg is not None:
         p = args[spec.predicate_arg]
         if p.type not in ("bool", "dynamic"):
