@@ -55,9 +55,9 @@ CASES: dict[str, Case] = {
         "real.md: NaN is not a number: it is equal to nothing, itself included, and orders "
         "against nothing (IEEE 754)",
         "print a = real(nan) == real(nan), b = real(nan) != real(nan), c = real(nan) < 1, "
-        "d = real(nan) > 1, e = real(+inf) > 1e308",
-        ["a:bool", "b:bool", "c:bool", "d:bool", "e:bool"],
-        [[False, True, False, False, True]]),
+        "d = real(nan) > 1, e = real(+inf) > 1e308, f = real(nan) in (real(nan), 1.0), g = real(nan) !in (real(nan))",
+        ["a:bool", "b:bool", "c:bool", "d:bool", "e:bool", "f:bool", "g:bool"],
+        [[False, True, False, False, True, False, True]]),
     "isnan_isinf_isfinite": Case(
         "isnan-function.md, isinf-function.md, isfinite-function.md: the pages' tables",
         "range x from -1 to 1 step 1 | extend div = 1.0 * x / 0.0 "

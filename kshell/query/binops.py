@@ -622,6 +622,11 @@ def membership(op: str, l: CExpr, items: list[Any]) -> CExpr:
                 keys.add(v)
             except TypeError:
                 pass
+    if l.type == "real":  # NaN equals nothing, itself included (set lookup would find the same object)
+        keys = {k for k in keys if k == k}
+        if negated:
+            return lift("bool", lambda a: a is not None and (a != a or a not in keys), [l])
+        return lift("bool", lambda a: a is not None and a == a and a in keys, [l])
     if negated:
         return lift("bool", lambda a: a is not None and a not in keys, [l])
     return lift("bool", lambda a: a is not None and a in keys, [l])
