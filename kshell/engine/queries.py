@@ -27,7 +27,7 @@ from typing import Any
 from kshell.errors import DatabaseNotFound, EntityNotFound, NotSupported
 from kshell.engine.session import Session, handler, load_hook_owners
 from kshell.result import Result
-from kshell.syntax.ast import Query
+from kshell.syntax.ast import Let, Query
 
 DATABASE_READ_HOOKS: list[Callable[["SessionQueryContext", str], None]] = []
 TABLE_READ_HOOKS: list[Callable[["SessionQueryContext", str, Any], Any]] = []
@@ -207,15 +207,23 @@ def _fallback_details(fqn: str) -> dict[str, Any]:
 @handler(Query)
 def run_query(session: Session, node: Query) -> Result | list[Result]:
     """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression, and a
-    query ending with fork or facet one per table it makes."""
+    query ending with fork or facet (or a plugin returning several tables) one per table it
+    makes.  A batch expression that names its outputs for the later ones
+    (`graph-to-table ... as N, as E`) gives no result of its own."""
     from kshell.query import run_all
+    from kshell.query.graph import batch_outputs
 
-    results = [truncate(r, node.statements) for r in run_all(node, SessionQueryContext(session))]
-    results[-1].visualization = visualization(node.body)
-    for expr in node.batch:
-        part = Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
-        results += [truncate(r, node.statements) for r in run_all(part, SessionQueryContext(session))]
-        results[-1].visualization = visualization(expr)
+    results = []
+    statements = list(node.statements)
+    for expr in [node.body, *node.batch]:
+        named = batch_outputs(expr) if node.batch else None
+        if named is not None:
+            statements += [Let(name, value, pos=getattr(expr, "pos", node.pos)) for name, value in named]
+            continue
+        part = node if not node.batch else Query(statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
+        tables = [truncate(r, statements) for r in run_all(part, SessionQueryContext(session))]
+        tables[-1].visualization = visualization(expr)
+        results += tables
     return results[0] if len(results) == 1 else results
 
 

@@ -525,15 +525,25 @@ class Evaluator:
                 raise self.error(node, f"invoke: function '{fn.name}' has no tabular parameter to receive the input")
             scope.bind(piped_param, "tabular", piped)
         rest = [p for p in params if p.name != piped_param]
-        if len(positional) > len(rest):
-            raise self.error(node, f"function '{fn.name}' expects {len(rest)} argument(s), got {len(positional)}")
-        k = 0
+        if len(positional) + len(named) > len(rest):
+            raise self.error(node, f"function '{fn.name}' expects {len(rest)} argument(s), got {len(args)}")
+        # A named argument binds to its parameter; a positional one to the parameter at its
+        # position in the argument list (`checkLength(len=3, input)`: input is the second,
+        # assert-function.md).
+        bound: dict[str, Any] = {}
+        for i, a in enumerate(args):
+            if isinstance(a, ast.NamedArg):
+                if a.name not in {p.name for p in rest}:
+                    raise self.error(a, f"function '{fn.name}' has no parameter named '{a.name}'")
+                target = a.name
+            else:
+                target = rest[i].name
+            if target in bound:
+                raise self.error(a, f"function '{fn.name}': parameter '{target}' is given twice")
+            bound[target] = a.value if isinstance(a, ast.NamedArg) else a
         for p in rest:
-            if k < len(positional):
-                a = positional[k]
-                k += 1
-            elif p.name in named:
-                a = named[p.name]
+            if p.name in bound:
+                a = bound[p.name]
             elif p.default is not None:
                 a = p.default
             else:

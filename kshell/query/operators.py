@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import heapq
+import math
 import json
 import random
 from itertools import compress
@@ -156,6 +157,7 @@ def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
     numberer = ColumnNumberer(set(tab.names))
     for item in op.items:
         c = Compiler(ev, cols, scope)
+        c.input_width = len(tab.columns)
         e = c.compile(item.expr)
         values = e.values(data, tab.rows)
         spread = spread_columns(c, item, values, named_only=True)
@@ -257,22 +259,38 @@ def count(ev, tab: Tabular, op: ast.Count, scope) -> Tabular:
 
 
 def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[int]) -> list[int]:
-    """Stable sort of row indexes `order` by `values` (Kusto: desc puts nulls last, asc first)."""
+    """Stable sort of row indexes `order` by `values` (Kusto: desc puts nulls last, asc first).
+    A real NaN sorts with the nulls, next to them (sort-operator.md: nulls first gives
+    null, NaN, ...; nulls last gives ..., NaN, null)."""
     if nulls_first is None:
         nulls_first = not desc
     key = values.__getitem__
-    if None not in values:
+    nan = _has_nan(values)
+    if None not in values and not nan:
         try:
             return sorted(order, key=key, reverse=desc)
         except TypeError:
             pass
     nulls = [i for i in order if values[i] is None]
-    rest = [i for i in order if values[i] is not None]
+    nans = [i for i in order if _is_nan(values[i])] if nan else []
+    rest = [i for i in order if values[i] is not None and not (nan and _is_nan(values[i]))]
     try:
         rest.sort(key=key, reverse=desc)
     except TypeError:
         rest.sort(key=lambda i: _mixed_key(values[i]), reverse=desc)
-    return nulls + rest if nulls_first else rest + nulls
+    return nulls + nans + rest if nulls_first else rest + nans + nulls
+
+
+def _is_nan(v: Any) -> bool:
+    return type(v) is float and v != v
+
+
+def _has_nan(values: list[Any]) -> bool:
+    """Whether a column holds a real NaN (which no comparison can place)."""
+    try:
+        return any(map(math.isnan, values))
+    except TypeError:  # nulls or non-numbers: per value
+        return any(map(_is_nan, values))
 
 
 def _mixed_key(v: Any) -> tuple:
@@ -320,7 +338,7 @@ def _top_indexes(values: list[Any], n: int, desc: bool) -> list[int] | None:
     """The first n row indexes in sort order, by selecting the n extreme values first
     (heapq over the values in C) instead of sorting every row.  None when nulls or
     mixed types make the plain path necessary."""
-    if None in values:
+    if None in values or _has_nan(values):
         return None
     try:
         best = heapq.nlargest(n, values) if desc else heapq.nsmallest(n, values)
@@ -345,6 +363,7 @@ def distinct(ev, tab: Tabular, op: ast.Distinct, scope) -> Tabular:
         proj = Tabular([tab.columns[i] for i in keep], pick_columns(tab.data, keep), tab.rows, tab.name)
     seen: set = set()
     idx: list[int] = []
+    proj.data = [T.one_nan(col) if t == "real" else col for col, (_n, t) in zip(proj.data, proj.columns)]
     if len(proj.data) == 1:
         keys = proj.data[0]
     else:
@@ -785,8 +804,8 @@ def summarize(ev, tab, op, scope):
     from kshell.query.summarize import summarize as run
     try:
         return run(ev, tab, op, scope)
-    except _ARGUMENT_ERRORS as err:  # an aggregation given values it cannot take (stdev(1h), percentile(s, 'x'))
-        raise ev.error(op, f"summarize: an aggregation cannot use its arguments: {err}") from None
+    except _ARGUMENT_ERRORS:  # an aggregation given values it cannot take (stdev(1h), percentile(s, 'x'))
+        raise ev.error(op, "summarize: an aggregation cannot be applied to the values of its arguments") from None
 
 
 OPERATORS = {

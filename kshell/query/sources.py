@@ -94,6 +94,10 @@ def _range_count(start: Any, stop: Any, step: Any, zero: Any) -> int:
     return int(math.floor(ratio + 1e-9)) + 1
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool)
+
+
 def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
     c = Compiler(ev, [], scope)
     st, start = _constant(ev, c, node.start)
@@ -109,8 +113,12 @@ def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
             raise ev.error(node, "range: a datetime range needs a datetime end and a timespan step")
         typ = "datetime"
     elif isinstance(start, dt.timedelta):
+        if not isinstance(step, dt.timedelta) or not isinstance(stop, dt.timedelta):
+            raise ev.error(node, "range: a timespan range needs a timespan end and step")
         typ = "timespan"
-    elif isinstance(start, (int, float, decimal.Decimal)) and not isinstance(start, bool):
+    elif _is_number(start):
+        if not _is_number(stop) or not _is_number(step):
+            raise ev.error(node, "range: a numeric range needs a numeric end and step")
         typ = "real" if any(isinstance(x, float) for x in (start, stop, step)) else "long"
     else:
         raise ev.error(node, f"range: unsupported start value of type {st}")
