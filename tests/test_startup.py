@@ -214,3 +214,26 @@ def test_the_command_index_never_changes_what_a_corpus_command_parses_to():
         fast += 1
         assert node == full, text
     assert checked > 1000 and fast > checked // 2, (checked, fast)
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["-e", ".show databases"], ["s.kshell", "-e", "a", "--execute=b", "--format", "csv", "--keep-going"],
+    ["--echo", "-f", "x.kql", "--now", "2026-01-01", "--storage", "d", "--charts", "never"],
+    ["--format=json", "-e", ""],
+    # argparse decides these (help, abbreviations, values like options, bad choices, a second positional)
+    ["--form", "csv"], ["-e", "-x"], ["--format", "yaml"], ["a", "b"], ["-eprint 1"], ["--check"], ["--", "x"],
+    ["-f", "-"], ["--auth", "none", "http://127.0.0.1:1/db"], ["--keep-going=1"],
+])
+def test_the_fast_option_reader_answers_as_argparse(argv):
+    from kshell import cli
+
+    fast = cli._fast_args(argv)
+    if fast is not None:
+        assert vars(fast) == vars(cli.build_parser().parse_args(argv))
+
+
+def test_common_command_lines_skip_argparse():
+    from kshell import cli
+
+    assert cli._fast_args(["state.kshell", "-f", "s.kql", "--format", "csv"]) is not None
+    assert cli._fast_args(["--version"]) is None
