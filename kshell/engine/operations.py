@@ -26,7 +26,7 @@ import uuid
 from collections import OrderedDict, deque
 from typing import Any
 
-from kshell.engine.cluster import ID_NAMESPACE
+from kshell.engine.cluster import name_uuid
 from kshell.engine.session import REQUEST_HOOKS, Session, handler
 from kshell.errors import BadRequest, EntityNotFound, KustoError
 from kshell.result import Result
@@ -88,7 +88,7 @@ def _next_id(session: Session, *parts: str) -> uuid.UUID:
     log = log_of(session.cluster)
     log.seq += 1
     if log.base is None:
-        log.base = uuid.uuid5(ID_NAMESPACE, f"{session.cluster.name}/request").int
+        log.base = name_uuid(f"{session.cluster.name}/request").int
     return uuid.UUID(int=(log.base + log.seq * _ID_STEP) % (1 << 128))
 
 
