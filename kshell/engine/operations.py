@@ -22,6 +22,7 @@ empty and `.cancel operation` finds a completed operation.
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import uuid
 from collections import OrderedDict, deque
 from typing import Any
@@ -190,7 +191,8 @@ def _entity(session: Session, node: Any) -> tuple[str, str]:
     return session.database_name, ""
 
 
-def entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
+def entity_state(session: Session, node: Any) -> tuple[str, str, bytes | str] | None:
+    """(database, entity name, the entity's state) before `node` runs; see _state."""
     try:
         db_name, name = _entity(session, node)
         db = session.cluster.database(db_name)
@@ -198,7 +200,66 @@ def entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
         return None
     if db is None:
         return None
-    return db.name, name, entity_script(db, name)
+    return db.name, name, _state(db, name)
+
+
+# The journal's entity states are kept as what their scripts are made of, frozen with
+# marshal, and the script texts are written only when `.show journal` asks: rendering an
+# entity's script before and after every metadata command (policies as JSON) was the
+# largest per-request cost of a management script (issue 18).  The script is a function
+# of these inputs, so equal inputs mean an unchanged entity (no entry), as equal texts did.
+
+def _script_inputs(db: Any, name: str) -> Any:
+    """What entity_script(db, name) reads, as plain data (None: no such entity)."""
+    if not name:
+        return None
+    table = db.tables.get(name)
+    if table is not None:
+        return ("table", table.name, table.folder, table.docstring,
+                [(c.name, c.type, c.docstring) for c in table.columns], dict(table.policies))
+    fn = db.functions.get(name)
+    if fn is not None:
+        return ("function", fn.name, fn.parameters, fn.body, fn.folder, fn.docstring, fn.skipvalidation, fn.view)
+    if db.materialized_views.get(name) is not None:
+        return ("text", entity_script(db, name))
+    if name.lower() == db.name.lower():
+        return ("database", db.name, dict(db.policies))
+    return None
+
+
+def _state(db: Any, name: str) -> bytes | str:
+    """The entity's state: its script's inputs frozen (marshal), or the script text itself
+    when they hold something marshal cannot copy.  Format 0 writes equal data as equal
+    bytes (later formats mark interned strings and shared objects)."""
+    try:
+        return marshal.dumps(_script_inputs(db, name), 0)
+    except ValueError:
+        return entity_script(db, name)
+
+
+def _state_text(state: bytes | str) -> str:
+    """The script an entity state stands for."""
+    if isinstance(state, str):
+        return state
+    inputs = marshal.loads(state)
+    if inputs is None:
+        return ""
+    kind, *fields = inputs
+    if kind == "text":
+        return fields[0]
+    from types import SimpleNamespace as Record
+
+    from kshell.engine import databases
+
+    if kind == "function":
+        keys = ("name", "parameters", "body", "folder", "docstring", "skipvalidation", "view")
+        return databases.function_script(Record(**dict(zip(keys, fields))))
+    if kind == "table":
+        name, folder, docstring, columns, policies = fields
+        columns = [Record(name=n, type=t, docstring=d) for n, t, d in columns]
+        return _table_text(Record(name=name, folder=folder, docstring=docstring, columns=columns, policies=policies))
+    name, policies = fields
+    return _database_text(Record(name=name, policies=policies))
 
 
 def entity_script(db: Any, name: str) -> str:
@@ -209,9 +270,7 @@ def entity_script(db: Any, name: str) -> str:
         return ""
     table = db.tables.get(name)
     if table is not None:
-        from kshell.engine.policies.script import table_flow_lines
-
-        return "\n".join(databases.table_script(table) + table_flow_lines(table, databases._name(table.name)))
+        return _table_text(table)
     fn = db.functions.get(name)
     if fn is not None:
         return databases.function_script(fn)
@@ -221,20 +280,32 @@ def entity_script(db: Any, name: str) -> str:
 
         return "\n".join(view_lines(view))
     if name.lower() == db.name.lower():  # the database itself: its policies and mappings
-        from kshell.engine.policies.script import database_policy_lines
-
-        return "\n".join(database_policy_lines(db, databases._name(db.name))
-                         + databases._mapping_lines(db, f"database {databases._name(db.name)}"))
+        return _database_text(db)
     return ""
 
 
-def journal_change(session: Session, node: Any, before: tuple[str, str, str] | None) -> None:
+def _table_text(table: Any) -> str:
+    from kshell.engine import databases
+    from kshell.engine.policies.script import table_flow_lines
+
+    return "\n".join(databases.table_script(table) + table_flow_lines(table, databases._name(table.name)))
+
+
+def _database_text(db: Any) -> str:
+    from kshell.engine import databases
+    from kshell.engine.policies.script import database_policy_lines
+
+    return "\n".join(database_policy_lines(db, databases._name(db.name))
+                     + databases._mapping_lines(db, f"database {databases._name(db.name)}"))
+
+
+def journal_change(session: Session, node: Any, before: tuple[str, str, bytes | str] | None) -> None:
     """Journal the change `node` made, given the entity's state before it (entity_state)."""
     if before is None:
         return
     db_name, name, original = before
     db = session.cluster.database(db_name)
-    updated = entity_script(db, name) if db is not None else ""
+    updated = _state(db, name) if db is not None else ""
     if updated == original:
         return  # data, not metadata, changed (ingestion) or nothing did
     text = (getattr(node, "text", "") or "").strip()
@@ -242,10 +313,20 @@ def journal_change(session: Session, node: Any, before: tuple[str, str, str] | N
     event = "-".join(w.upper() for w in words if w.replace("-", "").isalpha())
     log_of(session.cluster).journal.append({
         "Event": event, "EventTimestamp": session.now(), "Database": db_name, "EntityName": name,
-        "UpdatedEntityName": name if updated else "", "EntityVersion": "",
-        "EntityContainerName": db_name, "OriginalEntityState": original, "UpdatedEntityState": updated,
-        "ChangeCommand": _clip(text), "Principal": session.principal,
+        "EntityVersion": "", "EntityContainerName": db_name, "OriginalEntityState": original,
+        "UpdatedEntityState": updated, "ChangeCommand": _clip(text), "Principal": session.principal,
     })
+
+
+def _rendered(entry: dict) -> dict | None:
+    """A journal entry with its scripts written (once); None when they are the same text
+    (inputs that differ only in what the script does not show)."""
+    if "UpdatedEntityName" not in entry:
+        original = entry["OriginalEntityState"] = _state_text(entry["OriginalEntityState"])
+        updated = entry["UpdatedEntityState"] = _state_text(entry["UpdatedEntityState"])
+        entry["UpdatedEntityName"] = entry["EntityName"] if updated else ""
+        entry["same"] = original == updated
+    return None if entry["same"] else entry
 
 
 # ------------------------------------------------------------ visibility
@@ -302,7 +383,7 @@ def show_requests(session: Session, node: ShowRequests) -> Result:
 @handler(ShowJournal)
 def show_journal(session: Session, node: ShowJournal) -> Result:
     log = log_of(session.cluster)
-    entries = list(log.journal)
+    entries = [e for e in map(_rendered, log.journal) if e is not None]
     if node.scope == "database":
         db = session.get_database(node.database)
         entries = [e for e in entries if e["Database"].lower() == db.name.lower()]
