@@ -88,9 +88,19 @@ def _next_id(session: Session, *parts: str) -> uuid.UUID:
     per id (hashing a fresh text each time) cost an eighth of a management script's time."""
     log = log_of(session.cluster)
     log.seq += 1
+    return _id_at(log, log.seq)
+
+
+def _id_at(log: _Log, seq: int) -> uuid.UUID:
     if log.base is None:
-        log.base = name_uuid(f"{session.cluster.name}/request").int
-    return uuid.UUID(int=(log.base + log.seq * _ID_STEP) % (1 << 128))
+        log.base = name_uuid(f"{log.cluster.name}/request").int
+    return uuid.UUID(int=(log.base + seq * _ID_STEP) % (1 << 128))
+
+
+def _shown(log: _Log, value: Any) -> Any:
+    """An id as shown: the request hook stores sequence numbers, made into ids when shown
+    (most requests' ids are never looked at)."""
+    return _id_at(log, value) if value.__class__ is int else value
 
 
 _ID_STEP = 0x9E3779B97F4A7C15F39CC0605CEDC835  # odd, so the ids of one log never repeat
@@ -122,6 +132,31 @@ def record_operation(session: Session, operation: str, target: str, details: Res
     return log.operations[str(op).lower()]["OperationId"]
 
 
+def _record_completed(session: Session, log: _Log, kind: str, now: Any, state: str, status: str) -> None:
+    """record_operation for a request the hook saw complete: its ids stay sequence numbers
+    until shown, and it is found by scanning (_find_operation)."""
+    log.seq += 2  # the operation id, then the root activity id
+    log.operations[log.seq - 1] = {
+        "OperationId": log.seq - 1, "Operation": kind, "NodeId": "", "StartedOn": now, "LastUpdatedOn": now,
+        "Duration": _ZERO, "State": state, "Status": status, "RootActivityId": log.seq, "ShouldRetry": False,
+        "Database": session.database_name, "Principal": session.principal, "User": _user(session.principal),
+        "AdminEpochStartTime": now, "details": None, "target": "",
+    }
+    if len(log.operations) > LOG_LIMIT:
+        log.operations.popitem(last=False)
+
+
+_ZERO = dt.timedelta(0)
+
+
+def _find_operation(log: _Log, text: str) -> dict | None:
+    op = log.operations.get(text.lower())
+    if op is None:
+        wanted = text.lower()
+        op = next((o for o in log.operations.values() if str(_shown(log, o["OperationId"])) == wanted), None)
+    return op
+
+
 def _user(principal: str) -> str:
     return principal.split("=", 1)[-1].split(";", 1)[0]
 
@@ -150,20 +185,20 @@ def on_request(session: Session, node: Any):
         log = log_of(session.cluster)
         now = session.now()
         kind = "" if is_query else command_type(inner)
+        log.seq += 2  # the client activity id, then the root activity id
         log.requests.append({
-            "ClientActivityId": f"KSH.execute;{_next_id(session, 'client')}", "CommandType": kind,
+            "ClientActivityId": log.seq - 1, "CommandType": kind,
             "Text": _clip(getattr(node, "text", "") or ""), "Database": session.database_name, "StartedOn": started,
             "LastUpdatedOn": now, "Duration": now - started, "State": "Failed" if error else "Completed",
-            "RootActivityId": _next_id(session, "root"), "User": _user(session.principal),
+            "RootActivityId": log.seq, "User": _user(session.principal),
             "FailureReason": f"{error.kind}: {error.message}" if error else "", "Application": "kshell",
             "Principal": session.principal, "TotalCpu": dt.timedelta(0), "MemoryPeak": 0,
             "WorkloadGroup": "default", "query": is_query,
         })
         # an async command that succeeded was recorded by its handler (with its details)
         if changes and kind not in _NOT_OPERATIONS and (error is not None or not getattr(inner, "is_async", False)):
-            record_operation(session, kind, "", None, op_id=_next_id(session, "operation", kind),
-                             state="Failed" if error else "Completed",
-                             status=f"{error.kind}: {error.message}" if error else "")
+            _record_completed(session, log, kind, now, "Failed" if error else "Completed",
+                              f"{error.kind}: {error.message}" if error else "")
         if changes and error is None and before is not None:
             journal_change(session, inner, before)
 
@@ -349,7 +384,7 @@ def _sees(session: Session, database: str, principal: str) -> bool:
 def show_operations(session: Session, node: ShowOperations) -> Result:
     log = log_of(session.cluster)
     if node.details:
-        op = log.operations.get(node.ids[0].lower())
+        op = _find_operation(log, node.ids[0])
         if op is None or not _sees(session, op["Database"], op["Principal"]):
             raise EntityNotFound(f"Operation '{node.ids[0]}' was not found")
         if op["details"] is None:
@@ -358,10 +393,14 @@ def show_operations(session: Session, node: ShowOperations) -> Result:
     ops = list(log.operations.values())
     if node.ids:
         wanted = {i.lower() for i in node.ids}
-        ops = [o for o in ops if str(o["OperationId"]).lower() in wanted]
+        ops = [o for o in ops if str(_shown(log, o["OperationId"])) in wanted]
     ops = [o for o in ops if _sees(session, o["Database"], o["Principal"])]
     names = [c for c, _ in OPERATIONS_COLUMNS]
-    return Result.of(OPERATIONS_COLUMNS, [[o[n] for n in names] for o in reversed(ops)])
+    return Result.of(OPERATIONS_COLUMNS, [[_shown(log, o[n]) if n in _ID_COLUMNS else o[n] for n in names]
+                                          for o in reversed(ops)])
+
+
+_ID_COLUMNS = frozenset({"OperationId", "RootActivityId"})
 
 
 @handler(ShowRequests)
@@ -377,7 +416,13 @@ def show_requests(session: Session, node: ShowRequests) -> Result:
         entries, columns = list(log.requests), COMMANDS_COLUMNS
     entries = [r for r in entries if _sees(session, r["Database"], r["Principal"])]
     names = [c for c, _ in columns]
-    return Result.of(columns, [[r[n] for n in names] for r in reversed(entries)])
+    return Result.of(columns, [[_request_cell(log, r, n) for n in names] for r in reversed(entries)])
+
+
+def _request_cell(log: _Log, entry: dict, name: str) -> Any:
+    if name == "ClientActivityId":
+        return f"KSH.execute;{_shown(log, entry[name])}"
+    return _shown(log, entry[name]) if name == "RootActivityId" else entry[name]
 
 
 @handler(ShowJournal)
@@ -397,7 +442,7 @@ def cancel_operation(session: Session, node: CancelOperation) -> Result:
     if node.kind == "query":
         raise EntityNotFound(f"Query '{node.id}' is not running (kshell answers every query before the next request)")
     log = log_of(session.cluster)
-    op = log.operations.get(node.id.lower())
+    op = _find_operation(log, node.id)
     if op is None or not _sees(session, op["Database"], op["Principal"]):
         raise EntityNotFound(f"Operation '{node.id}' was not found")
     raise BadRequest(f"Operation '{node.id}' ({op['Operation']}) has already completed ({op['State']}) "
