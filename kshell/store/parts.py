@@ -447,6 +447,7 @@ class ClusterParts:
         texts: list = [None] * n
         tids: list = [frozenset()] * n
         changed = list(range(n))
+        m = 0
         if old is not None:
             # The elements at their old position, the same object with the same plain
             # fields, keep their text: found in C (a merge into a long policy list
@@ -458,7 +459,8 @@ class ClusterParts:
             texts[:m] = [t if k else None for t, k in zip(old_texts, keep)]
             changed = [i for i in compress(range(m), map(operator.not_, keep))] + list(range(m, n))
         cache = {}
-        if old is not None and changed and (n != len(old[1]) or len(changed) > 8):
+        moved = len(changed) - (n - m) if old is not None else 0  # changed places both lists have
+        if moved > 8 or (moved and n != len(old[1])):
             # elements moved (inserted or removed before them): found by identity
             cache = {id(o): (o, s, t) for o, s, t in zip(old[1], old[3], old[4])}
         for i in changed:
