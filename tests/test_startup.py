@@ -98,6 +98,11 @@ def test_a_short_script_loads_only_the_families_it_uses():
     assert "NetDefaultDB" in out, err
     assert "kshell.engine.update_policy" not in mods and "kshell.engine.continuous_export" not in mods
     assert "kshell.syntax.cmd_external_table" not in mods
+    # what a one-command script does not need (issue 18): the policy kinds (only the
+    # flavours with policy columns), the query engine, argparse for the usual options,
+    # hashlib (derived ids use the built-in SHA-1), the csv module (rendered directly)
+    for heavy in ("kshell.engine.policies", "kshell.query", "argparse", "hashlib", "csv", "shutil"):
+        assert heavy not in mods, heavy
 
 
 def test_lazily_loaded_families_answer_exactly_like_preloaded_ones(tmp_path):
