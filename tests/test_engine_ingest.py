@@ -191,12 +191,12 @@ def test_ingest_rows_api_and_replace_rows(session, hooks):
     seen = []
     hooks.append(lambda batch, append: seen.append(append.columns_data))
     ingest.replace_rows(session, "NetDefaultDB", "T", [[9]], origin="api")
-    assert session.database.tables["T"].data == [[9]]
+    assert [list(c) for c in session.database.tables["T"].data] == [[9]]
     assert len(session.database.tables["T"].extents) == 1
     assert seen == [[[9]]]
     with pytest.raises(KustoError):
         ingest.ingest_rows(session, None, "T", [[1], [2]], origin="api")
-    assert session.database.tables["T"].data == [[9]]
+    assert [list(c) for c in session.database.tables["T"].data] == [[9]]
 
 
 # ------------------------------------------------------------ ingestion mappings

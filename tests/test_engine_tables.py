@@ -122,7 +122,7 @@ def test_alter_table_keeps_data_of_kept_columns(session):
     r = one(session, ".alter table T (b:long, c:real)")
     t = session.database.tables["T"]
     assert [c.name for c in t.columns] == ["b", "c"]
-    assert t.data == [[1, 2], [None, None]]
+    assert [list(c) for c in t.data] == [[1, 2], [None, None]]
     assert json.loads(r.rows[0][1])["Name"] == "T"
 
 

@@ -33,7 +33,7 @@ def test_stored_table_read_without_copy():
     s = make_session()
     check("Events | where Level == 'Error' | summarize total = sum(Count)", "total:long", [[8]], session=s)
     # The engine never mutates the stored columns.
-    assert s.database.tables["Events"].data == [["Error", "Info", "Error", "Warn"], [3, 10, 5, 1]]
+    assert [list(c) for c in s.database.tables["Events"].data] == [["Error", "Info", "Error", "Warn"], [3, 10, 5, 1]]
 
 
 def test_stored_function_with_default_parameter():

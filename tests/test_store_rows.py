@@ -122,7 +122,7 @@ def test_replaced_or_cleared_data_is_rewritten(tmp_path):
     assert [r[1:] for r in chunk_rows(s)] == [(0, 0, 2)]
     close_session(s)
     s = open_session(path)
-    assert s.database.tables["T"].data == [[1, 2], ["a", "b"], [NOW, NOW]]
+    assert [list(c) for c in s.database.tables["T"].data] == [[1, 2], ["a", "b"], [NOW, NOW]]
     # Dropped: its rows go too.
     del s.database.tables["T"]
     s.sync()

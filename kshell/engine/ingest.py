@@ -27,6 +27,7 @@ from typing import Any, Callable
 from kshell.errors import BadRequest, DatabaseNotFound, TableNotFound
 from kshell.engine.cluster import Database, Extent, Table, derived_id
 from kshell.engine.session import load_hook_owners
+from kshell.columns import extended
 
 IngestionHook = Callable[["IngestionBatch", "Append"], None]
 
@@ -126,8 +127,8 @@ class IngestionBatch:
             if append.row_count == 0:
                 continue
             first = len(table.data[0]) if table.data else 0
-            for col, values in zip(table.data, append.columns_data):
-                col.extend(values)
+            table.data = [extended(col, values, c.type)
+                          for col, values, c in zip(table.data, append.columns_data, table.columns)]
             extent = Extent(next_extent_id(self.session, append.database.name, table.name), first,
                             append.row_count, self.session.now())
             tags = append.properties.get("tags")

@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+from kshell.columns import as_list
 from kshell.engine.cluster import Table
 from kshell.store.codec import Decoder, Encoder
 from kshell.store.tracking import TrackedTable
@@ -47,6 +48,7 @@ def _refuse(v: Any) -> Any:
 
 def _column_json(values: list[Any]) -> str:
     """One column of a chunk as JSON text."""
+    values = as_list(values)  # a compact column (kshell.columns) is stored as its values
     kinds = set(map(type, values))
     if kinds <= _RAW_TYPES:
         return '["raw",' + json.dumps(values, separators=(",", ":")) + "]"
