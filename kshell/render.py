@@ -8,7 +8,6 @@ tsv or json should not pay for it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import decimal
 import io
@@ -168,6 +167,8 @@ def render_delimited(result: Result, delimiter: str, types: bool = False) -> str
             continue
         if ("\0" in line or len(row) <= 1) and "\r" not in line:
             if writer is None:
+                import csv  # (only for these rare lines: not at start-up)
+
                 buf = io.StringIO()
                 writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
             buf.seek(0)
