@@ -239,10 +239,14 @@ class Store:
             raise StateFileError(f"state file '{self.path}' was closed; the rows of table '{table.name}' are not loaded")
         try:
             with _gc_paused():
-                for count, blob in self._conn.execute(
-                    "SELECT row_count, payload FROM kshell_rows WHERE tid=? ORDER BY seq", (tid,)
-                ):
-                    for i, values in decode_columns(blob, wanted).items():
+                conn = self._conn
+                stored = conn.execute("SELECT rowid, row_count FROM kshell_rows WHERE tid=? ORDER BY seq",
+                                      (tid,)).fetchall()
+                for rowid, count in stored:
+                    # Incremental blob reading: only the wanted columns' bytes leave the file.
+                    with conn.blobopen("kshell_rows", "payload", rowid, readonly=True) as blob:
+                        got = decode_columns(blob, wanted)
+                    for i, values in got.items():
                         if values is None:
                             values = [None] * count
                         elif len(values) != count:
@@ -459,7 +463,6 @@ class Store:
             if (
                 w is not None
                 and w.table is table
-                and w.data is data
                 and len(data) == len(w.columns)
                 and all(map(operator.is_, data, w.columns))
                 and n >= w.rows

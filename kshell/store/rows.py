@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
+import io
 import json
 import uuid
 import zlib
@@ -146,12 +147,15 @@ def encode_chunk_v2(columns: list[list[Any]]) -> bytes:
     return zlib.compress(text.encode("ascii"), 1)
 
 
-def decode_columns(blob: bytes, wanted: list[int]) -> dict[int, Any]:
-    """The `wanted` columns of a chunk of either form (None for a column it lacks)."""
-    if chunks.is_v3(blob):
-        segs = chunks.segments(blob, wanted)
+def decode_columns(f: Any, wanted: list[int]) -> dict[int, Any]:
+    """The `wanted` columns of a chunk of either form read from `f` (a file-like object:
+    an SQLite blob, io.BytesIO); None for a column the chunk lacks."""
+    f.seek(0)
+    if chunks.is_v3(f.read(4)):
+        segs = chunks.segments(f, wanted)
         return {i: None if seg is None else chunks.decode_segment(seg, _decode_column) for i, seg in segs.items()}
-    stored = json.loads(zlib.decompress(blob))
+    f.seek(0)
+    stored = json.loads(zlib.decompress(f.read()))
     return {i: _decode_column(*stored[i]) if i < len(stored) else None for i in wanted}
 
 
@@ -159,7 +163,7 @@ def decode_chunk(blob: bytes) -> list[Any]:
     """Every column of a chunk."""
     if chunks.is_v3(blob):
         n = chunks._U32.unpack_from(blob, 4)[0]
-        return list(decode_columns(blob, list(range(n))).values())
+        return list(decode_columns(io.BytesIO(blob), list(range(n))).values())
     return [_decode_column(form, values) for form, values in json.loads(zlib.decompress(blob))]
 
 
