@@ -57,3 +57,48 @@ def test_a_malformed_record_after_the_first_chunk_is_still_an_error(monkeypatch)
     monkeypatch.setattr(values, "CHUNK_ROWS", 2)
     with pytest.raises(FormatError):
         read_columns("a\nb\nc\n\"x" + "y" * (values.MAX_FIELD_CHARS + 1) + "\n", [("s", "string")], {"format": "csv"})
+
+
+ROWS = [("plain", 1, 0.5, True), ('quoted, "with" a comma', -2, None, False),
+        ("line\r\nbreak", None, -0.0, None), ("é ü 漢", 2**62, 1e300, True)] * 5
+
+
+def _csv_text() -> str:
+    def cell(v):
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return str(v).lower()
+        if isinstance(v, str):
+            return '"' + v.replace('"', '""') + '"'
+        return repr(v)
+
+    return "".join(",".join(cell(v) for v in row) + "\r\n" for row in ROWS)
+
+
+def test_storage_files_stream_into_the_same_table_as_the_text(session, tmp_path, monkeypatch):
+    """`.ingest into` reads the blob as a stream (BOM, gzip, CRLF, quoted line breaks across
+    chunk boundaries): the table is what the whole text gives, and what the rows are."""
+    import gzip
+
+    from kshell.directives import ShellState, run_directive
+
+    monkeypatch.setattr(values, "CHUNK_ROWS", 3)
+    session.storage_dir = str(tmp_path / "storage")
+    run_directive(ShellState(session=session), "#storage create acct1")
+    folder = tmp_path / "storage" / "acct1" / "c1"
+    folder.mkdir(parents=True)
+    text = _csv_text()
+    (folder / "bom.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (folder / "packed.csv.gz").write_bytes(gzip.compress(text.encode("utf-8")))
+    schema = "(s:string, n:long, x:real, b:bool)"
+    expected = [list(r) for r in ROWS]
+    for name in ("bom.csv", "packed.csv.gz"):
+        table = name.split(".")[0].capitalize()
+        session.execute(f".create table {table} {schema}")
+        session.execute(f".ingest into table {table} ('https://acct1.blob.core.windows.net/c1/{name};key')")
+        got = session.execute(f"{table} | project s, n, x, b")[0].rows
+        assert got == expected, name
+        assert [str(v) for v in got[2][2:3]] == ["-0.0"]  # -0.0 kept through the typed column
+    whole = read_columns(text, [("s", "string"), ("n", "long"), ("x", "real"), ("b", "bool")], {"format": "csv"})
+    assert [list(r) for r in zip(*whole)] == expected
