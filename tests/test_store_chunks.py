@@ -208,3 +208,20 @@ def test_each_ingestion_appends_only_its_own_rows(tmp_path):
     store = state.session.store
     assert [(seq, first, count) for _, seq, first, count in store.row_chunks()] == [(0, 0, 2), (1, 2, 2), (2, 4, 2)]
     close_session(state.session)
+
+
+def test_numbers_in_a_column_of_another_type_read_back_as_a_list_that_can_grow(tmp_path):
+    path = str(tmp_path / "odd.kshell")
+    s = open_session(path, now=NOW)
+    t = Table("T", [Column("x", "real"), Column("s", "string")])
+    t.data = [[1, 2, 3], [4, 5, 6]]  # ints where reals/strings are declared: stored exactly as they are
+    t.extents.append(Extent(derived_id("T", "0"), 0, 3, NOW))
+    s.database.tables["T"] = t
+    s.sync()
+    close_session(s)
+    s = open_session(path)
+    data = s.database.tables["T"].data
+    assert data == [[1, 2, 3], [4, 5, 6]] and type(data[0]) is list
+    execute_request(ShellState(session=s), ".ingest inline into table T <| 2.5,x")
+    assert s.execute("T | summarize sum(x)")[0].rows == [[8.5]]
+    close_session(s)

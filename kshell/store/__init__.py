@@ -38,6 +38,7 @@ import os
 import stat
 import sqlite3
 import tempfile
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +63,7 @@ from kshell.store.file import (
     settle,
     sqlite_failure,
 )
-from kshell.columns import extended
+from kshell.columns import extended, typecode
 from kshell.store.rows import StoredTable, chunks_of, columns_read, decode_columns, make_lazy, rows_loaded
 from kshell.store.tables import ASIDE_FIELD, Encoded, decode_table, encode_table
 from kshell.store.parts import ClusterParts, part_key
@@ -251,6 +252,8 @@ class Store:
                             values = [None] * count
                         elif len(values) != count:
                             raise ValueError(f"column {i + 1} of a chunk holds the wrong number of values")
+                        elif type(values) is array and values.typecode != typecode(types[i]):
+                            values = values.tolist()  # numbers in a column of another type: a list
                         out[i] = extended(out[i], values, types[i])
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "read") from None
