@@ -102,3 +102,25 @@ def test_storage_files_stream_into_the_same_table_as_the_text(session, tmp_path,
         assert [str(v) for v in got[2][2:3]] == ["-0.0"]  # -0.0 kept through the typed column
     whole = read_columns(text, [("s", "string"), ("n", "long"), ("x", "real"), ("b", "bool")], {"format": "csv"})
     assert [list(r) for r in zip(*whole)] == expected
+
+
+@pytest.mark.parametrize("type_name, fields", [
+    ("long", ["1", "-2", "9223372036854775807"]),
+    ("long", ["1", "9223372036854775808"]),                 # out of range: null
+    ("long", ["1", "1_000", " 7 ", "1.0", "1.5", "", None, "x"]),
+    ("int", ["2147483647", "2147483648", "-5"]),
+    ("real", ["1.5", "-0", "nan", "-inf", "1e400"]),
+    ("real", ["1_0.5", "2", ""]),
+    ("bool", ["true", "false", "true"]),
+    ("bool", ["true", "False", "1", "0", " TRUE ", "yes", ""]),
+    ("datetime", ["2026-01-01T00:00:00Z", "2026-03-04T05:06:07.123456Z"]),
+    ("datetime", ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.1234567Z"]),  # a tick beyond the microsecond
+    ("datetime", ["2026-01-01T00:00:00Z", "2026-01-01", "2026-01-01T02:00:00+02:00", "1/2/2026 3:04 PM"]),
+])
+def test_whole_column_conversion_gives_what_each_field_gives(type_name, fields):
+    column = values.convert_text_column(fields, type_name)
+    conv = values._TEXT_CONVERTERS[type_name]  # the per-value rules
+    one_by_one = [conv(f) if f else None for f in fields]
+    assert repr(column) == repr(one_by_one)  # repr: NaN, -0.0 and ticks told apart
+    assert [type(v) for v in column] == [type(v) for v in one_by_one]
+    assert [getattr(v, "tzinfo", None) for v in column] == [getattr(v, "tzinfo", None) for v in one_by_one]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import operator
 import re
 import uuid
 from collections.abc import Callable
@@ -197,8 +198,57 @@ def convert_text_column(values: list[str | None], type_name: str) -> list[Any]:
         # Equal strings share one object (a key column repeats a few values many times).
         same = {"": ""}.setdefault
         return ["" if v is None else same(v, v) for v in values]
+    fast = _FAST_CONVERTERS.get(type_name)
+    if fast is not None and values:
+        try:
+            out = fast(values)
+        except (ValueError, TypeError, OverflowError):
+            out = None  # some field needs the per-value rules
+        if out is not None:
+            return out
     conv = _TEXT_CONVERTERS[type_name]
     return [conv(v) if v else None for v in values]
+
+
+# Whole-column conversions (issue 18: ingestion time): one C-level `map` over a column whose
+# every field is in the common form.  Each returns None (or raises) unless it gives exactly
+# what the per-value converter above gives for every field, and the caller then falls back
+# to that converter: a fast path never changes an answer.
+def _fast_integers(lo: int, hi: int) -> Callable[[list[str]], list[int] | None]:
+    def run(values: list[str]) -> list[int] | None:
+        if "_" in "".join(values):  # a None (missing field) raises TypeError here
+            return None
+        out = list(map(int, values))
+        return out if lo <= min(out) and max(out) <= hi else None
+
+    return run
+
+
+def _fast_reals(values: list[str]) -> list[float] | None:
+    return None if "_" in "".join(values) else list(map(float, values))
+
+
+_BOOL_WORDS = {"true": True, "false": False}
+
+
+def _fast_bools(values: list[str]) -> list[bool] | None:
+    out = list(map(_BOOL_WORDS.get, values))
+    return None if None in out else out
+
+
+def _fast_datetimes(values: list[str]) -> list[dt.datetime] | None:
+    if _SEVENTH_DIGIT.search("\n".join(values)):  # a 100-ns tick: the regex path keeps it
+        return None
+    out = list(map(dt.datetime.fromisoformat, values))
+    # Only values that are already UTC: naive ones and other offsets take the per-value path.
+    return out if set(map(_TZINFO, out)) == {UTC} else None
+
+
+_TZINFO = operator.attrgetter("tzinfo")
+_FAST_CONVERTERS: dict[str, Callable[[list[str]], list[Any] | None]] = {
+    "int": _fast_integers(INT_MIN, INT_MAX), "long": _fast_integers(LONG_MIN, LONG_MAX),
+    "real": _fast_reals, "bool": _fast_bools, "datetime": _fast_datetimes,
+}
 
 
 def convert_value(v: Any, type_name: str) -> Any:
