@@ -118,6 +118,8 @@ _SUMMARIZE = [
     "T | summarize sum(a), sum(x), avg(a), avg(y), min(x), max(x), dcount(a), dcount(x)",
     "T | where x > 0 | summarize avg(k), max(x) by f",
     "T | summarize s = sum(k) / count() by f",
+    "T | summarize arg_max(x, a), make_list(k), percentile(a, 50), sum(a), max(x) by f",  # kernels and not
+    "T | summarize count() by k",
 ]
 _ORDER = [
     "T | top 3 by x desc",
