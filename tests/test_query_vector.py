@@ -65,12 +65,13 @@ def _session(data: dict) -> Session:
 
 @contextlib.contextmanager
 def _threshold(rows: int):
-    saved = vector.MIN_ROWS
+    saved = vector.MIN_ROWS, vector._CHUNKS
     vector.MIN_ROWS = rows
+    vector._CHUNKS = 2 if rows == 1 else saved[1]  # top's slice bound on small data too
     try:
         yield
     finally:
-        vector.MIN_ROWS = saved
+        vector.MIN_ROWS, vector._CHUNKS = saved
 
 
 def _bits(v):

@@ -105,6 +105,7 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
 
     # Group rows.
     codes = None  # a compact key column factorised by a kernel: each row's group number
+    counts: list[Any] = []  # its rows per group, computed on first use
     coded = vector.group_codes(key_vals, n) if key_vals and n >= vector.MIN_ROWS else None
     if not key_vals:
         groups: list[list[int]] | None = None  # one group: all rows
@@ -161,7 +162,7 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
             _check_arity(ev, call, spec)
             computed = None
             if (codes is not None or groups is None) and n >= vector.MIN_ROWS:
-                computed = _vector_compute(c, tab, call, spec, codes, group_count)
+                computed = _vector_compute(c, tab, call, spec, codes, group_count, counts)
             if computed is not None and computed[1] is not None:
                 name = hidden or _agg_name(item, call, spec, key_cols)
                 if hidden is None:
@@ -266,7 +267,7 @@ def _groups_from_codes(codes: Any, ngroups: int) -> list[list[int]]:
 
 
 def _vector_compute(c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpec, codes: Any,
-                    ngroups: int) -> tuple[str, list[Any] | None, list[Any] | None] | None:
+                    ngroups: int, counts: list[Any]) -> tuple[str, list[Any] | None, list[Any] | None] | None:
     """(type, values per group, None) from a kernel; (type, None, argument values) when
     the kernel declines after computing the argument (the Python path reuses them); None
     when no kernel applies."""
@@ -275,7 +276,9 @@ def _vector_compute(c: Compiler, tab: Tabular, call: ast.Call, spec: A.Aggregate
             c.compile(a)  # for its errors, as _compute does
         if codes is None:
             return "long", [tab.rows], None
-        return "long", vector.group_counts(codes, ngroups), None
+        if not counts:
+            counts.append(vector.group_counts(codes, ngroups))
+        return "long", counts[0].tolist(), None
     if call.name not in _VECTOR_AGGREGATES or len(call.args) != 1 or isinstance(call.args[0], ast.NamedArg):
         return None
     e = c.compile(call.args[0])
@@ -285,7 +288,9 @@ def _vector_compute(c: Compiler, tab: Tabular, call: ast.Call, spec: A.Aggregate
     typ = spec.result_type([e.type])
     if not vector.large(values):
         return typ, None, values
-    return typ, vector.grouped(call.name, values, codes, ngroups), values
+    if codes is not None and not counts:
+        counts.append(vector.group_counts(codes, ngroups))
+    return typ, vector.grouped(call.name, values, codes, ngroups, counts[0] if codes is not None else None), values
 
 
 def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpec, groups,

@@ -248,20 +248,51 @@ def top_indexes(values: Any, n: int, desc: bool) -> list[int] | None:
     if v is None:
         return None
     np = numpy()
-    if v.dtype.kind == "f" and np.isnan(v).any():
-        return None
     size = len(v)
     k = min(n, size)
     if k <= 0:
-        return []
-    if desc:
-        edge = np.partition(v, size - k)[size - k]
-        cand = np.flatnonzero(v >= edge)
-    else:
-        edge = np.partition(v, k - 1)[k - 1]
-        cand = np.flatnonzero(v <= edge)
+        return [] if not (v.dtype.kind == "f" and np.isnan(v).any()) else None
+    cand = _top_candidates(np, v, k, desc)
+    if cand is None:
+        return None
     order = cand[np.argsort(_sort_key(np, v[cand], desc), kind="stable")]
     return order[:n].tolist()
+
+
+_CHUNKS = 4096
+
+
+def _top_candidates(np: Any, v: Any, k: int, desc: bool) -> Any:
+    """Row indexes (ascending) holding at least the k extreme values (ties at the edge
+    included), or None when a NaN is present.  The k-th largest of the maxima of 4096
+    slices is a lower bound of the k-th largest value (k slices reach it), so the rows at
+    or above it are few and found in two passes; np.partition when the column is short."""
+    size = len(v)
+    if size >= _CHUNKS * 4 and k <= _CHUNKS:
+        width = size // _CHUNKS
+        body = v[: width * _CHUNKS].reshape(_CHUNKS, width)
+        ext = body.max(axis=1) if desc else body.min(axis=1)
+        rest = v[width * _CHUNKS:]
+        if len(rest):
+            ext = np.append(ext, rest.max() if desc else rest.min())
+        if ext.dtype.kind == "f" and np.isnan(ext).any():  # max/min propagate NaN
+            return None
+        bound = np.partition(ext, len(ext) - k)[len(ext) - k] if desc else np.partition(ext, k - 1)[k - 1]
+        cand = np.flatnonzero(v >= bound if desc else v <= bound)
+    else:
+        if v.dtype.kind == "f" and np.isnan(v).any():
+            return None
+        cand = np.arange(size)
+    if len(cand) > k:  # narrow to the exact edge value
+        vals = v[cand]
+        size_c = len(vals)
+        if desc:
+            edge = np.partition(vals, size_c - k)[size_c - k]
+            cand = cand[vals >= edge]
+        else:
+            edge = np.partition(vals, k - 1)[k - 1]
+            cand = cand[vals <= edge]
+    return cand
 
 
 def _sort_key(np: Any, v: Any, desc: bool) -> Any:
@@ -297,12 +328,14 @@ def group_codes(key_vals: list[Any], n: int) -> tuple[Any, list[int]] | None:
     v = view(key_vals[0])
     if v.dtype == np.bool_:
         u8 = v.view(np.uint8)
-        present = [b for b in (0, 1) if (u8 == b).any()] if n else []
-        firsts = sorted((int(np.argmax(u8 == b)), b) for b in present)
-        remap = np.zeros(2, dtype=np.int64)
-        for code, (_first, b) in enumerate(firsts):
-            remap[b] = code
-        return remap[u8], [f for f, _b in firsts]
+        first_true = int(np.argmax(u8)) if u8[0] == 0 else 0
+        first_false = int(np.argmin(u8)) if u8[0] == 1 else 0
+        has_true, has_false = bool(u8[first_true]), not u8[first_false]
+        if not has_true or not has_false:  # one group: every code 0
+            return np.zeros(n, dtype=np.uint8), [0]
+        if first_false < first_true:
+            return u8, [first_false, first_true]  # False is group 0: the bytes are the codes
+        return np.subtract(1, u8, dtype=np.uint8), [first_true, first_false]
     if v.dtype.kind == "f" and np.isnan(v).any():
         return None
     _uniq, first, inverse = np.unique(v, return_index=True, return_inverse=True)
@@ -312,7 +345,7 @@ def group_codes(key_vals: list[Any], n: int) -> tuple[Any, list[int]] | None:
     return rank[inverse.reshape(-1)], first[order].tolist()
 
 
-def grouped(name: str, values: Any, codes: Any, ngroups: int) -> list[Any] | None:
+def grouped(name: str, values: Any, codes: Any, ngroups: int, counts: Any = None) -> list[Any] | None:
     """An aggregate per group over a compact column as a list of plain values, or None.
     `codes` (numpy, or None for a single group of every row) numbers each row's group."""
     v = view(values)
@@ -326,7 +359,8 @@ def grouped(name: str, values: Any, codes: Any, ngroups: int) -> list[Any] | Non
     kind = v.dtype.kind
     if kind == "b":
         return None
-    counts = np.bincount(codes, minlength=ngroups)
+    if counts is None:
+        counts = np.bincount(codes, minlength=ngroups)
     if (counts == 0).any():
         return None
     if name in ("sum", "avg"):
@@ -336,13 +370,15 @@ def grouped(name: str, values: Any, codes: Any, ngroups: int) -> list[Any] | Non
             # bincount adds each group's values in row order from 0.0: Python's sum()
             sums = np.bincount(codes, weights=v, minlength=ngroups)
             return sums.tolist() if name == "sum" else (sums / counts).tolist()
-        sums = np.zeros(ngroups, dtype=np.int64)
-        if name == "avg":
-            # the mean of longs is float(exact sum) / count: decline if int64 could wrap
-            big = max(abs(int(v.max())), abs(int(v.min()))) if len(v) else 0
-            if big * len(v) > _LONG_MAX:
-                return None
-        np.add.at(sums, codes, v)  # int64 wraps as Kusto's sum of longs does
+        big = max(abs(int(v.max())), abs(int(v.min()))) if len(v) else 0
+        if big * len(v) <= _EXACT_FLOAT_INT:
+            # every partial sum is an integer below 2**53: float64 adds them exactly
+            sums = np.bincount(codes, weights=v, minlength=ngroups).astype(np.int64)
+        else:
+            if name == "avg" and big * len(v) > _LONG_MAX:
+                return None  # the mean of longs is float(exact sum) / count: int64 could wrap
+            sums = np.zeros(ngroups, dtype=np.int64)
+            np.add.at(sums, codes, v)  # int64 wraps as Kusto's sum of longs does
         if name == "sum":
             return sums.tolist()
         return [float(s) / c for s, c in zip(sums.tolist(), counts.tolist())]
@@ -354,6 +390,11 @@ def grouped(name: str, values: Any, codes: Any, ngroups: int) -> list[Any] | Non
         else:
             info = np.iinfo(np.int64)
             out = np.full(ngroups, info.max if name == "min" else info.min, dtype=np.int64)
+        if ngroups <= 4:  # a masked reduction per group: faster than ufunc.at for few groups
+            reduce = np.min if name == "min" else np.max
+            if ngroups == 1:
+                return [reduce(v).item()]
+            return [reduce(v, where=(codes == g), initial=out[g]).item() for g in range(ngroups)]
         (np.minimum if name == "min" else np.maximum).at(out, codes, v)
         return out.tolist()
     if name == "dcount":
@@ -371,8 +412,9 @@ def _float_bits(np: Any, v: Any) -> Any:
     return np.where(v == 0, 0.0, v).view(np.int64)
 
 
-def group_counts(codes: Any, ngroups: int) -> list[int]:
-    return numpy().bincount(codes, minlength=ngroups).tolist()
+def group_counts(codes: Any, ngroups: int) -> Any:
+    """Rows per group (numpy: pass it to `grouped`; `.tolist()` for values)."""
+    return numpy().bincount(codes, minlength=ngroups)
 
 
 # ------------------------------------------------------------------ compiled expressions
