@@ -98,6 +98,9 @@ def _operand(v: Any, is_const: bool, n: int) -> Any:
         return v if t is float else None
     if len(v) != n:
         return None
+    np = numpy()
+    if np is not None and type(v) is np.ndarray:  # a nested kernel's result
+        return v if v.dtype.kind in "if" else None
     return view(v) if type(v) is array else None
 
 
@@ -134,7 +137,7 @@ def _to_float_arith(x: Any) -> Any:
 # ------------------------------------------------------------------ arithmetic
 
 def arithmetic(op: str, rtype: str, a: Any, a_const: bool, b: Any, b_const: bool, n: int) -> Any:
-    """`a op b` over n rows as a compact column, or None (decline).  `rtype` is the
+    """`a op b` over n rows as a numpy array (the caller makes it a column), or None (decline).  `rtype` is the
     result type the compiler chose: `real` (IEEE arithmetic, as Python floats) or `long`
     (64-bit two's complement, Kusto's truncating division and non-negative modulo)."""
     np = numpy()
@@ -159,7 +162,7 @@ def arithmetic(op: str, rtype: str, a: Any, a_const: bool, b: Any, b_const: bool
             return None
     if not isinstance(out, np.ndarray) or out.shape != (n,):
         return None
-    return column(out)
+    return out
 
 
 _REAL_OPS = {
@@ -203,7 +206,7 @@ _CMP = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal",
 
 
 def compare(op: str, a: Any, a_const: bool, b: Any, b_const: bool, n: int) -> Any:
-    """A numeric comparison as a Bools column, or None.  NaN compares as in Python (false,
+    """A numeric comparison as a numpy bool array (the caller makes it a column), or None.  NaN compares as in Python (false,
     `!=` true); an int and a float compare exactly or the kernel declines."""
     np = numpy()
     if np is None or n < MIN_ROWS or (a_const and b_const) or op not in _CMP:
@@ -216,7 +219,7 @@ def compare(op: str, a: Any, a_const: bool, b: Any, b_const: bool, n: int) -> An
         if x is None or y is None:
             return None
     out = getattr(np, _CMP[op])(x, y)
-    return column(out) if isinstance(out, np.ndarray) and out.shape == (n,) else None
+    return out if isinstance(out, np.ndarray) and out.shape == (n,) else None
 
 
 # ------------------------------------------------------------------ selection
@@ -353,7 +356,7 @@ def grouped(name: str, values: Any, codes: Any, ngroups: int, counts: Any = None
         return None
     np = numpy()
     if codes is None:
-        codes = np.zeros(len(v), dtype=np.int64)
+        codes = np.zeros(len(v), dtype=np.uint8)
     if len(codes) != len(v):
         return None
     kind = v.dtype.kind
@@ -390,11 +393,8 @@ def grouped(name: str, values: Any, codes: Any, ngroups: int, counts: Any = None
         else:
             info = np.iinfo(np.int64)
             out = np.full(ngroups, info.max if name == "min" else info.min, dtype=np.int64)
-        if ngroups <= 4:  # a masked reduction per group: faster than ufunc.at for few groups
-            reduce = np.min if name == "min" else np.max
-            if ngroups == 1:
-                return [reduce(v).item()]
-            return [reduce(v, where=(codes == g), initial=out[g]).item() for g in range(ngroups)]
+        if ngroups == 1:
+            return [(v.min() if name == "min" else v.max()).item()]
         (np.minimum if name == "min" else np.maximum).at(out, codes, v)
         return out.tolist()
     if name == "dcount":
@@ -426,27 +426,59 @@ def binary(kind: str, op: str, l: Any, r: Any, compiled: Any, build: Any) -> Any
     """The CExpr `compiled` (the Python path of `l op r`, built by `build(op, l, r)`),
     computing large compact operands with a kernel.  When the kernel declines, the
     Python path runs over the operand columns already computed (`build` over column
-    references), so nothing is evaluated twice."""
-    from kshell.query.cexpr import CExpr, column as ref
+    references), so nothing is evaluated twice.  A kernel operand that is itself a
+    kernel's expression hands over its numpy result directly: `a * 2 + b / 3` converts
+    only the final column out of numpy."""
+    from kshell.query.cexpr import column as ref
 
     if compiled.const or l.type not in _NUMERIC or r.type not in _NUMERIC or (l.const and r.const):
         return compiled
     if kind == "arith" and compiled.type not in ("long", "real"):
         return compiled
-    l_const, r_const, lf, rf, inner = l.const, r.const, l.fn, r.fn, compiled.fn
+    l_const, r_const, inner = l.const, r.const, compiled.fn
+    lf = l.numpy_fn if type(l) is VectorExpr else l.fn
+    rf = r.numpy_fn if type(r) is VectorExpr else r.fn
     fallback = build(op, l if l_const else ref(l.type, 0), r if r_const else ref(r.type, 1)).fn
-    kernel = arithmetic if kind == "arith" else None
+    kernel = arithmetic if kind == "arith" else compare
 
-    def fn(cols: Any, n: int) -> Any:
+    def numpy_fn(cols: Any, n: int) -> Any:
+        """The result as a numpy array when a kernel computed it, else a column."""
         if n < MIN_ROWS:
             return inner(cols, n)
         a = l.value if l_const else lf(cols, n)
         b = r.value if r_const else rf(cols, n)
-        if kernel is not None:
+        if kind == "arith":
             out = kernel(op, compiled.type, a, l_const, b, r_const, n)
         else:
-            out = compare(op, a, l_const, b, r_const, n)
+            out = kernel(op, a, l_const, b, r_const, n)
         if out is not None:
             return out
-        return fallback([a, b], n)
-    return CExpr(compiled.type, fn)
+        return fallback([_plain(a), _plain(b)], n)
+
+    def fn(cols: Any, n: int) -> Any:
+        out = numpy_fn(cols, n)
+        return column(out) if _numpy is not None and _numpy is not False and type(out) is _numpy.ndarray else out
+    return VectorExpr(compiled.type, fn, numpy_fn)
+
+
+def _plain(v: Any) -> Any:
+    """A nested kernel's numpy result as a column for the Python path."""
+    np = _numpy
+    return column(v) if np is not None and np is not False and type(v) is np.ndarray else v
+
+
+def _vector_expr_class() -> Any:
+    from kshell.query.cexpr import CExpr
+
+    class VectorExpr(CExpr):
+        """A CExpr whose kernel result can be read as numpy by an enclosing kernel."""
+
+        __slots__ = ("numpy_fn",)
+
+        def __init__(self, type_: str, fn: Any, numpy_fn: Any):
+            super().__init__(type_, fn)
+            self.numpy_fn = numpy_fn
+    return VectorExpr
+
+
+VectorExpr = _vector_expr_class()
