@@ -14,7 +14,7 @@ from typing import Any
 
 from kshell import ticks as K
 from kshell.query import limits
-from kshell.query import binops, functions, signatures
+from kshell.query import binops, functions, signatures, vector
 from kshell.query.unsupported import not_simulated, source_name
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, column, const, lift
@@ -140,9 +140,10 @@ class Compiler:
         l, r = self.compile(node.left), self.compile(node.right)
         try:
             if op in ARITHMETIC:
-                return binops.arithmetic(op, l, r)
+                return vector.binary("arith", op, l, r, binops.arithmetic(op, l, r), binops.arithmetic)
             if op in COMPARISON:
-                return binops.compare("!=" if op == "<>" else op, l, r)
+                op = "!=" if op == "<>" else op
+                return vector.binary("compare", op, l, r, binops.compare(op, l, r), binops.compare)
             if op in ("=~", "!~"):
                 return binops.case_insensitive_eq(op, l, r)
             if op in ("in", "!in", "in~", "!in~", "has_any", "!has_any", "has_all", "!has_all"):

@@ -9,17 +9,17 @@ import heapq
 import math
 import json
 import random
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
 from kshell.errors import KustoError, NotSupported
-from kshell.query import limits
+from kshell.query import limits, vector
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.parse_operator import parse
 from kshell.query.naming import ColumnNumberer, expr_name, unique
 from kshell.query.unsupported import not_simulated
-from kshell.query.tabular import INGESTION_TIME_COLUMN, LazyData, Tabular, mutable_columns, pick_columns
+from kshell.query.tabular import INGESTION_TIME_COLUMN, DeferredIndex, LazyData, Tabular, mutable_columns, pick_columns
 from kshell.syntax import ast
 
 
@@ -77,7 +77,9 @@ def _filter(ev, tab: Tabular, predicate: Any, scope) -> Tabular:
     kept = mask.count(True)
     if kept == tab.rows:
         return tab
-    idx = list(compress(range(tab.rows), mask))
+    idx = vector.mask_indexes(mask, tab.rows)  # a compact mask: the indexes as an array
+    if idx is None:
+        idx = list(compress(range(tab.rows), mask))
     return Tabular(tab.columns, LazyData.gather(tab.data, idx), kept, tab.name)
 
 
@@ -264,6 +266,9 @@ def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[
     null, NaN, ...; nulls last gives ..., NaN, null)."""
     if nulls_first is None:
         nulls_first = not desc
+    fast = vector.sort_order(values, desc, order)  # a numeric compact column: no null
+    if fast is not None:
+        return fast
     key = values.__getitem__
     nan = _has_nan(values)
     if None not in values and not nan:
@@ -322,7 +327,9 @@ def top(ev, tab: Tabular, op: ast.Top, scope) -> Tabular:
     if n * 10 < tab.rows:
         e = Compiler(ev, tab.columns, scope).compile(op.key.expr)
         values = e.values(tab.data, tab.rows)
-        picked = _top_indexes(values, n, op.key.descending)
+        picked = vector.top_indexes(values, n, op.key.descending)
+        if picked is None:
+            picked = _top_indexes(values, n, op.key.descending)
         if picked is not None:
             return tab.take_rows(picked)
     order = sort_rows(ev, tab, [op.key], scope)
@@ -609,8 +616,25 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
         return right.take_rows(idx)
 
     outer_left = kind in ("leftouter", "fullouter")
-    # the output size, counted before any row is gathered (a cartesian join of two
-    # 100k-row tables would otherwise exhaust memory)
+    taken = set(left.names)
+    cols = list(left.columns)
+    for n, t in right.columns:
+        new = unique(n, taken)
+        taken.add(new)
+        cols.append((new, t))
+    if kind in ("inner", "innerunique"):
+        # The output size is the sum of each left row's match count (counted in C, before
+        # any row is gathered: a cartesian join of two 100k-row tables would otherwise
+        # exhaust memory); the row indexes are built only when a later operator reads a
+        # column (`| count` never does).
+        sizes = {k: len(v) for k, v in rmap.items()}
+        probe = lkeys if type(lrows) is range else [lkeys[i] for i in lrows]
+        out_rows = sum(map(sizes.get, probe, repeat(0, len(probe))))
+        limits.check("join", out_rows, limits.MAX_JOIN_ROWS)
+        pair = DeferredIndex(lambda: _inner_rows(lrows, lkeys, rmap))
+        data = (LazyData.gather(left.data, DeferredIndex(lambda: pair.get()[0]))
+                + LazyData.gather(right.data, DeferredIndex(lambda: pair.get()[1])))
+        return Tabular(cols, data, out_rows)
     out_rows = 0
     for i in lrows:
         k = lkeys[i]
@@ -640,18 +664,28 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
                 li.append(None)
                 ri.append(j)
 
-    taken = set(left.names)
-    cols = list(left.columns)
-    for n, t in right.columns:
-        new = unique(n, taken)
-        taken.add(new)
-        cols.append((new, t))
-    if kind in ("inner", "innerunique"):
-        data = LazyData.gather(left.data, li) + LazyData.gather(right.data, ri)
-    else:
-        data = [_gather(col, li, t) for col, (_, t) in zip(left.data, left.columns)]
-        data += [_gather(col, ri, t) for col, (_, t) in zip(right.data, right.columns)]
+    data = [_gather(col, li, t) for col, (_, t) in zip(left.data, left.columns)]
+    data += [_gather(col, ri, t) for col, (_, t) in zip(right.data, right.columns)]
     return Tabular(cols, data, len(li))
+
+
+def _inner_rows(lrows: Any, lkeys: list[Any], rmap: dict[Any, list[int]]) -> tuple[list[int], list[int]]:
+    """The left and right row of every output row of an inner join, in the left side's
+    order and each left row's matches in the right side's order."""
+    li: list[int] = []
+    ri: list[int] = []
+    get = rmap.get
+    for i in lrows:
+        k = lkeys[i]
+        matches = get(k) if k is not None else None
+        if matches:
+            if len(matches) == 1:
+                li.append(i)
+                ri.append(matches[0])
+            else:
+                li.extend([i] * len(matches))
+                ri.extend(matches)
+    return li, ri
 
 
 def _gather(col: list[Any], idx: list[int | None], typ: str) -> list[Any]:
