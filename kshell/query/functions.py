@@ -27,6 +27,12 @@ from kshell.query import types as T
 from kshell.query.xxhash import xxh64
 
 
+class ArgumentError(ValueError):
+    """A function's own diagnostic of an argument value, worded for the user ("the degree
+    argument must be ..."): the compiler passes its message on, where any other exception
+    from a function becomes the generic "cannot be applied to the given argument values"."""
+
+
 @dataclass
 class FunctionSpec:
     name: str
