@@ -28,9 +28,9 @@ from kshell.query.xxhash import xxh64
 
 
 class ArgumentError(ValueError):
-    """A function's own diagnostic of an argument value, worded for the user ("the degree
-    argument must be ..."): the compiler passes its message on, where any other exception
-    from a function becomes the generic "cannot be applied to the given argument values"."""
+    """A function's own, Kusto-worded refusal of an argument value ("the degree argument must
+    be ..."): the compiler passes its message on, where any other exception a function raises
+    is reported without Python's wording (compiler._bad_argument_values)."""
 
 
 @dataclass
