@@ -187,20 +187,18 @@ def _fallback_details(fqn: str) -> dict[str, Any]:
 
 @handler(Query)
 def run_query(session: Session, node: Query) -> Result | list[Result]:
-    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression."""
-    from kshell.query import run, run_all
+    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression, and
+    a plugin returning several tables (funnel_sequence) gives them all."""
+    from kshell.query import run_all
 
-    tables = [truncate(r, node.statements) for r in run_all(node, SessionQueryContext(session))]
-    result = tables[0]
-    result.visualization = visualization(node.body)
-    if not node.batch and len(tables) == 1:
-        return result
-    results = tables
-    for expr in node.batch:
-        part = Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
-        results.append(truncate(run(part, SessionQueryContext(session)), node.statements))
-        results[-1].visualization = visualization(expr)
-    return results
+    results: list[Result] = []
+    parts = [node] + [Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
+                      for expr in node.batch]
+    for part in parts:
+        tables = [truncate(r, node.statements) for r in run_all(part, SessionQueryContext(session))]
+        tables[0].visualization = visualization(part.body)
+        results.extend(tables)
+    return results[0] if len(results) == 1 else results
 
 
 def visualization(body: Any) -> dict[str, Any] | None:
