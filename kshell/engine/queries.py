@@ -27,7 +27,7 @@ from typing import Any
 from kshell.errors import DatabaseNotFound, EntityNotFound, NotSupported
 from kshell.engine.session import Session, handler, load_hook_owners
 from kshell.result import Result
-from kshell.syntax.ast import Query
+from kshell.syntax.ast import Let, Query
 
 DATABASE_READ_HOOKS: list[Callable[["SessionQueryContext", str], None]] = []
 TABLE_READ_HOOKS: list[Callable[["SessionQueryContext", str, Any], Any]] = []
@@ -112,6 +112,25 @@ class SessionQueryContext:
             raise NotSupported(f"reading external table '{name}' is not simulated by kshell")
         raise EntityNotFound(f"External table '{name}' was not found in database '{db.name}'")
 
+    def read_external_data(self, uris: list[str], columns: list[tuple[str, str]],
+                           options: dict[str, Any]) -> list[list[Any]]:
+        """`externaldata`: columnar rows read from the simulated storage with this query's
+        principal's rights (kshell.engine.external_data)."""
+        from kshell.engine import external_data
+
+        self.database(None)  # the context database's read hooks run first
+        return external_data.read(self, uris, columns, options)
+
+    def read_inline_external_table(self, definition: str, uris: list[str]) -> Any:
+        """`inline_external_table`: an external table defined in the query, read like a stored
+        one (kshell.engine.external_data.read_inline); nothing is stored."""
+        from kshell.engine import external_data
+
+        return external_data.read_inline(self, definition, uris)
+
+    def database_names(self) -> list[str]:
+        """Every database of the cluster (find in (database('*').*), restrict)."""
+        return [db.name for db in self.cluster.databases.values()]
     def storage_files(self, connection_string: str, usage: str = "ExternalDataRequest") -> list[Any]:
         """The files under a storage connection string, read with the caller's rights: the
         credential must allow reading (a managed identity also needs `usage` in the
@@ -187,17 +206,24 @@ def _fallback_details(fqn: str) -> dict[str, Any]:
 
 @handler(Query)
 def run_query(session: Session, node: Query) -> Result | list[Result]:
-    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression, and
-    a plugin returning several tables (funnel_sequence) gives them all."""
+    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression, and a
+    query ending with fork or facet (or a plugin returning several tables) one per table it
+    makes.  A batch expression that names its outputs for the later ones
+    (`graph-to-table ... as N, as E`) gives no result of its own."""
     from kshell.query import run_all
+    from kshell.query.graph import batch_outputs
 
-    results: list[Result] = []
-    parts = [node] + [Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
-                      for expr in node.batch]
-    for part in parts:
-        tables = [truncate(r, node.statements) for r in run_all(part, SessionQueryContext(session))]
-        tables[0].visualization = visualization(part.body)
-        results.extend(tables)
+    results = []
+    statements = list(node.statements)
+    for expr in [node.body, *node.batch]:
+        named = batch_outputs(expr) if node.batch else None
+        if named is not None:
+            statements += [Let(name, value, pos=getattr(expr, "pos", node.pos)) for name, value in named]
+            continue
+        part = node if not node.batch else Query(statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
+        tables = [truncate(r, statements) for r in run_all(part, SessionQueryContext(session))]
+        tables[-1].visualization = visualization(expr)
+        results += tables
     return results[0] if len(results) == 1 else results
 
 

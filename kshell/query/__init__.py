@@ -22,6 +22,11 @@ def evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | 
     `params` (function parameters, kshell.syntax.ast.Param) are bound first: a
     scalar to its default or a typed null, a tabular one to an empty table of
     its schema (validation of a function body)."""
+    return _evaluate(query, ctx, schema_only=schema_only, params=params)[1]
+
+
+def _evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | None = None):
+    """(the Evaluator, the query's Tabular)."""
     import gc
 
     from kshell.query.evaluator import Evaluator
@@ -35,7 +40,7 @@ def evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return ev.run(query)
+        return ev, ev.run(query)
     except RecursionError:
         from kshell.errors import SemanticError
         raise SemanticError("the query is nested too deeply to evaluate") from None
@@ -45,14 +50,26 @@ def evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | 
 
 
 def run(query: Any, ctx: Any) -> Result:
-    """Evaluate a parsed query; the Result's columns carry Kusto types."""
+    """Evaluate a parsed query; the Result's columns carry Kusto types.  (A query ending
+    with fork or facet gives several tables: this is the first; see run_all.)"""
     return run_all(query, ctx)[0]
 
 
 def run_all(query: Any, ctx: Any) -> list[Result]:
-    """The query's result tables: one, or several when it ends with a plugin returning
-    several (kshell.query.multi.Tables: funnel_sequence)."""
-    tab = evaluate(query, ctx)
+    """Evaluate a parsed query to its result tables: one; one per table of a final `fork` /
+    `facet` (named by `name=` / `as`, else PrimaryResult); or several when it ends with a
+    plugin returning several (kshell.query.multi.Tables: funnel_sequence)."""
+    ev, tab = _evaluate(query, ctx)
+    if getattr(ev, "multi_outputs", None) is not None:
+        from kshell.query.operators_multi import tables_of
+
+        out = []
+        for name, t in tables_of(ev, query, tab):
+            res = _result(t)
+            if name:
+                res.name = name
+            out.append(res)
+        return out
     more = getattr(tab, "more", ()) if _ends_with_plugin(query) else ()
     return [_result(t) for t in [tab, *more]]
 

@@ -58,6 +58,19 @@ class QueryContext(Protocol):
     def resolve_external_table(self, name: str) -> TableSource:
         """`external_table("E")` rows (raises when not simulated / not allowed)."""
 
+    def read_external_data(self, uris: list[str], columns: list[tuple[str, str]],
+                           options: dict[str, Any]) -> list[list[Any]]:
+        """`externaldata`: the columnar rows of the connection strings, read with the query
+        principal's rights through the storage family's one path resolver and access
+        decision (raises Forbidden / EntityNotFound / BadRequest)."""
+
+    def read_inline_external_table(self, definition: str, uris: list[str]) -> TableSource:
+        """`inline_external_table`: `definition` is a `.create external table` text whose
+        connection strings are `uris`; read as a stored external table would be (nothing
+        is stored)."""
+
+    def database_names(self) -> list[str]:
+        """Every database name (find in (database('*').*))."""
     def storage_files(self, connection_string: str, usage: str = "ExternalDataRequest") -> list[StorageFile]:
         """Files under a storage URI, with the caller's rights (infer_storage_schema).  Raises
         Forbidden / EntityNotFound / BadRequest as the storage access check decides."""
