@@ -48,12 +48,6 @@ class FunctionSpec:
         return self.rtype(arg_types) if callable(self.rtype) else self.rtype
 
 
-class ArgumentError(ValueError):
-    """An argument value a function rejects, in a message written for the user (Kusto's
-    terms, naming the argument); the compiler reports it as
-    "function 'f': <message>" instead of its generic "cannot be applied" wording."""
-
-
 REGISTRY: dict[str, FunctionSpec] = {}
 
 
