@@ -221,20 +221,29 @@ row_rank_min	any,bool?
 row_window_session	datetime,timespan,timespan,bool?
 series_add	any,any ; any,number ; number,any
 series_cosine_similarity	any,any,number?,number?
+series_decompose	any,integer?,string?,integer?,number?
+series_decompose_anomalies	any,number?,integer?,string?,integer?,string?,number?
+series_decompose_forecast	any,integer,integer?,string?,number?
 series_divide	any,any ; any,number ; number,any
 series_dot_product	any,any ; any,number ; number,any
 series_equals	any,any ; any,number ; number,any
+series_fft	any,any?
 series_fill_backward	any,number?
 series_fill_const	any,number?,number?
 series_fill_forward	any,number?
 series_fill_linear	any,number?,bool?,number?
 series_fir	any,any,bool?,bool?
+series_fit_poly	any,any?,integer?
 series_greater	any,any ; any,number ; number,any
 series_greater_equals	any,any ; any,number ; number,any
+series_ifft	any,any?
 series_less	any,any ; any,number ; number,any
 series_less_equals	any,any ; any,number ; number,any
 series_multiply	any,any ; any,number ; number,any
 series_not_equals	any,any ; any,number ; number,any
+series_outliers	any,string?,number?,number?,number?
+series_periods_detect	any,number,number,integer
+series_periods_validate	any,number*
 series_pow	any,any ; any,number ; number,any
 series_seasonal	any ; any,integer ; any,integer,integer
 series_stats	any,bool?
