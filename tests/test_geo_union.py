@@ -280,3 +280,26 @@ def test_leaf_cell_order_is_s2s():
     for lon, lat in points:
         p = vec(lon, lat)
         assert leaf_cell_id(p) == s2.CellId.from_point(s2.Point(*p)).id(), (lon, lat)
+
+
+# ------------------------------------------------------------------ densify and simplify of MultiPolygons
+
+def test_polygon_densify_and_simplify_take_multipolygons():
+    multi = {"type": "MultiPolygon", "coordinates": [square(0, 50)["coordinates"], square(3, 50)["coordinates"]]}
+    dense = one(f"print geo_polygon_densify({dyn(multi)}, 10)")[0]
+    assert dense["type"] == "MultiPolygon" and len(dense["coordinates"]) == 2
+    assert all(len(part[0]) > 5 for part in dense["coordinates"])  # the parallels bent to geodesics
+    back = one(f"print geo_polygon_simplify({dyn(dense)}, 500)")[0]
+    assert back["type"] == "MultiPolygon" and [len(part[0]) for part in back["coordinates"]] == [5, 5]
+    # a part smaller than the tolerance disappears; when all do, null
+    tiny = {"type": "MultiPolygon", "coordinates": [square(0, 0)["coordinates"], square(3, 0, 0.0001)["coordinates"]]}
+    kept = one(f"print geo_polygon_simplify({dyn(tiny)}, 100)")[0]
+    assert len(kept["coordinates"]) == 1
+    assert one(f"print geo_polygon_simplify({dyn(square(3, 0, 0.0001))}, 100)") == [None]
+
+
+@pytest.mark.parametrize("tolerance, ok", [(0.1, True), (10000, True), (0.05, False), (10001, False), (-1, False)])
+def test_polygon_densify_and_simplify_tolerance_range(tolerance, ok):
+    p = dyn(square(0, 0))
+    got = one(f"print geo_polygon_densify({p}, {tolerance}), geo_polygon_simplify({p}, {tolerance})")
+    assert [g is not None for g in got] == [ok, ok]

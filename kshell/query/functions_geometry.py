@@ -631,12 +631,35 @@ def _line_densify(v, tolerance=None, preserve_crossing=False):
                                      "coordinates": _densify_coords(pts, tol, v["coordinates"])}
 
 
+def _polygon_parts(v: Any) -> list[list[Any]] | None:
+    """The raw ring lists of a valid Polygon (one part) or MultiPolygon (its parts)."""
+    if polygons(v) is None:
+        return None
+    if v["type"] == "Polygon":
+        return [v["coordinates"]]
+    return [p[0] if len(p) == 1 and _depth(p[0]) == 3 else p for p in v["coordinates"]]
+
+
+def _polygon_tolerance(v: Any) -> float | None:
+    """The polygon densify/simplify tolerance: 10 m unless given, within [0.1, 10000]."""
+    tol = _tolerance(v, 10.0)
+    return tol if tol is not None and 0.1 <= tol <= 10000 else None
+
+
+def _same_kind(v: Any, parts: list[list[Any]]) -> dict | None:
+    if not parts:
+        return None
+    if v["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": parts[0]}
+    return {"type": "MultiPolygon", "coordinates": parts}
+
+
 @scalar("geo_polygon_densify", "dynamic", 1, 3, strict=False)
 def _polygon_densify(v, tolerance=None, preserve_crossing=False):
-    tol = _tolerance(tolerance, 10.0)
-    if tol is None or polygons(v) is None or v.get("type") != "Polygon":
+    tol, parts = _polygon_tolerance(tolerance), _polygon_parts(v)
+    if tol is None or parts is None:
         return None
-    return {"type": "Polygon", "coordinates": [_densify_coords(_ring(r), tol, r) for r in v["coordinates"]]}
+    return _same_kind(v, [[_densify_coords(_ring(r), tol, r) for r in part] for part in parts])
 
 
 def _simplify(pts: list[tuple[float, float]], tol: float) -> list[tuple[float, float]]:
@@ -672,19 +695,25 @@ def _line_simplify(v, tolerance=None):
 
 @scalar("geo_polygon_simplify", "dynamic", 1, 2, strict=False)
 def _polygon_simplify(v, tolerance=None):
-    tol = _tolerance(tolerance, 10.0)
-    if tol is None or polygons(v) is None or v.get("type") != "Polygon":
+    """Each ring simplified; a part one of whose rings collapses is dropped (a Polygon
+    that collapses is null)."""
+    tol, parts = _polygon_tolerance(tolerance), _polygon_parts(v)
+    if tol is None or parts is None:
         return None
-    rings = []
-    for r in v["coordinates"]:
-        pts = _ring(r)
-        first = vec(*pts[0])
-        k = max(range(len(pts)), key=lambda i: angle(first, vec(*pts[i])))
-        simple = _simplify(pts[: k + 1], tol)[:-1] + _simplify(pts[k:], tol)
-        if len(set(simple)) < 3:
-            return None
-        rings.append([list(p) for p in simple])
-    return {"type": "Polygon", "coordinates": rings}
+    out = []
+    for part in parts:
+        rings = []
+        for r in part:
+            pts = _ring(r)
+            first = vec(*pts[0])
+            k = max(range(len(pts)), key=lambda i: angle(first, vec(*pts[i])))
+            simple = _simplify(pts[: k + 1], tol)[:-1] + _simplify(pts[k:], tol)
+            if len(set(simple)) < 3:
+                break
+            rings.append([list(p) for p in simple])
+        else:
+            out.append(rings)
+    return _same_kind(v, out)
 
 
 def _arc_intersection(a: Vec, b: Vec, c: Vec, d: Vec) -> Vec | None:
