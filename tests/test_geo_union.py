@@ -303,3 +303,12 @@ def test_polygon_densify_and_simplify_tolerance_range(tolerance, ok):
     p = dyn(square(0, 0))
     got = one(f"print geo_polygon_densify({p}, {tolerance}), geo_polygon_simplify({p}, {tolerance})")
     assert [g is not None for g in got] == [ok, ok]
+
+
+def test_line_simplify_takes_a_multilinestring_as_its_union():
+    multi = {"type": "MultiLineString", "coordinates": [[[0, 0], [0.5, 0.0000001], [1, 0]], [[1, 0], [2, 0]],
+                                                        [[5, 5], [5.00001, 5]]]}
+    assert one(f"print geo_line_simplify({dyn(multi)}, 10)") == [{"type": "LineString", "coordinates": [[0, 0], [2, 0]]}]
+    line = dyn({"type": "LineString", "coordinates": [[0, 0], [0.5, 0.0000001], [1, 0]]})
+    assert one(f"print geo_line_simplify({line}, 0)")[0]["coordinates"] == [[0, 0], [0.5, 0.0000001], [1, 0]]
+    assert one(f"print geo_line_simplify({line}, -1), geo_line_simplify({line}, 8000000)") == [None, None]

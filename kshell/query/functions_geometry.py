@@ -681,16 +681,32 @@ def _simplify(pts: list[tuple[float, float]], tol: float) -> list[tuple[float, f
 
 @scalar("geo_line_simplify", "dynamic", 1, 2, strict=False)
 def _line_simplify(v, tolerance=None):
-    tol = _tolerance(tolerance, 10.0)
-    if tol is None or not isinstance(v, dict) or v.get("type") != "LineString":
+    """A LineString, or a MultiLineString's union (its lines joined where they share
+    vertices), each line simplified; a line within the tolerance of one point vanishes
+    (null when all do).  Tolerance: 10 m unless given, within [0, 7,800,000] m."""
+    tol = 10.0 if tolerance is None else _number_arg(tolerance)
+    if tol is None or not 0 <= tol <= 7_800_000 or lines(v) is None:
         return None
-    pts = _line_coords(v.get("coordinates"))
-    if pts is None:
+    if v["type"] == "MultiLineString":
+        v = _union_lines_array([{"type": "LineString", "coordinates": c} for c in v["coordinates"]])
+    chains = [v["coordinates"]] if v["type"] == "LineString" else v["coordinates"]
+    out = []
+    for chain in chains:
+        pts = [tuple(c[:2]) for c in chain]
+        first = vec(*pts[0])
+        if all(R * angle(first, vec(*p)) <= tol for p in pts):
+            continue  # the line collapses to a point
+        out.append([list(p) for p in _simplify(pts, tol)])
+    if not out:
         return None
-    first = vec(*pts[0])
-    if all(R * angle(first, vec(*p)) <= tol for p in pts):
-        return None  # the line collapses to a point
-    return {"type": "LineString", "coordinates": [list(p) for p in _simplify(pts, tol)]}
+    return {"type": "LineString", "coordinates": out[0]} if len(out) == 1 else \
+        {"type": "MultiLineString", "coordinates": out}
+
+
+def _number_arg(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return None if math.isnan(v) or math.isinf(v) else float(v)
 
 
 @scalar("geo_polygon_simplify", "dynamic", 1, 2, strict=False)
