@@ -312,3 +312,11 @@ def test_line_simplify_takes_a_multilinestring_as_its_union():
     line = dyn({"type": "LineString", "coordinates": [[0, 0], [0.5, 0.0000001], [1, 0]]})
     assert one(f"print geo_line_simplify({line}, 0)")[0]["coordinates"] == [[0, 0], [0.5, 0.0000001], [1, 0]]
     assert one(f"print geo_line_simplify({line}, -1), geo_line_simplify({line}, 8000000)") == [None, None]
+
+
+def test_line_densify_takes_a_multilinestring():
+    multi = dyn({"type": "MultiLineString", "coordinates": [[[50, 50], [51, 51]], [[0, 0], [0.001, 0]]]})
+    out = one(f"print geo_line_densify({multi}, 10)")[0]
+    assert out["type"] == "MultiLineString"
+    assert len(out["coordinates"][0]) > 2 and out["coordinates"][1] == [[0, 0], [0.001, 0]]
+    assert one(f"print geo_line_densify({multi}, 0.01), geo_line_densify({multi}, 20000)") == [None, None]

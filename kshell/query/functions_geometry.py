@@ -621,14 +621,23 @@ def _tolerance(v: Any, default: float) -> float | None:
     return float(v)
 
 
+def _polygon_tolerance(v: Any) -> float | None:
+    """The densify (and polygon simplify) tolerance: 10 m unless given, within [0.1, 10000]."""
+    tol = _tolerance(v, 10.0)
+    return tol if tol is not None and 0.1 <= tol <= 10000 else None
+
+
 @scalar("geo_line_densify", "dynamic", 1, 3, strict=False)
 def _line_densify(v, tolerance=None, preserve_crossing=False):
-    tol = _tolerance(tolerance, 10.0)
-    if tol is None or not isinstance(v, dict) or v.get("type") != "LineString":
+    """A LineString or MultiLineString (line by line); tolerance within [0.1, 10000] m."""
+    tol = _polygon_tolerance(tolerance)
+    if tol is None or lines(v) is None:
         return None
-    pts = _line_coords(v.get("coordinates"))
-    return None if pts is None else {"type": "LineString",
-                                     "coordinates": _densify_coords(pts, tol, v["coordinates"])}
+    if v["type"] == "LineString":
+        return {"type": "LineString", "coordinates": _densify_coords(_line_coords(v["coordinates"]), tol,
+                                                                     v["coordinates"])}
+    return {"type": "MultiLineString",
+            "coordinates": [_densify_coords(_line_coords(c), tol, c) for c in v["coordinates"]]}
 
 
 def _polygon_parts(v: Any) -> list[list[Any]] | None:
@@ -638,12 +647,6 @@ def _polygon_parts(v: Any) -> list[list[Any]] | None:
     if v["type"] == "Polygon":
         return [v["coordinates"]]
     return [p[0] if len(p) == 1 and _depth(p[0]) == 3 else p for p in v["coordinates"]]
-
-
-def _polygon_tolerance(v: Any) -> float | None:
-    """The polygon densify/simplify tolerance: 10 m unless given, within [0.1, 10000]."""
-    tol = _tolerance(v, 10.0)
-    return tol if tol is not None and 0.1 <= tol <= 10000 else None
 
 
 def _same_kind(v: Any, parts: list[list[Any]]) -> dict | None:
