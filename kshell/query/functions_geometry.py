@@ -194,11 +194,30 @@ def unioned(v: Any) -> list[list[list[Vec]]] | None:
     """polygons(v), a MultiPolygon's parts unioned first: the service measures the area,
     perimeter and centroid of a MultiPolygon whose parts overlap as of their union."""
     ps = polygons(v)
-    if ps is None or len(ps) < 2:
+    if ps is None or len(ps) < 2 or not _parts_may_meet(ps):
         return ps
     from kshell.query.functions_geo_union import parse, rings_of
     poly = parse(v)
     return None if poly is None else rings_of(poly)
+
+
+def _parts_may_meet(ps: list[list[list[Vec]]]) -> bool:
+    """Whether two parts' bounding boxes (3D, widened by their edges' bulge) overlap;
+    parts that cannot meet need no union."""
+    boxes = []
+    for rings in ps:
+        shell = rings[0]
+        bulge = max(1 - math.cos(angle(a, b) / 2) for a, b in edges(shell, True)) + 1e-12
+        boxes.append([(min(p[k] for p in shell) - bulge, max(p[k] for p in shell) + bulge) for k in range(3)])
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i][0][0])
+    active: list[int] = []
+    for i in order:
+        active = [j for j in active if boxes[j][0][1] >= boxes[i][0][0]]
+        for j in active:
+            if all(boxes[i][k][0] <= boxes[j][k][1] and boxes[j][k][0] <= boxes[i][k][1] for k in (1, 2)):
+                return True
+        active.append(i)
+    return False
 
 
 def _depth(v: Any) -> int:
