@@ -320,3 +320,12 @@ def test_line_densify_takes_a_multilinestring():
     assert out["type"] == "MultiLineString"
     assert len(out["coordinates"][0]) > 2 and out["coordinates"][1] == [[0, 0], [0.001, 0]]
     assert one(f"print geo_line_densify({multi}, 0.01), geo_line_densify({multi}, 20000)") == [None, None]
+
+
+def test_multipolygon_parts_nested_round_a_pole_count_once():
+    """The inner ring round the pole lies above every vertex of the outer one: only the
+    caps holding the regions show that the parts meet."""
+    ring = lambda lat: [[lon, lat] for lon in (0, 90, 180, -90)] + [[0, lat]]  # noqa: E731
+    outer, inner = {"type": "Polygon", "coordinates": [ring(80)]}, {"type": "Polygon", "coordinates": [ring(85)]}
+    multi = {"type": "MultiPolygon", "coordinates": [outer["coordinates"], inner["coordinates"]]}
+    assert area(multi) == pytest.approx(area(outer), rel=1e-9)

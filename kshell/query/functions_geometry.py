@@ -202,13 +202,23 @@ def unioned(v: Any) -> list[list[list[Vec]]] | None:
 
 
 def _parts_may_meet(ps: list[list[list[Vec]]]) -> bool:
-    """Whether two parts' bounding boxes (3D, widened by their edges' bulge) overlap;
-    parts that cannot meet need no union."""
+    """Whether two parts may overlap or touch: the bounding boxes of the caps holding
+    their regions overlap.  (The box of a boundary alone would not do: a ring round a
+    pole holds the pole, above all its vertices.)"""
     boxes = []
     for rings in ps:
         shell = rings[0]
-        bulge = max(1 - math.cos(angle(a, b) / 2) for a, b in edges(shell, True)) + 1e-12
-        boxes.append([(min(p[k] for p in shell) - bulge, max(p[k] for p in shell) + bulge) for k in range(3)])
+        c = unit(_vsum(shell))
+        if norm(c) == 0:
+            return True
+        r = max(angle(c, p) for p in shell) + max(angle(a, b) / 2 for a, b in edges(shell, True)) + 1e-9
+        if r >= math.pi / 2:
+            return True  # the cap is not convex: no cheap answer
+        box = []
+        for k in range(3):
+            t = math.acos(max(-1.0, min(1.0, c[k])))
+            box.append((math.cos(min(math.pi, t + r)), math.cos(max(0.0, t - r))))
+        boxes.append(box)
     order = sorted(range(len(boxes)), key=lambda i: boxes[i][0][0])
     active: list[int] = []
     for i in order:
@@ -218,6 +228,13 @@ def _parts_may_meet(ps: list[list[list[Vec]]]) -> bool:
                 return True
         active.append(i)
     return False
+
+
+def _vsum(pts: list[Vec]) -> Vec:
+    x = y = z = 0.0
+    for p in pts:
+        x, y, z = x + p[0], y + p[1], z + p[2]
+    return (x, y, z)
 
 
 def _depth(v: Any) -> int:
