@@ -14,7 +14,7 @@ print a = addOne(1), b = myUndefinedFn(2), c = substring("abc")
 
 print geo_info_from_ip_address("1.1.1.1")
 
-print n = 1 | evaluate sql_request("Server=x", "select 1")
+print n = 1 | evaluate sql_request('Server=x', 'select 1')
 
 .create function Stored(n: long) { print strrep("x", n) }
 
