@@ -194,11 +194,47 @@ def unioned(v: Any) -> list[list[list[Vec]]] | None:
     """polygons(v), a MultiPolygon's parts unioned first: the service measures the area,
     perimeter and centroid of a MultiPolygon whose parts overlap as of their union."""
     ps = polygons(v)
-    if ps is None or len(ps) < 2:
+    if ps is None or len(ps) < 2 or not _parts_may_meet(ps):
         return ps
     from kshell.query.functions_geo_union import parse, rings_of
     poly = parse(v)
     return None if poly is None else rings_of(poly)
+
+
+def _parts_may_meet(ps: list[list[list[Vec]]]) -> bool:
+    """Whether two parts may overlap or touch: the bounding boxes of the caps holding
+    their regions overlap.  (The box of a boundary alone would not do: a ring round a
+    pole holds the pole, above all its vertices.)"""
+    boxes = []
+    for rings in ps:
+        shell = rings[0]
+        c = unit(_vsum(shell))
+        if norm(c) == 0:
+            return True
+        r = max(angle(c, p) for p in shell) + max(angle(a, b) / 2 for a, b in edges(shell, True)) + 1e-9
+        if r >= math.pi / 2:
+            return True  # the cap is not convex: no cheap answer
+        box = []
+        for k in range(3):
+            t = math.acos(max(-1.0, min(1.0, c[k])))
+            box.append((math.cos(min(math.pi, t + r)), math.cos(max(0.0, t - r))))
+        boxes.append(box)
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i][0][0])
+    active: list[int] = []
+    for i in order:
+        active = [j for j in active if boxes[j][0][1] >= boxes[i][0][0]]
+        for j in active:
+            if all(boxes[i][k][0] <= boxes[j][k][1] and boxes[j][k][0] <= boxes[i][k][1] for k in (1, 2)):
+                return True
+        active.append(i)
+    return False
+
+
+def _vsum(pts: list[Vec]) -> Vec:
+    x = y = z = 0.0
+    for p in pts:
+        x, y, z = x + p[0], y + p[1], z + p[2]
+    return (x, y, z)
 
 
 def _depth(v: Any) -> int:
@@ -621,22 +657,48 @@ def _tolerance(v: Any, default: float) -> float | None:
     return float(v)
 
 
+def _polygon_tolerance(v: Any) -> float | None:
+    """The densify (and polygon simplify) tolerance: 10 m unless given, within [0.1, 10000]."""
+    tol = _tolerance(v, 10.0)
+    return tol if tol is not None and 0.1 <= tol <= 10000 else None
+
+
 @scalar("geo_line_densify", "dynamic", 1, 3, strict=False)
 def _line_densify(v, tolerance=None, preserve_crossing=False):
-    tol = _tolerance(tolerance, 10.0)
-    if tol is None or not isinstance(v, dict) or v.get("type") != "LineString":
+    """A LineString or MultiLineString (line by line); tolerance within [0.1, 10000] m."""
+    tol = _polygon_tolerance(tolerance)
+    if tol is None or lines(v) is None:
         return None
-    pts = _line_coords(v.get("coordinates"))
-    return None if pts is None else {"type": "LineString",
-                                     "coordinates": _densify_coords(pts, tol, v["coordinates"])}
+    if v["type"] == "LineString":
+        return {"type": "LineString", "coordinates": _densify_coords(_line_coords(v["coordinates"]), tol,
+                                                                     v["coordinates"])}
+    return {"type": "MultiLineString",
+            "coordinates": [_densify_coords(_line_coords(c), tol, c) for c in v["coordinates"]]}
+
+
+def _polygon_parts(v: Any) -> list[list[Any]] | None:
+    """The raw ring lists of a valid Polygon (one part) or MultiPolygon (its parts)."""
+    if polygons(v) is None:
+        return None
+    if v["type"] == "Polygon":
+        return [v["coordinates"]]
+    return [p[0] if len(p) == 1 and _depth(p[0]) == 3 else p for p in v["coordinates"]]
+
+
+def _same_kind(v: Any, parts: list[list[Any]]) -> dict | None:
+    if not parts:
+        return None
+    if v["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": parts[0]}
+    return {"type": "MultiPolygon", "coordinates": parts}
 
 
 @scalar("geo_polygon_densify", "dynamic", 1, 3, strict=False)
 def _polygon_densify(v, tolerance=None, preserve_crossing=False):
-    tol = _tolerance(tolerance, 10.0)
-    if tol is None or polygons(v) is None or v.get("type") != "Polygon":
+    tol, parts = _polygon_tolerance(tolerance), _polygon_parts(v)
+    if tol is None or parts is None:
         return None
-    return {"type": "Polygon", "coordinates": [_densify_coords(_ring(r), tol, r) for r in v["coordinates"]]}
+    return _same_kind(v, [[_densify_coords(_ring(r), tol, r) for r in part] for part in parts])
 
 
 def _simplify(pts: list[tuple[float, float]], tol: float) -> list[tuple[float, float]]:
@@ -658,33 +720,55 @@ def _simplify(pts: list[tuple[float, float]], tol: float) -> list[tuple[float, f
 
 @scalar("geo_line_simplify", "dynamic", 1, 2, strict=False)
 def _line_simplify(v, tolerance=None):
-    tol = _tolerance(tolerance, 10.0)
-    if tol is None or not isinstance(v, dict) or v.get("type") != "LineString":
+    """A LineString, or a MultiLineString's union (its lines joined where they share
+    vertices), each line simplified; a line within the tolerance of one point vanishes
+    (null when all do).  Tolerance: 10 m unless given, within [0, 7,800,000] m."""
+    tol = 10.0 if tolerance is None else _number_arg(tolerance)
+    if tol is None or not 0 <= tol <= 7_800_000 or lines(v) is None:
         return None
-    pts = _line_coords(v.get("coordinates"))
-    if pts is None:
+    if v["type"] == "MultiLineString":
+        v = _union_lines_array([{"type": "LineString", "coordinates": c} for c in v["coordinates"]])
+    chains = [v["coordinates"]] if v["type"] == "LineString" else v["coordinates"]
+    out = []
+    for chain in chains:
+        pts = [tuple(c[:2]) for c in chain]
+        first = vec(*pts[0])
+        if all(R * angle(first, vec(*p)) <= tol for p in pts):
+            continue  # the line collapses to a point
+        out.append([list(p) for p in _simplify(pts, tol)])
+    if not out:
         return None
-    first = vec(*pts[0])
-    if all(R * angle(first, vec(*p)) <= tol for p in pts):
-        return None  # the line collapses to a point
-    return {"type": "LineString", "coordinates": [list(p) for p in _simplify(pts, tol)]}
+    return {"type": "LineString", "coordinates": out[0]} if len(out) == 1 else \
+        {"type": "MultiLineString", "coordinates": out}
+
+
+def _number_arg(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return None if math.isnan(v) or math.isinf(v) else float(v)
 
 
 @scalar("geo_polygon_simplify", "dynamic", 1, 2, strict=False)
 def _polygon_simplify(v, tolerance=None):
-    tol = _tolerance(tolerance, 10.0)
-    if tol is None or polygons(v) is None or v.get("type") != "Polygon":
+    """Each ring simplified; a part one of whose rings collapses is dropped (a Polygon
+    that collapses is null)."""
+    tol, parts = _polygon_tolerance(tolerance), _polygon_parts(v)
+    if tol is None or parts is None:
         return None
-    rings = []
-    for r in v["coordinates"]:
-        pts = _ring(r)
-        first = vec(*pts[0])
-        k = max(range(len(pts)), key=lambda i: angle(first, vec(*pts[i])))
-        simple = _simplify(pts[: k + 1], tol)[:-1] + _simplify(pts[k:], tol)
-        if len(set(simple)) < 3:
-            return None
-        rings.append([list(p) for p in simple])
-    return {"type": "Polygon", "coordinates": rings}
+    out = []
+    for part in parts:
+        rings = []
+        for r in part:
+            pts = _ring(r)
+            first = vec(*pts[0])
+            k = max(range(len(pts)), key=lambda i: angle(first, vec(*pts[i])))
+            simple = _simplify(pts[: k + 1], tol)[:-1] + _simplify(pts[k:], tol)
+            if len(set(simple)) < 3:
+                break
+            rings.append([list(p) for p in simple])
+        else:
+            out.append(rings)
+    return _same_kind(v, out)
 
 
 def _arc_intersection(a: Vec, b: Vec, c: Vec, d: Vec) -> Vec | None:
