@@ -28,6 +28,9 @@ PYTHON_WORDS = re.compile(r"int\(\)|float\(\)|NoneType|object|'str'|'int'|'list'
     ('print ipv4_compare("1.2.3.4", "1.2.3.5", "8")',
      "function 'ipv4_compare': argument 3 must be a value of type long (or int), not string"),
     ('print substring("abc", "x")', "function 'substring': argument 2 must be a value of type long (or int)"),
+    # base64-encode-fromguid-function.md: "anything that isn't a GUID ... an error will be thrown"
+    ('print Empty = base64_encode_fromguid("abcd1231")',
+     "function 'base64_encode_fromguid': argument 1 must be a value of type guid, not string"),
     ('print abs("x")', "function 'abs' is not compatible with arguments (string)"),
     ('print startofday(1)', "function 'startofday': argument 1 must be a value of type datetime, not long"),
     ('print strrep("a", dynamic(["x"]))', "function 'strrep' cannot be applied to the given argument values (string, dynamic)"),

@@ -363,8 +363,8 @@ def _check(name: str, types: list[str], sigs: list[list[str]] | None, word: str 
     if not sigs:
         return None
     misses = [_fits(s, types) for s in sigs]
-    if None in misses:
-        return None
+    if None in misses or all(m == len(types) for m in misses):
+        return None  # fits; or only the count does not, which the arity check reports
     if len(sigs) == 1 and misses[0] < len(types):
         i = misses[0]
         kind = sigs[0][min(i, len(sigs[0]) - 1)].rstrip("?*")
