@@ -260,7 +260,8 @@ def count(ev, tab: Tabular, op: ast.Count, scope) -> Tabular:
     return Tabular([(op.name or "Count", "long")], [[tab.rows]], 1)
 
 
-def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[int]) -> list[int]:
+def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[int],
+           may_hold_nan: bool = True) -> list[int]:
     """Stable sort of row indexes `order` by `values` (Kusto: desc puts nulls last, asc first).
     A real NaN sorts with the nulls, next to them (sort-operator.md: nulls first gives
     null, NaN, ...; nulls last gives ..., NaN, null)."""
@@ -270,7 +271,7 @@ def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[
     if fast is not None:
         return fast
     key = values.__getitem__
-    nan = _has_nan(values)
+    nan = may_hold_nan and _has_nan(values)
     if None not in values and not nan:
         try:
             return sorted(order, key=key, reverse=desc)
@@ -314,7 +315,7 @@ def sort_rows(ev, tab: Tabular, keys: list[ast.SortKey], scope) -> list[int]:
         if e.const:
             continue
         values = e.values(tab.data, tab.rows)
-        order = _order(values, key.descending, key.nulls_first, order)
+        order = _order(values, key.descending, key.nulls_first, order, e.type in ("real", "dynamic"))
     return order
 
 
