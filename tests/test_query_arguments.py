@@ -31,6 +31,8 @@ PYTHON_WORDS = re.compile(r"int\(\)|float\(\)|NoneType|object|'str'|'int'|'list'
     # base64-encode-fromguid-function.md: "anything that isn't a GUID ... an error will be thrown"
     ('print Empty = base64_encode_fromguid("abcd1231")',
      "function 'base64_encode_fromguid': argument 1 must be a value of type guid, not string"),
+    ('print bin(5, 1d)', "function 'bin' is not compatible with arguments (long, timespan)"),
+    ('print x = 1 | summarize count() by bin(x, "a")', "function 'bin' is not compatible with arguments (long, string)"),
     ('print abs("x")', "function 'abs' is not compatible with arguments (string)"),
     ('print startofday(1)', "function 'startofday': argument 1 must be a value of type datetime, not long"),
     ('print strrep("a", dynamic(["x"]))', "function 'strrep' cannot be applied to the given argument values (string, dynamic)"),

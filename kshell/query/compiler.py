@@ -600,6 +600,9 @@ def _bin(c: Compiler, node: ast.Call) -> CExpr:
     from kshell.query.datetimes import DATETIME_ORIGIN
 
     v, size = c.compile(node.args[0]), c.compile(node.args[1])
+    wrong = signatures.check(node.name, [v.type, size.type])
+    if wrong is not None:
+        raise c.error(node, wrong)
     rtype = functions._bin_type([v.type, size.type])
     slow = _strict(functions._bin, 2)
     if not size.const or size.value is None or v.const:
