@@ -86,3 +86,13 @@ def test_aggregate_arguments_of_the_wrong_type_are_kusto_errors(query, message):
     # sum("a") was 0 and sum(true) 1
     code, out, err = run_kshell(query + "\n")
     assert code != 0 and f"SemanticError: {message}" in err, err
+
+
+def test_branches_without_a_common_type():
+    # as Kusto.Language types them: iff/case of unrelated types is a dynamic; coalesce refuses
+    code, out, err = run_kshell('print a = iff(true, 1, "a"), b = case(false, 1, "x")\n\nprint coalesce(1, "a")\n',
+                                "--format", "csv", "--keep-going")
+    assert out.splitlines() == ["a,b", "1,x"]
+    assert "SemanticError: coalesce(): no common type can be determined from the arguments (long, string)" in err
+    code, out, err = run_kshell('print a = iff(true, 1, "a") | getschema | project ColumnType\n', "--format", "csv")
+    assert out.splitlines() == ["ColumnType", "dynamic"]
