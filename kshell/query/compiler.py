@@ -458,6 +458,8 @@ def _now(c: Compiler, node: ast.Call) -> CExpr:
     now = c.ev.now()
     if node.args:
         off = c.compile(node.args[0])
+        if off.type not in ("timespan", "dynamic"):
+            raise c.error(node, f"function 'now': argument 1 must be a value of type timespan, not {off.type}")
         if off.const and isinstance(off.value, dt.timedelta):
             try:
                 now = K.add(now, off.value)
