@@ -33,6 +33,7 @@ PYTHON_WORDS = re.compile(r"int\(\)|float\(\)|NoneType|object|'str'|'int'|'list'
      "function 'base64_encode_fromguid': argument 1 must be a value of type guid, not string"),
     ('print bin(5, 1d)', "function 'bin' is not compatible with arguments (long, timespan)"),
     ('print x = 1 | summarize count() by bin(x, "a")', "function 'bin' is not compatible with arguments (long, string)"),
+    ('print extract_json(1, "x")', "function 'extract_json': argument 1 must be a value of type string, not long"),
     ('print now(1)', "function 'now': argument 1 must be a value of type timespan, not long"),
     ('print abs("x")', "function 'abs' is not compatible with arguments (string)"),
     ('print startofday(1)', "function 'startofday': argument 1 must be a value of type datetime, not long"),
