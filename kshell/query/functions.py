@@ -42,6 +42,12 @@ class FunctionSpec:
         return self.rtype(arg_types) if callable(self.rtype) else self.rtype
 
 
+class ArgumentError(ValueError):
+    """An argument value a function refuses, with a Kusto-style message the compiler passes
+    on (`the num_periods argument must be ...`); any other Python exception of a function
+    is reported without its text (kshell.query.compiler._bad_argument_values)."""
+
+
 REGISTRY: dict[str, FunctionSpec] = {}
 
 
