@@ -27,6 +27,12 @@ from kshell.query import types as T
 from kshell.query.xxhash import xxh64
 
 
+class ArgumentError(ValueError):
+    """A function's own, Kusto-worded refusal of an argument value ("the degree argument must
+    be ..."): the compiler passes its message on, where any other exception a function raises
+    is reported without Python's wording (compiler._bad_argument_values)."""
+
+
 @dataclass
 class FunctionSpec:
     name: str
@@ -40,12 +46,6 @@ class FunctionSpec:
 
     def result_type(self, arg_types: list[str]) -> str:
         return self.rtype(arg_types) if callable(self.rtype) else self.rtype
-
-
-class ArgumentError(ValueError):
-    """An argument value a function refuses, with a Kusto-style message the compiler passes
-    on (`the num_periods argument must be ...`); any other Python exception of a function
-    is reported without its text (kshell.query.compiler._bad_argument_values)."""
 
 
 REGISTRY: dict[str, FunctionSpec] = {}
