@@ -76,3 +76,15 @@ def test_documented_examples_have_no_semantic_errors(tmp_path):
     code, out, err = run_kshell("", "--check", str(path))
     errors = [line for line in out.splitlines() if "SemanticError" in line]
     assert errors == []
+
+
+def test_literal_arguments_of_the_wrong_type_are_reported():
+    # the engine's own parameter-type check (kshell.query.signatures) over literal arguments;
+    # a column or expression argument is decided at run time
+    code, out, err = run_kshell('print ipv4_compare("1.2.3.4", 5), strrep("a", "day"), strlen(x)\n', "--check")
+    assert out.splitlines() == [
+        "<stdin>:1:7: SemanticError: function 'ipv4_compare': argument 2 must be a value of type string, not long",
+        "<stdin>:1:35: SemanticError: function 'strrep': argument 2 must be a value of type long (or int), not string",
+        "1 request, 0 syntax errors, 2 semantic errors",
+    ]
+    assert code == 1

@@ -28,6 +28,13 @@ PYTHON_WORDS = re.compile(r"int\(\)|float\(\)|NoneType|object|'str'|'int'|'list'
     ('print ipv4_compare("1.2.3.4", "1.2.3.5", "8")',
      "function 'ipv4_compare': argument 3 must be a value of type long (or int), not string"),
     ('print substring("abc", "x")', "function 'substring': argument 2 must be a value of type long (or int)"),
+    # base64-encode-fromguid-function.md: "anything that isn't a GUID ... an error will be thrown"
+    ('print Empty = base64_encode_fromguid("abcd1231")',
+     "function 'base64_encode_fromguid': argument 1 must be a value of type guid, not string"),
+    ('print bin(5, 1d)', "function 'bin' is not compatible with arguments (long, timespan)"),
+    ('print x = 1 | summarize count() by bin(x, "a")', "function 'bin' is not compatible with arguments (long, string)"),
+    ('print extract_json(1, "x")', "function 'extract_json': argument 1 must be a value of type string, not long"),
+    ('print now(1)', "function 'now': argument 1 must be a value of type timespan, not long"),
     ('print abs("x")', "function 'abs' is not compatible with arguments (string)"),
     ('print startofday(1)', "function 'startofday': argument 1 must be a value of type datetime, not long"),
     ('print strrep("a", dynamic(["x"]))', "function 'strrep' cannot be applied to the given argument values (string, dynamic)"),
@@ -81,3 +88,13 @@ def test_aggregate_arguments_of_the_wrong_type_are_kusto_errors(query, message):
     # sum("a") was 0 and sum(true) 1
     code, out, err = run_kshell(query + "\n")
     assert code != 0 and f"SemanticError: {message}" in err, err
+
+
+def test_branches_without_a_common_type():
+    # as Kusto.Language types them: iff/case of unrelated types is a dynamic; coalesce refuses
+    code, out, err = run_kshell('print a = iff(true, 1, "a"), b = case(false, 1, "x")\n\nprint coalesce(1, "a")\n',
+                                "--format", "csv", "--keep-going")
+    assert out.splitlines() == ["a,b", "1,x"]
+    assert "SemanticError: coalesce(): no common type can be determined from the arguments (long, string)" in err
+    code, out, err = run_kshell('print a = iff(true, 1, "a") | getschema | project ColumnType\n', "--format", "csv")
+    assert out.splitlines() == ["ColumnType", "dynamic"]

@@ -108,11 +108,13 @@ CASES: dict[str, Case] = {
     "decimal_arithmetic": Case(
         "decimal.md: a 128-bit decimal; decision: arithmetic keeps 34 significant digits, a "
         "decimal operand makes the result decimal (a real operand included, as Kusto.Language "
-        "types it), division by zero is null",
+        "types it), division by zero and a result past the decimal range (2^96) are null",
         "print a = decimal(1) / decimal(3), b = decimal(0.1) + decimal(0.2), c = decimal(1.5) + 1.25, "
-        "d = decimal(1) / 0, e = decimal(2) * int(3), f = iff(true, decimal(1), 1.0)",
-        ["a:decimal", "b:decimal", "c:decimal", "d:decimal", "e:decimal", "f:decimal"],
-        [["0.3333333333333333333333333333333333", "0.3", "2.75", None, "6", "1"]]),
+        "d = decimal(1) / 0, e = decimal(2) * int(3), f = iff(true, decimal(1), 1.0), "
+        "g = decimal(5e28) * 2, h = decimal(5e28) + decimal(1)",
+        ["a:decimal", "b:decimal", "c:decimal", "d:decimal", "e:decimal", "f:decimal", "g:decimal", "h:decimal"],
+        [["0.3333333333333333333333333333333333", "0.3", "2.75", None, "6", "1", None,
+          "50000000000000000000000000001"]]),
     "decimal_sum_avg": Case(
         "the same 34 digits in sum() and avg()",
         "datatable(d:decimal)[decimal(1), decimal(1), decimal(1)] | summarize s = sum(d), a = avg(d / 3)",

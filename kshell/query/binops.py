@@ -14,6 +14,7 @@ import decimal
 import math
 import operator as _operator
 import re
+from array import array as _array
 from itertools import repeat
 from typing import Any, Callable
 
@@ -284,15 +285,17 @@ def _fast_binary(rtype: str, fast: Callable, slow: Callable, l: CExpr, r: CExpr)
 
 def _wrapped_long(e: CExpr) -> CExpr:
     """The C fast paths compute with Python's unbounded ints: a column whose values left
-    the 64-bit range is wrapped afterwards (one min/max pass; the per-value path wraps
-    itself, and a column holding a null came from it)."""
+    the 64-bit range is wrapped afterwards.  The check is one pass in C (packing into a
+    64-bit array raises OverflowError); the per-value path wraps itself, and a column
+    holding a null (TypeError) came from it."""
     inner = e.fn
 
     def fn(cols, n):
         out = inner(cols, n)
         try:
-            if out and (max(out) > T.LONG_MAX or min(out) < T.LONG_MIN):
-                return [T.wrap_long(v) for v in out]
+            _array("q", out)
+        except OverflowError:
+            return [T.wrap_long(v) for v in out]
         except TypeError:
             pass
         return out

@@ -381,7 +381,9 @@ _DISPATCH = {
 # ---------------------------------------------------------------- special functions
 # These need the AST or the context, so they compile themselves.
 
-def _common_type(types: list[str]) -> str:
+def _common_type(types: list[str]) -> str | None:
+    """The type values of `types` share (numbers widen); None when there is none
+    (`1` and `"a"`)."""
     known = [t for t in types if t is not None]
     if not known:
         return "dynamic"
@@ -391,10 +393,12 @@ def _common_type(types: list[str]) -> str:
             continue
         if T.is_numeric(t) and T.is_numeric(result):
             result = T.promote(result, t)
+        else:
+            return None
     return result
 
 
-def _branch_type(exprs: list[CExpr]) -> str:
+def _branch_type(exprs: list[CExpr]) -> str | None:
     # A typeless null (dynamic(null) literal) does not decide the type.
     typed = [e.type for e in exprs if not (e.const and e.value is None and e.type == "dynamic")]
     return _common_type(typed) if typed else "dynamic"
@@ -413,7 +417,7 @@ def _coerce_to(e: CExpr, t: str) -> CExpr:
 def _iff(c: Compiler, node: ast.Call) -> CExpr:
     cond = c.predicate(node.args[0])
     a, b = c.compile(node.args[1]), c.compile(node.args[2])
-    t = _branch_type([a, b])
+    t = _branch_type([a, b]) or "dynamic"  # branches of unrelated types: a dynamic (Kusto.Language)
     a, b = _coerce_to(a, t), _coerce_to(b, t)
     if t == "string":
         return lift(t, lambda p, x, y: (x if p else y) or "", [cond, a, b])
@@ -426,7 +430,7 @@ def _case(c: Compiler, node: ast.Call) -> CExpr:
         raise c.error(node, "case() expects an odd number of arguments: predicate/value pairs and an else value")
     preds = [c.predicate(a) for a in node.args[0:-1:2]]
     values = [c.compile(a) for a in node.args[1:-1:2]] + [c.compile(node.args[-1])]
-    t = _branch_type(values)
+    t = _branch_type(values) or "dynamic"
     values = [_coerce_to(v, t) for v in values]
     k = len(preds)
 
@@ -442,6 +446,9 @@ def _case(c: Compiler, node: ast.Call) -> CExpr:
 def _coalesce(c: Compiler, node: ast.Call) -> CExpr:
     args = [c.compile(a) for a in node.args]
     t = _branch_type(args)
+    if t is None:
+        raise c.error(node, "coalesce(): no common type can be determined from the arguments "
+                            f"({', '.join(a.type for a in args)})")
     args = [_coerce_to(a, t) for a in args]
     if t == "string":
         return lift(t, lambda *a: next((x for x in a if x), ""), args)
@@ -453,6 +460,8 @@ def _now(c: Compiler, node: ast.Call) -> CExpr:
     now = c.ev.now()
     if node.args:
         off = c.compile(node.args[0])
+        if off.type not in ("timespan", "dynamic"):
+            raise c.error(node, f"function 'now': argument 1 must be a value of type timespan, not {off.type}")
         if off.const and isinstance(off.value, dt.timedelta):
             try:
                 now = K.add(now, off.value)
@@ -602,6 +611,9 @@ def _bin(c: Compiler, node: ast.Call) -> CExpr:
     from kshell.query.datetimes import DATETIME_ORIGIN
 
     v, size = c.compile(node.args[0]), c.compile(node.args[1])
+    wrong = signatures.check(node.name, [v.type, size.type])
+    if wrong is not None:
+        raise c.error(node, wrong)
     rtype = functions._bin_type([v.type, size.type])
     slow = _strict(functions._bin, 2)
     if not size.const or size.value is None or v.const:

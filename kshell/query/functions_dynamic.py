@@ -187,6 +187,11 @@ def _extract_path(v: Any, steps: list[Any]) -> Any:
 def _extract_json(c: Any, node: ast.Call) -> CExpr:
     path = c.compile(node.args[0])
     src = c.compile(node.args[1])
+    from kshell.query import signatures
+
+    wrong = signatures.check(node.name, [path.type, src.type])
+    if wrong is not None:
+        raise c.error(node, wrong)
     typ = "string"
     if len(node.args) > 2:
         t = c.compile(node.args[2])

@@ -260,7 +260,8 @@ def count(ev, tab: Tabular, op: ast.Count, scope) -> Tabular:
     return Tabular([(op.name or "Count", "long")], [[tab.rows]], 1)
 
 
-def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[int]) -> list[int]:
+def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[int],
+           may_hold_nan: bool = True) -> list[int]:
     """Stable sort of row indexes `order` by `values` (Kusto: desc puts nulls last, asc first).
     A real NaN sorts with the nulls, next to them (sort-operator.md: nulls first gives
     null, NaN, ...; nulls last gives ..., NaN, null)."""
@@ -270,7 +271,7 @@ def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[
     if fast is not None:
         return fast
     key = values.__getitem__
-    nan = _has_nan(values)
+    nan = may_hold_nan and _has_nan(values)
     if None not in values and not nan:
         try:
             return sorted(order, key=key, reverse=desc)
@@ -314,7 +315,7 @@ def sort_rows(ev, tab: Tabular, keys: list[ast.SortKey], scope) -> list[int]:
         if e.const:
             continue
         values = e.values(tab.data, tab.rows)
-        order = _order(values, key.descending, key.nulls_first, order)
+        order = _order(values, key.descending, key.nulls_first, order, e.type in ("real", "dynamic"))
     return order
 
 
@@ -329,7 +330,7 @@ def top(ev, tab: Tabular, op: ast.Top, scope) -> Tabular:
         values = e.values(tab.data, tab.rows)
         picked = vector.top_indexes(values, n, op.key.descending)
         if picked is None:
-            picked = _top_indexes(values, n, op.key.descending)
+            picked = _top_indexes(values, n, op.key.descending, e.type in ("real", "dynamic"))
         if picked is not None:
             return tab.take_rows(picked)
     order = sort_rows(ev, tab, [op.key], scope)
@@ -341,11 +342,11 @@ def sort_then_take(ev, tab: Tabular, sort_op: ast.Sort, take_op: ast.Take, scope
     return top(ev, tab, ast.Top(take_op.count, sort_op.keys[0], pos=sort_op.pos), scope)
 
 
-def _top_indexes(values: list[Any], n: int, desc: bool) -> list[int] | None:
+def _top_indexes(values: list[Any], n: int, desc: bool, may_hold_nan: bool = True) -> list[int] | None:
     """The first n row indexes in sort order, by selecting the n extreme values first
     (heapq over the values in C) instead of sorting every row.  None when nulls or
     mixed types make the plain path necessary."""
-    if None in values or _has_nan(values):
+    if None in values or (may_hold_nan and _has_nan(values)):
         return None
     try:
         best = heapq.nlargest(n, values) if desc else heapq.nsmallest(n, values)

@@ -372,11 +372,12 @@ def _check(name: str, types: list[str], sigs: list[list[str]] | None, word: str 
     if not sigs:
         return None
     misses = [_fits(s, types) for s in sigs]
-    if None in misses:
-        return None
-    if len(sigs) == 1 and misses[0] < len(types):
-        i = misses[0]
-        kind = sigs[0][min(i, len(sigs[0]) - 1)].rstrip("?*")
+    if None in misses or all(m == len(types) for m in misses):
+        return None  # fits; or only the count does not, which the arity check reports
+    counted = [(sig, m) for sig, m in zip(sigs, misses) if m < len(types)]  # the count fits
+    if len(counted) == 1:
+        (sig, i), = counted
+        kind = sig[min(i, len(sig) - 1)].rstrip("?*")
         want = " or ".join(_WORDS[k] for k in kind.split("|"))
         return f"{word} '{name}': argument {i + 1} must be a value of type {want}, not {types[i]}"
     return f"{word} '{name}' is not compatible with arguments ({', '.join(types)})"

@@ -10,6 +10,8 @@ For every call in a query (scalar functions, aggregates, window functions) and e
   kshell` (the engine's wording, `catalog.not_simulated_message`);
 * a name that is neither documented nor run by kshell is the user's own unresolved name:
   `Failed to resolve scalar expression named '<name>'` (the engine's wording);
+* a literal argument of a type the function's parameter does not take is an error
+  (kshell.query.signatures, the engine's own check: `strrep("a", "day")`);
 * an argument count outside the catalog signature is an error where the signature is
   unambiguous: one form, no `...` or repeated groups, and the same bounds as the engine's
   registry (several catalog signatures leave optional parameters unmarked, e.g.
@@ -61,6 +63,7 @@ def check(node: Any, defined: set[str]) -> list[Problem]:
     """The semantic problems of one parsed request; `defined` holds the names the script
     has defined so far (this request's own included)."""
     from kshell import catalog
+    from kshell.query import signatures
 
     known = _engine_names()
     problems: list[Problem] = []
@@ -76,6 +79,10 @@ def check(node: Any, defined: set[str]) -> list[Problem]:
                 continue
             if not entry.simulated and n.name not in known:
                 problems.append((n.pos, "not simulated", f"NotSupported: {catalog.not_simulated_message(n.name)}"))
+                continue
+            wrong = signatures.check(n.name, [_literal_type(a) for a in n.args])
+            if wrong is not None:
+                problems.append((n.pos, "error", f"SemanticError: {wrong}"))
                 continue
             bounds = arity(entry.signature)
             if bounds is not None and bounds == known.get(n.name, bounds):
@@ -120,6 +127,14 @@ def arity(signature: str) -> tuple[int, int | None] | None:
     if any(not re.fullmatch(r"\*?[A-Za-z_]\w*\*?", p) for p in everything):
         return None
     return len(required), len(everything)
+
+
+def _literal_type(arg: Any) -> str:
+    """The type of a literal argument; anything else is decided at run time ("dynamic"
+    passes every parameter check), as --check knows no table's schema."""
+    if isinstance(arg, ast.NamedArg):
+        arg = arg.value
+    return arg.type if isinstance(arg, ast.Literal) else "dynamic"
 
 
 def _arity_text(lo: int, hi: int | None) -> str:
