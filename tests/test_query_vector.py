@@ -202,7 +202,7 @@ def test_bools_column_reads_as_a_list_of_bools():
 def test_end_to_end_through_kshell(run_kshell, monkeypatch):
     """A stored table large enough for the kernels (vector.MIN_ROWS rows) queried by the
     real `kshell`: the same output as with the kernels off, and the numbers expected."""
-    n = vector.MIN_ROWS + 5
+    n = max(vector.MIN_ROWS, 1000) + 5  # past `where x > 100.0` too when the threshold is lowered
     script = (
         ".create table T (i:long, x:real, f:bool)\n\n"
         f".set-or-append T <| range i from 0 to {n - 1} step 1 | project i, x = i * 0.5, f = i % 3 == 0\n\n"
