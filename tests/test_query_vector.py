@@ -100,6 +100,8 @@ _ARITH = [
     "T | project a + b, a - b, a * b, a / b, a % b, k / 3, k % -4, -7 / k, a * 2 + k",
     "T | project x + y, x - y, x * y, x / y, x / 0.0, 1.0 / x, x + a, a / y, k * 0.5, a - x",
     "T | extend z = a * k - b | project z, z2 = z / (k + 1), z3 = z % 7",
+    # nested kernels: inner results are temporaries the outer operator may overwrite
+    "T | project (x + y) * (a - 1), x / 3 + a * 2, (k + 1) * 0.25 - x, (a + b) * (k - 2) - a, k * 2 + a * 2",
 ]
 _COMPARE = [
     "T | project a < b, a <= 5, a > k, a >= -2, a == b, a != 3, 7 > k",
