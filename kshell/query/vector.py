@@ -236,12 +236,24 @@ def compare(op: str, a: Any, a_const: bool, b: Any, b_const: bool, n: int) -> An
 
 # ------------------------------------------------------------------ selection
 
+def predicate_mask(pred: Any, cols: Any, n: int) -> Any:
+    """A `where` predicate's values: a kernel's numpy bool array as it is (no column is
+    built for a mask used once), else the predicate's column."""
+    if type(pred) is VectorExpr:
+        return pred.numpy_fn(cols, n)
+    return pred.fn(cols, n)
+
+
 def mask_indexes(mask: Any, n: int) -> Any:
-    """The row indexes where a Bools mask is true, as array('q'), or None."""
+    """The row indexes where a mask (a kernel's numpy bools or a large Bools) is true, as
+    array('q'), or None."""
+    np = _numpy
+    if np is not None and np is not False and type(mask) is np.ndarray:
+        return column(np.flatnonzero(mask))  # intp: int64, no conversion
     if type(mask) is not Bools or len(mask) != n or not large(mask):
         return None
     np = numpy()
-    return column(np.flatnonzero(view(mask)))  # intp: int64, no conversion
+    return column(np.flatnonzero(view(mask)))
 
 
 def take(col: Any, idx: Any) -> Any:
