@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from kshell.query import aggregates as A, vector
+from kshell.query import signatures
+from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.unsupported import not_simulated
 from kshell.query.naming import ColumnNumberer, expr_name, first_column_name, unique
@@ -87,7 +89,8 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
         if any(k == name for k, _ in key_cols):
             raise ev.error(item, f"summarize: the column name '{name}' is used more than once")
         key_cols.append((name, e.type))
-        key_vals.append(e.values(tab.data, n))
+        values = e.values(tab.data, n)
+        key_vals.append(T.one_nan(values) if e.type == "real" else values)
 
     # Plan the aggregate outputs.
     plans: list[tuple[Any, list[tuple[str, ast.Call]], Any]] = []
@@ -303,6 +306,9 @@ def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpe
             c.compile(a)
         return "long", [n] if groups is None else [len(g) for g in groups]
     args = [c.compile(a.value if isinstance(a, ast.NamedArg) else a) for a in call.args]
+    wrong = signatures.check_aggregate(call.name, [a.type for a in args])
+    if wrong is not None:
+        raise ev.error(call, wrong)
     if spec.predicate_arg is not None:
         p = args[spec.predicate_arg]
         if p.type not in ("bool", "dynamic"):

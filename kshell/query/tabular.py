@@ -31,6 +31,10 @@ class Tabular:
     def from_source(cls, source: Any) -> "Tabular":
         """Wrap a stored table (objects with .name/.type columns, columnar .data) without copying."""
         cols = [(c.name, c.type) if not isinstance(c, tuple) else c for c in source.columns]
+        loaders = getattr(source, "column_loaders", None)
+        lazy = loaders() if loaders is not None else None
+        if lazy is not None:  # a stored table not in memory: read a column when an operator does
+            return cls(cols, LazyData([_Load(f) for f in lazy]), source.row_count, getattr(source, "name", None))
         data = source.data if source.data else [[] for _ in cols]
         return cls(cols, data, len(data[0]) if data else 0, getattr(source, "name", None))
 
@@ -108,9 +112,19 @@ class _Gather:
         self.idx = idx
 
 
+class _Load:
+    """A column not read yet: `load()` reads it (a stored table's column, kshell.store)."""
+
+    __slots__ = ("load",)
+
+    def __init__(self, load: Any):
+        self.load = load
+
+
 class LazyData:
     """The columns of a Tabular whose row selection (where, sort, take...) is applied
-    only to the columns someone reads.  Behaves like a read-only list of lists.
+    only to the columns someone reads, and -- for a stored table -- which are read from
+    the state file only when someone does.  Behaves like a read-only list of lists.
 
     A `where` over five columns followed by `summarize count() by k` then builds
     one filtered column instead of five."""
@@ -143,7 +157,11 @@ class LazyData:
     def _get(self, i: int) -> list[Any]:
         e = self.entries[i]
         if isinstance(e, _Gather):
-            e = gather(e.base, _index(e.idx))
+            base = e.base
+            e = gather(base.load() if isinstance(base, _Load) else base, _index(e.idx))
+            self.entries[i] = e
+        elif isinstance(e, _Load):
+            e = e.load()
             self.entries[i] = e
         return e
 
