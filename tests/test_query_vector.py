@@ -100,6 +100,8 @@ _ARITH = [
     "T | project a + b, a - b, a * b, a / b, a % b, k / 3, k % -4, -7 / k, a * 2 + k",
     "T | project x + y, x - y, x * y, x / y, x / 0.0, 1.0 / x, x + a, a / y, k * 0.5, a - x",
     "T | extend z = a * k - b | project z, z2 = z / (k + 1), z3 = z % 7",
+    # nested kernels: inner results are temporaries the outer operator may overwrite
+    "T | project (x + y) * (a - 1), x / 3 + a * 2, (k + 1) * 0.25 - x, (a + b) * (k - 2) - a, k * 2 + a * 2",
 ]
 _COMPARE = [
     "T | project a < b, a <= 5, a > k, a >= -2, a == b, a != 3, 7 > k",
@@ -202,7 +204,7 @@ def test_bools_column_reads_as_a_list_of_bools():
 def test_end_to_end_through_kshell(run_kshell, monkeypatch):
     """A stored table large enough for the kernels (vector.MIN_ROWS rows) queried by the
     real `kshell`: the same output as with the kernels off, and the numbers expected."""
-    n = vector.MIN_ROWS + 5
+    n = max(vector.MIN_ROWS, 1000) + 5  # past `where x > 100.0` too when the threshold is lowered
     script = (
         ".create table T (i:long, x:real, f:bool)\n\n"
         f".set-or-append T <| range i from 0 to {n - 1} step 1 | project i, x = i * 0.5, f = i % 3 == 0\n\n"

@@ -73,11 +73,11 @@ def _filter(ev, tab: Tabular, predicate: Any, scope) -> Tabular:
     pred = Compiler(ev, tab.columns, scope).predicate(predicate)
     if pred.const:
         return tab if pred.value is True else empty_like(tab)
-    mask = pred.fn(tab.data, tab.rows)
-    kept = mask.count(True)
+    mask = vector.predicate_mask(pred, tab.data, tab.rows)
+    idx = vector.mask_indexes(mask, tab.rows)  # a kernel's or compact mask: an index array
+    kept = mask.count(True) if idx is None else len(idx)
     if kept == tab.rows:
         return tab
-    idx = vector.mask_indexes(mask, tab.rows)  # a compact mask: the indexes as an array
     if idx is None:
         idx = list(compress(range(tab.rows), mask))
     return Tabular(tab.columns, LazyData.gather(tab.data, idx), kept, tab.name)

@@ -136,10 +136,13 @@ def _to_float_arith(x: Any) -> Any:
 
 # ------------------------------------------------------------------ arithmetic
 
-def arithmetic(op: str, rtype: str, a: Any, a_const: bool, b: Any, b_const: bool, n: int) -> Any:
+def arithmetic(op: str, rtype: str, a: Any, a_const: bool, b: Any, b_const: bool, n: int,
+               owned: tuple[bool, bool] = (False, False)) -> Any:
     """`a op b` over n rows as a numpy array (the caller makes it a column), or None (decline).  `rtype` is the
     result type the compiler chose: `real` (IEEE arithmetic, as Python floats) or `long`
-    (64-bit two's complement, Kusto's truncating division and non-negative modulo)."""
+    (64-bit two's complement, Kusto's truncating division and non-negative modulo).
+    `owned` says an operand is a temporary numpy array of an enclosing expression: the
+    result may be written over it (one 80 MB buffer less per 10M rows)."""
     np = numpy()
     if np is None or n < MIN_ROWS or (a_const and b_const):
         return None
@@ -150,12 +153,13 @@ def arithmetic(op: str, rtype: str, a: Any, a_const: bool, b: Any, b_const: bool
         if rtype == "real":
             if op not in ("+", "-", "*", "/"):
                 return None
-            x, y = _to_float_arith(x), _to_float_arith(y)
-            out = _REAL_OPS[op](np, x, y)
+            fx, fy = _to_float_arith(x), _to_float_arith(y)
+            target = _reusable(np, fx, owned[0] or fx is not x, fy, owned[1] or fy is not y, np.float64, n)
+            out = _REAL_OPS[op](np, fx, fy, target)
         elif rtype == "long":
             if not (_is_int(x) and _is_int(y)):
                 return None
-            out = _long_op(np, op, x, y)
+            out = _long_op(np, op, x, y, _reusable(np, x, owned[0], y, owned[1], np.int64, n))
             if out is None:
                 return None
         else:
@@ -165,22 +169,30 @@ def arithmetic(op: str, rtype: str, a: Any, a_const: bool, b: Any, b_const: bool
     return out
 
 
+def _reusable(np: Any, x: Any, x_owned: bool, y: Any, y_owned: bool, dtype: Any, n: int) -> Any:
+    """An operand buffer the result may overwrite (a temporary of this expression), or None."""
+    for v, own in ((x, x_owned), (y, y_owned)):
+        if own and type(v) is np.ndarray and v.dtype == dtype and v.shape == (n,):
+            return v
+    return None
+
+
 _REAL_OPS = {
-    "+": lambda np, x, y: np.add(x, y, dtype=np.float64),
-    "-": lambda np, x, y: np.subtract(x, y, dtype=np.float64),
-    "*": lambda np, x, y: np.multiply(x, y, dtype=np.float64),
+    "+": lambda np, x, y, out: np.add(x, y, out=out, dtype=np.float64),
+    "-": lambda np, x, y, out: np.subtract(x, y, out=out, dtype=np.float64),
+    "*": lambda np, x, y, out: np.multiply(x, y, out=out, dtype=np.float64),
     # IEEE division is Python's _real_div: x/0 is +-inf by the signs, 0/0 and nan/0 NaN
-    "/": lambda np, x, y: np.true_divide(x, y, dtype=np.float64),
+    "/": lambda np, x, y, out: np.true_divide(x, y, out=out, dtype=np.float64),
 }
 
 
-def _long_op(np: Any, op: str, x: Any, y: Any) -> Any:
+def _long_op(np: Any, op: str, x: Any, y: Any, out: Any = None) -> Any:
     if op == "+":
-        return np.add(x, y, dtype=np.int64)
+        return np.add(x, y, out=out, dtype=np.int64)
     if op == "-":
-        return np.subtract(x, y, dtype=np.int64)
+        return np.subtract(x, y, out=out, dtype=np.int64)
     if op == "*":
-        return np.multiply(x, y, dtype=np.int64)
+        return np.multiply(x, y, out=out, dtype=np.int64)
     yv = np.asarray(y, dtype=np.int64)
     if (yv == 0).any():
         return None  # x / 0 and x % 0 are null: the Python path builds that column
@@ -224,12 +236,24 @@ def compare(op: str, a: Any, a_const: bool, b: Any, b_const: bool, n: int) -> An
 
 # ------------------------------------------------------------------ selection
 
+def predicate_mask(pred: Any, cols: Any, n: int) -> Any:
+    """A `where` predicate's values: a kernel's numpy bool array as it is (no column is
+    built for a mask used once), else the predicate's column."""
+    if type(pred) is VectorExpr:
+        return pred.numpy_fn(cols, n)
+    return pred.fn(cols, n)
+
+
 def mask_indexes(mask: Any, n: int) -> Any:
-    """The row indexes where a Bools mask is true, as array('q'), or None."""
+    """The row indexes where a mask (a kernel's numpy bools or a large Bools) is true, as
+    array('q'), or None."""
+    np = _numpy
+    if np is not None and np is not False and type(mask) is np.ndarray:
+        return column(np.flatnonzero(mask))  # intp: int64, no conversion
     if type(mask) is not Bools or len(mask) != n or not large(mask):
         return None
     np = numpy()
-    return column(np.flatnonzero(view(mask)).astype(np.int64))
+    return column(np.flatnonzero(view(mask)))
 
 
 def take(col: Any, idx: Any) -> Any:
@@ -334,11 +358,12 @@ def group_codes(key_vals: list[Any], n: int) -> tuple[Any, list[int]] | None:
         first_true = int(np.argmax(u8)) if u8[0] == 0 else 0
         first_false = int(np.argmin(u8)) if u8[0] == 1 else 0
         has_true, has_false = bool(u8[first_true]), not u8[first_false]
+        # codes as intp once: np.bincount would convert bytes to intp on every call
         if not has_true or not has_false:  # one group: every code 0
-            return np.zeros(n, dtype=np.uint8), [0]
+            return np.zeros(n, dtype=np.intp), [0]
         if first_false < first_true:
-            return u8, [first_false, first_true]  # False is group 0: the bytes are the codes
-        return np.subtract(1, u8, dtype=np.uint8), [first_true, first_false]
+            return u8.astype(np.intp), [first_false, first_true]  # False is group 0
+        return np.subtract(1, u8, dtype=np.intp), [first_true, first_false]
     if v.dtype.kind == "f" and np.isnan(v).any():
         return None
     _uniq, first, inverse = np.unique(v, return_index=True, return_inverse=True)
@@ -448,7 +473,10 @@ def binary(kind: str, op: str, l: Any, r: Any, compiled: Any, build: Any) -> Any
         a = l.value if l_const else lf(cols, n)
         b = r.value if r_const else rf(cols, n)
         if kind == "arith":
-            out = kernel(op, compiled.type, a, l_const, b, r_const, n)
+            np = _numpy
+            owned = (np is not None and np is not False and type(a) is np.ndarray,
+                     np is not None and np is not False and type(b) is np.ndarray)
+            out = kernel(op, compiled.type, a, l_const, b, r_const, n, owned)
         else:
             out = kernel(op, a, l_const, b, r_const, n)
         if out is not None:
