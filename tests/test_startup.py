@@ -91,6 +91,9 @@ def test_script_mode_imports_no_repl_module_nor_tabulate(tmp_path, how):
     assert out.strip()
     heavy = sorted(m for m in mods if m.split(".")[0] in REPL_ONLY or m.startswith("kshell.repl"))
     assert heavy == [], heavy
+    # the vector kernels import numpy on the first large column only (kshell/query/vector.py)
+    if not os.environ.get("KSHELL_VECTOR_MIN_ROWS"):
+        assert "numpy" not in mods
 
 
 def test_a_short_script_loads_only_the_families_it_uses():

@@ -194,5 +194,5 @@ def test_save_copies_rows_that_were_never_loaded_without_loading_them(tmp_path):
     assert s.store.tables_loaded == 0
     close_session(s)
     c = open_session(str(copy))
-    assert c.database.tables["Big"].data[0] == list(range(50_000))
+    assert list(c.database.tables["Big"].data[0]) == list(range(50_000))
     close_session(c)

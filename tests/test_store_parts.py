@@ -11,6 +11,7 @@ import sqlite3
 from kshell.directives import ShellState
 from kshell.errors import KustoError
 from kshell.script import execute_request
+from kshell.store.file import SCHEMA_VERSION
 from kshell.store import close_session, open_session
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -180,7 +181,7 @@ def test_a_version_1_file_is_read_and_rewritten_as_parts(tmp_path):
     execute_request(state, ".create table U (a:long)")
     close_session(state.session)
     with sqlite3.connect(path) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert c.execute("SELECT count(*) FROM kshell_meta WHERE key='cluster'").fetchone()[0] == 0
     c.close()
     state = ShellState(session=open_session(path))

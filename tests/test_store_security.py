@@ -93,7 +93,7 @@ def test_a_request_whose_write_fails_is_not_kept_in_memory_nor_saved_later(tmp_p
     # A disk that is full: SQLite may not grow the file any more.
     pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
     store._conn.execute(f"PRAGMA max_page_count={pages + 2}")
-    big = "\n".join(f"{i},{'x' * 200}" for i in range(3000))
+    big = "\n".join(f"{i},{i}{'x' * 200}" for i in range(3000))  # distinct: no dictionary form
     with pytest.raises(StateFileError, match="not applied"):
         execute_request(state, f".ingest inline into table T <|\n{big}")
     # Memory is back at what the file holds.

@@ -342,7 +342,8 @@ def read_rows(session: Any, db: Database, ext: ExternalTable, principal: str | N
                 values = got
             skip = delimited and (headers == "All" or (headers == "FirstFile" and folder not in seen_folders))
             seen_folders.add(folder)
-            cols = decode_rows(storage.read_text(path), schema, ext.data_format, skip_first=skip, mapping=mapping)
+            with storage.open_text(path) as text:
+                cols = decode_rows(text, schema, ext.data_format, skip_first=skip, mapping=mapping)
             n = len(cols[0]) if cols else 0
             for i, col in enumerate(cols):
                 data[i].extend(col)

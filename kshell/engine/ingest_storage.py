@@ -102,8 +102,8 @@ def _read_one(session: Any, database: str, raw: str, schema: list[tuple[str, str
     fmt = str(_prop(properties, "format", "") or "").lower() or format_of_path(uri.path)
     skip = _prop(properties, "ignoreFirstRecord", False)
     skip = skip is True or (isinstance(skip, str) and skip.strip().lower() == "true")
-    return decode_rows(storage.read_text(path), schema, fmt, skip_first=skip,
-                       mapping=_prop(properties, "ingestionMapping"))
+    with storage.open_text(path) as text:
+        return decode_rows(text, schema, fmt, skip_first=skip, mapping=_prop(properties, "ingestionMapping"))
 
 
 def _record(session: Any, database: str, table: str, raw: str, error: KustoError, node: Any) -> None:

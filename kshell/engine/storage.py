@@ -544,6 +544,31 @@ def read_text(path: Path) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def open_text(path: Path) -> Any:
+    """A file's text as a stream decoded while it is read (a large blob never exists whole
+    as bytes and again as str; issue 18), UTF-8 with or without BOM; gzip detected by
+    content (decompressed whole, within MAX_DECOMPRESSED_BYTES).  The caller closes it."""
+    import io
+    import zlib
+
+    try:
+        raw: Any = path.open("rb")
+    except OSError as e:
+        raise BadRequest(f"cannot read '{path.name}': {e.strerror or e}") from None
+    try:
+        if raw.peek(2)[:2] == b"\x1f\x8b":
+            data = _gunzip(raw.read(), path.name)
+            raw.close()
+            raw = io.BytesIO(data)
+    except (OSError, EOFError, zlib.error) as e:
+        raw.close()
+        raise BadRequest(f"cannot read '{path.name}': {getattr(e, 'strerror', None) or e}") from None
+    except BaseException:
+        raw.close()
+        raise
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+
+
 def _gunzip(data: bytes, name: str) -> bytes:
     """gzip members (concatenated ones too), decompressed in bounded steps: a blob that would
     expand past MAX_DECOMPRESSED_BYTES fails before the memory is used (a decompression bomb)."""

@@ -95,9 +95,9 @@ def _cell(v: Any) -> str:
     return format_value(v)
 
 
-def decode_rows(text: str, columns: list[tuple[str, str]], fmt: str, *, skip_first: bool = False,
-                mapping: Any = None) -> list[list[Any]]:
-    """Columnar values of a file's text in the given format."""
+def decode_rows(text: Any, columns: list[tuple[str, str]], fmt: str, *, skip_first: bool = False,
+                mapping: Any = None) -> list[Any]:
+    """Columnar values of a file's text (a str, or a text stream read as it is parsed)."""
     check_readable(fmt)
     props: dict[str, Any] = {"format": fmt, "ignoreFirstRecord": skip_first}
     if mapping is not None:
@@ -106,3 +106,5 @@ def decode_rows(text: str, columns: list[tuple[str, str]], fmt: str, *, skip_fir
         return read_columns(text, columns, props)
     except FormatError as e:
         raise BadRequest(str(e)) from None
+    except OSError as e:  # the file failed while being read
+        raise BadRequest(f"cannot read the data: {e.strerror or e}") from None

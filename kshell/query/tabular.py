@@ -8,7 +8,10 @@ ones; sharing an unchanged column list between two Tabulars is fine.
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
+
+from kshell.query import vector
 
 # Hidden per-row ingestion time, carried only while a query uses ingestion_time().
 INGESTION_TIME_COLUMN = "$IngestionTime"
@@ -28,6 +31,10 @@ class Tabular:
     def from_source(cls, source: Any) -> "Tabular":
         """Wrap a stored table (objects with .name/.type columns, columnar .data) without copying."""
         cols = [(c.name, c.type) if not isinstance(c, tuple) else c for c in source.columns]
+        loaders = getattr(source, "column_loaders", None)
+        lazy = loaders() if loaders is not None else None
+        if lazy is not None:  # a stored table not in memory: read a column when an operator does
+            return cls(cols, LazyData([_Load(f) for f in lazy]), source.row_count, getattr(source, "name", None))
         data = source.data if source.data else [[] for _ in cols]
         return cls(cols, data, len(data[0]) if data else 0, getattr(source, "name", None))
 
@@ -65,8 +72,34 @@ class Tabular:
 
 
 def gather(col: list[Any], idx: list[int]) -> list[Any]:
-    """The values of `col` at `idx` (a list comprehension measured faster than itemgetter/map)."""
+    """The values of `col` at `idx` (a list comprehension measured faster than itemgetter/map);
+    a large compact column at an index array is gathered by a kernel into a compact column."""
+    if type(idx) is array:
+        out = vector.take(col, idx)
+        if out is not None:
+            return out
     return [col[i] for i in idx]
+
+
+class DeferredIndex:
+    """A row selection computed on first use (a join's output rows: `| count` never needs
+    them, only their number)."""
+
+    __slots__ = ("compute", "value")
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.value = None
+
+    def get(self) -> Any:
+        if self.value is None:
+            self.value = self.compute()
+            self.compute = None
+        return self.value
+
+
+def _index(idx: Any) -> Any:
+    return idx.get() if type(idx) is DeferredIndex else idx
 
 
 class _Gather:
@@ -79,9 +112,19 @@ class _Gather:
         self.idx = idx
 
 
+class _Load:
+    """A column not read yet: `load()` reads it (a stored table's column, kshell.store)."""
+
+    __slots__ = ("load",)
+
+    def __init__(self, load: Any):
+        self.load = load
+
+
 class LazyData:
     """The columns of a Tabular whose row selection (where, sort, take...) is applied
-    only to the columns someone reads.  Behaves like a read-only list of lists.
+    only to the columns someone reads, and -- for a stored table -- which are read from
+    the state file only when someone does.  Behaves like a read-only list of lists.
 
     A `where` over five columns followed by `summarize count() by k` then builds
     one filtered column instead of five."""
@@ -101,7 +144,11 @@ class LazyData:
                 key = id(e.idx)
                 inner = composed.get(key)
                 if inner is None:
-                    inner = composed[key] = gather(e.idx, idx)
+                    if type(e.idx) is DeferredIndex or type(idx) is DeferredIndex:  # stay lazy
+                        inner = DeferredIndex(lambda a=e.idx, b=idx: gather(_index(a), _index(b)))
+                    else:
+                        inner = gather(e.idx, idx)
+                    composed[key] = inner
                 entries.append(_Gather(e.base, inner))
             else:
                 entries.append(_Gather(e, idx))
@@ -110,7 +157,11 @@ class LazyData:
     def _get(self, i: int) -> list[Any]:
         e = self.entries[i]
         if isinstance(e, _Gather):
-            e = gather(e.base, e.idx)
+            base = e.base
+            e = gather(base.load() if isinstance(base, _Load) else base, _index(e.idx))
+            self.entries[i] = e
+        elif isinstance(e, _Load):
+            e = e.load()
             self.entries[i] = e
         return e
 

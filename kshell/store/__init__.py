@@ -38,6 +38,7 @@ import os
 import stat
 import sqlite3
 import tempfile
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +63,8 @@ from kshell.store.file import (
     settle,
     sqlite_failure,
 )
-from kshell.store.rows import StoredTable, chunks_of, decode_chunk, make_lazy, rows_loaded
+from kshell.columns import extended, typecode
+from kshell.store.rows import StoredTable, chunks_of, columns_read, decode_columns, make_lazy, rows_loaded
 from kshell.store.tables import ASIDE_FIELD, Encoded, decode_table, encode_table
 from kshell.store.parts import ClusterParts, part_key
 from kshell.store.tracking import TrackedTable, forget, touched_fields, track
@@ -101,6 +103,7 @@ class Store:
             _TRACKING_STORES.add(id(self))
         self.last_write: dict[str, int] = {}       # observable: what the last write wrote
         self.tables_loaded = 0                     # observable: stored tables whose rows were read
+        self.columns_loaded = 0                    # observable: stored columns read (one by one or all)
         self.closed = False
 
     def _reset(self) -> None:
@@ -203,39 +206,61 @@ class Store:
     def _new_stored_table(self, tid: int, row_count: int) -> Table:
         """An empty lazily loaded table for a stored document (its fields are set by the caller)."""
         table = StoredTable.__new__(StoredTable)
-        make_lazy(table, row_count, self._load_rows)
+        make_lazy(table, row_count, self._load_rows, self._read_columns)
         self._written[tid] = _Written(table, None, (), (), row_count, 0)
         self._tid_of[id(table)] = tid
         return table
 
     def _load_rows(self, table: Table) -> list[list[Any]]:
-        """Read a stored table's rows (first use of table.data)."""
+        """Read a stored table's rows (first use of table.data); columns a query already
+        read one by one are reused."""
         tid = self._tid_of.get(id(table))
         w = self._written.get(tid) if tid is not None else None
-        ncols = len(table.columns)
-        data: list[list[Any]] = [[] for _ in range(ncols)]
+        done = columns_read(table)
+        missing = [i for i in range(len(table.columns)) if i not in done]
+        got = self._read_columns(table, missing) if missing else {}
+        data = [done[i] if i in done else got[i] for i in range(len(table.columns))]
         if w is None or w.table is not table:
             return data
+        self.tables_loaded += 1
+        n = len(data[0]) if data else 0
+        w.data, w.columns, w.extents, w.rows = data, tuple(data), tuple(table.extents), n
+        return data
+
+    def _read_columns(self, table: Table, wanted: list[int]) -> dict[int, Any]:
+        """Columns `wanted` of a stored table, from every chunk (a column a chunk lacks,
+        which should not happen, reads as nulls)."""
+        tid = self._tid_of.get(id(table))
+        w = self._written.get(tid) if tid is not None else None
+        types = [c.type for c in table.columns]
+        out: dict[int, Any] = {i: [] for i in wanted}
+        if w is None or w.table is not table:
+            return out
         if self.closed:
             raise StateFileError(f"state file '{self.path}' was closed; the rows of table '{table.name}' are not loaded")
         try:
             with _gc_paused():
-                for (blob,) in self._conn.execute(
-                    "SELECT payload FROM kshell_rows WHERE tid=? ORDER BY seq", (tid,)
-                ):
-                    for i, values in enumerate(decode_chunk(blob)[:ncols]):
-                        data[i].extend(values)
+                conn = self._conn
+                stored = conn.execute("SELECT rowid, row_count FROM kshell_rows WHERE tid=? ORDER BY seq",
+                                      (tid,)).fetchall()
+                for rowid, count in stored:
+                    # Incremental blob reading: only the wanted columns' bytes leave the file.
+                    with conn.blobopen("kshell_rows", "payload", rowid, readonly=True) as blob:
+                        got = decode_columns(blob, wanted)
+                    for i, values in got.items():
+                        if values is None:
+                            values = [None] * count
+                        elif len(values) != count:
+                            raise ValueError(f"column {i + 1} of a chunk holds the wrong number of values")
+                        elif type(values) is array and values.typecode != typecode(types[i]):
+                            values = values.tolist()  # numbers in a column of another type: a list
+                        out[i] = extended(out[i], values, types[i])
         except sqlite3.Error as e:
             raise sqlite_failure(self.path, e, "read") from None
         except Exception as e:  # a chunk that does not decode (zlib, JSON, values)
             raise StateFileError(f"state file '{self.path}' is damaged (rows of table '{table.name}': {e})") from None
-        n = max((len(c) for c in data), default=0)
-        for c in data:  # a column the stored rows lack (should not happen): nulls
-            if len(c) < n:
-                c.extend([None] * (n - len(c)))
-        self.tables_loaded += 1
-        w.data, w.columns, w.extents, w.rows = data, tuple(data), tuple(table.extents), n
-        return data
+        self.columns_loaded += len(wanted)
+        return out
 
     # ------------------------------------------------------------- writing
     def sync(self, cluster: Cluster) -> bool:
@@ -338,8 +363,10 @@ class Store:
                 if initial:
                     create_schema(conn)
                 if migrate:
-                    conn.execute(PARTS_TABLE)
-                    conn.execute("DELETE FROM kshell_meta WHERE key='cluster'")
+                    if self._version < 2:  # version 1: the metadata becomes parts
+                        conn.execute(PARTS_TABLE)
+                        conn.execute("DELETE FROM kshell_meta WHERE key='cluster'")
+                    # version 2 -> 3: new chunks are written in the version-3 form (old ones stay)
                     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 dels = [(part_key(p),) for p, text in out.items() if text is None]
                 if dels:
@@ -439,7 +466,6 @@ class Store:
             if (
                 w is not None
                 and w.table is table
-                and w.data is data
                 and len(data) == len(w.columns)
                 and all(map(operator.is_, data, w.columns))
                 and n >= w.rows

@@ -32,7 +32,9 @@ import struct
 from kshell.errors import KustoError
 
 APPLICATION_ID = 0x4B53484C  # "KSHL"
-SCHEMA_VERSION = 2  # 2: cluster metadata in kshell_parts (1: one document in kshell_meta, still read)
+# 3: row chunks with one compressed binary segment per column (kshell.store.chunks);
+# 2: cluster metadata in kshell_parts; 1: one document in kshell_meta.  All are read.
+SCHEMA_VERSION = 3
 FORMAT_NAME = "kshell-state"
 BUSY_TIMEOUT = 1.0  # seconds
 

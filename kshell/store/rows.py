@@ -22,13 +22,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
+import io
 import json
 import uuid
 import zlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from kshell.columns import as_list
+from kshell.store import chunks
 from kshell.engine.cluster import Table
 from kshell.store.codec import Decoder, Encoder
 from kshell.store.tracking import TrackedTable
@@ -134,12 +137,33 @@ def _decode_column(form: str, values: list[Any]) -> list[Any]:
 
 
 def encode_chunk(columns: list[list[Any]]) -> bytes:
-    """Rows of several columns (equal slices) -> one compressed blob."""
+    """Rows of several columns (equal slices) -> one chunk (the version-3 form: kshell.store.chunks)."""
+    return chunks.encode_chunk(columns, _column_json)
+
+
+def encode_chunk_v2(columns: list[list[Any]]) -> bytes:
+    """The version-2 form (one compressed JSON array): what older kshells wrote (tests)."""
     text = "[" + ",".join(_column_json(c) for c in columns) + "]"
     return zlib.compress(text.encode("ascii"), 1)
 
 
-def decode_chunk(blob: bytes) -> list[list[Any]]:
+def decode_columns(f: Any, wanted: list[int]) -> dict[int, Any]:
+    """The `wanted` columns of a chunk of either form read from `f` (a file-like object:
+    an SQLite blob, io.BytesIO); None for a column the chunk lacks."""
+    f.seek(0)
+    if chunks.is_v3(f.read(4)):
+        segs = chunks.segments(f, wanted)
+        return {i: None if seg is None else chunks.decode_segment(seg, _decode_column) for i, seg in segs.items()}
+    f.seek(0)
+    stored = json.loads(zlib.decompress(f.read()))
+    return {i: _decode_column(*stored[i]) if i < len(stored) else None for i in wanted}
+
+
+def decode_chunk(blob: bytes) -> list[Any]:
+    """Every column of a chunk."""
+    if chunks.is_v3(blob):
+        n = chunks._U32.unpack_from(blob, 4)[0]
+        return list(decode_columns(io.BytesIO(blob), list(range(n))).values())
     return [_decode_column(form, values) for form, values in json.loads(zlib.decompress(blob))]
 
 
@@ -166,7 +190,7 @@ class StoredTable(TrackedTable):
     like a Table.
     """
 
-    __slots__ = ("_rows_loader", "_stored_row_count")
+    __slots__ = ("_rows_loader", "_stored_row_count", "_column_reader", "_columns_read")
 
     @property  # type: ignore[override]
     def data(self) -> list[list[Any]]:
@@ -175,13 +199,31 @@ class StoredTable(TrackedTable):
             # A loader that fails (damaged file) raises again on the next use.
             data = loader(self)
             self._rows_loader = None
+            self._columns_read = {}
             _TABLE_DATA.__set__(self, data)
         return _TABLE_DATA.__get__(self, Table)
 
     @data.setter
     def data(self, value: list[list[Any]]) -> None:
         self._rows_loader = None
+        self._columns_read = {}
         _TABLE_DATA.__set__(self, value)
+
+    def column_loaders(self) -> list[Callable[[], Any]] | None:
+        """One callable per column that reads only that column from the file (a query reads
+        only the columns it uses), or None once the rows are in memory (use `data`)."""
+        if getattr(self, "_rows_loader", None) is None:
+            return None
+        return [partial(self._read_column, i) for i in range(len(self.columns))]
+
+    def _read_column(self, i: int) -> Any:
+        if getattr(self, "_rows_loader", None) is None:  # all rows were loaded meanwhile
+            return _TABLE_DATA.__get__(self, Table)[i]
+        read = self._columns_read
+        got = read.get(i)
+        if got is None:
+            got = read[i] = self._column_reader(self, [i])[i]
+        return got
 
     @property  # type: ignore[override]
     def row_count(self) -> int:
@@ -204,9 +246,19 @@ def _plain_table(values: dict) -> Table:
     return Table(**values)
 
 
-def make_lazy(table: StoredTable, row_count: int, loader: Callable[[Table], list[list[Any]]]) -> None:
+def make_lazy(table: StoredTable, row_count: int, loader: Callable[[Table], list[list[Any]]],
+              column_reader: Callable[[Table, list[int]], dict[int, Any]]) -> None:
+    """`loader(table)` reads every column (the columns already read are reused through
+    `columns_read`); `column_reader(table, indexes)` reads some."""
     table._stored_row_count = row_count
     table._rows_loader = loader
+    table._column_reader = column_reader
+    table._columns_read = {}
+
+
+def columns_read(table: StoredTable) -> dict[int, Any]:
+    """The columns of a not yet loaded table that were read one by one (index -> column)."""
+    return getattr(table, "_columns_read", None) or {}
 
 
 def rows_loaded(table: Table) -> bool:
