@@ -7,23 +7,28 @@ missed; the numbers themselves always come from the run.
 
 WHY = {
     "1": """
-Script mode now imports only what a request uses: the command families load on
-first use from static indexes (`kshell.syntax.commands.COMMAND_INDEX` by the
-command's first words, `kshell.engine.session.HANDLER_INDEX`/`POLICY_INDEX` by
-node type, `kshell.directives.DIRECTIVE_INDEX`), hook lists load their owners
-first (`HOOK_OWNERS`, ordered as with every family loaded: `HOOK_ORDER`), and
-tables are drawn without tabulate (`kshell/table_text.py`, byte-identical;
-tests/test_startup.py fails if script mode imports prompt_toolkit, pygments,
-tabulate, wcwidth or `kshell.repl`).  What remains (profile below): creating
-the parser's AST dataclasses (`kshell.syntax.ast`, ~60 slots dataclasses, each
-built by `dataclasses` with generated `__init__`/`__repr__`/`__eq__`: the largest
-single import), the `operations` family that every request needs (it records
-each request for `.show operations` through `REQUEST_HOOKS`; its
-`database_script.command_type` imports the whole policies package), the table
-family that `.show databases` imports, `argparse`, and `hashlib` (derived ids via
-`uuid5`).  Reaching 3x needs the AST node classes built without `dataclasses`
-code generation (or split per family) and `operations` not to import the
-policies package; those are other families' modules, left as they are.
+Script mode imports only what a request uses: the command families load on first
+use from static indexes (`COMMAND_INDEX`, `HANDLER_INDEX`/`POLICY_INDEX`,
+`DIRECTIVE_INDEX`, hook owners), tables are drawn without tabulate, and
+tests/test_startup.py fails if `.show databases` imports the REPL, the policy
+kinds, the query engine, argparse, hashlib, csv or shutil.  Issue 18's second
+round removed: the parser's node classes built by `dataclasses` (now slotted
+records, `kshell.syntax.records`, whose `__init__` is compiled on a class's first
+use: the AST was the largest import), argparse (the usual options are read by
+`cli._fast_args`), hashlib (derived ids hash with the built-in SHA-1), the policy
+kinds (`.show databases` computes policy columns only for the flavours that show
+them), module-level regular expressions not used at start-up (`kshell.lazy_re`),
+and the csv module.  The benchmark now runs kshell with bytecode cached, as an
+installed kshell runs (before, the inherited PYTHONDONTWRITEBYTECODE made every
+start-up compile kshell's sources).  What remains (profile below) is mostly the
+cost of importing Python modules at all: `dataclasses` (which imports inspect,
+ast, dis and tokenize) for the engine's stored records (the state file's codec
+and change tracking read their dataclass fields), `uuid` (which imports
+`platform`), `typing`, `json`, `decimal`, the tokenizer's regular expression,
+and some 35 kshell modules a request passes through (session, permissions, auth,
+tables, render ...).  A bare interpreter starts in 12-15 ms, so 3x leaves kshell
+25-30 ms; reaching it needs the stored records off `dataclasses` (a change to the
+state-file codec and tracking) and fewer, smaller modules on the request path.
 """,
     "2": """
 The interactive shell draws its prompt after importing prompt_toolkit and
@@ -38,16 +43,26 @@ The quadratic cost is gone: schema version 2 stores the cluster metadata as part
 64 elements per part), and a request examines only what it touched and writes
 only the parts whose text changed (docs/state-file.md).  Before: 2,000 requests
 took 20 s and 10,000 did not finish in minutes (over 1 GB written); now the whole
-10,000-request script runs in seconds and the file ends at about 3 MB.  What keeps
-it above 1.5x (profile below, 4,000 requests with a state file): SQLite's commit
-per request (`BEGIN IMMEDIATE`/`COMMIT`, WAL appends, no fsync with
-synchronous=NORMAL; about 25 us of CPU and 80 us of wall time each on this
-machine), comparing a policy or role list an alter-merge or `.add` replaced with
-the stored one element by element (the unchanged elements keep their encoded
-text), and the tracked attribute access on the cluster and its databases (every
-attribute read notes itself).  Each request must be committed before its result
-is printed (a kill must not lose a completed request), so the commit cannot be
-batched across requests. In memory the script now takes about 3.5 s of CPU (1.8 s before this round's merges): every request is also recorded for `.show operations` (the operations family, with a `uuid5` per request id; see `_next_id` in the profile), which is outside the state file.
+10,000-request script runs in seconds and the file ends at about 3 MB.  Issue
+18's second round: the journal keeps an entity's script inputs (marshal) and
+writes the script texts only for `.show journal` (rendering policies as JSON
+before and after every metadata command was the largest per-request cost in
+memory); request and operation ids stay sequence numbers until shown; hook lists
+are ordered once; a long list keeps the stored text of every element that is the
+same object at the same place with the same plain fields, found with C-level
+comparisons, and rewrites only the 64-element parts holding a change; a dict
+element is snapshotted as its keys and a copy.  What keeps the state file above
+1.5x (profile below): examining the cluster fields a request touched, reads
+included (every request reads the identities, databases, principals ...), the
+SQLite commit per request (WAL, synchronous=NORMAL: no fsync, but a transaction
+and WAL frames each), snapshotting a whole policy list on every merge into it (an
+element could have been changed in place; 0.6 ms for 500 entries), and the
+tracked attribute access on the cluster and its databases.  Each request must be
+committed before its result is printed (a kill must not lose a completed
+request), so commits cannot be batched across requests.  In memory the remaining
+time is spread: parsing (about a fifth), writing about 118 MB of CSV (each
+`.alter-merge cluster policy` returns the whole policy, each `.add` all the
+principals of its database), the role and policy handlers, and the request log.
 """,
     "4": """
 Delimited input is now parsed and converted 65,536 rows at a time

@@ -50,6 +50,14 @@ def test_operations_and_async_details(session):
     create_op = next(o for o in ops if o["Operation"] == "CreateTable")["OperationId"]
     with pytest.raises(KustoError, match="does not keep its results"):
         run(session, f".show operation {create_op} details")
+    # an operation the request hook recorded is found by its id, in any case
+    assert [o["Operation"] for o in dicts(session, f".show operations {str(create_op).upper()}")] == ["CreateTable"]
+    with pytest.raises(KustoError, match="already completed"):
+        run(session, f".cancel operation {create_op}")
+    commands = dicts(session, ".show commands")
+    assert all(c["ClientActivityId"].startswith("KSH.execute;") for c in commands)
+    ids = [c["ClientActivityId"] for c in commands] + [str(c["RootActivityId"]) for c in commands]
+    assert len(set(ids)) == len(ids) and dicts(session, ".show commands")[1:] == commands  # the same when shown again
 
 
 def test_async_materialized_view_creation_is_an_operation(session):

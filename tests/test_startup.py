@@ -227,7 +227,7 @@ def test_the_command_index_never_changes_what_a_corpus_command_parses_to():
 @pytest.mark.parametrize("argv", [
     [], ["-e", ".show databases"], ["s.kshell", "-e", "a", "--execute=b", "--format", "csv", "--keep-going"],
     ["--echo", "-f", "x.kql", "--now", "2026-01-01", "--storage", "d", "--charts", "never"],
-    ["--format=json", "-e", ""],
+    ["--format=json", "-e", ""], ["-e", "print 1", "s.kshell"], ["-f", "a.kql", "-f", "b.kql"],
     # argparse decides these (help, abbreviations, values like options, bad choices, a second positional)
     ["--form", "csv"], ["-e", "-x"], ["--format", "yaml"], ["a", "b"], ["-eprint 1"], ["--check"], ["--", "x"],
     ["-f", "-"], ["--auth", "none", "http://127.0.0.1:1/db"], ["--keep-going=1"],

@@ -76,7 +76,7 @@ def _snapshot(v: Any) -> Any:
     if cls in _SCALARS:
         return (v,)
     if cls is dict:
-        return tuple(v.items()) if _SCALARS >= set(map(type, v.values())) else None
+        return (tuple(v), v.copy()) if _SCALARS >= set(map(type, v.values())) else None
     if not hasattr(cls, "__dataclass_fields__"):
         return None
     g = _GETTERS.get(cls)
@@ -102,7 +102,9 @@ def _bulk(values: list, check: bool = False) -> list | None:
         return None
     cls = classes.pop()
     if cls is dict:  # JSON-like objects (policy entries ...)
-        out = [tuple(d.items()) for d in values]
+        # (keys in order, a copy): as tuple(d.items()) compares, built in C without a
+        # tuple per entry (a 500-entry policy list is snapshotted on every change)
+        out = list(zip(map(tuple, values), map(dict.copy, values)))
         if check and not set(map(type, chain.from_iterable(d.values() for d in values))) <= _SCALARS:
             return None
         return out
