@@ -268,7 +268,7 @@ def convert_value(v: Any, type_name: str) -> Any:
     if type_name == "dynamic":
         return v
     if isinstance(v, str):
-        return convert_text_column([v], type_name)[0]
+        return _TEXT_CONVERTERS[type_name](v) if v else None  # convert_text_column's rule for one field
     if type_name == "bool":
         return bool(v) if isinstance(v, (bool, int, float)) else None
     if type_name in ("int", "long"):
@@ -550,7 +550,10 @@ def _json_to_columns(records: list[Any], columns: list[tuple[str, str]],
             values = [_json_path(r, path) for r in records]
         else:
             values = [r.get(name) for r in records]
-        column = [convert_value(v, type_name) for v in values]
+        if type_name in _FAST_CONVERTERS and values and set(map(type, values)) == {str}:
+            column = convert_text_column(values, type_name)  # JSON text fields: a whole column at once
+        else:
+            column = [convert_value(v, type_name) for v in values]
         if type_name == "string":
             column = ["" if v is None else v for v in column]
         out.append(column)
