@@ -114,7 +114,10 @@ NOTES = """
 `python benchmarks/run.py` (about ten minutes; `--quick` for a smoke run with 1M
 rows and fewer rounds; `--only 1,3` for some rows without writing this page).
 Every measurement is a fresh child process; kshell and its contender alternate
-(A B, B A, ...); the per-child CPU time and peak memory come from `wait4`.  The
+(A B, B A, ...); the per-child CPU time and peak memory come from `wait4`.
+Children run with bytecode cached in a private `PYTHONPYCACHEPREFIX`, compiled
+before anything is timed, as an installed kshell runs (an inherited
+`PYTHONDONTWRITEBYTECODE` would make every start-up compile kshell's sources).  The
 items are in `benchmarks/items.py` (`python benchmarks/items.py NAME ARGS...`
 prints one JSON object).  duckdb-kql, DuckDB and pandas are the `bench` extra
 (`pip install -e '.[bench]'`); without them the rows that need them say so.

@@ -16,12 +16,14 @@ see it).  Script mode imports neither prompt_toolkit nor pygments.
 
 from __future__ import annotations
 
-import argparse
 import errno
 import os
 import sys
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    import argparse
 
 from kshell import __version__
 from kshell.errors import KustoError, UsageError
@@ -35,6 +37,8 @@ class InputError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # not at start-up: the usual command lines take _fast_args
+
     p = argparse.ArgumentParser(
         prog="kshell",
         description="An interactive Kusto (Azure Data Explorer) shell over a simulated cluster "
@@ -73,6 +77,49 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: $KSHELL_TOKEN)")
     p.add_argument("--version", action="version", version=f"kshell {__version__}")
     return p
+
+
+# The options a script usually passes, read without argparse (importing and building
+# the parser is a tenth of script start-up, issue 18).  Anything else -- help, --check,
+# --auth, abbreviations, `--`, a value starting with '-', a second positional -- goes
+# to argparse, so the fast path never answers differently, it only answers sooner.
+_FAST_VALUES = {"-e": "execute", "--execute": "execute", "-f": "file", "--file": "file", "--format": "format",
+                "--now": "now", "--storage": "storage", "--charts": "charts"}
+_FAST_FLAGS = {"--keep-going": "keep_going", "--echo": "echo"}
+_FAST_CHOICES = {"format": FORMATS, "charts": ("always", "never", "auto")}
+
+
+def _fast_args(words: list[str]):
+    """The parsed options as argparse would give them, or None when argparse must decide."""
+    from types import SimpleNamespace
+
+    args = SimpleNamespace(state_file=None, file=None, execute=[], format="table", keep_going=False, echo=False,
+                           now=None, charts=None, storage=None, check=None, auth=None, token_command=None)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if name in _FAST_FLAGS and not eq:
+            setattr(args, _FAST_FLAGS[name], True)
+        elif name in _FAST_VALUES:
+            if not eq:
+                i += 1
+                if i == len(words):
+                    return None
+                value = words[i]
+            dest = _FAST_VALUES[name]
+            if value.startswith("-") or (dest in _FAST_CHOICES and value not in _FAST_CHOICES[dest]):
+                return None
+            if dest == "execute":
+                args.execute.append(value)
+            else:
+                setattr(args, dest, value)
+        elif word.startswith("-") or args.state_file is not None:
+            return None
+        else:
+            args.state_file = word
+        i += 1
+    return args
 
 
 # ------------------------------------------------------------------ input
@@ -278,8 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     if words and words[0] in SUBCOMMANDS:
         return _guarded(lambda: _subcommand(words[0], words[1:]))
-    parser = build_parser()
-    args = parser.parse_args(argv)  # usage errors exit 2 here
+    args = _fast_args(words)
+    if args is None:
+        args = build_parser().parse_args(words)  # usage errors exit 2 here
     return _guarded(lambda: _main(args))
 
 

@@ -8,7 +8,6 @@ tsv or json should not pay for it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import decimal
 import io
@@ -20,6 +19,7 @@ from typing import Any
 
 from kshell import ticks
 from kshell.formats import FORMATS  # noqa: F401  (re-exported: render.FORMATS)
+from kshell.realtext import format_decimal, format_real  # noqa: F401  (one text per number type)
 from kshell.result import Result
 
 NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
@@ -53,36 +53,6 @@ def format_timespan(value: dt.timedelta) -> str:
     if frac:
         text += "." + f"{frac:07d}".rstrip("0")
     return text
-
-
-def format_real(value: float) -> str:
-    """Shortest round-trip digits, as .NET prints a double: 1.5, 2, 1E-05, 1E+15, NaN, Infinity."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    sign, digits, exponent = decimal.Decimal(repr(value)).as_tuple()
-    digits_text = "".join(map(str, digits)).rstrip("0") or "0"
-    # scientific exponent of the first significant digit
-    sci = len(digits) + exponent - 1
-    prefix = "-" if sign else ""
-    if sci < -4 or sci >= 15:
-        mantissa = digits_text[0] + ("." + digits_text[1:] if len(digits_text) > 1 else "")
-        return f"{prefix}{mantissa}E{'+' if sci >= 0 else '-'}{abs(sci):02d}"
-    if sci < 0:
-        return f"{prefix}0.{'0' * (-sci - 1)}{digits_text}"
-    int_len = sci + 1
-    if len(digits_text) <= int_len:
-        return prefix + digits_text + "0" * (int_len - len(digits_text))
-    return f"{prefix}{digits_text[:int_len]}.{digits_text[int_len:]}"
-
-
-def format_decimal(value: decimal.Decimal) -> str:
-    if value.is_nan():
-        return "NaN"
-    return format(value, "f") if abs(value.adjusted()) < 30 else str(value)
 
 
 def _unwrap_dynamic(value: Any) -> Any:
@@ -197,6 +167,8 @@ def render_delimited(result: Result, delimiter: str, types: bool = False) -> str
             continue
         if ("\0" in line or len(row) <= 1) and "\r" not in line:
             if writer is None:
+                import csv  # (only for these rare lines: not at start-up)
+
                 buf = io.StringIO()
                 writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
             buf.seek(0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol, runtime_checkable
 
+from kshell.lazy_re import lazy
 from kshell.result import Result
 
 # Directive scopes (kshell.directives.Directive.scope):
@@ -130,12 +131,12 @@ class LocalTarget:
 
 # ------------------------------------------------------------ target specs
 
-_URL = re.compile(r"^https?://", re.IGNORECASE)
-_CONNECTION_STRING = re.compile(r"^\s*(data\s*source|server|addr|address|network\s*address|data\s*source\s*uri|"
-                                r"server\s*uri|cluster\s*uri)\s*=", re.IGNORECASE)
+_URL = lazy(globals(), "_URL", r"^https?://", re.IGNORECASE)
+_CONNECTION_STRING = lazy(globals(), "_CONNECTION_STRING", r"^\s*(data\s*source|server|addr|address|network\s*address|data\s*source\s*uri|"
+                                                           r"server\s*uri|cluster\s*uri)\s*=", re.IGNORECASE)
 
 
-_CLUSTER_CALL = re.compile(r"^\s*cluster\s*\(\s*['\"]", re.IGNORECASE)
+_CLUSTER_CALL = lazy(globals(), "_CLUSTER_CALL", r"^\s*cluster\s*\(\s*['\"]", re.IGNORECASE)
 
 
 def is_remote_spec(text: str | None) -> bool:

@@ -21,6 +21,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from kshell.lazy_re import lazy
+
 UTC = dt.timezone.utc
 TICKS_PER_SECOND = 10_000_000
 ORIGIN = dt.datetime(1, 1, 1, tzinfo=UTC)          # .NET's (and Kusto's) tick 0
@@ -133,7 +135,7 @@ def kusto_timespan(td: dt.timedelta) -> str:
     return out + f".{frac:07d}" if frac else out
 
 
-_ISO_FRACTION = re.compile(r"(\.\d{6})(\d)")
+_ISO_FRACTION = lazy(globals(), "_ISO_FRACTION", r"(\.\d{6})(\d)")
 
 
 def isoformat(d: dt.datetime) -> str:

@@ -171,7 +171,7 @@ def test_an_unforeseen_memory_error_is_a_kusto_error(session, monkeypatch):
     def exhausted(*_args, **_kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(kshell.query, "run", exhausted)
+    monkeypatch.setattr(kshell.query, "run_all", exhausted)  # what the Query handler runs
     with pytest.raises(limits.LimitExceeded, match="ran out of memory.*E_LOW_MEMORY_CONDITION"):
         session.execute("print 1")
 

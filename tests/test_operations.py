@@ -153,3 +153,30 @@ def test_database_policy_changes_reach_the_journal(session):
     (entry,) = dicts(session, ".show journal")
     assert entry["Event"] == "ALTER-MERGE-DATABASE" and entry["EntityName"] == "NetDefaultDB"
     assert entry["OriginalEntityState"] == "" and "policy retention" in entry["UpdatedEntityState"]
+
+
+def test_the_journal_keeps_each_entitys_state_as_it_was_when_the_command_ran(session):
+    """Scripts are written when `.show journal` asks (issue 18): an entry still shows the
+    entity before and after its own command, not as later commands left it; a command
+    that leaves the entity's script as it was (the same policy again, a role) adds none."""
+    run(session, ".create table T (a:string) with (folder='f1')")
+    run(session, ".alter table T policy caching hot = 1d")
+    run(session, ".alter table T policy caching hot = 1d")  # the same again: no change
+    run(session, ".add database NetDefaultDB viewers ('aaduser=v@contoso.com')")  # not in any script
+    run(session, ".create-or-alter function F() { T | take 1 }")
+    run(session, ".create-or-alter function F() { T | take 2 }")
+    run(session, ".alter table T policy caching hot = 3d")
+    run(session, ".alter-merge database NetDefaultDB policy managed_identity "
+                 "```[{\"ObjectId\": \"system\", \"AllowedUsages\": \"NativeIngestion\"}]```")
+    journal = dicts(session, ".show journal")
+    assert [(j["Event"], j["EntityName"]) for j in journal] == [
+        ("CREATE-TABLE", "T"), ("ALTER-TABLE", "T"), ("CREATE-OR-ALTER-FUNCTION", "F"),
+        ("CREATE-OR-ALTER-FUNCTION", "F"), ("ALTER-TABLE", "T"), ("ALTER-MERGE-DATABASE", "NetDefaultDB")]
+    assert journal[0]["OriginalEntityState"] == "" and "folder" in journal[0]["UpdatedEntityState"]
+    assert "1.00:00:00" in journal[1]["UpdatedEntityState"] and "caching" not in journal[1]["OriginalEntityState"]
+    assert journal[2]["OriginalEntityState"] == "" and "take 1" in journal[2]["UpdatedEntityState"]
+    assert "take 1" in journal[3]["OriginalEntityState"] and "take 2" in journal[3]["UpdatedEntityState"]
+    assert "1.00:00:00" in journal[4]["OriginalEntityState"] and "3.00:00:00" in journal[4]["UpdatedEntityState"]
+    assert "managed_identity" in journal[5]["UpdatedEntityState"]
+    assert all(j["UpdatedEntityName"] == j["EntityName"] for j in journal)
+    assert dicts(session, ".show journal") == journal  # written once, shown the same again

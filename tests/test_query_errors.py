@@ -26,7 +26,7 @@ ERRORS = [
     ("print 1 | take 'a'", SemanticError, "constant number", None),
     ("datatable(a:long)['x']", SemanticError, "cannot be stored in column 'a'", None),
     ("print 1 | summarize x = 1", SemanticError, "aggregation function", None),
-    ("print 1 | evaluate autocluster()", NotSupported, "autocluster", None),
+    ("print 1 | evaluate http_request('https://example.com')", NotSupported, "http_request", None),
     ("print 1 | evaluate bag_unpack(x)", SemanticError, "bag_unpack", None),
     ("external_table('E')", EntityNotFound, "External table 'E'", None),
     ("let T = print a = 1; print T", SemanticError, "tabular", None),

@@ -223,10 +223,10 @@ CASES: dict[str, Case] = {
         [["15-12-2024", 12, 2024.0, None], ["21-07-2023", 7, 2023.0, None]]),
     # ------------------------------------------------------------ arithmetic and aggregates
     "modulo_is_never_negative": Case(
-        "numerical-operators.md: -14 % 12 is 10, 14 % -12 is 2, -14 % -12 is 10",
+        "numerical-operators.md: -14 % 12 is 10, 14 % -12 is 2, -14 % -12 is 10; int % int is a long (type rules)",
         "print plusPlus = 14 % 12, minusPlus = -14 % 12, plusMinus = 14 % -12, minusMinus = -14 % -12, "
         "i = toint(-7) % toint(3), r = -7.5 % 2.0",
-        ["plusPlus:long", "minusPlus:long", "plusMinus:long", "minusMinus:long", "i:int", "r:real"],
+        ["plusPlus:long", "minusPlus:long", "plusMinus:long", "minusMinus:long", "i:long", "r:real"],
         [[2, 10, 2, 10, 2, 0.5]]),
     "modulo_column_by_constant": Case(
         "numerical-operators.md: the modulo of a column by a constant follows the same rule",

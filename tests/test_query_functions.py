@@ -14,7 +14,7 @@ CASES = [
     ("print 1 + 2, 7 / 2, -7 / 2, 7 % 3, -7 % 3", "print_0:long, print_1:long, print_2:long, print_3:long, print_4:long",
      [[3, 3, -3, 1, 2]]),
     ("print 7 / 2.0, 1.5 * 2, 1 / 0.0", "print_0:real, print_1:real, print_2:real", [[3.5, 3.0, math.inf]]),
-    ("print int(2) + int(3), int(2) + 3, int(2) * 1.5", "print_0:int, print_1:long, print_2:real", [[5, 5, 3.0]]),
+    ("print int(2) + int(3), int(2) + 3, int(2) * 1.5", "print_0:long, print_1:long, print_2:real", [[5, 5, 3.0]]),
     ("print decimal(1.5) + 1", "print_0:decimal", [[__import__("decimal").Decimal("2.5")]]),
     ("print 1 / 0", "print_0:long", [[None]]),
     ("print int(null) + 1, -long(null)", "print_0:long, print_1:long", [[None, None]]),
@@ -167,7 +167,7 @@ CASES = [
      "print_0:real, print_1:real, print_2:real, print_3:real, print_4:real, print_5:real, print_6:real, "
      "print_7:real, print_8:real", [[4.0, None, 1024.0, 1.0, 3.0, 3.0, 1.0, 8.0, 100.0]]),
     ("print log(0), log(-1), sign(-3), ceiling(1.2), isnan(sqrt(4)), pi() > 3.14",
-     "print_0:real, print_1:real, print_2:long, print_3:real, print_4:bool, print_5:bool",
+     "print_0:real, print_1:real, print_2:real, print_3:real, print_4:bool, print_5:bool",
      [[None, None, -1, 2.0, False, True]]),
     ("print max_of(1, 5, 3), min_of(4, int(null), 2)", "print_0:long, print_1:long", [[5, 2]]),
     # ---- dynamic

@@ -109,6 +109,12 @@ def test_batch_gives_one_primary_result_each(admin, db):
     assert [rows_of(t) for t in r.primary_results] == [[[1]], [["two"]]]
 
 
+def test_fork_gives_one_named_primary_result_per_subquery(admin, db):
+    r = admin.execute(db, "range x from 1 to 3 step 1 | fork Big=(where x > 1) (count | as Cnt)")
+    assert [t.table_name for t in r.primary_results] == ["Big", "Cnt"]
+    assert [rows_of(t) for t in r.primary_results] == [[[2], [3]], [[3]]]
+
+
 def rows_of(table) -> list[list]:
     return [row.to_list() for row in table]
 

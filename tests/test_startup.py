@@ -91,6 +91,9 @@ def test_script_mode_imports_no_repl_module_nor_tabulate(tmp_path, how):
     assert out.strip()
     heavy = sorted(m for m in mods if m.split(".")[0] in REPL_ONLY or m.startswith("kshell.repl"))
     assert heavy == [], heavy
+    # the vector kernels import numpy on the first large column only (kshell/query/vector.py)
+    if not os.environ.get("KSHELL_VECTOR_MIN_ROWS"):
+        assert "numpy" not in mods
 
 
 def test_a_short_script_loads_only_the_families_it_uses():
@@ -98,6 +101,11 @@ def test_a_short_script_loads_only_the_families_it_uses():
     assert "NetDefaultDB" in out, err
     assert "kshell.engine.update_policy" not in mods and "kshell.engine.continuous_export" not in mods
     assert "kshell.syntax.cmd_external_table" not in mods
+    # what a one-command script does not need (issue 18): the policy kinds (only the
+    # flavours with policy columns), the query engine, argparse for the usual options,
+    # hashlib (derived ids use the built-in SHA-1), the csv module (rendered directly)
+    for heavy in ("kshell.engine.policies", "kshell.query", "argparse", "hashlib", "csv", "shutil"):
+        assert heavy not in mods, heavy
 
 
 def test_lazily_loaded_families_answer_exactly_like_preloaded_ones(tmp_path):
@@ -214,3 +222,26 @@ def test_the_command_index_never_changes_what_a_corpus_command_parses_to():
         fast += 1
         assert node == full, text
     assert checked > 1000 and fast > checked // 2, (checked, fast)
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["-e", ".show databases"], ["s.kshell", "-e", "a", "--execute=b", "--format", "csv", "--keep-going"],
+    ["--echo", "-f", "x.kql", "--now", "2026-01-01", "--storage", "d", "--charts", "never"],
+    ["--format=json", "-e", ""],
+    # argparse decides these (help, abbreviations, values like options, bad choices, a second positional)
+    ["--form", "csv"], ["-e", "-x"], ["--format", "yaml"], ["a", "b"], ["-eprint 1"], ["--check"], ["--", "x"],
+    ["-f", "-"], ["--auth", "none", "http://127.0.0.1:1/db"], ["--keep-going=1"],
+])
+def test_the_fast_option_reader_answers_as_argparse(argv):
+    from kshell import cli
+
+    fast = cli._fast_args(argv)
+    if fast is not None:
+        assert vars(fast) == vars(cli.build_parser().parse_args(argv))
+
+
+def test_common_command_lines_skip_argparse():
+    from kshell import cli
+
+    assert cli._fast_args(["state.kshell", "-f", "s.kql", "--format", "csv"]) is not None
+    assert cli._fast_args(["--version"]) is None

@@ -231,3 +231,35 @@ def test_long_lists_are_stored_in_parts_and_come_back_whole(tmp_path):
         left = c.execute("""SELECT count(*) FROM kshell_parts WHERE key LIKE '["c","databases","netdefaultdb","principals",%'""").fetchone()[0]
     c.close()
     assert left == 0  # no stale parts of the once-long list
+
+
+def test_a_long_list_changed_in_any_way_comes_back_as_it_was_left(tmp_path):
+    """Elements keep their stored text only where they are the same object, at the same
+    place, with the same plain fields: shifts, shrinking mid-part, in-place changes
+    (nested ones too) and reordering are all written."""
+    path = str(tmp_path / "shapes.kshell")
+    session = open_session(path, now=NOW)
+    session.cluster.policies["kshell_test_list"] = [
+        {"n": i, "tags": ["a"]} if i == 8 else {"n": i} for i in range(200)]
+    session.sync()
+    shapes = [
+        lambda items: items.__setitem__(slice(None), items[:150]),  # shrink inside the third part
+        lambda items: items.insert(0, {"n": -1}),                   # every element moves
+        lambda items: items.pop(70),
+        lambda items: items[9]["tags"].append("b"),                 # in place, in a nested list
+        lambda items: items[5].update(n=555),                       # in place, a plain field
+        lambda items: items.reverse(),
+        lambda items: items.extend({"n": 1000 + i} for i in range(70)),
+        lambda items: items.__setitem__(3, {"n": 3.5}),
+    ]
+    for k, change in enumerate(shapes):  # one session: each write compares with the one before
+        items = session.cluster.policies["kshell_test_list"]
+        change(items)
+        expected = json.loads(json.dumps(items))
+        assert session.sync() is True
+        copy = str(tmp_path / f"copy{k}.kshell")
+        session.store.backup_to(copy)
+        reopened = open_session(copy)
+        assert reopened.cluster.policies["kshell_test_list"] == expected, k
+        close_session(reopened)
+    close_session(session)

@@ -108,8 +108,8 @@ function	estimate_data_size	estimate_data_size(columns)	long	runs	Estimated size
 function	exp	exp(x)	real	runs	e to the power x.
 function	exp10	exp10(x)	real	runs	10 to the power x.
 function	exp2	exp2(x)	real	runs	2 to the power x.
-function	extent_id	extent_id()	guid	not implemented yet	Identifier of the data shard holding the row.
-function	extent_tags	extent_tags()	dynamic	not implemented yet	Tags of the data shard holding the row.
+function	extent_id	extent_id()	guid	runs	Identifier of the data shard holding the row.
+function	extent_tags	extent_tags()	dynamic	runs	Tags of the data shard holding the row.
 function	external_table	external_table( TableName [, MappingName / MaxAgeOverride ] )	table	runs	Refers to an external table.
 function	extract	extract(regex, captureGroup, source [, typeLiteral])	string	runs	A regex capture group, optionally converted to a type.
 function	extract_all	extract_all(regex, [captureGroups,] source)	dynamic	runs	All regex matches (and their groups) in a string.
@@ -147,7 +147,7 @@ function	geo_intersection_line_with_polygon	geo_intersection_line_with_polygon(l
 function	geo_intersects_2lines	geo_intersects_2lines(lineString1,lineString2)	bool	runs	Whether two line strings intersect.
 function	geo_intersects_2polygons	geo_intersects_2polygons(polygon1,polygon1)	bool	runs	Whether two polygons intersect.
 function	geo_intersects_line_with_polygon	geo_intersects_line_with_polygon(lineString,polygon)	bool	runs	Whether a line string and a polygon intersect.
-function	geo_line_buffer	geo_line_buffer(lineString, radius, tolerance)	dynamic	not implemented yet	A polygon around a line string at a distance.
+function	geo_line_buffer	geo_line_buffer(lineString, radius, tolerance)	dynamic	runs	A polygon around a line string at a distance.
 function	geo_line_centroid	geo_line_centroid(lineString)	dynamic	runs	The centroid of a line string.
 function	geo_line_densify	geo_line_densify(lineString, tolerance, [ preserve_crossing ])	dynamic	runs	A line string with edges split to a tolerance.
 function	geo_line_interpolate_point	geo_line_interpolate_point(lineString,fraction)	dynamic	runs	The point at a fraction of a line string's length.
@@ -162,7 +162,7 @@ function	geo_point_to_geohash	geo_point_to_geohash(longitude, latitude,[ accurac
 function	geo_point_to_h3cell	geo_point_to_h3cell(longitude, latitude, [ resolution ])	string	runs	The H3 cell of a point.
 function	geo_point_to_s2cell	geo_point_to_s2cell(longitude, latitude, [ level ])	string	runs	The S2 cell token of a point.
 function	geo_polygon_area	geo_polygon_area(polygon)	real	runs	Area of a polygon, in square meters.
-function	geo_polygon_buffer	geo_polygon_buffer(polygon, radius, tolerance)	dynamic	not implemented yet	A polygon around a polygon at a distance.
+function	geo_polygon_buffer	geo_polygon_buffer(polygon, radius, tolerance)	dynamic	runs	A polygon around a polygon at a distance.
 function	geo_polygon_centroid	geo_polygon_centroid(polygon)	dynamic	runs	The centroid of a polygon.
 function	geo_polygon_densify	geo_polygon_densify(polygon, tolerance, [ preserve_crossing ])	dynamic	runs	A polygon with edges split to a tolerance.
 function	geo_polygon_perimeter	geo_polygon_perimeter(polygon)	real	runs	Perimeter of a polygon, in meters.
@@ -172,9 +172,9 @@ function	geo_polygon_to_s2cells	geo_polygon_to_s2cells(polygon [, level[, radius
 function	geo_s2cell_neighbors	geo_s2cell_neighbors(s2cell)	dynamic	runs	The S2 cells adjacent to a cell.
 function	geo_s2cell_to_central_point	geo_s2cell_to_central_point(s2cell)	dynamic	runs	The center of an S2 cell as a GeoJSON point.
 function	geo_s2cell_to_polygon	geo_s2cell_to_polygon(s2cell)	dynamic	runs	An S2 cell as a GeoJSON polygon.
-function	geo_simplify_polygons_array	geo_simplify_polygons_array(polygons, tolerance)	dynamic	not implemented yet	Union of polygons simplified to a tolerance.
+function	geo_simplify_polygons_array	geo_simplify_polygons_array(polygons, tolerance)	dynamic	runs	Union of polygons simplified to a tolerance.
 function	geo_union_lines_array	geo_union_lines_array(lineStrings)	dynamic	runs	Union of line strings.
-function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	not implemented yet	Union of polygons.
+function	geo_union_polygons_array	geo_union_polygons_array(polygons)	dynamic	runs	Union of polygons.
 function	getmonth	getmonth(...)	int	runs	Month of the year.
 function	gettype	gettype(value)	string	runs	The runtime type name of a value.
 function	getyear	getyear(date)	int	runs	Year of a datetime.
@@ -292,28 +292,28 @@ function	series_atan	series_atan(series)	dynamic	runs	Element-wise inverse tange
 function	series_ceiling	series_ceiling(series)	dynamic	runs	Element-wise ceiling.
 function	series_cos	series_cos(series)	dynamic	runs	Element-wise cosine.
 function	series_cosine_similarity	series_cosine_similarity(series1, series2, [magnitude1, [magnitude2]])	real	runs	Cosine similarity of two series.
-function	series_decompose	series_decompose(Series , [ Seasonality, Trend, Test_points, Seasonality_threshold ])	dynamic	not implemented yet	Baseline, seasonal, trend and residual of a series.
-function	series_decompose_anomalies	series_decompose_anomalies (Series, [ Threshold, Seasonality, Trend, Test_points, AD_method, Seasonality_threshold ])	dynamic	not implemented yet	Anomaly flags from a decomposition of a series.
-function	series_decompose_forecast	series_decompose_forecast(Series, Points, [ Seasonality, Trend, Seasonality_threshold ])	dynamic	not implemented yet	Forecast from a decomposition of a series.
+function	series_decompose	series_decompose(Series , [ Seasonality, Trend, Test_points, Seasonality_threshold ])	dynamic	runs	Baseline, seasonal, trend and residual of a series.
+function	series_decompose_anomalies	series_decompose_anomalies (Series, [ Threshold, Seasonality, Trend, Test_points, AD_method, Seasonality_threshold ])	dynamic	runs	Anomaly flags from a decomposition of a series.
+function	series_decompose_forecast	series_decompose_forecast(Series, Points, [ Seasonality, Trend, Seasonality_threshold ])	dynamic	runs	Forecast from a decomposition of a series.
 function	series_divide	series_divide(series1, series2)	dynamic	runs	Element-wise quotient of two series.
 function	series_dot_product	series_dot_product(series1, series2)	real	runs	Dot product of two series.
 function	series_equals	series_equals (series1, series2)	dynamic	runs	Element-wise equality of two series.
 function	series_exp	series_exp(series)	dynamic	runs	Element-wise e to the power x.
-function	series_fft	series_fft(x_real [, x_imaginary])	dynamic	not implemented yet	Fast Fourier transform of a series.
+function	series_fft	series_fft(x_real [, x_imaginary])	dynamic	runs	Fast Fourier transform of a series.
 function	series_fill_backward	series_fill_backward(series[,missing_value_placeholder])	dynamic	runs	Fills missing values with the next known value.
 function	series_fill_const	series_fill_const(series, constant_value, [ missing_value_placeholder ])	dynamic	runs	Fills missing values with a constant.
 function	series_fill_forward	series_fill_forward(series, [ missing_value_placeholder ])	dynamic	runs	Fills missing values with the previous known value.
 function	series_fill_linear	series_fill_linear(series, [ missing_value_placeholder [,fill_edges [, constant_value ]]])	dynamic	runs	Fills missing values by linear interpolation.
 function	series_fir	series_fir(series, filter [, normalize[, center]])	dynamic	runs	Finite impulse response filter.
-function	series_fit_2lines	Will return all mentioned above columns with the following names: series_fit_2lines_x_rsquare, series_fit_2lines_x_split_idx etc.	dynamic	not implemented yet	Two-segment linear regression (several columns).
-function	series_fit_2lines_dynamic	series_fit_2lines_dynamic(series)	dynamic	not implemented yet	Two-segment linear regression, as a property bag.
+function	series_fit_2lines	series_fit_2lines(series)	dynamic	runs	Two-segment linear regression (several columns).
+function	series_fit_2lines_dynamic	series_fit_2lines_dynamic(series)	dynamic	runs	Two-segment linear regression, as a property bag.
 function	series_fit_line	series_fit_line(series)	dynamic	runs	Linear regression (several columns).
 function	series_fit_line_dynamic	series_fit_line_dynamic(series)	dynamic	runs	Linear regression, as a property bag.
-function	series_fit_poly	T | extend series_fit_poly(y_series [, x_series, degree ])	dynamic	not implemented yet	Polynomial regression (several columns).
+function	series_fit_poly	series_fit_poly(y_series [, x_series, degree ])	dynamic	runs	Polynomial regression (several columns).
 function	series_floor	series_floor(series)	dynamic	runs	Element-wise floor.
 function	series_greater	series_greater(series1, series2)	dynamic	runs	Element-wise > of two series.
 function	series_greater_equals	series_greater_equals(series1, series2)	dynamic	runs	Element-wise >= of two series.
-function	series_ifft	series_ifft(fft_real [, fft_imaginary])	dynamic	not implemented yet	Inverse fast Fourier transform.
+function	series_ifft	series_ifft(fft_real [, fft_imaginary])	dynamic	runs	Inverse fast Fourier transform.
 function	series_iir	series_iir(series, numerators , denominators)	dynamic	runs	Infinite impulse response filter.
 function	series_less	series_less(series1, series2)	dynamic	runs	Element-wise < of two series.
 function	series_less_equals	series_less_equals(series1, series2)	dynamic	runs	Element-wise <= of two series.
@@ -321,10 +321,10 @@ function	series_log	series_log(series)	dynamic	runs	Element-wise natural logarit
 function	series_magnitude	series_magnitude(series)	real	runs	Euclidean norm of a series.
 function	series_multiply	series_multiply(series1, series2)	dynamic	runs	Element-wise product of two series.
 function	series_not_equals	series_not_equals(series1, series2)	dynamic	runs	Element-wise != of two series.
-function	series_outliers	series_outliers(series [, kind ] [, ignore_val ] [, min_percentile ] [, max_percentile ])	dynamic	not implemented yet	Tukey fence outlier scores of a series.
+function	series_outliers	series_outliers(series [, kind ] [, ignore_val ] [, min_percentile ] [, max_percentile ])	dynamic	runs	Tukey fence outlier scores of a series.
 function	series_pearson_correlation	series_pearson_correlation(series1, series2)	real	runs	Pearson correlation of two series.
-function	series_periods_detect	series_periods_detect(series, min_period, max_period, num_periods)	dynamic	not implemented yet	Detected periods of a series and their scores.
-function	series_periods_validate	series_periods_validate(series, period1 [ , period2 , . . . ] )	dynamic	not implemented yet	Scores of candidate periods of a series.
+function	series_periods_detect	series_periods_detect(series, min_period, max_period, num_periods)	dynamic	runs	Detected periods of a series and their scores.
+function	series_periods_validate	series_periods_validate(series, period1 [ , period2 , . . . ] )	dynamic	runs	Scores of candidate periods of a series.
 function	series_pow	series_pow(series1, series2)	dynamic	runs	Element-wise power of two series.
 function	series_product	series_product(series)	real	runs	Product of a series' elements.
 function	series_seasonal	series_seasonal(series [, period ])	dynamic	runs	The seasonal component of a series.
@@ -481,7 +481,7 @@ operator	!startswith_cs	T | where column !startswith_cs (expression)	bool	runs	N
 operator	!~	T | where column !~ (expression)	bool	runs	Case-insensitive string inequality.
 operator	==	T | where col == (expression, ... )	bool	runs	Case-sensitive equality.
 operator	=~	T | where col =~ (expression)	bool	runs	Case-insensitive string equality.
-operator	alias	alias	statement	not implemented yet	Names a database for the query.
+operator	alias	alias	statement	runs	Names a database for the query.
 operator	as	T | as [hint.materialized = Materialized] Name	table	runs	Names the piped table (for union withsource and later reference).
 operator	between	T | where expr between (leftRange .. rightRange)	bool	runs	Whether a value lies within an inclusive range.
 operator	consume	consume [decodeblocks = DecodeBlocks]	table	runs	Reads the input and discards it.
@@ -496,10 +496,10 @@ operator	endswith	T | where col endswith (expression)	bool	runs	Case-insensitive
 operator	endswith_cs	T | where col endswith_cs (expression)	bool	runs	Case-sensitive suffix test.
 operator	evaluate	evaluate	table	runs	Invokes a plugin.
 operator	extend	T | extend [ColumnName | (ColumnName[, ...]) =] Expression [, ...]	table	runs	Adds calculated columns.
-operator	externaldata	externaldata (columnName:columnType [, ...] )	table	not implemented yet	Reads data from external storage.
-operator	facet	T | facet by ColumnName [, ColumnName2, ...] [with ( filterPipe )]	table	not implemented yet	One count table per column, plus optional filtered rows.
-operator	find	find	table	not implemented yet	Rows matching a predicate across tables.
-operator	fork	T | fork [name=](subquery) [name=](subquery) ...	table	not implemented yet	Several results from one input.
+operator	externaldata	externaldata (columnName:columnType [, ...] )	table	runs	Reads data from external storage.
+operator	facet	T | facet by ColumnName [, ColumnName2, ...] [with ( filterPipe )]	table	runs	One count table per column, plus optional filtered rows.
+operator	find	find	table	runs	Rows matching a predicate across tables.
+operator	fork	T | fork [name=](subquery) [name=](subquery) ...	table	runs	Several results from one input.
 operator	getschema	T | getschema	table	runs	The input's column names and types.
 operator	graph-mark-components	G | graph-mark-components [kind = Kind] [with_component_id = ComponentId]	graph	runs	Marks connected components of a graph.
 operator	graph-match	G | graph-match [cycles = CyclesOption] Pattern [where Constraints] project [ColumnName =] Expression [, ...]	table	runs	Matches a pattern in a graph.
@@ -514,14 +514,14 @@ operator	hasprefix_cs	T | where Column hasprefix_cs (Expression)	bool	runs	Case-
 operator	hassuffix	T | where Column hassuffix (Expression)	bool	runs	Case-insensitive term-suffix test.
 operator	hassuffix_cs	T | where column hassuffix_cs ( expression )	bool	runs	Case-sensitive term-suffix test.
 operator	in	T | where col in (expression, ... )	bool	runs	Case-sensitive membership in a list.
-operator	inline_external_table	inline_external_table (columnName:columnType [, ...] )	table	not implemented yet	An external table defined inline.
+operator	inline_external_table	inline_external_table (columnName:columnType [, ...] )	table	runs	An external table defined inline.
 operator	invoke	T | invoke function([param1, param2])	table	runs	Calls a function on the piped table.
 operator	in~	T | where col in~ (expression, ... )	bool	runs	Case-insensitive membership in a list.
 operator	join	LeftTable | join [ kind = JoinFlavor ] [ Hints ] (RightTable) on Conditions	table	runs	Merges rows of two tables on matching keys.
 operator	let	let	statement	runs	Binds a name to a value, table or function.
 operator	limit	limit	table	runs	Alias of take.
 operator	lookup	LeftTable | lookup [kind = (leftouter|inner)] (RightTable) on Attributes	table	runs	Extends a fact table with a dimension table's columns.
-operator	macro-expand	macro-expand [kind = Kind] [isfuzzy = IsFuzzy] EntityGroup as EntityIdentifier (Subquery)	table	not implemented yet	Runs a subquery over each entity of an entity group.
+operator	macro-expand	macro-expand [kind = Kind] [isfuzzy = IsFuzzy] EntityGroup as EntityIdentifier (Subquery)	table	runs	Runs a subquery over each entity of an entity group.
 operator	make-graph	Edges | make-graph SourceNodeId --> TargetNodeId [ with Nodes1 on NodeId1 [, Nodes2 on NodeId2 ]]	graph	runs	Builds a graph from edges and nodes.
 operator	make-series	T | make-series [MakeSeriesParameters]	table	runs	Aggregated series over an axis.
 operator	matches regex	matches regex	bool	runs	Whether a string matches a regex.
@@ -542,7 +542,7 @@ operator	project-reorder	T | project-reorder ColumnNameOrPattern [asc | desc | g
 operator	range	range columnName from start to stop step step	table	runs	A table of a numeric, datetime or timespan progression.
 operator	reduce	T | reduce [kind = ReduceKind] by Expr [with [threshold = Threshold] [, characters = Characters]]	table	runs	Groups strings by similarity.
 operator	render	T | render visualization [with ( propertyName = propertyValue [, ...])]	table	runs	Asks for a chart of the result.
-operator	restrict	restrict	statement	not implemented yet	Limits the tables the rest of the query can see.
+operator	restrict	restrict	statement	runs	Limits the tables the rest of the query can see.
 operator	sample	T | sample NumberOfRows	table	runs	Random rows.
 operator	sample-distinct	T | sample-distinct NumberOfValues of ColumnName	table	runs	Random distinct values of a column.
 operator	scan	T | scan [ with_match_id = MatchIdColumnName ] [ declare ( ColumnDeclarations ) ] with ( StepDefinitions )	table	runs	A state machine over ordered rows.
@@ -561,32 +561,32 @@ operator	union	union	table	runs	Rows of several tables.
 operator	where	T | where col matches regex (expression)	table	runs	Rows for which a predicate holds (alias filter).
 plugin	active_users_count	T | evaluate active_users_count(IdColumn, TimelineColumn, Start, End, LookbackWindow, Period, ActivePeriodsCount, Bin , [dim1, dim2, ...])	table	runs	Distinct active users over lookback windows.
 plugin	activity_counts_metrics	T | evaluate activity_counts_metrics(IdColumn, TimelineColumn, Start, End, Step [, Dimensions])	table	runs	Counts, distinct counts and new values per period.
-plugin	activity_engagement	T | evaluate activity_engagement(IdColumn, TimelineColumn, [Start, End,] InnerActivityWindow, OuterActivityWindow [, dim1, dim2, ...])	table	not implemented yet	Activity ratios over an inner and an outer window.
-plugin	activity_metrics	T | evaluate activity_metrics(IdColumn, TimelineColumn, [Start, End,] Window [, dim1, dim2, ...])	table	not implemented yet	Retention, churn and new values per period.
+plugin	activity_engagement	T | evaluate activity_engagement(IdColumn, TimelineColumn, [Start, End,] InnerActivityWindow, OuterActivityWindow [, dim1, dim2, ...])	table	runs	Activity ratios over an inner and an outer window.
+plugin	activity_metrics	T | evaluate activity_metrics(IdColumn, TimelineColumn, [Start, End,] Window [, dim1, dim2, ...])	table	runs	Retention, churn and new values per period.
 plugin	ai_chat_completion	evaluate ai_chat_completion (Chat, ConnectionString [, Options [, IncludeErrorMessages]])	table	calls a service outside the cluster, which the simulation does not have	Chat completion by an AI model.
 plugin	ai_chat_completion_prompt	evaluate ai_chat_completion_prompt (Prompt, ConnectionString [, Options [, IncludeErrorMessages]])	table	calls a service outside the cluster, which the simulation does not have	Prompt completion by an AI model.
 plugin	ai_embeddings	evaluate ai_embeddings (text, connectionString [, options [, IncludeErrorMessages]])	table	calls a service outside the cluster, which the simulation does not have	Text embeddings by an AI model.
-plugin	autocluster	T | evaluate autocluster ([SizeWeight [, WeightColumn [, NumSeeds [, CustomWildcard [, ... ]]]]])	table	not implemented yet	Common patterns of discrete attributes.
+plugin	autocluster	T | evaluate autocluster ([SizeWeight [, WeightColumn [, NumSeeds [, CustomWildcard [, ... ]]]]])	table	runs	Common patterns of discrete attributes.
 plugin	azure_digital_twins_query_request	evaluate azure_digital_twins_query_request ( AdtInstanceEndpoint , AdtQuery )	table	calls a service outside the cluster, which the simulation does not have	Runs an Azure Digital Twins query.
 plugin	bag_unpack	T | evaluate bag_unpack( Column [, OutputColumnPrefix ] [, columnsConflict ] [, ignoredProperties ] ) [: OutputSchema]	table	runs	One column per property of a dynamic bag.
-plugin	basket	T | evaluate basket ([ Threshold, WeightColumn, MaxDimensions, CustomWildcard, CustomWildcard, ... ])	table	not implemented yet	Frequent patterns of discrete attributes.
+plugin	basket	T | evaluate basket ([ Threshold, WeightColumn, MaxDimensions, CustomWildcard, CustomWildcard, ... ])	table	runs	Frequent patterns of discrete attributes.
 plugin	cosmosdb_sql_request	evaluate cosmosdb_sql_request ( ConnectionString , SqlQuery [, SqlParameters [, Options]] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a Cosmos DB SQL query.
 plugin	dcount_intersect	T | evaluate dcount_intersect(hll_1, hll_2, [, hll_3, ...])	table	runs	Distinct counts of intersections of hll sketches.
-plugin	diffpatterns	T | evaluate diffpatterns(SplitColumn, SplitValueA, SplitValueB [, WeightColumn,Threshold, MaxDimensions, CustomWildcard, ...])	table	not implemented yet	Patterns that differ between two sets of rows.
-plugin	diffpatterns_text	T | evaluate diffpatterns_text(TextColumn, BooleanCondition [, MinTokens, Threshold , MaxTokens])	table	not implemented yet	Text patterns that differ between two sets of rows.
-plugin	funnel_sequence	T | evaluate funnel_sequence(IdColumn, TimelineColumn, Start, End, MaxSequenceStepWindow, Step, StateColumn, Sequence)	table	not implemented yet	Events before and after a sequence of states.
-plugin	funnel_sequence_completion	T | evaluate funnel_sequence_completion(IdColumn, TimelineColumn, Start, End, BinSize, StateColumn, Sequence, MaxSequenceStepWindows)	table	not implemented yet	Completed funnel steps per period.
+plugin	diffpatterns	T | evaluate diffpatterns(SplitColumn, SplitValueA, SplitValueB [, WeightColumn,Threshold, MaxDimensions, CustomWildcard, ...])	table	runs	Patterns that differ between two sets of rows.
+plugin	diffpatterns_text	T | evaluate diffpatterns_text(TextColumn, BooleanCondition [, MinTokens, Threshold , MaxTokens])	table	runs	Text patterns that differ between two sets of rows.
+plugin	funnel_sequence	T | evaluate funnel_sequence(IdColumn, TimelineColumn, Start, End, MaxSequenceStepWindow, Step, StateColumn, Sequence)	table	runs	Events before and after a sequence of states.
+plugin	funnel_sequence_completion	T | evaluate funnel_sequence_completion(IdColumn, TimelineColumn, Start, End, BinSize, StateColumn, Sequence, MaxSequenceStepWindows)	table	runs	Completed funnel steps per period.
 plugin	geo_line_lookup	T | evaluate geo_line_lookup( LookupTable , LookupLineKey , SourceLongitude , SourceLatitude , Radius , [ return_unmatched ] , [ lookup_area_radius ] , [ return_lookup_key ] )	table	runs	Joins points with their nearest line in a lookup table.
 plugin	geo_polygon_lookup	T | evaluate geo_polygon_lookup( LookupTable , LookupPolygonKey , SourceLongitude , SourceLatitude , [ radius ] , [ return_unmatched ] , [ lookup_area_radius ] , [ return_lookup_key ] )	table	runs	Joins points with the polygons containing them.
 plugin	http_request	evaluate http_request ( Uri [, RequestHeaders [, Options]] )	table	calls a service outside the cluster, which the simulation does not have	Sends an HTTP GET request.
 plugin	http_request_post	evaluate http_request_post ( Uri [, RequestHeaders [, Options [, Content]]] )	table	calls a service outside the cluster, which the simulation does not have	Sends an HTTP POST request.
-plugin	infer_storage_schema	evaluate infer_storage_schema( Options )	table	not implemented yet	Infers the schema of files in storage.
-plugin	infer_storage_schema_with_suggestions	evaluate infer_storage_schema_with_suggestions( Options )	table	not implemented yet	Infers a storage schema with suggestions.
+plugin	infer_storage_schema	evaluate infer_storage_schema( Options )	table	runs	Infers the schema of files in storage.
+plugin	infer_storage_schema_with_suggestions	evaluate infer_storage_schema_with_suggestions( Options )	table	runs	Infers a storage schema with suggestions.
 plugin	ipv4_lookup	T | evaluate ipv4_lookup( LookupTable , SourceIPv4Key , IPv4LookupKey [, ExtraKey1 [.. , ExtraKeyN [, return_unmatched ]]] )	table	runs	Joins IPv4 addresses with a table of ranges.
 plugin	ipv6_lookup	T | evaluate ipv6_lookup( LookupTable , SourceIPv6Key , IPv6LookupKey [, return_unmatched ] )	table	runs	Joins IPv6 addresses with a table of ranges.
 plugin	mysql_request	evaluate mysql_request ( ConnectionString , SqlQuery [, SqlParameters] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a MySQL query.
 plugin	narrow	T | evaluate narrow()	table	runs	Unpivots a table into Row, Column, Value.
-plugin	new_activity_metrics	TabularExpression | evaluate new_activity_metrics(IdColumn, TimelineColumn, Start, End, Window [, Cohort] [, dim1, dim2, ...] [, Lookback] )	table	not implemented yet	Activity metrics of new users' cohorts.
+plugin	new_activity_metrics	TabularExpression | evaluate new_activity_metrics(IdColumn, TimelineColumn, Start, End, Window [, Cohort] [, dim1, dim2, ...] [, Lookback] )	table	runs	Activity metrics of new users' cohorts.
 plugin	pivot	T | evaluate pivot(pivotColumn[, aggregationFunction] [,column1 [,column2 ... ]]) [: OutputSchema]	table	runs	Turns a column's values into columns.
 plugin	postgresql_request	evaluate postgresql_request ( ConnectionString , SqlQuery [, SqlParameters] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a PostgreSQL query.
 plugin	preview	T | evaluate preview(NumberOfRows)	table	runs	The first rows and the total row count.
@@ -595,8 +595,8 @@ plugin	r	T | evaluate [hint.distribution = (single | per_node)] r(output_schema,
 plugin	rolling_percentile	T | evaluate rolling_percentile(ValueColumn, Percentile, IndexColumn, BinSize, BinsPerWindow [, dim1, dim2, ...] )	table	runs	Percentile over a rolling window.
 plugin	rows_near	T | evaluate rows_near(Condition, NumRows, [, RowsAfter ])	table	runs	Rows near those matching a condition.
 plugin	schema_merge	T | evaluate schema_merge(PreserveOrder)	table	runs	Merges table schemas into one.
-plugin	sequence_detect	T | evaluate sequence_detect (TimelineColumn, MaxSequenceStepWindow, MaxSequenceSpan, Expr1, Expr2, ..., Dim1, Dim2, ...)	table	not implemented yet	Sequences of events within time windows.
-plugin	session_count	TabularExpression | evaluate session_count(IdColumn, TimelineColumn, Start, End, Bin, LookBackWindow [, dim1, dim2, ...])	table	not implemented yet	Number of sessions per period.
+plugin	sequence_detect	T | evaluate sequence_detect (TimelineColumn, MaxSequenceStepWindow, MaxSequenceSpan, Expr1, Expr2, ..., Dim1, Dim2, ...)	table	runs	Sequences of events within time windows.
+plugin	session_count	TabularExpression | evaluate session_count(IdColumn, TimelineColumn, Start, End, Bin, LookBackWindow [, dim1, dim2, ...])	table	runs	Number of sessions per period.
 plugin	sliding_window_counts	T | evaluate sliding_window_counts(IdColumn, TimelineColumn, Start, End, LookbackWindow, Bin , [dim1, dim2, ...])	table	runs	Counts and distinct counts over sliding windows.
 plugin	sql_request	evaluate sql_request ( ConnectionString , SqlQuery [, SqlParameters [, Options]] ) [: OutputSchema]	table	calls a service outside the cluster, which the simulation does not have	Runs a SQL Server query.
 """

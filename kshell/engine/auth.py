@@ -32,6 +32,7 @@ from typing import Any, Iterator
 
 from kshell.engine.cluster import Cluster, derived_id
 from kshell.errors import BadRequest
+from kshell.lazy_re import lazy
 
 try:  # the managed-identity family is optional; imported once here (principal checks are hot paths)
     from kshell.engine import azure as _azure
@@ -66,7 +67,7 @@ ALL_DATABASES_ADMIN = "AllDatabasesAdmin"
 ALL_DATABASES_VIEWER = "AllDatabasesViewer"
 ALL_DATABASES_MONITOR = "AllDatabasesMonitor"
 
-_GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_GUID_RE = lazy(globals(), "_GUID_RE", r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 
 def _guid(text: str) -> str | None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from kshell.engine.cluster import Cluster, derived_id
 from kshell.errors import BadRequest, Conflict, EntityNotFound
+from kshell.lazy_re import lazy
 
 SYSTEM = "system"  # the reserved word for the cluster's system-assigned identity (spec 1.2)
 
@@ -78,7 +79,7 @@ def user_identity_resource_id(cluster: Cluster, name: str) -> str:
             f"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}")
 
 
-_CANONICAL_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_CANONICAL_GUID = lazy(globals(), "_CANONICAL_GUID", r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def normalize_guid(text: str) -> str | None:

@@ -30,12 +30,30 @@ ID_NAMESPACE = uuid.UUID("6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b40")
 _DERIVED: dict[str, uuid.UUID] = {}
 
 
+def name_uuid(text: str) -> uuid.UUID:
+    """uuid.uuid5(ID_NAMESPACE, text), hashed with the interpreter's built-in SHA-1:
+    `uuid.uuid5` imports hashlib, whose OpenSSL binding is a tenth of script start-up
+    (issue 18), for the one digest a short script needs."""
+    global _sha1
+    if _sha1 is None:
+        try:
+            from _sha1 import sha1 as _sha1
+        except ImportError:  # an interpreter built without it
+            from hashlib import sha1 as _sha1
+    digest = _sha1(_NAMESPACE_BYTES + text.encode("utf-8")).digest()
+    return uuid.UUID(bytes=digest[:16], version=5)
+
+
+_sha1 = None
+_NAMESPACE_BYTES = ID_NAMESPACE.bytes
+
+
 def derived_id(*parts: str) -> uuid.UUID:
     """A deterministic GUID derived from names (uuid5 under the cluster namespace)."""
     text = "/".join(parts)
     value = _DERIVED.get(text)
     if value is None:
-        value = uuid.uuid5(ID_NAMESPACE, text)
+        value = name_uuid(text)
         if len(_DERIVED) >= 200_000:
             _DERIVED.clear()
         _DERIVED[text] = value

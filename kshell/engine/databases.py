@@ -169,9 +169,10 @@ def _flavor_row(session: Session, db: Database, columns: list[tuple[str, str]]) 
         "HotOriginalSize": original, "HotExtentSize": original / 2, "HotCompressedSize": original / 2,
         "HotIndexSize": original / 10, "HotRowCount": rows,
     }
-    from kshell.engine.policies.script import database_policy_fields
+    if any(name not in fields for name, _ in columns):  # a flavour with policy columns
+        from kshell.engine.policies.script import database_policy_fields
 
-    fields.update(database_policy_fields(db))
+        fields.update(database_policy_fields(db))
     row = []
     for name, type_name in columns:
         value = fields.get(name, "null")  # unset policies show as null

@@ -22,11 +22,12 @@ empty and `.cancel operation` finds a completed operation.
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import uuid
 from collections import OrderedDict, deque
 from typing import Any
 
-from kshell.engine.cluster import ID_NAMESPACE
+from kshell.engine.cluster import name_uuid
 from kshell.engine.session import REQUEST_HOOKS, Session, handler
 from kshell.errors import BadRequest, EntityNotFound, KustoError
 from kshell.result import Result
@@ -87,9 +88,19 @@ def _next_id(session: Session, *parts: str) -> uuid.UUID:
     per id (hashing a fresh text each time) cost an eighth of a management script's time."""
     log = log_of(session.cluster)
     log.seq += 1
+    return _id_at(log, log.seq)
+
+
+def _id_at(log: _Log, seq: int) -> uuid.UUID:
     if log.base is None:
-        log.base = uuid.uuid5(ID_NAMESPACE, f"{session.cluster.name}/request").int
-    return uuid.UUID(int=(log.base + log.seq * _ID_STEP) % (1 << 128))
+        log.base = name_uuid(f"{log.cluster.name}/request").int
+    return uuid.UUID(int=(log.base + seq * _ID_STEP) % (1 << 128))
+
+
+def _shown(log: _Log, value: Any) -> Any:
+    """An id as shown: the request hook stores sequence numbers, made into ids when shown
+    (most requests' ids are never looked at)."""
+    return _id_at(log, value) if value.__class__ is int else value
 
 
 _ID_STEP = 0x9E3779B97F4A7C15F39CC0605CEDC835  # odd, so the ids of one log never repeat
@@ -121,6 +132,31 @@ def record_operation(session: Session, operation: str, target: str, details: Res
     return log.operations[str(op).lower()]["OperationId"]
 
 
+def _record_completed(session: Session, log: _Log, kind: str, now: Any, state: str, status: str) -> None:
+    """record_operation for a request the hook saw complete: its ids stay sequence numbers
+    until shown, and it is found by scanning (_find_operation)."""
+    log.seq += 2  # the operation id, then the root activity id
+    log.operations[log.seq - 1] = {
+        "OperationId": log.seq - 1, "Operation": kind, "NodeId": "", "StartedOn": now, "LastUpdatedOn": now,
+        "Duration": _ZERO, "State": state, "Status": status, "RootActivityId": log.seq, "ShouldRetry": False,
+        "Database": session.database_name, "Principal": session.principal, "User": _user(session.principal),
+        "AdminEpochStartTime": now, "details": None, "target": "",
+    }
+    if len(log.operations) > LOG_LIMIT:
+        log.operations.popitem(last=False)
+
+
+_ZERO = dt.timedelta(0)
+
+
+def _find_operation(log: _Log, text: str) -> dict | None:
+    op = log.operations.get(text.lower())
+    if op is None:
+        wanted = text.lower()
+        op = next((o for o in log.operations.values() if str(_shown(log, o["OperationId"])) == wanted), None)
+    return op
+
+
 def _user(principal: str) -> str:
     return principal.split("=", 1)[-1].split(";", 1)[0]
 
@@ -149,20 +185,20 @@ def on_request(session: Session, node: Any):
         log = log_of(session.cluster)
         now = session.now()
         kind = "" if is_query else command_type(inner)
+        log.seq += 2  # the client activity id, then the root activity id
         log.requests.append({
-            "ClientActivityId": f"KSH.execute;{_next_id(session, 'client')}", "CommandType": kind,
+            "ClientActivityId": log.seq - 1, "CommandType": kind,
             "Text": _clip(getattr(node, "text", "") or ""), "Database": session.database_name, "StartedOn": started,
             "LastUpdatedOn": now, "Duration": now - started, "State": "Failed" if error else "Completed",
-            "RootActivityId": _next_id(session, "root"), "User": _user(session.principal),
+            "RootActivityId": log.seq, "User": _user(session.principal),
             "FailureReason": f"{error.kind}: {error.message}" if error else "", "Application": "kshell",
             "Principal": session.principal, "TotalCpu": dt.timedelta(0), "MemoryPeak": 0,
             "WorkloadGroup": "default", "query": is_query,
         })
         # an async command that succeeded was recorded by its handler (with its details)
         if changes and kind not in _NOT_OPERATIONS and (error is not None or not getattr(inner, "is_async", False)):
-            record_operation(session, kind, "", None, op_id=_next_id(session, "operation", kind),
-                             state="Failed" if error else "Completed",
-                             status=f"{error.kind}: {error.message}" if error else "")
+            _record_completed(session, log, kind, now, "Failed" if error else "Completed",
+                              f"{error.kind}: {error.message}" if error else "")
         if changes and error is None and before is not None:
             journal_change(session, inner, before)
 
@@ -190,7 +226,8 @@ def _entity(session: Session, node: Any) -> tuple[str, str]:
     return session.database_name, ""
 
 
-def entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
+def entity_state(session: Session, node: Any) -> tuple[str, str, bytes | str] | None:
+    """(database, entity name, the entity's state) before `node` runs; see _state."""
     try:
         db_name, name = _entity(session, node)
         db = session.cluster.database(db_name)
@@ -198,7 +235,66 @@ def entity_state(session: Session, node: Any) -> tuple[str, str, str] | None:
         return None
     if db is None:
         return None
-    return db.name, name, entity_script(db, name)
+    return db.name, name, _state(db, name)
+
+
+# The journal's entity states are kept as what their scripts are made of, frozen with
+# marshal, and the script texts are written only when `.show journal` asks: rendering an
+# entity's script before and after every metadata command (policies as JSON) was the
+# largest per-request cost of a management script (issue 18).  The script is a function
+# of these inputs, so equal inputs mean an unchanged entity (no entry), as equal texts did.
+
+def _script_inputs(db: Any, name: str) -> Any:
+    """What entity_script(db, name) reads, as plain data (None: no such entity)."""
+    if not name:
+        return None
+    table = db.tables.get(name)
+    if table is not None:
+        return ("table", table.name, table.folder, table.docstring,
+                [(c.name, c.type, c.docstring) for c in table.columns], dict(table.policies))
+    fn = db.functions.get(name)
+    if fn is not None:
+        return ("function", fn.name, fn.parameters, fn.body, fn.folder, fn.docstring, fn.skipvalidation, fn.view)
+    if db.materialized_views.get(name) is not None:
+        return ("text", entity_script(db, name))
+    if name.lower() == db.name.lower():
+        return ("database", db.name, dict(db.policies))
+    return None
+
+
+def _state(db: Any, name: str) -> bytes | str:
+    """The entity's state: its script's inputs frozen (marshal), or the script text itself
+    when they hold something marshal cannot copy.  Format 0 writes equal data as equal
+    bytes (later formats mark interned strings and shared objects)."""
+    try:
+        return marshal.dumps(_script_inputs(db, name), 0)
+    except ValueError:
+        return entity_script(db, name)
+
+
+def _state_text(state: bytes | str) -> str:
+    """The script an entity state stands for."""
+    if isinstance(state, str):
+        return state
+    inputs = marshal.loads(state)
+    if inputs is None:
+        return ""
+    kind, *fields = inputs
+    if kind == "text":
+        return fields[0]
+    from types import SimpleNamespace as Record
+
+    from kshell.engine import databases
+
+    if kind == "function":
+        keys = ("name", "parameters", "body", "folder", "docstring", "skipvalidation", "view")
+        return databases.function_script(Record(**dict(zip(keys, fields))))
+    if kind == "table":
+        name, folder, docstring, columns, policies = fields
+        columns = [Record(name=n, type=t, docstring=d) for n, t, d in columns]
+        return _table_text(Record(name=name, folder=folder, docstring=docstring, columns=columns, policies=policies))
+    name, policies = fields
+    return _database_text(Record(name=name, policies=policies))
 
 
 def entity_script(db: Any, name: str) -> str:
@@ -209,9 +305,7 @@ def entity_script(db: Any, name: str) -> str:
         return ""
     table = db.tables.get(name)
     if table is not None:
-        from kshell.engine.policies.script import table_flow_lines
-
-        return "\n".join(databases.table_script(table) + table_flow_lines(table, databases._name(table.name)))
+        return _table_text(table)
     fn = db.functions.get(name)
     if fn is not None:
         return databases.function_script(fn)
@@ -221,20 +315,32 @@ def entity_script(db: Any, name: str) -> str:
 
         return "\n".join(view_lines(view))
     if name.lower() == db.name.lower():  # the database itself: its policies and mappings
-        from kshell.engine.policies.script import database_policy_lines
-
-        return "\n".join(database_policy_lines(db, databases._name(db.name))
-                         + databases._mapping_lines(db, f"database {databases._name(db.name)}"))
+        return _database_text(db)
     return ""
 
 
-def journal_change(session: Session, node: Any, before: tuple[str, str, str] | None) -> None:
+def _table_text(table: Any) -> str:
+    from kshell.engine import databases
+    from kshell.engine.policies.script import table_flow_lines
+
+    return "\n".join(databases.table_script(table) + table_flow_lines(table, databases._name(table.name)))
+
+
+def _database_text(db: Any) -> str:
+    from kshell.engine import databases
+    from kshell.engine.policies.script import database_policy_lines
+
+    return "\n".join(database_policy_lines(db, databases._name(db.name))
+                     + databases._mapping_lines(db, f"database {databases._name(db.name)}"))
+
+
+def journal_change(session: Session, node: Any, before: tuple[str, str, bytes | str] | None) -> None:
     """Journal the change `node` made, given the entity's state before it (entity_state)."""
     if before is None:
         return
     db_name, name, original = before
     db = session.cluster.database(db_name)
-    updated = entity_script(db, name) if db is not None else ""
+    updated = _state(db, name) if db is not None else ""
     if updated == original:
         return  # data, not metadata, changed (ingestion) or nothing did
     text = (getattr(node, "text", "") or "").strip()
@@ -242,10 +348,20 @@ def journal_change(session: Session, node: Any, before: tuple[str, str, str] | N
     event = "-".join(w.upper() for w in words if w.replace("-", "").isalpha())
     log_of(session.cluster).journal.append({
         "Event": event, "EventTimestamp": session.now(), "Database": db_name, "EntityName": name,
-        "UpdatedEntityName": name if updated else "", "EntityVersion": "",
-        "EntityContainerName": db_name, "OriginalEntityState": original, "UpdatedEntityState": updated,
-        "ChangeCommand": _clip(text), "Principal": session.principal,
+        "EntityVersion": "", "EntityContainerName": db_name, "OriginalEntityState": original,
+        "UpdatedEntityState": updated, "ChangeCommand": _clip(text), "Principal": session.principal,
     })
+
+
+def _rendered(entry: dict) -> dict | None:
+    """A journal entry with its scripts written (once); None when they are the same text
+    (inputs that differ only in what the script does not show)."""
+    if "UpdatedEntityName" not in entry:
+        original = entry["OriginalEntityState"] = _state_text(entry["OriginalEntityState"])
+        updated = entry["UpdatedEntityState"] = _state_text(entry["UpdatedEntityState"])
+        entry["UpdatedEntityName"] = entry["EntityName"] if updated else ""
+        entry["same"] = original == updated
+    return None if entry["same"] else entry
 
 
 # ------------------------------------------------------------ visibility
@@ -268,7 +384,7 @@ def _sees(session: Session, database: str, principal: str) -> bool:
 def show_operations(session: Session, node: ShowOperations) -> Result:
     log = log_of(session.cluster)
     if node.details:
-        op = log.operations.get(node.ids[0].lower())
+        op = _find_operation(log, node.ids[0])
         if op is None or not _sees(session, op["Database"], op["Principal"]):
             raise EntityNotFound(f"Operation '{node.ids[0]}' was not found")
         if op["details"] is None:
@@ -277,10 +393,14 @@ def show_operations(session: Session, node: ShowOperations) -> Result:
     ops = list(log.operations.values())
     if node.ids:
         wanted = {i.lower() for i in node.ids}
-        ops = [o for o in ops if str(o["OperationId"]).lower() in wanted]
+        ops = [o for o in ops if str(_shown(log, o["OperationId"])) in wanted]
     ops = [o for o in ops if _sees(session, o["Database"], o["Principal"])]
     names = [c for c, _ in OPERATIONS_COLUMNS]
-    return Result.of(OPERATIONS_COLUMNS, [[o[n] for n in names] for o in reversed(ops)])
+    return Result.of(OPERATIONS_COLUMNS, [[_shown(log, o[n]) if n in _ID_COLUMNS else o[n] for n in names]
+                                          for o in reversed(ops)])
+
+
+_ID_COLUMNS = frozenset({"OperationId", "RootActivityId"})
 
 
 @handler(ShowRequests)
@@ -296,13 +416,19 @@ def show_requests(session: Session, node: ShowRequests) -> Result:
         entries, columns = list(log.requests), COMMANDS_COLUMNS
     entries = [r for r in entries if _sees(session, r["Database"], r["Principal"])]
     names = [c for c, _ in columns]
-    return Result.of(columns, [[r[n] for n in names] for r in reversed(entries)])
+    return Result.of(columns, [[_request_cell(log, r, n) for n in names] for r in reversed(entries)])
+
+
+def _request_cell(log: _Log, entry: dict, name: str) -> Any:
+    if name == "ClientActivityId":
+        return f"KSH.execute;{_shown(log, entry[name])}"
+    return _shown(log, entry[name]) if name == "RootActivityId" else entry[name]
 
 
 @handler(ShowJournal)
 def show_journal(session: Session, node: ShowJournal) -> Result:
     log = log_of(session.cluster)
-    entries = list(log.journal)
+    entries = [e for e in map(_rendered, log.journal) if e is not None]
     if node.scope == "database":
         db = session.get_database(node.database)
         entries = [e for e in entries if e["Database"].lower() == db.name.lower()]
@@ -316,7 +442,7 @@ def cancel_operation(session: Session, node: CancelOperation) -> Result:
     if node.kind == "query":
         raise EntityNotFound(f"Query '{node.id}' is not running (kshell answers every query before the next request)")
     log = log_of(session.cluster)
-    op = log.operations.get(node.id.lower())
+    op = _find_operation(log, node.id)
     if op is None or not _sees(session, op["Database"], op["Principal"]):
         raise EntityNotFound(f"Operation '{node.id}' was not found")
     raise BadRequest(f"Operation '{node.id}' ({op['Operation']}) has already completed ({op['State']}) "

@@ -27,7 +27,7 @@ from typing import Any
 from kshell.errors import DatabaseNotFound, EntityNotFound, NotSupported
 from kshell.engine.session import Session, handler, load_hook_owners
 from kshell.result import Result
-from kshell.syntax.ast import Query
+from kshell.syntax.ast import Let, Query
 
 DATABASE_READ_HOOKS: list[Callable[["SessionQueryContext", str], None]] = []
 TABLE_READ_HOOKS: list[Callable[["SessionQueryContext", str, Any], Any]] = []
@@ -112,6 +112,46 @@ class SessionQueryContext:
             raise NotSupported(f"reading external table '{name}' is not simulated by kshell")
         raise EntityNotFound(f"External table '{name}' was not found in database '{db.name}'")
 
+    def read_external_data(self, uris: list[str], columns: list[tuple[str, str]],
+                           options: dict[str, Any]) -> list[list[Any]]:
+        """`externaldata`: columnar rows read from the simulated storage with this query's
+        principal's rights (kshell.engine.external_data)."""
+        from kshell.engine import external_data
+
+        self.database(None)  # the context database's read hooks run first
+        return external_data.read(self, uris, columns, options)
+
+    def read_inline_external_table(self, definition: str, uris: list[str]) -> Any:
+        """`inline_external_table`: an external table defined in the query, read like a stored
+        one (kshell.engine.external_data.read_inline); nothing is stored."""
+        from kshell.engine import external_data
+
+        return external_data.read_inline(self, definition, uris)
+
+    def database_names(self) -> list[str]:
+        """Every database of the cluster (find in (database('*').*), restrict)."""
+        return [db.name for db in self.cluster.databases.values()]
+    def storage_files(self, connection_string: str, usage: str = "ExternalDataRequest") -> list[Any]:
+        """The files under a storage connection string, read with the caller's rights: the
+        credential must allow reading (a managed identity also needs `usage` in the
+        ManagedIdentity policy), through the one storage path resolver.  Each file is a
+        kshell.query.context.StorageFile (the text is read when asked for)."""
+        from kshell.engine import storage
+        from kshell.query.context import StorageFile
+
+        self.database(None)  # a query runs in a database the caller may read
+        uri = storage.parse_uri(connection_string)
+        storage.check_access(self.session, uri, need="read", usage=usage, database=self.database_name,
+                             principal=self.principal)
+        out = []
+        for relative, path in storage.list_files(self.session, uri):
+            stat = path.stat()
+            name = "/".join(p for p in (uri.path, relative) if p)
+            out.append(StorageFile(storage.uri_for(uri, name), relative or path.name,
+                                   dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc).replace(tzinfo=None),
+                                   stat.st_size, lambda path=path: storage.read_text(path)))
+        return out
+
     def table_names(self, database: str | None) -> list[str]:
         """Table names of a database (union with wildcards)."""
         return list(self.database(database).tables)
@@ -166,19 +206,25 @@ def _fallback_details(fqn: str) -> dict[str, Any]:
 
 @handler(Query)
 def run_query(session: Session, node: Query) -> Result | list[Result]:
-    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression."""
-    from kshell.query import run
+    """A query; a batch (`T1 | count; T2 | take 1`) gives one result per expression, and a
+    query ending with fork or facet (or a plugin returning several tables) one per table it
+    makes.  A batch expression that names its outputs for the later ones
+    (`graph-to-table ... as N, as E`) gives no result of its own."""
+    from kshell.query import run_all
+    from kshell.query.graph import batch_outputs
 
-    result = truncate(run(node, SessionQueryContext(session)), node.statements)
-    result.visualization = visualization(node.body)
-    if not node.batch:
-        return result
-    results = [result]
-    for expr in node.batch:
-        part = Query(node.statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
-        results.append(truncate(run(part, SessionQueryContext(session)), node.statements))
-        results[-1].visualization = visualization(expr)
-    return results
+    results = []
+    statements = list(node.statements)
+    for expr in [node.body, *node.batch]:
+        named = batch_outputs(expr) if node.batch else None
+        if named is not None:
+            statements += [Let(name, value, pos=getattr(expr, "pos", node.pos)) for name, value in named]
+            continue
+        part = node if not node.batch else Query(statements, expr, text=node.text, pos=getattr(expr, "pos", node.pos))
+        tables = [truncate(r, statements) for r in run_all(part, SessionQueryContext(session))]
+        tables[-1].visualization = visualization(expr)
+        results += tables
+    return results[0] if len(results) == 1 else results
 
 
 def visualization(body: Any) -> dict[str, Any] | None:

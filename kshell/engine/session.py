@@ -219,9 +219,13 @@ HOOK_ORDER: dict[str, tuple[str, ...]] = {
 def load_hook_owners(kind: str) -> None:
     """Import the families that register hooks of `kind`, and order those hook lists
     as they are with every family loaded (before running one of them)."""
+    ready = _READY.get(kind)
+    if ready is not None and all(len(hooks) == n for hooks, n in ready):
+        return  # done before, and no hook came or went since (runs before every request)
     if not _loaded:
         for mod in HOOK_OWNERS.get(kind, FAMILY_MODULES):
             _import_family(mod)
+    lists = []
     for name in HOOK_LISTS.get(kind, ()):
         module, _, attr = name.partition(":")
         hooks = getattr(importlib.import_module(module), attr)
@@ -229,6 +233,12 @@ def load_hook_owners(kind: str) -> None:
         if len(hooks) > 1:
             rank = {h: i for i, h in enumerate(order)}
             hooks.sort(key=lambda h: rank.get(f"{getattr(h, '__module__', '')}:{getattr(h, '__qualname__', '')}", len(rank)))
+        lists.append(hooks)
+    _READY[kind] = [(hooks, len(hooks)) for hooks in lists]
+
+
+# kind -> its hook lists and their lengths when load_hook_owners last ordered them
+_READY: dict[str, list] = {}
 
 
 def _import_family(mod: str) -> None:

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator, TextIO
 
 from kshell import ticks
+from kshell.lazy_re import lazy
 from kshell.columns import extended
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
@@ -97,15 +98,16 @@ def to_decimal(s: str) -> decimal.Decimal | None:
 DECIMAL_LIMIT = decimal.Decimal(2 ** 96)
 
 
-_ISO = re.compile(
+_ISO = lazy(
+    globals(), "_ISO",
     r"\s*(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$",
     re.IGNORECASE,
 )
-_SEVENTH_DIGIT = re.compile(r"\.\d{7}")
-_SLASHED = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*(AM|PM))?)?\s*$",
-                      re.IGNORECASE)
+_SEVENTH_DIGIT = lazy(globals(), "_SEVENTH_DIGIT", r"\.\d{7}")
+_SLASHED = lazy(globals(), "_SLASHED", r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*(AM|PM))?)?\s*$",
+                                       re.IGNORECASE)
 
 
 def to_datetime(s: str) -> dt.datetime | None:
@@ -148,9 +150,9 @@ def to_datetime(s: str) -> dt.datetime | None:
     return None
 
 
-_CLOCK = re.compile(r"\s*(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*$")
-_UNIT = re.compile(r"\s*(-)?(\d+(?:\.\d+)?)\s*(d|days?|h|hrs?|hours?|m|min|minutes?|s|sec|seconds?|ms|milli|"
-                   r"millis|milliseconds?|microseconds?|ticks?)\s*$", re.IGNORECASE)
+_CLOCK = lazy(globals(), "_CLOCK", r"\s*(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*$")
+_UNIT = lazy(globals(), "_UNIT", r"\s*(-)?(\d+(?:\.\d+)?)\s*(d|days?|h|hrs?|hours?|m|min|minutes?|s|sec|seconds?|ms|milli|"
+                                 r"millis|milliseconds?|microseconds?|ticks?)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = TIMESPAN_UNITS  # the language's own table, defined once
 
 
@@ -602,7 +604,7 @@ def _mapping_const(mapping: list[dict] | None, column: str) -> Any:
     return m.get("constvalue") if m else None
 
 
-_PATH_PART = re.compile(r"\.([^.\[]+)|\['([^']*)'\]|\[(\d+)\]")
+_PATH_PART = lazy(globals(), "_PATH_PART", r"\.([^.\[]+)|\['([^']*)'\]|\[(\d+)\]")
 
 
 def _json_path(record: Any, path: str) -> Any:

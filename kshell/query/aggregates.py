@@ -80,7 +80,7 @@ def _sum_type(ts):
 def _sum(values):
     if values and isinstance(values[0], (int, float)):
         try:  # a null among the values raises TypeError: then the filtering path
-            return sum(values)
+            return _wrap_int(sum(values))
         except TypeError:
             pass
     vals = _nn(values)
@@ -89,12 +89,27 @@ def _sum(values):
     if isinstance(vals[0], dt.timedelta):
         return sum(vals, dt.timedelta(0))
     if isinstance(vals[0], decimal.Decimal):
-        return sum(vals, decimal.Decimal(0))
+        return _decimal_sum(vals)
     nums = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if not nums:
         return None
-    s = sum(nums)
-    return s
+    return _wrap_int(sum(nums))
+
+
+def _wrap_int(s):
+    """A sum of longs wraps at 64 bits as the `+` operator does (types.wrap_long)."""
+    return T.wrap_long(s) if type(s) is int else s
+
+
+def _decimal_sum(vals):
+    """Decimal sums keep the operators' 34 significant digits; out of range is null."""
+    try:
+        total = decimal.Decimal(0)
+        for v in vals:
+            total = T.DECIMAL_CONTEXT.add(total, v)
+        return T.decimal_result(total)
+    except decimal.DecimalException:
+        return None
 
 
 def _avg(values):
@@ -109,7 +124,8 @@ def _avg(values):
     if isinstance(vals[0], dt.timedelta):  # on the tick counts: timedelta / n rounds to microseconds
         return K.timespan_from_ticks(round(sum(map(K.timespan_ticks, vals)) / len(vals)))
     if isinstance(vals[0], decimal.Decimal):
-        return sum(vals, decimal.Decimal(0)) / len(vals)
+        total = _decimal_sum(vals)
+        return None if total is None else T.DECIMAL_CONTEXT.divide(total, len(vals))
     nums = [float(v) for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return sum(nums) / len(nums) if nums else None
 
@@ -125,17 +141,27 @@ def _minmax(values, pick):
             return pick(values)
         except TypeError:
             pass
+    # A NaN is skipped as a null is (it sorts with the nulls, sort-operator.md); a group
+    # of only NaN values gives NaN.
     vals = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     if not vals:
-        return None
+        return math.nan if any(isinstance(v, float) for v in values) else None
     try:
         return pick(vals)
     except TypeError:
         return pick(vals, key=T.to_string)
 
 
+_NAN_KEY = ("\0nan",)
+
+
 def _key(v):
-    return json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
+    """A hashable key of a value for distinct counts: every NaN is one value."""
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True, default=str)
+    if type(v) is float and v != v:
+        return _NAN_KEY
+    return v
 
 
 @aggregate("count", "count", "long", 0, 1)
@@ -282,7 +308,7 @@ aggregate("stdevif", "stdevif", "real", 2, predicate_arg=1)(lambda v, p: _stdev(
 
 def percentile_value(values: list[Any], p: float) -> Any:
     """Nearest-rank percentile (exact on small data, where Kusto's estimate is exact too)."""
-    vals = sorted(v for v in values if v is not None)
+    vals = sorted(v for v in values if v is not None and not (type(v) is float and v != v))
     if not vals:
         return None
     rank = math.ceil(p / 100.0 * len(vals))

@@ -99,7 +99,7 @@ def _percentile_type(ts: list[str]) -> str:
     return "dynamic" if len(ts) < 3 else "dynamic"
 
 
-@scalar("percentile_tdigest", "dynamic", 2, 3, strict=False)
+@scalar("percentile_tdigest", "dynamic", 2, 3, strict=False, type_arg=2)
 def _percentile_tdigest(td, p, typ=None):
     pairs = _td_pairs(td)
     if pairs is None or p is None:

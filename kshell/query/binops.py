@@ -45,13 +45,6 @@ def _int_mod(a, b):
     return a % abs(b)
 
 
-def _dec_mod(a, b):
-    if b == 0:
-        return None
-    m = abs(b)
-    return ((a % m) + m) % m
-
-
 def _real_div(a, b):
     try:
         return a / b
@@ -68,11 +61,32 @@ def _real_mod(a, b):
         return math.nan
 
 
-def _dec_div(a, b):
-    try:
-        return a / b
-    except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
-        return None
+def _dec_mod(a, b):
+    m = abs(b)
+    return T.DECIMAL_CONTEXT.remainder(T.DECIMAL_CONTEXT.add(T.DECIMAL_CONTEXT.remainder(a, m), m), m)
+
+
+_DEC_BASE = {
+    "+": T.DECIMAL_CONTEXT.add, "-": T.DECIMAL_CONTEXT.subtract, "*": T.DECIMAL_CONTEXT.multiply,
+    "/": T.DECIMAL_CONTEXT.divide, "%": _dec_mod,
+}
+
+
+def _dec_op(op: str) -> Callable:
+    """Decimal arithmetic (an integer or real operand converted first): 34 significant
+    digits, null on division by zero, NaN/Infinity operands or a result out of range."""
+    base = _DEC_BASE[op]
+    conv = T.to_decimal
+
+    def f(a, b):
+        a, b = conv(a), conv(b)
+        if a is None or b is None:
+            return None
+        try:
+            return T.decimal_result(base(a, b))
+        except (decimal.DecimalException, ZeroDivisionError):
+            return None
+    return f
 
 
 def _num(f):
@@ -82,6 +96,10 @@ def _num(f):
 _NUMERIC_OPS = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
 }
+_LONG_OPS = {
+    "+": lambda a, b: T.wrap_long(a + b), "-": lambda a, b: T.wrap_long(a - b),
+    "*": lambda a, b: T.wrap_long(a * b), "/": lambda a, b: T.wrap_long(_int_div(a, b)), "%": _int_mod,
+}
 
 
 def _dyn_arith(op: str) -> Callable:
@@ -89,36 +107,34 @@ def _dyn_arith(op: str) -> Callable:
     def f(a, b):
         if a is None or b is None or isinstance(a, (dict, list, str, bool)) or isinstance(b, (dict, list, str, bool)):
             return None
+        if isinstance(a, int) and isinstance(b, int):
+            return _LONG_OPS[op](a, b)
         if op == "/":
-            return _int_div(a, b) if isinstance(a, int) and isinstance(b, int) else _real_div(float(a), float(b))
+            return _real_div(float(a), float(b))
         if op == "%":
-            return _int_mod(a, b) if isinstance(a, int) and isinstance(b, int) else _real_mod(float(a), float(b))
-        return _NUMERIC_OPS[op](a, b)
+            return _real_mod(float(a), float(b))
+        return _NUMERIC_OPS[op](float(a), float(b))
     return f
 
 
 def arithmetic(op: str, l: CExpr, r: CExpr) -> CExpr:
     lt, rt = l.type, r.type
     if T.is_numeric(lt) and T.is_numeric(rt):
-        rtype = T.promote(lt, rt)
+        rtype = T.arith_type(lt, rt)
         if rtype == "decimal":
-            conv = T.to_decimal
-            base = {"/": _dec_div, "%": _dec_mod}.get(op) or _NUMERIC_OPS[op]
-            f = lambda a, b: None if a is None or b is None else base(conv(a), conv(b))
-        elif rtype == "real":
+            return lift(rtype, _dec_op(op), [l, r])
+        if rtype == "real":
             base = {"/": _real_div, "%": _real_mod}.get(op) or _NUMERIC_OPS[op]
             f = _num(base)
         else:
-            base = {"/": _int_div, "%": _int_mod}.get(op) or _NUMERIC_OPS[op]
-            f = _num(base)
-            if rtype == "int":
-                f = _wrap_int32(f)
+            f = _num(_LONG_OPS[op])
         if (rtype == "long" and (op == "%" or op == "/") and r.const and not l.const
                 and type(r.value) is int and r.value != 0):
-            return _int_divmod_by_const(op, l, r.value, f)
-        fast = _FAST_ARITH.get(op) if rtype in ("long", "real") and not (l.const and r.const) else None
+            return _wrapped_long(_int_divmod_by_const(op, l, r.value, f))
+        fast = _FAST_ARITH.get(op) if not (l.const and r.const) else None
         if fast is not None and (rtype == "real" or (op != "/" and op != "%")):
-            return _fast_binary(rtype, fast, f, l, r)
+            e = _fast_binary(rtype, fast, f, l, r)
+            return _wrapped_long(e) if rtype == "long" else e
         return lift(rtype, f, [l, r])
     if "dynamic" in (lt, rt) and (lt == "dynamic" or T.is_numeric(lt)) and (rt == "dynamic" or T.is_numeric(rt)):
         return lift("dynamic" if lt == rt else ("real" if "real" in (lt, rt) else "dynamic"), _dyn_arith(op), [l, r])
@@ -266,16 +282,30 @@ def _fast_binary(rtype: str, fast: Callable, slow: Callable, l: CExpr, r: CExpr)
     return CExpr(rtype, fn)
 
 
-def _wrap_int32(f):
-    def g(a, b):
-        v = f(a, b)
-        if v is None or -2**31 <= v < 2**31:
-            return v
-        return ((v + 2**31) % 2**32) - 2**31
-    return g
+def _wrapped_long(e: CExpr) -> CExpr:
+    """The C fast paths compute with Python's unbounded ints: a column whose values left
+    the 64-bit range is wrapped afterwards (one min/max pass; the per-value path wraps
+    itself, and a column holding a null came from it)."""
+    inner = e.fn
+
+    def fn(cols, n):
+        out = inner(cols, n)
+        try:
+            if out and (max(out) > T.LONG_MAX or min(out) < T.LONG_MIN):
+                return [T.wrap_long(v) for v in out]
+        except TypeError:
+            pass
+        return out
+    return CExpr("long", fn)
+
+
+_WRAP_NEGATION = {"int": lambda v: ((v + 2**31) % 2**32) - 2**31, "long": T.wrap_long}
 
 
 def negate(e: CExpr) -> CExpr:
+    wrap = _WRAP_NEGATION.get(e.type)
+    if wrap is not None:  # -(minimum) wraps to itself, as two's complement does
+        return lift(e.type, lambda a: None if a is None else wrap(-a), [e])
     if T.is_numeric(e.type) or e.type in ("timespan", "dynamic"):
         return lift(e.type, lambda a: None if a is None or isinstance(a, (str, dict, list, bool)) else -a, [e])
     raise OperandError(f"Unary operator '-' is not defined for type {e.type}")
@@ -592,6 +622,11 @@ def membership(op: str, l: CExpr, items: list[Any]) -> CExpr:
                 keys.add(v)
             except TypeError:
                 pass
+    if l.type == "real":  # NaN equals nothing, itself included (set lookup would find the same object)
+        keys = {k for k in keys if k == k}
+        if negated:
+            return lift("bool", lambda a: a is not None and (a != a or a not in keys), [l])
+        return lift("bool", lambda a: a is not None and a == a and a in keys, [l])
     if negated:
         return lift("bool", lambda a: a is not None and a not in keys, [l])
     return lift("bool", lambda a: a is not None and a in keys, [l])

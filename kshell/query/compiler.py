@@ -14,7 +14,7 @@ from typing import Any
 
 from kshell import ticks as K
 from kshell.query import limits
-from kshell.query import binops, functions
+from kshell.query import binops, functions, signatures, vector
 from kshell.query.unsupported import not_simulated, source_name
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, column, const, lift
@@ -40,6 +40,9 @@ class Compiler:
         self.ev = ev
         self.schema = schema
         self.scope = scope
+        # The operator's input row is schema[:input_width] (extend compiles each item over
+        # the columns earlier items added; pack_all() packs the input row only).
+        self.input_width = len(schema)
         self.index: dict[str, int] = {}
         for i, (name, _t) in enumerate(schema):
             self.index.setdefault(name, i)
@@ -137,9 +140,10 @@ class Compiler:
         l, r = self.compile(node.left), self.compile(node.right)
         try:
             if op in ARITHMETIC:
-                return binops.arithmetic(op, l, r)
+                return vector.binary("arith", op, l, r, binops.arithmetic(op, l, r), binops.arithmetic)
             if op in COMPARISON:
-                return binops.compare("!=" if op == "<>" else op, l, r)
+                op = "!=" if op == "<>" else op
+                return vector.binary("compare", op, l, r, binops.compare(op, l, r), binops.compare)
             if op in ("=~", "!~"):
                 return binops.case_insensitive_eq(op, l, r)
             if op in ("in", "!in", "in~", "!in~", "has_any", "!has_any", "has_all", "!has_all"):
@@ -251,7 +255,7 @@ class Compiler:
             from kshell.query import aggregates
             if aggregates.lookup(name) is not None:
                 raise self.error(node, f"Function '{name}' is an aggregation and can only be used in the context of summarize")
-            stored = self.ev.lookup_stored_function(name)
+            stored = self.ev.lookup_stored_function(name, scope=self.scope, node=node)
             if stored is not None:
                 out = self.ev.call_function(stored, node, node.args, self)
                 return out if isinstance(out, CExpr) else _first_value(out)
@@ -263,6 +267,9 @@ class Compiler:
         if spec.special is not None:
             return spec.special(self, node)
         args = [self.compile(a.value if isinstance(a, ast.NamedArg) else a) for a in node.args]
+        wrong = signatures.check(name, [a.type for a in args])
+        if wrong is not None:
+            raise self.error(node, wrong)
         rtype = spec.result_type([a.type for a in args])
         impl = spec.impl
         if spec.strict:
@@ -274,9 +281,9 @@ class Compiler:
         try:
             out = lift(rtype, impl, args)
         except _ARGUMENT_ERRORS as err:
-            raise self.error(node, f"function '{name}': {err}") from None
+            raise self.error(node, _bad_argument_values(name, args, err)) from None
         if not out.const and not spec.strict:
-            out = _argument_errors_as_kusto(out, lambda err: self.error(node, f"function '{name}': {err}"))
+            out = _argument_errors_as_kusto(out, lambda err: self.error(node, _bad_argument_values(name, args, err)))
         return out
 
     def _typed_result(self, node: ast.Call, type_expr: CExpr, impl):
@@ -293,6 +300,16 @@ class Compiler:
 # turns them into null; the others report them as the constant-folded call does).
 _ARGUMENT_ERRORS = (TypeError, ValueError, OverflowError, AttributeError, IndexError, KeyError,
                     ArithmeticError, MemoryError, RecursionError, re.error)
+
+
+def _bad_argument_values(name: str, args: list[CExpr], err: Exception) -> str:
+    """The message for argument values a function cannot use (a dynamic value of the wrong
+    kind, types it cannot combine): said in Kusto's terms, never the Python exception's;
+    only a regular expression's own diagnostic is passed on."""
+    if isinstance(err, re.error):
+        return f"function '{name}': invalid regular expression: {err}"
+    types = ", ".join(a.type for a in args)
+    return f"function '{name}' cannot be applied to the given argument values ({types})"
 
 
 def _argument_errors_as_kusto(expr: CExpr, error) -> CExpr:
@@ -474,7 +491,8 @@ def _ingestion_time(c: Compiler, node: ast.Call) -> CExpr:
     i = c.index.get(INGESTION_TIME_COLUMN)
     if i is None:
         return const("datetime", None)
-    return column("datetime", i)
+    # the hidden column holds each row's extent (kshell.query.evaluator.RowExtent)
+    return CExpr("datetime", lambda cols, n: [None if e is None else e.ingestion_time for e in cols[i]])
 
 
 @functions.special("toscalar", 1, rtype="dynamic")
@@ -537,7 +555,9 @@ def _materialize(c: Compiler, node: ast.Call) -> CExpr:
 @functions.special("column_ifexists", 2, rtype="dynamic")
 def _column_ifexists(c: Compiler, node: ast.Call) -> CExpr:
     name = c.compile(node.args[0])
-    if name.const and name.value in c.index:
+    if name.type != "string" or not name.const:
+        raise c.error(node, "function 'column_ifexists': argument 1 must be a constant string (a column name)")
+    if name.value in c.index:
         return c._name(ast.Name(name.value, pos=node.pos))
     return c.compile(node.args[1])
 

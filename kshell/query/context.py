@@ -9,7 +9,19 @@ security, and scopes a source table to new rows during update policies.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+
+@dataclass(frozen=True)
+class StorageFile:
+    """A file (blob) of the simulated storage as a query sees it."""
+
+    uri: str                 # without credentials
+    name: str                # the path under the connection string's prefix
+    modified: dt.datetime    # last write, UTC (naive)
+    size: int
+    read: Callable[[], str]  # its text (gzip undone)
 
 
 class TableSource(Protocol):
@@ -45,6 +57,23 @@ class QueryContext(Protocol):
 
     def resolve_external_table(self, name: str) -> TableSource:
         """`external_table("E")` rows (raises when not simulated / not allowed)."""
+
+    def read_external_data(self, uris: list[str], columns: list[tuple[str, str]],
+                           options: dict[str, Any]) -> list[list[Any]]:
+        """`externaldata`: the columnar rows of the connection strings, read with the query
+        principal's rights through the storage family's one path resolver and access
+        decision (raises Forbidden / EntityNotFound / BadRequest)."""
+
+    def read_inline_external_table(self, definition: str, uris: list[str]) -> TableSource:
+        """`inline_external_table`: `definition` is a `.create external table` text whose
+        connection strings are `uris`; read as a stored external table would be (nothing
+        is stored)."""
+
+    def database_names(self) -> list[str]:
+        """Every database name (find in (database('*').*))."""
+    def storage_files(self, connection_string: str, usage: str = "ExternalDataRequest") -> list[StorageFile]:
+        """Files under a storage URI, with the caller's rights (infer_storage_schema).  Raises
+        Forbidden / EntityNotFound / BadRequest as the storage access check decides."""
 
     def principal_details(self) -> dict[str, Any]:
         """For current_principal(), current_principal_details(), current_principal_is_member_of()."""

@@ -16,6 +16,7 @@ from kshell.query.unsupported import not_simulated, source_name
 from kshell.query import types as T
 from kshell.query.cexpr import CExpr, const
 from kshell.query.compiler import Compiler, RowParam
+from kshell.query.kept_text import SOURCES
 from kshell.query.tabular import INGESTION_TIME_COLUMN, Tabular
 from kshell.syntax import ast
 
@@ -87,6 +88,7 @@ class Evaluator:
         self.depth = 0
         self.root = Scope()
         self.options: dict[str, Any] = {}
+        self.restricted = False  # a `restrict access to` statement ran (kshell.query.statements)
 
     # ------------------------------------------------------------ errors
     def error(self, node: Any, message: str) -> SemanticError:
@@ -150,7 +152,7 @@ class Evaluator:
         if text is None:
             text = self.texts[-1] if self.texts else ""
         self.texts.append(text)
-        if "ingestion_time" in text:
+        if "ingestion_time" in text or "extent_id" in text or "extent_tags" in text:
             self.want_ingestion_time = True
         try:
             local = Scope(scope)
@@ -187,6 +189,9 @@ class Evaluator:
             for p in st.params:
                 if scope.lookup(p.name) is None:
                     self.bind_param(scope, p)
+        elif type(st).__name__ == "OtherStatement" and st.keyword in ("restrict", "alias"):
+            from kshell.query.statements import STATEMENTS
+            return STATEMENTS[st.keyword](self, st, scope)
         elif type(st).__name__ == "OtherStatement" and st.keyword == "declare":
             from kshell.query import patterns
             try:
@@ -213,6 +218,10 @@ class Evaluator:
             return
         if isinstance(value, ast.Call) and value.name == "materialize" and value.args:
             value = value.args[0]
+        if type(value).__name__ == "OtherSource" and value.name == "entity_group":
+            from kshell.query.statements import entity_group
+            bind(st.name, "entity_group", entity_group(self, value))
+            return
         if isinstance(value, ast.Query):
             inner = value
             if inner.statements or not self.is_tabular_node(inner.body, scope):
@@ -230,7 +239,7 @@ class Evaluator:
             b = scope.lookup(value.name)
             fn = b[1] if b and b[0] == "function" else None
             if fn is None and not _is_builtin(value.name):
-                fn = self.lookup_stored_function(value.name)
+                fn = self.lookup_stored_function(value.name, scope=scope, node=value)
             if fn is not None:
                 out = self.call_function(fn, value, value.args, Compiler(self, [], scope))
                 if isinstance(out, Tabular):
@@ -264,7 +273,7 @@ class Evaluator:
             return node.body is not None and self.is_tabular_node(node.body, scope)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             return True
-        if type(node).__name__ == "OtherSource" and node.name == "search":
+        if type(node).__name__ == "OtherSource" and (node.name in ("search", "evaluate") or node.name in SOURCES):
             return True
         if isinstance(node, (ast.Member, ast.Index, ast.Call)):
             from kshell.query import patterns
@@ -373,12 +382,20 @@ class Evaluator:
             from kshell.query.operators import union
             return union(self, None, node, scope)
         if isinstance(node, ast.ExternalTableRef):
+            if self.restricted:
+                from kshell.query.statements import check_access
+                check_access(self, scope, node.name, self.current_database(), node)
             src = self.ctx.resolve_external_table(node.name)
             return self.wrap_source(src)
         if type(node).__name__ == "OtherSource":
             if node.name == "search":
                 from kshell.query.operators_extra import search_source
                 return search_source(self, node, scope)
+            if node.name in SOURCES:  # find, externaldata, macro-expand... (kshell.query.library registers them)
+                return SOURCES[node.name](self, node, scope)
+            if node.name == "evaluate":  # a plugin that reads no input (infer_storage_schema)
+                from kshell.query.operators import evaluate_plugin
+                return evaluate_plugin(self, Tabular([], [], 0), node, scope)
             not_simulated(source_name(node), always=True)
         if isinstance(node, ast.Member) and _database_call(node.target) is not None:
             # database(expr).T where expr is not a literal (e.g. a function parameter)
@@ -397,6 +414,9 @@ class Evaluator:
         return self.named_table(node, name, database, scope, allow_let=database is None)
 
     def named_table(self, node: Any, name: str, database: str | None, scope: Scope, *, allow_let: bool) -> Tabular:
+        if self.restricted:
+            from kshell.query.statements import check_access
+            check_access(self, scope, name, database, node)
         if allow_let:
             b = scope.lookup(name)
             if b is not None:
@@ -438,13 +458,16 @@ class Evaluator:
         if self.schema_only:
             return Tabular(tab.columns, [[] for _ in tab.columns], 0, tab.name)
         if self.want_ingestion_time and INGESTION_TIME_COLUMN not in tab.names:
+            # The hidden column holds each row's extent (ingestion_time(), extent_id(),
+            # extent_tags() read it); one RowExtent per extent, shared by its rows.
             extents = getattr(src, "extents", None) or []
-            times: list[Any] = [None] * tab.rows
+            refs: list[Any] = [None] * tab.rows
             for e in extents:
                 start = getattr(e, "first_row", 0)
+                ref = RowExtent(e)
                 for i in range(start, min(start + getattr(e, "row_count", 0), tab.rows)):
-                    times[i] = getattr(e, "ingestion_time", None)
-            tab = Tabular(tab.columns + [(INGESTION_TIME_COLUMN, "datetime")], tab.data + [times], tab.rows, tab.name)
+                    refs[i] = ref
+            tab = Tabular(tab.columns + [(INGESTION_TIME_COLUMN, "datetime")], tab.data + [refs], tab.rows, tab.name)
         return tab
 
     def tabular_call(self, node: ast.Call, scope: Scope) -> Tabular:
@@ -455,6 +478,9 @@ class Evaluator:
         if name in ("materialize", "view") and node.args:
             return self.eval_tabular(node.args[0], scope)
         target_db = _target_database(node)
+        if self.restricted:
+            from kshell.query.statements import check_access
+            check_access(self, scope, name, target_db, node)
         b = scope.lookup(name) if target_db is None else None
         fn = b[1] if b and b[0] == "function" else None
         if fn is None:
@@ -467,7 +493,14 @@ class Evaluator:
         return out
 
     # ------------------------------------------------------------ functions
-    def lookup_stored_function(self, name: str, database: str | None = None) -> UserFunction | None:
+    def lookup_stored_function(self, name: str, database: str | None = None, *, scope: Scope | None = None,
+                               node: Any = None) -> UserFunction | None:
+        """A stored function by name.  A caller about to *call* it passes its `scope`, so a
+        `restrict access to` statement in force there is applied (kshell.query.statements)."""
+        if scope is not None and self.restricted:
+            from kshell.query.statements import check_access
+            if self.ctx.resolve_function(name, database if database is not None else self.databases[-1]):
+                check_access(self, scope, name, database, node)
         db = database if database is not None else self.databases[-1]
         src = self.ctx.resolve_function(name, db)
         if src is None:
@@ -492,15 +525,25 @@ class Evaluator:
                 raise self.error(node, f"invoke: function '{fn.name}' has no tabular parameter to receive the input")
             scope.bind(piped_param, "tabular", piped)
         rest = [p for p in params if p.name != piped_param]
-        if len(positional) > len(rest):
-            raise self.error(node, f"function '{fn.name}' expects {len(rest)} argument(s), got {len(positional)}")
-        k = 0
+        if len(positional) + len(named) > len(rest):
+            raise self.error(node, f"function '{fn.name}' expects {len(rest)} argument(s), got {len(args)}")
+        # A named argument binds to its parameter; a positional one to the parameter at its
+        # position in the argument list (`checkLength(len=3, input)`: input is the second,
+        # assert-function.md).
+        bound: dict[str, Any] = {}
+        for i, a in enumerate(args):
+            if isinstance(a, ast.NamedArg):
+                if a.name not in {p.name for p in rest}:
+                    raise self.error(a, f"function '{fn.name}' has no parameter named '{a.name}'")
+                target = a.name
+            else:
+                target = rest[i].name
+            if target in bound:
+                raise self.error(a, f"function '{fn.name}': parameter '{target}' is given twice")
+            bound[target] = a.value if isinstance(a, ast.NamedArg) else a
         for p in rest:
-            if k < len(positional):
-                a = positional[k]
-                k += 1
-            elif p.name in named:
-                a = named[p.name]
+            if p.name in bound:
+                a = bound[p.name]
             elif p.default is not None:
                 a = p.default
             else:
@@ -543,6 +586,19 @@ class Evaluator:
         if out is None:
             raise self.error(node, f"function '{fn.name}' has no result expression")
         return out
+
+
+class RowExtent:
+    """The extent a stored row belongs to, as the hidden column carries it: compared and
+    hashed by identity (rows of one extent share one), read by ingestion_time(),
+    extent_id() and extent_tags()."""
+
+    __slots__ = ("ingestion_time", "extent_id", "tags")
+
+    def __init__(self, extent: Any):
+        self.ingestion_time = getattr(extent, "ingestion_time", None)
+        self.extent_id = getattr(extent, "extent_id", None)
+        self.tags = list(getattr(extent, "tags", None) or [])
 
 
 def _database_call(node: Any) -> ast.Call | None:

@@ -356,7 +356,10 @@ def _num_type(ts: list[str]) -> str:
     return t if T.is_numeric(t) or t == "timespan" else "real"
 
 
-scalar("abs", _num_type)(lambda v: abs(v) if not isinstance(v, (str, dict, list)) else None)
+# Result types as Kusto.Language gives them: abs(int) is a long (abs(int(-2147483648)) fits),
+# sign() is a real.
+scalar("abs", lambda ts: "long" if ts and ts[0] == "int" else _num_type(ts))(
+    lambda v: abs(v) if not isinstance(v, (str, dict, list)) else None)
 
 
 @scalar("sqrt", "real")
@@ -369,7 +372,9 @@ def _sqrt(v):
 def _pow(a, b):
     try:
         return math.pow(float(a), float(b))
-    except (OverflowError, ValueError, TypeError):
+    except OverflowError:  # past the largest double: infinity, as IEEE pow gives
+        return math.inf if float(a) > 0 or float(b) % 2 == 0 else -math.inf
+    except (ValueError, TypeError):
         return None
 
 
@@ -397,7 +402,7 @@ def _exp_fn(f):
 scalar("exp", "real")(_exp_fn(math.exp))
 scalar("exp2", "real")(_exp_fn(lambda x: 2.0 ** x))
 scalar("exp10", "real")(_exp_fn(lambda x: 10.0 ** x))
-scalar("sign", _num_type)(lambda v: (v > 0) - (v < 0) if not isinstance(v, float) else float((v > 0) - (v < 0)))
+scalar("sign", "real")(lambda v: float((v > 0) - (v < 0)) if v == v else math.nan)
 scalar("ceiling", _num_type)(lambda v: math.ceil(v) if isinstance(v, int) else float(math.ceil(v)))
 for _fname, _f in (("sin", math.sin), ("cos", math.cos), ("tan", math.tan), ("asin", math.asin),
                    ("acos", math.acos), ("atan", math.atan)):
@@ -457,7 +462,7 @@ def _bin_type(ts: list[str]) -> str:
     if t in ("datetime", "timespan", "decimal"):
         return t
     if t in ("int", "long") and len(ts) > 1 and ts[1] in ("int", "long"):
-        return t
+        return "long"  # bin(int, int) is a long, as integer arithmetic is
     if t in ("int", "long"):
         return "real" if len(ts) > 1 and ts[1] == "real" else t
     return "real"
@@ -704,9 +709,10 @@ def _sort_key(v):
 # array of results, so array_sort_asc(t, c)[1] is c in t's order.
 MULTI_COLUMN = {"array_sort_asc": "_sorted", "array_sort_desc": "_sorted"}
 # Functions whose property bag becomes several columns when the call stands alone in a
-# print/extend/project item: name -> the bag's fields, in column order (series_stats...).
+# print/extend/project item: name -> the bag's fields and their column types, in column
+# order (series_stats...).
 # Columns are named by a tuple assignment, else <function>_<argument>_<field>.
-BAG_COLUMNS: dict[str, list[str]] = {}
+BAG_COLUMNS: dict[str, list[tuple[str, str]]] = {}  # name -> [(field, column type)]
 
 
 def _array_sort(desc: bool, *args):
@@ -843,7 +849,7 @@ def _zip(*arrays):
     return [[a[i] if i < len(a) else None for a in arrays] for i in range(n)]
 
 
-@scalar("strcmp", "int", 2, strict=False)
+@scalar("strcmp", "long", 2, strict=False)
 def _strcmp(a, b):
     a, b = _s(a), _s(b)
     return (a > b) - (a < b)

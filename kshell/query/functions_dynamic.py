@@ -238,7 +238,7 @@ def _pack_all(c: Any, node: ast.Call) -> CExpr:
         if not e.const or not isinstance(e.value, bool):
             raise c.error(node, "pack_all(): the argument must be a constant bool")
         skip = e.value
-    visible = [(i, name) for i, (name, _t) in enumerate(c.schema) if not name.startswith("$")]
+    visible = [(i, name) for i, (name, _t) in enumerate(c.schema[:c.input_width]) if not name.startswith("$")]
     fns = [c.compile(ast.Name(name, pos=node.pos)).fn for _i, name in visible]
     return CExpr("dynamic", _pack_row([name for _i, name in visible], fns, skip))
 

@@ -318,8 +318,11 @@ _MAX_COVER = 65536  # larger coverings are refused (null), as the service limits
 
 @scalar("geo_polygon_to_h3cells", "dynamic", 1, 3, strict=False)
 def _polygon_to_h3cells(v, res=_MISSING, radius=None):
-    """The H3 cells whose centres lie inside the polygon (H3's polygon fill)."""
+    """The H3 cells whose centres lie inside the polygon (H3's polygon fill), or inside
+    the polygon around it at `radius` metres."""
+    from kshell.query.functions_geo_union import covered_shape
     from kshell.query.functions_geometry import polygons
+    v = covered_shape(v, radius, line=False)
     ps = polygons(v)
     r = _level(res, 6, 0, 15)
     if ps is None or r is None:
@@ -341,7 +344,8 @@ def _polygon_to_h3cells(v, res=_MISSING, radius=None):
 def _s2_cover(shape_edges, inside, seeds, level: int) -> list[str] | None:
     """The level-`level` S2 cells that intersect a shape: a flood fill from the cells of
     its vertices through edge neighbours, keeping a cell when one of its corners or its
-    centre is inside the shape, or one of its edges crosses the shape's edges."""
+    centre is inside the shape, or one of its edges crosses the shape's edges (a cell that
+    only runs along an edge of the shape does not intersect it)."""
     from kshell.query import functions_geometry as G
     s2 = _s2()
     todo = list({c.id(): c for c in seeds}.values())
@@ -354,7 +358,7 @@ def _s2_cover(shape_edges, inside, seeds, level: int) -> list[str] | None:
         vs = [(p[0], p[1], p[2]) for p in corners]
         center = cid.to_point()
         hit = inside((center[0], center[1], center[2])) or any(inside(v) for v in vs) or any(
-            G.arcs_intersect(vs[i], vs[(i + 1) % 4], a, b) for i in range(4) for a, b in shape_edges)
+            G.arcs_cross(vs[i], vs[(i + 1) % 4], a, b) for i in range(4) for a, b in shape_edges)
         if not hit:
             continue
         out.append(cid)
@@ -375,7 +379,8 @@ def _s2_seed(lonlat_pairs, level):
 @scalar("geo_polygon_to_s2cells", "dynamic", 1, 3, strict=False)
 def _polygon_to_s2cells(v, level=_MISSING, radius=None):
     from kshell.query import functions_geometry as G
-    ps = G.polygons(v)
+    from kshell.query.functions_geo_union import covered_shape
+    ps = G.polygons(covered_shape(v, radius, line=False))
     lv = _level(level, 11, 0, 30)
     if ps is None or lv is None:
         return None
@@ -389,6 +394,10 @@ def _polygon_to_s2cells(v, level=_MISSING, radius=None):
 @scalar("geo_line_to_s2cells", "dynamic", 1, 3, strict=False)
 def _line_to_s2cells(v, level=_MISSING, radius=None):
     from kshell.query import functions_geometry as G
+    from kshell.query.functions_geo_union import covered_shape
+    if radius is not None and radius != 0:
+        shape = covered_shape(v, radius, line=True)  # the polygon around the line
+        return None if shape is None else _polygon_to_s2cells(shape, level)
     ls = G.lines(v)
     lv = _level(level, 11, 0, 30)
     if ls is None or lv is None:

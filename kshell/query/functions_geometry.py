@@ -87,13 +87,34 @@ def closest_on_arc(p: Vec, a: Vec, b: Vec) -> Vec:
     return a if angle(p, a) <= angle(p, b) else b
 
 
-def arcs_intersect(a: Vec, b: Vec, c: Vec, d: Vec) -> bool:
+def arcs_cross(a: Vec, b: Vec, c: Vec, d: Vec) -> bool:
+    """Whether arcs AB and CD meet at a point (arcs of one great circle never do here)."""
     n1, n2 = cross(a, b), cross(c, d)
     s1, s2 = dot(n1, c), dot(n1, d)
     s3, s4 = dot(n2, a), dot(n2, b)
     if s1 * s2 > 0 or s3 * s4 > 0:
         return False
-    return dot(add(a, b), add(c, d)) > 0
+    # Each arc meets the other's great circle at ±x; they cross when both meet it on the
+    # same side (the side of each arc's midpoint).  Comparing the two midpoints instead
+    # is wrong for long arcs.
+    x = cross(n1, n2)
+    if norm(x) < 1e-300:
+        return False
+    return (dot(x, add(a, b)) > 0) == (dot(x, add(c, d)) > 0)
+
+
+def _within(p: Vec, a: Vec, b: Vec, n: Vec) -> bool:
+    return dot(cross(a, p), n) >= 0 and dot(cross(p, b), n) >= 0 and dot(p, add(a, b)) > 0
+
+
+def arcs_intersect(a: Vec, b: Vec, c: Vec, d: Vec) -> bool:
+    """Whether arcs AB and CD share a point (crossing, touching, or overlapping)."""
+    n1, n2 = cross(a, b), cross(c, d)
+    if norm(cross(n1, n2)) >= 1e-300 or norm(n1) == 0 or norm(n2) == 0:
+        return arcs_cross(a, b, c, d)
+    if abs(dot(n1, c)) > 1e-15 or abs(dot(n1, d)) > 1e-15:
+        return False
+    return any(_within(p, a, b, n1) for p in (c, d)) or any(_within(p, c, d, n2) for p in (a, b))
 
 
 # ------------------------------------------------------------------ GeoJSON input
@@ -167,6 +188,17 @@ def polygons(v: Any) -> list[list[list[Vec]]] | None:
             rings.append([vec(*p) for p in pts[:-1]])
         out.append(rings)
     return out
+
+
+def unioned(v: Any) -> list[list[list[Vec]]] | None:
+    """polygons(v), a MultiPolygon's parts unioned first: the service measures the area,
+    perimeter and centroid of a MultiPolygon whose parts overlap as of their union."""
+    ps = polygons(v)
+    if ps is None or len(ps) < 2:
+        return ps
+    from kshell.query.functions_geo_union import parse, rings_of
+    poly = parse(v)
+    return None if poly is None else rings_of(poly)
 
 
 def _depth(v: Any) -> int:
@@ -280,7 +312,7 @@ def _line_length(v, use_spheroid=False):
 
 @scalar("geo_polygon_perimeter", "real", strict=False)
 def _polygon_perimeter(v):
-    ps = polygons(v)
+    ps = unioned(v)
     return None if ps is None else R * sum(angle(a, b) for rings in ps for r in rings for a, b in edges(r, True))
 
 
@@ -298,7 +330,7 @@ def _ring_area(ring: list[Vec]) -> float:
 
 @scalar("geo_polygon_area", "real", strict=False)
 def _polygon_area(v):
-    ps = polygons(v)
+    ps = unioned(v)
     if ps is None:
         return None
     area = 0.0
@@ -330,7 +362,7 @@ def _line_centroid(v):
 @scalar("geo_polygon_centroid", "dynamic", strict=False)
 def _polygon_centroid(v):
     """∫ x dA over the region = ½ Σ over edges of (edge angle × unit normal), for CCW rings."""
-    ps = polygons(v)
+    ps = unioned(v)
     if ps is None:
         return None
     total: Vec = (0.0, 0.0, 0.0)
@@ -807,120 +839,3 @@ def _union_lines_array(arr):
     if len(coords) == 1:
         return {"type": "LineString", "coordinates": coords[0]}
     return {"type": "MultiLineString", "coordinates": coords}
-
-
-def _convex(pts: list[tuple[float, float]]) -> bool:
-    n, sign = len(pts), 0
-    for i in range(n):
-        (x1, y1), (x2, y2), (x3, y3) = pts[i], pts[(i + 1) % n], pts[(i + 2) % n]
-        z = (x2 - x1) * (y3 - y2) - (y2 - y1) * (x3 - x2)
-        if abs(z) > 1e-18:
-            if sign and (z > 0) != (sign > 0):
-                return False
-            sign = 1 if z > 0 else -1
-    return True
-
-
-def _clip(subject: list[tuple[float, float]], clipper: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Sutherland-Hodgman: `subject` clipped by the convex `clipper` (planar)."""
-    def area2(poly):
-        return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1]))
-    if area2(clipper) < 0:
-        clipper = clipper[::-1]
-
-    def inside(p, a, b):
-        return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= -1e-15
-
-    def cross_point(p, q, a, b):
-        x1, y1, x2, y2, x3, y3, x4, y4 = *p, *q, *a, *b
-        d = (x1 - x2) * (y3 - y4) - (y1 - y2) * (x3 - x4)
-        if d == 0:
-            return q
-        t = ((x1 - x3) * (y3 - y4) - (y1 - y3) * (x3 - x4)) / d
-        return (x1 + t * (x2 - x1), y1 + t * (y2 - y1))
-    out = list(subject)
-    for a, b in zip(clipper, clipper[1:] + clipper[:1]):
-        if not out:
-            break
-        inp, out = out, []
-        for i, q in enumerate(inp):
-            p = inp[i - 1]
-            if inside(q, a, b):
-                if not inside(p, a, b):
-                    out.append(cross_point(p, q, a, b))
-                out.append(q)
-            elif inside(p, a, b):
-                out.append(cross_point(p, q, a, b))
-    return out
-
-
-def _unproject(center: Vec, xy: tuple[float, float]) -> list[float]:
-    z = center
-    x = unit(cross((0.0, 0.0, 1.0), z)) if abs(z[2]) < 0.999 else (1.0, 0.0, 0.0)
-    y = cross(z, x)
-    return lonlat(unit(add(add(z, x, xy[0]), y, xy[1])))
-
-
-def _intersect_polygons(a: list[Vec], b: list[Vec]) -> dict | None:
-    """Two polygons without holes, one convex: clipped in a gnomonic projection (where
-    their geodesic edges are straight).  None when neither is convex."""
-    center = unit(add(_centroid_of_edges(list(edges(a, True))) or a[0],
-                      _centroid_of_edges(list(edges(b, True))) or b[0]))
-    project = _gnomonic(center)
-    pa, pb = [project(v) for v in a], [project(v) for v in b]
-    if any(p is None for p in pa + pb):
-        return None
-    if _convex(pb):
-        pts = _clip(pa, pb)
-    elif _convex(pa):
-        pts = _clip(pb, pa)
-    else:
-        return None
-    dedup: list[tuple[float, float]] = []
-    for p in pts:
-        if not dedup or math.dist(p, dedup[-1]) > 1e-12:
-            dedup.append(p)
-    if len(dedup) > 1 and math.dist(dedup[0], dedup[-1]) <= 1e-12:
-        dedup.pop()
-    distinct = []
-    for p in dedup:
-        if all(math.dist(p, q) > 1e-12 for q in distinct):
-            distinct.append(p)
-    # The ring starts at its first computed crossing (the service's output does).
-    inputs = pa + pb
-    first_new = next((i for i, p in enumerate(distinct) if all(math.dist(p, q) > 1e-12 for q in inputs)), 0)
-    distinct = distinct[first_new:] + distinct[:first_new]
-    coords = [_unproject(center, p) for p in distinct]
-    coords = [[round(c, 12) for c in p] for p in coords]
-    coords = [[int(c) if float(c).is_integer() else c for c in p] for p in coords]
-    if not coords:
-        return {"type": "GeometryCollection", "geometries": []}
-    if len(coords) == 1:
-        return point(*coords[0])
-    if len(coords) == 2:
-        return {"type": "LineString", "coordinates": coords}
-    return polygon(coords + [coords[0]])
-
-
-@scalar("geo_intersection_2polygons", "dynamic", 2, strict=False)
-def _intersection_2polygons(v1, v2):
-    from kshell.errors import NotSupported
-    p1, p2 = polygons(v1), polygons(v2)
-    if p1 is None or p2 is None:
-        return None
-    parts = []
-    for r1 in p1:
-        for r2 in p2:
-            if len(r1) > 1 or len(r2) > 1:
-                raise NotSupported("geo_intersection_2polygons: polygons with holes are not simulated by kshell")
-            g = _intersect_polygons(r1[0], r2[0])
-            if g is None:
-                raise NotSupported("geo_intersection_2polygons: kshell intersects a polygon with a convex one "
-                                   "only (both are concave here)")
-            if g["type"] == "GeometryCollection":
-                parts.extend(g["geometries"])
-            else:
-                parts.append(g)
-    if len(parts) == 1:
-        return parts[0]
-    return {"type": "GeometryCollection", "geometries": parts}

@@ -108,7 +108,7 @@ def _ipv4_is_private(ip):
     return any(_mask4(x[0], p) == _mask4(a, p) for a, p in _PRIVATE)
 
 
-@scalar("ipv4_netmask_suffix", "int", strict=False)
+@scalar("ipv4_netmask_suffix", "long", strict=False)
 def _netmask_suffix(ip):
     x = _ipv4(ip)
     return None if x is None else x[1]

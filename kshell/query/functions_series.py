@@ -1,5 +1,7 @@
 """series_* functions: element-wise arithmetic and comparisons over dynamic arrays,
-reductions, filling, filters (FIR, IIR), fits and seasonality.
+reductions, filling and filters (FIR, IIR).  Periods, seasonality and the
+FFT are in functions_series_periods; decomposition and outliers in
+functions_series_decompose; the line, two-line and polynomial fits in functions_series_fit.
 
 A series is a dynamic array of numbers; a scalar argument stands for a series of that
 value.  Missing elements (null, non-numbers) give null elements (the docs' convention)."""
@@ -169,7 +171,13 @@ def _stats(s: Any, ignore_nonfinite: bool = False) -> dict | None:
     if ss is None:
         return None
     vals = [(i, _num(v)) for i, v in enumerate(ss)]
-    vals = [(i, x) for i, x in vals if x is not None and (not ignore_nonfinite or math.isfinite(x))]
+    finite = [(i, x) for i, x in vals if x is not None and math.isfinite(x)]
+    if len(finite) < len(vals) and not ignore_nonfinite:
+        # a null, NaN, infinity or non-number makes every statistic null unless ignored
+        # (series-stats-dynamic-function.md); len still counts the array
+        return {"min": None, "min_idx": None, "max": None, "max_idx": None, "avg": None, "stdev": None,
+                "variance": None, "sum": None, "len": len(ss)}
+    vals = finite
     if not vals:
         return {"min": None, "min_idx": None, "max": None, "max_idx": None, "avg": None, "stdev": None,
                 "variance": None, "sum": 0.0, "len": len(ss)}
@@ -290,72 +298,9 @@ def _iir(s, numerators, denominators):
     return ys
 
 
-# ------------------------------------------------------------------ fits and seasonality
-
-def _fit_line(ys: list[float]) -> dict:
-    n = len(ys)
-    xs = list(range(1, n + 1))
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    sxx = math.fsum((x - mx) ** 2 for x in xs)
-    slope = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
-    icpt = my - slope * mx
-    line = [icpt + slope * x for x in xs]
-    sse = math.fsum((y - f) ** 2 for y, f in zip(ys, line))
-    sst = math.fsum((y - my) ** 2 for y in ys)
-    rsq = 1 - sse / sst if sst else 1.0
-    variance = statistics.variance(ys) if n > 1 else 0.0
-    return {"rsquare": rsq, "slope": slope, "variance": variance, "rvariance": sse / (n - 1) if n > 1 else 0.0,
-            "interception": icpt, "line_fit": line}
-
-
-@scalar("series_fit_line_dynamic", "dynamic", strict=False)
-def _fit_line_dynamic(s):
-    v = _values(s)
-    return None if not v else _fit_line(v)
-
-
-@scalar("series_seasonal", "dynamic", 1, 2, strict=False)
-def _seasonal(s, period=None):
-    """Each position's value is the median of the series at that phase of the period
-    (the period detected when not given)."""
-    xs = _series(s)
-    if xs is None:
-        return None
-    vals = [_num(v) for v in xs]
-    p = int(period) if isinstance(period, (int, float)) and not isinstance(period, bool) and period > 0 else \
-        _detect_period(vals)
-    if not p or p <= 1:
-        return [0.0] * len(vals)
-    phases = [[v for v in vals[k::p] if v is not None] for k in range(p)]
-    med = [statistics.median(ph) if ph else 0.0 for ph in phases]
-    return [float(med[i % p]) for i in range(len(vals))]
-
-
-def _detect_period(vals: list[float | None]) -> int:
-    """The lag (2..n/2) of the highest autocorrelation, 0 when none is positive."""
-    xs = [v if v is not None else 0.0 for v in vals]
-    n = len(xs)
-    if n < 4:
-        return 0
-    m = statistics.fmean(xs)
-    d = [x - m for x in xs]
-    denom = math.fsum(x * x for x in d)
-    if not denom:
-        return 0
-    best, best_r = 0, 0.0
-    for lag in range(2, n // 2 + 1):
-        r = math.fsum(d[i] * d[i + lag] for i in range(n - lag)) / denom
-        if r > best_r + 1e-9:
-            best, best_r = lag, r
-    return best
-
-
-
 # Several-column forms: the bag's fields become columns (kshell.query.operators.spread_columns).
-_STATS_FIELDS = ["min", "min_idx", "max", "max_idx", "avg", "stdev", "variance"]
-_FIT_FIELDS = ["rsquare", "slope", "variance", "rvariance", "interception", "line_fit"]
+_STATS_FIELDS = [("min", "real"), ("min_idx", "long"), ("max", "real"), ("max_idx", "long"), ("avg", "real"),
+                 ("stdev", "real"), ("variance", "real")]
 scalar("series_stats", "dynamic", 1, 2, strict=False)(
-    lambda s, ig=False: {k: v for k, v in (_stats(s, bool(ig)) or {}).items() if k in _STATS_FIELDS} or None)
-scalar("series_fit_line", "dynamic", strict=False)(_fit_line_dynamic)
+    lambda s, ig=False: {k: v for k, v in (_stats(s, bool(ig)) or {}).items() if k in dict(_STATS_FIELDS)} or None)
 BAG_COLUMNS["series_stats"] = _STATS_FIELDS
-BAG_COLUMNS["series_fit_line"] = _FIT_FIELDS

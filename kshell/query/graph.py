@@ -150,7 +150,8 @@ def graph_to_table(ev, tab: Tabular, node: X.GraphToTable, scope) -> Tabular:
 
     g = _graph_of(ev, tab, "graph-to-table")
     if len(node.parts) != 1:
-        raise ev.error(None, "graph-to-table: one output (nodes or edges) per operator is simulated")
+        raise ev.error(None, "graph-to-table: a statement exporting both nodes and edges must name them "
+                             "(nodes as N, edges as E) and end with ';', the names used by later expressions")
     what, _alias, opts = node.parts[0]
     if what == "nodes":
         cols = list(g.node_columns)
@@ -166,6 +167,26 @@ def graph_to_table(ev, tab: Tabular, node: X.GraphToTable, scope) -> Tabular:
             cols = [(opts[key], "long")] + cols
             rows = [[_hash(g.edges[i][pos])] + r for i, r in enumerate(rows)]
     return Tabular.from_rows(cols, rows)
+
+
+def batch_outputs(expr: Any) -> list[tuple[str, Any]] | None:
+    """`G | graph-to-table nodes as N ..., edges as E ...;` in a batch (graph-to-table-
+    operator.md, "Nodes and edges"): the statement returns no result of its own; it names
+    its outputs for the batch's later expressions.  The (name, single-output pipeline) pairs,
+    or None when `expr` is not such a statement."""
+    ops = getattr(expr, "operators", None)
+    if not ops or not isinstance(ops[-1], ast.OtherOperator) or ops[-1].name != "graph-to-table":
+        return None
+    parts = X.parse_operator(ops[-1]).parts
+    if len(parts) < 2 or any(alias is None for _w, alias, _o in parts):
+        return None
+    out = []
+    for what, alias, opts in parts:
+        text = " ".join(["graph-to-table", what] + [f"{k}={v}" for k, v in opts.items()])
+        single = ast.Pipeline(expr.source, ops[:-1] + [ast.OtherOperator("graph-to-table", text, pos=ops[-1].pos)],
+                              pos=expr.pos)
+        out.append((alias, single))
+    return out
 
 
 @operator("graph-mark-components")

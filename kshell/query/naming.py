@@ -20,6 +20,16 @@ NAME_THROUGH = frozenset({
 })
 
 
+# Scalar functions whose unnamed result the service names after the function, as an
+# aggregate's is (the docs' printed tables): `dcount_hll(merged)` is `dcount_hll_merged`,
+# `percentile_tdigest(merged, 100)` `percentile_tdigest_merged`, a graph's
+# `node_degree_out(src)` `node_degree_out`.  "{fn}" alone: the argument is not part of it.
+CALL_NAMES = {
+    "dcount_hll": "{fn}_{arg}", "percentile_tdigest": "{fn}_{arg}",
+    "node_degree_in": "{fn}", "node_degree_out": "{fn}",
+}
+
+
 def expr_name(node: Any, *, through_calls: bool = False) -> str | None:
     if isinstance(node, ast.Name):
         return node.name
@@ -34,6 +44,11 @@ def expr_name(node: Any, *, through_calls: bool = False) -> str | None:
         return None
     if through_calls and isinstance(node, ast.Call) and node.name in NAME_THROUGH and node.args:
         return expr_name(node.args[0], through_calls=True)
+    if not through_calls and isinstance(node, ast.Call) and node.name in CALL_NAMES:
+        arg = expr_name(node.args[0]) if node.args else None
+        if arg is None and "{arg}" in CALL_NAMES[node.name]:
+            return None
+        return CALL_NAMES[node.name].format(fn=node.name, arg=arg)
     return None
 
 

@@ -6,19 +6,20 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import heapq
+import math
 import json
 import random
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
 from kshell.errors import KustoError, NotSupported
-from kshell.query import limits
+from kshell.query import limits, vector
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.parse_operator import parse
 from kshell.query.naming import ColumnNumberer, expr_name, unique
 from kshell.query.unsupported import not_simulated
-from kshell.query.tabular import INGESTION_TIME_COLUMN, LazyData, Tabular, mutable_columns, pick_columns
+from kshell.query.tabular import INGESTION_TIME_COLUMN, DeferredIndex, LazyData, Tabular, mutable_columns, pick_columns
 from kshell.syntax import ast
 
 
@@ -76,24 +77,35 @@ def _filter(ev, tab: Tabular, predicate: Any, scope) -> Tabular:
     kept = mask.count(True)
     if kept == tab.rows:
         return tab
-    idx = list(compress(range(tab.rows), mask))
+    idx = vector.mask_indexes(mask, tab.rows)  # a compact mask: the indexes as an array
+    if idx is None:
+        idx = list(compress(range(tab.rows), mask))
     return Tabular(tab.columns, LazyData.gather(tab.data, idx), kept, tab.name)
 
 
 # ------------------------------------------------------------------ project family
 
-def spread_columns(c: Compiler, item: Any, values: list[Any]) -> list[tuple[str, list[Any]]] | None:
+def spread_columns(c: Compiler, item: Any, values: list[Any], *,
+                   named_only: bool = False) -> list[tuple[str, str | None, list[Any]]] | None:
     """A call of functions.MULTI_COLUMN with several arrays, alone in a print/extend/project
     item, becomes one column per array: named by a tuple assignment `(a, b) = ...`, else
-    `<argument>_sorted` (array-sort-asc-function.md)."""
+    `<argument>_sorted` (array-sort-asc-function.md).  A call of functions.BAG_COLUMNS
+    becomes one column per field, typed as the table says, named `<function>_<argument>_<field>`
+    (the argument part empty when it is not a column) unless a tuple names it; with
+    `named_only` (extend, print) a tuple of fewer names keeps only those columns
+    (series-stats-function.md).  Each result is (name, type or None for the call's, values)."""
     from kshell.query.functions import BAG_COLUMNS, MULTI_COLUMN
 
     node = item.expr
     if isinstance(node, ast.Call) and node.name in BAG_COLUMNS and not item.name:
         fields = BAG_COLUMNS[node.name]
-        arg = (expr_name(node.args[0]) if node.args else None) or "Column1"
-        names = list(item.names or []) + [f"{node.name}_{arg}_{f}" for f in fields[len(item.names or []):]]
-        return [(n, [v.get(f) if isinstance(v, dict) else None for v in values]) for n, f in zip(names, fields)]
+        arg = (expr_name(node.args[0]) if node.args else None) or ""
+        names = list(item.names or [])
+        if len(names) > len(fields):
+            raise c.error(item, f"the tuple names {len(names)} columns; {node.name}() produces {len(fields)}")
+        if not (named_only and names):
+            names += [f"{node.name}_{arg}_{f}" for f, _t in fields[len(names):]]
+        return [(n, t, [_bag_field(v, f, t) for v in values]) for n, (f, t) in zip(names, fields)]
     if not isinstance(node, ast.Call) or node.name not in MULTI_COLUMN or item.name:
         return None
     arrays = list(node.args)
@@ -105,8 +117,13 @@ def spread_columns(c: Compiler, item: Any, values: list[Any]) -> list[tuple[str,
     out = []
     for k, a in enumerate(arrays):
         name = names[k] if k < len(names) else f"{expr_name(a) or f'array{k + 1}'}{MULTI_COLUMN[node.name]}"
-        out.append((name, [v[k] if isinstance(v, list) and len(v) > k else None for v in values]))
+        out.append((name, None, [v[k] if isinstance(v, list) and len(v) > k else None for v in values]))
     return out
+
+
+def _bag_field(bag: Any, field: str, typ: str) -> Any:
+    v = bag.get(field) if isinstance(bag, dict) else None
+    return v if v is None or typ == "dynamic" else T.convert(v, typ)
 
 
 def project(ev, tab: Tabular, op: ast.Project, scope) -> Tabular:
@@ -127,11 +144,11 @@ def project(ev, tab: Tabular, op: ast.Project, scope) -> Tabular:
         if spread is None:
             if item.names:
                 raise ev.error(item, "tuple assignment is not supported in project")
-            spread = [(item.name or expr_name(item.expr) or numberer.next(), values)]
-        for name, vals in spread:
+            spread = [(item.name or expr_name(item.expr) or numberer.next(), None, values)]
+        for name, typ, vals in spread:
             if any(n == name for n, _ in cols):
                 raise ev.error(item, f"project: the column name '{name}' is used more than once")
-            cols.append((name, e.type))
+            cols.append((name, typ or e.type))
             data.append(vals)
     return Tabular(cols, data, tab.rows, tab.name)
 
@@ -142,21 +159,22 @@ def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
     numberer = ColumnNumberer(set(tab.names))
     for item in op.items:
         c = Compiler(ev, cols, scope)
+        c.input_width = len(tab.columns)
         e = c.compile(item.expr)
         values = e.values(data, tab.rows)
-        spread = spread_columns(c, item, values)
+        spread = spread_columns(c, item, values, named_only=True)
         if spread is None:
             if item.names:
                 raise ev.error(item, "tuple assignment is not supported in extend")
-            spread = [(item.name or expr_name(item.expr) or numberer.next(), values)]
-        for name, vals in spread:
+            spread = [(item.name or expr_name(item.expr) or numberer.next(), None, values)]
+        for name, typ, vals in spread:
             for i, (n, _t) in enumerate(cols):
                 if n == name:
-                    cols[i] = (name, e.type)
+                    cols[i] = (name, typ or e.type)
                     data[i] = vals
                     break
             else:
-                cols.append((name, e.type))
+                cols.append((name, typ or e.type))
                 data.append(vals)
     return Tabular(cols, data, tab.rows, tab.name)
 
@@ -243,22 +261,41 @@ def count(ev, tab: Tabular, op: ast.Count, scope) -> Tabular:
 
 
 def _order(values: list[Any], desc: bool, nulls_first: bool | None, order: list[int]) -> list[int]:
-    """Stable sort of row indexes `order` by `values` (Kusto: desc puts nulls last, asc first)."""
+    """Stable sort of row indexes `order` by `values` (Kusto: desc puts nulls last, asc first).
+    A real NaN sorts with the nulls, next to them (sort-operator.md: nulls first gives
+    null, NaN, ...; nulls last gives ..., NaN, null)."""
     if nulls_first is None:
         nulls_first = not desc
+    fast = vector.sort_order(values, desc, order)  # a numeric compact column: no null
+    if fast is not None:
+        return fast
     key = values.__getitem__
-    if None not in values:
+    nan = _has_nan(values)
+    if None not in values and not nan:
         try:
             return sorted(order, key=key, reverse=desc)
         except TypeError:
             pass
     nulls = [i for i in order if values[i] is None]
-    rest = [i for i in order if values[i] is not None]
+    nans = [i for i in order if _is_nan(values[i])] if nan else []
+    rest = [i for i in order if values[i] is not None and not (nan and _is_nan(values[i]))]
     try:
         rest.sort(key=key, reverse=desc)
     except TypeError:
         rest.sort(key=lambda i: _mixed_key(values[i]), reverse=desc)
-    return nulls + rest if nulls_first else rest + nulls
+    return nulls + nans + rest if nulls_first else rest + nans + nulls
+
+
+def _is_nan(v: Any) -> bool:
+    return type(v) is float and v != v
+
+
+def _has_nan(values: list[Any]) -> bool:
+    """Whether a column holds a real NaN (which no comparison can place)."""
+    try:
+        return any(map(math.isnan, values))
+    except TypeError:  # nulls or non-numbers: per value
+        return any(map(_is_nan, values))
 
 
 def _mixed_key(v: Any) -> tuple:
@@ -290,7 +327,9 @@ def top(ev, tab: Tabular, op: ast.Top, scope) -> Tabular:
     if n * 10 < tab.rows:
         e = Compiler(ev, tab.columns, scope).compile(op.key.expr)
         values = e.values(tab.data, tab.rows)
-        picked = _top_indexes(values, n, op.key.descending)
+        picked = vector.top_indexes(values, n, op.key.descending)
+        if picked is None:
+            picked = _top_indexes(values, n, op.key.descending)
         if picked is not None:
             return tab.take_rows(picked)
     order = sort_rows(ev, tab, [op.key], scope)
@@ -306,7 +345,7 @@ def _top_indexes(values: list[Any], n: int, desc: bool) -> list[int] | None:
     """The first n row indexes in sort order, by selecting the n extreme values first
     (heapq over the values in C) instead of sorting every row.  None when nulls or
     mixed types make the plain path necessary."""
-    if None in values:
+    if None in values or _has_nan(values):
         return None
     try:
         best = heapq.nlargest(n, values) if desc else heapq.nsmallest(n, values)
@@ -331,6 +370,7 @@ def distinct(ev, tab: Tabular, op: ast.Distinct, scope) -> Tabular:
         proj = Tabular([tab.columns[i] for i in keep], pick_columns(tab.data, keep), tab.rows, tab.name)
     seen: set = set()
     idx: list[int] = []
+    proj.data = [T.one_nan(col) if t == "real" else col for col, (_n, t) in zip(proj.data, proj.columns)]
     if len(proj.data) == 1:
         keys = proj.data[0]
     else:
@@ -377,7 +417,7 @@ def getschema(ev, tab: Tabular, op: ast.GetSchema, scope) -> Tabular:
 def invoke(ev, tab: Tabular, op: ast.Invoke, scope) -> Tabular:
     call = op.call
     b = scope.lookup(call.name)
-    fn = b[1] if b and b[0] == "function" else ev.lookup_stored_function(call.name)
+    fn = b[1] if b and b[0] == "function" else ev.lookup_stored_function(call.name, scope=scope, node=call)
     if fn is None:
         raise ev.error(call, f"Failed to resolve table or column expression named '{call.name}'")
     out = ev.call_function(fn, call, call.args, Compiler(ev, [], scope), piped=tab)
@@ -399,7 +439,7 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
             if item.database is None:
                 names |= _view_names(scope)  # views (let X = view () {...}) take part too
             for n in sorted(names):
-                if fnmatch.fnmatchcase(n, item.name):
+                if fnmatch.fnmatchcase(n, item.name) and _visible_to(ev, scope, n, item.database):
                     parts.append((n, ev.eval_tabular(ast.TableRef(n, database=item.database), scope)))
             continue
         try:
@@ -452,6 +492,15 @@ def union(ev, piped: Tabular | None, node: ast.Union, scope) -> Tabular:
         out_cols = [(node.withsource, "string")] + out_cols
         data = [source] + data
     return Tabular(out_cols, data, rows)
+
+
+def _visible_to(ev, scope, name: str, database: str | None) -> bool:
+    """Whether a wildcard may include the name: a `restrict access to` statement in force
+    makes what it does not list invisible (restrict-statement.md)."""
+    if not getattr(ev, "restricted", False):
+        return True
+    from kshell.query.statements import accessible
+    return accessible(ev, scope, name, database)
 
 
 def _union_leg_name(item: Any, position: int) -> str:
@@ -567,8 +616,25 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
         return right.take_rows(idx)
 
     outer_left = kind in ("leftouter", "fullouter")
-    # the output size, counted before any row is gathered (a cartesian join of two
-    # 100k-row tables would otherwise exhaust memory)
+    taken = set(left.names)
+    cols = list(left.columns)
+    for n, t in right.columns:
+        new = unique(n, taken)
+        taken.add(new)
+        cols.append((new, t))
+    if kind in ("inner", "innerunique"):
+        # The output size is the sum of each left row's match count (counted in C, before
+        # any row is gathered: a cartesian join of two 100k-row tables would otherwise
+        # exhaust memory); the row indexes are built only when a later operator reads a
+        # column (`| count` never does).
+        sizes = {k: len(v) for k, v in rmap.items()}
+        probe = lkeys if type(lrows) is range else [lkeys[i] for i in lrows]
+        out_rows = sum(map(sizes.get, probe, repeat(0, len(probe))))
+        limits.check("join", out_rows, limits.MAX_JOIN_ROWS)
+        pair = DeferredIndex(lambda: _inner_rows(lrows, lkeys, rmap))
+        data = (LazyData.gather(left.data, DeferredIndex(lambda: pair.get()[0]))
+                + LazyData.gather(right.data, DeferredIndex(lambda: pair.get()[1])))
+        return Tabular(cols, data, out_rows)
     out_rows = 0
     for i in lrows:
         k = lkeys[i]
@@ -598,18 +664,28 @@ def join_tables(ev, node, left: Tabular, right: Tabular, on: list[ast.JoinOn], k
                 li.append(None)
                 ri.append(j)
 
-    taken = set(left.names)
-    cols = list(left.columns)
-    for n, t in right.columns:
-        new = unique(n, taken)
-        taken.add(new)
-        cols.append((new, t))
-    if kind in ("inner", "innerunique"):
-        data = LazyData.gather(left.data, li) + LazyData.gather(right.data, ri)
-    else:
-        data = [_gather(col, li, t) for col, (_, t) in zip(left.data, left.columns)]
-        data += [_gather(col, ri, t) for col, (_, t) in zip(right.data, right.columns)]
+    data = [_gather(col, li, t) for col, (_, t) in zip(left.data, left.columns)]
+    data += [_gather(col, ri, t) for col, (_, t) in zip(right.data, right.columns)]
     return Tabular(cols, data, len(li))
+
+
+def _inner_rows(lrows: Any, lkeys: list[Any], rmap: dict[Any, list[int]]) -> tuple[list[int], list[int]]:
+    """The left and right row of every output row of an inner join, in the left side's
+    order and each left row's matches in the right side's order."""
+    li: list[int] = []
+    ri: list[int] = []
+    get = rmap.get
+    for i in lrows:
+        k = lkeys[i]
+        matches = get(k) if k is not None else None
+        if matches:
+            if len(matches) == 1:
+                li.append(i)
+                ri.append(matches[0])
+            else:
+                li.extend([i] * len(matches))
+                ri.extend(matches)
+    return li, ri
 
 
 def _gather(col: list[Any], idx: list[int | None], typ: str) -> list[Any]:
@@ -762,8 +838,8 @@ def summarize(ev, tab, op, scope):
     from kshell.query.summarize import summarize as run
     try:
         return run(ev, tab, op, scope)
-    except _ARGUMENT_ERRORS as err:  # an aggregation given values it cannot take (stdev(1h), percentile(s, 'x'))
-        raise ev.error(op, f"summarize: an aggregation cannot use its arguments: {err}") from None
+    except _ARGUMENT_ERRORS:  # an aggregation given values it cannot take (stdev(1h), percentile(s, 'x'))
+        raise ev.error(op, "summarize: an aggregation cannot be applied to the values of its arguments") from None
 
 
 OPERATORS = {

@@ -51,7 +51,10 @@ def apply(ev: Any, tab: Tabular, op: Any, scope: Any) -> Tabular | None:
     fn = REGISTRY.get(op.name)
     if fn is None:
         return None
-    node = X.parse_operator(op)
+    from kshell.query.kept_text import shift_positions
+
+    # positions in the operator's text become positions in the request
+    node = shift_positions(X.parse_operator(op), op.pos or 0)
     return fn(ev, tab, node, scope)
 
 
@@ -254,18 +257,18 @@ def make_series(ev, tab: Tabular, node: X.MakeSeries, scope) -> Tabular:
         start = min(present) if present else None
     if end is None and present:
         end = max(present) + step
-    if start is None or end is None or not step:
-        nbins = 0
-    else:
-        nbins = max(0, math.ceil((end - start) / step))
-
     def bin_of(v: Any) -> int | None:
         if v is None or start is None:
             return None
         k = math.floor((v - start) / step)
         return k if 0 <= k < nbins else None
 
-    bins = [bin_of(v) for v in axis_vals]
+    try:  # the axis, 'from', 'to' and 'step' must be numbers, or datetimes with timespans
+        nbins = 0 if start is None or end is None or not step else max(0, math.ceil((end - start) / step))
+        bins = [bin_of(v) for v in axis_vals]
+    except TypeError:
+        raise ev.error(node.step, f"make-series: the axis ({axis.type}), 'from', 'to' and 'step' must be numbers, "
+                                  "or datetimes (or timespans) with a timespan step") from None
     keep = [i for i, b in enumerate(bins) if b is not None]
     work = tab.take_rows(keep)
     wcols, wdata = list(work.columns), mutable_columns(work.data)

@@ -62,17 +62,17 @@ def print_(ev: Any, node: ast.Print, scope: Any) -> Tabular:
         value = e.value if e.const else e.fn([], 1)[0]
         if e.type == "string" and value is None:
             value = ""
-        spread = spread_columns(c, item, [value])
+        spread = spread_columns(c, item, [value], named_only=True)
         if spread is None:
             if item.names:
                 raise ev.error(item, "print: tuple assignment is not supported")
             # print has no input columns: a name it reads is a let value, and an unnamed
             # item is print_N whatever it reads (`let d = 1; print d` gives print_0).
-            spread = [(item.name or f"print_{i}", [value])]
-        for name, vals in spread:
+            spread = [(item.name or f"print_{i}", None, [value])]
+        for name, typ, vals in spread:
             if len(spread) > 1:  # one column per array: numbered if an earlier item took the name
                 name = unique(name, {n for n, _t in cols})
-            cols.append((name, e.type))
+            cols.append((name, typ or e.type))
             data.append(vals)
     if not cols:
         return Tabular([], [], 1)
@@ -94,6 +94,10 @@ def _range_count(start: Any, stop: Any, step: Any, zero: Any) -> int:
     return int(math.floor(ratio + 1e-9)) + 1
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, decimal.Decimal)) and not isinstance(v, bool)
+
+
 def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
     c = Compiler(ev, [], scope)
     st, start = _constant(ev, c, node.start)
@@ -109,8 +113,12 @@ def range_(ev: Any, node: ast.Range, scope: Any) -> Tabular:
             raise ev.error(node, "range: a datetime range needs a datetime end and a timespan step")
         typ = "datetime"
     elif isinstance(start, dt.timedelta):
+        if not isinstance(step, dt.timedelta) or not isinstance(stop, dt.timedelta):
+            raise ev.error(node, "range: a timespan range needs a timespan end and step")
         typ = "timespan"
-    elif isinstance(start, (int, float, decimal.Decimal)) and not isinstance(start, bool):
+    elif _is_number(start):
+        if not _is_number(stop) or not _is_number(step):
+            raise ev.error(node, "range: a numeric range needs a numeric end and step")
         typ = "real" if any(isinstance(x, float) for x in (start, stop, step)) else "long"
     else:
         raise ev.error(node, f"range: unsupported start value of type {st}")

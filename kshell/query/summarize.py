@@ -14,7 +14,9 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from kshell.query import aggregates as A
+from kshell.query import aggregates as A, vector
+from kshell.query import signatures
+from kshell.query import types as T
 from kshell.query.compiler import Compiler
 from kshell.query.unsupported import not_simulated
 from kshell.query.naming import ColumnNumberer, expr_name, first_column_name, unique
@@ -87,7 +89,8 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
         if any(k == name for k, _ in key_cols):
             raise ev.error(item, f"summarize: the column name '{name}' is used more than once")
         key_cols.append((name, e.type))
-        key_vals.append(e.values(tab.data, n))
+        values = e.values(tab.data, n)
+        key_vals.append(T.one_nan(values) if e.type == "real" else values)
 
     # Plan the aggregate outputs.
     plans: list[tuple[Any, list[tuple[str, ast.Call]], Any]] = []
@@ -104,10 +107,17 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
             plans.append((item, found, rewritten))
 
     # Group rows.
+    codes = None  # a compact key column factorised by a kernel: each row's group number
+    counts: list[Any] = []  # its rows per group, computed on first use
+    coded = vector.group_codes(key_vals, n) if key_vals and n >= vector.MIN_ROWS else None
     if not key_vals:
         groups: list[list[int]] | None = None  # one group: all rows
         group_count = 1
         first_rows: list[int] = []
+    elif coded is not None:
+        codes, first_rows = coded
+        group_count = len(first_rows)
+        groups = _PENDING  # index lists, built only if an aggregate has no kernel
     else:
         only_count = all(
             p[2] is None and p[1][0][1].name == "count" and not p[1][0][1].args for p in plans)
@@ -153,6 +163,19 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
         for hidden, call in found:
             spec = A.lookup(call.name)
             _check_arity(ev, call, spec)
+            computed = None
+            if (codes is not None or groups is None) and n >= vector.MIN_ROWS:
+                computed = _vector_compute(c, tab, call, spec, codes, group_count, counts)
+            if computed is not None and computed[1] is not None:
+                name = hidden or _agg_name(item, call, spec, key_cols)
+                if hidden is None:
+                    name = unique(name, taken)
+                taken.add(name)
+                out.add(name, computed[0], computed[1])
+                produced.append(name)
+                continue
+            if groups is _PENDING:
+                groups = _groups_from_codes(codes, group_count)
             if call.name in ("arg_max", "arg_min"):
                 names = _arg_extreme(ev, c, tab, call, groups, out, key_cols, item if hidden is None else None, taken)
                 produced.extend(names)
@@ -169,7 +192,7 @@ def summarize(ev: Any, tab: Tabular, op: ast.Summarize, scope: Any) -> Tabular:
             if hidden is None:
                 name = unique(name, taken)  # `summarize count(), count()` -> count_, count_1
             taken.add(name)
-            typ, values = _compute(ev, c, tab, call, spec, groups)
+            typ, values = _compute(ev, c, tab, call, spec, groups, computed and computed[2])
             out.add(name, typ, values)
             produced.append(name)
         finals.append((item, rewritten, produced))
@@ -232,7 +255,49 @@ def _slices(values: list[Any], groups: list[list[int]] | None) -> list[list[Any]
     return [gather(values, g) for g in groups]
 
 
-def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpec, groups) -> tuple[str, list[Any]]:
+# Aggregates with a kernel over a compact column (kshell.query.vector.grouped).
+_VECTOR_AGGREGATES = frozenset({"sum", "avg", "min", "max", "dcount"})
+_PENDING: Any = object()
+
+
+def _groups_from_codes(codes: Any, ngroups: int) -> list[list[int]]:
+    """Index lists per group (row order within each) from a kernel's group numbers."""
+    groups: list[list[int]] = [[] for _ in range(ngroups)]
+    appends = [g.append for g in groups]
+    for i, k in enumerate(codes.tolist()):
+        appends[k](i)
+    return groups
+
+
+def _vector_compute(c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpec, codes: Any,
+                    ngroups: int, counts: list[Any]) -> tuple[str, list[Any] | None, list[Any] | None] | None:
+    """(type, values per group, None) from a kernel; (type, None, argument values) when
+    the kernel declines after computing the argument (the Python path reuses them); None
+    when no kernel applies."""
+    if call.name == "count":
+        for a in call.args:
+            c.compile(a)  # for its errors, as _compute does
+        if codes is None:
+            return "long", [tab.rows], None
+        if not counts:
+            counts.append(vector.group_counts(codes, ngroups))
+        return "long", counts[0].tolist(), None
+    if call.name not in _VECTOR_AGGREGATES or len(call.args) != 1 or isinstance(call.args[0], ast.NamedArg):
+        return None
+    e = c.compile(call.args[0])
+    if e.const or e.type not in ("int", "long", "real"):
+        return None
+    values = e.values(tab.data, tab.rows)
+    typ = spec.result_type([e.type])
+    if not vector.large(values):
+        return typ, None, values
+    if codes is not None and not counts:
+        counts.append(vector.group_counts(codes, ngroups))
+    return typ, vector.grouped(call.name, values, codes, ngroups, counts[0] if codes is not None else None), values
+
+
+def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpec, groups,
+             first_values: list[Any] | None = None) -> tuple[str, list[Any]]:
     n = tab.rows
     if call.name == "count":
         # count() and count(expr) both count the group's rows (summarize-operator.md: over
@@ -241,6 +306,9 @@ def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpe
             c.compile(a)
         return "long", [n] if groups is None else [len(g) for g in groups]
     args = [c.compile(a.value if isinstance(a, ast.NamedArg) else a) for a in call.args]
+    wrong = signatures.check_aggregate(call.name, [a.type for a in args])
+    if wrong is not None:
+        raise ev.error(call, wrong)
     if spec.predicate_arg is not None:
         p = args[spec.predicate_arg]
         if p.type not in ("bool", "dynamic"):
@@ -251,7 +319,8 @@ def _compute(ev, c: Compiler, tab: Tabular, call: ast.Call, spec: A.AggregateSpe
         if a.const and k > 0 and k != spec.predicate_arg:
             per_arg.append(None)  # constant parameter (percentile, max size...)
         else:
-            per_arg.append(_slices(a.values(tab.data, n), groups))
+            per_arg.append(_slices(first_values if k == 0 and first_values is not None
+                                   else a.values(tab.data, n), groups))
     ngroups = 1 if groups is None else len(groups)
     impl = spec.impl
     values = []

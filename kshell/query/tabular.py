@@ -8,7 +8,10 @@ ones; sharing an unchanged column list between two Tabulars is fine.
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
+
+from kshell.query import vector
 
 # Hidden per-row ingestion time, carried only while a query uses ingestion_time().
 INGESTION_TIME_COLUMN = "$IngestionTime"
@@ -69,8 +72,34 @@ class Tabular:
 
 
 def gather(col: list[Any], idx: list[int]) -> list[Any]:
-    """The values of `col` at `idx` (a list comprehension measured faster than itemgetter/map)."""
+    """The values of `col` at `idx` (a list comprehension measured faster than itemgetter/map);
+    a large compact column at an index array is gathered by a kernel into a compact column."""
+    if type(idx) is array:
+        out = vector.take(col, idx)
+        if out is not None:
+            return out
     return [col[i] for i in idx]
+
+
+class DeferredIndex:
+    """A row selection computed on first use (a join's output rows: `| count` never needs
+    them, only their number)."""
+
+    __slots__ = ("compute", "value")
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.value = None
+
+    def get(self) -> Any:
+        if self.value is None:
+            self.value = self.compute()
+            self.compute = None
+        return self.value
+
+
+def _index(idx: Any) -> Any:
+    return idx.get() if type(idx) is DeferredIndex else idx
 
 
 class _Gather:
@@ -115,7 +144,11 @@ class LazyData:
                 key = id(e.idx)
                 inner = composed.get(key)
                 if inner is None:
-                    inner = composed[key] = gather(e.idx, idx)
+                    if type(e.idx) is DeferredIndex or type(idx) is DeferredIndex:  # stay lazy
+                        inner = DeferredIndex(lambda a=e.idx, b=idx: gather(_index(a), _index(b)))
+                    else:
+                        inner = gather(e.idx, idx)
+                    composed[key] = inner
                 entries.append(_Gather(e.base, inner))
             else:
                 entries.append(_Gather(e, idx))
@@ -125,7 +158,7 @@ class LazyData:
         e = self.entries[i]
         if isinstance(e, _Gather):
             base = e.base
-            e = gather(base.load() if isinstance(base, _Load) else base, e.idx)
+            e = gather(base.load() if isinstance(base, _Load) else base, _index(e.idx))
             self.entries[i] = e
         elif isinstance(e, _Load):
             e = e.load()

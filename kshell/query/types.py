@@ -17,6 +17,7 @@ import re
 import uuid
 from typing import Any
 from kshell import ticks as K
+from kshell.realtext import format_decimal, format_real
 from kshell.syntax.literals import decode_datetime
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
@@ -55,10 +56,59 @@ def is_numeric(t: str) -> bool:
 
 
 def promote(a: str, b: str) -> str:
-    """Result type of arithmetic between two numeric types."""
-    if a == "decimal" and b in ("int", "long") or b == "decimal" and a in ("int", "long"):
+    """The common type of two numeric types (iff/case branches, coalesce): the wider one,
+    a decimal over any other number (Kusto.Language types iff(c, decimal, real) decimal)."""
+    if a == "decimal" or b == "decimal":
         return "decimal"
     return a if _NUM_RANK.get(a, 0) >= _NUM_RANK.get(b, 0) else b
+
+
+def arith_type(a: str, b: str) -> str:
+    """Result type of `+ - * / %` between two numeric types (numerical-operators.md, and
+    Microsoft's Kusto.Language): any decimal operand makes a decimal, else any real a real,
+    else `long` -- `int op int` is a long too, so it never wraps at 32 bits."""
+    if a == "decimal" or b == "decimal":
+        return "decimal"
+    if a == "real" or b == "real":
+        return "real"
+    return "long"
+
+
+# Decimal arithmetic keeps 34 significant digits (the service's decimal precision); a
+# result beyond the type's range (.NET decimal's magnitude, below 2**96, as conversions
+# and ingestion check) is null (`decimal_result`).
+DECIMAL_CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=999999, Emin=-999999)
+
+
+def decimal_result(d: decimal.Decimal | None) -> decimal.Decimal | None:
+    if d is None or not d.is_finite() or d.copy_abs() >= _DECIMAL_LIMIT:
+        return None
+    return d
+
+
+def one_nan(values: list[Any]) -> list[Any]:
+    """A real column with every NaN made the one `math.nan` object, so that grouping and
+    distinct put all NaN values in one group (a NaN equals no value, but Python's dict and
+    set find the same object): `summarize by` and `distinct` see NaN as one value, as
+    `dcount` counts it once."""
+    try:
+        if not any(map(math.isnan, values)):
+            return values
+    except TypeError:  # nulls among the values
+        if not any(type(v) is float and v != v for v in values):
+            return values
+    return [math.nan if type(v) is float and v != v else v for v in values]
+
+
+LONG_MIN, LONG_MAX = -2**63, 2**63 - 1
+
+
+def wrap_long(n: int | None) -> int | None:
+    """A `long` result past 64 bits wraps as two's complement (the service computes in
+    64-bit integers; numpy's int64 does the same)."""
+    if n is None or LONG_MIN <= n <= LONG_MAX:
+        return n
+    return ((n + 2**63) % 2**64) - 2**63
 
 
 def type_of_value(v: Any) -> str:
@@ -97,16 +147,6 @@ format_datetime = K.kusto_datetime
 fraction_ticks = K.fraction
 
 
-def format_real(f: float) -> str:
-    if math.isnan(f):
-        return "NaN"
-    if math.isinf(f):
-        return "Infinity" if f > 0 else "-Infinity"
-    if f == int(f) and abs(f) < 1e15:
-        return str(int(f))
-    return repr(f)
-
-
 def to_json_value(v: Any) -> Any:
     """A value as it appears inside dynamic (JSON): datetimes and timespans become text."""
     if isinstance(v, dt.datetime):
@@ -138,7 +178,7 @@ def to_string(v: Any) -> str:
     if isinstance(v, float):
         return format_real(v)
     if isinstance(v, decimal.Decimal):
-        return str(v)
+        return format_decimal(v)
     if isinstance(v, dt.datetime):
         return format_datetime(v)
     if isinstance(v, dt.timedelta):
@@ -201,10 +241,9 @@ def _in_long_range(n: int) -> int | None:
 
 def to_int(v: Any) -> int | None:
     n = to_long(v)
-    if n is None:
-        return None
-    # Wrap like a 32-bit integer.
-    return ((n + 2**31) % 2**32) - 2**31
+    # toint-function.md: a value that does not convert is null -- one outside the 32-bit
+    # range too, as tolong() nulls what a long cannot hold (arithmetic wraps; conversions do not).
+    return n if n is None or -2**31 <= n < 2**31 else None
 
 
 def to_real(v: Any) -> float | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import operator
-from itertools import chain
+from itertools import chain, compress, repeat
 from collections.abc import Callable
 from typing import Any
 
@@ -287,8 +287,11 @@ class ClusterParts:
         for name in names:
             value = get(obj, name)
             p = path + (name,)
-            if type(value) is TrackedDict or type(value) is dict:
+            if type(value) is TrackedDict:
                 self._dict(value, p)
+            elif type(value) is dict:
+                self._dict(value, p)
+                self._watch(obj, name, value, p)
             elif type(value) is list:
                 self._items(value, p)
             elif type(value) in _SCALARS:
@@ -305,6 +308,18 @@ class ClusterParts:
                     self._drop_children(p)
                 self._fast.pop(p, None)
                 self._put(p, *self._encode(value, p))
+
+    def _watch(self, obj: Any, name: str, d: dict, p: Path) -> None:
+        """Put a TrackedDict with the same entries in the field of a split record (what
+        reading the file gives): a request that only reads the field (a lookup in the
+        identities, the databases) then costs nothing here, where a plain dict is
+        compared entry by entry after every request that touched the field."""
+        prev = self._fast.get(p)
+        if prev is None or prev[0] != "keys" or prev[6] is not d:
+            return  # stored whole (keys that are not strings): no entry-wise check to spare
+        watched = TrackedDict(d)
+        object.__setattr__(obj, name, watched)
+        self._fast[p] = prev[:6] + (watched,)
 
     def _has_children(self, p: Path) -> bool:
         """Is `p` stored as a keys part (its entries are parts of their own)?"""
@@ -421,49 +436,65 @@ class ClusterParts:
 
     def _items(self, items: list, p: Path) -> None:
         prev = self._fast.get(p)
-        if prev is not None and prev[0] == "items" and len(prev[1]) == len(items) and all(map(_is, items, prev[1])):
-            if prev[2] is not None and prev[2] == _bulk(items):
-                return
-        cache = {}
-        if prev is not None and prev[0] == "items":
-            cache = {id(o): (o, s, t) for o, s, t in zip(prev[1], prev[3], prev[4])}
-        texts, snaps, tids = [], [], []
-        all_fast = True
+        old = prev if prev is not None and prev[0] == "items" else None
         raw = _bulk(items)
+        if old is not None and old[2] is not None and len(old[1]) == len(items) \
+                and all(map(_is, items, old[1])) and old[2] == raw:
+            return
         if raw is None:
             raw = [_snapshot(v) for v in items]
-        for v, snap in zip(items, raw):
+        n = len(items)
+        texts: list = [None] * n
+        tids: list = [frozenset()] * n
+        changed = list(range(n))
+        m = 0
+        if old is not None:
+            # The elements at their old position, the same object with the same plain
+            # fields, keep their text: found in C (a merge into a long policy list
+            # replaces or appends one element; the others were compared one by one).
+            old_items, old_snaps, old_texts = old[1], old[3], old[4]
+            m = min(n, len(old_items))
+            keep = list(map(all, zip(map(_is, items, old_items), map(operator.eq, raw, old_snaps),
+                                     map(operator.is_not, raw, repeat(None, m)))))
+            texts[:m] = [t if k else None for t, k in zip(old_texts, keep)]
+            changed = [i for i in compress(range(m), map(operator.not_, keep))] + list(range(m, n))
+        cache = {}
+        moved = len(changed) - (n - m) if old is not None else 0  # changed places both lists have
+        if moved > 8 or (moved and n != len(old[1])):
+            # elements moved (inserted or removed before them): found by identity
+            cache = {id(o): (o, s, t) for o, s, t in zip(old[1], old[3], old[4])}
+        for i in changed:
+            v, snap = items[i], raw[i]
             hit = cache.get(id(v))
             if hit is not None and hit[0] is v and hit[1] is not None and hit[1] == snap:
-                texts.append(hit[2])  # (the stored snapshot holds plain values only: no tables)
-                tids.append(frozenset())
+                texts[i] = hit[2]  # (the stored snapshot holds plain values only: no tables)
             else:
-                snap = _snapshot(v)
-                text, t = self._encode(v, p)
-                texts.append(text)
-                tids.append(t)
-            if snap is None:
-                all_fast = False
-            snaps.append(snap)
-        self._fast[p] = ("items", list(items), snaps if all_fast else None, snaps, texts)
-        if len(texts) <= LIST_CHUNK:
+                raw[i] = _snapshot(v)  # (None unless every field is a plain value)
+                texts[i], tids[i] = self._encode(v, p)
+        self._fast[p] = ("items", list(items), raw if None not in raw else None, raw, texts)
+        if n <= LIST_CHUNK:
             if self._has_children(p):
                 self._drop_children(p)
             self._put(p, '{"$items":[' + ",".join(texts) + "]}", frozenset().union(*tids))
             return
         # A long list: its elements in parts of LIST_CHUNK, so that a request changing
         # or appending one element writes one of them, not the whole list.
-        old = self._out.get(p) or self.texts.get(p) or ""
-        if old.startswith('{"$keys"'):
+        stored = self._out.get(p) or self.texts.get(p) or ""
+        if stored.startswith('{"$keys"'):
             self._drop_children(p)
-        old_chunks = int(old[len('{"$chunks":'):-1]) if old.startswith('{"$chunks":') else 0
-        n = -(-len(texts) // LIST_CHUNK)
-        self._put(p, '{"$chunks":%d}' % n)
-        for k in range(n):
+        old_chunks = int(stored[len('{"$chunks":'):-1]) if stored.startswith('{"$chunks":') else 0
+        chunks = -(-n // LIST_CHUNK)
+        self._put(p, '{"$chunks":%d}' % chunks)
+        # A chunk whose every element kept its text, all of them there before, is as stored.
+        whole = (len(old[1]) // LIST_CHUNK) if old is not None and old_chunks and len(old[1]) > LIST_CHUNK else 0
+        dirty = {i // LIST_CHUNK for i in changed}
+        for k in range(chunks):
+            if k < whole and (k + 1) * LIST_CHUNK <= n and k not in dirty:
+                continue
             lo = k * LIST_CHUNK
             self._put(p + (f"#{k}",), '{"$items":[' + ",".join(texts[lo:lo + LIST_CHUNK]) + "]}",
                       frozenset().union(*tids[lo:lo + LIST_CHUNK]))
-        for k in range(n, old_chunks):
+        for k in range(chunks, old_chunks):
             sub = p + (f"#{k}",)
             if sub in self.texts:
                 self._out[sub] = None

@@ -1,6 +1,7 @@
 """AST of Kusto queries (and the base classes of commands).
 
-Plain dataclasses.  Every node carries `pos`, the offset of its first
+Slotted records (kshell.syntax.records: dataclass behaviour without
+its code generation at import).  Every node carries `pos`, the offset of its first
 character in the request text (kshell.syntax.tokens.line_col turns it into a
 line and column).  Management-command nodes subclass `Command` and live in
 their family's module (kshell/syntax/cmd_*.py).
@@ -13,24 +14,21 @@ str, int, float, bool, None), and None for a typed null.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import Record, field
 from typing import Any, Optional, Union
 
 
-@dataclass(slots=True)
-class Node:
+class Node(Record):
     pos: int = field(default=0, kw_only=True)
 
 
 # ---------------------------------------------------------------- expressions
 
-@dataclass(slots=True)
 class Literal(Node):
     type: str   # Kusto type name: bool int long real decimal string datetime timespan guid dynamic
     value: Any  # decoded value; None for a typed null (`int(null)`, `datetime(null)`)
 
 
-@dataclass(slots=True)
 class Name(Node):
     """A bare identifier: a column, a let-bound name, a table, `$left`/`$right`.
 
@@ -40,7 +38,6 @@ class Name(Node):
     name: str
 
 
-@dataclass(slots=True)
 class NamedArg(Node):
     """`name = value` inside a call's argument list (e.g. `bag_pack(...)` hints, plugin args)."""
 
@@ -48,7 +45,6 @@ class NamedArg(Node):
     value: "Expr"
 
 
-@dataclass(slots=True)
 class Call(Node):
     """Function call: scalar function, aggregate, user function, or tabular function.
 
@@ -60,13 +56,11 @@ class Call(Node):
     target: Any = None  # `x.f(...)`: the expression before the dot (e.g. cluster("c").database("d"))
 
 
-@dataclass(slots=True)
 class Unary(Node):
     op: str  # '-', '+', 'not' (not(...) is parsed as Call('not'); this is for unary minus/plus)
     operand: "Expr"
 
 
-@dataclass(slots=True)
 class Binary(Node):
     """Binary operator; `op` is normalised to lower case.
 
@@ -81,7 +75,6 @@ class Binary(Node):
     right: "Expr"
 
 
-@dataclass(slots=True)
 class InList(Node):
     """`x in (a, b)`, `!in`, `in~`, `!in~`, `has_any (...)`, `has_all (...)`.
 
@@ -93,7 +86,6 @@ class InList(Node):
     items: list[Any]
 
 
-@dataclass(slots=True)
 class Between(Node):
     left: "Expr"
     low: "Expr"
@@ -101,7 +93,6 @@ class Between(Node):
     negated: bool = False
 
 
-@dataclass(slots=True)
 class Member(Node):
     """`target.name` (dynamic property access, `$left.col`, `T.col`)."""
 
@@ -109,7 +100,6 @@ class Member(Node):
     name: str
 
 
-@dataclass(slots=True)
 class Index(Node):
     """`target[index]` (dynamic index / key access)."""
 
@@ -120,7 +110,6 @@ class Index(Node):
 Expr = Union[Literal, Name, Call, Unary, Binary, InList, Between, Member, Index]
 
 
-@dataclass(slots=True)
 class Assignment(Node):
     """An output column: `name = expr`, or just `expr` (name None, derived by the engine).
 
@@ -132,7 +121,6 @@ class Assignment(Node):
     names: Optional[list[str]] = None
 
 
-@dataclass(slots=True)
 class ColumnDecl(Node):
     """`name:type` in a schema (datatable, functions, tables)."""
 
@@ -140,7 +128,6 @@ class ColumnDecl(Node):
     type: str  # canonical Kusto type name (see vocabulary.SCALAR_TYPES)
 
 
-@dataclass(slots=True)
 class SortKey(Node):
     expr: Any
     descending: bool = True         # Kusto's sort default is desc
@@ -149,7 +136,6 @@ class SortKey(Node):
 
 # ------------------------------------------------------------- tabular sources
 
-@dataclass(slots=True)
 class TableRef(Node):
     """A named tabular source: table, let-bound tabular value, stored function without args.
 
@@ -162,7 +148,6 @@ class TableRef(Node):
     datascope: Optional[str] = None  # `T datascope=hotcache|all`
 
 
-@dataclass(slots=True)
 class TableCall(Node):
     """`table("T")` / `table("T", "all")`."""
 
@@ -170,25 +155,21 @@ class TableCall(Node):
     database: Optional[str] = None
 
 
-@dataclass(slots=True)
 class ExternalTableRef(Node):
     """`external_table("E")`."""
 
     name: str
 
 
-@dataclass(slots=True)
 class Datatable(Node):
     columns: list[ColumnDecl]
     values: list[Any]  # flat list of expressions, row-major
 
 
-@dataclass(slots=True)
 class Print(Node):
     items: list[Assignment]
 
 
-@dataclass(slots=True)
 class Range(Node):
     column: str
     start: Any
@@ -196,7 +177,6 @@ class Range(Node):
     step: Any
 
 
-@dataclass(slots=True)
 class Union(Node):
     """`union [kind=inner|outer] [withsource=C] [isfuzzy=true] T1, T2, ...` (source or operator)."""
 
@@ -206,7 +186,6 @@ class Union(Node):
     isfuzzy: bool = False
 
 
-@dataclass(slots=True)
 class Pipeline(Node):
     """`source | op | op ...`; `source` is any tabular node, `operators` the pipe operators."""
 
@@ -216,74 +195,60 @@ class Pipeline(Node):
 
 # ------------------------------------------------------------- pipe operators
 
-@dataclass(slots=True)
 class Where(Node):
     predicate: Any
 
 
-@dataclass(slots=True)
 class Project(Node):
     items: list[Assignment]
 
 
-@dataclass(slots=True)
 class ProjectAway(Node):
     names: list[str]  # may contain wildcards
 
 
-@dataclass(slots=True)
 class ProjectKeep(Node):
     names: list[str]
 
 
-@dataclass(slots=True)
 class ProjectRename(Node):
     renames: list[tuple[str, str]]  # (new, old)
 
 
-@dataclass(slots=True)
 class ProjectReorder(Node):
     names: list[tuple[str, Optional[str]]]  # (pattern, 'asc'|'desc'|None)
 
 
-@dataclass(slots=True)
 class Extend(Node):
     items: list[Assignment]
 
 
-@dataclass(slots=True)
 class Summarize(Node):
     aggregates: list[Assignment]
     by: list[Assignment]
 
 
-@dataclass(slots=True)
 class Count(Node):
     name: str = "Count"
 
 
-@dataclass(slots=True)
 class Take(Node):
     count: Any
 
 
-@dataclass(slots=True)
 class Top(Node):
     count: Any
     key: SortKey
 
 
-@dataclass(slots=True)
 class Sort(Node):
     keys: list[SortKey]
 
 
-@dataclass(slots=True)
 class Distinct(Node):
     items: list[Assignment]  # empty list means `distinct *`
 
 
-@dataclass(slots=True)
 class JoinOn(Node):
     """One join condition: `col` (same name both sides) or `$left.a == $right.b`."""
 
@@ -292,7 +257,6 @@ class JoinOn(Node):
     expr: Any = None  # a condition that is not `col` / `$left.a == $right.b` (left/right then "")
 
 
-@dataclass(slots=True)
 class Join(Node):
     right: Any
     on: list[JoinOn]
@@ -300,32 +264,27 @@ class Join(Node):
     hints: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class Lookup(Node):
     right: Any
     on: list[JoinOn]
     kind: str = "leftouter"
 
 
-@dataclass(slots=True)
 class As(Node):
     name: str
     hint_materialized: bool = False
 
 
-@dataclass(slots=True)
 class GetSchema(Node):
     pass
 
 
-@dataclass(slots=True)
 class MvExpandItem(Node):
     name: Optional[str]
     expr: Any
     to_type: Optional[str] = None
 
 
-@dataclass(slots=True)
 class MvExpand(Node):
     items: list[MvExpandItem]
     kind: str = "bag"
@@ -333,7 +292,6 @@ class MvExpand(Node):
     limit: Optional[Any] = None
 
 
-@dataclass(slots=True)
 class ParsePart(Node):
     """One piece of a parse pattern: a string literal, or a column capture with optional type."""
 
@@ -343,7 +301,6 @@ class ParsePart(Node):
     wildcard: bool = False  # `*`
 
 
-@dataclass(slots=True)
 class Parse(Node):
     source: Any
     parts: list[ParsePart]
@@ -352,28 +309,23 @@ class Parse(Node):
     where: bool = False   # parse-where
 
 
-@dataclass(slots=True)
 class Serialize(Node):
     items: list[Assignment] = field(default_factory=list)
 
 
-@dataclass(slots=True)
 class Render(Node):
     chart: str
     properties: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class Invoke(Node):
     call: Call
 
 
-@dataclass(slots=True)
 class Sample(Node):
     count: Any
 
 
-@dataclass(slots=True)
 class OtherOperator(Node):
     """A pipe operator the parser accepts but the engine may not evaluate (make-series,
     evaluate, facet, fork, ...).  `name` is the operator word, `text` its source text."""
@@ -382,7 +334,6 @@ class OtherOperator(Node):
     text: str
 
 
-@dataclass(slots=True)
 class OtherSource(Node):
     """A tabular source the parser accepts but does not model (`find`, `search`,
     `externaldata`, `evaluate` at the start of a query).  `text` is its source text."""
@@ -393,7 +344,6 @@ class OtherSource(Node):
 
 # --------------------------------------------------------------- statements
 
-@dataclass(slots=True)
 class Param(Node):
     """A function parameter.  Tabular parameters have `type == 'table'` and `schema`
     (None when `(*)`)."""
@@ -404,7 +354,6 @@ class Param(Node):
     schema: Optional[list[ColumnDecl]] = None
 
 
-@dataclass(slots=True)
 class FunctionDef(Node):
     """A lambda / user-defined function body: `(params) { body }`."""
 
@@ -413,26 +362,22 @@ class FunctionDef(Node):
     is_view: bool = False  # `view (...) { ... }`
 
 
-@dataclass(slots=True)
 class Let(Node):
     name: str
     value: Any  # Expr, tabular node, or FunctionDef
 
 
-@dataclass(slots=True)
 class SetOption(Node):
     name: str
     value: Any = None
 
 
-@dataclass(slots=True)
 class DeclareParams(Node):
     """`declare query_parameters(name:type [= default], ...)`."""
 
     params: list[Param]
 
 
-@dataclass(slots=True)
 class OtherStatement(Node):
     """A statement the parser accepts but does not model (`alias`, `restrict`,
     `declare pattern`, `pattern`); `text` is its source text."""
@@ -441,7 +386,6 @@ class OtherStatement(Node):
     text: str
 
 
-@dataclass(slots=True)
 class Query(Node):
     """A whole query request (or a function body): statements then the result expression.
 
@@ -460,7 +404,6 @@ class Query(Node):
 
 # ---------------------------------------------------------------- commands
 
-@dataclass(slots=True)
 class Command(Node):
     """Base of management-command nodes (one subclass per command, per family module)."""
 

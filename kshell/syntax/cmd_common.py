@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+
 from typing import Any
 
 from kshell.errors import KustoSyntaxError
@@ -25,7 +25,6 @@ def at_command_end(c: Cursor, k: int = 0) -> bool:
 PIPE_SOURCE = "$command_results"
 
 
-@dataclass(slots=True)
 class PipedCommand(Command):
     """`.show tables | where ...`: the command's result, then a query over it."""
 

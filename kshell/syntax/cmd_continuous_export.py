@@ -15,7 +15,7 @@ is parsed here, so a syntax error in it points at its own line and column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import Record, field
 from typing import Any, Optional
 
 from kshell.syntax.ast import Command
@@ -27,15 +27,13 @@ WORD = "continuous-export"
 PLURAL = "continuous-exports"
 
 
-@dataclass(slots=True)
-class PropertyValue:
+class PropertyValue(Record):
     """One `name = value` of the with-clause: the source text and a first interpretation."""
 
     raw: str   # the value's source text, e.g. `1h`, `"system"`, `aaaaaaaa-0000-...`
     value: Any  # str for strings and bare words, int/float for numbers, bool for true/false
 
 
-@dataclass(slots=True)
 class CreateOrAlterContinuousExport(Command):
     name: str
     external_table: str
@@ -46,37 +44,30 @@ class CreateOrAlterContinuousExport(Command):
     duplicates: list[str] = field(default_factory=list)  # property names given more than once
 
 
-@dataclass(slots=True)
 class ShowContinuousExports(Command):
     pass
 
 
-@dataclass(slots=True)
 class ShowContinuousExport(Command):
     name: str
 
 
-@dataclass(slots=True)
 class ShowContinuousExportArtifacts(Command):
     name: str
 
 
-@dataclass(slots=True)
 class ShowContinuousExportFailures(Command):
     name: str
 
 
-@dataclass(slots=True)
 class DropContinuousExport(Command):
     name: str
 
 
-@dataclass(slots=True)
 class EnableContinuousExport(Command):
     name: str
 
 
-@dataclass(slots=True)
 class DisableContinuousExport(Command):
     name: str
 

@@ -14,7 +14,7 @@ belongs to another family: the rules decline and note what they expected.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Optional
 
 from kshell.syntax.ast import Command
@@ -30,7 +30,6 @@ _SHOW_DATABASE_SUFFIXES = ("schema", "details", "identity", "policies", "datasta
 FLAVORS = ("details", "identity", "policies", "datastats")
 
 
-@dataclass(slots=True)
 class CreateDatabase(Command):
     name: str
     volatile: bool = False
@@ -38,42 +37,35 @@ class CreateDatabase(Command):
     ifnotexists: bool = False
 
 
-@dataclass(slots=True)
 class DropDatabase(Command):
     name: str
     ifexists: bool = False
 
 
-@dataclass(slots=True)
 class AlterDatabasePrettyName(Command):
     name: str
     pretty_name: str  # "" for `.drop database X prettyname`
 
 
-@dataclass(slots=True)
 class ShowDatabases(Command):
     names: list[str] = field(default_factory=list)  # empty: all databases
     flavor: str = ""                                # "" | details | identity | policies | datastats
 
 
-@dataclass(slots=True)
 class ShowDatabase(Command):
     name: Optional[str] = None  # None: the context database
     flavor: str = ""            # "" | details | identity | policies | datastats
 
 
-@dataclass(slots=True)
 class ShowDatabasesEntities(Command):
     names: list[str] = field(default_factory=list)
     properties: dict = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class ShowDatabaseSchemaViolations(Command):
     name: Optional[str] = None
 
 
-@dataclass(slots=True)
 class ShowDatabaseSchema(Command):
     names: list[str] = field(default_factory=list)  # [] = context database
     all_databases: bool = False                     # `.show databases schema`

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Any
 
 from kshell.syntax.ast import Command
@@ -19,7 +19,6 @@ from kshell.syntax.cursor import Cursor
 EXPORT_FORMATS = ("csv", "tsv", "json", "parquet")
 
 
-@dataclass(slots=True)
 class ExportToStorage(Command):
     data_format: str
     uris: list[str]
@@ -31,7 +30,6 @@ class ExportToStorage(Command):
     query_ast: Any = None
 
 
-@dataclass(slots=True)
 class ExportToTable(Command):
     name: str
     properties: dict = field(default_factory=dict)
@@ -41,7 +39,6 @@ class ExportToTable(Command):
     query_ast: Any = None
 
 
-@dataclass(slots=True)
 class ExportToSql(Command):
     """Parsed for completeness; running it is not simulated (no handler)."""
 

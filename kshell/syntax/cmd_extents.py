@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Any, Optional
 
 from kshell.syntax.ast import Command
@@ -24,7 +24,6 @@ from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import EOF, STRING
 
 
-@dataclass(slots=True)
 class DropExtents(Command):
     pretend: bool = False
     ids: list[str] = field(default_factory=list)
@@ -37,7 +36,6 @@ class DropExtents(Command):
     source_text: str = ""
 
 
-@dataclass(slots=True)
 class MoveExtents(Command):
     ids: list[str] = field(default_factory=list)
     all: bool = False
@@ -47,7 +45,6 @@ class MoveExtents(Command):
     is_async: bool = False
 
 
-@dataclass(slots=True)
 class MergeExtents(Command):
     verb: str = "merge"
     table: list[str] = field(default_factory=list)
@@ -56,7 +53,6 @@ class MergeExtents(Command):
     is_async: bool = False
 
 
-@dataclass(slots=True)
 class DeleteRecords(Command):
     kind: str = "delete"                   # delete | purge
     table: list[str] = field(default_factory=list)
@@ -67,7 +63,6 @@ class DeleteRecords(Command):
     is_async: bool = False
 
 
-@dataclass(slots=True)
 class ShowViewExtents(Command):
     name: list[str] = field(default_factory=list)
 
@@ -219,7 +214,6 @@ def delete_records(c: Cursor) -> Command | None:
     return node
 
 
-@dataclass(slots=True)
 class ExtentTagsByQuery(Command):
     """`.alter|.alter-merge [async] extent tags ('a', ...) <| query`,
     `.drop [async] extent tags [('a', ...)] <| query`: the query's ExtentId column picks the extents."""

@@ -21,7 +21,7 @@ partition names and `datetime_pattern("fmt", Name)`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import Record, field
 
 from kshell.syntax.ast import Command
 from kshell.syntax.cmd_common import finish
@@ -33,8 +33,7 @@ EXTERNAL_TABLE_KINDS = ("storage", "blob", "adl", "delta", "sql")
 DATETIME_PARTITION_FUNCTIONS = ("bin", "startofday", "startofweek", "startofmonth", "startofyear")
 
 
-@dataclass(slots=True)
-class PartitionSpec:
+class PartitionSpec(Record):
     name: str
     type: str
     column: str | None = None     # None: a virtual column (value taken from the path)
@@ -43,14 +42,12 @@ class PartitionSpec:
     modulo: int = 0               # hash(): N
 
 
-@dataclass(slots=True)
-class PathFormatItem:
+class PathFormatItem(Record):
     text: str                     # separator text, or the partition name
     is_partition: bool
     pattern: str = ""             # datetime_pattern("fmt", Name): fmt
 
 
-@dataclass(slots=True)
 class CreateExternalTable(Command):
     mode: str                     # create | alter | create-or-alter
     name: str
@@ -65,25 +62,21 @@ class CreateExternalTable(Command):
     properties: dict = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class DropExternalTable(Command):
     name: str
     if_exists: bool = False
 
 
-@dataclass(slots=True)
 class ShowExternalTables(Command):
     details: bool = False
 
 
-@dataclass(slots=True)
 class ShowExternalTable(Command):
     name: str
     what: str = ""                # "" | details | schema-json | schema-csl | artifacts
     limit: int | None = None
 
 
-@dataclass(slots=True)
 class ExternalTableMappingCommand(Command):
     verb: str                     # create | alter | create-or-alter | drop | show
     name: str
@@ -92,7 +85,6 @@ class ExternalTableMappingCommand(Command):
     payload: str | None = None
 
 
-@dataclass(slots=True)
 class ShowExternalTableQueryAccelerationStatistics(Command):
     name: str
 

@@ -15,7 +15,7 @@ is what the service stores and shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Any, Optional
 
 from kshell.syntax.ast import Command
@@ -26,7 +26,6 @@ from kshell.syntax.cursor import Cursor
 CREATE_MODES = {"create": "create", "create-or-alter": "create-or-alter", "alter": "alter"}
 
 
-@dataclass(slots=True)
 class CreateFunction(Command):
     mode: str                    # create | create-or-alter | alter
     name: str
@@ -39,21 +38,18 @@ class CreateFunction(Command):
     body_pos: int = 0
 
 
-@dataclass(slots=True)
 class AlterFunctionAttribute(Command):
     name: str
     attribute: str               # docstring | folder
     value: str
 
 
-@dataclass(slots=True)
 class DropFunctions(Command):
     names: list[str]
     ifexists: bool = False
     plural: bool = False
 
 
-@dataclass(slots=True)
 class ShowFunctions(Command):
     name: Optional[str] = None   # None: all functions
 

@@ -13,7 +13,7 @@ parser tokenize only the command head of an `.ingest inline` request.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Any, Optional
 
 from kshell.errors import KustoSyntaxError
@@ -26,7 +26,6 @@ from kshell.syntax.tokens import NAME, line_col
 QUERY_VERBS = ("set", "append", "set-or-append", "set-or-replace")
 
 
-@dataclass(slots=True)
 class IngestInline(Command):
     table: list[str]             # [T] or [Db, T]
     data: str
@@ -37,7 +36,6 @@ class IngestInline(Command):
     streaming: bool = False
 
 
-@dataclass(slots=True)
 class IngestFromStorage(Command):
     """`.ingest [async] into table T (uri, ...)`; executed by the storage family."""
 
@@ -48,7 +46,6 @@ class IngestFromStorage(Command):
     uri_positions: list[int] = field(default_factory=list)
 
 
-@dataclass(slots=True)
 class IngestFromQuery(Command):
     verb: str                    # set | append | set-or-append | set-or-replace
     table: list[str]
@@ -175,7 +172,6 @@ MAPPING_KINDS = ("csv", "json", "avro", "apacheavro", "parquet", "orc", "w3clogf
 MAPPING_VERBS = ("create", "create-or-alter", "alter", "alter-merge", "show", "drop")
 
 
-@dataclass(slots=True)
 class IngestionMappingCommand(Command):
     verb: str                     # create | create-or-alter | alter | alter-merge | show | drop
     entity_kind: str              # table | database

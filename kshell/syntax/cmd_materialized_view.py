@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Any, Optional
 
 from kshell.syntax.ast import Command
@@ -25,7 +25,6 @@ from kshell.syntax.cursor import Cursor
 WORD = "materialized-view"
 
 
-@dataclass(slots=True)
 class CreateMaterializedView(Command):
     mode: str = "create"          # create | create-or-alter | alter
     name: list[str] = field(default_factory=list)
@@ -38,32 +37,27 @@ class CreateMaterializedView(Command):
     ifnotexists: bool = False
 
 
-@dataclass(slots=True)
 class AlterMaterializedViewProperty(Command):
     name: list[str] = field(default_factory=list)
     prop: str = ""                # docstring | folder | autoupdateschema
     value: Any = None
 
 
-@dataclass(slots=True)
 class DropMaterializedView(Command):
     name: list[str] = field(default_factory=list)
     ifexists: bool = False
 
 
-@dataclass(slots=True)
 class RenameMaterializedView(Command):
     name: list[str] = field(default_factory=list)
     new_name: str = ""
 
 
-@dataclass(slots=True)
 class SwitchMaterializedView(Command):
     name: list[str] = field(default_factory=list)
     enable: bool = True
 
 
-@dataclass(slots=True)
 class ShowMaterializedViews(Command):
     name: Optional[list[str]] = None   # None: every view of the context database
     what: str = ""                      # "" | details | failures | cslschema | schema-json

@@ -15,7 +15,7 @@ another family still gets that family's error instead of being swallowed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Optional
 
 from kshell.syntax.ast import Command
@@ -24,22 +24,18 @@ from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import EOF, NAME, OP
 
 
-@dataclass(slots=True)
 class ShowVersion(Command):
     pass
 
 
-@dataclass(slots=True)
 class ShowCluster(Command):
     pass
 
 
-@dataclass(slots=True)
 class ShowClusterDetails(Command):
     pass
 
 
-@dataclass(slots=True)
 class ShowIngestionFailures(Command):
     """`.show ingestion failures [with (OperationId = 'guid')]`."""
 
@@ -47,17 +43,14 @@ class ShowIngestionFailures(Command):
     properties: dict = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class EnablePlugin(Command):
     name: str = ""
 
 
-@dataclass(slots=True)
 class DisablePlugin(Command):
     name: str = ""
 
 
-@dataclass(slots=True)
 class OtherCommand(Command):
     """An ADX command outside kshell's simulated families, accepted for syntax only.
 

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Optional
 
 from kshell.syntax.ast import Command
@@ -19,24 +19,20 @@ from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import EOF, STRING
 
 
-@dataclass(slots=True)
 class ShowOperations(Command):
     ids: list[str] = field(default_factory=list)
     details: bool = False
 
 
-@dataclass(slots=True)
 class ShowRequests(Command):
     what: str = "commands"       # commands | queries | commands-and-queries | running queries
 
 
-@dataclass(slots=True)
 class ShowJournal(Command):
     scope: str = "database"      # database | cluster
     database: Optional[str] = None
 
 
-@dataclass(slots=True)
 class CancelOperation(Command):
     kind: str = "operation"      # operation | query
     id: str = ""

@@ -9,7 +9,7 @@ argument text as written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Optional
 
 from kshell.syntax.ast import Command
@@ -24,7 +24,6 @@ MI_ENTITY_KINDS = ("cluster", "database")
 ENTITY_KINDS = ("cluster", "database", "table", "tables", "external", "materialized-view", "column")
 
 
-@dataclass(slots=True)
 class PolicyCommand(Command):
     verb: str                     # show | alter | alter-merge | delete
     entity_kind: str              # cluster | database | table | tables | external table | materialized-view | column

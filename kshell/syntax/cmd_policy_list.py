@@ -6,14 +6,13 @@ every policy of an entity, one row per kind (unset ones show `null`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 
 from kshell.syntax.ast import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
 
 
-@dataclass(slots=True)
 class ShowEntityPolicies(Command):
     entity_kind: str = "table"                               # table | materialized-view
     entity: list[str] = field(default_factory=list)          # ["T"], ["Db", "T"], ["*"]

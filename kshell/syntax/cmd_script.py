@@ -7,14 +7,13 @@ it runs (kshell.engine.database_script).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 
 from kshell.syntax.ast import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
 
 
-@dataclass(slots=True)
 class ExecuteDatabaseScript(Command):
     properties: dict = field(default_factory=dict)
     script: str = ""

@@ -15,7 +15,7 @@ for ARM role assignments).  `async` is not part of these commands (spec 3.3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Optional
 
 from kshell.syntax.ast import Command
@@ -27,7 +27,6 @@ from kshell.syntax.vocabulary import ROLE_WORDS
 SECURABLE_WORDS = ("cluster", "database", "table", "function", "external", "materialized-view")
 
 
-@dataclass(slots=True)
 class RoleChange(Command):
     """`.add|.drop|.set <securable> <role> (principals) [skip-results] [notes]`."""
 
@@ -41,7 +40,6 @@ class RoleChange(Command):
     notes: Optional[str] = None
 
 
-@dataclass(slots=True)
 class ShowPrincipals(Command):
     """`.show <securable> principals`; `.show cluster alldatabasesadmins` (role set) lists one cluster role."""
 
@@ -50,7 +48,6 @@ class ShowPrincipals(Command):
     role: Optional[str] = None
 
 
-@dataclass(slots=True)
 class ShowPrincipalRoles(Command):
     """`.show [<securable>] principal ['fqn'] roles` (securable_kind None = bare form)."""
 
@@ -59,7 +56,6 @@ class ShowPrincipalRoles(Command):
     principal: Optional[str] = None
 
 
-@dataclass(slots=True)
 class ClearGroupMembershipCache(Command):
     """`.clear cluster cache groupmembership with (group='fqn' [, principal='fqn'])`."""
 

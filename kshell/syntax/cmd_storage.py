@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 
 from kshell.syntax.ast import Command
 from kshell.syntax.cmd_common import finish
@@ -15,7 +15,6 @@ from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import NUMBER
 
 
-@dataclass(slots=True)
 class ListBlobs(Command):
     uris: list[str]
     suffix: str = ""

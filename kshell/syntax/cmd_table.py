@@ -20,7 +20,7 @@ after the table name are not theirs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from kshell.syntax.records import field
 from typing import Any, Optional
 from kshell.syntax.ast import Command
 from kshell.syntax.commands import command_rule
@@ -30,7 +30,6 @@ from kshell.syntax.cursor import Cursor
 Schema = list[tuple[str, str]]
 
 
-@dataclass(slots=True)
 class CreateTable(Command):
     name: list[str]              # [T] or [Db, T]
     columns: Schema
@@ -38,7 +37,6 @@ class CreateTable(Command):
     merge: bool = False          # .create-merge
 
 
-@dataclass(slots=True)
 class CreateTableBasedOn(Command):
     """`.create table T based-on Other [with (...)]`."""
 
@@ -47,14 +45,12 @@ class CreateTableBasedOn(Command):
     properties: dict = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class CreateTables(Command):
     tables: list[tuple[list[str], Schema]]
     properties: dict = field(default_factory=dict)
     merge: bool = False
 
 
-@dataclass(slots=True)
 class AlterTable(Command):
     name: list[str]
     columns: Schema
@@ -62,7 +58,6 @@ class AlterTable(Command):
     merge: bool = False          # .alter-merge
 
 
-@dataclass(slots=True)
 class AlterTableAttribute(Command):
     """`.alter table T docstring "..."` / `.alter table T folder "..."`."""
 
@@ -71,32 +66,27 @@ class AlterTableAttribute(Command):
     value: str
 
 
-@dataclass(slots=True)
 class AlterColumnDocstrings(Command):
     name: list[str]
     docstrings: list[tuple[str, str]]
     merge: bool = False
 
 
-@dataclass(slots=True)
 class DropTables(Command):
     names: list[list[str]]
     ifexists: bool = False
     plural: bool = False         # `.drop tables (A, B)`
 
 
-@dataclass(slots=True)
 class RenameTables(Command):
     pairs: list[tuple[list[str], str, bool]]  # (old name, new name, ifexists)
 
 
-@dataclass(slots=True)
 class ShowTables(Command):
     names: list[str] = field(default_factory=list)
     details: bool = False
 
 
-@dataclass(slots=True)
 class ShowTable(Command):
     """`.show table T` (column-level statistics)."""
 
@@ -106,7 +96,6 @@ class ShowTable(Command):
 TAG_OPERATORS = ("has", "contains", "!has", "!contains")
 
 
-@dataclass(slots=True)
 class ShowTableExtents(Command):
     """`.show table T extents [(ids)] [hot] [where tags has 'x' ...]`."""
 
@@ -115,7 +104,6 @@ class ShowTableExtents(Command):
     tag_filters: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
 class ShowExtents(Command):
     """`.show tables (A, B) extents ...`, `.show database [D] extents ...`, `.show cluster extents ...`."""
 
@@ -126,7 +114,6 @@ class ShowExtents(Command):
     tag_filters: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
 class ExtentTagsCommand(Command):
     """`.alter[-merge] table T extent tags ('a', ...)`, `.drop table T extent tags [('a', ...)]`
     [with (extentCreatedOnFrom=..., extentCreatedOnTo=...)]."""
@@ -138,7 +125,6 @@ class ExtentTagsCommand(Command):
     source: Any = None               # `<| query or .command` whose ExtentId column selects the extents
 
 
-@dataclass(slots=True)
 class AlterColumnType(Command):
     """`.alter column [Db.]T.C type = T2`."""
 
@@ -146,7 +132,6 @@ class AlterColumnType(Command):
     type: str
 
 
-@dataclass(slots=True)
 class DropColumns(Command):
     """`.drop column [Db.]T.C [ifexists]` / `.drop table T columns (C, ...)`."""
 
@@ -155,32 +140,27 @@ class DropColumns(Command):
     ifexists: bool = False
 
 
-@dataclass(slots=True)
 class RenameColumns(Command):
     """`.rename column [Db.]T.C to D` / `.rename columns D = [Db.]T.C, ...`."""
 
     renames: list[tuple[list[str], str]]   # (table-qualified column, new name)
 
 
-@dataclass(slots=True)
 class ShowTableDataStatistics(Command):
     name: list[str]
     properties: dict = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class ShowTableDetails(Command):
     name: list[str]
 
 
-@dataclass(slots=True)
 class ShowTableSchema(Command):
     name: list[str]
     format: str = "json"         # json | csl
     properties: dict = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class ClearTableData(Command):
     name: list[str]
 

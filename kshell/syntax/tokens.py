@@ -15,6 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from kshell.errors import KustoSyntaxError
+from kshell.lazy_re import lazy
 from kshell.syntax.vocabulary import (
     HYPHENATED_WORDS,
     NEGATABLE_OPERATORS,
@@ -118,8 +119,8 @@ _FAST_PATTERN = rf"""
     """
 _FAST: re.Pattern | None = None
 
-_TS_PARTS = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(.*)")
-_UNTERMINATED = re.compile(r"""```|~~~|[hH]?@?['"]""")
+_TS_PARTS = lazy(globals(), "_TS_PARTS", r"(\d+(?:\.\d+)?|\.\d+)(.*)")
+_UNTERMINATED = lazy(globals(), "_UNTERMINATED", r"""```|~~~|[hH]?@?['"]""")
 
 
 def _decode_escapes(body: str) -> str:

@@ -1,0 +1,147 @@
+"""Slotted record classes without `dataclasses` code generation at import.
+
+The parser's node classes (kshell.syntax.ast and the command families) used to be
+`@dataclass(slots=True)`: `dataclasses` writes and compiles an `__init__`, `__repr__`
+and `__eq__` for every class when its module is imported, which made the AST the
+largest single cost of script start-up (issue 18).  `RecordMeta` reads the same
+class bodies (annotated fields, defaults, `field(default_factory=..., kw_only=...)`)
+and gives the same public behaviour:
+
+- `__slots__` from the annotations, computed when the class is created (cheap);
+- `__init__` with the dataclass signature (fields in definition order, base classes
+  first; keyword-only fields after `*`), compiled for a class the first time one is
+  built -- a request pays only for the node classes it uses;
+- `__eq__` (same class, equal fields), `__repr__` (`Name(field=value, ...)`),
+  unhashable (as a non-frozen dataclass);
+- `dataclasses.fields`, `is_dataclass`, `replace` and `asdict` work through a
+  `__dataclass_fields__` built on first access (the AST walkers use them).
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+
+_MISSING = object()
+
+
+class field:  # noqa: N801 - spelled as dataclasses.field, which it replaces in node classes
+    """A field's default, default factory or keyword-only flag (as `dataclasses.field`)."""
+
+    __slots__ = ("default", "default_factory", "kw_only")
+
+    def __init__(self, *, default=_MISSING, default_factory=_MISSING, kw_only=False):
+        self.default, self.default_factory, self.kw_only = default, default_factory, kw_only
+
+
+class _Spec:
+    __slots__ = ("name", "type", "default", "factory", "kw_only")
+
+    def __init__(self, name, type_, default, factory, kw_only):
+        self.name, self.type, self.default, self.factory, self.kw_only = name, type_, default, factory, kw_only
+
+
+def _lazy_init(self, *args, **kwargs):
+    """Every record class starts with this `__init__`; the first call compiles the real one."""
+    cls = type(self)
+    init = _compile_init(cls)
+    cls.__init__ = init
+    init(self, *args, **kwargs)
+
+
+def _compile_init(cls):
+    specs = cls.__record_specs__
+    env: dict = {}
+    params, kw_params, body = [], [], []
+    for i, s in enumerate(specs):
+        if s.factory is not _MISSING:
+            env[f"_f{i}"] = s.factory
+            param = f"{s.name}=_MISSING"
+            body.append(f" self.{s.name} = _f{i}() if {s.name} is _MISSING else {s.name}")
+        else:
+            if s.default is not _MISSING:
+                env[f"_d{i}"] = s.default
+            param = s.name if s.default is _MISSING else f"{s.name}=_d{i}"
+            body.append(f" self.{s.name} = {s.name}")
+        (kw_params if s.kw_only else params).append(param)
+    sig = ", ".join(["self", *params, *(["*", *kw_params] if kw_params else [])])
+    src = f"def __init__({sig}):\n" + ("\n".join(body) or " pass") + "\n"
+    env["_MISSING"] = _MISSING
+    exec(compile(src, f"<record {cls.__qualname__}>", "exec"), env)  # noqa: S102 - our own text
+    init = env["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _eq(self, other):
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    get = self.__record_get__
+    return get(self) == get(other)
+
+
+def _repr(self):
+    parts = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__record_names__)
+    return f"{type(self).__qualname__}({parts})"
+
+
+class _DataclassFields:
+    """`__dataclass_fields__`, built with real `dataclasses.Field` objects on first use."""
+
+    def __get__(self, obj, cls):
+        cached = cls.__dict__.get("__record_dc_fields__")
+        if cached is not None:
+            return cached
+        import dataclasses
+
+        out = {}
+        for s in cls.__record_specs__:
+            f = dataclasses.field(default=dataclasses.MISSING if s.default is _MISSING else s.default,
+                                  default_factory=dataclasses.MISSING if s.factory is _MISSING else s.factory,
+                                  kw_only=s.kw_only)
+            f.name, f.type, f._field_type = s.name, s.type, dataclasses._FIELD  # as dataclasses sets them
+            out[s.name] = f
+        type.__setattr__(cls, "__record_dc_fields__", out)
+        return out
+
+
+class RecordMeta(type):
+    def __new__(mcs, name, bases, ns):
+        inherited: list[_Spec] = []
+        for base in bases:
+            for s in getattr(base, "__record_specs__", ()):
+                if all(s.name != t.name for t in inherited):
+                    inherited.append(s)
+        own: list[_Spec] = []
+        for fname, ftype in ns.get("__annotations__", {}).items():
+            value = ns.pop(fname, _MISSING)
+            if isinstance(value, field):
+                spec = _Spec(fname, ftype, value.default, value.default_factory, value.kw_only)
+            else:
+                spec = _Spec(fname, ftype, value, _MISSING, False)
+            own.append(spec)
+        names = {s.name for s in own}
+        specs = [s for s in inherited if s.name not in names] + own
+        ns["__slots__"] = tuple(s.name for s in own if not any(hasattr(b, s.name) for b in bases))
+        ns["__record_specs__"] = tuple(specs)
+        ns["__record_names__"] = tuple(s.name for s in specs)
+        ns["__match_args__"] = tuple(s.name for s in specs if not s.kw_only)
+        ns.setdefault("__init__", _lazy_init)
+        return super().__new__(mcs, name, bases, ns)
+
+    def __init__(cls, name, bases, ns):
+        super().__init__(name, bases, ns)
+        names = cls.__record_names__
+        # one attribute getter per class: equality compares the fields as one tuple
+        cls.__record_get__ = staticmethod(
+            (lambda o: ()) if not names else
+            (lambda o, n=names[0]: (getattr(o, n),)) if len(names) == 1 else
+            attrgetter(*names))
+
+
+class Record(metaclass=RecordMeta):
+    """Base of slotted records: subclass and annotate the fields."""
+
+    __eq__ = _eq
+    __repr__ = _repr
+    __hash__ = None  # type: ignore[assignment]  # mutable and compared by value, as a dataclass
+    __dataclass_fields__ = _DataclassFields()
