@@ -395,6 +395,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# A string column keeps interning until its table holds this many distinct strings and
+# they are more than half of the rows seen (a key column with 10,000 values keeps it).
+INTERN_LIMIT = 65_536
+
+
 class _Columns:
     """The columns an ingestion builds, chunk by chunk."""
 
@@ -413,7 +418,7 @@ class _Columns:
             if same is not None:
                 lookup = same.setdefault
                 values = [lookup(v, v) for v in values]
-                if len(same) > max(4096, len(self.data[i]) // 2 + rows // 2):
+                if len(same) > INTERN_LIMIT and len(same) > (len(self.data[i]) + rows) // 2:
                     self.strings[i] = None  # mostly distinct: the table would cost more than it saves
             self.data[i] = extended(self.data[i], values, self.types[i])
 
