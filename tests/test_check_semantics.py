@@ -14,7 +14,7 @@ print a = addOne(1), b = myUndefinedFn(2), c = substring("abc")
 
 print geo_info_from_ip_address("1.1.1.1")
 
-print n = 1 | evaluate autocluster()
+print n = 1 | evaluate sql_request('Server=x', 'select 1')
 
 .create function Stored(n: long) { print strrep("x", n) }
 
@@ -34,7 +34,8 @@ def test_names_and_argument_counts_are_checked_against_the_catalog(tmp_path):
         # documented but not simulated: NotSupported, with the catalog's reason
         f"{path}:4:7: NotSupported: 'geo_info_from_ip_address' is not simulated by kshell "
         "(needs a geolocation database kshell does not ship)",
-        f"{path}:6:15: NotSupported: 'autocluster' is not simulated by kshell",
+        f"{path}:6:15: NotSupported: 'sql_request' is not simulated by kshell "
+        "(calls a service outside the cluster, which the simulation does not have)",
         "5 requests, 0 syntax errors, 2 semantic errors, 2 not simulated",
     ]
     assert code == 1 and err == ""

@@ -308,6 +308,8 @@ def _bad_argument_values(name: str, args: list[CExpr], err: Exception) -> str:
     only a regular expression's own diagnostic is passed on."""
     if isinstance(err, re.error):
         return f"function '{name}': invalid regular expression: {err}"
+    if isinstance(err, functions.ArgumentError):
+        return f"function '{name}': {err}"
     types = ", ".join(a.type for a in args)
     return f"function '{name}' cannot be applied to the given argument values ({types})"
 

@@ -27,6 +27,12 @@ from kshell.query import types as T
 from kshell.query.xxhash import xxh64
 
 
+class ArgumentError(ValueError):
+    """A function's own, Kusto-worded refusal of an argument value ("the degree argument must
+    be ..."): the compiler passes its message on, where any other exception a function raises
+    is reported without Python's wording (compiler._bad_argument_values)."""
+
+
 @dataclass
 class FunctionSpec:
     name: str

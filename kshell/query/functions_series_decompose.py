@@ -11,7 +11,7 @@ from statistics import NormalDist
 from typing import Any
 
 from kshell.query import series_signal as S
-from kshell.query.functions import BAG_COLUMNS, scalar
+from kshell.query.functions import BAG_COLUMNS, ArgumentError, scalar
 from kshell.query.functions_series import _num, _series
 from kshell.query.functions_series_periods import detected_period, numbers, phase_medians, real_arg
 
@@ -26,7 +26,7 @@ def _percentile_arg(value: Any, default: float, what: str) -> float:
         return default
     p = real_arg(value, what)
     if not 2.0 <= p <= 98.0:
-        raise ValueError(f"the {what} argument must be in the range [2.0, 98.0], got {value!r}")
+        raise ArgumentError(f"the {what} argument must be in the range [2.0, 98.0], got {value!r}")
     return p
 
 
@@ -83,7 +83,7 @@ def _kind_arg(kind: Any, what: str = "kind") -> str:
     if kind is None:
         return "ctukey"
     if kind not in ("tukey", "ctukey"):
-        raise ValueError(f"the {what} argument must be 'tukey' or 'ctukey', got {kind!r}")
+        raise ArgumentError(f"the {what} argument must be 'tukey' or 'ctukey', got {kind!r}")
     return kind
 
 
@@ -93,7 +93,7 @@ def _outliers(s, kind=None, ignore_val=None, min_percentile=None, max_percentile
     lo_p = _percentile_arg(min_percentile, 10.0, "min_percentile")
     hi_p = _percentile_arg(max_percentile, 90.0, "max_percentile")
     if lo_p >= hi_p:
-        raise ValueError("min_percentile must be below max_percentile")
+        raise ArgumentError("min_percentile must be below max_percentile")
     s = _series(s)
     if s is None:
         return None
@@ -109,7 +109,7 @@ def _int_arg(value: Any, default: int, what: str) -> int:
         return default
     x = real_arg(value, what)
     if x != int(x):
-        raise ValueError(f"the {what} argument must be an integer, got {value!r}")
+        raise ArgumentError(f"the {what} argument must be an integer, got {value!r}")
     return int(x)
 
 
@@ -117,7 +117,7 @@ def _trend_arg(trend: Any, default: str) -> str:
     if trend is None:
         return default
     if trend not in TRENDS:
-        raise ValueError(f"the trend argument must be one of 'avg', 'linefit', 'none', got {trend!r}")
+        raise ArgumentError(f"the trend argument must be one of 'avg', 'linefit', 'none', got {trend!r}")
     return trend
 
 
@@ -167,11 +167,11 @@ def _line(points: list[tuple[int, float]], n: int) -> list[float]:
 def _decompose_args(s, seasonality, trend, test_points, threshold, default_trend="avg"):
     period = _int_arg(seasonality, -1, "seasonality")
     if period < -1:
-        raise ValueError(f"the seasonality argument must be -1 (detect), 0 (none) or a period, got {seasonality!r}")
+        raise ArgumentError(f"the seasonality argument must be -1 (detect), 0 (none) or a period, got {seasonality!r}")
     trend = _trend_arg(trend, default_trend)
     points = _int_arg(test_points, 0, "test_points")
     if points < 0:
-        raise ValueError(f"the test_points argument must not be negative, got {test_points!r}")
+        raise ArgumentError(f"the test_points argument must not be negative, got {test_points!r}")
     thr = DEFAULT_SEASONALITY_THRESHOLD if threshold is None else real_arg(threshold, "seasonality_threshold")
     s = _series(s)
     vals = None if s is None else [_num(v) for v in s]
@@ -204,7 +204,7 @@ def _decompose_forecast(s, points, seasonality=None, trend=None, threshold=None)
     linefit: a forecast of avg alone would be flat (the page's syntax table says avg,
     its example and the earlier page linefit)."""
     if points is None:
-        raise ValueError("the points argument must be a non-negative integer, got null")
+        raise ArgumentError("the points argument must be a non-negative integer, got null")
     vals, period, trend, points, thr = _decompose_args(s, seasonality, trend, points, threshold, "linefit")
     return None if vals is None else decompose(vals, period, trend, points, thr)["baseline"]
 

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from kshell.query import series_signal as S
-from kshell.query.functions import BAG_COLUMNS, scalar
+from kshell.query.functions import BAG_COLUMNS, ArgumentError, scalar
 from kshell.query.functions_series import _num, _series
 from kshell.query.functions_series_periods import real_arg
 
@@ -148,7 +148,7 @@ MAX_DEGREE = 20
 def _fit_poly(y, x=None, degree=None):
     deg = 1 if degree is None else real_arg(degree, "degree")
     if deg != int(deg) or not 1 <= deg <= MAX_DEGREE:
-        raise ValueError(f"the degree argument must be an integer from 1 to {MAX_DEGREE}, got {degree!r}")
+        raise ArgumentError(f"the degree argument must be an integer from 1 to {MAX_DEGREE}, got {degree!r}")
     deg = int(deg)
     ys = _series(y)
     if ys is None:
@@ -158,9 +158,9 @@ def _fit_poly(y, x=None, degree=None):
     else:
         xs = _series(x)
         if xs is None:
-            raise ValueError("the x_series argument must be a dynamic array")
+            raise ArgumentError("the x_series argument must be a dynamic array")
         if len(xs) != len(ys):
-            raise ValueError(f"y_series and x_series differ in length ({len(ys)} and {len(xs)})")
+            raise ArgumentError(f"y_series and x_series differ in length ({len(ys)} and {len(xs)})")
         xv = [_num(v) for v in xs]
     yv = [_num(v) for v in ys]
     pairs = [(a, b) for a, b in zip(xv, yv) if a is not None and b is not None

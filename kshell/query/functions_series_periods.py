@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from kshell.query import series_signal as S
-from kshell.query.functions import BAG_COLUMNS, scalar
+from kshell.query.functions import BAG_COLUMNS, ArgumentError, scalar
 from kshell.query.functions_series import _num, _series
 
 
@@ -23,7 +23,7 @@ def numbers(s: list[Any]) -> list[float]:
 def real_arg(value: Any, what: str) -> float:
     x = _num(value)
     if x is None or not math.isfinite(x):
-        raise ValueError(f"the {what} argument must be a finite number, got {value!r}")
+        raise ArgumentError(f"the {what} argument must be a finite number, got {value!r}")
     return x
 
 
@@ -35,7 +35,7 @@ def _periods_detect(s, min_period, max_period, num_periods):
     lo, hi = real_arg(min_period, "min_period"), real_arg(max_period, "max_period")
     count = real_arg(num_periods, "num_periods")
     if count < 0 or count != int(count) or count > MAX_PERIODS:
-        raise ValueError(f"the num_periods argument must be an integer from 0 to {MAX_PERIODS}, got {num_periods!r}")
+        raise ArgumentError(f"the num_periods argument must be an integer from 0 to {MAX_PERIODS}, got {num_periods!r}")
     s = _series(s)
     if s is None:
         return None
@@ -50,7 +50,7 @@ MAX_VALIDATE = 16  # documented limit on the periods one call validates
 
 def _periods_validate(s, *periods):
     if len(periods) > MAX_VALIDATE:
-        raise ValueError(f"at most {MAX_VALIDATE} periods can be validated, got {len(periods)}")
+        raise ArgumentError(f"at most {MAX_VALIDATE} periods can be validated, got {len(periods)}")
     ps = [real_arg(p, "period") for p in periods]
     s = _series(s)
     if s is None:
@@ -99,7 +99,7 @@ def _seasonal(s, period=None):
     else:
         p = real_arg(period, "period")
         if p != int(p):
-            raise ValueError(f"the period argument must be an integer, got {period!r}")
+            raise ArgumentError(f"the period argument must be an integer, got {period!r}")
         p = int(p)
     vals = [_num(v) for v in s]
     if p <= 0:
@@ -115,9 +115,9 @@ def _complex_input(re_part: Any, im_part: Any) -> list[complex] | None:
         return None
     im_s = _series(im_part) if im_part is not None else None
     if im_part is not None and im_s is None:
-        raise ValueError("the imaginary part must be a dynamic array")
+        raise ArgumentError("the imaginary part must be a dynamic array")
     if im_s is not None and len(im_s) != len(re_s):
-        raise ValueError(f"the real and imaginary parts differ in length ({len(re_s)} and {len(im_s)})")
+        raise ArgumentError(f"the real and imaginary parts differ in length ({len(re_s)} and {len(im_s)})")
     re_v = [_num(v) or 0.0 for v in re_s]
     im_v = [_num(v) or 0.0 for v in im_s] if im_s is not None else [0.0] * len(re_v)
     return [complex(a, b) for a, b in zip(re_v, im_v)]
