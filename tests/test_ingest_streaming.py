@@ -124,3 +124,11 @@ def test_whole_column_conversion_gives_what_each_field_gives(type_name, fields):
     assert repr(column) == repr(one_by_one)  # repr: NaN, -0.0 and ticks told apart
     assert [type(v) for v in column] == [type(v) for v in one_by_one]
     assert [getattr(v, "tzinfo", None) for v in column] == [getattr(v, "tzinfo", None) for v in one_by_one]
+
+
+def test_a_key_column_shares_its_strings_across_the_whole_input():
+    text = "".join(f"k{i % 10_000},{i}\n" for i in range(40_000))  # more keys than half a chunk
+    keys, _ = read_columns(text, [("k", "string"), ("n", "long")], {"format": "csv"})
+    assert len(keys) == 40_000 and len(set(map(id, keys))) == 10_000
+    distinct = read_columns("".join(f"v{i}\n" for i in range(100_000)), [("s", "string")], {"format": "csv"})[0]
+    assert distinct[99_999] == "v99999"  # mostly distinct: interning stops, values unchanged

@@ -124,6 +124,7 @@ def test_a_read_only_state_file_opens_for_queries_and_refuses_changes_clearly(tm
     monkeypatch.setattr(store_module, "is_writable", lambda p: False)
     state = ShellState(session=open_session(str(path)))
     assert execute_request(state, "T | count")[0].rows == [[1]]
+    assert execute_request(state, "T | summarize sum(a)")[0].rows == [[1]]  # a column read from the file
     with pytest.raises(StateFileError, match="read-only.*not applied"):
         execute_request(state, ".create table U (a:long)")
     assert set(state.session.database.tables) == {"T"}

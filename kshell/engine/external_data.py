@@ -63,7 +63,8 @@ def read(ctx: Any, uris: list[str], columns: list[tuple[str, str]], options: dic
             raise err
         fmt = fmt_option or format_of_path(path.name)
         try:
-            cols = decode_rows(storage.read_text(path), columns, fmt, skip_first=skip_first, mapping=mapping)
+            with storage.open_text(path) as text:
+                cols = decode_rows(text, columns, fmt, skip_first=skip_first, mapping=mapping)
         except BadRequest as e:
             e.message = f"{OPERATOR}: '{storage.mask(raw)}': {e.message}"
             raise

@@ -270,7 +270,7 @@ def convert_value(v: Any, type_name: str) -> Any:
     if type_name == "dynamic":
         return v
     if isinstance(v, str):
-        return convert_text_column([v], type_name)[0]
+        return _TEXT_CONVERTERS[type_name](v) if v else None  # convert_text_column's rule for one field
     if type_name == "bool":
         return bool(v) if isinstance(v, (bool, int, float)) else None
     if type_name in ("int", "long"):
@@ -395,6 +395,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# A string column keeps interning until its table holds this many distinct strings and
+# they are more than half of the rows seen (a key column with 10,000 values keeps it).
+INTERN_LIMIT = 65_536
+
+
 class _Columns:
     """The columns an ingestion builds, chunk by chunk."""
 
@@ -413,7 +418,7 @@ class _Columns:
             if same is not None:
                 lookup = same.setdefault
                 values = [lookup(v, v) for v in values]
-                if len(same) > max(4096, len(self.data[i]) // 2 + rows // 2):
+                if len(same) > INTERN_LIMIT and len(same) > (len(self.data[i]) + rows) // 2:
                     self.strings[i] = None  # mostly distinct: the table would cost more than it saves
             self.data[i] = extended(self.data[i], values, self.types[i])
 
@@ -552,7 +557,10 @@ def _json_to_columns(records: list[Any], columns: list[tuple[str, str]],
             values = [_json_path(r, path) for r in records]
         else:
             values = [r.get(name) for r in records]
-        column = [convert_value(v, type_name) for v in values]
+        if type_name in _FAST_CONVERTERS and values and set(map(type, values)) == {str}:
+            column = convert_text_column(values, type_name)  # JSON text fields: a whole column at once
+        else:
+            column = [convert_value(v, type_name) for v in values]
         if type_name == "string":
             column = ["" if v is None else v for v in column]
         out.append(column)
