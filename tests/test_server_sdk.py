@@ -449,3 +449,14 @@ def test_browser_requests_and_foreign_host_names_are_refused(server, admin, db):
     assert [r["TableName"] for r in admin.execute_mgmt(db, ".show tables").primary_results[0]] == ["Precious"]
     for host in ("localhost:1234", "127.0.0.1", "[::1]:80"):
         assert post(server, "/v2/rest/query", {"db": db, "csl": "print 1"}, headers={"Host": host})[0] == 200
+
+
+def test_render_row_names_its_own_table_after_a_several_table_expression(admin, db):
+    # the first expression gives two tables (fork); the render belongs to the third table
+    r = admin.execute(db, "print n = 1 | fork (project a = n) (project b = n); "
+                          "range x from 1 to 2 step 1 | render linechart")
+    props = next(t for t in r.tables if t.table_kind.value == "QueryProperties")
+    (table_id, key, value), = [row.to_list() for row in props]
+    assert len(r.primary_results) == 3
+    assert (key, table_id) == ("Visualization", r.primary_results[2].table_id)
+    assert json.loads(value)["Visualization"] == "linechart"

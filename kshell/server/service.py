@@ -99,7 +99,7 @@ class Service:
                 if len(result.rows) > max_records:
                     results[i] = Result(result.columns, result.rows[:max_records], result.name)
                     truncated[i] = max_records
-        return Outcome(results, {i: v for i, v in visualizations.items() if i < len(results)}, truncated,
+        return Outcome(results, _by_result(visualizations, results), truncated,
                        activity_id, client_request_id, now)
 
     # ------------------------------------------------------------ ingestion
@@ -180,8 +180,16 @@ def _literal(name: str, type_name: str, value: Any, ast: Any) -> Any:
     raise BadRequest(f"query parameter '{name}' is declared {type_name} but its value {text!r} is a {have}")
 
 
+def _by_result(rendered: dict[int, str], results: list[Any]) -> dict[int, str]:
+    """Expression index -> value, re-keyed by result index: an expression may give several
+    tables (fork, funnel_sequence), and the engine marks the one its `render` belongs to
+    (`Result.visualization`), so the n-th rendered expression goes to the n-th marked result."""
+    marked = [i for i, r in enumerate(results) if getattr(r, "visualization", None)]
+    return dict(zip(marked, (rendered[k] for k in sorted(rendered))))
+
+
 def _visualizations(query: Any) -> dict[int, str]:
-    """Result index -> the Visualization value of each result that ends with `render`."""
+    """Expression index -> the Visualization value of each expression that ends with `render`."""
     out = {}
     bodies = [query.body] + list(getattr(query, "batch", []) or [])
     for i, body in enumerate(bodies):
