@@ -20,14 +20,13 @@ Permissions are not checked here: kshell.engine.permissions owns that table.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import operator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from kshell.engine import azure
+from kshell.gc_pause import gc_paused
 from kshell.engine.cluster import Cluster, Database
 from kshell.engine.policy_json import canonical_keys, parse_policy_array
 from kshell.engine.session import policy_handler
@@ -183,31 +182,12 @@ def managed_identity_policy(session: Any, node: Any) -> Result:
         raise KustoSyntaxError("expected the policy as a string literal after 'policy managed_identity'")
     if node.properties:
         raise KustoSyntaxError("'policy managed_identity' takes no 'with (...)' properties")
-    with _gc_paused(len(node.payload) > 100_000):
+    with gc_paused(len(node.payload) > 100_000):
         requests = parse_requests(session.cluster, node.payload, cluster_scope=isinstance(holder, Cluster))
         base = [] if node.verb == "alter" else (policy_entries(holder) or [])
         holder.policies[POLICY_KIND] = merge_entries(base, requests)
         del requests  # freed while the collector is paused: it would walk them once re-enabled
         return show_result(holder)
-
-
-@contextlib.contextmanager
-def _gc_paused(bulk: bool):
-    """Pause the cyclic garbage collector while a bulk payload is turned into entries.
-
-    A policy of 100,000 identities allocates a million small acyclic objects
-    that all survive; each of the collector's passes would walk every one of
-    them again (and the tenant's identities), making big payloads grow faster
-    than linearly.  Nothing here creates reference cycles, so pausing loses nothing.
-    """
-    if not bulk or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _holder(session: Any, node: Any) -> Cluster | Database:

@@ -8,11 +8,11 @@ those are the cases that require a managed identity (spec 4.4, 5.2).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from kshell.syntax import ast
+from kshell.syntax.walk import walk
 
 
 @dataclass
@@ -30,26 +30,6 @@ class QueryReferences:
 
     def other_databases(self, home: str) -> set[str]:
         return {d for d in self.databases if d != home.lower()}
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Every AST node below `node` (depth first), including `node`."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, list):
-            stack.extend(reversed(n))
-            continue
-        if isinstance(n, tuple):
-            stack.extend(reversed(n))
-            continue
-        if not dataclasses.is_dataclass(n) or isinstance(n, type):
-            continue
-        yield n
-        for f in dataclasses.fields(n):
-            v = getattr(n, f.name, None)
-            if isinstance(v, (list, tuple)) or dataclasses.is_dataclass(v):
-                stack.append(v)
 
 
 def collect_references(cluster: Any, home_database: str, query: ast.Query) -> QueryReferences:

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import gc
 import json
 import operator
 import re
 import uuid
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import Any, Iterator, TextIO
 
 from kshell import ticks
+from kshell.gc_pause import gc_paused
 from kshell.lazy_re import lazy
 from kshell.columns import extended
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
@@ -380,21 +379,6 @@ def _delimited_records(data: str, delimiter: str) -> list[list[str]]:
 CHUNK_ROWS = 16_384
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Parsing a large input makes many short-lived row lists and millions of values that
-    survive and form no cycles: the cyclic GC scanning them again and again took about 40%
-    of a 1M-row CSV ingestion (measured), so it pauses meanwhile (as the state file's
-    loader does, kshell.store)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 # A string column keeps interning until its table holds this many distinct strings and
 # they are more than half of the rows seen (a key column with 10,000 values keeps it).
 INTERN_LIMIT = 65_536
@@ -436,7 +420,7 @@ def _delimited_columns(data: str | TextIO, delimiter: str, columns: list[tuple[s
     out = _Columns(columns)
     skip = ignore_first
     try:
-        with _gc_paused():
+        with gc_paused():
             while True:
                 batch = list(islice(reader, CHUNK_ROWS))
                 if not batch:
@@ -535,7 +519,7 @@ def _json_columns(records: Iterator[Any], columns: list[tuple[str, str]], mappin
     if ignore_first:
         next(records, None)
     out = _Columns(columns)
-    with _gc_paused():
+    with gc_paused():
         while True:
             batch = list(islice(records, CHUNK_ROWS))
             if not batch:

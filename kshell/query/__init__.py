@@ -27,26 +27,20 @@ def evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | 
 
 def _evaluate(query: Any, ctx: Any, *, schema_only: bool = False, params: list | None = None):
     """(the Evaluator, the query's Tabular)."""
-    import gc
-
+    from kshell.gc_pause import gc_paused
     from kshell.query.evaluator import Evaluator
 
     ev = Evaluator(ctx, schema_only=schema_only)
     if params:
         ev.bind_params(params)
-    # Operators build lists of millions of values; none of them form reference
-    # cycles, so the cyclic collector would only rescan the whole heap again and
-    # again (measured: more than half of a 1M-row query).  Pause it meanwhile.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return ev, ev.run(query)
-    except RecursionError:
-        from kshell.errors import SemanticError
-        raise SemanticError("the query is nested too deeply to evaluate") from None
-    finally:
-        if was_enabled:
-            gc.enable()
+    # Operators build lists of millions of values (measured: the collector's passes were
+    # more than half of a 1M-row query).
+    with gc_paused():
+        try:
+            return ev, ev.run(query)
+        except RecursionError:
+            from kshell.errors import SemanticError
+            raise SemanticError("the query is nested too deeply to evaluate") from None
 
 
 def run(query: Any, ctx: Any) -> Result:

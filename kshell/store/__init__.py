@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import gc
 import json
 import operator
 import os
@@ -39,7 +38,6 @@ import stat
 import sqlite3
 import tempfile
 from array import array
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +62,7 @@ from kshell.store.file import (
     sqlite_failure,
 )
 from kshell.columns import extended, typecode
+from kshell.gc_pause import gc_paused
 from kshell.store.rows import StoredTable, chunks_of, columns_read, decode_columns, make_lazy, rows_loaded
 from kshell.store.tables import ASIDE_FIELD, Encoded, decode_table, encode_table
 from kshell.store.parts import ClusterParts, part_key
@@ -184,7 +183,7 @@ class Store:
 
         try:
             self._next_tid = int(meta.get("next_tid", "1"))
-            with _gc_paused():
+            with gc_paused():
                 if self._version >= 2:
                     cluster = self._parts.load(parts, table_from_doc)
                 else:  # schema version 1: one cluster document (rewritten as parts on the first write)
@@ -239,7 +238,7 @@ class Store:
         if self.closed:
             raise StateFileError(f"state file '{self.path}' was closed; the rows of table '{table.name}' are not loaded")
         try:
-            with _gc_paused():
+            with gc_paused():
                 conn = self._conn
                 stored = conn.execute("SELECT rowid, row_count FROM kshell_rows WHERE tid=? ORDER BY seq",
                                       (tid,)).fetchall()
@@ -276,7 +275,7 @@ class Store:
         self._broken = f"state file '{self.path}' is no longer being written: {why}; restart kshell"
 
     def _write(self, cluster: Cluster, initial: bool = False) -> bool:
-        with _gc_paused():
+        with gc_paused():
             try:
                 return self._write_paused(cluster, initial)
             except BaseException:
@@ -520,21 +519,6 @@ def _extent_plan(new: list | None, old: list | None) -> tuple[bool, int, list] |
     if len(new) >= len(before) and new[: len(before)] == before:
         return None if len(new) == len(before) else (False, len(before), new[len(before):])
     return (True, 0, new)
-
-
-@contextmanager
-def _gc_paused():
-    """Decoding a large table creates millions of objects that survive (and
-    cannot form cycles); the cyclic GC scanning them again and again nearly
-    doubled the time to load a 1,000,000-row table (measured), so it pauses
-    meanwhile.  Writes pause it too: they build large transient structures."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _utc_now_seconds() -> dt.datetime:

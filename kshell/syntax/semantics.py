@@ -23,11 +23,11 @@ as unresolved; `--check` checks scripts for kshell's simulated cluster.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from kshell.syntax import ast
+from kshell.syntax.walk import walk
 
 # (position in the request text, kind, message); kind is "error" or "not simulated"
 Problem = tuple[int, str, str]
@@ -45,7 +45,7 @@ def defined_names(node: Any) -> set[str]:
     """The names a request defines for later use: let names, function parameters, and the
     function a `.create function` command stores."""
     out: set[str] = set()
-    for n in _walk(node):
+    for n in walk(node):
         if isinstance(n, ast.Let):
             out.add(n.name)
         elif isinstance(n, ast.Param):
@@ -67,7 +67,7 @@ def check(node: Any, defined: set[str]) -> list[Problem]:
 
     known = _engine_names()
     problems: list[Problem] = []
-    for n in _walk(node):
+    for n in walk(node):
         if isinstance(n, ast.Call):
             if n.target is not None or n.name in defined or n.name.lower() in _SOURCES:
                 continue
@@ -152,20 +152,3 @@ def _engine_names() -> dict[str, tuple[int, int | None]]:
     out = {n: (s.min_args, s.max_args) for n, s in aggregates.REGISTRY.items()}
     out.update((n, (s.min_args, s.max_args)) for n, s in functions.REGISTRY.items())
     return out
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    """Every AST node under `node` (itself included), depth first."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, (list, tuple)):
-            stack.extend(reversed(n))
-            continue
-        if not dataclasses.is_dataclass(n):
-            continue
-        yield n
-        for f in dataclasses.fields(n):
-            v = getattr(n, f.name, None)
-            if isinstance(v, (list, tuple)) or dataclasses.is_dataclass(v):
-                stack.append(v)
