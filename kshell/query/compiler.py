@@ -495,17 +495,6 @@ def _current_cluster(c: Compiler, node: ast.Call) -> CExpr:
     return const("string", "kshell.local")
 
 
-@functions.special("ingestion_time", 0, rtype="datetime")
-def _ingestion_time(c: Compiler, node: ast.Call) -> CExpr:
-    from kshell.query.tabular import INGESTION_TIME_COLUMN
-
-    i = c.index.get(INGESTION_TIME_COLUMN)
-    if i is None:
-        return const("datetime", None)
-    # the hidden column holds each row's extent (kshell.query.evaluator.RowExtent)
-    return CExpr("datetime", lambda cols, n: [None if e is None else e.ingestion_time for e in cols[i]])
-
-
 @functions.special("toscalar", 1, rtype="dynamic")
 def _toscalar(c: Compiler, node: ast.Call) -> CExpr:
     arg = node.args[0]

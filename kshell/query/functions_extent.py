@@ -1,12 +1,12 @@
-"""`extent_id()` and `extent_tags()` (extent-id-function.md, extent-tags-function.md): the
-data shard a stored row lives in.  They read the hidden per-row column the evaluator adds
-to stored tables when a query names them (kshell.query.evaluator.RowExtent, the same
-column `ingestion_time()` reads); over rows that do not come from a stored table (print,
-datatable, after summarize...) they are null / an empty array."""
+"""`ingestion_time()`, `extent_id()` and `extent_tags()` (ingestiontime-function.md,
+extent-id-function.md, extent-tags-function.md): what a stored row's data shard says of it.
+All three read the hidden per-row column the evaluator adds to stored tables when a query
+names one of them (kshell.query.evaluator.RowExtent); over rows that do not come from a
+stored table (print, datatable, after summarize...) they give their empty value."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from kshell.query import functions
 from kshell.query.cexpr import CExpr, const
@@ -14,17 +14,16 @@ from kshell.query.tabular import INGESTION_TIME_COLUMN
 from kshell.syntax import ast
 
 
-@functions.special("extent_id", 0, rtype="guid")
-def _extent_id(c: Any, node: ast.Call) -> CExpr:
-    i = c.index.get(INGESTION_TIME_COLUMN)
-    if i is None:
-        return const("guid", None)
-    return CExpr("guid", lambda cols, n: [None if e is None else e.extent_id for e in cols[i]])
+def _row_extent_function(name: str, rtype: str, read: Callable[[Any], Any], empty: Any) -> None:
+    def compile_call(c: Any, node: ast.Call) -> CExpr:
+        i = c.index.get(INGESTION_TIME_COLUMN)
+        if i is None:
+            return const(rtype, empty)
+        return CExpr(rtype, lambda cols, n: [empty if e is None else read(e) for e in cols[i]])
+
+    functions.special(name, 0, rtype=rtype)(compile_call)
 
 
-@functions.special("extent_tags", 0, rtype="dynamic")
-def _extent_tags(c: Any, node: ast.Call) -> CExpr:
-    i = c.index.get(INGESTION_TIME_COLUMN)
-    if i is None:
-        return const("dynamic", [])
-    return CExpr("dynamic", lambda cols, n: [[] if e is None else list(e.tags) for e in cols[i]])
+_row_extent_function("ingestion_time", "datetime", lambda e: e.ingestion_time, None)
+_row_extent_function("extent_id", "guid", lambda e: e.extent_id, None)
+_row_extent_function("extent_tags", "dynamic", lambda e: list(e.tags), [])
