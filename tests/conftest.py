@@ -63,3 +63,11 @@ def session():
     from kshell.engine.session import Session
 
     return Session(now=FIXED_NOW)
+
+
+@pytest.fixture(name="storage_state")
+def storage_state_fixture(session, tmp_path):
+    """A ShellState over `session` with the simulated storage account acct1 (tests/storage_support.py)."""
+    from storage_support import storage_state
+
+    return storage_state(session, tmp_path)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kshell.directives import ShellState, run_directive
+from storage_support import run
+
 from kshell.engine import external_tables
 from kshell.errors import BadRequest, Forbidden, KustoSyntaxError, NotSupported
 from kshell.result import Result
@@ -20,20 +21,12 @@ OUT = "https://acct1.blob.core.windows.net/out"
 
 
 @pytest.fixture
-def state(session, tmp_path):
-    session.storage_dir = str(tmp_path / "storage")
-    st = ShellState(session=session)
-    run_directive(st, "#storage create acct1")
+def state(session, storage_state):
+    st = storage_state
     session.execute(".create table T (s:string, n:long, d:datetime)")
     session.execute(".ingest inline into table T <|\na,1,2024-01-01T10:00:00Z\nb,2,2024-01-02T11:00:00Z\n"
                     "c,3,2024-01-01T23:00:00Z")
     return st
-
-
-def run(state, text):
-    if text.startswith("#"):
-        return run_directive(state, text)
-    return state.session.execute(text)[0]
 
 
 def local(state, uri: str) -> Path:

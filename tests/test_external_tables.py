@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kshell.directives import ShellState, run_directive
+from storage_support import run
+
 from kshell.errors import BadRequest, Conflict, EntityNotFound, Forbidden, KustoSyntaxError, NotSupported
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -19,17 +20,9 @@ MI_CS = "h@'https://acct1.blob.core.windows.net/ext;managed_identity=system'"
 
 
 @pytest.fixture
-def state(session, tmp_path):
-    session.storage_dir = str(tmp_path / "storage")
-    st = ShellState(session=session)
-    run_directive(st, "#storage create acct1")
+def state(session, storage_state):
+    st = storage_state
     return st
-
-
-def run(state, text):
-    if text.startswith("#"):
-        return run_directive(state, text)
-    return state.session.execute(text)[0]
 
 
 def create_simple(state, name="E", cs="h@'https://acct1.blob.core.windows.net/ext;secretKey'", extra=""):

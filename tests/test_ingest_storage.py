@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kshell.directives import ShellState, run_directive
+from storage_support import run
+
 from kshell.errors import BadRequest, EntityNotFound, Forbidden
 
 URI = "https://acct1.blob.core.windows.net/c1/{}"
@@ -15,18 +16,10 @@ RESULT_COLUMNS = ["ExtentId", "ItemLoaded", "Duration", "HasErrors", "OperationI
 
 
 @pytest.fixture
-def state(session, tmp_path):
-    session.storage_dir = str(tmp_path / "storage")
-    st = ShellState(session=session)
-    run_directive(st, "#storage create acct1")
+def state(session, storage_state):
+    st = storage_state
     session.execute(".create table T (s:string, n:long)")
     return st
-
-
-def run(state, text):
-    if text.startswith("#"):
-        return run_directive(state, text)
-    return state.session.execute(text)[0]
 
 
 def put(state, name, text):

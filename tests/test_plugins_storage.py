@@ -9,24 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from kshell.directives import ShellState, run_directive
+from storage_support import run
+
 from kshell.errors import BadRequest, Forbidden, KustoError, NotSupported
 
 URI = "https://acct1.blob.core.windows.net/data"
 
 
 @pytest.fixture
-def state(session, tmp_path):
-    session.storage_dir = str(tmp_path / "storage")
-    st = ShellState(session=session)
-    run_directive(st, "#storage create acct1")
+def state(session, storage_state):
+    st = storage_state
     return st
-
-
-def run(state, text):
-    if text.startswith("#"):
-        return run_directive(state, text)
-    return state.session.execute(text)[0]
 
 
 def write(state, relative: str, text: str, mtime: int | None = None) -> None:

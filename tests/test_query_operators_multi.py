@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kshell.directives import ShellState, run_directive
+from kshell.directives import run_directive
 from kshell.errors import BadRequest, EntityNotFound, Forbidden, KustoError, NotSupported, SemanticError
 
 STORMS = """.set-or-append StormEvents <| datatable(State:string, EventType:string, StartTime:datetime,
@@ -229,10 +229,8 @@ OWNER = "aaduser=kshell-admin@kshell.local"
 
 
 @pytest.fixture
-def store(session, tmp_path):
-    session.storage_dir = str(tmp_path / "storage")
-    st = ShellState(session=session)
-    run_directive(st, "#storage create acct1")
+def store(session, storage_state):
+    st = storage_state
     root = Path(session.storage_dir) / "acct1"
     (root / "c" / "2019").mkdir(parents=True)
     (root / "c" / "data.csv").write_text("2020-01-01,hello world\n2020-01-02,hey\n")
