@@ -443,7 +443,7 @@ def main() -> int:
     load_before = load()
     plan = [
         ("1", lambda: row_startup(6 if quick else 20)),
-        ("2", lambda: row_interactive(3 if quick else 7)),
+        ("2", lambda: row_interactive(3 if quick else 15)),
         ("3", lambda: row_management(1 if quick else 3)),
         ("4", lambda: row_memory(1 if quick else 2, 1_000_000)),
         ("5", lambda: row_reopen(2 if quick else 5, 1_000_000)),
