@@ -19,7 +19,7 @@ from kshell.query.compiler import Compiler
 from kshell.query.parse_operator import parse
 from kshell.query.naming import ColumnNumberer, expr_name, unique
 from kshell.query.unsupported import not_simulated
-from kshell.query.tabular import INGESTION_TIME_COLUMN, DeferredIndex, LazyData, Tabular, mutable_columns, pick_columns
+from kshell.query.tabular import INGESTION_TIME_COLUMN, DeferredIndex, LazyData, Tabular, mutable_columns, pick_columns, put_column
 from kshell.syntax import ast
 
 
@@ -168,14 +168,7 @@ def extend(ev, tab: Tabular, op: Any, scope) -> Tabular:
                 raise ev.error(item, "tuple assignment is not supported in extend")
             spread = [(item.name or expr_name(item.expr) or numberer.next(), None, values)]
         for name, typ, vals in spread:
-            for i, (n, _t) in enumerate(cols):
-                if n == name:
-                    cols[i] = (name, typ or e.type)
-                    data[i] = vals
-                    break
-            else:
-                cols.append((name, typ or e.type))
-                data.append(vals)
+            put_column(cols, data, name, typ or e.type, vals)
     return Tabular(cols, data, tab.rows, tab.name)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from kshell.query import regex
 from kshell.query import types as T
 from kshell.query.compiler import Compiler
-from kshell.query.tabular import Tabular, mutable_columns
+from kshell.query.tabular import Tabular, mutable_columns, put_column
 from kshell.syntax import ast
 
 # What a typed capture matches in the simple and regex kinds (the docs translate `long`
@@ -160,11 +160,5 @@ def parse(ev, tab: Tabular, op: ast.Parse, scope) -> Tabular:
     base = tab if len(keep) == tab.rows else tab.take_rows(keep)
     cols, data = list(base.columns), mutable_columns(base.data)
     for (name, typ), vals in zip(captures, values):
-        i = base.index(name)
-        if i is not None:
-            cols[i] = (name, typ)
-            data[i] = vals
-        else:
-            cols.append((name, typ))
-            data.append(vals)
+        put_column(cols, data, name, typ, vals)
     return Tabular(cols, data, len(keep), tab.name)

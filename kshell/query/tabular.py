@@ -207,6 +207,18 @@ def pick_columns(data: Any, indexes: list[int]) -> Any:
     return [data[i] for i in indexes]
 
 
+def put_column(cols: list[tuple[str, str]], data: Any, name: str, typ: str, values: Any) -> None:
+    """Set column `name` of (`cols`, `data`, both from mutable_columns): replace the column of
+    that name in place (extend, parse and the like overwrite an input column), else append it."""
+    for i, (n, _t) in enumerate(cols):
+        if n == name:
+            cols[i] = (name, typ)
+            data[i] = values
+            return
+    cols.append((name, typ))
+    data.append(values)
+
+
 def mutable_columns(data: Any) -> Any:
     """A copy of the column list that may be appended to / replaced in, keeping laziness."""
     if isinstance(data, LazyData):
