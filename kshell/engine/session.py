@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import threading
-from collections.abc import Callable
-from typing import Any
+from _thread import RLock  # threading.RLock is this C lock; `threading` itself is not needed here
 
 from kshell.errors import DatabaseNotFound, KustoError, NotSupported
 from kshell.result import Result
 from kshell.engine.cluster import Cluster, Database, new_cluster
 
-Handler = Callable[["Session", Any], "Result | list[Result]"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Handler = Callable[["Session", Any], "Result | list[Result]"]
 
 _HANDLERS: dict[type, Handler] = {}
 
@@ -36,6 +39,7 @@ FAMILY_MODULES = (
     "queries",
     "databases",
     "tables",
+    "extents",
     "functions",
     "ingest",
     "managed_identity",
@@ -267,7 +271,7 @@ def policy_handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 _loaded = False
-_load_lock = threading.RLock()
+_load_lock = RLock()
 
 
 def _load_families() -> None:

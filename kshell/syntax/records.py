@@ -1,20 +1,28 @@
 """Slotted record classes without `dataclasses` code generation at import.
 
-The parser's node classes (kshell.syntax.ast and the command families) used to be
+The parser's node classes (kshell.syntax.ast and the command families) and the
+engine's stored records (kshell.engine.cluster, auth, azure ...) used to be
 `@dataclass(slots=True)`: `dataclasses` writes and compiles an `__init__`, `__repr__`
-and `__eq__` for every class when its module is imported, which made the AST the
-largest single cost of script start-up (issue 18).  `RecordMeta` reads the same
-class bodies (annotated fields, defaults, `field(default_factory=..., kw_only=...)`)
-and gives the same public behaviour:
+and `__eq__` for every class when its module is imported (and importing it pulls in
+`inspect`, `ast`, `dis` and `tokenize`), which made them the largest cost of script
+start-up (issue 18).  `RecordMeta` reads the same class bodies (annotated fields,
+defaults, `field(default_factory=..., kw_only=..., compare=...)`) and gives the same
+public behaviour:
 
-- `__slots__` from the annotations, computed when the class is created (cheap);
+- `__slots__` from the annotations, computed when the class is created (cheap), plus
+  any `__slots__` the class body names itself (extra, non-field attributes);
 - `__init__` with the dataclass signature (fields in definition order, base classes
-  first; keyword-only fields after `*`), compiled for a class the first time one is
-  built -- a request pays only for the node classes it uses;
-- `__eq__` (same class, equal fields), `__repr__` (`Name(field=value, ...)`),
+  first; keyword-only fields after `*`), calling `__post_init__` when the class has
+  one, compiled for a class the first time one is built -- a request pays only for
+  the classes it uses;
+- `__eq__` (same class, equal compared fields), `__repr__` (`Name(field=value, ...)`),
   unhashable (as a non-frozen dataclass);
+- `class X(Record, frozen=True)`: assigning or deleting a field raises
+  `dataclasses.FrozenInstanceError`, `__hash__` hashes the compared fields, and copies
+  and pickles restore the fields (as a frozen slotted dataclass);
 - `dataclasses.fields`, `is_dataclass`, `replace` and `asdict` work through a
-  `__dataclass_fields__` built on first access (the AST walkers use them).
+  `__dataclass_fields__` built on first access (the AST walkers and the state file
+  use them); they import `dataclasses` only then.
 """
 
 from __future__ import annotations
@@ -22,22 +30,24 @@ from __future__ import annotations
 from operator import attrgetter
 
 _MISSING = object()
+_object_setattr = object.__setattr__
 
 
-class field:  # noqa: N801 - spelled as dataclasses.field, which it replaces in node classes
-    """A field's default, default factory or keyword-only flag (as `dataclasses.field`)."""
+class field:  # noqa: N801 - spelled as dataclasses.field, which it replaces in record classes
+    """A field's default, default factory, keyword-only flag or comparison flag (as `dataclasses.field`)."""
 
-    __slots__ = ("default", "default_factory", "kw_only")
+    __slots__ = ("default", "default_factory", "kw_only", "compare")
 
-    def __init__(self, *, default=_MISSING, default_factory=_MISSING, kw_only=False):
-        self.default, self.default_factory, self.kw_only = default, default_factory, kw_only
+    def __init__(self, *, default=_MISSING, default_factory=_MISSING, kw_only=False, compare=True):
+        self.default, self.default_factory, self.kw_only, self.compare = default, default_factory, kw_only, compare
 
 
 class _Spec:
-    __slots__ = ("name", "type", "default", "factory", "kw_only")
+    __slots__ = ("name", "type", "default", "factory", "kw_only", "compare")
 
-    def __init__(self, name, type_, default, factory, kw_only):
+    def __init__(self, name, type_, default, factory, kw_only, compare=True):
         self.name, self.type, self.default, self.factory, self.kw_only = name, type_, default, factory, kw_only
+        self.compare = compare
 
 
 def _lazy_init(self, *args, **kwargs):
@@ -50,22 +60,28 @@ def _lazy_init(self, *args, **kwargs):
 
 def _compile_init(cls):
     specs = cls.__record_specs__
+    frozen = cls.__record_frozen__
     env: dict = {}
     params, kw_params, body = [], [], []
     for i, s in enumerate(specs):
+        # a frozen record's own __setattr__ refuses: fill it as dataclasses does
+        store = f" _set(self, {s.name!r}, {{}})" if frozen else f" self.{s.name} = {{}}"
         if s.factory is not _MISSING:
             env[f"_f{i}"] = s.factory
             param = f"{s.name}=_MISSING"
-            body.append(f" self.{s.name} = _f{i}() if {s.name} is _MISSING else {s.name}")
+            body.append(store.format(f"_f{i}() if {s.name} is _MISSING else {s.name}"))
         else:
             if s.default is not _MISSING:
                 env[f"_d{i}"] = s.default
             param = s.name if s.default is _MISSING else f"{s.name}=_d{i}"
-            body.append(f" self.{s.name} = {s.name}")
+            body.append(store.format(s.name))
         (kw_params if s.kw_only else params).append(param)
+    if hasattr(cls, "__post_init__"):
+        body.append(" self.__post_init__()")
     sig = ", ".join(["self", *params, *(["*", *kw_params] if kw_params else [])])
     src = f"def __init__({sig}):\n" + ("\n".join(body) or " pass") + "\n"
     env["_MISSING"] = _MISSING
+    env["_set"] = _object_setattr
     exec(compile(src, f"<record {cls.__qualname__}>", "exec"), env)  # noqa: S102 - our own text
     init = env["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
@@ -84,6 +100,37 @@ def _repr(self):
     return f"{type(self).__qualname__}({parts})"
 
 
+def _frozen_hash(self):
+    return hash(self.__record_get__(self))
+
+
+def _frozen_error(name):
+    import dataclasses  # only on the error path
+
+    return dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_setattr(self, name, value):
+    if name in self.__record_names__:
+        raise _frozen_error(name)
+    _object_setattr(self, name, value)  # an extra slot a subclass declares
+
+
+def _frozen_delattr(self, name):
+    if name in self.__record_names__:
+        raise _frozen_error(name)
+    object.__delattr__(self, name)
+
+
+def _frozen_getstate(self):
+    return [getattr(self, n) for n in self.__record_names__]
+
+
+def _frozen_setstate(self, state):
+    for n, v in zip(self.__record_names__, state):
+        _object_setattr(self, n, v)
+
+
 class _DataclassFields:
     """`__dataclass_fields__`, built with real `dataclasses.Field` objects on first use."""
 
@@ -97,7 +144,7 @@ class _DataclassFields:
         for s in cls.__record_specs__:
             f = dataclasses.field(default=dataclasses.MISSING if s.default is _MISSING else s.default,
                                   default_factory=dataclasses.MISSING if s.factory is _MISSING else s.factory,
-                                  kw_only=s.kw_only)
+                                  kw_only=s.kw_only, compare=s.compare)
             f.name, f.type, f._field_type = s.name, s.type, dataclasses._FIELD  # as dataclasses sets them
             out[s.name] = f
         type.__setattr__(cls, "__record_dc_fields__", out)
@@ -105,7 +152,7 @@ class _DataclassFields:
 
 
 class RecordMeta(type):
-    def __new__(mcs, name, bases, ns):
+    def __new__(mcs, name, bases, ns, frozen=None):
         inherited: list[_Spec] = []
         for base in bases:
             for s in getattr(base, "__record_specs__", ()):
@@ -115,23 +162,39 @@ class RecordMeta(type):
         for fname, ftype in ns.get("__annotations__", {}).items():
             value = ns.pop(fname, _MISSING)
             if isinstance(value, field):
-                spec = _Spec(fname, ftype, value.default, value.default_factory, value.kw_only)
+                spec = _Spec(fname, ftype, value.default, value.default_factory, value.kw_only, value.compare)
             else:
                 spec = _Spec(fname, ftype, value, _MISSING, False)
             own.append(spec)
         names = {s.name for s in own}
         specs = [s for s in inherited if s.name not in names] + own
-        ns["__slots__"] = tuple(s.name for s in own if not any(hasattr(b, s.name) for b in bases))
+        extra = ns.get("__slots__", ())
+        extra = (extra,) if isinstance(extra, str) else tuple(extra)
+        ns["__slots__"] = tuple(s.name for s in own if not any(hasattr(b, s.name) for b in bases)) + extra
         ns["__record_specs__"] = tuple(specs)
         ns["__record_names__"] = tuple(s.name for s in specs)
         ns["__match_args__"] = tuple(s.name for s in specs if not s.kw_only)
         ns.setdefault("__init__", _lazy_init)
+        inherited_frozen = any(getattr(b, "__record_frozen__", False) for b in bases)
+        if frozen is None:
+            frozen = inherited_frozen
+        elif bool(frozen) != inherited_frozen and any(getattr(b, "__record_specs__", ()) for b in bases):
+            raise TypeError("cannot inherit frozen record from non-frozen one" if frozen else
+                            "cannot inherit non-frozen record from frozen one")
+        ns["__record_frozen__"] = bool(frozen)
+        if frozen and not inherited_frozen:
+            ns.setdefault("__setattr__", _frozen_setattr)
+            ns.setdefault("__delattr__", _frozen_delattr)
+            ns.setdefault("__hash__", _frozen_hash)
+            ns.setdefault("__getstate__", _frozen_getstate)
+            ns.setdefault("__setstate__", _frozen_setstate)
         return super().__new__(mcs, name, bases, ns)
 
-    def __init__(cls, name, bases, ns):
+    def __init__(cls, name, bases, ns, frozen=None):
         super().__init__(name, bases, ns)
-        names = cls.__record_names__
-        # one attribute getter per class: equality compares the fields as one tuple
+        names = tuple(s.name for s in cls.__record_specs__ if s.compare)
+        # one attribute getter per class: equality (and a frozen record's hash) compares
+        # the compared fields as one tuple
         cls.__record_get__ = staticmethod(
             (lambda o: ()) if not names else
             (lambda o, n=names[0]: (getattr(o, n),)) if len(names) == 1 else
@@ -139,7 +202,7 @@ class RecordMeta(type):
 
 
 class Record(metaclass=RecordMeta):
-    """Base of slotted records: subclass and annotate the fields."""
+    """Base of slotted records: subclass and annotate the fields (`frozen=True` as a class keyword)."""
 
     __eq__ = _eq
     __repr__ = _repr
