@@ -3,6 +3,7 @@ families on first use (static indexes) never changes an answer."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -245,3 +246,66 @@ def test_common_command_lines_skip_argparse():
 
     assert cli._fast_args(["state.kshell", "-f", "s.kql", "--format", "csv"]) is not None
     assert cli._fast_args(["--version"]) is None
+
+
+# ------------------------------------------------------------ the engine's imports
+
+# Modules the engine must not import for `.show databases` (issue 18): the records are
+# kshell.syntax.records Records, ids are derived as text, decimal/json/uuid load on first use.
+ENGINE_AVOIDS = ("dataclasses", "typing", "uuid", "platform", "json", "decimal", "threading", "array",
+                 "hashlib", "inspect")
+# helpers that import on someone else's behalf: the import is charged to their caller
+_PROXIES = ("kshell.engine.lazy_modules", "kshell.lazy_re", "kshell.engine.guids")
+_ENGINE_MODULES = ("kshell.engine", "kshell.columns", "kshell.gc_pause", "kshell.syntax.records", "kshell.lazy_re",
+                   "kshell.ticks")
+_WATCH_IMPORTS = f"""\
+import sys
+WATCH, PROXIES, seen = {ENGINE_AVOIDS!r}, {_PROXIES!r}, {{}}
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in WATCH and name not in seen:
+            f = sys._getframe(1)
+            while f is not None and (not f.f_globals.get("__name__", "").startswith("kshell")
+                                     or f.f_globals["__name__"] in PROXIES):
+                f = f.f_back
+            seen[name] = f.f_globals["__name__"] if f is not None else None
+        return None
+sys.meta_path.insert(0, Watch())
+"""
+
+
+def test_show_databases_imports_no_heavy_module_from_the_engine():
+    """Who imports dataclasses, typing, uuid ... in a `.show databases` script: never an
+    engine module (the front's own imports are its business, tested with it)."""
+    code = (_WATCH_IMPORTS + f"ENGINE = {_ENGINE_MODULES!r}\nheld = {{}}\nfrom kshell.cli import main\n"
+            "rc = main(['--now', '2026-01-01', '-e', '.show databases', '--format', 'csv'])\n"
+            # modules the front imported first are not seen above: also look at what the
+            # engine's modules hold (a module, a function or class of one, a dataclass)
+            "for mod in [m for n, m in sorted(sys.modules.items()) if n.startswith(ENGINE)]:\n"
+            "    for value in vars(mod).values():\n"
+            "        source = getattr(value, '__name__' if type(value) is type(sys) else '__module__', None)\n"
+            "        if source in WATCH:\n"
+            "            held.setdefault(source, mod.__name__)\n"
+            "        elif isinstance(value, type) and source == mod.__name__ and '__dataclass_params__' in vars(value):\n"
+            "            held.setdefault('dataclasses', mod.__name__)\n"
+            "print('IMPORTERS', repr((seen, held)), file=sys.stderr)\n"
+            "sys.exit(rc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=str(PROJECT_ROOT), env=_env(),
+                          timeout=120)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0 and "NetDefaultDB" in proc.stdout.decode(), err
+    importers, held = ast.literal_eval(err.rpartition("IMPORTERS ")[2].strip())
+    engine = {m: who for m, who in importers.items() if who is None or who.startswith(_ENGINE_MODULES)}
+    assert engine == {}, engine  # imported first by the engine
+    assert held == {}, held  # imported first by the front, and then used by the engine too
+
+
+def test_the_import_watch_names_the_engine_module_that_imports():
+    """The watch above charges an import made through a lazy stand-in to the module using it."""
+    code = (_WATCH_IMPORTS + "import kshell.engine.values as v\n"
+            "v.to_decimal('1.5'); v.to_guid('6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b40')\n"
+            "print('IMPORTERS', repr(seen), file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=str(PROJECT_ROOT), env=_env(),
+                          timeout=120)
+    importers = ast.literal_eval(proc.stderr.decode().rpartition("IMPORTERS ")[2].strip())
+    assert importers.get("decimal") == "kshell.engine.values" and importers.get("uuid") == "kshell.engine.values"

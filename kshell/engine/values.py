@@ -18,7 +18,6 @@ from kshell import ticks
 from kshell.engine.lazy_modules import lazy_module
 from kshell.gc_pause import gc_paused
 from kshell.lazy_re import lazy
-from kshell.columns import extended
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
 
 TYPE_CHECKING = False
@@ -405,6 +404,8 @@ class _Columns:
         self.strings: list[dict | None] = [{} if t == "string" else None for t in self.types]
 
     def add(self, chunk: list[list[Any]], rows: int) -> None:
+        from kshell.columns import extended  # here: `array` is a shared library, loaded only for ingestion
+
         for i, values in enumerate(chunk):
             same = self.strings[i]
             if same is not None:

@@ -152,36 +152,53 @@ class _DataclassFields:
 
 
 class RecordMeta(type):
+    # Runs for every record class when its module is imported (some 300 node classes, the
+    # engine's records): kept to plain loops, it costs little more than `type` itself.
     def __new__(mcs, name, bases, ns, frozen=None):
-        inherited: list[_Spec] = []
-        for base in bases:
-            for s in getattr(base, "__record_specs__", ()):
-                if all(s.name != t.name for t in inherited):
-                    inherited.append(s)
-        own: list[_Spec] = []
-        for fname, ftype in ns.get("__annotations__", {}).items():
-            value = ns.pop(fname, _MISSING)
-            if isinstance(value, field):
-                spec = _Spec(fname, ftype, value.default, value.default_factory, value.kw_only, value.compare)
+        if len(bases) == 1:
+            base = bases[0]
+            inherited = getattr(base, "__record_specs__", ())
+            inherited_frozen = getattr(base, "__record_frozen__", False)
+        else:
+            inherited = []
+            for b in bases:
+                for s in getattr(b, "__record_specs__", ()):
+                    if all(s.name != t.name for t in inherited):
+                        inherited.append(s)
+            inherited_frozen = any(getattr(b, "__record_frozen__", False) for b in bases)
+        annotations = ns.get("__annotations__")
+        if annotations:
+            own = []
+            pop = ns.pop
+            for fname, ftype in annotations.items():
+                value = pop(fname, _MISSING)
+                if value.__class__ is field:
+                    own.append(_Spec(fname, ftype, value.default, value.default_factory, value.kw_only,
+                                     value.compare))
+                else:
+                    own.append(_Spec(fname, ftype, value, _MISSING, False))
+            specs = (*[s for s in inherited if s.name not in annotations], *own) if inherited else tuple(own)
+            if len(bases) == 1:
+                slots = tuple([n for n in annotations if not hasattr(base, n)])
             else:
-                spec = _Spec(fname, ftype, value, _MISSING, False)
-            own.append(spec)
-        names = {s.name for s in own}
-        specs = [s for s in inherited if s.name not in names] + own
-        extra = ns.get("__slots__", ())
-        extra = (extra,) if isinstance(extra, str) else tuple(extra)
-        ns["__slots__"] = tuple(s.name for s in own if not any(hasattr(b, s.name) for b in bases)) + extra
-        ns["__record_specs__"] = tuple(specs)
-        ns["__record_names__"] = tuple(s.name for s in specs)
-        ns["__match_args__"] = tuple(s.name for s in specs if not s.kw_only)
-        ns.setdefault("__init__", _lazy_init)
-        inherited_frozen = any(getattr(b, "__record_frozen__", False) for b in bases)
+                slots = tuple([n for n in annotations if not any(hasattr(b, n) for b in bases)])
+        else:
+            specs, slots = tuple(inherited), ()
+        extra = ns.get("__slots__")
+        if extra:
+            slots += (extra,) if isinstance(extra, str) else tuple(extra)
+        ns["__slots__"] = slots
+        ns["__record_specs__"] = specs
+        ns["__record_names__"] = tuple([s.name for s in specs])
+        ns["__match_args__"] = tuple([s.name for s in specs if not s.kw_only])
+        if "__init__" not in ns:
+            ns["__init__"] = _lazy_init
         if frozen is None:
             frozen = inherited_frozen
-        elif bool(frozen) != inherited_frozen and any(getattr(b, "__record_specs__", ()) for b in bases):
+        elif bool(frozen) != inherited_frozen and inherited:
             raise TypeError("cannot inherit frozen record from non-frozen one" if frozen else
                             "cannot inherit non-frozen record from frozen one")
-        ns["__record_frozen__"] = bool(frozen)
+        ns["__record_frozen__"] = frozen = bool(frozen)
         if frozen and not inherited_frozen:
             ns.setdefault("__setattr__", _frozen_setattr)
             ns.setdefault("__delattr__", _frozen_delattr)
@@ -192,13 +209,17 @@ class RecordMeta(type):
 
     def __init__(cls, name, bases, ns, frozen=None):
         super().__init__(name, bases, ns)
-        names = tuple(s.name for s in cls.__record_specs__ if s.compare)
+        names = tuple([s.name for s in cls.__record_specs__ if s.compare])
         # one attribute getter per class: equality (and a frozen record's hash) compares
         # the compared fields as one tuple
         cls.__record_get__ = staticmethod(
-            (lambda o: ()) if not names else
+            _no_fields if not names else
             (lambda o, n=names[0]: (getattr(o, n),)) if len(names) == 1 else
             attrgetter(*names))
+
+
+def _no_fields(o):
+    return ()
 
 
 class Record(metaclass=RecordMeta):
