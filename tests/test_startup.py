@@ -309,3 +309,18 @@ def test_the_import_watch_names_the_engine_module_that_imports():
                           timeout=120)
     importers = ast.literal_eval(proc.stderr.decode().rpartition("IMPORTERS ")[2].strip())
     assert importers.get("decimal") == "kshell.engine.values" and importers.get("uuid") == "kshell.engine.values"
+
+
+def test_uuid_is_imported_without_platform_and_platform_stays_real():
+    code = ("import sys, os\n"
+            "from kshell.engine.guids import uuid_module\n"
+            "u = uuid_module()\n"
+            "print('platform' in sys.modules, file=sys.stderr)\n"
+            "import platform, uuid\n"
+            "assert u is uuid and hasattr(platform, 'machine') and u._LINUX == (platform.system() == 'Linux')\n"
+            "assert str(u.uuid5(u.NAMESPACE_DNS, 'x')) == '05b16a01-46c6-56dd-bd6e-c6dfb4a1427a' and u.uuid4().version == 4\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
+                          env=_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    expected = "True" if sys.platform in ("win32", "darwin") else "False"
+    assert proc.stderr.strip() == expected

@@ -148,3 +148,29 @@ def test_derived_ids_as_text_equal_the_uuid5_values():
     for text in ("tenant/kshell", "principal/aaduser/a@x.com", "é/ü", ""):
         assert cluster.derived_id_text(text) == str(cluster.derived_id(text)) == str(uuid.uuid5(cluster.ID_NAMESPACE, text))
     assert cluster.ID_NAMESPACE == uuid.UUID("6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b40")
+
+
+def test_classes_of_the_same_shape_keep_their_own_names_and_messages():
+    class A(Record):
+        a: int
+        b: list = field(default_factory=list)
+
+    class B(Record):
+        x: str
+        y: dict = field(default_factory=dict)
+
+    class F(Record, frozen=True):
+        u: int
+        v: int = 2
+
+    assert (A(1).a, A(1).b, B("s").x, B("s").y, B(x="t", y={1: 2}).y) == (1, [], "s", {}, {1: 2})
+    assert F(1).v == 2 and F(u=3, v=4) == F(3, 4)
+    with pytest.raises(TypeError, match=r"A.__init__\(\) missing 1 required positional argument: 'a'"):
+        A()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'a'"):
+        B(a=1)
+    with pytest.raises(TypeError, match="non-default argument 'c' follows default argument"):
+        class C(A):
+            c: int
+
+        C(1)

@@ -44,5 +44,35 @@ def uuid_module():
     """The `uuid` module (imported on the first GUID value)."""
     mod = sys.modules.get("uuid")
     if mod is None:
-        import uuid as mod
+        mod = _import_uuid()
     return mod
+
+
+def _import_uuid():
+    """Import `uuid` without `platform` where that is safe.
+
+    At import, uuid asks `platform.system()` whether this is Linux or AIX (for the MAC
+    address lookups of uuid1, which kshell never makes); importing `platform` just for
+    that compiles a dozen regular expressions, two thirds of uuid's import time.  On a
+    POSIX system `platform.system()` is `os.uname().sysname`: a stand-in answering that
+    is put in sys.modules for the import and taken out again, so a later
+    `import platform` gets the real module.  Only while one thread runs (another
+    could import `platform` meanwhile) and when `platform` is not loaded already.
+    """
+    import os
+
+    threading = sys.modules.get("threading")
+    if ("platform" in sys.modules or sys.platform in ("win32", "darwin") or not hasattr(os, "uname")
+            or (threading is not None and threading.active_count() > 1)):
+        import uuid
+
+        return uuid
+    stand_in = type(sys)("platform")
+    stand_in.system = lambda: os.uname().sysname
+    sys.modules["platform"] = stand_in
+    try:
+        import uuid
+    finally:
+        if sys.modules.get("platform") is stand_in:
+            del sys.modules["platform"]
+    return uuid

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 
 class _LazyModule:
-    __slots__ = ("_namespace", "_name", "_module")
+    __slots__ = ("_namespace", "_name", "_module", "_load")
 
-    def __init__(self, namespace: dict, name: str):
-        self._namespace, self._name, self._module = namespace, name, None
+    def __init__(self, namespace: dict, name: str, load):
+        self._namespace, self._name, self._module, self._load = namespace, name, None, load
 
     def __getattr__(self, attr: str):
         module = self._module
         if module is None:
-            from importlib import import_module
+            if self._load is not None:
+                module = self._load()
+            else:
+                from importlib import import_module
 
-            module = self._module = import_module(self._name)
+                module = import_module(self._name)
+            self._module = module
             if self._namespace.get(self._name) is self:
                 self._namespace[self._name] = module
         return getattr(module, attr)
@@ -31,7 +35,8 @@ class _LazyModule:
         return f"<module {self._name!r} (imported on first use)>"
 
 
-def lazy_module(namespace: dict, name: str):
-    """Bind namespace[name] to the module `name`, imported on first use (see the module docstring)."""
-    stand_in = namespace[name] = _LazyModule(namespace, name)
+def lazy_module(namespace: dict, name: str, load=None):
+    """Bind namespace[name] to the module `name`, imported on first use (see the module
+    docstring) by `load()` when given (kshell.engine.guids.uuid_module for `uuid`)."""
+    stand_in = namespace[name] = _LazyModule(namespace, name, load)
     return stand_in

@@ -26,6 +26,7 @@ import marshal
 from collections import OrderedDict, deque
 
 from kshell.engine.cluster import name_uuid
+from kshell.engine.guids import uuid_module
 from kshell.engine.lazy_modules import lazy_module
 from kshell.engine.session import REQUEST_HOOKS, Session, handler
 from kshell.errors import BadRequest, EntityNotFound, KustoError
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     import uuid
     from typing import Any
 else:  # ids become uuid.UUID values only when shown (most requests' never are)
-    lazy_module(globals(), "uuid")
+    lazy_module(globals(), "uuid", uuid_module)
 
 LOG_LIMIT = 1000
 

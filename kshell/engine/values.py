@@ -15,6 +15,7 @@ import operator
 import re
 
 from kshell import ticks
+from kshell.engine.guids import uuid_module
 from kshell.engine.lazy_modules import lazy_module
 from kshell.gc_pause import gc_paused
 from kshell.lazy_re import lazy
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 else:  # imported on first use: most requests convert no decimal, JSON or GUID text
     lazy_module(globals(), "decimal")
     lazy_module(globals(), "json")
-    lazy_module(globals(), "uuid")
+    lazy_module(globals(), "uuid", uuid_module)
 
 UTC = dt.timezone.utc
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1

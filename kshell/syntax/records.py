@@ -28,6 +28,7 @@ public behaviour:
 from __future__ import annotations
 
 from operator import attrgetter
+from types import CodeType, FunctionType
 
 _MISSING = object()
 _object_setattr = object.__setattr__
@@ -59,33 +60,68 @@ def _lazy_init(self, *args, **kwargs):
 
 
 def _compile_init(cls):
+    """The class's `__init__`: a shared template for its number of fields, renamed.
+
+    Compiling a fresh `__init__` per class cost 0.05-0.25 ms each (a script builds a dozen
+    record classes); the template is compiled once per (positional, keyword-only) field
+    count and given the class's parameter and attribute names by `code.replace`."""
     specs = cls.__record_specs__
+    positional = [s for s in specs if not s.kw_only]
+    ordered = positional + [s for s in specs if s.kw_only]
     frozen = cls.__record_frozen__
-    env: dict = {}
-    params, kw_params, body = [], [], []
-    for i, s in enumerate(specs):
-        # a frozen record's own __setattr__ refuses: fill it as dataclasses does
-        store = f" _set(self, {s.name!r}, {{}})" if frozen else f" self.{s.name} = {{}}"
+    template = _template(len(positional), len(ordered) - len(positional), frozen, hasattr(cls, "__post_init__"))
+    params = {f"_p{i}": s.name for i, s in enumerate(ordered)}
+    attrs = {f"_a{i}": s.name for i, s in enumerate(ordered)}
+    consts = template.co_consts
+    if frozen:  # the attribute names are the constants of `_set(self, name, value)`
+        consts = tuple(attrs.get(c, c) if type(c) is str else c for c in consts)
+    code = template.replace(
+        co_varnames=tuple(params.get(v, v) for v in template.co_varnames),
+        co_names=tuple(attrs.get(n, n) for n in template.co_names), co_consts=consts,
+        co_qualname=f"{cls.__qualname__}.__init__")
+    env = {"__builtins__": __builtins__, "_MISSING": _MISSING, "_set": _object_setattr}
+    defaults, kwdefaults = [], {}
+    for i, s in enumerate(ordered):
         if s.factory is not _MISSING:
             env[f"_f{i}"] = s.factory
-            param = f"{s.name}=_MISSING"
-            body.append(store.format(f"_f{i}() if {s.name} is _MISSING else {s.name}"))
+            default = _MISSING  # a parameter left out: the body calls the factory
         else:
-            if s.default is not _MISSING:
-                env[f"_d{i}"] = s.default
-            param = s.name if s.default is _MISSING else f"{s.name}=_d{i}"
-            body.append(store.format(s.name))
-        (kw_params if s.kw_only else params).append(param)
-    if hasattr(cls, "__post_init__"):
-        body.append(" self.__post_init__()")
-    sig = ", ".join(["self", *params, *(["*", *kw_params] if kw_params else [])])
-    src = f"def __init__({sig}):\n" + ("\n".join(body) or " pass") + "\n"
-    env["_MISSING"] = _MISSING
-    env["_set"] = _object_setattr
-    exec(compile(src, f"<record {cls.__qualname__}>", "exec"), env)  # noqa: S102 - our own text
-    init = env["__init__"]
+            default = s.default
+        if s.kw_only:
+            if default is not _MISSING or s.factory is not _MISSING:
+                kwdefaults[s.name] = default
+        elif default is not _MISSING or s.factory is not _MISSING:
+            defaults.append(default)
+        elif defaults:
+            raise TypeError(f"non-default argument {s.name!r} follows default argument")
+    init = FunctionType(code, env, "__init__", tuple(defaults) or None)
+    init.__kwdefaults__ = kwdefaults or None
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     return init
+
+
+_TEMPLATES: dict = {}
+
+
+def _template(npos, nkw, frozen, post_init):
+    """`__init__(self, _p0, ..., *, _pN, ...)` storing each `_pI` as attribute `_aI`, or the
+    factory `_fI()` when the parameter was left out (its default is then _MISSING)."""
+    key = (npos, nkw, frozen, post_init)
+    code = _TEMPLATES.get(key)
+    if code is None:
+        n = npos + nkw
+        params = ["self", *[f"_p{i}" for i in range(npos)], *(["*"] if nkw else []),
+                  *[f"_p{i}" for i in range(npos, n)]]
+        body = []
+        for i in range(n):
+            value = f"_p{i} if _p{i} is not _MISSING else _f{i}()"
+            body.append(f" _set(self, '_a{i}', {value})" if frozen else f" self._a{i} = {value}")
+        if post_init:
+            body.append(" self.__post_init__()")
+        src = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or " pass") + "\n"
+        module = compile(src, "<record __init__>", "exec")
+        code = _TEMPLATES[key] = next(c for c in module.co_consts if isinstance(c, CodeType))
+    return code
 
 
 def _eq(self, other):
