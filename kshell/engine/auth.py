@@ -73,7 +73,7 @@ _GUID_RE = lazy(globals(), "_GUID_RE", r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-
 
 def _guid(text: str) -> str | None:
     """The canonical text of a GUID (as str(uuid.UUID(text))), None when `text` is not one."""
-    if not _GUID_RE.match(text):
+    if not 32 <= len(text) <= 36 or not _GUID_RE.match(text):  # most names are no GUID: no regex for them
         return None
     h = text.replace("-", "").lower()
     if len(h) != 32:  # `$` also matches before a final newline

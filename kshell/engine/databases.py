@@ -14,7 +14,6 @@ from kshell.result import Result
 from kshell.engine.cluster import Database, derived_id
 from kshell.engine.lazy_modules import lazy_module
 from kshell.engine.session import Session, handler
-from kshell.engine.values import clr_type
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -240,6 +239,8 @@ def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
     if node.format == "csl":
         return Result.of([("DatabaseSchemaScript", "string")],
                          [[line] for db in dbs for line in csl_script(db)])
+    from kshell.engine.values import clr_type
+
     rows: list[list[Any]] = []
     for db in dbs:
         rows.append([db.name, "", "", "", False, False, db.pretty_name, SCHEMA_VERSION, "", ""])
@@ -301,6 +302,8 @@ def input_parameters(text: str) -> list[dict[str, Any]]:
         params = parse_params(Cursor(text))
     except (ImportError, KustoError):  # stored text that no longer parses: show no parameters
         return []
+    from kshell.engine.values import clr_type
+
     out = []
     for p in params:
         if p.type == "table":

@@ -312,7 +312,7 @@ def show_views(session: Session, node: ShowMaterializedViews) -> Result:
 def view_schema_json(view: MaterializedView) -> str:
     import json
 
-    from kshell.engine.databases import clr_type
+    from kshell.engine.values import clr_type
 
     return json.dumps({"Name": view.name, "OrderedColumns": [
         {"Name": c.name, "Type": clr_type(c.type), "CslType": c.type} for c in view.columns]},

@@ -34,7 +34,7 @@ def script_section(db: Any) -> list[str]:
 
 
 def schema_object(db: Any, view: Any) -> dict[str, Any]:
-    from kshell.engine.databases import clr_type
+    from kshell.engine.values import clr_type
     from kshell.engine.policies.script import policies_object
 
     return {"Name": view.name, "SourceTable": view.source_table, "Query": view.query,
