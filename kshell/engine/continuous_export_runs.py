@@ -44,6 +44,7 @@ from kshell.engine.cluster import Column, Database
 from kshell.engine.continuous_export import shift
 from kshell.errors import KustoError
 from kshell.result import Result
+from kshell.syntax.records import Record
 
 FAILURE = "Failure"
 PARTIAL_FAILURE = "PartialFailure"
@@ -68,8 +69,7 @@ class _NewRows:
     policies: dict = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class RunOutcome:
+class RunOutcome(Record):
     export: Any
     database: str
     run_time: dt.datetime

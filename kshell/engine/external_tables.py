@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
 from kshell.engine import external_partitions as parts
@@ -42,6 +41,7 @@ from kshell.syntax.cmd_external_table import (
     CreateExternalTable, DropExternalTable, ExternalTableMappingCommand, PartitionSpec, PathFormatItem,
     ShowExternalTable, ShowExternalTables,
 )
+from kshell.syntax.records import Record, field
 
 MAX_EXTERNAL_TABLES = 1000
 TABLE_TYPES = {"storage": "Blob", "sql": "Sql", "delta": "Delta"}
@@ -74,8 +74,7 @@ FUNCTION_NAMES = {"bin": "Bin", "startofday": "StartOfDay", "startofweek": "Star
 
 
 # ------------------------------------------------------------------ record
-@dataclass(slots=True)
-class ExternalTable:
+class ExternalTable(Record):
     name: str
     columns: list[Column]
     kind: str                                  # storage | sql | delta

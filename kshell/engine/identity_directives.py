@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from kshell.directives import DirectiveError, ShellState, directive
 from kshell.engine import azure
 from kshell.engine.managed_identity import IdentityDecision, Link, identity_allowed
 from kshell.result import Result
+from kshell.syntax.records import Record
 
 LIST_COLUMNS = [("Name", "string"), ("ObjectId", "guid"), ("ClientId", "guid"), ("TenantId", "guid"),
                 ("IsSystem", "bool"), ("AssignedToCluster", "bool")]
@@ -38,8 +38,7 @@ CREATE_OPTIONS = ("objectid", "clientid", "tenantid")
 ExplainFn = Callable[[ShellState, str], Result]
 
 
-@dataclass(slots=True)
-class ExplainSubject:
+class ExplainSubject(Record):
     words: tuple[str, ...]  # lower-case keywords after `explain`, e.g. ("policy", "update")
     usage: str              # e.g. "#identity explain policy update [DB.]TABLE"
     help: str

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import operator
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from kshell.engine import azure
@@ -33,6 +32,7 @@ from kshell.engine.session import policy_handler
 from kshell.errors import BadRequest, DatabaseNotFound, KustoSyntaxError
 from kshell.result import Result
 from kshell.syntax.vocabulary import MANAGED_IDENTITY_USAGES
+from kshell.syntax.records import Record, field
 
 POLICY_KIND = "managed_identity"           # key in .policies and the word after `policy`
 POLICY_NAME = "ManagedIdentityPolicy"      # the PolicyName column (spec 0.4 [DECIDE])
@@ -321,8 +321,7 @@ class Link(NamedTuple):
         return self.description.partition(": ")[2]
 
 
-@dataclass(slots=True)
-class IdentityDecision:
+class IdentityDecision(Record):
     """Whether an identity may be used for a usage, and why (spec 2.1)."""
 
     allowed: bool
