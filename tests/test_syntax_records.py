@@ -174,3 +174,18 @@ def test_classes_of_the_same_shape_keep_their_own_names_and_messages():
             c: int
 
         C(1)
+
+
+def test_engine_records_are_not_generated_dataclasses():
+    """The engine's record classes are Records; only three unslotted helpers (table views the
+    query engine reads as sources, and a reference summary) are still dataclasses."""
+    import sys
+
+    from kshell.engine import session
+
+    session.load_families()
+    generated = sorted(f"{name}:{cls.__qualname__}" for name, mod in list(sys.modules.items())
+                       if name.startswith("kshell.engine") for cls in vars(mod).values()
+                       if isinstance(cls, type) and cls.__module__ == name and "__dataclass_params__" in vars(cls))
+    assert generated == ["kshell.engine.continuous_export_runs:_NewRows", "kshell.engine.references:QueryReferences",
+                         "kshell.engine.update_policy:_NewRows"]
