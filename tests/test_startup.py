@@ -324,3 +324,49 @@ def test_uuid_is_imported_without_platform_and_platform_stays_real():
     assert proc.returncode == 0, proc.stderr
     expected = "True" if sys.platform in ("win32", "darwin") else "False"
     assert proc.stderr.strip() == expected
+
+
+def test_start_up_raises_the_collector_threshold_until_the_first_request_ran():
+    code = ("import gc, sys\n"
+            "before = gc.get_threshold()\n"
+            "import kshell\n"
+            "starting = gc.get_threshold()\n"
+            "from kshell.engine.session import Session\n"
+            "s = Session()\n"
+            "s.execute('.show databases')\n"
+            "after, frozen = gc.get_threshold(), gc.get_freeze_count()\n"
+            "s.execute('print 1')\n"
+            "print(repr((before, starting, after, frozen, gc.get_threshold())), file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
+                          env=_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    before, starting, after, frozen, later = ast.literal_eval(proc.stderr.strip().splitlines()[-1])
+    assert starting == (100_000, *before[1:])  # while starting: young collections 100x rarer
+    assert after == later == before and frozen > 1000  # then as before, with start-up's objects frozen
+
+
+def test_gc_paused_pauses_and_resumes_as_it_found_the_collector():
+    import gc
+
+    from kshell.gc_pause import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested: the outer pause resumes
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with gc_paused(False):
+        assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with gc_paused():
+            raise ValueError("x")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # it was off: it stays off
+    finally:
+        gc.enable()

@@ -15,9 +15,13 @@ import datetime as dt
 import importlib
 from _thread import RLock  # threading.RLock is this C lock; `threading` itself is not needed here
 
+import kshell
 from kshell.errors import DatabaseNotFound, KustoError, NotSupported
+from kshell.gc_pause import end_startup
 from kshell.result import Result
 from kshell.engine.cluster import Cluster, Database, new_cluster
+
+_KSHELL = vars(kshell)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -352,7 +356,11 @@ class Session:
     def execute(self, text: str) -> list[Result]:
         from kshell.syntax import parse
 
-        return self.run(parse(text))
+        try:
+            return self.run(parse(text))
+        finally:
+            if "_STARTUP_GC" in _KSHELL:  # the first request ends the program's start-up
+                end_startup()
 
     def run(self, node: Any) -> list[Result]:
         fn = self._handler_for(node)
