@@ -13,8 +13,8 @@ public behaviour:
   any `__slots__` the class body names itself (extra, non-field attributes);
 - `__init__` with the dataclass signature (fields in definition order, base classes
   first; keyword-only fields after `*`), calling `__post_init__` when the class has
-  one, compiled for a class the first time one is built -- a request pays only for
-  the classes it uses;
+  one, made for a class the first time one is built -- a request pays only for the
+  classes it uses -- from a template compiled once per field count;
 - `__eq__` (same class, equal compared fields), `__repr__` (`Name(field=value, ...)`),
   unhashable (as a non-frozen dataclass);
 - `class X(Record, frozen=True)`: assigning or deleting a field raises
