@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Optional
 
 from kshell.engine.cluster import Database, derived_id
 from kshell.engine.references import collect_references
@@ -49,6 +48,10 @@ from kshell.syntax.cmd_continuous_export import (
     ShowContinuousExports,
 )
 from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 AUTOMATED_FLOWS = "AutomatedFlows"
 MIN_INTERVAL = dt.timedelta(minutes=1)

@@ -38,13 +38,16 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Any
 
 from kshell.engine.cluster import Column, Database
 from kshell.engine.continuous_export import shift
 from kshell.errors import KustoError
 from kshell.result import Result
 from kshell.syntax.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FAILURE = "Failure"
 PARTIAL_FAILURE = "PartialFailure"

@@ -21,7 +21,6 @@ kshell.engine.ingestion_failures.record_failure), stored once the hooks ran.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable
 
 from kshell.errors import BadRequest, DatabaseNotFound, TableNotFound
 from kshell.engine.cluster import Database, Extent, Table, derived_id
@@ -29,7 +28,12 @@ from kshell.engine.session import load_hook_owners
 from kshell.columns import extended
 from kshell.syntax.records import Record, field
 
-IngestionHook = Callable[["IngestionBatch", "Append"], None]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    IngestionHook = Callable[["IngestionBatch", "Append"], None]
 
 INGESTION_HOOKS: list[IngestionHook] = []
 # Called with the batch after all its appends landed (nothing may fail here): policies

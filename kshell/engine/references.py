@@ -9,10 +9,13 @@ those are the cases that require a managed identity (spec 4.4, 5.2).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from kshell.syntax import ast
 from kshell.syntax.walk import walk
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass

@@ -33,11 +33,14 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
 from kshell.errors import BadRequest, EntityNotFound, Forbidden, NotSupported
 from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 READER = "Storage Blob Data Reader"
 CONTRIBUTOR = "Storage Blob Data Contributor"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import fnmatch
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from kshell.engine import ingest
 from kshell.engine.cluster import Column, Database, Table
@@ -17,6 +16,10 @@ from kshell.engine.policy_results import policy_result
 from kshell.engine.references import collect_references
 from kshell.engine.session import Session, policy_handler
 from kshell.errors import BadRequest, Forbidden, KustoError, KustoSyntaxError, SemanticError, TableNotFound
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 POLICY_NAME = "UpdatePolicy"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from kshell.engine.cluster import Column
 from kshell.engine.materialized_views.model import SUPPORTED_AGGREGATES, MaterializedView
@@ -19,6 +18,10 @@ from kshell.syntax.cmd_materialized_view import (
     ShowMaterializedViews,
     SwitchMaterializedView,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SHOW_COLUMNS = [
     ("Name", "string"), ("SourceTable", "string"), ("Query", "string"), ("MaterializedTo", "datetime"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.engine import databases
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def view_lines(view: Any) -> list[str]:

@@ -16,10 +16,12 @@ kshell checks only the type (see docs/policies.md).
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.engine.policies.schema import Prop
 from kshell.syntax.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DAY = 86400.0
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from kshell import ticks
 from kshell.errors import BadRequest
 from kshell.syntax.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MISSING = object()
 
