@@ -37,13 +37,12 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from dataclasses import dataclass, field
 
 from kshell.engine.cluster import Column, Database
 from kshell.engine.continuous_export import shift
 from kshell.errors import KustoError
 from kshell.result import Result
-from kshell.syntax.records import Record
+from kshell.syntax.records import Record, field
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -61,9 +60,10 @@ RUN_COLUMNS = [("Name", "string"), ("Database", "string"), ("RunTime", "datetime
                ("NumRecords", "long"), ("Artifacts", "long"), ("Details", "string")]
 
 
-@dataclass
-class _NewRows:
+class _NewRows(Record):
     """A fact table scoped to the rows past the cursor (fits kshell.query.context.TableSource)."""
+
+    __slots__ = ("__dict__",)  # as the dataclass it was: the query engine may note things on a source
 
     name: str
     columns: list[Column]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple  # (typing.NamedTuple would import typing)
 
 from kshell.engine import external_partitions as parts
 from kshell.engine import storage
@@ -42,6 +42,11 @@ from kshell.syntax.cmd_external_table import (
     ShowExternalTable, ShowExternalTables,
 )
 from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 MAX_EXTERNAL_TABLES = 1000
 TABLE_TYPES = {"storage": "Blob", "sql": "Sql", "delta": "Delta"}
@@ -96,10 +101,10 @@ class ExternalTable(Record):
         return prop(self.properties, name, default)
 
 
-class Artifact(NamedTuple):
-    path: str            # https URI (no credentials)
-    num_records: int
-    size_in_bytes: int
+class Artifact(namedtuple("Artifact", ("path", "num_records", "size_in_bytes"))):
+    """An exported file: its https URI (no credentials), record count and size."""
+
+    __slots__ = ()
 
 
 def _dumps(value: Any) -> str:
