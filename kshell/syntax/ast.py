@@ -15,7 +15,10 @@ str, int, float, bool, None), and None for a typed null.
 from __future__ import annotations
 
 from kshell.syntax.records import Record, field
-from typing import Any, Optional, Union
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any, Optional
 
 
 class Node(Record):
@@ -107,7 +110,9 @@ class Index(Node):
     index: "Expr"
 
 
-Expr = Union[Literal, Name, Call, Unary, Binary, InList, Between, Member, Index]
+# What an expression node is (the annotations' `Expr`; a tuple, usable with isinstance,
+# without importing typing for a Union).
+Expr = (Literal, Name, Call, Unary, Binary, InList, Between, Member, Index)
 
 
 class Assignment(Node):

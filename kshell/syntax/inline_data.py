@@ -10,10 +10,13 @@ rules, so that importing it from `parse()` does not register rules early.)
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from kshell.errors import KustoSyntaxError
 from kshell.syntax.tokens import COMMENT, NAME, OP, Token, tokenize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Optional
 
 # Possessive quantifiers: a comment line with trailing spaces made the plain form
 # backtrack exponentially (a hang in parse() for any request starting so).

@@ -4,7 +4,10 @@ semantic pass both need every node under a root)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterator
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any, Iterator
 
 
 def walk(node: Any) -> Iterator[Any]:
