@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import line_col
 

@@ -16,7 +16,7 @@ import textwrap
 from kshell.syntax.records import field
 
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cmd_common import parse_query_at
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor

@@ -11,7 +11,7 @@ raises KustoSyntaxError for anything malformed.
 from __future__ import annotations
 
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import line_col
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from kshell.errors import KustoSyntaxError
+from kshell.lazy_re import lazy
 from kshell.syntax.tokens import COMMENT, NAME, OP, Token, tokenize
 
 TYPE_CHECKING = False
@@ -20,14 +21,37 @@ if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
 
 # Possessive quantifiers: a comment line with trailing spaces made the plain form
 # backtrack exponentially (a hang in parse() for any request starting so).
-_INLINE_HEAD = re.compile(r"(?:\s++|//[^\n]*+)*+\.\s*ingest\s+inline\b", re.IGNORECASE)
-_DATA_START = re.compile(r"<\||\[")
+_INLINE_HEAD = lazy(globals(), "_INLINE_HEAD", r"(?:\s++|//[^\n]*+)*+\.\s*ingest\s+inline\b", re.IGNORECASE)
+_DATA_START = lazy(globals(), "_DATA_START", r"<\||\[")
 
 
 # `.execute database script <| ...`: the script after `<|` is commands (which may hold
 # inline data of their own): its head alone is tokenized, the body is split and parsed
 # command by command when it runs.
-_SCRIPT_HEAD = re.compile(r"(?:\s++|//[^\n]*+)*+\.\s*execute\s+(?:database|cluster)\s+script\b", re.IGNORECASE)
+_SCRIPT_HEAD = lazy(globals(), "_SCRIPT_HEAD", r"(?:\s++|//[^\n]*+)*+\.\s*execute\s+(?:database|cluster)\s+script\b",
+                    re.IGNORECASE)
+
+
+def _may_hold_data(text: str) -> bool:
+    """False when `text` can be neither command (most requests): what the two head
+    patterns need first, read without them (script start-up compiles neither, issue 18).
+    A leading comment, or non-ASCII letters (which ignore-case matching may fold onto
+    ASCII ones), leave the answer to the patterns."""
+    i = _skip_space(text, 0)  # (not lstrip: the text may be megabytes of inline data)
+    if text.startswith("//", i):
+        return True
+    if not text.startswith(".", i):
+        return False
+    i = _skip_space(text, i + 1)
+    word = text[i:i + 7]
+    return not word.isascii() or word.lower() == "execute" or word[:6].lower() == "ingest"
+
+
+def _skip_space(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and text[i].isspace():  # str.isspace is the patterns' \s
+        i += 1
+    return i
 
 
 def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
@@ -37,6 +61,8 @@ def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
     None when `text` is not such a command (or its data start cannot be
     found): the caller then tokenizes the whole text as usual.
     """
+    if not _may_hold_data(text):
+        return None
     script = _SCRIPT_HEAD.match(text) is not None
     if not script and not _INLINE_HEAD.match(text):
         return None
