@@ -412,3 +412,40 @@ def test_the_plain_classes_that_replaced_dataclasses_keep_their_behaviour():
     assert (a.format, b.format, a.pager, a.quit, a.connection) == ("table", "csv", True, False, None)
     a.extras["x"] = 1
     assert b.extras == {}
+
+
+def test_finding_inline_data_reads_comments_as_the_trivia_scanner_does():
+    """inline_data finds a data start inside a comment with the parser's scanner (no trivia
+    scanner to compile): the same answer as the trivia scanner's last piece."""
+    import random
+
+    from kshell.errors import KustoSyntaxError
+    from kshell.syntax.inline_data import ends_in_comment
+    from kshell.syntax.tokens import COMMENT, tokenize
+
+    rnd = random.Random(5)
+    pieces = [" ", "\n", "\t", "\r", "\u00a0", "\ufeff", "//", "/", "x", "1", "'a'", "'", "(", ")", "<", "|", "#", "."]
+    texts = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10))) for _ in range(30000)]
+    inside = 0
+    for text in texts:
+        try:
+            trivia = tokenize(text, trivia=True)
+            tokens = tokenize(text)
+        except KustoSyntaxError:
+            continue
+        expected = bool(trivia) and trivia[-1].kind == COMMENT and trivia[-1].end == len(text)
+        inside += expected
+        assert ends_in_comment(text, tokens[-1].end if tokens else 0, len(text)) == expected, repr(text)
+    assert inside > 1000
+
+
+def test_a_script_of_commands_with_inline_data_compiles_only_the_head_scanner():
+    code = ("from kshell.cli import main\n"
+            "rc = main(['-e', '.create table T (a:long, s:string)', '-e', '.ingest inline into table T <| 1,x',\n"
+            "           '-e', '.show tables', '--format', 'csv'])\n"
+            "import kshell.syntax.tokens as t\n"
+            "print('STATE', t._FAST is not None, t._MASTER is not None, rc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
+                          env=_env(), timeout=120)
+    assert "TableName" in proc.stdout, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "STATE False False 0"

@@ -13,7 +13,7 @@ import re
 
 from kshell.errors import KustoSyntaxError
 from kshell.lazy_re import lazy
-from kshell.syntax.tokens import COMMENT, NAME, OP, Token, tokenize
+from kshell.syntax.tokens import NAME, OP, Token, tokenize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
@@ -54,6 +54,16 @@ def _skip_space(text: str, i: int) -> int:
     return i
 
 
+def ends_in_comment(text: str, gap_start: int, end: int) -> bool:
+    """Whether `text[:end]` ends inside a `//` comment, given where the whitespace and
+    comments after its last token start.  (The parser's scanner, not the trivia one:
+    a script of commands then compiles only the tokenizer's head, issue 18.)  A comment
+    runs to its line end, so only the gap's last line can hold one reaching `end`; on
+    that line the gap is whitespace, then at most one comment."""
+    line_start = text.rfind("\n", gap_start, end) + 1 or gap_start
+    return text.find("//", line_start, end) >= 0
+
+
 def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
     """The tokens of an `.ingest inline` command up to where its data starts
     (and of an `.execute database script` command up to its script).
@@ -71,12 +81,11 @@ def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
             continue
         p = m.start()
         try:
-            pieces = tokenize(text[:p], trivia=True)
+            tokens = tokenize(text[:p])
         except KustoSyntaxError:
             continue  # inside a string literal
-        if pieces and pieces[-1].kind == COMMENT and pieces[-1].end == p:
+        if ends_in_comment(text, tokens[-1].end if tokens else 0, p):
             continue  # inside a comment
-        tokens = [t for t in pieces if t.kind not in ("WS", COMMENT)]
         if m.group() == "<|":
             return tokens + [Token(OP, "<|", "<|", p, p + 2)]
         last = tokens[-1] if tokens else None
