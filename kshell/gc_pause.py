@@ -13,8 +13,8 @@ import gc
 from contextlib import contextmanager
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
-    from typing import Iterator
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @contextmanager

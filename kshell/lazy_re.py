@@ -10,7 +10,7 @@ in the module's globals under NAME, so later uses in that module cost nothing ex
 from __future__ import annotations
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: no `typing` at start-up
+if TYPE_CHECKING:
     from typing import Any
 
 

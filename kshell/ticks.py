@@ -23,7 +23,7 @@ import re
 from kshell.lazy_re import lazy
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+if TYPE_CHECKING:
     from typing import Any
 
 UTC = dt.timezone.utc

@@ -122,41 +122,6 @@ def test_json_guid_decimal_and_special_reals():
     assert obj["rows"] == [["00000000-0000-0000-0000-000000000001", "2.50", "NaN"]]
 
 
-def test_markdown_escapes_pipes():
-    text = render(SAMPLE, "markdown")
-    lines = text.splitlines()
-    assert lines[0].startswith("| Name")
-    assert set(lines[1].replace("|", "").replace(":", "").strip()) == {"-", " "} or "---" in lines[1]
-    assert "b,\\|c" in text
-
-
-def test_vertical_records():
-    text = render(SAMPLE, "vertical")
-    assert "RECORD 1" in text and "RECORD 2" in text
-    assert any(l.startswith("Name ") and l.endswith("| alpha") for l in text.splitlines())
-    assert render(Result.of([("a", "int")], []), "vertical") == "(no rows)"
-
-
-def test_types_in_headers():
-    res = Result.of([("a", "int"), ("b", "string")], [[1, "x"]])
-    assert render(res, "csv", types=True).split("\n")[0] == "a:int,b:string"
-    assert "a:int" in render(res, "table", types=True)
-    # json always carries the types, in its own field
-    assert json.loads(render(res, "json", types=True))["columns"][0] == {"name": "a", "type": "int"}
-
-
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_every_format_renders_an_empty_result(fmt):
-    res = Result.of([("a", "int")], [])
-    text = render(res, fmt)
-    assert text == "(no rows)" if fmt == "vertical" else "a" in text
-
-
-def test_unknown_format_is_refused():
-    with pytest.raises(ValueError):
-        render(SAMPLE, "xml")
-
-
 def test_a_real_prints_as_the_decimal_reading_of_its_shortest_digits():
     """format_real reads repr's digits itself (no decimal import at start-up): the same
     text as the decimal module's reading of them, over doubles of every magnitude."""
@@ -196,3 +161,39 @@ def test_a_real_prints_as_the_decimal_reading_of_its_shortest_digits():
     for v in values:
         assert format_real(v) == reference(v), repr(v)
     assert [format_real(v) for v in (1e20, 1e-5, -0.0, 1.5, 100.0)] == ["1E+20", "1E-05", "-0", "1.5", "100"]
+
+
+def test_markdown_escapes_pipes():
+    text = render(SAMPLE, "markdown")
+    lines = text.splitlines()
+    assert lines[0].startswith("| Name")
+    assert set(lines[1].replace("|", "").replace(":", "").strip()) == {"-", " "} or "---" in lines[1]
+    assert "b,\\|c" in text
+
+
+def test_vertical_records():
+    text = render(SAMPLE, "vertical")
+    assert "RECORD 1" in text and "RECORD 2" in text
+    assert any(l.startswith("Name ") and l.endswith("| alpha") for l in text.splitlines())
+    assert render(Result.of([("a", "int")], []), "vertical") == "(no rows)"
+
+
+def test_types_in_headers():
+    res = Result.of([("a", "int"), ("b", "string")], [[1, "x"]])
+    assert render(res, "csv", types=True).split("\n")[0] == "a:int,b:string"
+    assert "a:int" in render(res, "table", types=True)
+    # json always carries the types, in its own field
+    assert json.loads(render(res, "json", types=True))["columns"][0] == {"name": "a", "type": "int"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders_an_empty_result(fmt):
+    res = Result.of([("a", "int")], [])
+    text = render(res, fmt)
+    assert text == "(no rows)" if fmt == "vertical" else "a" in text
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(ValueError):
+        render(SAMPLE, "xml")
+

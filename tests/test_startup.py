@@ -119,134 +119,6 @@ def test_lazily_loaded_families_answer_exactly_like_preloaded_ones(tmp_path):
         assert "policy update" not in lazy_err  # the update policy request succeeded
 
 
-# ------------------------------------------------------------ the indexes
-
-def test_handler_and_policy_indexes_name_the_modules_that_register_them():
-    from kshell.engine import session as s
-
-    s.load_families()
-    # module names relative to kshell.engine (families may be subpackages: policies.commands)
-    handlers = {t.__name__: fn.__module__.removeprefix("kshell.engine.") for t, fn in s._HANDLERS.items()}
-    policies = {k: fn.__module__.removeprefix("kshell.engine.") for k, fn in s._POLICY_HANDLERS.items()}
-    assert s.HANDLER_INDEX == handlers, "add the new handlers to kshell.engine.session.HANDLER_INDEX"
-    assert s.POLICY_INDEX == policies, "add the new policy kinds to kshell.engine.session.POLICY_INDEX"
-
-
-def test_directive_index_names_the_module_of_every_directive():
-    import kshell.directives as d
-
-    d._load()
-    assert d.DIRECTIVE_INDEX == {n: x.fn.__module__ for n, x in d._REGISTRY.items()}
-
-
-def _hook_lists(code: str) -> dict:
-    prog = ("import sys, json, importlib\n" + code +
-            "import kshell.engine.session as s\n"
-            "out = {}\n"
-            "for kind, names in s.HOOK_LISTS.items():\n"
-            "    s.load_hook_owners(kind)\n"
-            "    for name in names:\n"
-            "        m, _, a = name.partition(':')\n"
-            "        out[name] = [f'{h.__module__}:{h.__qualname__}' for h in getattr(importlib.import_module(m), a)]\n"
-            "print(json.dumps(out))\n")
-    proc = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
-                          env=_env(), timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
-
-
-def test_hook_lists_hold_the_same_hooks_in_the_same_order_lazily_or_eagerly():
-    """Eagerly (every family loaded) the hook lists are HOOK_ORDER; loaded lazily, in an
-    order that imports a late family first, load_hook_owners gives the same lists."""
-    from kshell.engine import session as s
-
-    eager = _hook_lists("import kshell.engine.session as s0; s0.load_families()\n")
-    assert eager == {k: list(v) for k, v in s.HOOK_ORDER.items()}, "update kshell.engine.session.HOOK_ORDER"
-    lazy = _hook_lists("import kshell.engine.continuous_export, kshell.engine.materialized_views, "
-                       "kshell.engine.policies\n")
-    assert lazy == eager
-    lazy = _hook_lists("")
-    assert lazy == eager
-
-
-def _corpus_commands() -> list[str]:
-    from kshell.script import split_requests
-
-    texts = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
-        try:
-            texts += [r.text for r in split_requests(json.loads(line)["text"]) if r.text.lstrip().startswith(".")]
-        except Exception:  # noqa: BLE001 - a block the splitter refuses
-            continue
-    return texts
-
-
-@pytest.mark.skipif(not CORPUS.exists(), reason="the shared docs corpus (../shared) is not beside the checkout")
-def test_the_command_index_never_changes_what_a_corpus_command_parses_to():
-    """For every command of the docs corpus: the families the index names either give
-    the same node as all families, or the command is parsed again with all of them."""
-    from kshell.errors import KustoSyntaxError
-    from kshell.syntax import commands as c
-    from kshell.syntax.cursor import Cursor
-    from kshell.syntax.inline_data import inline_ingest_tokens
-
-    c._load_families()
-    checked = fast = 0
-    for text in _corpus_commands():
-        try:
-            cursor = Cursor(text, inline_ingest_tokens(text))
-            start_tok = cursor.expect_op(".")
-        except KustoSyntaxError:
-            continue
-        verb_tok = cursor.peek()
-        if verb_tok.kind != "NAME":
-            continue
-        start = cursor.i
-        families = c.families_for(cursor)
-        try:
-            full = c._dispatch(text, cursor, start, start_tok, verb_tok, c._RULES)[0]
-        except KustoSyntaxError:
-            full = None
-        checked += 1
-        if families is None:
-            continue
-        wanted = {f"kshell.syntax.{f}" for f in families}
-        cursor.i, cursor.hint = start, None
-        try:
-            node, rule = c._dispatch(text, cursor, start, start_tok, verb_tok,
-                                     [r for r in c._RULES if r.__module__ in wanted])
-        except KustoSyntaxError:
-            continue  # parsed again with every family
-        if rule.__module__ == f"kshell.syntax.{c.CATCH_ALL}":
-            continue
-        fast += 1
-        assert node == full, text
-    assert checked > 1000 and fast > checked // 2, (checked, fast)
-
-
-@pytest.mark.parametrize("argv", [
-    [], ["-e", ".show databases"], ["s.kshell", "-e", "a", "--execute=b", "--format", "csv", "--keep-going"],
-    ["--echo", "-f", "x.kql", "--now", "2026-01-01", "--storage", "d", "--charts", "never"],
-    ["--format=json", "-e", ""], ["-e", "print 1", "s.kshell"], ["-f", "a.kql", "-f", "b.kql"],
-    # argparse decides these (help, abbreviations, values like options, bad choices, a second positional)
-    ["--form", "csv"], ["-e", "-x"], ["--format", "yaml"], ["a", "b"], ["-eprint 1"], ["--check"], ["--", "x"],
-    ["-f", "-"], ["--auth", "none", "http://127.0.0.1:1/db"], ["--keep-going=1"],
-])
-def test_the_fast_option_reader_answers_as_argparse(argv):
-    from kshell import cli
-
-    fast = cli._fast_args(argv)
-    if fast is not None:
-        assert vars(fast) == vars(cli.build_parser().parse_args(argv))
-
-
-def test_common_command_lines_skip_argparse():
-    from kshell import cli
-
-    assert cli._fast_args(["state.kshell", "-f", "s.kql", "--format", "csv"]) is not None
-    assert cli._fast_args(["--version"]) is None
-
-
 # ------------------------------------------------- the front side (issue 18)
 
 # What the front modules (command line, runner, directives, target, rendering, the
@@ -449,3 +321,132 @@ def test_a_script_of_commands_with_inline_data_compiles_only_the_head_scanner():
                           env=_env(), timeout=120)
     assert "TableName" in proc.stdout, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "STATE False False 0"
+
+
+# ------------------------------------------------------------ the indexes
+
+def test_handler_and_policy_indexes_name_the_modules_that_register_them():
+    from kshell.engine import session as s
+
+    s.load_families()
+    # module names relative to kshell.engine (families may be subpackages: policies.commands)
+    handlers = {t.__name__: fn.__module__.removeprefix("kshell.engine.") for t, fn in s._HANDLERS.items()}
+    policies = {k: fn.__module__.removeprefix("kshell.engine.") for k, fn in s._POLICY_HANDLERS.items()}
+    assert s.HANDLER_INDEX == handlers, "add the new handlers to kshell.engine.session.HANDLER_INDEX"
+    assert s.POLICY_INDEX == policies, "add the new policy kinds to kshell.engine.session.POLICY_INDEX"
+
+
+def test_directive_index_names_the_module_of_every_directive():
+    import kshell.directives as d
+
+    d._load()
+    assert d.DIRECTIVE_INDEX == {n: x.fn.__module__ for n, x in d._REGISTRY.items()}
+
+
+def _hook_lists(code: str) -> dict:
+    prog = ("import sys, json, importlib\n" + code +
+            "import kshell.engine.session as s\n"
+            "out = {}\n"
+            "for kind, names in s.HOOK_LISTS.items():\n"
+            "    s.load_hook_owners(kind)\n"
+            "    for name in names:\n"
+            "        m, _, a = name.partition(':')\n"
+            "        out[name] = [f'{h.__module__}:{h.__qualname__}' for h in getattr(importlib.import_module(m), a)]\n"
+            "print(json.dumps(out))\n")
+    proc = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
+                          env=_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_hook_lists_hold_the_same_hooks_in_the_same_order_lazily_or_eagerly():
+    """Eagerly (every family loaded) the hook lists are HOOK_ORDER; loaded lazily, in an
+    order that imports a late family first, load_hook_owners gives the same lists."""
+    from kshell.engine import session as s
+
+    eager = _hook_lists("import kshell.engine.session as s0; s0.load_families()\n")
+    assert eager == {k: list(v) for k, v in s.HOOK_ORDER.items()}, "update kshell.engine.session.HOOK_ORDER"
+    lazy = _hook_lists("import kshell.engine.continuous_export, kshell.engine.materialized_views, "
+                       "kshell.engine.policies\n")
+    assert lazy == eager
+    lazy = _hook_lists("")
+    assert lazy == eager
+
+
+def _corpus_commands() -> list[str]:
+    from kshell.script import split_requests
+
+    texts = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        try:
+            texts += [r.text for r in split_requests(json.loads(line)["text"]) if r.text.lstrip().startswith(".")]
+        except Exception:  # noqa: BLE001 - a block the splitter refuses
+            continue
+    return texts
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="the shared docs corpus (../shared) is not beside the checkout")
+def test_the_command_index_never_changes_what_a_corpus_command_parses_to():
+    """For every command of the docs corpus: the families the index names either give
+    the same node as all families, or the command is parsed again with all of them."""
+    from kshell.errors import KustoSyntaxError
+    from kshell.syntax import commands as c
+    from kshell.syntax.cursor import Cursor
+    from kshell.syntax.inline_data import inline_ingest_tokens
+
+    c._load_families()
+    checked = fast = 0
+    for text in _corpus_commands():
+        try:
+            cursor = Cursor(text, inline_ingest_tokens(text))
+            start_tok = cursor.expect_op(".")
+        except KustoSyntaxError:
+            continue
+        verb_tok = cursor.peek()
+        if verb_tok.kind != "NAME":
+            continue
+        start = cursor.i
+        families = c.families_for(cursor)
+        try:
+            full = c._dispatch(text, cursor, start, start_tok, verb_tok, c._RULES)[0]
+        except KustoSyntaxError:
+            full = None
+        checked += 1
+        if families is None:
+            continue
+        wanted = {f"kshell.syntax.{f}" for f in families}
+        cursor.i, cursor.hint = start, None
+        try:
+            node, rule = c._dispatch(text, cursor, start, start_tok, verb_tok,
+                                     [r for r in c._RULES if r.__module__ in wanted])
+        except KustoSyntaxError:
+            continue  # parsed again with every family
+        if rule.__module__ == f"kshell.syntax.{c.CATCH_ALL}":
+            continue
+        fast += 1
+        assert node == full, text
+    assert checked > 1000 and fast > checked // 2, (checked, fast)
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["-e", ".show databases"], ["s.kshell", "-e", "a", "--execute=b", "--format", "csv", "--keep-going"],
+    ["--echo", "-f", "x.kql", "--now", "2026-01-01", "--storage", "d", "--charts", "never"],
+    ["--format=json", "-e", ""], ["-e", "print 1", "s.kshell"], ["-f", "a.kql", "-f", "b.kql"],
+    # argparse decides these (help, abbreviations, values like options, bad choices, a second positional)
+    ["--form", "csv"], ["-e", "-x"], ["--format", "yaml"], ["a", "b"], ["-eprint 1"], ["--check"], ["--", "x"],
+    ["-f", "-"], ["--auth", "none", "http://127.0.0.1:1/db"], ["--keep-going=1"],
+])
+def test_the_fast_option_reader_answers_as_argparse(argv):
+    from kshell import cli
+
+    fast = cli._fast_args(argv)
+    if fast is not None:
+        assert vars(fast) == vars(cli.build_parser().parse_args(argv))
+
+
+def test_common_command_lines_skip_argparse():
+    from kshell import cli
+
+    assert cli._fast_args(["state.kshell", "-f", "s.kql", "--format", "csv"]) is not None
+    assert cli._fast_args(["--version"]) is None
+
