@@ -196,4 +196,3 @@ def test_every_format_renders_an_empty_result(fmt):
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
         render(SAMPLE, "xml")
-

@@ -449,4 +449,3 @@ def test_common_command_lines_skip_argparse():
 
     assert cli._fast_args(["state.kshell", "-f", "s.kql", "--format", "csv"]) is not None
     assert cli._fast_args(["--version"]) is None
-
