@@ -49,7 +49,8 @@ class Request:
         set_ = object.__setattr__
         set_(self, "text", text)
         set_(self, "line", line)  # 1-based number of the request's first line in the input
-        set_(self, "column", column)  # 1-based column of the text's first character on that line (a directive is stripped)
+        # 1-based column of the text's first character on that line (a directive is stripped)
+        set_(self, "column", column)
 
     def __setattr__(self, attr: str, value: Any) -> None:
         raise AttributeError(f"cannot assign to field '{attr}'")
@@ -87,9 +88,10 @@ _NORMAL_BODY: dict = {}
 lazy(_NORMAL_BODY, "'", r"[^'\\\n]*+(?:\\.[^'\\\n]*+)*+", re.DOTALL)
 lazy(_NORMAL_BODY, '"', r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+', re.DOTALL)
 # (each comment ends at its newline: no nested repetition, so no catastrophic backtracking)
-_INGEST_INLINE = lazy(globals(), "_INGEST_INLINE",
-                      r"\s*(?://[^\n]*\n\s*)*\.\s*(?:(ingest)\s+(?:async\s+)?inline|execute\s+(?:database|cluster)\s+script)\b",
-                      re.IGNORECASE)
+_INGEST_INLINE = lazy(
+    globals(), "_INGEST_INLINE",
+    r"\s*(?://[^\n]*\n\s*)*\.\s*(?:(ingest)\s+(?:async\s+)?inline|execute\s+(?:database|cluster)\s+script)\b",
+    re.IGNORECASE)
 _OPENERS = "([{"
 
 

@@ -128,12 +128,13 @@ _FAST_PATTERN = rf"""
 _FAST: re.Pattern | None = None
 
 # The head scanner: _FAST's whitespace and comment skipping (but the BOM, see
-# _HEAD_SPACE) and its first three alternatives only, compiled in a tenth of the time.  Until a text needs the full
-# scanner (a string, a number, `!has` ...), tokenize() tries this one: where one of
-# these alternatives matches, _FAST would pick it too (they come first there, in
-# the same order), so a text it reads to the end has the same tokens; at anything
-# else it stops (MORE) and the text goes to _FAST.  `.show databases` and most
-# command heads never compile the full list (script start-up, issue 18).
+# _HEAD_SPACE) and its first three alternatives only, compiled in a tenth of the
+# time.  Until a text needs the full scanner (a string, a number, `!has` ...),
+# tokenize() tries this one: where one of these alternatives matches, _FAST would
+# pick it too (they come first there, in the same order), so a text it reads to the
+# end has the same tokens; at anything else it stops (MORE) and the text goes to
+# _FAST.  `.show databases` and most command heads never compile the full list
+# (script start-up, issue 18).
 _HEAD_PATTERN = rf"""
     {_HEAD_SPACE}*+(?://[^\n]*+{_HEAD_SPACE}*+)*+
     (?: {_HEAD_ALTS} | (?P<END>\Z) | (?P<MORE>) )
