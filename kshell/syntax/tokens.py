@@ -51,9 +51,6 @@ class Token(Record):
         return self.kind == OP and self.text == op
 
 
-_units = "|".join(sorted((re.escape(u) for u in TIMESPAN_UNITS), key=len, reverse=True))
-_hyphenated = "|".join(sorted((re.escape(w) for w in HYPHENATED_WORDS), key=len, reverse=True))
-_negated = "|".join(re.escape(w) for w in NEGATABLE_OPERATORS)
 _raw = "|".join(RAW_LITERAL_CONSTRUCTORS)
 
 # The token alternatives, in order of preference (whitespace and comments excluded).
@@ -77,8 +74,16 @@ _HEAD_ALTS = (
   | (?P<OP1><\||=>|==|<>|<=|>=|=~|::|[=<>+\-*/%?#^&:]|\.(?![.\d]))
     """
 )
-_TOKEN_ALTS = _HEAD_ALTS + (
-    r"""
+
+
+def _token_alts() -> str:
+    """The whole list of alternatives: the head's, then the rest (built when a full scanner
+    is compiled: escaping the word lists alone costs 0.2 ms)."""
+    units = "|".join(sorted((re.escape(u) for u in TIMESPAN_UNITS), key=len, reverse=True))
+    hyphenated = "|".join(sorted((re.escape(w) for w in HYPHENATED_WORDS), key=len, reverse=True))
+    negated = "|".join(re.escape(w) for w in NEGATABLE_OPERATORS)
+    return _HEAD_ALTS + (
+        r"""
   | (?P<ML>```[^`]*+(?:`(?!``)[^`]*+)*+```|~~~[^~]*+(?:~(?!~~)[^~]*+)*+~~~)
   | (?P<VSTR>[hH]?@'[^']*(?:''[^']*)*'|[hH]?@"[^"]*(?:""[^"]*)*")
   | (?P<STR>[hH]?'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'|[hH]?"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+")
@@ -86,20 +91,22 @@ _TOKEN_ALTS = _HEAD_ALTS + (
     + _raw
     + r""")\s*\([^()\n]*\))
   | (?P<TS>(?:\d+(?:\.\d+)?|\.\d+)(?:"""
-    + _units
+    + units
     + r""")(?![\w$]))
   | (?P<NUM>0[xX][0-9a-fA-F]+(?![\w$])|(?:\d+\.\d+|\d+\.(?![.\w])|\.\d+|\d+)(?:[eE][+-]?\d+)?(?![\w$]))
   | (?P<NEG>!(?:"""
-    + _negated
+    + negated
     + r""")(?![\w$~]|(?<=in)~))
   | (?P<HYPH>(?=[A-Za-z]+-)(?:"""
-    + _hyphenated
+    + hyphenated
     + r""")(?![\w$-]))
   | (?P<INTILDE>in~)
   | (?P<NAME>(?![hH]@?['"])(?:[^\W\d]|\$)[\w$]*|\d+[^\W\d][\w$]*)
   | (?P<OP><\||=>|==|!=|<>|<=|>=|=~|!~|\.\.|::|@(?!['"])|[()\[\]{},;:.|=<>+\-*/%!?~#^&])
     """
-)
+    )
+
+
 _SPACE = r"[ \t\r\n\f\v\u00a0\ufeff]"
 # The head scanner's whitespace (_HEAD_PATTERN): _SPACE without the BOM, its one character
 # beyond Latin-1, which alone makes compiling the set cost 0.2 ms.  At a BOM outside a
@@ -111,20 +118,26 @@ _HEAD_SPACE = _SPACE.replace(r"\ufeff", "")
 # prompt before it tokenizes anything.
 
 # Trivia-preserving scanner: one token (whitespace and comments included) per match.
-_MASTER_PATTERN = rf"""
+def _master_pattern() -> str:
+    return rf"""
     (?P<WS>{_SPACE}+)
   | (?P<COMMENT>//[^\n]*)
-  | {_TOKEN_ALTS}
+  | {_token_alts()}
     """
+
+
 _MASTER: re.Pattern | None = None
 
 # Fast scanner for the parser: skips the whitespace and comments before each token
 # inside the same match and is driven by finditer, so the per-token Python work is
 # one dispatch.  A character no alternative reads lands in ERR; END is the text end.
-_FAST_PATTERN = rf"""
+def _fast_pattern() -> str:
+    return rf"""
     {_SPACE}*+(?://[^\n]*+{_SPACE}*+)*+
-    (?: {_TOKEN_ALTS} | (?P<ERR>.) | (?P<END>\Z) )
+    (?: {_token_alts()} | (?P<ERR>.) | (?P<END>\Z) )
     """
+
+
 _FAST: re.Pattern | None = None
 
 # The head scanner: _FAST's whitespace and comment skipping (but the BOM, see
@@ -245,13 +258,13 @@ _SIMPLE_BY_GROUP: list = []
 
 def _compile_master() -> re.Pattern:
     global _MASTER
-    _MASTER = re.compile(_MASTER_PATTERN, re.VERBOSE | re.DOTALL)
+    _MASTER = re.compile(_master_pattern(), re.VERBOSE | re.DOTALL)
     return _MASTER
 
 
 def _compile_fast() -> re.Pattern:
     global _FAST
-    fast = re.compile(_FAST_PATTERN, re.VERBOSE | re.DOTALL)
+    fast = re.compile(_fast_pattern(), re.VERBOSE | re.DOTALL)
     names: list = [None] * (fast.groups + 1)
     for name, index in fast.groupindex.items():
         names[index] = name
