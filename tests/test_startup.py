@@ -234,6 +234,25 @@ def test_the_head_scanner_reads_a_text_only_as_the_full_scanner_does():
         ("NAME", "databases", "databases", 6, 15, False)]
 
 
+
+def test_the_scanners_skip_whitespace_and_comments_as_the_plain_form_reads_them():
+    """_SKIP (the BOM matched on its own, for a cheap compile) consumes what
+    `{_SPACE}*+(?://[^\\n]*+{_SPACE}*+)*+` consumes, at every position of random texts."""
+    import random
+    import re
+
+    from kshell.syntax import tokens as t
+
+    plain = re.compile(rf"{t._SPACE}*+(?://[^\n]*+{t._SPACE}*+)*+", re.VERBOSE | re.DOTALL)
+    skip = re.compile(t._SKIP, re.VERBOSE | re.DOTALL)
+    rnd = random.Random(11)
+    pieces = [" ", "\n", "\t", "\r", "\f", "\v", "\u00a0", "\ufeff", "//", "/", "x", "\u2028", "'"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        for pos in range(len(text) + 1):
+            assert skip.match(text, pos).end() == plain.match(text, pos).end(), (text, pos)
+    assert t._tokenize_head("\ufeff.show databases") is not None
+
 def test_requests_that_cannot_hold_inline_data_skip_the_inline_data_patterns_exactly():
     """inline_data's cheap pre-check answers False only for texts neither pattern matches."""
     import random
