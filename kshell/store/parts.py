@@ -31,8 +31,11 @@ without being encoded again; anything else is encoded and compared as text.
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 import operator
+import uuid
 from itertools import chain, compress, repeat
 from collections.abc import Callable
 from typing import Any
@@ -46,6 +49,9 @@ ROOT = ("c",)
 _SCALARS = frozenset({str, int, bool, float, type(None)})
 _SEP = (",", ":")
 _STR_ONLY = frozenset({str})
+# Values that cannot change in place: the same object is the same value (and text).
+_IMMUTABLE = _SCALARS | {dt.datetime, dt.date, dt.timedelta, uuid.UUID, decimal.Decimal}
+_SEALED = object()  # a list element's snapshot when the element notes its own changes
 LIST_CHUNK = 64  # elements per part of a long list
 _is = operator.is_
 
@@ -75,7 +81,7 @@ def _snapshot(v: Any) -> Any:
     cls = type(v)
     if cls in _SCALARS:
         return (v,)
-    if cls is dict:
+    if cls is dict or cls is TrackedDict:
         return (tuple(v), v.copy()) if _SCALARS >= set(map(type, v.values())) else None
     if not hasattr(cls, "__dataclass_fields__"):
         return None
@@ -89,6 +95,27 @@ def _snapshot(v: Any) -> Any:
         if type(x) not in _SCALARS:
             return None
     return snap
+
+
+def _seal(v: Any, snap: Any) -> Any:
+    """`v`, or an equal object to put in its place, that notes its own changes from
+    now on (so an unchanged list element is recognised without looking at it); None
+    when it cannot.  `snap`: its _snapshot (not None: every field a plain value).
+
+    An immutable value is itself; a record of plain values notes assignments once
+    its class is switched (tracking.track_record); a dict of plain values is
+    replaced by an equal TrackedDict (as a dict field of a split record is, see
+    ClusterParts._watch)."""
+    t = type(v)
+    if t in _IMMUTABLE:
+        return v
+    if snap is None:
+        return None
+    if t is TrackedDict:
+        return v
+    if t is dict:
+        return TrackedDict(v)
+    return v if track_record(v) else None
 
 
 def _bulk(values: list, check: bool = False) -> list | None:
@@ -304,6 +331,16 @@ class ClusterParts:
                     self._drop_children(p)
                 self._fast[p] = ("=", value)
                 self._put(p, json.dumps(value, separators=_SEP))
+            elif type(value) in _IMMUTABLE:
+                # (the simulated clock `now`, read by most requests): the same object as
+                # written is the same value, without encoding it again
+                fast = self._fast.get(p)
+                if fast is not None and fast[0] == "=" and fast[1] is value:
+                    continue
+                if self._has_children(p):
+                    self._drop_children(p)
+                self._fast[p] = ("=", value)
+                self._put(p, *self._encode(value, p))
             else:
                 # A field that was a dict before: its entries' parts go.
                 if self._has_children(p):
@@ -321,7 +358,7 @@ class ClusterParts:
             return  # stored whole (keys that are not strings): no entry-wise check to spare
         watched = TrackedDict(d)
         object.__setattr__(obj, name, watched)
-        self._fast[p] = prev[:6] + (watched,)
+        self._fast[p] = prev[:6] + (watched,) + prev[7:]
 
     def _has_children(self, p: Path) -> bool:
         """Is `p` stored as a keys part (its entries are parts of their own)?"""
@@ -355,25 +392,51 @@ class ClusterParts:
                 hits = [noted[o] for o in t if o in noted] if len(t) < len(noted) else [
                     i for o, i in noted.items() if o in t]
                 for i in hits:
+                    if self._entry(values[i], p + (keys[i],)) is None:
+                        same = False  # no longer plain values only: classified again below
+            if same:
+                if not plain:
+                    return
+                pv = [values[i] for i in plain]
+                if snaps is not None and snaps == _bulk(pv):
+                    return
+                for i in plain:
                     self._entry(values[i], p + (keys[i],))
-            if not plain:
+                self._fast[p] = ("keys", keys, values, plain, _bulk(pv, check=True), noted, d, prev[7])
                 return
-            pv = [values[i] for i in plain]
-            if snaps is not None and snaps == _bulk(pv):
-                return
-            for i in plain:
-                self._entry(values[i], p + (keys[i],))
-            self._fast[p] = ("keys", keys, values, plain, _bulk(pv, check=True), noted, d)
-            return
         old_keys = prev[1] if prev is not None and prev[0] == "keys" else self._stored_keys(p)
         self._put(p, json.dumps({"$keys": keys}, separators=_SEP))
         for k in set(old_keys) - set(keys):
             self._drop_under(p + (k,))
+        n = len(keys)
+        if prev is not None and prev[0] == "keys":
+            # Entries under the same key as the same object, examined before as a split
+            # record, a table or a noted record (not assigned since), are as they were:
+            # found in C, so that adding one entry to a dict of 500 identities does not
+            # look at the other 499 (plain entries are examined again).
+            before_kinds = prev[7]
+            kind_list = list(map(before_kinds.get, keys))
+            skip = list(map(operator.and_, map(_is, map(dict(zip(prev[1], prev[2])).get, keys, repeat(_SEALED)), values),
+                            map(operator.ne, kind_list, repeat("p"))))
+            t = self._touched
+            if t:
+                at = dict(zip(map(id, values), range(n)))
+                for o in t:
+                    i = at.get(o)
+                    if i is not None:
+                        skip[i] = False
+            is_noted = list(map(operator.and_, skip, map(operator.eq, kind_list, repeat("n"))))
+            noted = dict(zip(map(id, compress(values, is_noted)), compress(range(n), is_noted)))
+            kinds = dict(zip(keys, kind_list))
+            todo = list(compress(range(n), map(operator.not_, skip)))
+        else:
+            noted, kinds, todo = {}, {}, range(n)
         plain = []
-        noted = {}
-        for i, (k, v) in enumerate(zip(keys, values)):
+        for i in todo:
+            k, v = keys[i], values[i]
             sp = p + (k,)
             if _is_split(v):
+                kinds[k] = "s"
                 reg = self.records.get(id(v))
                 if reg is None or reg[0] != sp or reg[1] is not v:
                     self._drop_children(sp)
@@ -381,6 +444,7 @@ class ClusterParts:
                     self._record(v, sp)
                 continue
             if isinstance(v, Table):
+                kinds[k] = "t"
                 fast = self._fast.get(sp)
                 if fast is None or fast[0] is not v:
                     self._drop_children(sp)
@@ -390,14 +454,18 @@ class ClusterParts:
             fast = self._fast.get(sp)
             if fast is not None and fast[0] is v and len(fast) > 2 and id(v) not in self._touched:
                 noted[id(v)] = i  # a noted record, not assigned since written: unchanged
+                kinds[k] = "n"
                 continue
             snap = self._entry(v, sp)
             if snap is not None and track_record(v):
                 noted[id(v)] = i  # a record of plain values whose assignments are noted from now on
                 self._fast[sp] = (v, snap, True)
+                kinds[k] = "n"
             else:
                 plain.append(i)
-        self._fast[p] = ("keys", keys, values, plain, _bulk([values[i] for i in plain], check=True), noted, d)
+                kinds[k] = "p"
+        self._fast[p] = ("keys", keys, values, plain, _bulk([values[i] for i in plain], check=True), noted, d,
+                         kinds)
 
     def _entry(self, v: Any, sp: Path) -> Any:
         """One dict entry stored as its own part: encoded again unless visibly the
@@ -439,41 +507,59 @@ class ClusterParts:
     def _items(self, items: list, p: Path) -> None:
         prev = self._fast.get(p)
         old = prev if prev is not None and prev[0] == "items" else None
-        raw = _bulk(items)
-        if old is not None and old[2] is not None and len(old[1]) == len(items) \
-                and all(map(_is, items, old[1])) and old[2] == raw:
-            return
-        if raw is None:
-            raw = [_snapshot(v) for v in items]
         n = len(items)
+        touched = self._touched
+        if old is not None:
+            _, old_items, old_snaps, old_texts, old_ids, all_sealed = old
+            if all_sealed and n == len(old_items) and all(map(_is, items, old_items)) \
+                    and old_ids.keys().isdisjoint(touched):
+                # The same elements in the same places, each noting its own changes, none
+                # noted: unchanged, found without looking at any element's content.
+                return
         texts: list = [None] * n
+        snaps: list = [None] * n
         tids: list = [frozenset()] * n
-        changed = list(range(n))
         m = 0
         if old is not None:
-            # The elements at their old position, the same object with the same plain
-            # fields, keep their text: found in C (a merge into a long policy list
-            # replaces or appends one element; the others were compared one by one).
-            old_items, old_snaps, old_texts = old[1], old[3], old[4]
+            # The elements at their old position, the same object and visibly unchanged,
+            # keep their text.  Found in C for the elements that note their own changes
+            # (a merge into a long policy list replaces or appends one element).
             m = min(n, len(old_items))
-            keep = list(map(all, zip(map(_is, items, old_items), map(operator.eq, raw, old_snaps),
-                                     map(operator.is_not, raw, repeat(None, m)))))
-            texts[:m] = [t if k else None for t, k in zip(old_texts, keep)]
-            changed = [i for i in compress(range(m), map(operator.not_, keep))] + list(range(m, n))
-        cache = {}
-        moved = len(changed) - (n - m) if old is not None else 0  # changed places both lists have
-        if moved > 8 or (moved and n != len(old[1])):
-            # elements moved (inserted or removed before them): found by identity
-            cache = {id(o): (o, s, t) for o, s, t in zip(old[1], old[3], old[4])}
+            keep = list(map(_is, items, old_items))
+            for i in [old_ids[o] for o in touched if o in old_ids]:
+                if i < m:
+                    keep[i] = False  # a sealed element noted a change
+            texts[:m] = old_texts[:m]
+            snaps[:m] = old_snaps[:m]
+            for i in compress(range(m), keep):
+                s = snaps[i]
+                if s is not _SEALED and (s is None or _snapshot(items[i]) != s):
+                    keep[i] = False
+            changed = list(compress(range(m), map(operator.not_, keep)))
+            changed += range(m, n)
+        else:
+            changed = list(range(n))
         for i in changed:
-            v, snap = items[i], raw[i]
-            hit = cache.get(id(v))
-            if hit is not None and hit[0] is v and hit[1] is not None and hit[1] == snap:
-                texts[i] = hit[2]  # (the stored snapshot holds plain values only: no tables)
+            v = items[i]
+            j = old_ids.get(id(v)) if old is not None else None
+            if j is not None and old_items[j] is v and j != i:
+                # An element that moved (inserted or removed before it): found by identity.
+                s = old_snaps[j]
+                if (s is _SEALED and id(v) not in touched) or (s is not None and s is not _SEALED
+                                                               and _snapshot(v) == s):
+                    texts[i], snaps[i] = old_texts[j], s
+                    continue
+            snap = _snapshot(v)
+            texts[i], tids[i] = self._encode(v, p)
+            sealed = _seal(v, snap)
+            if sealed is None:
+                snaps[i] = snap  # (None unless every field is a plain value)
             else:
-                raw[i] = _snapshot(v)  # (None unless every field is a plain value)
-                texts[i], tids[i] = self._encode(v, p)
-        self._fast[p] = ("items", list(items), raw if None not in raw else None, raw, texts)
+                snaps[i] = _SEALED
+                if sealed is not v:
+                    list.__setitem__(items, i, sealed)  # an equal dict that notes its changes
+        self._fast[p] = ("items", list(items), snaps, texts, dict(zip(map(id, items), range(n))),
+                         _SEALED in snaps and all(map(_is, snaps, repeat(_SEALED, n))))
         if n <= LIST_CHUNK:
             if self._has_children(p):
                 self._drop_children(p)
@@ -488,7 +574,7 @@ class ClusterParts:
         chunks = -(-n // LIST_CHUNK)
         self._put(p, '{"$chunks":%d}' % chunks)
         # A chunk whose every element kept its text, all of them there before, is as stored.
-        whole = (len(old[1]) // LIST_CHUNK) if old is not None and old_chunks and len(old[1]) > LIST_CHUNK else 0
+        whole = (len(old_items) // LIST_CHUNK) if old is not None and old_chunks and len(old_items) > LIST_CHUNK else 0
         dirty = {i // LIST_CHUNK for i in changed}
         for k in range(chunks):
             if k < whole and (k + 1) * LIST_CHUNK <= n and k not in dirty:
