@@ -49,6 +49,8 @@ ROOT = ("c",)
 _SCALARS = frozenset({str, int, bool, float, type(None)})
 _SEP = (",", ":")
 _STR_ONLY = frozenset({str})
+# _dumps(x) builds a new encoder on every call: one, made once
+_dumps = json.JSONEncoder(separators=_SEP).encode
 # Values that cannot change in place: the same object is the same value (and text).
 _IMMUTABLE = _SCALARS | {dt.datetime, dt.date, dt.timedelta, uuid.UUID, decimal.Decimal}
 _SEALED = object()  # a list element's snapshot when the element notes its own changes
@@ -59,7 +61,7 @@ Path = tuple
 
 
 def part_key(path: Path) -> str:
-    return json.dumps(list(path), separators=_SEP)
+    return _dumps(list(path))
 
 
 def _is_split(v: Any) -> bool:
@@ -116,6 +118,28 @@ def _seal(v: Any, snap: Any) -> Any:
     if t is dict:
         return TrackedDict(v)
     return v if track_record(v) else None
+
+
+def _plain_keys(d: dict) -> bool:
+    """Are the keys of `d` strings stored as they are (not `$...`, which the Encoder tags)?"""
+    for k in d:
+        if type(k) is not str or k[:1] == "$":
+            return False
+    return True
+
+
+def _falses(flags: list) -> list[int]:
+    """The positions of the False flags (found by list.index, in C: usually few)."""
+    out = []
+    i = 0
+    index = flags.index
+    try:
+        while True:
+            i = index(False, i)
+            out.append(i)
+            i += 1
+    except ValueError:
+        return out
 
 
 def _bulk(values: list, check: bool = False) -> list | None:
@@ -308,7 +332,7 @@ class ClusterParts:
     def _record(self, obj: Any, path: Path) -> None:
         self.records[id(obj)] = (path, obj)
         self.fresh.append(obj)
-        self._put(path, json.dumps({"$split": _class_name(_base(type(obj)))}, separators=_SEP))
+        self._put(path, _dumps({"$split": _class_name(_base(type(obj)))}))
         self._fields(obj, path, _stored(type(obj)))
 
     def _fields(self, obj: Any, path: Path, names: Any) -> None:
@@ -330,7 +354,7 @@ class ClusterParts:
                 if self._has_children(p):
                     self._drop_children(p)
                 self._fast[p] = ("=", value)
-                self._put(p, json.dumps(value, separators=_SEP))
+                self._put(p, _dumps(value))
             elif type(value) in _IMMUTABLE:
                 # (the simulated clock `now`, read by most requests): the same object as
                 # written is the same value, without encoding it again
@@ -405,7 +429,7 @@ class ClusterParts:
                 self._fast[p] = ("keys", keys, values, plain, _bulk(pv, check=True), noted, d, prev[7])
                 return
         old_keys = prev[1] if prev is not None and prev[0] == "keys" else self._stored_keys(p)
-        self._put(p, json.dumps({"$keys": keys}, separators=_SEP))
+        self._put(p, _dumps({"$keys": keys}))
         for k in set(old_keys) - set(keys):
             self._drop_under(p + (k,))
         n = len(keys)
@@ -511,11 +535,6 @@ class ClusterParts:
         touched = self._touched
         if old is not None:
             _, old_items, old_snaps, old_texts, old_ids, all_sealed = old
-            if all_sealed and n == len(old_items) and all(map(_is, items, old_items)) \
-                    and old_ids.keys().isdisjoint(touched):
-                # The same elements in the same places, each noting its own changes, none
-                # noted: unchanged, found without looking at any element's content.
-                return
         texts: list = [None] * n
         snaps: list = [None] * n
         tids: list = [frozenset()] * n
@@ -526,16 +545,23 @@ class ClusterParts:
             # (a merge into a long policy list replaces or appends one element).
             m = min(n, len(old_items))
             keep = list(map(_is, items, old_items))
-            for i in [old_ids[o] for o in touched if o in old_ids]:
-                if i < m:
-                    keep[i] = False  # a sealed element noted a change
+            if all_sealed and n == len(old_items) and False not in keep and old_ids.keys().isdisjoint(touched):
+                # The same elements in the same places, each noting its own changes, none
+                # noted: unchanged, found without looking at any element's content.
+                return
+            for o in touched:
+                if o in old_ids:  # an element noted a change (wherever it is, even twice)
+                    for i in compress(range(m), map(operator.eq, map(id, items[:m]), repeat(o))):
+                        keep[i] = False
             texts[:m] = old_texts[:m]
             snaps[:m] = old_snaps[:m]
-            for i in compress(range(m), keep):
-                s = snaps[i]
-                if s is not _SEALED and (s is None or _snapshot(items[i]) != s):
-                    keep[i] = False
-            changed = list(compress(range(m), map(operator.not_, keep)))
+            if not all_sealed:
+                # kept elements that do not note their own changes: compared by snapshot
+                for i in compress(range(m), map(operator.and_, keep, map(operator.is_not, snaps, repeat(_SEALED)))):
+                    s = snaps[i]
+                    if s is None or _snapshot(items[i]) != s:
+                        keep[i] = False
+            changed = _falses(keep)
             changed += range(m, n)
         else:
             changed = list(range(n))
@@ -550,7 +576,10 @@ class ClusterParts:
                     texts[i], snaps[i] = old_texts[j], s
                     continue
             snap = _snapshot(v)
-            texts[i], tids[i] = self._encode(v, p)
+            if snap is not None and (type(v) is dict or type(v) is TrackedDict) and _plain_keys(v):
+                texts[i] = _dumps(v)  # what the Encoder gives a dict of plain values, directly
+            else:
+                texts[i], tids[i] = self._encode(v, p)
             sealed = _seal(v, snap)
             if sealed is None:
                 snaps[i] = snap  # (None unless every field is a plain value)
@@ -558,8 +587,20 @@ class ClusterParts:
                 snaps[i] = _SEALED
                 if sealed is not v:
                     list.__setitem__(items, i, sealed)  # an equal dict that notes its changes
-        self._fast[p] = ("items", list(items), snaps, texts, dict(zip(map(id, items), range(n))),
-                         _SEALED in snaps and all(map(_is, snaps, repeat(_SEALED, n))))
+        # id of an element -> a place it had (a superset of the elements' ids: for finding
+        # noted elements and moved ones, each hit checked), kept up to date in proportion
+        # to the changed elements, not to the list's length
+        if old is not None and len(old_ids) <= 2 * n + 64:
+            ids = old_ids.copy()
+            for i in changed:
+                ids[id(items[i])] = i
+        else:
+            ids = dict(zip(map(id, items), range(n)))
+        if old is not None and all_sealed:
+            sealed = all(map(_is, map(snaps.__getitem__, changed), repeat(_SEALED)))
+        else:
+            sealed = all(map(_is, snaps, repeat(_SEALED, n)))
+        self._fast[p] = ("items", list(items), snaps, texts, ids, sealed)
         if n <= LIST_CHUNK:
             if self._has_children(p):
                 self._drop_children(p)
@@ -598,7 +639,7 @@ class ClusterParts:
             return {"$ext": tid}
 
         enc = Encoder(aside, special_type=Table)
-        return json.dumps(enc.encode(value), separators=_SEP), frozenset(met)
+        return _dumps(enc.encode(value)), frozenset(met)
 
 
 def _base(cls: type) -> type:
