@@ -189,6 +189,7 @@ class ClusterParts:
         # that may change in place unnoticed); records whose set changed in a write
         self._open: dict[int, set] = {}
         self._reseal: dict[int, Any] = {}
+        self._at: dict[Path, int] = {}               # path -> id of the split record stored there
         self.texts: dict[Path, str] = {}             # what the file holds, per part
         self.tids: dict[Path, frozenset] = {}        # tables each part refers to
         self.records: dict[int, tuple[Path, Any]] = {}  # id(split record) -> (path, record)
@@ -221,6 +222,7 @@ class ClusterParts:
                 raise CodecError(f"record type '{d['$split']}' cannot be stored field by field")
             obj = cls.__new__(cls)
             self.records[id(obj)] = (path, obj)
+            self._at[path] = id(obj)
             self.fresh.append(obj)
             setattr_ = object.__setattr__
             for f in _fields_of(cls)[1]:
@@ -287,10 +289,11 @@ class ClusterParts:
                 if own is not None:
                     for rid, name in ((own,) if type(own) is tuple else own):
                         todo.setdefault(rid, set()).add(name)
+            at = self._at
             for oid, names in todo.items():
                 reg = records.get(oid)
-                if reg is None:
-                    continue
+                if reg is None or at.get(reg[0]) != oid:
+                    continue  # no longer stored (a dropped or replaced database)
                 path, obj = reg
                 stored = _stored(type(obj))
                 self._fields(obj, path, [n for n in names if n in stored])
@@ -375,11 +378,23 @@ class ClusterParts:
             self._open.pop(oid, None)
 
     def _record(self, obj: Any, path: Path) -> None:
+        old = self._at.get(path)
+        if old is not None and old != id(obj):
+            # a record replaced at this place (a database put back from a copy): a note
+            # on the old one must not write it over the new one
+            self.records.pop(old, None)
+            self._open.pop(old, None)
+        self._at[path] = id(obj)
         self.records[id(obj)] = (path, obj)
         self._open.pop(id(obj), None)  # every field is examined (and classified) below
         self.fresh.append(obj)
         self._put(path, _dumps({"$split": _class_name(_base(type(obj)))}))
         self._fields(obj, path, _stored(type(obj)))
+        if self._watching:
+            # its class is set from what was just found, whatever it was (a copy of a
+            # stored database keeps the class of the original)
+            self._open.setdefault(id(obj), set())
+            self._reseal[id(obj)] = obj
 
     def _fields(self, obj: Any, path: Path, names: Any) -> None:
         get = object.__getattribute__
@@ -448,8 +463,8 @@ class ClusterParts:
         identities, the databases) then costs nothing here, where a plain dict is
         compared entry by entry after every request that touched the field."""
         prev = self._fast.get(p)
-        if prev is None or prev[0] != "keys" or prev[6] is not d:
-            return None  # stored whole (keys that are not strings): no entry-wise check to spare
+        if not self._watching or prev is None or prev[0] != "keys" or prev[6] is not d:
+            return None  # a one-off copy, or stored whole (keys that are not strings)
         watched = TrackedDict(d)
         object.__setattr__(obj, name, watched)
         self._fast[p] = prev[:6] + (watched,) + prev[7:]
@@ -737,7 +752,7 @@ class ClusterParts:
         for i in changed:
             v = items[i]
             j = old_ids.get(id(v)) if old is not None else None
-            if j is not None and old_items[j] is v and j != i:
+            if j is not None and j != i and j < len(old_items) and old_items[j] is v:
                 # An element that moved (inserted or removed before it): found by identity.
                 s = old_snaps[j]
                 if (s is _SEALED and id(v) not in touched) or (s is not None and s is not _SEALED
