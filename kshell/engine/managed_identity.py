@@ -280,7 +280,7 @@ def merge_entries(base: list[dict[str, Any]], requests: list[PolicyRequest]) -> 
     object id.  `base` is not modified (the caller swaps the list in only
     after every request validated).
     """
-    merged: dict[str, dict[str, Any]] = {e["ObjectId"]: e for e in base}
+    merged: dict[str, dict[str, Any]] = dict(zip(map(operator.itemgetter("ObjectId"), base), base))
     for identity, usages in requests:
         old = merged.get(identity.object_id)
         if old is None:
