@@ -306,7 +306,10 @@ def group_members(cluster: Cluster, group_fqn: str) -> list[str] | None:
 def principal_keys(cluster: Cluster, fqn: str) -> set[tuple[str, str]]:
     """The principal's own key plus the keys of every group it belongs to (transitively)."""
     key = key_function(cluster)
-    keys = {parse_fqn(fqn, cluster).key}
+    own = key(fqn)  # parse_fqn(fqn, cluster).key, from the cache of parsed FQNs
+    if own is None:
+        own = parse_fqn(fqn, cluster).key  # not a valid FQN: raises, naming the problem
+    keys = {own}
     if not cluster.groups:
         return keys
     group_keys = {g: key(g) for g in cluster.groups}
