@@ -205,7 +205,8 @@ def change_roles(session: Session, node: RoleChange) -> Result | None:
         new = list(mine)
         # The first assignment of each principal: built from the last to the first, so
         # that the first one of a key is the one left.
-        by_key: dict[Any, RoleAssignment] = dict(zip(map(key, [a.fqn for a in reversed(new)]), reversed(new)))
+        by_key: dict[Any, RoleAssignment] = dict(zip(auth.keys_of(cluster, [a.fqn for a in reversed(new)]),
+                                                     reversed(new)))
         for p in wanted:
             existing = by_key.get(p.key)
             if existing is None:
