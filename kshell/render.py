@@ -211,10 +211,33 @@ def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
         # A carriage return is quoted too (the csv module leaves it bare with "\n" line
         # ends, and readers then see a line break in an unquoted field).
         append(delimiter.join(
-            '"' + cell.replace('"', '""') + '"'
+            f'"{_doubled(cell)}"'
             if ('"' in cell or "\n" in cell or "\r" in cell or delimiter in cell) else cell
             for cell in row))
     return out
+
+
+# The last long cell quoted, as (its text but the last character, that text with its
+# quotes doubled).  A command returning a growing document prints it again with an
+# entry added (each `.alter-merge` returns the whole policy): its unchanged start is not
+# scanned again.  Doubling a one-character quote gives the same text piece by piece,
+# so the pieces joined are the whole text doubled.
+_LAST_LONG = ["", ""]
+_LONG = 4096
+
+
+def _doubled(cell: str) -> str:
+    """`cell` with every double quote doubled."""
+    if len(cell) < _LONG:
+        return cell.replace('"', '""')
+    head, head_doubled = _LAST_LONG
+    if head and cell.startswith(head):
+        doubled = head_doubled + cell[len(head):].replace('"', '""')
+    else:
+        doubled = cell.replace('"', '""')
+    _LAST_LONG[0] = cell[:-1]
+    _LAST_LONG[1] = doubled[:-2] if cell[-1] == '"' else doubled[:-1]
+    return doubled
 
 
 # Control characters other than the line feed: in the formats meant for the eye they

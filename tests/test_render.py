@@ -194,3 +194,20 @@ def test_delimited_quotes_a_carriage_return():
     # the csv module would leave it bare with "\n" line ends; readers would see a line break
     assert render(Result.of([("a", "string"), ("b", "string")], [["x\ry", "z"]]), "csv") == 'a,b\n"x\ry",z'
     assert render(Result.of([("a", "string")], [[""], ["q"]]), "csv") == 'a\n""\nq'
+
+
+def test_long_documents_printed_again_and_again_are_quoted_whole():
+    """Each `.alter-merge` prints the whole (growing) policy: long cells that extend, repeat
+    or change the one before are each quoted exactly as on their own."""
+    entry = '{"ObjectId": "%04d", "AllowedUsages": "NativeIngestion"}'
+    base = "[" + ", ".join(entry % i for i in range(100)) + "]"
+    grown = base[:-1] + ", " + (entry % 100) + "]"
+    changed = base.replace('"0042"', '"4242"')
+    ends_in_quote = base + ' "'
+    after_quote = ends_in_quote + '"tail" "'
+    cells = [base, grown, grown, base, changed, ends_in_quote, after_quote, after_quote[:-3], base[:50], grown]
+    assert all(len(c) > 4096 for c in cells[:8])
+    for cell in cells:
+        text = render(Result.of([("Policy", "string"), ("Kind", "string")], [[cell, "k"]]), "csv")
+        assert text == 'Policy,Kind\n"' + cell.replace('"', '""') + '",k'
+        assert _read_back(text, ",")[1] == [cell, "k"]
