@@ -186,8 +186,10 @@ def _is_show(node: Any) -> bool:
 
 
 def on_request(session: Session, node: Any):
-    from kshell.engine.database_script import command_type
+    # (`import a.b as m`: a from-import builds an AttributeError each time in Python 3.11)
+    import kshell.engine.database_script as database_script
 
+    command_type = database_script.command_type
     started = session.now()
     inner = _inner(node)
     is_query = type(node).__name__ == "Query"
