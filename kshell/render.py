@@ -170,12 +170,15 @@ def _delimited(result: Result, delimiter: str, types: bool) -> str:
         rows = _cells(result)
         lines = list(map(join, rows))
     lines.insert(0, join(header))
-    text = "\n".join(lines)
     width = len(header)
-    if (width > 1 and '"' not in text and "\r" not in text and text.count("\n") == len(rows)
-            and text.count(delimiter) == (width - 1) * (len(rows) + 1)
-            and all(map(width.__eq__, map(len, rows)))):
-        return text
+    # (no line with a quote: the usual case, checked in C before the lines are joined,
+    # so that a result needing quotes is not joined twice)
+    if width > 1 and not any(map(str.__contains__, lines, ['"'] * len(lines))):
+        text = "\n".join(lines)
+        if ("\r" not in text and text.count("\n") == len(rows)
+                and text.count(delimiter) == (width - 1) * (len(rows) + 1)
+                and all(map(width.__eq__, map(len, rows)))):
+            return text
     return "\n".join(_quoted_lines([header, *rows], lines, delimiter))
 
 
@@ -217,11 +220,11 @@ def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
     return out
 
 
-# The last long cell quoted, as (its text but the last character, that text with its
-# quotes doubled).  A command returning a growing document prints it again with an
-# entry added (each `.alter-merge` returns the whole policy): its unchanged start is not
-# scanned again.  Doubling a one-character quote gives the same text piece by piece,
-# so the pieces joined are the whole text doubled.
+# The last long cell quoted, and that cell with its quotes doubled.  A command
+# returning a growing document prints it again unchanged or with an entry added
+# (each `.alter-merge` returns the whole policy): its unchanged start is not scanned
+# again.  Doubling a one-character quote gives the same text piece by piece, so the
+# pieces joined are the whole text doubled.
 _LAST_LONG = ["", ""]
 _LONG = 4096
 
@@ -230,13 +233,17 @@ def _doubled(cell: str) -> str:
     """`cell` with every double quote doubled."""
     if len(cell) < _LONG:
         return cell.replace('"', '""')
-    head, head_doubled = _LAST_LONG
+    last, last_doubled = _LAST_LONG
+    if cell == last:
+        return last_doubled
+    head = last[:-1]  # all but the closing bracket of a document that grew
     if head and cell.startswith(head):
-        doubled = head_doubled + cell[len(head):].replace('"', '""')
+        kept = last_doubled[:-2] if last[-1] == '"' else last_doubled[:-1]
+        doubled = kept + cell[len(head):].replace('"', '""')
     else:
         doubled = cell.replace('"', '""')
-    _LAST_LONG[0] = cell[:-1]
-    _LAST_LONG[1] = doubled[:-2] if cell[-1] == '"' else doubled[:-1]
+    _LAST_LONG[0] = cell
+    _LAST_LONG[1] = doubled
     return doubled
 
 
