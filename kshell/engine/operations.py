@@ -287,10 +287,15 @@ def _state(db: Any, name: str) -> bytes | str:
     """The entity's state: its script's inputs frozen (marshal), or the script text itself
     when they hold something marshal cannot copy.  Format 0 writes equal data as equal
     bytes (later formats mark interned strings and shared objects)."""
+    if not name:
+        return _NO_ENTITY  # (most requests: a role change, a cluster policy ...)
     try:
         return marshal.dumps(_script_inputs(db, name), 0)
     except ValueError:
         return entity_script(db, name)
+
+
+_NO_ENTITY = marshal.dumps(None, 0)  # the state of no entity (_script_inputs: None)
 
 
 def _state_text(state: bytes | str) -> str:
