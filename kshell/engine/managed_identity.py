@@ -116,14 +116,10 @@ def policy_json(entries: list[dict[str, Any]]) -> str:
         # ones are looked up.
         parts = prev_parts[:len(entries)]
         same = list(map(operator.is_, entries, prev))
-        i = 0
-        while True:
-            try:
-                i = same.index(False, i)
-            except ValueError:
-                break
+        i = -1
+        for _ in range(same.count(False)):
+            i = same.index(False, i + 1)
             parts[i] = _entry_text(entries[i], cache)
-            i += 1
         parts.extend(_entry_text(e, cache) for e in entries[len(prev):])
     elif len(entries) <= 2000:
         parts = [_entry_text(e, cache) for e in entries]
