@@ -78,7 +78,21 @@ class Result:
     @classmethod
     def of(cls, columns: list[tuple[str, str]], rows: list[list[Any]] | None = None) -> Result:
         """Build from ``[(name, type), ...]`` pairs."""
-        return cls([ResultColumn(n, t) for n, t in columns], rows or [])
+        # Handlers pass the same column lists again and again (a script's every
+        # `.add` builds one); columns are immutable, so one set is shared.
+        pairs = tuple(columns)
+        try:
+            made = _COLUMNS_OF.get(pairs)
+            hashable = True
+        except TypeError:  # unhashable pairs (lists): built each time
+            made, hashable = None, False
+        if made is None:
+            made = tuple([ResultColumn(n, t) for n, t in pairs])
+            if hashable:
+                if len(_COLUMNS_OF) >= 1000:
+                    _COLUMNS_OF.clear()
+                _COLUMNS_OF[pairs] = made
+        return cls(list(made), rows or [])
 
     @property
     def column_names(self) -> list[str]:
@@ -92,3 +106,7 @@ class Result:
     def as_dicts(self) -> list[dict[str, Any]]:
         names = self.column_names
         return [dict(zip(names, r)) for r in self.rows]
+
+
+# Result.of: (name, type) pairs -> their columns.
+_COLUMNS_OF: dict[tuple, tuple[ResultColumn, ...]] = {}

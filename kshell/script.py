@@ -315,19 +315,19 @@ def split_requests(text: str) -> list[Request]:
 def execute_request(state: Any, text: str) -> list | str | None:
     """Run one request: a `#directive`, or a query/command on the state's target
     (kshell.target: the simulated cluster or a remote one)."""
-    from kshell.directives import target_of
+    # (`import a.b as m`: a from-import of a module looks for its __path__ and builds an
+    # AttributeError each time in Python 3.11; this runs for every request)
+    import kshell.directives as directives
 
     if text.lstrip().startswith("#"):
-        from kshell.directives import run_directive
-
-        out = run_directive(state, text)
+        out = directives.run_directive(state, text)
         # Directives may change the cluster (#time, #identity ...) without going
         # through Session.run: a session backed by a state file writes them now.
-        target_of(state).sync()
+        directives.target_of(state).sync()
         if out is None or isinstance(out, (str, list)):
             return out
         return [out]
-    return target_of(state).execute(text)
+    return directives.target_of(state).execute(text)
 
 
 def error_position(request: Request, error: KustoError) -> tuple[int, int | None]:
@@ -380,7 +380,9 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
     Returns True on success.  Only KustoErrors are handled here: anything else
     is an internal bug and propagates to the caller.
     """
-    from kshell.render import render
+    # (`import a.b as m`: a from-import of a module looks for its __path__ and builds an
+    # AttributeError each time in Python 3.11; this runs for every request)
+    import kshell.render as rendering
 
     data_format = state.format in DATA_FORMATS
     notices = err if data_format else out
@@ -403,7 +405,7 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
             rows += len(result.rows)
             for warning in result.warnings:
                 err.write(f"Warning: {warning}\n")
-            blocks.append(render(result, state.format, types=state.types))
+            blocks.append(rendering.render(result, state.format, types=state.types))
             if result.visualization is not None:
                 blocks.append(_chart_block(state, result, out, err))
         sep = "\n" if data_format else "\n\n"
@@ -411,10 +413,10 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
         if text:
             out.write(text + "\n")
         if not request.is_directive:
-            from kshell.outfiles import after_request
+            import kshell.outfiles as outfiles
 
             try:
-                for note in after_request(state, outcome):
+                for note in outfiles.after_request(state, outcome):
                     notices.write(note + "\n")
             except KustoError as e:
                 err.write(format_error(request.line, e) + "\n")
