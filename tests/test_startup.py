@@ -595,3 +595,13 @@ def test_gc_paused_pauses_and_resumes_as_it_found_the_collector():
         assert not gc.isenabled()  # it was off: it stays off
     finally:
         gc.enable()
+
+
+def test_a_show_databases_script_imports_neither_dataclasses_typing_nor_platform():
+    """The whole program (front and engine) for `.show databases`.  `uuid` does load: the
+    DatabaseId column holds a GUID value (uuid.UUID), made without `platform`."""
+    mods, out, err = _modules_after(["--now", "2026-01-01", "-e", ".show databases", "--format", "csv"])
+    assert "NetDefaultDB" in out, err
+    heavy = [m for m in ("dataclasses", "typing", "inspect", "platform", "json", "decimal", "threading", "hashlib",
+                         "array", "contextlib") if m in mods]
+    assert heavy == []
