@@ -192,3 +192,14 @@ def test_engine_records_are_not_generated_dataclasses():
     refs = QueryReferences()
     refs.note = "kept"  # the unslotted ones still take other attributes, as their dataclasses did
     assert refs.note == "kept" and refs == QueryReferences() and refs.tables == set()
+
+
+def test_a_transient_record_field_is_not_written_to_the_state_file():
+    from kshell.store.codec import _fields_of, _is_transient
+
+    class R(Record):
+        kept: int = 0
+        cache: dict = field(default_factory=dict, metadata={"transient": True})
+
+    assert [f.name for f in dataclasses.fields(R) if _is_transient(f)] == ["cache"]
+    assert _fields_of(R)[0] == ("kept",)

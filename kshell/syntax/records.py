@@ -35,20 +35,22 @@ _object_setattr = object.__setattr__
 
 
 class field:  # noqa: N801 - spelled as dataclasses.field, which it replaces in record classes
-    """A field's default, default factory, keyword-only flag or comparison flag (as `dataclasses.field`)."""
+    """A field's default, default factory, keyword-only flag, comparison flag or metadata
+    (as `dataclasses.field`; the state file reads `metadata={"transient": True}`)."""
 
-    __slots__ = ("default", "default_factory", "kw_only", "compare")
+    __slots__ = ("default", "default_factory", "kw_only", "compare", "metadata")
 
-    def __init__(self, *, default=_MISSING, default_factory=_MISSING, kw_only=False, compare=True):
+    def __init__(self, *, default=_MISSING, default_factory=_MISSING, kw_only=False, compare=True, metadata=None):
         self.default, self.default_factory, self.kw_only, self.compare = default, default_factory, kw_only, compare
+        self.metadata = metadata
 
 
 class _Spec:
-    __slots__ = ("name", "type", "default", "factory", "kw_only", "compare")
+    __slots__ = ("name", "type", "default", "factory", "kw_only", "compare", "metadata")
 
-    def __init__(self, name, type_, default, factory, kw_only, compare=True):
+    def __init__(self, name, type_, default, factory, kw_only, compare=True, metadata=None):
         self.name, self.type, self.default, self.factory, self.kw_only = name, type_, default, factory, kw_only
-        self.compare = compare
+        self.compare, self.metadata = compare, metadata
 
 
 def _lazy_init(self, *args, **kwargs):
@@ -180,7 +182,7 @@ class _DataclassFields:
         for s in cls.__record_specs__:
             f = dataclasses.field(default=dataclasses.MISSING if s.default is _MISSING else s.default,
                                   default_factory=dataclasses.MISSING if s.factory is _MISSING else s.factory,
-                                  kw_only=s.kw_only, compare=s.compare)
+                                  kw_only=s.kw_only, compare=s.compare, metadata=s.metadata)
             f.name, f.type, f._field_type = s.name, s.type, dataclasses._FIELD  # as dataclasses sets them
             out[s.name] = f
         type.__setattr__(cls, "__record_dc_fields__", out)
@@ -210,7 +212,7 @@ class RecordMeta(type):
                 value = pop(fname, _MISSING)
                 if value.__class__ is field:
                     own.append(_Spec(fname, ftype, value.default, value.default_factory, value.kw_only,
-                                     value.compare))
+                                     value.compare, value.metadata))
                 else:
                     own.append(_Spec(fname, ftype, value, _MISSING, False))
             specs = (*[s for s in inherited if s.name not in annotations], *own) if inherited else tuple(own)
