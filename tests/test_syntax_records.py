@@ -203,3 +203,30 @@ def test_a_transient_record_field_is_not_written_to_the_state_file():
 
     assert [f.name for f in dataclasses.fields(R) if _is_transient(f)] == ["cache"]
     assert _fields_of(R)[0] == ("kept",)
+
+
+def test_a_record_class_builds_the_same_before_and_after_its_init_is_compiled():
+    from kshell.syntax import records
+
+    class P(Record, frozen=True):
+        a: int
+        items: tuple = field(default_factory=tuple)
+        tag: str = field(default="t", kw_only=True)
+
+    class T(Record):
+        columns: list
+        data: list = field(default_factory=list)
+
+        def __post_init__(self):
+            if not self.data:
+                self.data = [[] for _ in self.columns]
+
+    built = [(P(i), P(i, (i,), tag="x"), T([1, 2]), T([1], [[i]])) for i in range(records._COMPILE_AFTER * 2)]
+    for i, (p, q, t, u) in enumerate(built):  # the first ones by the generic body, the later by the compiled one
+        assert (p.a, p.items, p.tag, q.items, q.tag) == (i, (), "t", (i,), "x") and hash(p) == hash(P(i))
+        assert t.data == [[], []] and u.data == [[i]]
+    assert all(a[2].data is not b[2].data and a[0].items is b[0].items for a, b in zip(built, built[1:]))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built[-1][0].a = 5
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'a'"):
+        P()

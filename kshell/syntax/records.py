@@ -14,7 +14,8 @@ public behaviour:
 - `__init__` with the dataclass signature (fields in definition order, base classes
   first; keyword-only fields after `*`), calling `__post_init__` when the class has
   one, made for a class the first time one is built -- a request pays only for the
-  classes it uses -- from a template compiled once per field count;
+  classes it uses: a generic body under the class's signature, then, once the class
+  is built often, a template compiled once per field count;
 - `__eq__` (same class, equal compared fields), `__repr__` (`Name(field=value, ...)`),
   unhashable (as a non-frozen dataclass);
 - `class X(Record, frozen=True)`: assigning or deleting a field raises
@@ -54,24 +55,83 @@ class _Spec:
 
 
 def _lazy_init(self, *args, **kwargs):
-    """Every record class starts with this `__init__`; the first call compiles the real one."""
+    """Every record class starts with this `__init__`; the first call makes the real one."""
     cls = type(self)
-    init = _compile_init(cls)
+    init = _generic_init(cls)
     cls.__init__ = init
     init(self, *args, **kwargs)
 
 
+def _signature(cls):
+    """(fields in parameter order, the number of positional ones, positional defaults,
+    keyword-only defaults) of the dataclass `__init__` of `cls`; a factory field's
+    default is _MISSING (the body calls the factory)."""
+    specs = cls.__record_specs__
+    positional = [s for s in specs if not s.kw_only]
+    ordered = positional + [s for s in specs if s.kw_only]
+    defaults, kwdefaults = [], {}
+    for s in ordered:
+        has_default = s.default is not _MISSING or s.factory is not _MISSING
+        default = _MISSING if s.factory is not _MISSING else s.default
+        if s.kw_only:
+            if has_default:
+                kwdefaults[s.name] = default
+        elif has_default:
+            defaults.append(default)
+        elif defaults:
+            raise TypeError(f"non-default argument {s.name!r} follows default argument")
+    return ordered, len(positional), tuple(defaults) or None, kwdefaults or None
+
+
+# A class's first constructions run a generic body under the class's own signature
+# (CPython binds the arguments and words the errors); the class gets its compiled
+# `__init__` once it is built this many times.  A short script builds most record
+# classes once or twice and so compiles none (0.1-0.3 ms each).
+_COMPILE_AFTER = 8
+
+
+def _generic_body(self):
+    _store(self, locals())  # noqa: F821 - `_store` is in the globals each class's copy gets
+
+
+def _generic_init(cls):
+    """An `__init__` with the class's signature whose body stores the bound arguments by
+    name (a dict and a loop: slower than the compiled one, which replaces it later)."""
+    ordered, npos, defaults, kwdefaults = _signature(cls)
+    plan = tuple((s.name, s.factory) for s in ordered)
+    set_ = _object_setattr if cls.__record_frozen__ else setattr
+    post_init = hasattr(cls, "__post_init__")
+    built = [0]
+
+    def store(self, values):
+        for name, factory in plan:
+            value = values[name]
+            set_(self, name, factory() if value is _MISSING else value)
+        if post_init:
+            self.__post_init__()
+        built[0] += 1
+        if built[0] == _COMPILE_AFTER and cls.__dict__.get("__init__") is init:
+            cls.__init__ = _compile_init(cls)
+
+    names = tuple(name for name, _ in plan)
+    code = _generic_body.__code__.replace(
+        co_argcount=1 + npos, co_kwonlyargcount=len(names) - npos, co_nlocals=1 + len(names),
+        co_varnames=("self", *names), co_qualname=f"{cls.__qualname__}.__init__")
+    init = FunctionType(code, {"__builtins__": __builtins__, "_store": store}, "__init__", defaults)
+    init.__kwdefaults__ = kwdefaults
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
 def _compile_init(cls):
-    """The class's `__init__`: a shared template for its number of fields, renamed.
+    """The class's compiled `__init__`: a shared template for its number of fields, renamed.
 
     Compiling a fresh `__init__` per class cost 0.05-0.25 ms each (a script builds a dozen
     record classes); the template is compiled once per (positional, keyword-only) field
     count and given the class's parameter and attribute names by `code.replace`."""
-    specs = cls.__record_specs__
-    positional = [s for s in specs if not s.kw_only]
-    ordered = positional + [s for s in specs if s.kw_only]
+    ordered, npos, defaults, kwdefaults = _signature(cls)
     frozen = cls.__record_frozen__
-    template = _template(len(positional), len(ordered) - len(positional), frozen, hasattr(cls, "__post_init__"))
+    template = _template(npos, len(ordered) - npos, frozen, hasattr(cls, "__post_init__"))
     params = {f"_p{i}": s.name for i, s in enumerate(ordered)}
     attrs = {f"_a{i}": s.name for i, s in enumerate(ordered)}
     consts = template.co_consts
@@ -82,22 +142,11 @@ def _compile_init(cls):
         co_names=tuple(attrs.get(n, n) for n in template.co_names), co_consts=consts,
         co_qualname=f"{cls.__qualname__}.__init__")
     env = {"__builtins__": __builtins__, "_MISSING": _MISSING, "_set": _object_setattr}
-    defaults, kwdefaults = [], {}
     for i, s in enumerate(ordered):
         if s.factory is not _MISSING:
             env[f"_f{i}"] = s.factory
-            default = _MISSING  # a parameter left out: the body calls the factory
-        else:
-            default = s.default
-        if s.kw_only:
-            if default is not _MISSING or s.factory is not _MISSING:
-                kwdefaults[s.name] = default
-        elif default is not _MISSING or s.factory is not _MISSING:
-            defaults.append(default)
-        elif defaults:
-            raise TypeError(f"non-default argument {s.name!r} follows default argument")
-    init = FunctionType(code, env, "__init__", tuple(defaults) or None)
-    init.__kwdefaults__ = kwdefaults or None
+    init = FunctionType(code, env, "__init__", defaults)
+    init.__kwdefaults__ = kwdefaults
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     return init
 
