@@ -110,7 +110,7 @@ def _generic_init(cls):
         if post_init:
             self.__post_init__()
         built[0] += 1
-        if built[0] == _COMPILE_AFTER and cls.__dict__.get("__init__") is init:
+        if built[0] >= _COMPILE_AFTER and cls.__dict__.get("__init__") is init:  # (>=: threads may race)
             cls.__init__ = _compile_init(cls)
 
     names = tuple(name for name, _ in plan)
