@@ -230,3 +230,17 @@ def test_a_record_class_builds_the_same_before_and_after_its_init_is_compiled():
         built[-1][0].a = 5
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'a'"):
         P()
+
+
+def test_guid_text_is_canonicalized_as_uuid_does():
+    import uuid
+
+    from kshell.engine import auth, azure
+
+    for text in ("6B9A3F0E3D1C4C559E538F2D6C1A7B40", "6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b40",
+                 "6B9A3F0E-3D1C4C55-9E53-8F2D6C1A7B40"):
+        assert auth._guid(text) == str(uuid.UUID(text)) == azure.normalize_guid(text)
+    for text in ("alice@contoso.com", "6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b4", "6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b40\n",
+                 "g" * 32):
+        assert auth._guid(text) is None
+    assert azure.normalize_guid("{6B9A3F0E-3D1C-4C55-9E53-8F2D6C1A7B40}") == "6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b40"
