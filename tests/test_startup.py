@@ -131,7 +131,8 @@ FRONT_MODULES = ("kshell.cli", "kshell.directives", "kshell.script", "kshell.tar
                  "kshell.syntax.cmd_database", "kshell.syntax.inline_data")
 FRONT_NOT_LOADED = ("typing", "dataclasses", "inspect", "json", "decimal", "uuid", "kshell.syntax.ast")
 # ... and the whole run, engine included (a guid column's values are uuid.UUIDs: uuid stays)
-RUN_NOT_LOADED = ("typing", "dataclasses", "inspect", "json", "decimal", "threading", "kshell.syntax.ast")
+RUN_NOT_LOADED = ("typing", "dataclasses", "inspect", "json", "decimal", "threading", "kshell.syntax.ast",
+                  "kshell.ticks")
 
 
 def _front_run(code: str) -> dict:
