@@ -14,7 +14,6 @@ import math
 import re
 import sys
 
-from kshell import ticks
 from kshell.formats import FORMATS  # noqa: F401  (re-exported: render.FORMATS)
 from kshell.realtext import format_decimal, format_real  # noqa: F401  (one text per number type)
 from kshell.lazy_re import lazy
@@ -27,6 +26,18 @@ if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
 
 NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
 
+# kshell.ticks, imported by the first datetime or timespan shown (a one-command script
+# may show neither, and nothing else of its start-up needs the module: issue 18).
+ticks = None
+
+
+def _ticks():
+    global ticks
+    from kshell import ticks as module
+
+    ticks = module
+    return module
+
 # ----------------------------------------------------------------- values
 
 def format_datetime(value: dt.datetime) -> str:
@@ -36,7 +47,7 @@ def format_datetime(value: dt.datetime) -> str:
     else:
         value = value.astimezone(dt.timezone.utc)
     text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    frac = ticks.fraction(value)  # 100 ns ticks: up to 7 digits
+    frac = (ticks or _ticks()).fraction(value)  # 100 ns ticks: up to 7 digits
     if frac:
         text += "." + f"{frac:07d}".rstrip("0")
     return text + "Z"
@@ -44,10 +55,11 @@ def format_datetime(value: dt.datetime) -> str:
 
 def format_timespan(value: dt.timedelta) -> str:
     """`01:00:00`, `1.02:03:04`, `-00:01:00`, `00:00:00.5`: Kusto's [-][d.]hh:mm:ss[.fffffff]."""
-    n = ticks.timespan_ticks(value)  # 100 ns ticks
+    t = ticks or _ticks()
+    n = t.timespan_ticks(value)  # 100 ns ticks
     sign = "-" if n < 0 else ""
     n = abs(n)
-    seconds, frac = divmod(n, ticks.TICKS_PER_SECOND)
+    seconds, frac = divmod(n, t.TICKS_PER_SECOND)
     minutes, sec = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
     days, hour = divmod(hours, 24)
