@@ -60,8 +60,16 @@ _is = operator.is_
 Path = tuple
 
 
+_PART_KEYS: dict[Path, str] = {}
+
+
 def part_key(path: Path) -> str:
-    return _dumps(list(path))
+    key = _PART_KEYS.get(path)
+    if key is None:
+        key = _dumps(list(path))
+        if len(_PART_KEYS) < 100_000:  # (the parts of the clusters written in this process)
+            _PART_KEYS[path] = key
+    return key
 
 
 def _is_split(v: Any) -> bool:
@@ -118,6 +126,23 @@ def _seal(v: Any, snap: Any, swap: bool = True) -> Any:
     if t is dict:
         return TrackedDict(v) if swap else None
     return v if track_record(v) else None
+
+
+_INFO = Encoder()  # for the record class information every Encoder shares (codec._CLASS_INFOS)
+
+
+def _plain_text(v: Any, snap: tuple) -> str | None:
+    """The stored text of `v`, a dict or record of plain values (`snap`: its _snapshot),
+    written out directly as the Encoder would; None for anything else."""
+    t = type(v)
+    if t is dict or t is TrackedDict:
+        return _dumps(v) if _plain_keys(v) else None
+    if t in _IMMUTABLE or not hasattr(t, "__dataclass_fields__"):
+        return None
+    tag, names, _ = _INFO._class_info(t)  # (refuses a class the file may not hold, as encoding does)
+    if len(names) != len(snap):
+        return None
+    return _dumps({"$dc": tag, "f": dict(zip(names, snap))})
 
 
 def _plain_keys(d: dict) -> bool:
@@ -684,7 +709,11 @@ class ClusterParts:
         if self._has_children(sp):
             self._drop_children(sp)
         self._fast[sp] = (v, snap)
-        self._put(sp, *self._encode(v, sp))
+        text = _plain_text(v, snap) if snap is not None else None
+        if text is not None:
+            self._put(sp, text)
+        else:
+            self._put(sp, *self._encode(v, sp))
         return snap
 
     def _drop_children(self, p: Path) -> None:
@@ -760,8 +789,9 @@ class ClusterParts:
                     texts[i], snaps[i] = old_texts[j], s
                     continue
             snap = _snapshot(v)
-            if snap is not None and (type(v) is dict or type(v) is TrackedDict) and _plain_keys(v):
-                texts[i] = _dumps(v)  # what the Encoder gives a dict of plain values, directly
+            text = _plain_text(v, snap) if snap is not None else None
+            if text is not None:
+                texts[i] = text
             else:
                 texts[i], tids[i] = self._encode(v, p)
             sealed = _seal(v, snap, self._watching)
