@@ -9,18 +9,21 @@ tsv or json should not pay for it.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import io
-import json
 import math
 import re
-import uuid
-from typing import Any
+import sys
 
 from kshell import ticks
 from kshell.formats import FORMATS  # noqa: F401  (re-exported: render.FORMATS)
 from kshell.realtext import format_decimal, format_real  # noqa: F401  (one text per number type)
-from kshell.result import Result
+from kshell.lazy_re import lazy
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
+
+    from kshell.result import Result
 
 NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
 
@@ -55,6 +58,14 @@ def format_timespan(value: dt.timedelta) -> str:
     return text
 
 
+def _is_uuid_or_decimal(value: Any) -> bool:
+    # Neither module is imported here (json, decimal and uuid cost milliseconds of
+    # start-up, issue 18): a value can be a UUID or a Decimal only once its module is loaded.
+    uuid, decimal = sys.modules.get("uuid"), sys.modules.get("decimal")
+    return (uuid is not None and isinstance(value, uuid.UUID)) or (
+        decimal is not None and isinstance(value, decimal.Decimal))
+
+
 def _unwrap_dynamic(value: Any) -> Any:
     # kshell.query may wrap dynamic values; a wrapper exposes the JSON value as `.value`.
     if type(value).__name__ == "Dynamic" and hasattr(value, "value"):
@@ -64,7 +75,7 @@ def _unwrap_dynamic(value: Any) -> Any:
 
 def _json_default(value: Any) -> Any:
     value = _unwrap_dynamic(value)
-    if isinstance(value, (dt.datetime, dt.timedelta, uuid.UUID, decimal.Decimal)):
+    if isinstance(value, (dt.datetime, dt.timedelta)) or _is_uuid_or_decimal(value):
         return format_value(value)
     if isinstance(value, (set, tuple, frozenset)):
         return list(value)
@@ -79,6 +90,8 @@ def format_dynamic(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (dict, list, tuple)):
+        import json
+
         return json.dumps(_json_safe(value), separators=(",", ":"), ensure_ascii=False, default=_json_default)
     return format_value(value)
 
@@ -99,9 +112,11 @@ def format_value(value: Any, type_name: str | None = None) -> str:
         return format_datetime(value)
     if isinstance(value, dt.timedelta):
         return format_timespan(value)
-    if isinstance(value, uuid.UUID):
+    uuid = sys.modules.get("uuid")  # (see _is_uuid_or_decimal)
+    if uuid is not None and isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, decimal.Decimal):
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
         return format_decimal(value)
     return format_dynamic(value)
 
@@ -119,7 +134,7 @@ def _json_safe(value: Any) -> Any:
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
-    if isinstance(value, (dt.datetime, dt.timedelta, uuid.UUID, decimal.Decimal)):
+    if isinstance(value, (dt.datetime, dt.timedelta)) or _is_uuid_or_decimal(value):
         return format_value(value)
     return str(value)
 
@@ -129,6 +144,8 @@ def render_json(result: Result) -> str:
         "columns": [{"name": c.name, "type": c.type} for c in result.columns],
         "rows": [[_json_safe(v) for v in row] for row in result.rows],
     }
+    import json
+
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -147,20 +164,55 @@ def _cells(result: Result) -> list[list[str]]:
 
 
 def render_delimited(result: Result, delimiter: str, types: bool = False) -> str:
-    """CSV/TSV as the csv module writes it (minimal quoting, "\n" line ends).
+    """CSV/TSV as the csv module writes it (minimal quoting, "\n" line ends)."""
+    return _delimited(result, delimiter, types) + "\n"
 
-    Lines without a quote, line break or stray delimiter are joined directly,
-    and a field that needs quoting is quoted with str.replace: the csv module
-    walks every character of a field in Python-level calls, ten times slower
-    on the large policy documents commands return.  Anything unusual
-    (carriage returns, NUL, a row of one empty field) goes through csv itself.
+
+def _delimited(result: Result, delimiter: str, types: bool) -> str:
+    """render_delimited without the final line end.
+
+    Most results need no quoting at all: their lines are joined in C and the
+    whole text is checked at once (no quote, carriage return or line feed in a
+    cell, no stray delimiter); only when that check fails are lines quoted one
+    by one (_quoted_lines).  Rows of strings are joined as they are (formatting
+    a string is the string itself); a row holding anything else has its cells
+    formatted first.
     """
-    lines = []
-    append = lines.append
+    header = _headers(result, types)
+    rows = result.rows
+    join = delimiter.join
+    try:
+        lines = list(map(join, rows))
+    except TypeError:  # a value that is not a string: format the cells
+        rows = _cells(result)
+        lines = list(map(join, rows))
+    lines.insert(0, join(header))
+    width = len(header)
+    # (no line with a quote: the usual case, checked in C before the lines are joined,
+    # so that a result needing quotes is not joined twice)
+    if width > 1 and not any(map(str.__contains__, lines, ['"'] * len(lines))):
+        text = "\n".join(lines)
+        if ("\r" not in text and text.count("\n") == len(rows)
+                and text.count(delimiter) == (width - 1) * (len(rows) + 1)
+                and all(map(width.__eq__, map(len, rows)))):
+            return text
+    return "\n".join(_quoted_lines([header, *rows], lines, delimiter))
+
+
+def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
+    """The lines of `rows` (`lines`: each row joined), quoted where needed.
+
+    Lines without a quote, line break or stray delimiter stay as joined, and a
+    field that needs quoting is quoted with str.replace: the csv module walks
+    every character of a field in Python-level calls, ten times slower on the
+    large policy documents commands return.  Anything unusual (carriage
+    returns, NUL, a row of one empty field) goes through csv itself.
+    """
+    out = []
+    append = out.append
     writer = None
     buf = None
-    for row in [_headers(result, types)] + _cells(result):
-        line = delimiter.join(row)
+    for row, line in zip(rows, lines):
         if ('"' not in line and "\n" not in line and "\r" not in line
                 and line.count(delimiter) == len(row) - 1 and (line or len(row) != 1)):
             append(line)
@@ -179,18 +231,44 @@ def render_delimited(result: Result, delimiter: str, types: bool = False) -> str
         # A carriage return is quoted too (the csv module leaves it bare with "\n" line
         # ends, and readers then see a line break in an unquoted field).
         append(delimiter.join(
-            '"' + cell.replace('"', '""') + '"'
+            f'"{_doubled(cell)}"'
             if ('"' in cell or "\n" in cell or "\r" in cell or delimiter in cell) else cell
             for cell in row))
-    lines.append("")
-    return "\n".join(lines)
+    return out
+
+
+# The last long cell quoted, and that cell with its quotes doubled.  A command
+# returning a growing document prints it again unchanged or with an entry added
+# (each `.alter-merge` returns the whole policy): its unchanged start is not scanned
+# again.  Doubling a one-character quote gives the same text piece by piece, so the
+# pieces joined are the whole text doubled.
+_LAST_LONG = ["", ""]
+_LONG = 4096
+
+
+def _doubled(cell: str) -> str:
+    """`cell` with every double quote doubled."""
+    if len(cell) < _LONG:
+        return cell.replace('"', '""')
+    last, last_doubled = _LAST_LONG
+    if cell == last:
+        return last_doubled
+    head = last[:-1]  # all but the closing bracket of a document that grew
+    if head and cell.startswith(head):
+        kept = last_doubled[:-2] if last[-1] == '"' else last_doubled[:-1]
+        doubled = kept + cell[len(head):].replace('"', '""')
+    else:
+        doubled = cell.replace('"', '""')
+    _LAST_LONG[0] = cell
+    _LAST_LONG[1] = doubled
+    return doubled
 
 
 # Control characters other than the line feed: in the formats meant for the eye they
 # would move the cursor, break the column alignment or drive the terminal (ESC
 # sequences in data), so table, markdown and vertical show them escaped (\t, \r,
 # \u001b); csv, tsv and json keep the data as it is.
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL = lazy(globals(), "_CONTROL", "[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _CONTROL_NAMES = {"\t": "\\t", "\r": "\\r"}
 
 
@@ -253,10 +331,10 @@ def render(result: Result, fmt: str, *, types: bool = False) -> str:
         return ""
     if fmt == "json":
         return render_json(result)
-    if fmt == "csv":
-        return render_delimited(result, ",", types).rstrip("\n")
-    if fmt == "tsv":
-        return render_delimited(result, "\t", types).rstrip("\n")
+    if fmt == "csv" or fmt == "tsv":
+        text = _delimited(result, "," if fmt == "csv" else "\t", types)
+        # (as render_delimited(...).rstrip("\n"), without copying the text when no line ends it)
+        return text.rstrip("\n") if text.endswith("\n") else text
     if fmt == "vertical":
         return render_vertical(result, types)
     if fmt in ("table", "markdown"):

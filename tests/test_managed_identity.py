@@ -355,3 +355,35 @@ def test_trailing_text_is_a_syntax_error(s, text):
     with pytest.raises(KustoSyntaxError):
         s.execute(text)
     assert policy(s) is None
+
+
+def test_merges_interleaved_across_policies_keep_each_policy_its_own(s):
+    """Alter-merges one after another into one policy, into another, an `.alter` and a
+    `.delete` in between: each policy holds exactly what its own commands made (a model of
+    the merge rule says what)."""
+    ids = []
+    for i in range(6):
+        mi = azure.create_identity(s.cluster, f"mi{i}")
+        azure.set_assigned(s.cluster, f"mi{i}", True)
+        ids.append(mi.object_id)
+    model: dict[str, dict[str, list[str]]] = {"cluster": {}, "database db": {}}
+    steps = [("cluster", 0, "NativeIngestion"), ("cluster", 1, "ExternalTable"), ("database db", 0, "AutomatedFlows"),
+             ("cluster", 0, "ExternalTable"), ("cluster", 2, "All"), ("database db", 3, "NativeIngestion"),
+             ("cluster", "alter", None), ("cluster", 4, "NativeIngestion"), ("database db", 0, "NativeIngestion"),
+             ("cluster", 1, "AutomatedFlows"), ("database db", "delete", None), ("database db", 5, "All"),
+             ("cluster", 4, "NativeIngestion"), ("cluster", 5, "ExternalTable")]
+    for scope, which, usage in steps:
+        if which == "alter":
+            alter(s, "alter", scope, [{"ObjectId": ids[3], "AllowedUsages": "All"}])
+            model[scope] = {ids[3]: ["All"]}
+        elif which == "delete":
+            run(s, f".delete {scope} policy managed_identity")
+            model[scope] = {}
+        else:
+            alter(s, "alter-merge", scope, [{"ObjectId": ids[which], "AllowedUsages": usage}])
+            usages = model[scope].setdefault(ids[which], [])
+            usages += [usage] if usage not in usages else []
+        for name, entries in model.items():
+            shown = policy(s, name) or []
+            assert [(e["ObjectId"], e["AllowedUsages"]) for e in shown] == \
+                [(oid, ", ".join(u)) for oid, u in entries.items()], (scope, which, name)

@@ -122,6 +122,47 @@ def test_json_guid_decimal_and_special_reals():
     assert obj["rows"] == [["00000000-0000-0000-0000-000000000001", "2.50", "NaN"]]
 
 
+def test_a_real_prints_as_the_decimal_reading_of_its_shortest_digits():
+    """format_real reads repr's digits itself (no decimal import at start-up): the same
+    text as the decimal module's reading of them, over doubles of every magnitude."""
+    import decimal
+    import math
+    import random
+    import struct
+
+    from kshell.realtext import format_real
+
+    def reference(value: float) -> str:
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        if value == 0:
+            return "-0" if math.copysign(1.0, value) < 0 else "0"
+        sign, digits, exponent = decimal.Decimal(repr(value)).as_tuple()
+        digits_text = "".join(map(str, digits)).rstrip("0") or "0"
+        sci = len(digits) + exponent - 1
+        prefix = "-" if sign else ""
+        if sci < -4 or sci >= 15:
+            mantissa = digits_text[0] + ("." + digits_text[1:] if len(digits_text) > 1 else "")
+            return f"{prefix}{mantissa}E{'+' if sci >= 0 else '-'}{abs(sci):02d}"
+        if sci < 0:
+            return f"{prefix}0.{'0' * (-sci - 1)}{digits_text}"
+        int_len = sci + 1
+        if len(digits_text) <= int_len:
+            return prefix + digits_text + "0" * (int_len - len(digits_text))
+        return f"{prefix}{digits_text[:int_len]}.{digits_text[int_len:]}"
+
+    rnd = random.Random(18)
+    values = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, 1.7976931348623157e308, 1e15, 1e14, 1e-5, 1e-4,
+              123.0, 0.1, 999999999999999.9, 1e16, -2.5e-7]
+    values += [struct.unpack("d", struct.pack("Q", rnd.getrandbits(64)))[0] for _ in range(20000)]
+    values += [s * 10.0 ** k for k in range(-323, 308) for s in (1.0, 1.5, -9.99)]
+    for v in values:
+        assert format_real(v) == reference(v), repr(v)
+    assert [format_real(v) for v in (1e20, 1e-5, -0.0, 1.5, 100.0)] == ["1E+20", "1E-05", "-0", "1.5", "100"]
+
+
 def test_markdown_escapes_pipes():
     text = render(SAMPLE, "markdown")
     lines = text.splitlines()
@@ -155,3 +196,59 @@ def test_every_format_renders_an_empty_result(fmt):
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
         render(SAMPLE, "xml")
+
+
+_TRICKY_CELLS = ["", "a", "a,b", "a\tb", 'say "hi"', "two\nlines", "cr\rhere", "nul\0x", " "]
+
+
+def _read_back(text: str, delimiter: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+@pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_delimited_reads_back_as_its_cells(fmt, delimiter):
+    """csv/tsv text reads back (csv module) as exactly the cells, whatever they hold; plain
+    cells stay unquoted.  Whole results and one-row results: plain results are checked as a
+    block, others line by line."""
+    import itertools
+
+    pairs = [list(p) for p in itertools.product(_TRICKY_CELLS, repeat=2)]
+    cases = [Result.of([("a", "string"), ("b", "string")], pairs)]
+    cases += [Result.of([("a", "string"), ("b", "string")], [p]) for p in pairs]
+    cases += [Result.of([("a", "string"), ("n", "long"), ("b", "string")], [[a, 7, b] for a, b in pairs])]
+    cases += [Result.of([("a", "string")], [[c] for c in _TRICKY_CELLS])]
+    cases += [Result.of([("a", "string")], [[c]]) for c in _TRICKY_CELLS]
+    cases += [Result.of([("a", "string"), ("b", "string")], [[None, "x"], ["y", None]])]
+    for res in cases:
+        text = render(res, fmt)
+        expected = [[c.name for c in res.columns]] + [["" if v is None else str(v) for v in row] for row in res.rows]
+        assert _read_back(text, delimiter) == expected, (res.rows, text)
+        body = expected[1:]
+        if len(body) == 1 and body[0] != [""] and not any(ch in c for c in body[0] for ch in '"\n\r' + delimiter):
+            assert text.split("\n")[1] == delimiter.join(body[0])  # nothing to quote: written as is
+
+
+def test_delimited_quotes_a_carriage_return():
+    # the csv module would leave it bare with "\n" line ends; readers would see a line break
+    assert render(Result.of([("a", "string"), ("b", "string")], [["x\ry", "z"]]), "csv") == 'a,b\n"x\ry",z'
+    assert render(Result.of([("a", "string")], [[""], ["q"]]), "csv") == 'a\n""\nq'
+
+
+def test_long_documents_printed_again_and_again_are_quoted_whole():
+    """Each `.alter-merge` prints the whole (growing) policy: long cells that extend, repeat
+    or change the one before are each quoted exactly as on their own."""
+    entry = '{"ObjectId": "%04d", "AllowedUsages": "NativeIngestion"}'
+    base = "[" + ", ".join(entry % i for i in range(100)) + "]"
+    grown = base[:-1] + ", " + (entry % 100) + "]"
+    changed = base.replace('"0042"', '"4242"')
+    ends_in_quote = base + ' "'
+    after_quote = ends_in_quote + '"tail" "'
+    cells = [base, grown, grown, base, changed, ends_in_quote, after_quote, after_quote[:-3], base[:50], grown]
+    assert all(len(c) > 4096 for c in cells[:8])
+    for cell in cells:
+        text = render(Result.of([("Policy", "string"), ("Kind", "string")], [[cell, "k"]]), "csv")
+        assert text == 'Policy,Kind\n"' + cell.replace('"', '""') + '",k'
+        assert _read_back(text, ",")[1] == [cell, "k"]

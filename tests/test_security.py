@@ -76,6 +76,23 @@ def test_managed_identity_matched_by_object_id_or_client_id(session):
     assert row["PrincipalType"] == "Microsoft Entra app"
 
 
+def test_adding_an_app_after_its_identity_appears_finds_the_earlier_assignment(session):
+    """An `aadapp=` GUID assigned before an identity with that client id existed is the
+    identity's principal from then on: adding the identity by object id adds no second row,
+    and `notes` change the first assignment.  (Principal keys are remembered per FQN; the
+    memory must not outlive the identities it was made with.)"""
+    from kshell.engine import azure
+
+    client = "0f0e0d0c-0b0a-4909-8807-060504030201"
+    one(session, f".add database NetDefaultDB viewers ('aadapp={client}')")
+    one(session, f".add database NetDefaultDB viewers ('aadapp={client}')")  # remembered, not an identity yet
+    mi = azure.create_identity(session.cluster, "late-mi", client_id=client)
+    rows = one(session, f".add database NetDefaultDB viewers ('aadapp={mi.object_id}') 'now known'").as_dicts()
+    viewers = [r for r in rows if r["Role"].endswith("Viewer")]
+    assert len(viewers) == 1
+    assert viewers[0]["PrincipalObjectId"] == mi.object_id and viewers[0]["Notes"] == "now known"
+
+
 def test_principal_details_and_membership(session):
     d = auth.principal_details(session, "aaduser=james@fabrikam.com")
     assert d["UserPrincipalName"] == "james@fabrikam.com"

@@ -303,10 +303,15 @@ def group_members(cluster: Cluster, group_fqn: str) -> list[str] | None:
     return None
 
 
-def principal_keys(cluster: Cluster, fqn: str) -> set[tuple[str, str]]:
-    """The principal's own key plus the keys of every group it belongs to (transitively)."""
-    key = key_function(cluster)
-    keys = {parse_fqn(fqn, cluster).key}
+def principal_keys(cluster: Cluster, fqn: str, key: Any = None) -> set[tuple[str, str]]:
+    """The principal's own key plus the keys of every group it belongs to (transitively).
+    `key`: the cluster's key_function, when the caller has it already."""
+    if key is None:
+        key = key_function(cluster)
+    own = key(fqn)  # parse_fqn(fqn, cluster).key, from the cache of parsed FQNs
+    if own is None:
+        own = parse_fqn(fqn, cluster).key  # not a valid FQN: raises, naming the problem
+    keys = {own}
     if not cluster.groups:
         return keys
     group_keys = {g: key(g) for g in cluster.groups}
@@ -380,6 +385,29 @@ def key_function(cluster: Cluster):
     return key
 
 
+# FQN -> principal key for one client-id index, while it is the same dict with the same
+# size (identities are only ever added): a role change compares every assignment of its
+# securable by key, so each FQN's key is looked up in C (keys_of) once known.
+_KEY_MEMO: list = [None, -1, {}]  # client-id index, its size, FQN -> key
+_MISSING = object()
+
+
+def keys_of(cluster: Cluster, fqns: list[str]) -> list[tuple[str, str] | None]:
+    """[key_function(cluster)(f) for f in fqns]."""
+    by_client = _azure.client_id_index(cluster) if _azure is not None else None
+    memo = _KEY_MEMO
+    if by_client is None or memo[0] is not by_client or memo[1] != len(by_client) or len(memo[2]) > 50_000:
+        memo[:] = [by_client, -1 if by_client is None else len(by_client), {}]
+    table = memo[2]
+    keys = list(map(table.get, fqns, [_MISSING] * len(fqns)))
+    if _MISSING in keys:
+        key = key_function(cluster)
+        for i, k in enumerate(keys):
+            if k is _MISSING:
+                keys[i] = table[fqns[i]] = key(fqns[i])
+    return keys
+
+
 # ---------------------------------------------------------------- scopes
 
 # A securable is named by a scope tuple:
@@ -436,8 +464,8 @@ def held_roles(cluster: Cluster, fqn: str) -> list[tuple[tuple, str, str]]:
 
 def cluster_roles(cluster: Cluster, fqn: str) -> set[str]:
     """The cluster-level roles of `fqn` alone (a fast path: AllDatabasesAdmin may do anything)."""
-    keys = principal_keys(cluster, fqn)
     key = key_function(cluster)
+    keys = principal_keys(cluster, fqn, key)
     return {a.role for a in cluster.principals if key(a.fqn) in keys}
 
 

@@ -116,14 +116,10 @@ def policy_json(entries: list[dict[str, Any]]) -> str:
         # ones are looked up.
         parts = prev_parts[:len(entries)]
         same = list(map(operator.is_, entries, prev))
-        i = 0
-        while True:
-            try:
-                i = same.index(False, i)
-            except ValueError:
-                break
+        i = -1
+        for _ in range(same.count(False)):
+            i = same.index(False, i + 1)
             parts[i] = _entry_text(entries[i], cache)
-            i += 1
         parts.extend(_entry_text(e, cache) for e in entries[len(prev):])
     elif len(entries) <= 2000:
         parts = [_entry_text(e, cache) for e in entries]
@@ -176,6 +172,7 @@ def managed_identity_policy(session: Any, node: Any) -> Result:
         dropped = holder.policies.pop(POLICY_KIND, None)  # idempotent (spec 2.5 [DECIDE])
         if dropped and _LAST_POLICY[0] and _LAST_POLICY[0][0] is dropped[0]:
             _LAST_POLICY[:] = [(), []]  # let a big policy's memory go now
+            _LAST_MERGE[:] = [(), None]
         return show_result(holder)
     # alter / alter-merge: validate everything, then replace the list in one step.
     if node.payload is None:
@@ -280,7 +277,11 @@ def merge_entries(base: list[dict[str, Any]], requests: list[PolicyRequest]) -> 
     object id.  `base` is not modified (the caller swaps the list in only
     after every request validated).
     """
-    merged: dict[str, dict[str, Any]] = {e["ObjectId"]: e for e in base}
+    last, index = _LAST_MERGE
+    if index is not None and len(base) == len(last) and all(map(operator.is_, base, last)):
+        merged = index.copy()  # `base` is the last merge's result: its index, not built again
+    else:
+        merged = dict(zip(map(operator.itemgetter("ObjectId"), base), base))
     for identity, usages in requests:
         old = merged.get(identity.object_id)
         if old is None:
@@ -290,7 +291,16 @@ def merge_entries(base: list[dict[str, Any]], requests: list[PolicyRequest]) -> 
             seen = set(combined)
             combined += [u for u in usages if u not in seen]
         merged[identity.object_id] = _entry(identity, combined)
-    return list(merged.values())
+    result = list(merged.values())
+    _LAST_MERGE[:] = [tuple(result), merged]
+    return result
+
+
+# The last merge's result (as a tuple) and its ObjectId -> entry index.  Alter-merges
+# into one policy come one after another (a script's), each into the list the last one
+# made; its entries are never changed in place (a changed entry is a new dict), so the
+# index of the same entries is the same.  Compared by identity, in C.
+_LAST_MERGE: list = [(), None]
 
 
 def _entry(identity: azure.ManagedIdentity, usages: list[str]) -> dict[str, Any]:

@@ -134,16 +134,29 @@ def record_operation(session: Session, operation: str, target: str, details: Res
 
 def _record_completed(session: Session, log: _Log, kind: str, now: Any, state: str, status: str) -> None:
     """record_operation for a request the hook saw complete: its ids stay sequence numbers
-    until shown, and it is found by scanning (_find_operation)."""
+    until shown, and it is found by scanning (_find_operation).  Kept as a tuple, made
+    into its dict when read (_operation): most operations are never looked at."""
     log.seq += 2  # the operation id, then the root activity id
-    log.operations[log.seq - 1] = {
-        "OperationId": log.seq - 1, "Operation": kind, "NodeId": "", "StartedOn": now, "LastUpdatedOn": now,
-        "Duration": _ZERO, "State": state, "Status": status, "RootActivityId": log.seq, "ShouldRetry": False,
-        "Database": session.database_name, "Principal": session.principal, "User": _user(session.principal),
-        "AdminEpochStartTime": now, "details": None, "target": "",
-    }
+    log.operations[log.seq - 1] = (log.seq - 1, kind, now, state, status, session.database_name, session.principal)
     if len(log.operations) > LOG_LIMIT:
         log.operations.popitem(last=False)
+
+
+def _operation(value: Any) -> dict:
+    """A stored operation as its dict (see _record_completed)."""
+    if value.__class__ is not tuple:
+        return value
+    seq, kind, now, state, status, database, principal = value
+    return {
+        "OperationId": seq, "Operation": kind, "NodeId": "", "StartedOn": now, "LastUpdatedOn": now,
+        "Duration": _ZERO, "State": state, "Status": status, "RootActivityId": seq + 1, "ShouldRetry": False,
+        "Database": database, "Principal": principal, "User": _user(principal),
+        "AdminEpochStartTime": now, "details": None, "target": "",
+    }
+
+
+def _operations(log: _Log) -> list[dict]:
+    return [_operation(v) for v in log.operations.values()]
 
 
 _ZERO = dt.timedelta(0)
@@ -153,7 +166,7 @@ def _find_operation(log: _Log, text: str) -> dict | None:
     op = log.operations.get(text.lower())
     if op is None:
         wanted = text.lower()
-        op = next((o for o in log.operations.values() if str(_shown(log, o["OperationId"])) == wanted), None)
+        op = next((o for o in _operations(log) if str(_shown(log, o["OperationId"])) == wanted), None)
     return op
 
 
@@ -173,8 +186,10 @@ def _is_show(node: Any) -> bool:
 
 
 def on_request(session: Session, node: Any):
-    from kshell.engine.database_script import command_type
+    # (`import a.b as m`: a from-import builds an AttributeError each time in Python 3.11)
+    import kshell.engine.database_script as database_script
 
+    command_type = database_script.command_type
     started = session.now()
     inner = _inner(node)
     is_query = type(node).__name__ == "Query"
@@ -185,24 +200,30 @@ def on_request(session: Session, node: Any):
         log = log_of(session.cluster)
         now = session.now()
         kind = "" if is_query else command_type(inner)
+        failure = f"{error.kind}: {error.message}" if error else ""
         log.seq += 2  # the client activity id, then the root activity id
-        log.requests.append({
-            "ClientActivityId": log.seq - 1, "CommandType": kind,
-            "Text": _clip(getattr(node, "text", "") or ""), "Database": session.database_name, "StartedOn": started,
-            "LastUpdatedOn": now, "Duration": now - started, "State": "Failed" if error else "Completed",
-            "RootActivityId": log.seq, "User": _user(session.principal),
-            "FailureReason": f"{error.kind}: {error.message}" if error else "", "Application": "kshell",
-            "Principal": session.principal, "TotalCpu": dt.timedelta(0), "MemoryPeak": 0,
-            "WorkloadGroup": "default", "query": is_query,
-        })
+        # What a `.show commands` row is made of (_request writes the row when shown).
+        log.requests.append((log.seq - 1, kind, _clip(getattr(node, "text", "") or ""), session.database_name,
+                             started, now, failure, session.principal, is_query))
         # an async command that succeeded was recorded by its handler (with its details)
         if changes and kind not in _NOT_OPERATIONS and (error is not None or not getattr(inner, "is_async", False)):
-            _record_completed(session, log, kind, now, "Failed" if error else "Completed",
-                              f"{error.kind}: {error.message}" if error else "")
+            _record_completed(session, log, kind, now, "Failed" if error else "Completed", failure)
         if changes and error is None and before is not None:
             journal_change(session, inner, before)
 
     return finish
+
+
+def _request(entry: tuple) -> dict:
+    """A request log entry (as the request hook keeps it) as its dict."""
+    seq, kind, text, database, started, now, failure, principal, is_query = entry
+    return {
+        "ClientActivityId": seq, "CommandType": kind, "Text": text, "Database": database, "StartedOn": started,
+        "LastUpdatedOn": now, "Duration": now - started, "State": "Failed" if failure else "Completed",
+        "RootActivityId": seq + 1, "User": _user(principal), "FailureReason": failure, "Application": "kshell",
+        "Principal": principal, "TotalCpu": dt.timedelta(0), "MemoryPeak": 0, "WorkloadGroup": "default",
+        "query": is_query,
+    }
 
 
 # Commands whose operation their handler records itself (async forms) or that are not
@@ -266,10 +287,15 @@ def _state(db: Any, name: str) -> bytes | str:
     """The entity's state: its script's inputs frozen (marshal), or the script text itself
     when they hold something marshal cannot copy.  Format 0 writes equal data as equal
     bytes (later formats mark interned strings and shared objects)."""
+    if not name:
+        return _NO_ENTITY  # (most requests: a role change, a cluster policy ...)
     try:
         return marshal.dumps(_script_inputs(db, name), 0)
     except ValueError:
         return entity_script(db, name)
+
+
+_NO_ENTITY = marshal.dumps(None, 0)  # the state of no entity (_script_inputs: None)
 
 
 def _state_text(state: bytes | str) -> str:
@@ -390,7 +416,7 @@ def show_operations(session: Session, node: ShowOperations) -> Result:
         if op["details"] is None:
             raise BadRequest(f"Operation '{node.ids[0]}' ({op['Operation']}) does not keep its results")
         return op["details"]
-    ops = list(log.operations.values())
+    ops = _operations(log)
     if node.ids:
         wanted = {i.lower() for i in node.ids}
         ops = [o for o in ops if str(_shown(log, o["OperationId"])) in wanted]
@@ -408,12 +434,13 @@ def show_requests(session: Session, node: ShowRequests) -> Result:
     log = log_of(session.cluster)
     if node.what == "running queries":
         return Result.of(QUERIES_COLUMNS, [])
+    requests = [_request(r) for r in log.requests]
     if node.what == "commands":
-        entries, columns = [r for r in log.requests if not r["query"]], COMMANDS_COLUMNS
+        entries, columns = [r for r in requests if not r["query"]], COMMANDS_COLUMNS
     elif node.what == "queries":
-        entries, columns = [r for r in log.requests if r["query"]], QUERIES_COLUMNS
+        entries, columns = [r for r in requests if r["query"]], QUERIES_COLUMNS
     else:
-        entries, columns = list(log.requests), COMMANDS_COLUMNS
+        entries, columns = requests, COMMANDS_COLUMNS
     entries = [r for r in entries if _sees(session, r["Database"], r["Principal"])]
     names = [c for c, _ in columns]
     return Result.of(columns, [[_request_cell(log, r, n) for n in names] for r in reversed(entries)])

@@ -93,7 +93,7 @@ def _role_label(scope: tuple, role: str) -> str:
 
 
 def _principal_row(session: Session, scope: tuple, role: str, fqn: str, notes: str,
-                   rows: dict[tuple, tuple[str, ...]] | None = None) -> list[str]:
+                   rows: dict[tuple, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     cluster = session.cluster
     if rows is None:
         rows = _row_cache(cluster)
@@ -111,7 +111,7 @@ def _principal_row(session: Session, scope: tuple, role: str, fqn: str, notes: s
             notes,
             str(assignment_id),
         )
-    return list(row)
+    return row
 
 
 # Principal rows are listed again on every role change and `.show ... principals`
@@ -133,14 +133,20 @@ def _row_cache(cluster: Any) -> dict[tuple, tuple[str, ...]]:
 
 
 def _rows_of(session: Session, scope: tuple, entity: Any, roles: tuple[str, ...] | None = None) -> list[list[str]]:
-    rows = []
     cache = _row_cache(session.cluster)
-    for a in auth.assignments_of(entity):
-        if roles is None or a.role in roles:
-            rows.append(_principal_row(session, scope, a.role, a.fqn, a.notes, cache))
+    assignments = auth.assignments_of(entity)
+    if roles is not None:
+        assignments = [a for a in assignments if a.role in roles]
+    # Rows come from the cache (C-level lookups); only the rows not seen before are made.
+    keys = [(scope, a.role, a.fqn, a.notes) for a in assignments]
+    found = list(map(cache.get, keys))
+    if None in found:
+        found = [row if row is not None else _principal_row(session, *key, cache)
+                 for row, key in zip(found, keys)]
+    rows = list(map(list, found))
     creator = auth.creator_of(entity) if scope[0] not in ("cluster", "database") else ""
     if creator and (roles is None or "Admin" in roles):
-        rows.append(_principal_row(session, scope, "Admin", creator, "", cache))
+        rows.append(list(_principal_row(session, scope, "Admin", creator, "", cache)))
     return rows
 
 
@@ -197,9 +203,10 @@ def change_roles(session: Session, node: RoleChange) -> Result | None:
 
     if node.action == "add":
         new = list(mine)
-        by_key: dict[Any, RoleAssignment] = {}
-        for a in new:
-            by_key.setdefault(key(a.fqn), a)  # the first assignment of each principal
+        # The first assignment of each principal: built from the last to the first, so
+        # that the first one of a key is the one left.
+        by_key: dict[Any, RoleAssignment] = dict(zip(auth.keys_of(cluster, [a.fqn for a in reversed(new)]),
+                                                     reversed(new)))
         for p in wanted:
             existing = by_key.get(p.key)
             if existing is None:

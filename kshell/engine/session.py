@@ -346,16 +346,22 @@ class Session:
 
     # ----------------------------------------------------------- running
     def execute(self, text: str) -> list[Result]:
-        from kshell.syntax import parse
+        # (`import a.b as m`, not `from a import b`: a from-import of a package runs
+        # importlib's Python-level _handle_fromlist on every request)
+        import kshell.syntax as syntax
 
-        return self.run(parse(text))
+        return self.run(syntax.parse(text))
 
     def run(self, node: Any) -> list[Result]:
         fn = self._handler_for(node)
-        from kshell.engine import permissions
+        import kshell.engine.permissions as permissions
 
         load_hook_owners("request")
-        finishers = [f for f in (hook(self, node) for hook in list(REQUEST_HOOKS)) if f is not None]
+        finishers = []
+        for hook in list(REQUEST_HOOKS):
+            finish = hook(self, node)
+            if finish is not None:
+                finishers.append(finish)
         try:
             permissions.check(self, node)
             out = fn(self, node)

@@ -10,14 +10,16 @@ raises KustoSyntaxError for anything malformed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import line_col
 
-CommandRule = Callable[[Cursor], Command | None]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from collections.abc import Callable
+
+    CommandRule = Callable[[Cursor], Command | None]
 
 _RULES: list[CommandRule] = []
 
@@ -280,6 +282,23 @@ def families_for(cursor: Cursor) -> tuple[str, ...] | None:
     return COMMAND_INDEX.get(two) or COMMAND_INDEX.get(one)
 
 
+# families -> (len(_RULES) when taken, their rules in _RULES order): every command
+# of a script asks again; rules are only ever added (and then re-sorted).
+_RULES_OF: dict[tuple[str, ...], tuple[int, list]] = {}
+
+
+def _rules_of(families: tuple[str, ...]) -> list:
+    """The rules of `families` (loaded first), in the order they are tried."""
+    hit = _RULES_OF.get(families)
+    if hit is not None and hit[0] == len(_RULES):
+        return hit[1]
+    _load_some(families)
+    wanted = {f"kshell.syntax.{f}" for f in families}
+    rules = [r for r in _RULES if r.__module__ in wanted]
+    _RULES_OF[families] = (len(_RULES), rules)
+    return rules
+
+
 def parse_command(text: str, cursor: Cursor) -> Command:
     """Parse a management command; `cursor` is at the leading '.'."""
     start_tok = cursor.expect_op(".", "to start a management command")
@@ -290,9 +309,7 @@ def parse_command(text: str, cursor: Cursor) -> Command:
     if not _loaded:
         families = families_for(cursor)
         if families is not None:
-            _load_some(families)
-            wanted = {f"kshell.syntax.{f}" for f in families}
-            rules = [r for r in _RULES if r.__module__ in wanted]
+            rules = _rules_of(families)
             hint = cursor.hint
             try:
                 node, rule = _dispatch(text, cursor, start, start_tok, verb_tok, rules)
