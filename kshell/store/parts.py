@@ -129,6 +129,7 @@ def _seal(v: Any, snap: Any, swap: bool = True) -> Any:
 
 
 _INFO = Encoder()  # for the record class information every Encoder shares (codec._CLASS_INFOS)
+_PLAIN_INFO: dict[type, tuple] = {}
 
 
 def _plain_text(v: Any, snap: tuple) -> str | None:
@@ -139,7 +140,10 @@ def _plain_text(v: Any, snap: tuple) -> str | None:
         return _dumps(v) if _plain_keys(v) else None
     if t in _IMMUTABLE or not hasattr(t, "__dataclass_fields__"):
         return None
-    tag, names, _ = _INFO._class_info(t)  # (refuses a class the file may not hold, as encoding does)
+    info = _PLAIN_INFO.get(t)
+    if info is None:
+        info = _PLAIN_INFO[t] = _INFO._class_info(t)  # (refuses a class the file may not hold, as encoding does)
+    tag, names, _ = info
     if len(names) != len(snap):
         return None
     return _dumps({"$dc": tag, "f": dict(zip(names, snap))})
@@ -520,6 +524,11 @@ class ClusterParts:
         if not self._watching:
             return
         owner, reg = self._cur_owner, self._owner
+        if type(ids) is tuple and len(ids) == 1:  # (a field's container, examined again: usually known)
+            o = reg.get(ids[0])
+            if o is None or o == owner:
+                reg[ids[0]] = owner
+                return
         ids = list(ids)
         others = set(map(reg.get, ids))
         others.discard(None)
