@@ -22,11 +22,17 @@ element keeps its stored text.  Tables appear as `{"$ext": tid}` (their
 documents and rows live in their own SQLite tables).
 
 Which parts to look at after a request: the split records are tracked like
-tables (kshell.store.tracking: an attribute read or set is noted), so only the
-fields a request touched are examined.  A touched dict or list is compared
-entry by entry with what was written: an entry that is the same object as
-before and whose fields (all plain values) are unchanged keeps its text
-without being encoded again; anything else is encoded and compared as text.
+tables (kshell.store.tracking: an attribute set is noted, and a read of a field
+that is not sealed), so only the fields a request touched are examined.  A
+field is sealed when its value notes its own changes all the way down
+(TrackedDict, TrackedList, records noting assignments, immutable values): its
+containers and elements are registered under it (`_owner`), a note on one of
+them examines it, and reading it costs nothing (the permission checks read the
+identities, databases and clock on every request).  A touched dict or list is
+compared entry by entry with what was written: an entry that is the same object
+as before and either notes its own changes (and noted none) or has the same
+plain fields keeps its text without being encoded again; anything else is
+encoded and compared as text.
 """
 
 from __future__ import annotations
