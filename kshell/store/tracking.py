@@ -135,7 +135,7 @@ def seal(record: Any, open_names: frozenset) -> None:
     """Note reads of `record` (a tracked Cluster or Database) only for `open_names`."""
     cls = type(record)
     base = cls.__mro__[1] if cls.__dict__.get("__kshell_tracked__") else cls
-    variant = sealed_variant(base, open_names)
+    variant = sealed_variant(base, open_names) or TRACKED.get(base)  # (else: every read noted)
     if variant is not None and variant is not cls:
         record.__class__ = variant
 
