@@ -3,6 +3,7 @@ families on first use (static indexes) never changes an answer."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -468,3 +469,129 @@ def test_common_command_lines_skip_argparse():
 
     assert cli._fast_args(["state.kshell", "-f", "s.kql", "--format", "csv"]) is not None
     assert cli._fast_args(["--version"]) is None
+
+
+# ------------------------------------------------------------ the engine's imports
+
+# Modules the engine must not import for `.show databases` (issue 18): the records are
+# kshell.syntax.records Records, decimal/json load on first use.  `uuid` is the value type
+# of guid columns (the DatabaseId column holds one), imported without `platform`
+# (kshell.engine.guids); ids that are only text are derived without it.
+ENGINE_AVOIDS = ("dataclasses", "typing", "platform", "json", "decimal", "threading", "array", "hashlib",
+                 "inspect")
+# helpers that import on someone else's behalf: the import is charged to their caller
+_PROXIES = ("kshell.engine.lazy_modules", "kshell.lazy_re", "kshell.engine.guids")
+_ENGINE_MODULES = ("kshell.engine", "kshell.columns", "kshell.gc_pause", "kshell.syntax.records", "kshell.lazy_re",
+                   "kshell.ticks")
+_WATCH_IMPORTS = f"""\
+import sys
+WATCH, PROXIES, seen = {ENGINE_AVOIDS!r}, {_PROXIES!r}, {{}}
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in WATCH and name not in seen:
+            f = sys._getframe(1)
+            while f is not None and (not f.f_globals.get("__name__", "").startswith("kshell")
+                                     or f.f_globals["__name__"] in PROXIES):
+                f = f.f_back
+            seen[name] = f.f_globals["__name__"] if f is not None else None
+        return None
+sys.meta_path.insert(0, Watch())
+"""
+
+
+def test_show_databases_imports_no_heavy_module_from_the_engine():
+    """Who imports dataclasses, typing, platform ... in a `.show databases` script: never an
+    engine module (the front's own imports are its business, tested with it)."""
+    code = (_WATCH_IMPORTS + f"ENGINE = {_ENGINE_MODULES!r}\nheld = {{}}\nfrom kshell.cli import main\n"
+            "rc = main(['--now', '2026-01-01', '-e', '.show databases', '--format', 'csv'])\n"
+            # modules the front imported first are not seen above: also look at what the
+            # engine's modules hold (a module, a function or class of one, a dataclass)
+            "for mod in [m for n, m in sorted(sys.modules.items()) if n.startswith(ENGINE)]:\n"
+            "    for value in vars(mod).values():\n"
+            "        source = getattr(value, '__name__' if type(value) is type(sys) else '__module__', None)\n"
+            "        if source in WATCH:\n"
+            "            held.setdefault(source, mod.__name__)\n"
+            "        elif isinstance(value, type) and source == mod.__name__ and '__dataclass_params__' in vars(value):\n"
+            "            held.setdefault('dataclasses', mod.__name__)\n"
+            "print('IMPORTERS', repr((seen, held)), file=sys.stderr)\n"
+            "sys.exit(rc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=str(PROJECT_ROOT), env=_env(),
+                          timeout=120)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0 and "NetDefaultDB" in proc.stdout.decode(), err
+    importers, held = ast.literal_eval(err.rpartition("IMPORTERS ")[2].strip())
+    engine = {m: who for m, who in importers.items() if who is None or who.startswith(_ENGINE_MODULES)}
+    assert engine == {}, engine  # imported first by the engine
+    assert held == {}, held  # imported first by the front, and then used by the engine too
+
+
+def test_the_import_watch_names_the_engine_module_that_imports():
+    """The watch above charges an import made through a lazy stand-in to the module using it."""
+    code = (_WATCH_IMPORTS + "import kshell.engine.values as v\n"
+            "v.to_decimal('1.5'); v.to_dynamic('[1]')\n"
+            "print('IMPORTERS', repr(seen), file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=str(PROJECT_ROOT), env=_env(),
+                          timeout=120)
+    importers = ast.literal_eval(proc.stderr.decode().rpartition("IMPORTERS ")[2].strip())
+    assert importers.get("decimal") == "kshell.engine.values" and importers.get("json") == "kshell.engine.values"
+
+
+def test_uuid_is_imported_without_platform_and_platform_stays_real():
+    code = ("import sys, os\n"
+            "from kshell.engine.guids import uuid_module\n"
+            "u = uuid_module()\n"
+            "print('platform' in sys.modules, file=sys.stderr)\n"
+            "import platform, uuid\n"
+            "assert u is uuid and hasattr(platform, 'machine') and u._LINUX == (platform.system() == 'Linux')\n"
+            "assert str(u.uuid5(u.NAMESPACE_DNS, 'x')) == '05b16a01-46c6-56dd-bd6e-c6dfb4a1427a' and u.uuid4().version == 4\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
+                          env=_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    expected = "True" if sys.platform in ("win32", "darwin") else "False"
+    assert proc.stderr.strip() == expected
+
+
+def test_start_up_raises_the_collector_threshold_until_the_first_request_ran():
+    code = ("import gc, sys\n"
+            "before = gc.get_threshold()\n"
+            "import kshell\n"
+            "starting = gc.get_threshold()\n"
+            "from kshell.engine.session import Session\n"
+            "s = Session()\n"
+            "s.execute('.show databases')\n"
+            "after, frozen = gc.get_threshold(), gc.get_freeze_count()\n"
+            "s.execute('print 1')\n"
+            "print(repr((before, starting, after, frozen, gc.get_threshold())), file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
+                          env=_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    before, starting, after, frozen, later = ast.literal_eval(proc.stderr.strip().splitlines()[-1])
+    assert starting == (100_000, *before[1:])  # while starting: young collections 100x rarer
+    assert after == later == before and frozen > 1000  # then as before, with start-up's objects frozen
+
+
+def test_gc_paused_pauses_and_resumes_as_it_found_the_collector():
+    import gc
+
+    from kshell.gc_pause import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested: the outer pause resumes
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with gc_paused(False):
+        assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with gc_paused():
+            raise ValueError("x")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # it was off: it stays off
+    finally:
+        gc.enable()

@@ -9,8 +9,6 @@ kshell.engine.permissions, not here.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.engine import auth
 from kshell.engine.auth import RoleAssignment, parse_fqn
 from kshell.engine.cluster import derived_id
@@ -23,6 +21,10 @@ from kshell.syntax.cmd_security import (
     ShowPrincipalRoles,
     ShowPrincipals,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PRINCIPALS_COLUMNS = [
     ("Role", "string"),

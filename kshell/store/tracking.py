@@ -25,6 +25,9 @@ from __future__ import annotations
 from typing import Any
 
 from kshell.engine.cluster import Cluster, Database, Table
+from kshell.syntax.records import Record
+
+_record_eq = Record.__eq__
 
 # (id of a tracked table, attribute name) read or set since its store last wrote it.
 touched: set[tuple[int, str]] = set()
@@ -271,12 +274,16 @@ def _write_tracked_subclass(base: type) -> type | None:
                           "__delattr__": __delattr__, "__module__": base.__module__,
                           "__qualname__": base.__qualname__}
     params = getattr(base, "__dataclass_params__", None)
+    get = None
     if params is not None and params.eq and "__eq__" in base.__dict__:
         # The generated __eq__ requires the very same class: compare as `base` does.
         import operator
 
         names = tuple(f.name for f in dataclasses.fields(base) if f.compare)
         get = operator.attrgetter(*names) if len(names) > 1 else (lambda x: (getattr(x, names[0]),) if names else ())
+    elif params is None and getattr(base, "__eq__", None) is _record_eq:
+        get = base.__record_get__  # a Record (kshell.syntax.records): the same rule, its compared fields
+    if get is not None:
 
         def __eq__(self, other: Any) -> Any:
             if isinstance(other, base) and (type(other) is base or type(other).__mro__[1] is base):
