@@ -169,3 +169,26 @@ def test_a_copy_of_a_stored_container_is_a_plain_one(tmp_path):
     for clone in (copy.copy(principals), copy.deepcopy(principals)):
         assert type(clone) is list and clone == principals
     close_session(state.session)
+
+
+def test_the_journal_of_a_state_file_session_is_the_in_memory_one(tmp_path):
+    # The journal freezes entity states with marshal, which refuses the store's noting
+    # containers (kshell.engine.operations._builtin makes them plain again).
+    from kshell.engine.session import Session
+
+    requests = [f"#identity create mi1 objectid={guid(1)}", "#identity assign mi1",
+                ".create database D1 volatile", "#db D1", ".create table T (a:long)"]
+    for usage in ("AutomatedFlows", "NativeIngestion", "AutomatedFlows"):
+        requests.append(f".alter-merge database D1 policy managed_identity "
+                        f"```[{{\"ObjectId\": \"{guid(1)}\", \"AllowedUsages\": \"{usage}\"}}]```")
+        requests.append(".add database D1 viewers ('aaduser=a@contoso.com')")
+    journal = ".show journal | project Event, EntityName, OriginalEntityState, UpdatedEntityState"
+    results = []
+    for session in (Session(now=NOW), open_session(str(tmp_path / "j.kshell"), now=NOW)):
+        state = ShellState(session=session)
+        for text in requests:
+            execute_request(state, text)
+        results.append([r.rows for r in execute_request(state, journal)])
+        if hasattr(session, "store"):
+            close_session(session)
+    assert results[0] == results[1] and len(results[0][0]) == 3  # a table, two policy changes

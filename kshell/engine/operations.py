@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 from collections import OrderedDict, deque
+from itertools import repeat
 
 from kshell.engine.cluster import name_uuid
 from kshell.engine.guids import uuid_module
@@ -296,10 +297,34 @@ def _state(db: Any, name: str) -> bytes | str:
     bytes (later formats mark interned strings and shared objects)."""
     if not name:
         return _NO_ENTITY  # (most requests: a role change, a cluster policy ...)
+    inputs = _script_inputs(db, name)
     try:
-        return marshal.dumps(_script_inputs(db, name), 0)
+        return marshal.dumps(inputs, 0)
+    except ValueError:
+        pass
+    try:
+        # A state file keeps dicts and lists as subclasses noting their changes
+        # (kshell.store.tracking), which marshal refuses: as plain ones, they are the same data.
+        return marshal.dumps(_builtin(inputs), 0)
     except ValueError:
         return entity_script(db, name)
+
+
+def _builtin(inputs: tuple) -> tuple:
+    """The inputs with their dicts (policies) and the lists and dicts in them as plain
+    ones; anything deeper stays as it is (marshal refuses it if it is not plain)."""
+    out = []
+    for x in inputs:
+        if isinstance(x, dict):
+            x = {k: _plain_value(y) for k, y in x.items()}
+        out.append(x)
+    return tuple(out)
+
+
+def _plain_value(y: Any) -> Any:
+    if isinstance(y, list):
+        return list(map(dict, y)) if all(map(isinstance, y, repeat(dict))) else list(y)
+    return dict(y) if isinstance(y, dict) else y
 
 
 _NO_ENTITY = marshal.dumps(None, 0)  # the state of no entity (_script_inputs: None)

@@ -22,11 +22,17 @@ element keeps its stored text.  Tables appear as `{"$ext": tid}` (their
 documents and rows live in their own SQLite tables).
 
 Which parts to look at after a request: the split records are tracked like
-tables (kshell.store.tracking: an attribute read or set is noted), so only the
-fields a request touched are examined.  A touched dict or list is compared
-entry by entry with what was written: an entry that is the same object as
-before and whose fields (all plain values) are unchanged keeps its text
-without being encoded again; anything else is encoded and compared as text.
+tables (kshell.store.tracking: an attribute set is noted, and a read of a field
+that is not sealed), so only the fields a request touched are examined.  A
+field is sealed when its value notes its own changes all the way down
+(TrackedDict, TrackedList, records noting assignments, immutable values): its
+containers and elements are registered under it (`_owner`), a note on one of
+them examines it, and reading it costs nothing (the permission checks read the
+identities, databases and clock on every request).  A touched dict or list is
+compared entry by entry with what was written: an entry that is the same object
+as before and either notes its own changes (and noted none) or has the same
+plain fields keeps its text without being encoded again; anything else is
+encoded and compared as text.
 """
 
 from __future__ import annotations
@@ -60,8 +66,16 @@ _is = operator.is_
 Path = tuple
 
 
+_PART_KEYS: dict[Path, str] = {}
+
+
 def part_key(path: Path) -> str:
-    return _dumps(list(path))
+    key = _PART_KEYS.get(path)
+    if key is None:
+        key = _dumps(list(path))
+        if len(_PART_KEYS) < 100_000:  # (the parts of the clusters written in this process)
+            _PART_KEYS[path] = key
+    return key
 
 
 def _is_split(v: Any) -> bool:
@@ -118,6 +132,27 @@ def _seal(v: Any, snap: Any, swap: bool = True) -> Any:
     if t is dict:
         return TrackedDict(v) if swap else None
     return v if track_record(v) else None
+
+
+_INFO = Encoder()  # for the record class information every Encoder shares (codec._CLASS_INFOS)
+_PLAIN_INFO: dict[type, tuple] = {}
+
+
+def _plain_text(v: Any, snap: tuple) -> str | None:
+    """The stored text of `v`, a dict or record of plain values (`snap`: its _snapshot),
+    written out directly as the Encoder would; None for anything else."""
+    t = type(v)
+    if t is dict or t is TrackedDict:
+        return _dumps(v) if _plain_keys(v) else None
+    if t in _IMMUTABLE or not hasattr(t, "__dataclass_fields__"):
+        return None
+    info = _PLAIN_INFO.get(t)
+    if info is None:
+        info = _PLAIN_INFO[t] = _INFO._class_info(t)  # (refuses a class the file may not hold, as encoding does)
+    tag, names, _ = info
+    if len(names) != len(snap):
+        return None
+    return _dumps({"$dc": tag, "f": dict(zip(names, snap))})
 
 
 def _plain_keys(d: dict) -> bool:
@@ -495,6 +530,11 @@ class ClusterParts:
         if not self._watching:
             return
         owner, reg = self._cur_owner, self._owner
+        if type(ids) is tuple and len(ids) == 1:  # (a field's container, examined again: usually known)
+            o = reg.get(ids[0])
+            if o is None or o == owner:
+                reg[ids[0]] = owner
+                return
         ids = list(ids)
         others = set(map(reg.get, ids))
         others.discard(None)
@@ -684,7 +724,11 @@ class ClusterParts:
         if self._has_children(sp):
             self._drop_children(sp)
         self._fast[sp] = (v, snap)
-        self._put(sp, *self._encode(v, sp))
+        text = _plain_text(v, snap) if snap is not None else None
+        if text is not None:
+            self._put(sp, text)
+        else:
+            self._put(sp, *self._encode(v, sp))
         return snap
 
     def _drop_children(self, p: Path) -> None:
@@ -760,8 +804,9 @@ class ClusterParts:
                     texts[i], snaps[i] = old_texts[j], s
                     continue
             snap = _snapshot(v)
-            if snap is not None and (type(v) is dict or type(v) is TrackedDict) and _plain_keys(v):
-                texts[i] = _dumps(v)  # what the Encoder gives a dict of plain values, directly
+            text = _plain_text(v, snap) if snap is not None else None
+            if text is not None:
+                texts[i] = text
             else:
                 texts[i], tids[i] = self._encode(v, p)
             sealed = _seal(v, snap, self._watching)

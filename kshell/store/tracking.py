@@ -13,6 +13,11 @@ A field touched only by reading (e.g. an update-policy scan reading every
 table's `policies`) is re-encoded and found unchanged: cheap for small
 fields.  Tables of other classes (a subclass defined by some family) are
 always re-encoded whole.
+
+The cluster and its databases are tracked the same way, except that reads of
+their *sealed* fields are not noted (`sealed_variant`): kshell.store.parts
+decides which fields hold only values that note their own changes
+(TrackedDict, TrackedList, records noting assignments, immutable values).
 """
 
 from __future__ import annotations
@@ -133,7 +138,7 @@ def seal(record: Any, open_names: frozenset) -> None:
     """Note reads of `record` (a tracked Cluster or Database) only for `open_names`."""
     cls = type(record)
     base = cls.__mro__[1] if cls.__dict__.get("__kshell_tracked__") else cls
-    variant = sealed_variant(base, open_names)
+    variant = sealed_variant(base, open_names) or TRACKED.get(base)  # (else: every read noted)
     if variant is not None and variant is not cls:
         record.__class__ = variant
 
