@@ -374,8 +374,11 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
             blocks.append(rendering.render(result, state.format, types=state.types))
             if result.visualization is not None:
                 blocks.append(_chart_block(state, result, out, err))
-        sep = "\n" if data_format else "\n\n"
-        text = sep.join(b.rstrip("\n") for b in blocks if b)
+        if len(blocks) == 1:  # (most requests: one result)
+            text = blocks[0].rstrip("\n")
+        else:
+            sep = "\n" if data_format else "\n\n"
+            text = sep.join(b.rstrip("\n") for b in blocks if b)
         if text:
             out.write(text + "\n")
         if not request.is_directive:
