@@ -21,14 +21,17 @@ them), module-level regular expressions not used at start-up (`kshell.lazy_re`),
 and the csv module.  The benchmark now runs kshell with bytecode cached, as an
 installed kshell runs (before, the inherited PYTHONDONTWRITEBYTECODE made every
 start-up compile kshell's sources).  What remains (profile below) is mostly the
-cost of importing Python modules at all: `dataclasses` (which imports inspect,
-ast, dis and tokenize) for the engine's stored records (the state file's codec
-and change tracking read their dataclass fields), `uuid` (which imports
-`platform`), `typing`, `json`, `decimal`, the tokenizer's regular expression,
-and some 35 kshell modules a request passes through (session, permissions, auth,
-tables, render ...).  A bare interpreter starts in 12-15 ms, so 3x leaves kshell
-25-30 ms; reaching it needs the stored records off `dataclasses` (a change to the
-state-file codec and tracking) and fewer, smaller modules on the request path.
+cost of importing Python modules at all.  The engine's part of that was cut in
+the third round: its stored records are Records too (the state file reads them
+through the same dataclass fields), ids that are only text are derived without
+`uuid` (a GUID value imports `uuid` without `platform`), `decimal`, `json`,
+`threading`, `typing` and `array` are not imported by the engine for
+`.show databases`, and the table family and the ingestion converters no longer
+load for it (the engine's imports for that script went from ~14 ms to ~4.5 ms
+with the front's modules already loaded), and the cyclic collector, which walked
+start-up's long-lived objects some 25 times (~4 ms), runs 100x less often until
+the first request ran (`kshell.gc_pause`).  A bare interpreter starts in 12-15 ms,
+so 3x leaves kshell 25-30 ms.
 """,
     "2": """
 The interactive shell draws its prompt after importing prompt_toolkit and

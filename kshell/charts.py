@@ -12,10 +12,13 @@ path)` writes the last result's chart for `#chart FILE`.
 
 from __future__ import annotations
 
-from typing import Any
 
 from kshell.charts_data import DRAWN, ChartData, ChartError, chart_data, span_labels, time_labels
 from kshell.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
 
 # Without colours, series are told apart by their marker characters.
 PLAIN_MARKERS = ("*", "o", "+", "x", "#", "@", "%", "=")

@@ -19,11 +19,13 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, BinaryIO
 
+# Annotations only: `typing` and `collections.abc` are not loaded at start-up (issue 18).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterator
+    from typing import BinaryIO
 
 from kshell import __version__
 from kshell.errors import KustoError, UsageError

@@ -15,7 +15,11 @@ int64 range): the representation is an optimisation, never a semantic.
 from __future__ import annotations
 
 from array import array
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # Kusto type -> array typecode, and the one Python type its values must have.
 _TYPECODES: dict[str, tuple[str, type]] = {"long": ("q", int), "int": ("q", int), "real": ("d", float)}

@@ -8,46 +8,59 @@ and returns a Result, a str (a notice), or None.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
 from kshell.errors import KustoError
 
-DirectiveFn = Callable[["ShellState", str], Any]
+# Annotations only: script start-up loads neither `typing` nor `dataclasses` (issue 18).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    DirectiveFn = Callable[["ShellState", str], Any]
 
 
 class DirectiveError(KustoError):
     kind = "DirectiveError"
 
 
-@dataclass(slots=True)
 class Directive:
-    name: str
-    usage: str
-    help: str
-    fn: DirectiveFn
-    aliases: tuple[str, ...] = ()
-    scope: str = "client"  # which targets serve it (kshell.target: client, simulator, remote)
+    """One registered directive (`@directive`)."""
+
+    __slots__ = ("name", "usage", "help", "fn", "aliases", "scope")
+
+    def __init__(self, name: str, usage: str, help: str, fn: DirectiveFn, aliases: tuple[str, ...] = (),
+                 scope: str = "client"):
+        self.name, self.usage, self.help, self.fn = name, usage, help, fn
+        self.aliases = aliases
+        self.scope = scope  # which targets serve it (kshell.target: client, simulator, remote)
+
+    def __repr__(self) -> str:
+        return f"Directive(name={self.name!r}, usage={self.usage!r}, scope={self.scope!r})"
 
 
-@dataclass
 class ShellState:
     """What directives may read and change: the session and the output settings."""
 
-    session: Any
-    format: str = "table"
-    timing: bool = False
-    types: bool = False
-    pager: bool = True
-    echo: bool = False
-    quit: bool = False
-    interactive: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
-    # The cluster `#connect` (or the command line) chose; None: the local `session`.
-    connection: Any = None
-    _local: Any = field(default=None, repr=False)
+    def __init__(self, session: Any, format: str = "table", timing: bool = False, types: bool = False,
+                 pager: bool = True, echo: bool = False, quit: bool = False, interactive: bool = False,
+                 extras: dict[str, Any] | None = None, connection: Any = None, _local: Any = None):
+        self.session = session
+        self.format = format
+        self.timing = timing
+        self.types = types
+        self.pager = pager
+        self.echo = echo
+        self.quit = quit
+        self.interactive = interactive
+        self.extras = {} if extras is None else extras
+        # The cluster `#connect` (or the command line) chose; None: the local `session`.
+        self.connection = connection
+        self._local = _local
+
+    def __repr__(self) -> str:
+        return (f"ShellState(session={self.session!r}, format={self.format!r}, timing={self.timing!r}, "
+                f"types={self.types!r}, pager={self.pager!r}, echo={self.echo!r}, quit={self.quit!r}, "
+                f"interactive={self.interactive!r}, extras={self.extras!r}, connection={self.connection!r})")
 
     @property
     def target(self) -> Any:
@@ -146,6 +159,8 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
+    import importlib
+
     for mod in DIRECTIVE_MODULES:
         try:
             importlib.import_module(mod)
@@ -188,6 +203,8 @@ def run_directive(state: ShellState, line: str) -> Any:
     if d is None and not _loaded:
         mod = DIRECTIVE_INDEX.get(word.lower())
         if mod is not None:
+            import importlib
+
             importlib.import_module(mod)
             d = _REGISTRY.get(word.lower())
         if d is None:

@@ -10,10 +10,13 @@ whether a name is something kshell knows.
 
 from __future__ import annotations
 
-from typing import Any
 
 from kshell.errors import KustoError
 from kshell.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
 
 KIND_WORDS = {"function": "scalar function", "aggregate": "aggregation function", "window": "window function",
               "operator": "tabular operator", "plugin": "plugin (evaluate)", "command": "management command"}

@@ -9,7 +9,9 @@ in the module's globals under NAME, so later uses in that module cost nothing ex
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _Lazy:

@@ -14,10 +14,13 @@ file name, else from its extension.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from kshell.errors import KustoError
 from kshell.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
 
 OUT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown", "parquet")
 _EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "jsonl": "jsonl", "ndjson": "jsonl",

@@ -8,8 +8,11 @@ value, plain notation for decimal exponents -5..14 and `E+XX`/`E-XX` outside the
 
 from __future__ import annotations
 
-import decimal
 import math
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import decimal
 
 
 def format_real(value: float) -> str:
@@ -19,10 +22,18 @@ def format_real(value: float) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
-    sign, digits, exponent = decimal.Decimal(repr(value)).as_tuple()
-    digits_text = "".join(map(str, digits)).rstrip("0") or "0"
-    sci = len(digits) + exponent - 1  # decimal exponent of the first significant digit
-    prefix = "-" if sign else ""
+    # repr is the shortest text that reads back to the same double ("1.5e-05",
+    # "123.0", "1e+20"): its digits and exponent, read here without the decimal
+    # module (not imported at start-up, issue 18).
+    text = repr(value)
+    prefix = "-" if text[0] == "-" else ""
+    mantissa, _, exp = text.lstrip("-").partition("e")
+    int_part, _, frac_part = mantissa.partition(".")
+    all_digits = int_part + frac_part
+    significant = all_digits.lstrip("0")
+    # decimal exponent of the first significant digit
+    sci = len(int_part) + (int(exp) if exp else 0) - 1 - (len(all_digits) - len(significant))
+    digits_text = significant.rstrip("0") or "0"
     if sci < -4 or sci >= 15:
         mantissa = digits_text[0] + ("." + digits_text[1:] if len(digits_text) > 1 else "")
         return f"{prefix}{mantissa}E{'+' if sci >= 0 else '-'}{abs(sci):02d}"

@@ -9,18 +9,21 @@ tsv or json should not pay for it.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import io
-import json
 import math
 import re
-import uuid
-from typing import Any
+import sys
 
 from kshell import ticks
 from kshell.formats import FORMATS  # noqa: F401  (re-exported: render.FORMATS)
 from kshell.realtext import format_decimal, format_real  # noqa: F401  (one text per number type)
-from kshell.result import Result
+from kshell.lazy_re import lazy
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
+
+    from kshell.result import Result
 
 NUMERIC_TYPES = frozenset({"int", "long", "real", "decimal"})
 
@@ -55,6 +58,14 @@ def format_timespan(value: dt.timedelta) -> str:
     return text
 
 
+def _is_uuid_or_decimal(value: Any) -> bool:
+    # Neither module is imported here (json, decimal and uuid cost milliseconds of
+    # start-up, issue 18): a value can be a UUID or a Decimal only once its module is loaded.
+    uuid, decimal = sys.modules.get("uuid"), sys.modules.get("decimal")
+    return (uuid is not None and isinstance(value, uuid.UUID)) or (
+        decimal is not None and isinstance(value, decimal.Decimal))
+
+
 def _unwrap_dynamic(value: Any) -> Any:
     # kshell.query may wrap dynamic values; a wrapper exposes the JSON value as `.value`.
     if type(value).__name__ == "Dynamic" and hasattr(value, "value"):
@@ -64,7 +75,7 @@ def _unwrap_dynamic(value: Any) -> Any:
 
 def _json_default(value: Any) -> Any:
     value = _unwrap_dynamic(value)
-    if isinstance(value, (dt.datetime, dt.timedelta, uuid.UUID, decimal.Decimal)):
+    if isinstance(value, (dt.datetime, dt.timedelta)) or _is_uuid_or_decimal(value):
         return format_value(value)
     if isinstance(value, (set, tuple, frozenset)):
         return list(value)
@@ -79,6 +90,8 @@ def format_dynamic(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (dict, list, tuple)):
+        import json
+
         return json.dumps(_json_safe(value), separators=(",", ":"), ensure_ascii=False, default=_json_default)
     return format_value(value)
 
@@ -99,9 +112,11 @@ def format_value(value: Any, type_name: str | None = None) -> str:
         return format_datetime(value)
     if isinstance(value, dt.timedelta):
         return format_timespan(value)
-    if isinstance(value, uuid.UUID):
+    uuid = sys.modules.get("uuid")  # (see _is_uuid_or_decimal)
+    if uuid is not None and isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, decimal.Decimal):
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
         return format_decimal(value)
     return format_dynamic(value)
 
@@ -119,7 +134,7 @@ def _json_safe(value: Any) -> Any:
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
-    if isinstance(value, (dt.datetime, dt.timedelta, uuid.UUID, decimal.Decimal)):
+    if isinstance(value, (dt.datetime, dt.timedelta)) or _is_uuid_or_decimal(value):
         return format_value(value)
     return str(value)
 
@@ -129,6 +144,8 @@ def render_json(result: Result) -> str:
         "columns": [{"name": c.name, "type": c.type} for c in result.columns],
         "rows": [[_json_safe(v) for v in row] for row in result.rows],
     }
+    import json
+
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -249,7 +266,7 @@ def _doubled(cell: str) -> str:
 # would move the cursor, break the column alignment or drive the terminal (ESC
 # sequences in data), so table, markdown and vertical show them escaped (\t, \r,
 # \u001b); csv, tsv and json keep the data as it is.
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL = lazy(globals(), "_CONTROL", "[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _CONTROL_NAMES = {"\t": "\\t", "\r": "\\r"}
 
 

@@ -10,29 +10,73 @@ for null.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+# Annotations only: plain slotted classes instead of dataclasses, and no `typing`
+# at run time, keep this module cheap to import (script start-up, issue 18).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
 class ResultColumn:
-    name: str
-    type: str  # Kusto type name: bool, int, long, real, decimal, string, datetime, timespan, guid, dynamic
+    """One column: its name and Kusto type name (bool, int, long, real, decimal, string,
+    datetime, timespan, guid, dynamic).  Immutable and hashable (a frozen record)."""
+
+    __slots__ = ("name", "type")
+
+    def __init__(self, name: str, type: str):
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "type", type)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field '{attr}'")
+
+    def __delattr__(self, attr: str) -> None:
+        raise AttributeError(f"cannot delete field '{attr}'")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.name == other.name and self.type == other.type
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.type))
+
+    def __repr__(self) -> str:
+        return f"ResultColumn(name={self.name!r}, type={self.type!r})"
+
+    def __reduce__(self):
+        return self.__class__, (self.name, self.type)
 
 
-@dataclass(slots=True)
 class Result:
-    columns: list[ResultColumn]
-    rows: list[list[Any]] = field(default_factory=list)
-    # Optional table name for multi-result requests (e.g. "PrimaryResult").
-    name: str = "PrimaryResult"
-    # `| render ...` at the end of a query: {"chart": "timechart", "title": ..., ...}.
-    visualization: dict[str, Any] | None = None
-    # Notices the service attaches to a result (e.g. result truncation), printed on stderr.
-    warnings: list[str] = field(default_factory=list)
+    __slots__ = ("columns", "rows", "name", "visualization", "warnings")
+
+    def __init__(self, columns: list[ResultColumn], rows: list[list[Any]] | None = None,
+                 name: str = "PrimaryResult", visualization: dict[str, Any] | None = None,
+                 warnings: list[str] | None = None):
+        self.columns = columns
+        self.rows = [] if rows is None else rows
+        # Optional table name for multi-result requests (e.g. "PrimaryResult").
+        self.name = name
+        # `| render ...` at the end of a query: {"chart": "timechart", "title": ..., ...}.
+        self.visualization = visualization
+        # Notices the service attaches to a result (e.g. result truncation), printed on stderr.
+        self.warnings = [] if warnings is None else warnings
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.columns, self.rows, self.name, self.visualization, self.warnings) == (
+            other.columns, other.rows, other.name, other.visualization, other.warnings)
+
+    __hash__ = None  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return (f"Result(columns={self.columns!r}, rows={self.rows!r}, name={self.name!r}, "
+                f"visualization={self.visualization!r}, warnings={self.warnings!r})")
 
     @classmethod
-    def of(cls, columns: list[tuple[str, str]], rows: list[list[Any]] | None = None) -> "Result":
+    def of(cls, columns: list[tuple[str, str]], rows: list[list[Any]] | None = None) -> Result:
         """Build from ``[(name, type), ...]`` pairs."""
         # Handlers pass the same column lists again and again (a script's every
         # `.add` builds one); columns are immutable, so one set is shared.

@@ -27,20 +27,50 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, TextIO
 
 from kshell.errors import KustoError, KustoSyntaxError
+from kshell.lazy_re import lazy
+
+# Annotations only: script start-up loads neither `typing` nor `dataclasses` (issue 18).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any, TextIO
 
 DATA_FORMATS = ("csv", "tsv", "json")
 
 
-@dataclass(frozen=True, slots=True)
 class Request:
-    text: str
-    line: int  # 1-based number of the request's first line in the input
-    column: int = 1  # 1-based column of the text's first character on that line (a directive is stripped)
+    """One request of an input (immutable, compared by value)."""
+
+    __slots__ = ("text", "line", "column")
+
+    def __init__(self, text: str, line: int, column: int = 1):
+        set_ = object.__setattr__
+        set_(self, "text", text)
+        set_(self, "line", line)  # 1-based number of the request's first line in the input
+        # 1-based column of the text's first character on that line (a directive is stripped)
+        set_(self, "column", column)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field '{attr}'")
+
+    def __delattr__(self, attr: str) -> None:
+        raise AttributeError(f"cannot delete field '{attr}'")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, self.line, self.column) == (other.text, other.line, other.column)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.line, self.column))
+
+    def __repr__(self) -> str:
+        return f"Request(text={self.text!r}, line={self.line!r}, column={self.column!r})"
+
+    def __reduce__(self):
+        return self.__class__, (self.text, self.line, self.column)
 
     @property
     def is_directive(self) -> bool:
@@ -50,14 +80,18 @@ class Request:
 # ------------------------------------------------------------------ scanner
 
 # What matters to completeness, in the tokenizer's order of preference.
-_INTERESTING = re.compile(r"//|```|~~~|@'|@\"|'|\"|<\||[(\[{]|[)\]}]")
+_INTERESTING = lazy(globals(), "_INTERESTING", r"//|```|~~~|@'|@\"|'|\"|<\||[(\[{]|[)\]}]")
 # Unrolled loops (runs of plain characters between escapes), possessive: the same text as
 # `(?:plain|escape)*` without one backtracking mark per character (a 20 MB literal took 2 GB).
-_NORMAL_BODY = {"'": re.compile(r"[^'\\\n]*+(?:\\.[^'\\\n]*+)*+", re.DOTALL),
-                '"': re.compile(r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+', re.DOTALL)}
+# (compiled on first use, kshell.lazy_re: each stand-in replaces itself in this dict)
+_NORMAL_BODY: dict = {}
+lazy(_NORMAL_BODY, "'", r"[^'\\\n]*+(?:\\.[^'\\\n]*+)*+", re.DOTALL)
+lazy(_NORMAL_BODY, '"', r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+', re.DOTALL)
 # (each comment ends at its newline: no nested repetition, so no catastrophic backtracking)
-_INGEST_INLINE = re.compile(r"\s*(?://[^\n]*\n\s*)*\.\s*(?:(ingest)\s+(?:async\s+)?inline|execute\s+(?:database|cluster)\s+script)\b",
-                            re.IGNORECASE)
+_INGEST_INLINE = lazy(
+    globals(), "_INGEST_INLINE",
+    r"\s*(?://[^\n]*\n\s*)*\.\s*(?:(ingest)\s+(?:async\s+)?inline|execute\s+(?:database|cluster)\s+script)\b",
+    re.IGNORECASE)
 _OPENERS = "([{"
 
 
@@ -317,7 +351,7 @@ def error_line(request: Request, error: KustoError) -> int:
 # Control characters a message quotes from the input (a name holding ESC, NUL, a
 # carriage return) are shown escaped, so an error cannot drive the terminal or
 # overwrite its own line; line feeds stay (some usage messages list forms per line).
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL = lazy(globals(), "_CONTROL", "[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def _escape_control(match: re.Match) -> str:

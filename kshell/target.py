@@ -17,10 +17,18 @@ asks which kind of target it is talking to.
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol, runtime_checkable
 
 from kshell.lazy_re import lazy
-from kshell.result import Result
+
+# Annotations only: no `typing` at start-up (issue 18).  `Target` is a Protocol for a
+# type checker and a plain class (documentation) at run time: nothing asks isinstance.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    from kshell.result import Result
+else:
+    Protocol = object
 
 # Directive scopes (kshell.directives.Directive.scope):
 CLIENT = "client"        # output settings, #help, #db, #connect: every target
@@ -28,7 +36,6 @@ SIMULATOR = "simulator"  # #identity, #as, #time, #storage, #save ...: the simul
 REMOTE = "remote"        # #qp, #crp, #refresh: a real cluster's request options
 
 
-@runtime_checkable
 class Target(Protocol):
     name: str                           # "local", or the cluster's URL
     title: str                          # for the banner: "simulated Kusto cluster", "connected to URL"

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from kshell.lazy_re import lazy
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 UTC = dt.timezone.utc
 TICKS_PER_SECOND = 10_000_000

@@ -122,6 +122,47 @@ def test_json_guid_decimal_and_special_reals():
     assert obj["rows"] == [["00000000-0000-0000-0000-000000000001", "2.50", "NaN"]]
 
 
+def test_a_real_prints_as_the_decimal_reading_of_its_shortest_digits():
+    """format_real reads repr's digits itself (no decimal import at start-up): the same
+    text as the decimal module's reading of them, over doubles of every magnitude."""
+    import decimal
+    import math
+    import random
+    import struct
+
+    from kshell.realtext import format_real
+
+    def reference(value: float) -> str:
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        if value == 0:
+            return "-0" if math.copysign(1.0, value) < 0 else "0"
+        sign, digits, exponent = decimal.Decimal(repr(value)).as_tuple()
+        digits_text = "".join(map(str, digits)).rstrip("0") or "0"
+        sci = len(digits) + exponent - 1
+        prefix = "-" if sign else ""
+        if sci < -4 or sci >= 15:
+            mantissa = digits_text[0] + ("." + digits_text[1:] if len(digits_text) > 1 else "")
+            return f"{prefix}{mantissa}E{'+' if sci >= 0 else '-'}{abs(sci):02d}"
+        if sci < 0:
+            return f"{prefix}0.{'0' * (-sci - 1)}{digits_text}"
+        int_len = sci + 1
+        if len(digits_text) <= int_len:
+            return prefix + digits_text + "0" * (int_len - len(digits_text))
+        return f"{prefix}{digits_text[:int_len]}.{digits_text[int_len:]}"
+
+    rnd = random.Random(18)
+    values = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, 1.7976931348623157e308, 1e15, 1e14, 1e-5, 1e-4,
+              123.0, 0.1, 999999999999999.9, 1e16, -2.5e-7]
+    values += [struct.unpack("d", struct.pack("Q", rnd.getrandbits(64)))[0] for _ in range(20000)]
+    values += [s * 10.0 ** k for k in range(-323, 308) for s in (1.0, 1.5, -9.99)]
+    for v in values:
+        assert format_real(v) == reference(v), repr(v)
+    assert [format_real(v) for v in (1e20, 1e-5, -0.0, 1.5, 100.0)] == ["1E+20", "1E-05", "-0", "1.5", "100"]
+
+
 def test_markdown_escapes_pipes():
     text = render(SAMPLE, "markdown")
     lines = text.splitlines()

@@ -25,14 +25,15 @@ role whose prerequisite is missing is held but not effective (spec 8.2 #19).
 
 from __future__ import annotations
 
-import re
-import uuid
-from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator
-
-from kshell.engine.cluster import Cluster, derived_id
+from kshell.engine.cluster import Cluster, derived_id_text
 from kshell.errors import BadRequest
 from kshell.lazy_re import lazy
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 try:  # the managed-identity family is optional; imported once here (principal checks are hot paths)
     from kshell.engine import azure as _azure
@@ -71,15 +72,18 @@ _GUID_RE = lazy(globals(), "_GUID_RE", r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-
 
 
 def _guid(text: str) -> str | None:
-    if not _GUID_RE.match(text):
+    """The canonical text of a GUID (as str(uuid.UUID(text))), None when `text` is not one."""
+    if not 32 <= len(text) <= 36 or not _GUID_RE.match(text):  # most names are no GUID: no regex for them
         return None
-    return str(uuid.UUID(text))
+    h = text.replace("-", "").lower()
+    if len(h) != 32:  # `$` also matches before a final newline
+        return None
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 # ------------------------------------------------------------- principals
 
-@dataclass(frozen=True, slots=True)
-class Principal:
+class Principal(Record, frozen=True):
     kind: str            # aaduser | aadgroup | aadapp | msauser
     ident: str           # UPN, name, e-mail or id as given
     tenant: str | None   # as given after ';' (id or name), None when implicit
@@ -145,7 +149,7 @@ def _parse_fqn_text(text: str) -> tuple[str, str, str | None, str | None, str]:
         raise BadRequest(f"'{text}' is not a valid principal FQN: aaduser= needs a UPN or an object id")
     if kind == "msauser" and semi:
         raise BadRequest(f"'{text}' is not a valid principal FQN: msauser= takes no tenant")
-    object_id = guid if guid is not None else str(derived_id("principal", kind, ident.lower()))
+    object_id = guid if guid is not None else derived_id_text("principal", kind, ident.lower())
     value = (kind, ident, tenant or None, guid, object_id)
     if len(_PARSED_FQNS) >= 100_000:
         _PARSED_FQNS.clear()
@@ -168,9 +172,9 @@ def tenant_id_of(cluster: Cluster | None, p: Principal) -> str:
     if p.identity is not None:
         return p.identity.tenant_id
     if p.tenant:
-        return _guid(p.tenant) or str(derived_id("tenant-domain", p.tenant.lower()))
+        return _guid(p.tenant) or derived_id_text("tenant-domain", p.tenant.lower())
     if "@" in p.ident:
-        return str(derived_id("tenant-domain", p.ident.rsplit("@", 1)[1].lower()))
+        return derived_id_text("tenant-domain", p.ident.rsplit("@", 1)[1].lower())
     return cluster_tenant(cluster)
 
 
@@ -182,7 +186,7 @@ def cluster_tenant(cluster: Cluster | None) -> str:
             return azure.tenant_id(cluster)
     except ImportError:
         pass
-    return str(derived_id("tenant", cluster.name if cluster is not None else "kshell"))
+    return derived_id_text("tenant", cluster.name if cluster is not None else "kshell")
 
 
 def canonical_fqn(cluster: Cluster | None, p: Principal) -> str:
@@ -239,8 +243,7 @@ def _cluster_of(x: Any) -> Cluster:
 
 # ----------------------------------------------------------- assignments
 
-@dataclass(slots=True)
-class RoleAssignment:
+class RoleAssignment(Record):
     """One principal holding one role on one securable (kept in its `principals` list)."""
 
     role: str          # Admin, User, Viewer, UnrestrictedViewer, Ingestor, Monitor, AllDatabases*
@@ -248,7 +251,7 @@ class RoleAssignment:
     notes: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"role": self.role, "fqn": self.fqn, "notes": self.notes}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RoleAssignment":
@@ -471,8 +474,7 @@ def cluster_roles(cluster: Cluster, fqn: str) -> set[str]:
 
 # ----------------------------------------------------------------- access
 
-@dataclass
-class Access:
+class Access(Record):
     """What one principal may do: the lattice of spec 3.2 over its held roles."""
 
     cluster_roles: set[str] = field(default_factory=set)

@@ -18,14 +18,16 @@ prints the same GUIDs on every run.
 from __future__ import annotations
 
 import functools
-import re
-import uuid
-from dataclasses import asdict, dataclass
-from typing import Any
 
-from kshell.engine.cluster import Cluster, derived_id
+from kshell.engine.cluster import Cluster, derived_id_text
+from kshell.engine.guids import uuid_module
 from kshell.errors import BadRequest, Conflict, EntityNotFound
 from kshell.lazy_re import lazy
+from kshell.syntax.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SYSTEM = "system"  # the reserved word for the cluster's system-assigned identity (spec 1.2)
 
@@ -33,8 +35,7 @@ SYSTEM = "system"  # the reserved word for the cluster's system-assigned identit
 RESOURCE_GROUP = "kshell-rg"
 
 
-@dataclass(slots=True)
-class ManagedIdentity:
+class ManagedIdentity(Record):
     """One identity of the simulated tenant (spec 1.2)."""
 
     name: str                 # "system" for the system-assigned one; the resource name otherwise
@@ -48,7 +49,7 @@ class ManagedIdentity:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form (for the state file)."""
-        return asdict(self)
+        return {n: getattr(self, n) for n in self.__record_names__}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "ManagedIdentity":
@@ -62,11 +63,11 @@ class ManagedIdentity:
 # ------------------------------------------------------------------ ids
 def tenant_id(cluster: Cluster) -> str:
     """The simulated Entra tenant of the cluster (and, by default, of its identities)."""
-    return str(derived_id("tenant", cluster.name))
+    return derived_id_text("tenant", cluster.name)
 
 
 def subscription_id(cluster: Cluster) -> str:
-    return str(derived_id("subscription", cluster.name))
+    return derived_id_text("subscription", cluster.name)
 
 
 def cluster_resource_id(cluster: Cluster) -> str:
@@ -87,7 +88,7 @@ def normalize_guid(text: str) -> str | None:
     if isinstance(text, str) and _CANONICAL_GUID.fullmatch(text):
         return text  # already canonical: the common case, and the hot path of big policies
     try:
-        return str(uuid.UUID(text.strip()))
+        return str(uuid_module().UUID(text.strip()))  # other spellings (braces, urn:uuid:, no hyphens)
     except (ValueError, AttributeError, TypeError):
         return None
 
@@ -111,14 +112,14 @@ def identities(cluster: Cluster) -> dict[str, ManagedIdentity]:
 
 @functools.lru_cache(maxsize=16)
 def _system_object_id(cluster_name: str) -> str:
-    return str(derived_id("identity", cluster_name, SYSTEM, "object"))
+    return derived_id_text("identity", cluster_name, SYSTEM, "object")
 
 
 def _new_system_identity(cluster: Cluster) -> ManagedIdentity:
     return ManagedIdentity(
         name=SYSTEM,
         object_id=_system_object_id(cluster.name),
-        client_id=str(derived_id("identity", cluster.name, SYSTEM, "client")),
+        client_id=derived_id_text("identity", cluster.name, SYSTEM, "client"),
         tenant_id=tenant_id(cluster),
         display_name=cluster.name,  # spec 8.2 #29: the system identity is named after the cluster
         is_system=True,
@@ -225,8 +226,8 @@ def create_identity(cluster: Cluster, name: str, *, object_id: str | None = None
     by_name, by_client = _index(ids)
     if name.lower() in by_name:
         raise Conflict(f"a managed identity named '{by_name[name.lower()].name}' already exists")
-    oid = _guid_arg("objectid", object_id) or str(derived_id("identity", cluster.name, name, "object"))
-    cid = _guid_arg("clientid", client_id) or str(derived_id("identity", cluster.name, name, "client"))
+    oid = _guid_arg("objectid", object_id) or derived_id_text("identity", cluster.name, name, "object")
+    cid = _guid_arg("clientid", client_id) or derived_id_text("identity", cluster.name, name, "client")
     tid = _guid_arg("tenantid", tenant) or tenant_id(cluster)
     for guid in (oid, cid):
         taken = ids.get(guid) or by_client.get(guid)

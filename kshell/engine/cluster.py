@@ -13,39 +13,41 @@ continuous-export cursors read.
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from kshell.engine.guids import ID_NAMESPACE_TEXT, guid_text, name_guid_bytes, uuid_module
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import datetime as dt
+    import uuid
+    from typing import Any
 
 CLUSTER_NAME = "kshell"
 DEFAULT_DATABASE = "NetDefaultDB"
-# Namespace for every id the simulator invents (design.md: deterministic ids).
-ID_NAMESPACE = uuid.UUID("6b9a3f0e-3d1c-4c55-9e53-8f2d6c1a7b40")
+
+
+def __getattr__(name: str):
+    # Namespace for every id the simulator invents (design.md: deterministic ids): a
+    # uuid.UUID, built on first use so that a script that makes no GUID value never
+    # imports `uuid` (issue 18).
+    if name == "ID_NAMESPACE":
+        global ID_NAMESPACE
+        ID_NAMESPACE = uuid_module().UUID(ID_NAMESPACE_TEXT)
+        return ID_NAMESPACE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # derived text -> GUID.  uuid5 hashes on every call and result builders derive
 # the same ids over and over (role assignments, tenants, extents); UUIDs are
 # immutable, so one object per text is safe to share.
 _DERIVED: dict[str, uuid.UUID] = {}
+# derived text -> its GUID's text (the many ids that are only ever shown or compared as text)
+_DERIVED_TEXT: dict[str, str] = {}
 
 
 def name_uuid(text: str) -> uuid.UUID:
-    """uuid.uuid5(ID_NAMESPACE, text), hashed with the interpreter's built-in SHA-1:
-    `uuid.uuid5` imports hashlib, whose OpenSSL binding is a tenth of script start-up
-    (issue 18), for the one digest a short script needs."""
-    global _sha1
-    if _sha1 is None:
-        try:
-            from _sha1 import sha1 as _sha1
-        except ImportError:  # an interpreter built without it
-            from hashlib import sha1 as _sha1
-    digest = _sha1(_NAMESPACE_BYTES + text.encode("utf-8")).digest()
-    return uuid.UUID(bytes=digest[:16], version=5)
-
-
-_sha1 = None
-_NAMESPACE_BYTES = ID_NAMESPACE.bytes
+    """uuid.uuid5(ID_NAMESPACE, text) (see kshell.engine.guids.name_guid_bytes)."""
+    return uuid_module().UUID(bytes=name_guid_bytes(text))
 
 
 def derived_id(*parts: str) -> uuid.UUID:
@@ -60,15 +62,25 @@ def derived_id(*parts: str) -> uuid.UUID:
     return value
 
 
-@dataclass(slots=True)
-class Column:
+def derived_id_text(*parts: str) -> str:
+    """str(derived_id(*parts)), without building a uuid.UUID (principal and tenant ids are text)."""
+    text = "/".join(parts)
+    value = _DERIVED_TEXT.get(text)
+    if value is None:
+        value = guid_text(name_guid_bytes(text))
+        if len(_DERIVED_TEXT) >= 200_000:
+            _DERIVED_TEXT.clear()
+        _DERIVED_TEXT[text] = value
+    return value
+
+
+class Column(Record):
     name: str
     type: str  # Kusto type name
     docstring: str = ""
 
 
-@dataclass(slots=True)
-class Extent:
+class Extent(Record):
     extent_id: uuid.UUID
     first_row: int
     row_count: int
@@ -76,8 +88,7 @@ class Extent:
     tags: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class Table:
+class Table(Record):
     name: str
     columns: list[Column]
     data: list[list[Any]] = field(default_factory=list)   # one list per column
@@ -103,8 +114,7 @@ class Table:
         return None
 
 
-@dataclass(slots=True)
-class Function:
+class Function(Record):
     name: str
     parameters: str   # parameter list as text, e.g. "(x:long, T:(a:string))"; "()" when none
     body: str         # body text including the braces, e.g. "{ T | take 1 }"
@@ -117,8 +127,7 @@ class Function:
     parsed: Any = None  # cache of the parsed FunctionDef (not state; rebuilt on demand)
 
 
-@dataclass(slots=True)
-class Database:
+class Database(Record):
     name: str
     tables: dict[str, Table] = field(default_factory=dict)        # case-sensitive names
     functions: dict[str, Function] = field(default_factory=dict)
@@ -131,8 +140,7 @@ class Database:
     pretty_name: str = ""
 
 
-@dataclass(slots=True)
-class Cluster:
+class Cluster(Record):
     name: str = CLUSTER_NAME
     databases: dict[str, Database] = field(default_factory=dict)  # key: lower-cased name
     policies: dict[str, Any] = field(default_factory=dict)
@@ -141,7 +149,7 @@ class Cluster:
     identities: dict[str, Any] = field(default_factory=dict)      # simulated Azure identities (azure.py)
     storage_accounts: dict[str, Any] = field(default_factory=dict)
     ingestion_failures: list[Any] = field(default_factory=list)
-    now: Optional[dt.datetime] = None                             # simulated clock
+    now: dt.datetime | None = None                                # simulated clock
     extras: dict[str, Any] = field(default_factory=dict)          # slots for later families
 
     def database(self, name: str) -> Database | None:

@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
-from typing import Any, Optional
 
 from kshell.engine.cluster import Database, derived_id
 from kshell.engine.references import collect_references
@@ -49,6 +47,11 @@ from kshell.syntax.cmd_continuous_export import (
     ShowContinuousExportFailures,
     ShowContinuousExports,
 )
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 AUTOMATED_FLOWS = "AutomatedFlows"
 MIN_INTERVAL = dt.timedelta(minutes=1)
@@ -74,8 +77,7 @@ FAILURE_COLUMNS = [("Timestamp", "datetime"), ("OperationId", "string"), ("Name"
 
 # ------------------------------------------------------------------ records
 
-@dataclass(slots=True)
-class TableCursor:
+class TableCursor(Record):
     """How far one fact table has been exported: rows [0, position) are done.
 
     `end_time` is the ingestion time of the extent ending at `position` (None at
@@ -88,8 +90,7 @@ class TableCursor:
     end_time: Optional[dt.datetime] = None
 
 
-@dataclass(slots=True)
-class ExportedArtifact:
+class ExportedArtifact(Record):
     timestamp: dt.datetime
     external_table: str
     path: str
@@ -97,8 +98,7 @@ class ExportedArtifact:
     size_in_bytes: int
 
 
-@dataclass(slots=True)
-class ExportFailure:
+class ExportFailure(Record):
     timestamp: dt.datetime
     operation_id: str
     name: str
@@ -107,8 +107,7 @@ class ExportFailure:
     details: str
 
 
-@dataclass(slots=True)
-class ContinuousExport:
+class ContinuousExport(Record):
     name: str
     external_table: str
     query: str                                  # the query text as given
@@ -310,8 +309,7 @@ def schema_mismatch(schema: list[tuple[str, str]], want: list[tuple[str, str]]) 
 
 # ------------------------------------------------------------ validation
 
-@dataclass(slots=True)
-class QueryShape:
+class QueryShape(Record):
     """What the export's query reaches, as create-time validation found it."""
 
     fact_tables: list[str]

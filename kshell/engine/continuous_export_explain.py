@@ -16,12 +16,14 @@ missing links.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.directives import DirectiveError
 from kshell.engine.identity_directives import EXPLAIN_COLUMNS, explain_subject
 from kshell.errors import KustoError
 from kshell.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 USAGE = "#identity explain continuous-export [DB.]NAME"
 

@@ -37,13 +37,16 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from typing import Any
 
 from kshell.engine.cluster import Column, Database
 from kshell.engine.continuous_export import shift
 from kshell.errors import KustoError
 from kshell.result import Result
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FAILURE = "Failure"
 PARTIAL_FAILURE = "PartialFailure"
@@ -57,9 +60,10 @@ RUN_COLUMNS = [("Name", "string"), ("Database", "string"), ("RunTime", "datetime
                ("NumRecords", "long"), ("Artifacts", "long"), ("Details", "string")]
 
 
-@dataclass
-class _NewRows:
+class _NewRows(Record):
     """A fact table scoped to the rows past the cursor (fits kshell.query.context.TableSource)."""
+
+    __slots__ = ("__dict__",)  # as the dataclass it was: the query engine may note things on a source
 
     name: str
     columns: list[Column]
@@ -68,8 +72,7 @@ class _NewRows:
     policies: dict = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class RunOutcome:
+class RunOutcome(Record):
     export: Any
     database: str
     run_time: dt.datetime

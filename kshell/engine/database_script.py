@@ -13,15 +13,15 @@ request, it then leaves the cluster as it was before the script
 
 from __future__ import annotations
 
-from typing import Any
-
-import uuid
-
-from kshell.engine.cluster import ID_NAMESPACE
+from kshell.engine.cluster import name_uuid
 from kshell.engine.session import Session, handler
 from kshell.errors import BadRequest, KustoError
 from kshell.result import Result
 from kshell.syntax.cmd_script import ExecuteDatabaseScript
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 COLUMNS = [("OperationId", "guid"), ("CommandType", "string"), ("CommandText", "string"),
            ("Result", "string"), ("Reason", "string")]
@@ -72,7 +72,7 @@ def execute_database_script(session: Session, node: ExecuteDatabaseScript) -> Re
     for n, request in enumerate(requests):
         text = request.text
         # uuid5 without derived_id's cache: script texts do not repeat
-        op_id = uuid.uuid5(ID_NAMESPACE, f"database-script/{session.now()}/{n}/{text}")
+        op_id = name_uuid(f"database-script/{session.now()}/{n}/{text}")  # = uuid.uuid5(ID_NAMESPACE, ...)
         if stopped:
             rows.append([op_id, "", text, "Skipped", "a previous command of the script failed"])
             continue

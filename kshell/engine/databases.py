@@ -9,15 +9,18 @@ database in memory (or in the state file); `volatile` only changes what
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from kshell.errors import BadRequest, Conflict, DatabaseNotFound, KustoError
 from kshell.result import Result
 from kshell.engine.cluster import Database, derived_id
+from kshell.engine.lazy_modules import lazy_module
 from kshell.engine.session import Session, handler
-from kshell.engine.tables import schema_json, validate_name
-from kshell.engine.values import clr_type
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import json
+    from typing import Any
+else:  # `.show databases` needs neither JSON nor the table family (script start-up, issue 18)
+    lazy_module(globals(), "json")
 from kshell.syntax.cmd_database import (
     AlterDatabasePrettyName,
     CreateDatabase,
@@ -91,6 +94,8 @@ def databases_result(session: Session, dbs: list[Database]) -> Result:
 
 @handler(CreateDatabase)
 def create_database(session: Session, node: CreateDatabase) -> Result:
+    from kshell.engine.tables import validate_name
+
     validate_name(node.name, "database")
     existing = session.cluster.database(node.name)
     if existing is not None:
@@ -154,16 +159,19 @@ def show_database(session: Session, node: ShowDatabase) -> Result:
 
 def _flavor_row(session: Session, db: Database, columns: list[tuple[str, str]]) -> list[Any]:
     """One database's row for any of the `.show database(s) [flavor]` column sets."""
-    from kshell.engine.tables import estimated_size
+    original = 0.0
+    if db.tables:
+        from kshell.engine.tables import estimated_size
 
-    original = float(sum(estimated_size(col) for t in db.tables.values() for col in t.data))
+        original = float(sum(estimated_size(col) for t in db.tables.values() for col in t.data))
     rows = sum(t.row_count for t in db.tables.values())
     fields: dict[str, Any] = {
         "DatabaseName": db.name, "PersistentStorage": persistent_storage(session, db), "Version": SCHEMA_VERSION,
         "IsCurrent": db.name.lower() == session.database_name.lower(), "DatabaseAccessMode": "ReadWrite",
         "PrettyName": db.pretty_name, "ReservedSlot1": False, "DatabaseId": database_id(session, db),
         "InTransitionTo": "", "CurrentUserIsUnrestrictedViewer": False, "CurrentUseIsUnrestrictedViewer": False,
-        "AuthorizedPrincipals": json.dumps([getattr(p, "fqn", str(p)) for p in db.principals]),
+        "AuthorizedPrincipals": (json.dumps([getattr(p, "fqn", str(p)) for p in db.principals])
+                                 if db.principals else "[]"),
         "TotalSize": original / 2, "OriginalSize": original, "ExtentSize": original / 2,
         "CompressedSize": original / 2, "IndexSize": original / 10, "RowCount": rows,
         "HotOriginalSize": original, "HotExtentSize": original / 2, "HotCompressedSize": original / 2,
@@ -231,6 +239,8 @@ def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
     if node.format == "csl":
         return Result.of([("DatabaseSchemaScript", "string")],
                          [[line] for db in dbs for line in csl_script(db)])
+    from kshell.engine.values import clr_type
+
     rows: list[list[Any]] = []
     for db in dbs:
         rows.append([db.name, "", "", "", False, False, db.pretty_name, SCHEMA_VERSION, "", ""])
@@ -245,6 +255,7 @@ def show_database_schema(session: Session, node: ShowDatabaseSchema) -> Result:
 def schema_object(db: Database) -> dict[str, Any]:
     """One database in the JSON shape of `.show database X schema as json`."""
     from kshell.engine.policies.script import policies_object
+    from kshell.engine.tables import schema_json
 
     tables = {}
     for t in db.tables.values():
@@ -291,6 +302,8 @@ def input_parameters(text: str) -> list[dict[str, Any]]:
         params = parse_params(Cursor(text))
     except (ImportError, KustoError):  # stored text that no longer parses: show no parameters
         return []
+    from kshell.engine.values import clr_type
+
     out = []
     for p in params:
         if p.type == "table":

@@ -18,8 +18,6 @@ for `to table`); `async` returns an `OperationId` (the export has run).
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.engine import storage
 from kshell.engine.cluster import derived_id
 from kshell.engine.external_tables import (file_extension, fresh_name, get_external_table, prop, write_all,
@@ -29,6 +27,10 @@ from kshell.engine.storage_formats import check_writable, encode_rows
 from kshell.errors import BadRequest
 from kshell.result import Result
 from kshell.syntax.cmd_export import ExportToStorage, ExportToTable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 STORAGE_COLUMNS = [("Path", "string"), ("NumRecords", "long"), ("SizeInBytes", "long")]
 TABLE_COLUMNS = [("ExternalTableName", "string"), ("Path", "string"), ("NumRecords", "long"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 from kshell.engine.cluster import Extent, derived_id
 from kshell.engine.extent_data import extent_rows, keep_rows, remove_extents
@@ -24,6 +23,10 @@ from kshell.syntax.cmd_extents import (
     MoveExtents,
     ShowViewExtents,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DROP_COLUMNS = [("ExtentId", "guid"), ("TableName", "string"), ("CreatedOn", "datetime")]
 MOVE_COLUMNS = [("OriginalExtentId", "string"), ("ResultExtentId", "string"), ("Details", "string")]

@@ -9,9 +9,12 @@ columns without their rows and renumbers the remaining extents, in one step.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from kshell.engine.cluster import Extent, Table
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def remove_extents(table: Table, drop: Callable[[Extent], bool]) -> list[Extent]:

@@ -7,14 +7,17 @@ new extent id, as the service does.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.errors import BadRequest
 from kshell.result import Result
 from kshell.engine.cluster import Database, Extent, Table
 from kshell.engine.session import Session, handler
 from kshell.engine.tables import estimated_size, get_table
 from kshell.syntax.cmd_table import ExtentTagsCommand, ShowExtents, ShowTableExtents
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 EXTENTS_COLUMNS = [
     ("ExtentId", "guid"), ("DatabaseName", "string"), ("TableName", "string"), ("MaxCreatedOn", "datetime"),

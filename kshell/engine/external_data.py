@@ -16,11 +16,13 @@ as the query's principal (`;impersonate` is the caller, not the session's owner)
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.engine import storage
 from kshell.engine.storage_formats import decode_rows, format_of_path
 from kshell.errors import BadRequest, EntityNotFound, KustoError, KustoSyntaxError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 OPERATOR = "externaldata"
 

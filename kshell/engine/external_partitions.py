@@ -18,10 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
-from typing import Any
 
 from kshell.errors import BadRequest
 from kshell.syntax.cmd_external_table import PartitionSpec, PathFormatItem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 UTC = dt.timezone.utc
 EPOCH = dt.datetime(1, 1, 1, tzinfo=UTC)

@@ -9,14 +9,16 @@ impersonation the session principal's storage role.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.directives import DirectiveError
 from kshell.engine import storage
 from kshell.engine.identity_directives import EXPLAIN_COLUMNS, explain_subject
 from kshell.engine.managed_identity import identity_allowed
 from kshell.errors import KustoError
 from kshell.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 STATUS = {True: "ok", False: "missing"}
 

@@ -26,8 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple  # (typing.NamedTuple would import typing)
 
 from kshell.engine import external_partitions as parts
 from kshell.engine import storage
@@ -42,6 +41,12 @@ from kshell.syntax.cmd_external_table import (
     CreateExternalTable, DropExternalTable, ExternalTableMappingCommand, PartitionSpec, PathFormatItem,
     ShowExternalTable, ShowExternalTables,
 )
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 MAX_EXTERNAL_TABLES = 1000
 TABLE_TYPES = {"storage": "Blob", "sql": "Sql", "delta": "Delta"}
@@ -74,8 +79,7 @@ FUNCTION_NAMES = {"bin": "Bin", "startofday": "StartOfDay", "startofweek": "Star
 
 
 # ------------------------------------------------------------------ record
-@dataclass(slots=True)
-class ExternalTable:
+class ExternalTable(Record):
     name: str
     columns: list[Column]
     kind: str                                  # storage | sql | delta
@@ -97,10 +101,10 @@ class ExternalTable:
         return prop(self.properties, name, default)
 
 
-class Artifact(NamedTuple):
-    path: str            # https URI (no credentials)
-    num_records: int
-    size_in_bytes: int
+class Artifact(namedtuple("Artifact", ("path", "num_records", "size_in_bytes"))):
+    """An exported file: its https URI (no credentials), record count and size."""
+
+    __slots__ = ()
 
 
 def _dumps(value: Any) -> str:

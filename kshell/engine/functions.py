@@ -9,8 +9,6 @@ not-yet-existing tables get created (spec 1.5).
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.errors import BadRequest, Conflict, EntityNotFound, KustoError, SemanticError
 from kshell.result import Result
 from kshell.engine.cluster import Database, Function
@@ -18,6 +16,10 @@ from kshell.engine.session import Session, handler
 from kshell.engine.tables import text_property, validate_name
 from kshell.syntax.cmd_function import AlterFunctionAttribute, CreateFunction, DropFunctions, ShowFunctions
 from kshell.syntax.tokens import tokenize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FUNCTION_COLUMNS = [("Name", "string"), ("Parameters", "string"), ("Body", "string"), ("Folder", "string"),
                     ("DocString", "string")]

@@ -20,15 +20,22 @@ subject to exist: engine family modules are (Session loads them).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from kshell.directives import DirectiveError, ShellState, directive
 from kshell.engine import azure
 from kshell.engine.managed_identity import IdentityDecision, Link, identity_allowed
 from kshell.result import Result
+from kshell.syntax.records import Record
+from kshell.engine.guids import uuid_module
+from kshell.engine.lazy_modules import lazy_module
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
+    from typing import Any
+else:  # imported on the first GUID value, without `platform` (kshell.engine.guids)
+    lazy_module(globals(), "uuid", uuid_module)
 
 LIST_COLUMNS = [("Name", "string"), ("ObjectId", "guid"), ("ClientId", "guid"), ("TenantId", "guid"),
                 ("IsSystem", "bool"), ("AssignedToCluster", "bool")]
@@ -38,8 +45,7 @@ CREATE_OPTIONS = ("objectid", "clientid", "tenantid")
 ExplainFn = Callable[[ShellState, str], Result]
 
 
-@dataclass(slots=True)
-class ExplainSubject:
+class ExplainSubject(Record):
     words: tuple[str, ...]  # lower-case keywords after `explain`, e.g. ("policy", "update")
     usage: str              # e.g. "#identity explain policy update [DB.]TABLE"
     help: str

@@ -21,15 +21,19 @@ kshell.engine.ingestion_failures.record_failure), stored once the hooks ran.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
-from typing import Any, Callable
 
 from kshell.errors import BadRequest, DatabaseNotFound, TableNotFound
 from kshell.engine.cluster import Database, Extent, Table, derived_id
 from kshell.engine.session import load_hook_owners
 from kshell.columns import extended
+from kshell.syntax.records import Record, field
 
-IngestionHook = Callable[["IngestionBatch", "Append"], None]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    IngestionHook = Callable[["IngestionBatch", "Append"], None]
 
 INGESTION_HOOKS: list[IngestionHook] = []
 # Called with the batch after all its appends landed (nothing may fail here): policies
@@ -37,8 +41,7 @@ INGESTION_HOOKS: list[IngestionHook] = []
 AFTER_APPLY_HOOKS: list[Callable[["IngestionBatch"], None]] = []
 
 
-@dataclass(slots=True)
-class Append:
+class Append(Record):
     """Rows for one table: columnar, already converted to the table's column types."""
 
     database: Database             # the target database

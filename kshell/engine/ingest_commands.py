@@ -8,8 +8,6 @@ Both land their rows through kshell.engine.ingest (the hooks see them).
 from __future__ import annotations
 
 import json
-import uuid
-from typing import Any
 
 from kshell.errors import BadRequest, KustoError, TableNotFound
 from kshell.result import Result
@@ -21,6 +19,15 @@ from kshell.engine.tables import check_name_free, estimated_size, resolve_databa
 from kshell.engine.values import FormatError, column_of_values, empty_column, read_columns
 from kshell.syntax.ast import Command
 from kshell.syntax.cmd_ingest import IngestFromQuery, IngestInline
+from kshell.engine.guids import uuid_module
+from kshell.engine.lazy_modules import lazy_module
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
+    from typing import Any
+else:  # imported on the first GUID value, without `platform` (kshell.engine.guids)
+    lazy_module(globals(), "uuid", uuid_module)
 
 EXTENT_ID_COLUMNS = [("ExtentId", "guid")]
 EXTENTS_COLUMNS = [("ExtentId", "guid"), ("OriginalSize", "long"), ("ExtentSize", "long"),

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
-from typing import Any
 
 from kshell.engine import storage
 from kshell.engine.cluster import derived_id
@@ -28,6 +26,15 @@ from kshell.engine.tables import resolve_database
 from kshell.errors import BadRequest, EntityNotFound, Forbidden, KustoError, NotSupported
 from kshell.result import Result
 from kshell.syntax.cmd_ingest import IngestFromStorage
+from kshell.engine.guids import uuid_module
+from kshell.engine.lazy_modules import lazy_module
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
+    from typing import Any
+else:  # imported on the first GUID value, without `platform` (kshell.engine.guids)
+    lazy_module(globals(), "uuid", uuid_module)
 
 RESULT_COLUMNS = [("ExtentId", "guid"), ("ItemLoaded", "string"), ("Duration", "timespan"),
                   ("HasErrors", "bool"), ("OperationId", "guid")]

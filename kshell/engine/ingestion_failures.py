@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from kshell.engine.cluster import derived_id
 from kshell.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Column order as the Kusto parser declares it (spec 4.6 [P]).
 COLUMNS = [

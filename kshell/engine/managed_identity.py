@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import json
 import operator
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections import namedtuple  # (typing.NamedTuple would import typing)
 
 from kshell.engine import azure
 from kshell.gc_pause import gc_paused
@@ -33,6 +32,11 @@ from kshell.engine.session import policy_handler
 from kshell.errors import BadRequest, DatabaseNotFound, KustoSyntaxError
 from kshell.result import Result
 from kshell.syntax.vocabulary import MANAGED_IDENTITY_USAGES
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 POLICY_KIND = "managed_identity"           # key in .policies and the word after `policy`
 POLICY_NAME = "ManagedIdentityPolicy"      # the PolicyName column (spec 0.4 [DECIDE])
@@ -197,11 +201,11 @@ def _holder(session: Any, node: Any) -> Cluster | Database:
     raise KustoSyntaxError(f"policy managed_identity is set on a cluster or a database, not a {node.entity_kind}")
 
 
-class PolicyRequest(NamedTuple):
-    """One validated object of an alter/alter-merge payload."""
+class PolicyRequest(namedtuple("PolicyRequest", ("identity", "usages"))):
+    """One validated object of an alter/alter-merge payload: `identity` (an
+    azure.ManagedIdentity) and `usages` (canonical, de-duplicated, in the order given)."""
 
-    identity: azure.ManagedIdentity
-    usages: list[str]  # canonical, de-duplicated, in the order given
+    __slots__ = ()
 
 
 def parse_requests(cluster: Cluster, payload: str, *, cluster_scope: bool) -> list[PolicyRequest]:
@@ -316,11 +320,10 @@ def _entry(identity: azure.ManagedIdentity, usages: list[str]) -> dict[str, Any]
 
 
 # ------------------------------------------------------------ the decision
-class Link(NamedTuple):
-    """One step of a decision chain: `description` reads "Step: detail"."""
+class Link(namedtuple("Link", ("description", "ok"))):
+    """One step of a decision chain: `description` reads "Step: detail"; `ok` whether it holds."""
 
-    description: str
-    ok: bool
+    __slots__ = ()
 
     @property
     def step(self) -> str:
@@ -331,8 +334,7 @@ class Link(NamedTuple):
         return self.description.partition(": ")[2]
 
 
-@dataclass(slots=True)
-class IdentityDecision:
+class IdentityDecision(Record):
     """Whether an identity may be used for a usage, and why (spec 2.1)."""
 
     allowed: bool

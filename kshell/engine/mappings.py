@@ -10,12 +10,15 @@ with it.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from kshell.errors import BadRequest, Conflict, EntityNotFound
 from kshell.result import Result
 from kshell.engine.session import Session, handler
 from kshell.syntax.cmd_ingest import IngestionMappingCommand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 STORE_KEY = "ingestion_mappings"
 KIND_NAMES = {"csv": "Csv", "json": "Json", "avro": "Avro", "apacheavro": "ApacheAvro", "parquet": "Parquet",

@@ -23,15 +23,22 @@ from __future__ import annotations
 
 import datetime as dt
 import marshal
-import uuid
 from collections import OrderedDict, deque
-from typing import Any
 
 from kshell.engine.cluster import name_uuid
+from kshell.engine.guids import uuid_module
+from kshell.engine.lazy_modules import lazy_module
 from kshell.engine.session import REQUEST_HOOKS, Session, handler
 from kshell.errors import BadRequest, EntityNotFound, KustoError
 from kshell.result import Result
 from kshell.syntax.cmd_operations import CancelOperation, ShowJournal, ShowOperations, ShowRequests
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
+    from typing import Any
+else:  # ids become uuid.UUID values only when shown (most requests' never are)
+    lazy_module(globals(), "uuid", uuid_module)
 
 LOG_LIMIT = 1000
 

@@ -17,12 +17,14 @@ database they read through the read hook kshell.engine.queries calls
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
 from kshell.engine import auth
 from kshell.errors import Forbidden
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 # ------------------------------------------------------------ requirements
 
@@ -530,8 +532,7 @@ _OPERATION_WORDS = frozenset({
 # managed identity, or a flow without one.  Flows say who they are with a
 # `Flow` on the query context.
 
-@dataclass(frozen=True)
-class Flow:
+class Flow(Record, frozen=True):
     """An automated flow a query runs for (update policy, continuous export).
 
     `identity`: `aadapp=<objectId>` of its managed identity, or None.  Without

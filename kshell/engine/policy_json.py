@@ -24,9 +24,12 @@ import functools
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from kshell.errors import BadRequest
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _MAX_DEPTH = 100  # nesting guard: a policy is two levels deep; refuse pathological input
 

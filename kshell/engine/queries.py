@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from kshell.errors import DatabaseNotFound, EntityNotFound, NotSupported
 from kshell.engine.session import Session, handler, load_hook_owners
 from kshell.result import Result
 from kshell.syntax.ast import Let, Query
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DATABASE_READ_HOOKS: list[Callable[["SessionQueryContext", str], None]] = []
 TABLE_READ_HOOKS: list[Callable[["SessionQueryContext", str, Any], Any]] = []

@@ -8,15 +8,18 @@ those are the cases that require a managed identity (spec 4.4, 5.2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from kshell.syntax import ast
+from kshell.syntax.records import Record, field
 from kshell.syntax.walk import walk
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass
-class QueryReferences:
+
+class QueryReferences(Record):
+    __slots__ = ("__dict__",)  # unslotted, as the dataclass it was
+
     tables: set[tuple[str, str]] = field(default_factory=set)   # (database lower-case, table name)
     databases: set[str] = field(default_factory=set)            # lower-case names, incl. the home database
     external_tables: set[tuple[str, str]] = field(default_factory=set)

@@ -20,12 +20,15 @@ another database.  Everything is validated before the policy changes.
 from __future__ import annotations
 
 import json
-import threading
-from typing import Any
+from _thread import _local as thread_local  # threading.local itself; `threading` is not needed
 
 from kshell.engine.session import Session, policy_handler
 from kshell.errors import BadRequest, EntityNotFound, KustoError, NotSupported, TableNotFound
 from kshell.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 POLICY_KIND = "row_level_security"
 POLICY_NAME = "RowLevelSecurityPolicy"
@@ -285,7 +288,7 @@ def _external_table_impersonates(db: Any, ext_name: str) -> bool:
 
 # Tables whose RLS query is being evaluated right now (per thread): inside it,
 # the table's own name means the raw table, which stops the recursion.
-_evaluating = threading.local()
+_evaluating = thread_local()
 
 
 def _active() -> set:

@@ -10,7 +10,6 @@ kshell.engine.permissions, not here.
 from __future__ import annotations
 
 import operator
-from typing import Any
 
 from kshell.engine import auth
 from kshell.engine.auth import RoleAssignment, parse_fqn
@@ -24,6 +23,10 @@ from kshell.syntax.cmd_security import (
     ShowPrincipalRoles,
     ShowPrincipals,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PRINCIPALS_COLUMNS = [
     ("Role", "string"),

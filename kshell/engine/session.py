@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import threading
-from collections.abc import Callable
-from typing import Any
+from _thread import RLock  # threading.RLock is this C lock; `threading` itself is not needed here
 
+import kshell
 from kshell.errors import DatabaseNotFound, KustoError, NotSupported
+from kshell.gc_pause import end_startup
 from kshell.result import Result
 from kshell.engine.cluster import Cluster, Database, new_cluster
 
-Handler = Callable[["Session", Any], "Result | list[Result]"]
+_KSHELL = vars(kshell)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Handler = Callable[["Session", Any], "Result | list[Result]"]
 
 _HANDLERS: dict[type, Handler] = {}
 
@@ -36,6 +43,7 @@ FAMILY_MODULES = (
     "queries",
     "databases",
     "tables",
+    "extents",
     "functions",
     "ingest",
     "managed_identity",
@@ -271,7 +279,7 @@ def policy_handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 _loaded = False
-_load_lock = threading.RLock()
+_load_lock = RLock()
 
 
 def _load_families() -> None:
@@ -354,7 +362,11 @@ class Session:
         # importlib's Python-level _handle_fromlist on every request)
         import kshell.syntax as syntax
 
-        return self.run(syntax.parse(text))
+        try:
+            return self.run(syntax.parse(text))
+        finally:
+            if "_STARTUP_GC" in _KSHELL:  # the first request ends the program's start-up
+                end_startup()
 
     def run(self, node: Any) -> list[Result]:
         fn = self._handler_for(node)

@@ -32,12 +32,15 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
 from kshell.errors import BadRequest, EntityNotFound, Forbidden, NotSupported
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 READER = "Storage Blob Data Reader"
 CONTRIBUTOR = "Storage Blob Data Contributor"
@@ -52,22 +55,19 @@ ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
 
 
 # ------------------------------------------------------------------ records
-@dataclass(slots=True)
-class StorageRoleAssignment:
+class StorageRoleAssignment(Record):
     principal: str   # normalised FQN: aaduser=..., aadapp=<identity object id>, aadgroup=...
     role: str        # READER | CONTRIBUTOR | OWNER
     display: str = ""  # how the grant named it (system, an identity name, the FQN)
 
 
-@dataclass(slots=True)
-class StorageAccount:
+class StorageAccount(Record):
     name: str
     roles: list[StorageRoleAssignment] = field(default_factory=list)
 
 
 # ------------------------------------------------------------- credentials
-@dataclass(frozen=True, slots=True)
-class Credential:
+class Credential(Record, frozen=True):
     """How a connection string authenticates (spec 6.5)."""
 
     kind: str        # managed_identity | impersonate | sas | key | token | aws | none
@@ -89,8 +89,7 @@ class Credential:
         }[self.kind]
 
 
-@dataclass(frozen=True, slots=True)
-class StorageUri:
+class StorageUri(Record, frozen=True):
     """A parsed storage connection string."""
 
     raw: str
@@ -382,8 +381,7 @@ def roles_of(session: Any, account: str, fqn: str) -> list[str]:
 
 
 # ------------------------------------------------------------------ access
-@dataclass(slots=True)
-class AccessGrant:
+class AccessGrant(Record):
     """Who an allowed access acts as, and how it was decided (for #storage / #identity explain)."""
 
     acting: str          # the FQN or identity the storage sees, or the credential kind

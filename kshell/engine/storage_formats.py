@@ -14,12 +14,19 @@ import decimal
 import gzip
 import io
 import json
-import uuid
-from typing import Any
 
 from kshell.engine.values import BINARY_FORMATS, FormatError, SUPPORTED_FORMATS, read_columns
 from kshell.errors import BadRequest, NotSupported
 from kshell.render import format_value
+from kshell.engine.guids import uuid_module
+from kshell.engine.lazy_modules import lazy_module
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
+    from typing import Any
+else:  # imported on the first GUID value, without `platform` (kshell.engine.guids)
+    lazy_module(globals(), "uuid", uuid_module)
 
 DELIMITERS = {"csv": ",", "tsv": "\t", "tsve": "\t", "psv": "|", "scsv": ";", "sohsv": "\x01"}
 WRITABLE_FORMATS = ("csv", "tsv", "json")

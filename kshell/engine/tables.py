@@ -7,7 +7,6 @@ command leaves the cluster unchanged.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from kshell.errors import BadRequest, Conflict, EntityNameInvalid, TableNotFound
 from kshell.result import Result
@@ -33,6 +32,11 @@ from kshell.syntax.cmd_table import (
     ShowTables,
     ShowTableSchema,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # Result schemas (spec 9; the service's column names and types).
 TABLE_SCHEMA_COLUMNS = [("TableName", "string"), ("Schema", "string"), ("DatabaseName", "string"),
@@ -528,7 +532,3 @@ def _details_row(db: Database, table: Table) -> list[Any]:
         min(times) if times else None, max(times) if times else None, policy_json(p.get("roworder")),
         derived_id(db.name.lower(), "table", table.name),
     ]
-
-
-# Extents and extent tags register their handlers from their own module.
-from kshell.engine import extents  # noqa: E402,F401

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from dataclasses import dataclass
-from typing import Any
 
 from kshell.engine import ingest
 from kshell.engine.cluster import Column, Database, Table
@@ -17,6 +15,11 @@ from kshell.engine.policy_results import policy_result
 from kshell.engine.references import collect_references
 from kshell.engine.session import Session, policy_handler
 from kshell.errors import BadRequest, Forbidden, KustoError, KustoSyntaxError, SemanticError, TableNotFound
+from kshell.syntax.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 POLICY_NAME = "UpdatePolicy"
 
@@ -257,9 +260,10 @@ def policies_for_source(db: Database, source: Table) -> list[tuple[Table, dict]]
     return out
 
 
-@dataclass
-class _NewRows:
+class _NewRows(Record):
     """The source table scoped to the rows of one ingestion (what the policy query sees)."""
+
+    __slots__ = ("__dict__",)  # as the dataclass it was: the query engine may note things on a source
 
     name: str
     columns: list

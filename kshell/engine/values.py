@@ -11,19 +11,27 @@ applied to a whole column at once (columnar, design.md).
 from __future__ import annotations
 
 import datetime as dt
-import decimal
-import json
 import operator
 import re
-import uuid
-from collections.abc import Callable
-from typing import Any, Iterator, TextIO
 
 from kshell import ticks
+from kshell.engine.guids import uuid_module
+from kshell.engine.lazy_modules import lazy_module
 from kshell.gc_pause import gc_paused
 from kshell.lazy_re import lazy
-from kshell.columns import extended
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import decimal
+    import json
+    import uuid
+    from collections.abc import Callable, Iterator
+    from typing import Any, TextIO
+else:  # imported on first use: most requests convert no decimal, JSON or GUID text
+    lazy_module(globals(), "decimal")
+    lazy_module(globals(), "json")
+    lazy_module(globals(), "uuid", uuid_module)
 
 UTC = dt.timezone.utc
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
@@ -94,7 +102,7 @@ def to_decimal(s: str) -> decimal.Decimal | None:
     return v if v.is_finite() and v.copy_abs() < DECIMAL_LIMIT else None
 
 
-DECIMAL_LIMIT = decimal.Decimal(2 ** 96)
+DECIMAL_LIMIT = 2 ** 96  # compared with Decimals exactly (an int: no `decimal` import at start-up)
 
 
 _ISO = lazy(
@@ -397,6 +405,8 @@ class _Columns:
         self.strings: list[dict | None] = [{} if t == "string" else None for t in self.types]
 
     def add(self, chunk: list[list[Any]], rows: int) -> None:
+        from kshell.columns import extended  # here: `array` is a shared library, loaded only for ingestion
+
         for i, values in enumerate(chunk):
             same = self.strings[i]
             if same is not None:

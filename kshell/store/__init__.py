@@ -66,7 +66,7 @@ from kshell.gc_pause import gc_paused
 from kshell.store.rows import StoredTable, chunks_of, columns_read, decode_columns, make_lazy, rows_loaded
 from kshell.store.tables import ASIDE_FIELD, Encoded, decode_table, encode_table
 from kshell.store.parts import ClusterParts, part_key
-from kshell.store.tracking import TrackedTable, forget, touched_fields, track
+from kshell.store.tracking import TrackedTable, forget, seal, touched_fields, track
 from kshell.store.tracking import clear as clear_touched
 
 # Stores that track changes (open state files): with one, a write may forget
@@ -109,7 +109,7 @@ class Store:
         """Forget what was written (before reading the file again)."""
         self._written: dict[int, _Written] = {}   # tid -> _Written
         self._tid_of: dict[int, int] = {}          # id(table) -> tid
-        self._parts = ClusterParts(self._tid_for)   # the cluster metadata the file holds
+        self._parts = ClusterParts(self._tid_for, watch=self._track_tables)  # the cluster metadata the file holds
         self._untracked: dict[int, Table] = {}     # tid -> table of a class that cannot be tracked
         self._version = SCHEMA_VERSION
         self._table_docs: dict[int, Encoded] = {}  # tid -> last table document (and extents) written
@@ -442,6 +442,8 @@ class Store:
         for record in self._parts.fresh:
             track(record)
         self._parts.fresh.clear()
+        for record, open_names in self._parts.resealed():
+            seal(record, open_names)  # reads of fields holding only noting values cost nothing now
         self._forget_touched()
 
     def _forget_touched(self) -> None:

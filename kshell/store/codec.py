@@ -250,6 +250,14 @@ class Encoder:
         return rows
 
     def _class_info(self, cls: type) -> tuple[str, tuple[str, ...], Any]:
+        # Shared by every Encoder (a state file makes one per part it encodes).
+        key = (cls, self._allowed)
+        info = _CLASS_INFOS.get(key)
+        if info is None:
+            info = _CLASS_INFOS[key] = self._new_class_info(cls)
+        return info
+
+    def _new_class_info(self, cls: type) -> tuple[str, tuple[str, ...], Any]:
         cls = stored_class(cls)
         if not _in_packages(cls, self._allowed):
             # The loader would refuse it: never write a file that cannot be opened again.
@@ -260,6 +268,9 @@ class Encoder:
 
     def _special_record(self, v: Any) -> Any:
         return self._special(v)
+
+
+_CLASS_INFOS: dict[tuple[type, tuple], tuple] = {}
 
 
 def stored_class(cls: type) -> type:

@@ -15,7 +15,8 @@ Journal: WAL with `synchronous=NORMAL` (docs/state-file.md says why): each
 request is one transaction appended to the -wal file, without an fsync; the
 WAL is fsynced at checkpoints.  A killed process (kill -9, a crash of kshell)
 loses nothing it committed: the appended frames are in the operating
-system's cache and the next open recovers them.  A power loss or an
+system's cache and the next open recovers them.  Checkpoints run every
+WAL_CHECKPOINT pages (and at close).  A power loss or an
 operating-system crash may lose the requests since the last checkpoint, but
 never leaves a partial one (frames are checksummed; an incomplete commit is
 ignored).  A clean close checkpoints, so at rest the state is one file.
@@ -37,6 +38,7 @@ APPLICATION_ID = 0x4B53484C  # "KSHL"
 SCHEMA_VERSION = 3
 FORMAT_NAME = "kshell-state"
 BUSY_TIMEOUT = 1.0  # seconds
+WAL_CHECKPOINT = 10_000  # pages (4 KiB): the WAL grows to about 40 MB between checkpoints
 
 PARTS_TABLE = (
     # The cluster metadata, one document per part (kshell.store.parts); key = the part's path as JSON.
@@ -204,6 +206,10 @@ def connect(path: str, read_only: bool = False) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA locking_mode=EXCLUSIVE")
         conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: see the module docstring
+        # A checkpoint (copying the WAL into the file, with two fsyncs) every
+        # WAL_CHECKPOINT pages instead of SQLite's 1,000: a long management script
+        # spent about a third of its commit time waiting for them.
+        conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT}")
         # Take the lock now: a second process waits BUSY_TIMEOUT, then is refused.
         # (This also rolls back a crash's journal / recovers its WAL.)
         conn.execute("BEGIN EXCLUSIVE")

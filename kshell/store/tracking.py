@@ -20,6 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from kshell.engine.cluster import Cluster, Database, Table
+from kshell.syntax.records import Record
+
+_record_eq = Record.__eq__
 
 # (id of a tracked table, attribute name) read or set since its store last wrote it.
 touched: set[tuple[int, str]] = set()
@@ -73,7 +76,66 @@ def _tracked_subclass(base: type) -> type:
 # The cluster and its databases are tracked like tables (kshell.store.parts
 # stores them field by field): plain class -> its tracked subclass.
 TRACKED = {Table: TrackedTable, Cluster: _tracked_subclass(Cluster), Database: _tracked_subclass(Database)}
-_TRACKED_CLASSES = frozenset(TRACKED.values())
+_TRACKED_CLASSES = set(TRACKED.values())
+
+
+def _raw_getter(base: type, name: str) -> Any:
+    """Reads field `name` of a `base` instance as `base` stores it (its slot, or its __dict__)."""
+    for k in base.__mro__:
+        d = k.__dict__.get(name)
+        if d is not None and type(d).__name__ == "member_descriptor":
+            return d
+    return None
+
+
+_VARIANTS: dict[tuple[type, frozenset], type] = {}
+
+
+def sealed_variant(base: type, open_names: frozenset) -> type | None:
+    """A layout-identical subclass of Cluster or Database (`base`) that notes every
+    assignment but only reads of the fields in `open_names`: the other fields hold
+    values that note their own changes (kshell.store.parts decides which), so
+    reading them costs nothing.  None when `base` does not keep its fields in
+    slots (the fully noting subclass is used then)."""
+    key = (base, open_names)
+    cls = _VARIANTS.get(key)
+    if cls is not None:
+        return cls
+    set_, del_ = base.__setattr__, base.__delattr__
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        _add((id(self), name))
+        set_(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        _add((id(self), name))
+        del_(self, name)
+
+    ns: dict[str, Any] = {"__slots__": (), "__kshell_tracked__": True, "__setattr__": __setattr__,
+                          "__delattr__": __delattr__, "__module__": __name__,
+                          "__qualname__": "Tracked" + base.__name__}
+    for name in open_names:
+        member = _raw_getter(base, name)
+        if member is None:
+            return None
+
+        def get(self: Any, _get: Any = member.__get__, _name: str = name) -> Any:
+            _add((id(self), _name))
+            return _get(self)
+
+        ns[name] = property(get, member.__set__, member.__delete__)
+    cls = _VARIANTS[key] = type("Tracked" + base.__name__, (base,), ns)
+    _TRACKED_CLASSES.add(cls)
+    return cls
+
+
+def seal(record: Any, open_names: frozenset) -> None:
+    """Note reads of `record` (a tracked Cluster or Database) only for `open_names`."""
+    cls = type(record)
+    base = cls.__mro__[1] if cls.__dict__.get("__kshell_tracked__") else cls
+    variant = sealed_variant(base, open_names)
+    if variant is not None and variant is not cls:
+        record.__class__ = variant
 
 
 class TrackedDict(dict):
@@ -121,6 +183,65 @@ class TrackedDict(dict):
         return (dict, (dict(self),))
 
 
+class TrackedList(list):
+    """A list whose changes are noted as (its id, "=") (see TrackedDict): the state file
+    puts one in place of a stored list whose elements all note their own changes."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _add((id(self), "="))
+        list.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        _add((id(self), "="))
+        list.__delitem__(self, key)
+
+    def __iadd__(self, other: Any) -> "TrackedList":
+        _add((id(self), "="))
+        return list.__iadd__(self, other)
+
+    def __imul__(self, n: Any) -> "TrackedList":
+        _add((id(self), "="))
+        return list.__imul__(self, n)
+
+    def append(self, value: Any) -> None:
+        _add((id(self), "="))
+        list.append(self, value)
+
+    def extend(self, values: Any) -> None:
+        _add((id(self), "="))
+        list.extend(self, values)
+
+    def insert(self, index: Any, value: Any) -> None:
+        _add((id(self), "="))
+        list.insert(self, index, value)
+
+    def pop(self, *args: Any) -> Any:
+        _add((id(self), "="))
+        return list.pop(self, *args)
+
+    def remove(self, value: Any) -> None:
+        _add((id(self), "="))
+        list.remove(self, value)
+
+    def clear(self) -> None:
+        _add((id(self), "="))
+        list.clear(self)
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        _add((id(self), "="))
+        list.sort(self, *args, **kwargs)
+
+    def reverse(self) -> None:
+        _add((id(self), "="))
+        list.reverse(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # Copies (copy, deepcopy, pickle) are plain lists: only the stored one is watched.
+        return (list, (list(self),))
+
+
 _WRITE_TRACKED: dict[type, type | None] = {}
 
 
@@ -148,12 +269,16 @@ def _write_tracked_subclass(base: type) -> type | None:
                           "__delattr__": __delattr__, "__module__": base.__module__,
                           "__qualname__": base.__qualname__}
     params = getattr(base, "__dataclass_params__", None)
+    get = None
     if params is not None and params.eq and "__eq__" in base.__dict__:
         # The generated __eq__ requires the very same class: compare as `base` does.
         import operator
 
         names = tuple(f.name for f in dataclasses.fields(base) if f.compare)
         get = operator.attrgetter(*names) if len(names) > 1 else (lambda x: (getattr(x, names[0]),) if names else ())
+    elif params is None and getattr(base, "__eq__", None) is _record_eq:
+        get = base.__record_get__  # a Record (kshell.syntax.records): the same rule, its compared fields
+    if get is not None:
 
         def __eq__(self, other: Any) -> Any:
             if isinstance(other, base) and (type(other) is base or type(other).__mro__[1] is base):

@@ -7,10 +7,9 @@ kshell.errors.KustoSyntaxError with line and column.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from kshell.errors import KustoSyntaxError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # importing the AST costs start-up time; `import kshell.syntax.tokens` must not pay it
     from kshell.syntax.ast import Command, Query
 

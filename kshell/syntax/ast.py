@@ -1,4 +1,6 @@
-"""AST of Kusto queries (and the base classes of commands).
+"""AST of Kusto queries.  The base classes `Node` and `Command` live in
+kshell.syntax.node (parsing a command loads no query node class) and are
+re-exported here.
 
 Slotted records (kshell.syntax.records: dataclass behaviour without
 its code generation at import).  Every node carries `pos`, the offset of its first
@@ -14,12 +16,12 @@ str, int, float, bool, None), and None for a typed null.
 
 from __future__ import annotations
 
-from kshell.syntax.records import Record, field
-from typing import Any, Optional, Union
+from kshell.syntax.node import Command, Node  # noqa: F401  (the base classes, re-exported)
+from kshell.syntax.records import field
 
-
-class Node(Record):
-    pos: int = field(default=0, kw_only=True)
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any, Optional
 
 
 # ---------------------------------------------------------------- expressions
@@ -107,7 +109,9 @@ class Index(Node):
     index: "Expr"
 
 
-Expr = Union[Literal, Name, Call, Unary, Binary, InList, Between, Member, Index]
+# What an expression node is (the annotations' `Expr`; a tuple, usable with isinstance,
+# without importing typing for a Union).
+Expr = (Literal, Name, Call, Unary, Binary, InList, Between, Member, Index)
 
 
 class Assignment(Node):
@@ -400,11 +404,3 @@ class Query(Node):
     # A batch `T1 | count; T2 | count` has several result expressions: `body` is the
     # first, `batch` the others, in order (each gives its own result set).
     batch: list[Any] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- commands
-
-class Command(Node):
-    """Base of management-command nodes (one subclass per command, per family module)."""
-
-    text: str = field(default="", kw_only=True)  # the full command text, for error messages

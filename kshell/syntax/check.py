@@ -20,10 +20,13 @@ file cannot be read.
 from __future__ import annotations
 
 import sys
-from typing import TextIO
 
 from kshell.errors import KustoError
 from kshell.syntax import parse
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import TextIO
 
 
 def main(paths: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 
-from typing import Any
 
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import line_col
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
 
 
 def at_command_end(c: Cursor, k: int = 0) -> bool:

@@ -16,12 +16,15 @@ is parsed here, so a syntax error in it points at its own line and column.
 from __future__ import annotations
 
 from kshell.syntax.records import Record, field
-from typing import Any, Optional
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cmd_common import parse_query_at
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any, Optional
 
 WORD = "continuous-export"
 PLURAL = "continuous-exports"

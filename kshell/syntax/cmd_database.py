@@ -15,12 +15,15 @@ belongs to another family: the rules decline and note what they expected.
 from __future__ import annotations
 
 from kshell.syntax.records import field
-from typing import Optional
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cmd_common import at_command_end, finish
 from kshell.syntax.cursor import Cursor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Optional
 
 # Words that follow `.show database` directly when the database name is omitted.
 # (Some belong to other families, e.g. `.show database extents`, `.show database principals`.)

@@ -9,12 +9,15 @@
 from __future__ import annotations
 
 from kshell.syntax.records import field
-from typing import Any
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cmd_common import parse_query_at
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
 
 EXPORT_FORMATS = ("csv", "tsv", "json", "parquet")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from kshell.syntax.records import Record, field
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cmd_common import finish
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import textwrap
 from kshell.syntax.records import field
-from typing import Any, Optional
 
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cmd_common import parse_query_at
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import NAME, line_col
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any, Optional
 
 QUERY_VERBS = ("set", "append", "set-or-append", "set-or-replace")
 

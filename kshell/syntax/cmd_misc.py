@@ -16,12 +16,15 @@ another family still gets that family's error instead of being swallowed here.
 from __future__ import annotations
 
 from kshell.syntax.records import field
-from typing import Optional
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import EOF, NAME, OP
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Optional
 
 
 class ShowVersion(Command):

@@ -10,11 +10,14 @@ argument text as written.
 from __future__ import annotations
 
 from kshell.syntax.records import field
-from typing import Optional
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Optional
 
 PAYLOAD_KINDS = ("managed_identity", "update")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kshell.syntax.records import field
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
 

@@ -16,13 +16,16 @@ for ARM role assignments).  `async` is not part of these commands (spec 3.3).
 from __future__ import annotations
 
 from kshell.syntax.records import field
-from typing import Optional
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cmd_common import at_command_end, finish
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.vocabulary import ROLE_WORDS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Optional
 
 SECURABLE_WORDS = ("cluster", "database", "table", "function", "external", "materialized-view")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kshell.syntax.records import field
 
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cmd_common import finish
 from kshell.syntax.cmd_external_table import PathFormatItem, _path_format
 from kshell.syntax.commands import command_rule

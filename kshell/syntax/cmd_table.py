@@ -21,11 +21,14 @@ after the table name are not theirs.
 from __future__ import annotations
 
 from kshell.syntax.records import field
-from typing import Any, Optional
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cmd_common import at_command_end, finish, parse_query_at
 from kshell.syntax.cursor import Cursor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any, Optional
 
 Schema = list[tuple[str, str]]
 

@@ -10,14 +10,16 @@ raises KustoSyntaxError for anything malformed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.ast import Command
+from kshell.syntax.node import Command
 from kshell.syntax.cursor import Cursor
 from kshell.syntax.tokens import line_col
 
-CommandRule = Callable[[Cursor], Command | None]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from collections.abc import Callable
+
+    CommandRule = Callable[[Cursor], Command | None]
 
 _RULES: list[CommandRule] = []
 

@@ -10,21 +10,58 @@ rules, so that importing it from `parse()` does not register rules early.)
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from kshell.errors import KustoSyntaxError
-from kshell.syntax.tokens import COMMENT, NAME, OP, Token, tokenize
+from kshell.lazy_re import lazy
+from kshell.syntax.tokens import NAME, OP, Token, tokenize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Optional
 
 # Possessive quantifiers: a comment line with trailing spaces made the plain form
 # backtrack exponentially (a hang in parse() for any request starting so).
-_INLINE_HEAD = re.compile(r"(?:\s++|//[^\n]*+)*+\.\s*ingest\s+inline\b", re.IGNORECASE)
-_DATA_START = re.compile(r"<\||\[")
+_INLINE_HEAD = lazy(globals(), "_INLINE_HEAD", r"(?:\s++|//[^\n]*+)*+\.\s*ingest\s+inline\b", re.IGNORECASE)
+_DATA_START = lazy(globals(), "_DATA_START", r"<\||\[")
 
 
 # `.execute database script <| ...`: the script after `<|` is commands (which may hold
 # inline data of their own): its head alone is tokenized, the body is split and parsed
 # command by command when it runs.
-_SCRIPT_HEAD = re.compile(r"(?:\s++|//[^\n]*+)*+\.\s*execute\s+(?:database|cluster)\s+script\b", re.IGNORECASE)
+_SCRIPT_HEAD = lazy(globals(), "_SCRIPT_HEAD", r"(?:\s++|//[^\n]*+)*+\.\s*execute\s+(?:database|cluster)\s+script\b",
+                    re.IGNORECASE)
+
+
+def _may_hold_data(text: str) -> bool:
+    """False when `text` can be neither command (most requests): what the two head
+    patterns need first, read without them (script start-up compiles neither, issue 18).
+    A leading comment, or non-ASCII letters (which ignore-case matching may fold onto
+    ASCII ones), leave the answer to the patterns."""
+    i = _skip_space(text, 0)  # (not lstrip: the text may be megabytes of inline data)
+    if text.startswith("//", i):
+        return True
+    if not text.startswith(".", i):
+        return False
+    i = _skip_space(text, i + 1)
+    word = text[i:i + 7]
+    return not word.isascii() or word.lower() == "execute" or word[:6].lower() == "ingest"
+
+
+def _skip_space(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and text[i].isspace():  # str.isspace is the patterns' \s
+        i += 1
+    return i
+
+
+def ends_in_comment(text: str, gap_start: int, end: int) -> bool:
+    """Whether `text[:end]` ends inside a `//` comment, given where the whitespace and
+    comments after its last token start.  (The parser's scanner, not the trivia one:
+    a script of commands then compiles only the tokenizer's head, issue 18.)  A comment
+    runs to its line end, so only the gap's last line can hold one reaching `end`; on
+    that line the gap is whitespace, then at most one comment."""
+    line_start = text.rfind("\n", gap_start, end) + 1 or gap_start
+    return text.find("//", line_start, end) >= 0
 
 
 def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
@@ -34,6 +71,8 @@ def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
     None when `text` is not such a command (or its data start cannot be
     found): the caller then tokenizes the whole text as usual.
     """
+    if not _may_hold_data(text):
+        return None
     script = _SCRIPT_HEAD.match(text) is not None
     if not script and not _INLINE_HEAD.match(text):
         return None
@@ -42,12 +81,11 @@ def inline_ingest_tokens(text: str) -> Optional[list[Token]]:
             continue
         p = m.start()
         try:
-            pieces = tokenize(text[:p], trivia=True)
+            tokens = tokenize(text[:p])
         except KustoSyntaxError:
             continue  # inside a string literal
-        if pieces and pieces[-1].kind == COMMENT and pieces[-1].end == p:
+        if ends_in_comment(text, tokens[-1].end if tokens else 0, p):
             continue  # inside a comment
-        tokens = [t for t in pieces if t.kind not in ("WS", COMMENT)]
         if m.group() == "<|":
             return tokens + [Token(OP, "<|", "<|", p, p + 2)]
         last = tokens[-1] if tokens else None

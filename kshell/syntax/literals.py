@@ -14,12 +14,17 @@ for a typed null.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import re
-import uuid
 
 from kshell import ticks as K
+from kshell.lazy_re import lazy
 from kshell.syntax.vocabulary import TIMESPAN_UNITS
+
+# The patterns below compile on first use, and decimal and uuid are imported by the
+# literals that need them: a request without such literals pays for none (issue 18).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
 
 UTC = dt.timezone.utc
 
@@ -32,13 +37,15 @@ _ZONES = {"z": 0, "gmt": 0, "ut": 0, "utc": 0, "est": -5, "edt": -4, "cst": -6, 
 
 # ISO 8601 and the "sortable" forms: 2015-12-31, 2015-12-31 23:59, 2015-12-31T23:59:59.9Z,
 # 2015-12-31 23:59:59.1234567+02:00.
-_ISO = re.compile(
+_ISO = lazy(
+    globals(), "_ISO",
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[Tt ]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7})\d*)?)?)?"
     r"\s*(Z|z|[+-]\d{1,2}(?::?\d{2})?)?"
 )
 # RFC 822 / RFC 850: "Sat, 08 Nov 2014 15:00:00 GMT", "08 Nov 2014 15:00", "Saturday, 08-Nov-14 15:00:00 GMT".
-_RFC = re.compile(
+_RFC = lazy(
+    globals(), "_RFC",
     r"(?:[A-Za-z]+,\s*)?(\d{1,2})[ -]([A-Za-z]{3})[ -](\d{2}|\d{4})\s+"
     r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?"
     r"\s*([A-Za-z]+|[+-]\d{4})?"
@@ -62,11 +69,12 @@ def _ticks(frac: str | None) -> int:
 # Other forms .NET's DateTime parsing (which Kusto uses) reads and the docs show:
 # 10-01-2018 10:00 and 12/02/2022 (month first), a year alone, a time alone,
 # and `datetime(2025, 6, 14)` (parts separated by commas).
-_MONTH_FIRST = re.compile(
+_MONTH_FIRST = lazy(
+    globals(), "_MONTH_FIRST",
     r"(\d{1,2})[-/](\d{1,2})[-/](\d{4})(?:[Tt ]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7})\d*)?)?)?")
-_TIME_ONLY = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?")
-_PARTS = re.compile(r"\d{1,4}(?:\s*,\s*\d{1,7}){0,6}")
-_SPACED_DASHES = re.compile(r"(?<=\d)\s+-\s+(?=\d)")
+_TIME_ONLY = lazy(globals(), "_TIME_ONLY", r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?")
+_PARTS = lazy(globals(), "_PARTS", r"\d{1,4}(?:\s*,\s*\d{1,7}){0,6}")
+_SPACED_DASHES = lazy(globals(), "_SPACED_DASHES", r"(?<=\d)\s+-\s+(?=\d)")
 
 # The date of a time-only literal (`datetime(8:00)`).  .NET would use today's date,
 # which a parser cannot know; kshell fixes it to the Unix epoch (docs/parser-coverage.md).
@@ -141,8 +149,8 @@ def _offset(zone: str | None) -> dt.timedelta:
 
 
 # [-][d.]hh:mm[:ss[.fffffff]]
-_CLOCK = re.compile(r"(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7})\d*)?)?")
-_UNIT = re.compile(r"(-)?(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)")
+_CLOCK = lazy(globals(), "_CLOCK", r"(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7})\d*)?)?")
+_UNIT = lazy(globals(), "_UNIT", r"(-)?(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)")
 
 
 def decode_timespan(text: str) -> dt.timedelta | None:
@@ -185,6 +193,8 @@ def decode_guid(text: str) -> uuid.UUID | None:
     s = _unquote(text)
     if s.lower() == "null":
         return None
+    import uuid
+
     try:
         return uuid.UUID(s)
     except ValueError:
@@ -241,6 +251,8 @@ def decode_typed_scalar(type_name: str, text: str) -> object:
         except ValueError:
             raise ValueError(f"invalid real literal {s!r}") from None
     if type_name == "decimal":
+        import decimal
+
         try:
             return decimal.Decimal(s)
         except decimal.InvalidOperation:

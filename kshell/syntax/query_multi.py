@@ -9,12 +9,14 @@ the grammar refuses.  (`fork` and `facet` are in kshell.syntax.query_ops_extra.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from kshell.syntax import ast
 from kshell.syntax.cursor import Cursor
+from kshell.syntax.records import Record, field
 from kshell.syntax.tokens import NAME, OP, STRING
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
 
 
 def _parser(text: str, skip: int = 1):
@@ -32,8 +34,7 @@ def _end(p) -> None:
 
 # ------------------------------------------------------------------ table references
 
-@dataclass
-class TableSpec:
+class TableSpec(Record):
     """One item of `find in (...)`, `restrict access to (...)`: a name or wildcard pattern,
     optionally in a database (`database('D').T`, `database('*').*`; `database()` is the
     context database, written as ""), or a parenthesized query."""
@@ -78,8 +79,7 @@ def _table_list(p) -> list[TableSpec]:
 
 # ------------------------------------------------------------------ find
 
-@dataclass
-class Find:
+class Find(Record):
     tables: list[TableSpec] | None        # None: every table of the context database
     predicate: Any                         # expression; a bare string term is `* has term`
     withsource: str = "source_"
@@ -127,8 +127,7 @@ def parse_find(text: str) -> Find:
 
 # ------------------------------------------------------------------ externaldata
 
-@dataclass
-class ExternalData:
+class ExternalData(Record):
     columns: list[ast.ColumnDecl]
     uris: list[Any]                # str, or ast.Name of a string parameter
     options: dict[str, Any] = field(default_factory=dict)
@@ -244,8 +243,7 @@ def _skip_group(p) -> None:
 
 # ------------------------------------------------------------------ macro-expand
 
-@dataclass
-class MacroExpand:
+class MacroExpand(Record):
     entities: list[str] | None     # database names of an inline `entity_group [...]`
     group_name: str | None         # a let-bound entity group's name
     alias: str
@@ -337,8 +335,7 @@ def parse_macro_expand(text: str) -> MacroExpand:
 
 # ------------------------------------------------------------------ statements
 
-@dataclass
-class Restrict:
+class Restrict(Record):
     entities: list[TableSpec]
 
 
@@ -355,8 +352,7 @@ def parse_restrict(text: str) -> Restrict:
     return Restrict(specs)
 
 
-@dataclass
-class AliasDatabase:
+class AliasDatabase(Record):
     alias: str
     database: str
 

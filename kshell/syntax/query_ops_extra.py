@@ -9,16 +9,17 @@ KustoSyntaxError on text the operator's grammar refuses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
-
 from kshell.syntax import ast
 from kshell.syntax.cursor import Cursor
+from kshell.syntax.records import Record, field
 from kshell.syntax.tokens import NAME, NUMBER, OP, STRING
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any, Callable
 
-@dataclass
-class MakeSeries:
+
+class MakeSeries(Record):
     aggregates: list[tuple[ast.Assignment, Any]]   # (name = aggregate call, default expression or None)
     axis: Any
     start: Any = None
@@ -28,45 +29,39 @@ class MakeSeries:
     kind: str | None = None
 
 
-@dataclass
-class MvApply:
+class MvApply(Record):
     items: list[tuple[ast.Assignment, str | None]]  # (expression, `to typeof(t)` type)
     operators: list[Any]
     item_index: str | None = None
     limit: Any = None
 
 
-@dataclass
-class ParseKv:
+class ParseKv(Record):
     expr: Any
     columns: list[ast.ColumnDecl]
     options: dict[str, Any]
 
 
-@dataclass
-class ScanStep:
+class ScanStep(Record):
     name: str
     output: str            # all | last | none
     predicate: Any
     assignments: list[ast.Assignment]
 
 
-@dataclass
-class Scan:
+class Scan(Record):
     declare: list[tuple[str, str, Any]]   # (name, type, default expression or None)
     steps: list[ScanStep]
     match_id: str | None = None
 
 
-@dataclass
-class Partition:
+class Partition(Record):
     by: str
     operators: list[Any] | None       # `( ops )` on each partition
     body: Any = None                  # `{ query }` referring to the partition as `$`... (kept for errors)
 
 
-@dataclass
-class TopNestedLevel:
+class TopNestedLevel(Record):
     count: Any
     expr: ast.Assignment
     others: Any
@@ -74,35 +69,29 @@ class TopNestedLevel:
     descending: bool
 
 
-@dataclass
-class TopNested:
+class TopNested(Record):
     levels: list[TopNestedLevel]
 
 
-@dataclass
-class ByNames:
+class ByNames(Record):
     exprs: list[Any]
 
 
-@dataclass
-class Fork:
+class Fork(Record):
     branches: list[tuple[str | None, list[Any]]]
 
 
-@dataclass
-class Facet:
+class Facet(Record):
     columns: list[str]
     operators: list[Any]
 
 
-@dataclass
-class SampleDistinct:
+class SampleDistinct(Record):
     count: Any
     column: Any
 
 
-@dataclass
-class Reduce:
+class Reduce(Record):
     expr: Any
     threshold: Any = None
     characters: Any = None
@@ -372,8 +361,7 @@ def parse_operator(op: Any) -> Any | None:
 __all__ = ["parse_operator", "PARSERS", "NUMBER", "OP"]
 
 
-@dataclass
-class Evaluate:
+class Evaluate(Record):
     params: dict[str, Any]
     call: ast.Call
     schema: list[ast.ColumnDecl] | None   # `: (*, a:long)`; `*` is a ColumnDecl named '*'
@@ -408,8 +396,7 @@ def parse_evaluate(op: Any) -> Evaluate:
 
 # ------------------------------------------------------------------ graph operators
 
-@dataclass
-class MakeGraph:
+class MakeGraph(Record):
     source: str
     target: str
     directed: bool
@@ -419,21 +406,18 @@ class MakeGraph:
     partition_ops: list[Any] | None = None
 
 
-@dataclass
-class PatternNode:
+class PatternNode(Record):
     name: str | None
 
 
-@dataclass
-class PatternEdge:
+class PatternEdge(Record):
     name: str | None
     direction: str        # "->", "<-" or "-"
     low: int = 1
     high: int = 1
 
 
-@dataclass
-class GraphMatch:
+class GraphMatch(Record):
     patterns: list[list[Any]]              # alternating PatternNode, PatternEdge, PatternNode...
     where: Any
     project: list[ast.Assignment]
@@ -441,13 +425,11 @@ class GraphMatch:
     output: str = "any"                    # graph-shortest-paths: any | all
 
 
-@dataclass
-class GraphToTable:
+class GraphToTable(Record):
     parts: list[tuple[str, str | None, dict[str, str]]]   # ("nodes"|"edges", alias, with_* options)
 
 
-@dataclass
-class MarkComponents:
+class MarkComponents(Record):
     component_id: str = "ComponentId"
     kind: str = "weak"
 
@@ -585,15 +567,13 @@ PARSERS.update({
 })
 
 
-@dataclass
-class TopHitters:
+class TopHitters(Record):
     count: Any
     expr: ast.Assignment
     by: Any = None
 
 
-@dataclass
-class Consume:
+class Consume(Record):
     pass
 
 
@@ -616,8 +596,7 @@ def _consume(p) -> Consume:
 PARSERS.update({"top-hitters": _top_hitters, "consume": _consume})
 
 
-@dataclass
-class Search:
+class Search(Record):
     tables: list[str] | None      # `in (T1, T2)`; None: every table and view in scope
     predicate_text: str           # a bare string term becomes `* has "term"`
     case_sensitive: bool = False

@@ -24,10 +24,13 @@ as unresolved; `--check` checks scripts for kshell's simulated cluster.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from kshell.syntax import ast
 from kshell.syntax.walk import walk
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
+    from typing import Any
 
 # (position in the request text, kind, message); kind is "error" or "not simulated"
 Problem = tuple[int, str, str]

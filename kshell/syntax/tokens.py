@@ -11,11 +11,10 @@ text into ERROR tokens instead of raising: that is what the highlighter wants.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
 
 from kshell.errors import KustoSyntaxError
 from kshell.lazy_re import lazy
+from kshell.syntax.records import Record
 from kshell.syntax.vocabulary import (
     HYPHENATED_WORDS,
     NEGATABLE_OPERATORS,
@@ -36,8 +35,7 @@ ERROR = "ERROR"        # unreadable text (lenient mode only)
 EOF = "EOF"
 
 
-@dataclass(slots=True)
-class Token:
+class Token(Record):
     kind: str
     text: str      # raw source text of the token
     value: object  # decoded value (see kinds above); for NAME and OP the text itself
@@ -53,28 +51,39 @@ class Token:
         return self.kind == OP and self.text == op
 
 
-_units = "|".join(sorted((re.escape(u) for u in TIMESPAN_UNITS), key=len, reverse=True))
-_hyphenated = "|".join(sorted((re.escape(w) for w in HYPHENATED_WORDS), key=len, reverse=True))
-_negated = "|".join(re.escape(w) for w in NEGATABLE_OPERATORS)
 _raw = "|".join(RAW_LITERAL_CONSTRUCTORS)
 
 # The token alternatives, in order of preference (whitespace and comments excluded).
-# NAME0 and OP0 come first for speed only: NAME0 is a plain word that no earlier
+# NAME0, OP0 and OP1 come first for speed only: NAME0 is a plain word that no later
 # alternative could read (not h'..'/h@'..', not a raw-literal constructor before
 # '(', not followed by '-' (hyphenated words) or '~' (in~)), OP0 a bracket or
 # separator that starts no longer token, OP1 an operator whose first character
-# starts no other kind of token.  Whatever they decline falls through to
-# the full list below, so the tokens are the same; most tokens skip ten tries.
-# String bodies are written as unrolled loops (runs of plain characters between
-# escapes), which match the same text as `(?:plain|escape)*` without one
-# alternation per character.
-_TOKEN_ALTS = (
+# starts no other kind of token (or a '.' that starts no number and no '..').
+# Whatever they decline falls through to the full list below, so the tokens are
+# the same; most tokens skip ten tries.  These three are also the small "head"
+# scanner (_tokenize_head), which reads most command texts without compiling the
+# whole list.  String bodies are written as unrolled loops (runs of plain
+# characters between escapes), which match the same text as `(?:plain|escape)*`
+# without one alternation per character.
+_HEAD_ALTS = (
     r"""
     (?P<NAME0>(?![hH]@?['"])(?!(?:"""
     + _raw
     + r""")\s*\()(?:[^\W\d]|\$)[\w$]*+(?![-~]))
   | (?P<OP0>[()\[\]{},;|])
-  | (?P<OP1><\||=>|==|<>|<=|>=|=~|::|[=<>+\-*/%?#^&:])
+  | (?P<OP1><\||=>|==|<>|<=|>=|=~|::|[=<>+\-*/%?#^&:]|\.(?![.\d]))
+    """
+)
+
+
+def _token_alts() -> str:
+    """The whole list of alternatives: the head's, then the rest (built when a full scanner
+    is compiled: escaping the word lists alone costs 0.2 ms)."""
+    units = "|".join(sorted((re.escape(u) for u in TIMESPAN_UNITS), key=len, reverse=True))
+    hyphenated = "|".join(sorted((re.escape(w) for w in HYPHENATED_WORDS), key=len, reverse=True))
+    negated = "|".join(re.escape(w) for w in NEGATABLE_OPERATORS)
+    return _HEAD_ALTS + (
+        r"""
   | (?P<ML>```[^`]*+(?:`(?!``)[^`]*+)*+```|~~~[^~]*+(?:~(?!~~)[^~]*+)*+~~~)
   | (?P<VSTR>[hH]?@'[^']*(?:''[^']*)*'|[hH]?@"[^"]*(?:""[^"]*)*")
   | (?P<STR>[hH]?'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'|[hH]?"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+")
@@ -82,42 +91,69 @@ _TOKEN_ALTS = (
     + _raw
     + r""")\s*\([^()\n]*\))
   | (?P<TS>(?:\d+(?:\.\d+)?|\.\d+)(?:"""
-    + _units
+    + units
     + r""")(?![\w$]))
   | (?P<NUM>0[xX][0-9a-fA-F]+(?![\w$])|(?:\d+\.\d+|\d+\.(?![.\w])|\.\d+|\d+)(?:[eE][+-]?\d+)?(?![\w$]))
   | (?P<NEG>!(?:"""
-    + _negated
+    + negated
     + r""")(?![\w$~]|(?<=in)~))
   | (?P<HYPH>(?=[A-Za-z]+-)(?:"""
-    + _hyphenated
+    + hyphenated
     + r""")(?![\w$-]))
   | (?P<INTILDE>in~)
   | (?P<NAME>(?![hH]@?['"])(?:[^\W\d]|\$)[\w$]*|\d+[^\W\d][\w$]*)
   | (?P<OP><\||=>|==|!=|<>|<=|>=|=~|!~|\.\.|::|@(?!['"])|[()\[\]{},;:.|=<>+\-*/%!?~#^&])
     """
-)
+    )
+
+
 _SPACE = r"[ \t\r\n\f\v\u00a0\ufeff]"
+# The whitespace and comments the fast and head scanners skip before a token: runs of
+# _SPACE and comments, as `{_SPACE}*+(?://[^\n]*+{_SPACE}*+)*+` reads them, with the BOM
+# (_SPACE's one character beyond Latin-1) matched on its own: in the set it alone makes
+# compiling cost 0.2 ms, for each scanner (tests/test_startup.py compares the two forms).
+_LATIN1_SPACE = _SPACE.replace(r"\ufeff", "")
+_SKIP = rf"{_LATIN1_SPACE}*+(?:(?:\ufeff|//[^\n]*+){_LATIN1_SPACE}*+)*+"
 
 # The two scanners are compiled on first use (a few milliseconds each): script
 # mode never needs the trivia scanner, and the interactive shell draws its first
 # prompt before it tokenizes anything.
 
 # Trivia-preserving scanner: one token (whitespace and comments included) per match.
-_MASTER_PATTERN = rf"""
+def _master_pattern() -> str:
+    return rf"""
     (?P<WS>{_SPACE}+)
   | (?P<COMMENT>//[^\n]*)
-  | {_TOKEN_ALTS}
+  | {_token_alts()}
     """
+
+
 _MASTER: re.Pattern | None = None
 
 # Fast scanner for the parser: skips the whitespace and comments before each token
 # inside the same match and is driven by finditer, so the per-token Python work is
 # one dispatch.  A character no alternative reads lands in ERR; END is the text end.
-_FAST_PATTERN = rf"""
-    {_SPACE}*+(?://[^\n]*+{_SPACE}*+)*+
-    (?: {_TOKEN_ALTS} | (?P<ERR>.) | (?P<END>\Z) )
+def _fast_pattern() -> str:
+    return rf"""
+    {_SKIP}
+    (?: {_token_alts()} | (?P<ERR>.) | (?P<END>\Z) )
     """
+
+
 _FAST: re.Pattern | None = None
+
+# The head scanner: _FAST's whitespace and comment skipping and its first three
+# alternatives only, compiled in a tenth of the time.  Until a text needs the full scanner (a string, a number, `!has` ...),
+# tokenize() tries this one: where one of these alternatives matches, _FAST would
+# pick it too (they come first there, in the same order), so a text it reads to the
+# end has the same tokens; at anything else it stops (MORE) and the text goes to
+# _FAST.  `.show databases` and most command heads never compile the full list
+# (script start-up, issue 18).
+_HEAD_PATTERN = rf"""
+    {_SKIP}
+    (?: {_HEAD_ALTS} | (?P<END>\Z) | (?P<MORE>) )
+    """
+_HEAD: re.Pattern | None = None
 
 _TS_PARTS = lazy(globals(), "_TS_PARTS", r"(\d+(?:\.\d+)?|\.\d+)(.*)")
 _UNTERMINATED = lazy(globals(), "_UNTERMINATED", r"""```|~~~|[hH]?@?['"]""")
@@ -172,6 +208,10 @@ def string_value(text: str) -> tuple[str, bool]:
 def tokenize(text: str, *, trivia: bool = False, lenient: bool = False) -> list[Token]:
     """Split `text` into tokens.  See the module docstring for the two modes."""
     if not trivia and not lenient:
+        if _FAST is None:  # (see _HEAD_PATTERN)
+            tokens = _tokenize_head(text)
+            if tokens is not None:
+                return tokens
         return _tokenize_fast(text)
     tokens: list[Token] = []
     append = tokens.append
@@ -219,13 +259,13 @@ _SIMPLE_BY_GROUP: list = []
 
 def _compile_master() -> re.Pattern:
     global _MASTER
-    _MASTER = re.compile(_MASTER_PATTERN, re.VERBOSE | re.DOTALL)
+    _MASTER = re.compile(_master_pattern(), re.VERBOSE | re.DOTALL)
     return _MASTER
 
 
 def _compile_fast() -> re.Pattern:
     global _FAST
-    fast = re.compile(_FAST_PATTERN, re.VERBOSE | re.DOTALL)
+    fast = re.compile(_fast_pattern(), re.VERBOSE | re.DOTALL)
     names: list = [None] * (fast.groups + 1)
     for name, index in fast.groupindex.items():
         names[index] = name
@@ -233,6 +273,24 @@ def _compile_fast() -> re.Pattern:
     _SIMPLE_BY_GROUP[:] = [_SIMPLE_KINDS.get(n) if n else None for n in names]
     _FAST = fast
     return fast
+
+
+def _tokenize_head(text: str) -> list[Token] | None:
+    """The tokens of `text` when the head scanner reads all of it, else None."""
+    global _HEAD
+    if _HEAD is None:
+        _HEAD = re.compile(_HEAD_PATTERN, re.VERBOSE | re.DOTALL)
+    tokens: list[Token] = []
+    for m in _HEAD.finditer(text):
+        kind = m.lastgroup
+        if kind == "END":
+            return tokens
+        if kind == "MORE":
+            return None
+        start, end = m.span(kind)
+        raw = text[start:end]
+        tokens.append(Token(NAME if kind == "NAME0" else OP, raw, raw, start, end))
+    return tokens
 
 
 def _tokenize_fast(text: str) -> list[Token]:
@@ -314,8 +372,11 @@ class LineIndex:
     """Fast offset -> (line, column) for one text (used when many lookups are needed)."""
 
     def __init__(self, text: str):
+        from bisect import bisect_right  # (not at start-up)
+
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._bisect = bisect_right
 
     def line_col(self, pos: int) -> tuple[int, int]:
-        i = bisect_right(self.starts, pos) - 1
+        i = self._bisect(self.starts, pos) - 1
         return i + 1, pos - self.starts[i] + 1

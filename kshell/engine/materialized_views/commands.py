@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from kshell.engine.cluster import Column
 from kshell.engine.materialized_views.model import SUPPORTED_AGGREGATES, MaterializedView
@@ -19,6 +18,10 @@ from kshell.syntax.cmd_materialized_view import (
     ShowMaterializedViews,
     SwitchMaterializedView,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SHOW_COLUMNS = [
     ("Name", "string"), ("SourceTable", "string"), ("Query", "string"), ("MaterializedTo", "datetime"),
@@ -312,7 +315,7 @@ def show_views(session: Session, node: ShowMaterializedViews) -> Result:
 def view_schema_json(view: MaterializedView) -> str:
     import json
 
-    from kshell.engine.databases import clr_type
+    from kshell.engine.values import clr_type
 
     return json.dumps({"Name": view.name, "OrderedColumns": [
         {"Name": c.name, "Type": clr_type(c.type), "CslType": c.type} for c in view.columns]},

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Optional
 
 from kshell.engine.cluster import Column, Extent, Table
+from kshell.syntax.records import Record, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 # Aggregation functions a materialized view's summarize may use (the service's list).
 SUPPORTED_AGGREGATES = frozenset({
@@ -16,8 +19,7 @@ SUPPORTED_AGGREGATES = frozenset({
 })
 
 
-@dataclass(slots=True)
-class MaterializedView:
+class MaterializedView(Record):
     name: str
     source_table: str
     query: str                          # "{ T | summarize ... }" as written

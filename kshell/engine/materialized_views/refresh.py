@@ -12,17 +12,19 @@ removes old processed rows and the view is recomputed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-import uuid
-
-from kshell.engine.cluster import ID_NAMESPACE, Column, Extent, Table
+from kshell.engine.cluster import Column, Extent, Table, name_uuid
 from kshell.errors import Forbidden, KustoError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
+    from typing import Any
 
 
 def _id(*parts: str) -> uuid.UUID:
     """A deterministic id (uuid5, not derived_id: these texts carry the clock and seldom repeat)."""
-    return uuid.uuid5(ID_NAMESPACE, "/".join(parts))
+    return name_uuid("/".join(parts))  # = uuid.uuid5(ID_NAMESPACE, ...), without hashlib
 
 
 def run_view_query(session: Any, db: Any, view: Any, source: Any):

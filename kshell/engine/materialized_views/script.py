@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.engine import databases
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def view_lines(view: Any) -> list[str]:
@@ -34,7 +36,7 @@ def script_section(db: Any) -> list[str]:
 
 
 def schema_object(db: Any, view: Any) -> dict[str, Any]:
-    from kshell.engine.databases import clr_type
+    from kshell.engine.values import clr_type
     from kshell.engine.policies.script import policies_object
 
     return {"Name": view.name, "SourceTable": view.source_table, "Query": view.query,

@@ -7,9 +7,12 @@ it runs for every target before anything is stored.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from kshell.errors import BadRequest
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _column_type(target: Any, name: str, policy: str, path: str) -> str:

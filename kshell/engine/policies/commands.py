@@ -8,8 +8,6 @@ EntityName, Policy, ChildEntities, EntityType); an unset policy shows `null`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kshell.engine.policies import checks, shorthand
 from kshell.engine.policies.kinds import DATABASE, KINDS, TABLE, PolicyKind, lookup
 from kshell.engine.policies.schema import check_object
@@ -19,6 +17,10 @@ from kshell.engine.session import Session, handler, policy_handler
 from kshell.errors import BadRequest, KustoSyntaxError
 from kshell.result import Result
 from kshell.syntax.cmd_policy_list import ShowEntityPolicies
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Levels a kind may be *shown* at beyond those it is set at (encoding: a database or
 # table lists the policies of its columns).

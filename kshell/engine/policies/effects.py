@@ -20,11 +20,14 @@ Each effect registers itself in the hook list of the mechanism it acts in
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from kshell.engine.policies.schema import parse_datetime, parse_timespan
 from kshell.errors import BadRequest
 from kshell.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 STREAMING_ORIGIN = "streaming"
 

@@ -16,10 +16,12 @@ kshell checks only the type (see docs/policies.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from kshell.engine.policies.schema import Prop
+from kshell.syntax.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DAY = 86400.0
 
@@ -29,8 +31,7 @@ CLUSTER, DATABASE, TABLE, VIEW, COLUMN, EXTERNAL = (
     "cluster", "database", "table", "materialized-view", "column", "external table")
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyKind:
+class PolicyKind(Record, frozen=True):
     kind: str                      # as typed after `policy`
     name: str                      # PolicyName column
     levels: tuple[str, ...]

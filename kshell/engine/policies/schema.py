@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any
 
 from kshell import ticks
 from kshell.errors import BadRequest
+from kshell.syntax.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MISSING = object()
 
 
-@dataclass(frozen=True, slots=True)
-class Prop:
+class Prop(Record, frozen=True):
     """One property of a policy object.
 
     type: bool | int | real | string | timespan | datetime | enum | regex | object | array | any

@@ -11,9 +11,12 @@ type = 'x'`, `caching hotdata = .. hotindex = ..`).
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from kshell.engine.policies.kinds import DATABASE_POLICY_COLUMNS, KINDS, PolicyKind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Kinds with their own modules, written after the table-driven ones (in this order).
 _OTHER_TABLE_KINDS = ("update", "row_level_security")

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from kshell.errors import BadRequest, KustoSyntaxError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _ASSIGN = re.compile(r"\s*,?\s*([A-Za-z_]+)\s*=\s*", re.S)
 _WINDOW = re.compile(r"(datetime\s*\([^)]*\)|\S+)\s*\.\.\s*(datetime\s*\([^)]*\)|[^\s,]+)", re.S | re.I)

@@ -8,17 +8,18 @@ Column policies (encoding) are kept on their table, keyed by column name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from kshell.errors import BadRequest, EntityNotFound, TableNotFound
+from kshell.syntax.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 LEVEL_TYPES = {"cluster": "Cluster", "database": "Database", "table": "Table",
                "materialized-view": "MaterializedView", "column": "Column", "external table": "ExternalTable"}
 
 
-@dataclass(slots=True)
-class Target:
+class Target(Record):
     level: str                 # cluster | database | table | materialized-view | column | external table
     holder: Any                # the object whose `policies` dict holds the policy
     entity: str                # EntityName as shown
