@@ -174,7 +174,7 @@ def _delimited(result: Result, delimiter: str, types: bool) -> str:
     Most results need no quoting at all: their lines are joined in C and the
     whole text is checked at once (no quote, carriage return or line feed in a
     cell, no stray delimiter); only when that check fails are lines quoted one
-    by one (_quoted_lines).  Rows of strings are joined as they are (formatting
+    by one (_quoted_pieces).  Rows of strings are joined as they are (formatting
     a string is the string itself); a row holding anything else has its cells
     formatted first.
     """
@@ -187,18 +187,21 @@ def _delimited(result: Result, delimiter: str, types: bool) -> str:
         rows = _cells(result)
         lines = list(map(join, rows))
     lines.insert(0, join(header))
-    text = "\n".join(lines)
     width = len(header)
-    # (C-level scans: `in` finds a character much faster than str.count counts one)
-    if (width > 1 and '"' not in text and "\r" not in text and "\n" not in "".join(lines)
-            and text.count(delimiter) == (width - 1) * len(lines)
-            and {width}.issuperset(map(len, rows))):
-        return text
-    return "\n".join(_quoted_lines([header, *rows], lines, delimiter))
+    if len(lines) > 2:  # (one row is checked as well on its own, without a second text of it)
+        text = "\n".join(lines)
+        # (C-level scans: `in` finds a character much faster than str.count counts one)
+        if (width > 1 and '"' not in text and "\r" not in text and "\n" not in "".join(lines)
+                and text.count(delimiter) == (width - 1) * len(lines)
+                and {width}.issuperset(map(len, rows))):
+            return text
+    return "".join(_quoted_pieces([header, *rows], lines, delimiter))
 
 
-def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
-    """The lines of `rows` (`lines`: each row joined), quoted where needed.
+def _quoted_pieces(rows: list, lines: list[str], delimiter: str) -> list[str]:
+    """The text of `rows` (`lines`: each row joined), quoted where needed, in pieces
+    (lines and the "\n" between them; a quoted line as its fields, quotes and
+    delimiters): joined once, a long document is copied once.
 
     Lines without a quote, line break or stray delimiter stay as joined, and a
     field that needs quoting is quoted with str.replace: the csv module walks
@@ -211,6 +214,8 @@ def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
     writer = None
     buf = None
     for row, line in zip(rows, lines):
+        if out:
+            append("\n")
         if ('"' not in line and "\n" not in line and "\r" not in line
                 and line.count(delimiter) == len(row) - 1 and (line or len(row) != 1)):
             append(line)
@@ -228,10 +233,15 @@ def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
             continue
         # A carriage return is quoted too (the csv module leaves it bare with "\n" line
         # ends, and readers then see a line break in an unquoted field).
-        append(delimiter.join(
-            f'"{_doubled(cell)}"'
-            if ('"' in cell or "\n" in cell or "\r" in cell or delimiter in cell) else cell
-            for cell in row))
+        for i, cell in enumerate(row):
+            if i:
+                append(delimiter)
+            if '"' in cell or "\n" in cell or "\r" in cell or delimiter in cell:
+                append('"')
+                append(_doubled(cell))
+                append('"')
+            else:
+                append(cell)
     return out
 
 
