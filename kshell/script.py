@@ -414,7 +414,11 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
             sep = "\n" if data_format else "\n\n"
             text = sep.join(b.rstrip("\n") for b in blocks if b)
         if text:
-            out.write(text + "\n")
+            if len(text) < 65536:
+                out.write(text + "\n")
+            else:  # (a long text is not copied again for its line end)
+                out.write(text)
+                out.write("\n")
         if not request.is_directive:
             import kshell.outfiles as outfiles
 
