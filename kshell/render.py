@@ -252,6 +252,7 @@ def _quoted_pieces(rows: list, lines: list[str], delimiter: str) -> list[str]:
 # pieces joined are the whole text doubled.
 _LAST_LONG = ["", ""]
 _LONG = 4096
+_LONGEST_KEPT = 1 << 25  # characters: a longer cell is not kept (memory)
 
 
 def _doubled(cell: str) -> str:
@@ -267,8 +268,11 @@ def _doubled(cell: str) -> str:
         doubled = kept + cell[len(head):].replace('"', '""')
     else:
         doubled = cell.replace('"', '""')
-    _LAST_LONG[0] = cell
-    _LAST_LONG[1] = doubled
+    if len(cell) <= _LONGEST_KEPT:
+        _LAST_LONG[0] = cell
+        _LAST_LONG[1] = doubled
+    else:
+        _LAST_LONG[0] = _LAST_LONG[1] = ""
     return doubled
 
 
