@@ -186,7 +186,7 @@ def _delimited(result: Result, delimiter: str, types: bool) -> str:
     Most results need no quoting at all: their lines are joined in C and the
     whole text is checked at once (no quote, carriage return or line feed in a
     cell, no stray delimiter); only when that check fails are lines quoted one
-    by one (_quoted_lines).  Rows of strings are joined as they are (formatting
+    by one (_quoted_pieces).  Rows of strings are joined as they are (formatting
     a string is the string itself); a row holding anything else has its cells
     formatted first.
     """
@@ -200,19 +200,20 @@ def _delimited(result: Result, delimiter: str, types: bool) -> str:
         lines = list(map(join, rows))
     lines.insert(0, join(header))
     width = len(header)
-    # (no line with a quote: the usual case, checked in C before the lines are joined,
-    # so that a result needing quotes is not joined twice)
-    if width > 1 and not any(map(str.__contains__, lines, ['"'] * len(lines))):
+    if len(lines) > 2:  # (one row is checked as well on its own, without a second text of it)
         text = "\n".join(lines)
-        if ("\r" not in text and text.count("\n") == len(rows)
-                and text.count(delimiter) == (width - 1) * (len(rows) + 1)
-                and all(map(width.__eq__, map(len, rows)))):
+        # (C-level scans: `in` finds a character much faster than str.count counts one)
+        if (width > 1 and '"' not in text and "\r" not in text and "\n" not in "".join(lines)
+                and text.count(delimiter) == (width - 1) * len(lines)
+                and {width}.issuperset(map(len, rows))):
             return text
-    return "\n".join(_quoted_lines([header, *rows], lines, delimiter))
+    return "".join(_quoted_pieces([header, *rows], lines, delimiter))
 
 
-def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
-    """The lines of `rows` (`lines`: each row joined), quoted where needed.
+def _quoted_pieces(rows: list, lines: list[str], delimiter: str) -> list[str]:
+    """The text of `rows` (`lines`: each row joined), quoted where needed, in pieces
+    (lines and the "\n" between them; a quoted line as its fields, quotes and
+    delimiters): joined once, a long document is copied once.
 
     Lines without a quote, line break or stray delimiter stay as joined, and a
     field that needs quoting is quoted with str.replace: the csv module walks
@@ -225,6 +226,8 @@ def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
     writer = None
     buf = None
     for row, line in zip(rows, lines):
+        if out:
+            append("\n")
         if ('"' not in line and "\n" not in line and "\r" not in line
                 and line.count(delimiter) == len(row) - 1 and (line or len(row) != 1)):
             append(line)
@@ -242,10 +245,15 @@ def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
             continue
         # A carriage return is quoted too (the csv module leaves it bare with "\n" line
         # ends, and readers then see a line break in an unquoted field).
-        append(delimiter.join(
-            f'"{_doubled(cell)}"'
-            if ('"' in cell or "\n" in cell or "\r" in cell or delimiter in cell) else cell
-            for cell in row))
+        for i, cell in enumerate(row):
+            if i:
+                append(delimiter)
+            if '"' in cell or "\n" in cell or "\r" in cell or delimiter in cell:
+                append('"')
+                append(_doubled(cell))
+                append('"')
+            else:
+                append(cell)
     return out
 
 
@@ -256,6 +264,7 @@ def _quoted_lines(rows: list, lines: list[str], delimiter: str) -> list[str]:
 # pieces joined are the whole text doubled.
 _LAST_LONG = ["", ""]
 _LONG = 4096
+_LONGEST_KEPT = 1 << 25  # characters: a longer cell is not kept (memory)
 
 
 def _doubled(cell: str) -> str:
@@ -271,8 +280,11 @@ def _doubled(cell: str) -> str:
         doubled = kept + cell[len(head):].replace('"', '""')
     else:
         doubled = cell.replace('"', '""')
-    _LAST_LONG[0] = cell
-    _LAST_LONG[1] = doubled
+    if len(cell) <= _LONGEST_KEPT:
+        _LAST_LONG[0] = cell
+        _LAST_LONG[1] = doubled
+    else:
+        _LAST_LONG[0] = _LAST_LONG[1] = ""
     return doubled
 
 

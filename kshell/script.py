@@ -408,10 +408,17 @@ def run_one(state: Any, request: Request, out: TextIO, err: TextIO) -> bool:
             blocks.append(rendering.render(result, state.format, types=state.types))
             if result.visualization is not None:
                 blocks.append(_chart_block(state, result, out, err))
-        sep = "\n" if data_format else "\n\n"
-        text = sep.join(b.rstrip("\n") for b in blocks if b)
+        if len(blocks) == 1:  # (most requests: one result)
+            text = blocks[0].rstrip("\n")
+        else:
+            sep = "\n" if data_format else "\n\n"
+            text = sep.join(b.rstrip("\n") for b in blocks if b)
         if text:
-            out.write(text + "\n")
+            if len(text) < 65536:
+                out.write(text + "\n")
+            else:  # (a long text is not copied again for its line end)
+                out.write(text)
+                out.write("\n")
         if not request.is_directive:
             import kshell.outfiles as outfiles
 

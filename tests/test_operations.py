@@ -188,3 +188,39 @@ def test_the_journal_keeps_each_entitys_state_as_it_was_when_the_command_ran(ses
     assert "managed_identity" in journal[5]["UpdatedEntityState"]
     assert all(j["UpdatedEntityName"] == j["EntityName"] for j in journal)
     assert dicts(session, ".show journal") == journal  # written once, shown the same again
+
+
+def test_a_run_of_database_policy_commands_journals_each_state_it_found(session):
+    """Policy commands on a database one after another (a script's alter-merges), with a
+    failed command, a query, a role change, a database created and the context database
+    switched (`#db`) in between: each entry's original state is exactly the state its
+    command found."""
+    def merge(db, days):
+        return f".alter-merge database {db} policy retention softdelete = {days}d"
+
+    run(session, ".create database Other volatile")
+    steps = [merge("NetDefaultDB", 1), merge("NetDefaultDB", 2), ("use", "Other"), merge("Other", 3),
+             ("use", "NetDefaultDB"), merge("NetDefaultDB", 4),
+             ".alter-merge database NetDefaultDB policy retention softdelete = bad", merge("NetDefaultDB", 5),
+             "print 1", merge("NetDefaultDB", 6), ".add database NetDefaultDB viewers ('aaduser=v@contoso.com')",
+             merge("NetDefaultDB", 7), ".create database Third volatile", ("use", "Third"), merge("Third", 8),
+             ("use", "Other"), merge("Other", 9), ("use", "NetDefaultDB"), merge("NetDefaultDB", 9)]
+    for step in steps:
+        if isinstance(step, tuple):
+            session.use_database(step[1])
+            continue
+        try:
+            session.execute(step)
+        except KustoError:
+            pass
+    journal = [j for db in ("NetDefaultDB", "Other", "Third") for j in dicts(session, f".show database {db} journal")
+               if j["Event"] == "ALTER-MERGE-DATABASE"]
+    seen: dict[str, str] = {}
+    for j in journal:
+        assert j["OriginalEntityState"] == seen.get(j["EntityName"], ""), j["ChangeCommand"]
+        assert f'"{j["ChangeCommand"].split("= ")[1][:-1]}.00:00:00"' in j["UpdatedEntityState"]
+        seen[j["EntityName"]] = j["UpdatedEntityState"]
+    assert [(j["EntityName"], j["ChangeCommand"].split("= ")[1]) for j in journal] == [
+        ("NetDefaultDB", "1d"), ("NetDefaultDB", "2d"), ("NetDefaultDB", "4d"), ("NetDefaultDB", "5d"),
+        ("NetDefaultDB", "6d"), ("NetDefaultDB", "7d"), ("NetDefaultDB", "9d"), ("Other", "3d"), ("Other", "9d"),
+        ("Third", "8d")]

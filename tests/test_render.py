@@ -222,6 +222,8 @@ def test_delimited_reads_back_as_its_cells(fmt, delimiter):
     cases += [Result.of([("a", "string")], [[c] for c in _TRICKY_CELLS])]
     cases += [Result.of([("a", "string")], [[c]]) for c in _TRICKY_CELLS]
     cases += [Result.of([("a", "string"), ("b", "string")], [[None, "x"], ["y", None]])]
+    # rows wider or narrower than the header (one field, empty: written as "")
+    cases += [Result.of([("a", "string"), ("b", "string")], [["x", "y", "z"], [""]])]
     for res in cases:
         text = render(res, fmt)
         expected = [[c.name for c in res.columns]] + [["" if v is None else str(v) for v in row] for row in res.rows]

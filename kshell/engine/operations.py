@@ -202,7 +202,10 @@ def on_request(session: Session, node: Any):
     inner = _inner(node)
     is_query = type(node).__name__ == "Query"
     changes = not is_query and not _is_show(inner)
-    before = entity_state(session, inner) if changes else None
+    left, _LEFT[0] = _LEFT[0], None  # (taken by this request whatever it is)
+    if left is not None and (left[0] is not log_of(session.cluster) or left[1] != left[0].seq):
+        left = None  # another request finished since
+    before = entity_state(session, inner, left) if changes else None
 
     def finish(error: KustoError | None) -> None:
         log = log_of(session.cluster)
@@ -217,9 +220,27 @@ def on_request(session: Session, node: Any):
         if changes and kind not in _NOT_OPERATIONS and (error is not None or not getattr(inner, "is_async", False)):
             _record_completed(session, log, kind, now, "Failed" if error else "Completed", failure)
         if changes and error is None and before is not None:
-            journal_change(session, inner, before)
+            db, name, updated = _journal(session, inner, before)
+            if db is not None and _database_level(db, name):
+                _LEFT[0] = (log, log.seq, db, name, updated)
 
     return finish
+
+
+# The state the last request left its database in, when the entity it changed was the
+# database itself (its policies), for the next request's `before`: a run of policy
+# commands on one database (a script's alter-merges) would otherwise freeze the same
+# policies twice per request, the largest cost of this hook.  Only the hook's finish
+# sets it, and only the next request's hook takes it, while no other request has
+# finished since (nothing but requests changes a database's policies).
+_LEFT: list = [None]  # (log, its seq then, database, entity name, state)
+
+
+def _database_level(db: Any, name: str) -> bool:
+    """True when `name` is the database itself in _script_inputs (not a table, function
+    or view of that name)."""
+    return (name.lower() == db.name.lower() and db.tables.get(name) is None
+            and db.functions.get(name) is None and db.materialized_views.get(name) is None)
 
 
 def _request(entry: tuple) -> dict:
@@ -255,8 +276,9 @@ def _entity(session: Session, node: Any) -> tuple[str, str]:
     return session.database_name, ""
 
 
-def entity_state(session: Session, node: Any) -> tuple[str, str, bytes | str] | None:
-    """(database, entity name, the entity's state) before `node` runs; see _state."""
+def entity_state(session: Session, node: Any, left: tuple | None = None) -> tuple[str, str, bytes | str] | None:
+    """(database, entity name, the entity's state) before `node` runs; see _state.
+    `left`: the state the request before left (see _LEFT), used when it is this entity's."""
     try:
         db_name, name = _entity(session, node)
         db = session.cluster.database(db_name)
@@ -264,6 +286,8 @@ def entity_state(session: Session, node: Any) -> tuple[str, str, bytes | str] | 
         return None
     if db is None:
         return None
+    if left is not None and left[2] is db and left[3] == name and _database_level(db, name):
+        return db.name, name, left[4]
     return db.name, name, _state(db, name)
 
 
@@ -394,13 +418,17 @@ def _database_text(db: Any) -> str:
 
 def journal_change(session: Session, node: Any, before: tuple[str, str, bytes | str] | None) -> None:
     """Journal the change `node` made, given the entity's state before it (entity_state)."""
-    if before is None:
-        return
+    if before is not None:
+        _journal(session, node, before)
+
+
+def _journal(session: Session, node: Any, before: tuple[str, str, bytes | str]) -> tuple:
+    """journal_change; returns (the database or None, entity name, the entity's state now)."""
     db_name, name, original = before
     db = session.cluster.database(db_name)
     updated = _state(db, name) if db is not None else ""
     if updated == original:
-        return  # data, not metadata, changed (ingestion) or nothing did
+        return db, name, updated  # data, not metadata, changed (ingestion) or nothing did
     text = (getattr(node, "text", "") or "").strip()
     words = text[1:].split()[:2] if text.startswith(".") else []
     event = "-".join(w.upper() for w in words if w.replace("-", "").isalpha())
@@ -409,6 +437,7 @@ def journal_change(session: Session, node: Any, before: tuple[str, str, bytes | 
         "EntityVersion": "", "EntityContainerName": db_name, "OriginalEntityState": original,
         "UpdatedEntityState": updated, "ChangeCommand": _clip(text), "Principal": session.principal,
     })
+    return db, name, updated
 
 
 def _rendered(entry: dict) -> dict | None:

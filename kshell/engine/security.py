@@ -9,6 +9,8 @@ kshell.engine.permissions, not here.
 
 from __future__ import annotations
 
+import operator
+
 from kshell.engine import auth
 from kshell.engine.auth import RoleAssignment, parse_fqn
 from kshell.engine.cluster import derived_id
@@ -95,16 +97,20 @@ def _role_label(scope: tuple, role: str) -> str:
 
 
 def _principal_row(session: Session, scope: tuple, role: str, fqn: str, notes: str,
-                   rows: dict[tuple, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+                   rows: dict[tuple, dict[tuple, tuple[str, ...]]] | None = None) -> tuple[str, ...]:
     cluster = session.cluster
     if rows is None:
         rows = _row_cache(cluster)
-    cache_key = (scope, role, fqn, notes)
-    row = rows.get(cache_key)
+    of_scope = rows.get(scope)
+    if of_scope is None:
+        of_scope = rows[scope] = {}
+    cache_key = (role, fqn, notes)
+    row = of_scope.get(cache_key)
     if row is None:
         p = parse_fqn(fqn, cluster)
         assignment_id = derived_id("role-assignment", *scope, role, *p.key)
-        row = rows[cache_key] = (
+        _ROW_CACHE[4] += 1
+        row = of_scope[cache_key] = (
             _role_label(scope, role),
             auth.principal_type(p),
             auth.display_name(p),
@@ -121,17 +127,21 @@ def _principal_row(session: Session, scope: tuple, role: str, fqn: str, notes: s
 # on its scope, role, FQN and notes, the cluster name (tenant) and the
 # tenant's identity records (an `aadapp=` GUID may name one); those records are
 # only ever added, so the cache is valid while the identity dict is the same
-# object with the same size.  One cache: the current cluster's.
-_ROW_CACHE: list[Any] = [None, None, -1, {}]  # cluster name, identity dict, its size, rows
+# object with the same size.  One cache: the current cluster's; rows by scope, then
+# by (role, FQN, notes), which _rows_of takes from the assignments in C (attrgetter).
+_ROW_CACHE: list[Any] = [None, None, -1, {}, 0]  # cluster name, identity dict, its size, rows, how many
 
 
-def _row_cache(cluster: Any) -> dict[tuple, tuple[str, ...]]:
+def _row_cache(cluster: Any) -> dict[tuple, dict[tuple, tuple[str, ...]]]:
     ids = auth._azure.identities(cluster) if auth._azure is not None else None
     c = _ROW_CACHE
     size = len(ids) if ids is not None else -1
-    if c[0] != cluster.name or c[1] is not ids or c[2] != size or len(c[3]) > 100_000:
-        c[:] = [cluster.name, ids, size, {}]
+    if c[0] != cluster.name or c[1] is not ids or c[2] != size or c[4] > 100_000:
+        c[:] = [cluster.name, ids, size, {}, 0]
     return c[3]
+
+
+_ASSIGNMENT_KEY = operator.attrgetter("role", "fqn", "notes")
 
 
 def _rows_of(session: Session, scope: tuple, entity: Any, roles: tuple[str, ...] | None = None) -> list[list[str]]:
@@ -140,10 +150,11 @@ def _rows_of(session: Session, scope: tuple, entity: Any, roles: tuple[str, ...]
     if roles is not None:
         assignments = [a for a in assignments if a.role in roles]
     # Rows come from the cache (C-level lookups); only the rows not seen before are made.
-    keys = [(scope, a.role, a.fqn, a.notes) for a in assignments]
-    found = list(map(cache.get, keys))
+    keys = list(map(_ASSIGNMENT_KEY, assignments))
+    of_scope = cache.get(scope)
+    found = list(map(of_scope.get, keys)) if of_scope is not None else [None] * len(keys)
     if None in found:
-        found = [row if row is not None else _principal_row(session, *key, cache)
+        found = [row if row is not None else _principal_row(session, scope, *key, cache)
                  for row, key in zip(found, keys)]
     rows = list(map(list, found))
     creator = auth.creator_of(entity) if scope[0] not in ("cluster", "database") else ""

@@ -228,8 +228,12 @@ def load_hook_owners(kind: str) -> None:
     """Import the families that register hooks of `kind`, and order those hook lists
     as they are with every family loaded (before running one of them)."""
     ready = _READY.get(kind)
-    if ready is not None and all(len(hooks) == n for hooks, n in ready):
-        return  # done before, and no hook came or went since (runs before every request)
+    if ready is not None:
+        for hooks, n in ready:
+            if len(hooks) != n:
+                break
+        else:
+            return  # done before, and no hook came or went since (runs before every request)
     if not _loaded:
         for mod in HOOK_OWNERS.get(kind, FAMILY_MODULES):
             _import_family(mod)
