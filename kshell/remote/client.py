@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 from kshell.errors import KustoError
+from kshell.gc_pause import end_startup
 from kshell.remote import auth as auth_mod
 from kshell.remote.convert import results_from_response
 from kshell.remote.errors import RemoteError, from_sdk
@@ -56,6 +57,7 @@ class RemoteTarget:
         self.schema = RemoteSchema(self._run_mgmt_quietly, lambda: self._database)
         self._in_flight: str | None = None  # client request id of the request being waited for
         self._lock = threading.Lock()
+        end_startup()  # connected: the collector's start-up setting (kshell.gc_pause) ends here
 
     # ------------------------------------------------------------ interface
     @property

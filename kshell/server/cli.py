@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from kshell.errors import UsageError
+from kshell.gc_pause import end_startup
 
 
 def build_serve_parser() -> argparse.ArgumentParser:
@@ -104,6 +105,7 @@ def serve_main(argv: list[str]) -> int:
         # From here on SIGTERM stops the server: a client may stop it right after reading the URL,
         # even while the line is still being flushed.
         _stop_on_sigterm()
+        end_startup()  # the server has started: the collector's start-up setting ends here
         print(f"kshell serve: listening on http://{shown}:{port} ({where}; "
               f"{'tokens required' if args.require_auth else 'no token = the default principal'}; Ctrl-C stops)",
               flush=True)
