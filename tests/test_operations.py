@@ -163,6 +163,16 @@ def test_database_policy_changes_reach_the_journal(session):
     assert entry["OriginalEntityState"] == "" and "policy retention" in entry["UpdatedEntityState"]
 
 
+def test_a_policy_change_of_another_database_than_the_context_is_journaled_under_it(session):
+    # The command names its database; the context database is a different one.
+    run(session, ".create database Other volatile")
+    run(session, ".alter-merge database Other policy retention softdelete = 7d")
+    (entry,) = dicts(session, ".show database Other journal")
+    assert (entry["Event"], entry["Database"], entry["EntityName"]) == ("ALTER-MERGE-DATABASE", "Other", "Other")
+    assert "policy retention" in entry["UpdatedEntityState"]
+    assert dicts(session, ".show journal") == []  # the context database's journal has none of it
+
+
 def test_the_journal_keeps_each_entitys_state_as_it_was_when_the_command_ran(session):
     """Scripts are written when `.show journal` asks (issue 18): an entry still shows the
     entity before and after its own command, not as later commands left it; a command

@@ -268,12 +268,29 @@ def _entity(session: Session, node: Any) -> tuple[str, str]:
         value = getattr(node, attr, None)
         if isinstance(value, list) and value and isinstance(value[0], (list, tuple)):
             value = list(value[0])  # several entities (`.drop tables (A, B)`): the first names the entry
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            value = value[0]
         if isinstance(value, str) and value:
-            return session.database_name, value
+            return _database_named(session, node, value) or session.database_name, value
         if isinstance(value, list) and value and isinstance(value[-1], str):
             db = value[0] if len(value) == 2 else session.database_name
             return db, value[-1]
     return session.database_name, ""
+
+
+def _database_named(session: Session, node: Any, name: str) -> str | None:
+    """The database `node` names as `name` when the command is about a database itself
+    (`.alter-merge database Db policy ...`, `.alter database Db prettyname ...`), found as
+    the permission check finds it: the one scope it applies to is that database."""
+    import kshell.engine.permissions as permissions
+
+    try:
+        scopes = permissions.requirement_and_targets(session, node)[1]
+    except Exception:  # noqa: BLE001 - a journal never fails a request
+        return None
+    if len(scopes) == 1 and scopes[0][0] == "database" and scopes[0][1].lower() == name.lower():
+        return scopes[0][1]
+    return None
 
 
 def entity_state(session: Session, node: Any, left: tuple | None = None) -> tuple[str, str, bytes | str] | None:

@@ -447,16 +447,7 @@ def _policy_targets(session, node) -> list[tuple]:
 def check(session: Any, node: Any) -> None:
     """Raise kshell.errors.Forbidden when the session principal may not run `node`."""
     ensure_seeded(session)
-    name = type(node).__name__
-    if name == "PolicyCommand":
-        requirement: Any = _policy_requirement(node)
-        targets = _policy_targets(session, node)
-    elif name in COMMAND_PERMISSIONS:
-        requirement, target = COMMAND_PERMISSIONS[name]
-        targets = target(session, node)
-    else:
-        requirement = "Database User, Viewer or Monitor" if _verb(node) == "show" else "Database Admin"
-        targets = _context_db(session, node)
+    requirement, targets = requirement_and_targets(session, node)
     if auth.ALL_DATABASES_ADMIN in auth.cluster_roles(session.cluster, session.principal):
         return  # AllDatabasesAdmin satisfies every requirement of the table
     acc = auth.access(session.cluster, session.principal)
@@ -464,6 +455,19 @@ def check(session: Any, node: Any) -> None:
         need = requirement(session, node, scope) if callable(requirement) else requirement
         if not _allowed(acc, need, scope):
             raise Forbidden(refusal(session.principal, operation(node), scope, need))
+
+
+def requirement_and_targets(session: Any, node: Any) -> tuple[Any, list[tuple]]:
+    """What running `node` requires, and the scopes it applies to (the securables the
+    command reads or changes: ("cluster",), ("database", Db) or (kind, Db, Name))."""
+    name = type(node).__name__
+    if name == "PolicyCommand":
+        return _policy_requirement(node), _policy_targets(session, node)
+    if name in COMMAND_PERMISSIONS:
+        requirement, target = COMMAND_PERMISSIONS[name]
+        return requirement, target(session, node)
+    requirement = "Database User, Viewer or Monitor" if _verb(node) == "show" else "Database Admin"
+    return requirement, _context_db(session, node)
 
 
 def _allowed(acc: auth.Access, need: str, scope: tuple) -> bool:
