@@ -10,42 +10,21 @@ for null.
 
 from __future__ import annotations
 
-# Annotations only: plain slotted classes instead of dataclasses, and no `typing`
-# at run time, keep this module cheap to import (script start-up, issue 18).
+from kshell.syntax.records import Record
+
+# Annotations only: records instead of dataclasses, and no `typing` at run time,
+# keep this module cheap to import (script start-up, issue 18).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
 
-class ResultColumn:
+class ResultColumn(Record, frozen=True):
     """One column: its name and Kusto type name (bool, int, long, real, decimal, string,
     datetime, timespan, guid, dynamic).  Immutable and hashable (a frozen record)."""
 
-    __slots__ = ("name", "type")
-
-    def __init__(self, name: str, type: str):
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "type", type)
-
-    def __setattr__(self, attr: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field '{attr}'")
-
-    def __delattr__(self, attr: str) -> None:
-        raise AttributeError(f"cannot delete field '{attr}'")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.name == other.name and self.type == other.type
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.type))
-
-    def __repr__(self) -> str:
-        return f"ResultColumn(name={self.name!r}, type={self.type!r})"
-
-    def __reduce__(self):
-        return self.__class__, (self.name, self.type)
+    name: str
+    type: str
 
 
 class Result:

@@ -30,6 +30,7 @@ import time
 
 from kshell.errors import KustoError, KustoSyntaxError
 from kshell.lazy_re import lazy
+from kshell.syntax.records import Record
 
 # Annotations only: script start-up loads neither `typing` nor `dataclasses` (issue 18).
 TYPE_CHECKING = False
@@ -40,37 +41,12 @@ if TYPE_CHECKING:
 DATA_FORMATS = ("csv", "tsv", "json")
 
 
-class Request:
+class Request(Record, frozen=True):
     """One request of an input (immutable, compared by value)."""
 
-    __slots__ = ("text", "line", "column")
-
-    def __init__(self, text: str, line: int, column: int = 1):
-        set_ = object.__setattr__
-        set_(self, "text", text)
-        set_(self, "line", line)  # 1-based number of the request's first line in the input
-        # 1-based column of the text's first character on that line (a directive is stripped)
-        set_(self, "column", column)
-
-    def __setattr__(self, attr: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field '{attr}'")
-
-    def __delattr__(self, attr: str) -> None:
-        raise AttributeError(f"cannot delete field '{attr}'")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.text, self.line, self.column) == (other.text, other.line, other.column)
-
-    def __hash__(self) -> int:
-        return hash((self.text, self.line, self.column))
-
-    def __repr__(self) -> str:
-        return f"Request(text={self.text!r}, line={self.line!r}, column={self.column!r})"
-
-    def __reduce__(self):
-        return self.__class__, (self.text, self.line, self.column)
+    text: str
+    line: int  # 1-based number of the request's first line in the input
+    column: int = 1  # 1-based column of the text's first character on that line (a directive is stripped)
 
     @property
     def is_directive(self) -> bool:

@@ -57,6 +57,12 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _python(code: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter with this checkout importable (text output)."""
+    return subprocess.run([sys.executable, "-c", code], input=stdin, capture_output=True, text=True,
+                          cwd=str(PROJECT_ROOT), env=_env(), timeout=120)
+
+
 def _modules_after(args: list[str], stdin: str = "", preload: bool = False) -> tuple[list[str], str, str]:
     code = (
         "import sys\n"
@@ -68,11 +74,10 @@ def _modules_after(args: list[str], stdin: str = "", preload: bool = False) -> t
         "print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
         "sys.exit(rc)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], input=stdin.encode(), capture_output=True,
-                          cwd=str(PROJECT_ROOT), env=_env(), timeout=120)
-    err = proc.stderr.decode()
+    proc = _python(code, stdin)
+    err = proc.stderr
     head, _, mods = err.rpartition("MODULES ")
-    return mods.split(), proc.stdout.decode(), head
+    return mods.split(), proc.stdout, head
 
 
 @pytest.mark.parametrize("how", ["-e", "-f", "stdin"])
@@ -141,8 +146,7 @@ def _front_run(code: str) -> dict:
             + code +
             "import kshell.syntax.tokens as t\n"
             "print(repr({'modules': sorted(sys.modules), 'full_scanner': t._FAST is not None}))\n")
-    proc = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
-                          env=_env(), timeout=120)
+    proc = _python(prog)
     assert proc.returncode == 0, proc.stderr
     import ast
 
@@ -190,8 +194,7 @@ def test_a_script_of_one_command_never_loads_the_query_ast_nor_compiles_the_full
             "import kshell.syntax.tokens as t\n"
             f"heavy = [m for m in {RUN_NOT_LOADED!r} if m in sys.modules]\n"
             "print('STATE', heavy, t._FAST is not None, t._MASTER is not None, rc)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
-                          env=_env(), timeout=120)
+    proc = _python(code)
     assert "NetDefaultDB" in proc.stdout, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "STATE [] False False 0"
 
@@ -342,8 +345,7 @@ def test_a_script_of_commands_with_inline_data_compiles_only_the_head_scanner():
             "           '-e', '.show tables', '--format', 'csv'])\n"
             "import kshell.syntax.tokens as t\n"
             "print('STATE', t._FAST is not None, t._MASTER is not None, rc)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
-                          env=_env(), timeout=120)
+    proc = _python(code)
     assert "TableName" in proc.stdout, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "STATE False False 0"
 
@@ -378,8 +380,7 @@ def _hook_lists(code: str) -> dict:
             "        m, _, a = name.partition(':')\n"
             "        out[name] = [f'{h.__module__}:{h.__qualname__}' for h in getattr(importlib.import_module(m), a)]\n"
             "print(json.dumps(out))\n")
-    proc = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
-                          env=_env(), timeout=120)
+    proc = _python(prog)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -520,10 +521,9 @@ def test_show_databases_imports_no_heavy_module_from_the_engine():
             "            held.setdefault('dataclasses', mod.__name__)\n"
             "print('IMPORTERS', repr((seen, held)), file=sys.stderr)\n"
             "sys.exit(rc)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=str(PROJECT_ROOT), env=_env(),
-                          timeout=120)
-    err = proc.stderr.decode()
-    assert proc.returncode == 0 and "NetDefaultDB" in proc.stdout.decode(), err
+    proc = _python(code)
+    err = proc.stderr
+    assert proc.returncode == 0 and "NetDefaultDB" in proc.stdout, err
     importers, held = ast.literal_eval(err.rpartition("IMPORTERS ")[2].strip())
     engine = {m: who for m, who in importers.items() if who is None or who.startswith(_ENGINE_MODULES)}
     assert engine == {}, engine  # imported first by the engine
@@ -535,9 +535,8 @@ def test_the_import_watch_names_the_engine_module_that_imports():
     code = (_WATCH_IMPORTS + "import kshell.engine.values as v\n"
             "v.to_decimal('1.5'); v.to_dynamic('[1]')\n"
             "print('IMPORTERS', repr(seen), file=sys.stderr)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=str(PROJECT_ROOT), env=_env(),
-                          timeout=120)
-    importers = ast.literal_eval(proc.stderr.decode().rpartition("IMPORTERS ")[2].strip())
+    proc = _python(code)
+    importers = ast.literal_eval(proc.stderr.rpartition("IMPORTERS ")[2].strip())
     assert importers.get("decimal") == "kshell.engine.values" and importers.get("json") == "kshell.engine.values"
 
 
@@ -549,8 +548,7 @@ def test_uuid_is_imported_without_platform_and_platform_stays_real():
             "import platform, uuid\n"
             "assert u is uuid and hasattr(platform, 'machine') and u._LINUX == (platform.system() == 'Linux')\n"
             "assert str(u.uuid5(u.NAMESPACE_DNS, 'x')) == '05b16a01-46c6-56dd-bd6e-c6dfb4a1427a' and u.uuid4().version == 4\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
-                          env=_env(), timeout=120)
+    proc = _python(code)
     assert proc.returncode == 0, proc.stderr
     expected = "True" if sys.platform in ("win32", "darwin") else "False"
     assert proc.stderr.strip() == expected
@@ -567,8 +565,7 @@ def test_start_up_raises_the_collector_threshold_until_the_first_request_ran():
             "after, frozen = gc.get_threshold(), gc.get_freeze_count()\n"
             "s.execute('print 1')\n"
             "print(repr((before, starting, after, frozen, gc.get_threshold())), file=sys.stderr)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PROJECT_ROOT),
-                          env=_env(), timeout=120)
+    proc = _python(code)
     assert proc.returncode == 0, proc.stderr
     before, starting, after, frozen, later = ast.literal_eval(proc.stderr.strip().splitlines()[-1])
     assert starting == (100_000, *before[1:])  # while starting: young collections 100x rarer

@@ -143,6 +143,29 @@ def seal(record: Any, open_names: frozenset) -> None:
         record.__class__ = variant
 
 
+def _noting(*names: str) -> Any:
+    """Class decorator: the base class's mutating methods `names`, each noting (the
+    container's id, "=") before it runs."""
+
+    def decorate(cls: type) -> type:
+        base = cls.__mro__[1]
+        for name in names:
+            setattr(cls, name, _noting_method(getattr(base, name), name))
+        return cls
+
+    return decorate
+
+
+def _noting_method(method: Any, name: str) -> Any:
+    def noted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _add((id(self), "="))
+        return method(self, *args, **kwargs)
+
+    noted.__name__ = name
+    return noted
+
+
+@_noting("__setitem__", "__delitem__", "pop", "popitem", "clear", "update", "setdefault", "__ior__")
 class TrackedDict(dict):
     """A dict whose changes are noted as (its id, "=").  The state file builds the
     dicts it stores entry by entry (databases, identities, tables ...) as
@@ -151,96 +174,18 @@ class TrackedDict(dict):
 
     __slots__ = ()
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        _add((id(self), "="))
-        dict.__setitem__(self, key, value)
-
-    def __delitem__(self, key: Any) -> None:
-        _add((id(self), "="))
-        dict.__delitem__(self, key)
-
-    def pop(self, *args: Any) -> Any:
-        _add((id(self), "="))
-        return dict.pop(self, *args)
-
-    def popitem(self) -> Any:
-        _add((id(self), "="))
-        return dict.popitem(self)
-
-    def clear(self) -> None:
-        _add((id(self), "="))
-        dict.clear(self)
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        _add((id(self), "="))
-        dict.update(self, *args, **kwargs)
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        _add((id(self), "="))
-        return dict.setdefault(self, key, default)
-
-    def __ior__(self, other: Any) -> "TrackedDict":
-        _add((id(self), "="))
-        return dict.__ior__(self, other)
-
     def __reduce_ex__(self, protocol: Any) -> Any:
         # Copies (deepcopy, pickle) are plain dicts: only the stored one is watched.
         return (dict, (dict(self),))
 
 
+@_noting("__setitem__", "__delitem__", "__iadd__", "__imul__", "append", "extend", "insert", "pop", "remove",
+         "clear", "sort", "reverse")
 class TrackedList(list):
     """A list whose changes are noted as (its id, "=") (see TrackedDict): the state file
     puts one in place of a stored list whose elements all note their own changes."""
 
     __slots__ = ()
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        _add((id(self), "="))
-        list.__setitem__(self, key, value)
-
-    def __delitem__(self, key: Any) -> None:
-        _add((id(self), "="))
-        list.__delitem__(self, key)
-
-    def __iadd__(self, other: Any) -> "TrackedList":
-        _add((id(self), "="))
-        return list.__iadd__(self, other)
-
-    def __imul__(self, n: Any) -> "TrackedList":
-        _add((id(self), "="))
-        return list.__imul__(self, n)
-
-    def append(self, value: Any) -> None:
-        _add((id(self), "="))
-        list.append(self, value)
-
-    def extend(self, values: Any) -> None:
-        _add((id(self), "="))
-        list.extend(self, values)
-
-    def insert(self, index: Any, value: Any) -> None:
-        _add((id(self), "="))
-        list.insert(self, index, value)
-
-    def pop(self, *args: Any) -> Any:
-        _add((id(self), "="))
-        return list.pop(self, *args)
-
-    def remove(self, value: Any) -> None:
-        _add((id(self), "="))
-        list.remove(self, value)
-
-    def clear(self) -> None:
-        _add((id(self), "="))
-        list.clear(self)
-
-    def sort(self, *args: Any, **kwargs: Any) -> None:
-        _add((id(self), "="))
-        list.sort(self, *args, **kwargs)
-
-    def reverse(self) -> None:
-        _add((id(self), "="))
-        list.reverse(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         # Copies (copy, deepcopy, pickle) are plain lists: only the stored one is watched.
