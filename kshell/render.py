@@ -262,7 +262,7 @@ def _quoted_pieces(rows: list, lines: list[str], delimiter: str) -> list[str]:
 # (each `.alter-merge` returns the whole policy): its unchanged start is not scanned
 # again.  Doubling a one-character quote gives the same text piece by piece, so the
 # pieces joined are the whole text doubled.
-_LAST_LONG = ["", ""]
+_LAST_LONG = [("", "")]  # one slot holding a pair: threads rendering at once read a consistent pair
 _LONG = 4096
 _LONGEST_KEPT = 1 << 25  # characters: a longer cell is not kept (memory)
 
@@ -271,7 +271,7 @@ def _doubled(cell: str) -> str:
     """`cell` with every double quote doubled."""
     if len(cell) < _LONG:
         return cell.replace('"', '""')
-    last, last_doubled = _LAST_LONG
+    last, last_doubled = _LAST_LONG[0]
     if cell == last:
         return last_doubled
     head = last[:-1]  # all but the closing bracket of a document that grew
@@ -280,11 +280,7 @@ def _doubled(cell: str) -> str:
         doubled = kept + cell[len(head):].replace('"', '""')
     else:
         doubled = cell.replace('"', '""')
-    if len(cell) <= _LONGEST_KEPT:
-        _LAST_LONG[0] = cell
-        _LAST_LONG[1] = doubled
-    else:
-        _LAST_LONG[0] = _LAST_LONG[1] = ""
+    _LAST_LONG[0] = (cell, doubled) if len(cell) <= _LONGEST_KEPT else ("", "")
     return doubled
 
 
