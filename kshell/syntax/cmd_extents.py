@@ -19,7 +19,7 @@ from kshell.syntax.records import field
 
 from kshell.syntax.node import Command
 from kshell.syntax.commands import command_rule
-from kshell.syntax.cursor import Cursor
+from kshell.syntax.cursor import Cursor, paren_list
 from kshell.syntax.tokens import EOF, STRING
 
 TYPE_CHECKING = False
@@ -85,15 +85,7 @@ def extent_id(c: Cursor) -> str:
 
 
 def _ids(c: Cursor) -> list[str]:
-    c.expect_op("(", "to open the extent id list")
-    ids = []
-    if c.accept_op(")"):
-        return ids
-    while True:
-        ids.append(extent_id(c))
-        if c.accept_op(")"):
-            return ids
-        c.expect_op(",", "between extent ids")
+    return paren_list(c, extent_id, "to open the extent id list", "between extent ids")
 
 
 def _source(c: Cursor) -> Any:

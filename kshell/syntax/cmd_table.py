@@ -24,7 +24,7 @@ from kshell.syntax.records import field
 from kshell.syntax.node import Command
 from kshell.syntax.commands import command_rule
 from kshell.syntax.cmd_common import at_command_end, finish, parse_query_at
-from kshell.syntax.cursor import Cursor
+from kshell.syntax.cursor import Cursor, paren_list
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: no `typing` at start-up (issue 18)
@@ -436,15 +436,11 @@ def _extents_source(c: Cursor, node: ExtentTagsCommand) -> ExtentTagsCommand:
 
 
 def _tag_list(c: Cursor) -> list[str]:
-    c.expect_op("(", "to open the list of tags")
-    tags = []
-    if c.accept_op(")"):
-        return tags
-    while True:
-        tags.append(c.next().value if c.at_string() else c.string("a tag as a string literal"))
-        if c.accept_op(")"):
-            return tags
-        c.expect_op(",", "between tags")
+    return paren_list(c, _tag, "to open the list of tags", "between tags")
+
+
+def _tag(c: Cursor) -> str:
+    return c.next().value if c.at_string() else c.string("a tag as a string literal")
 
 
 def _accept_hyphenated(c: Cursor, first: str, second: str) -> bool:

@@ -298,6 +298,21 @@ class Cursor:
         self.depth -= 1
 
 
+def paren_list(p, read_item, opening: str, between: str) -> list:
+    """`( item, item, ... )`, possibly empty: the items `read_item(p)` reads.  `p` is a
+    Cursor or the query parser (both read operators with accept_op/expect_op);
+    `opening` and `between` complete the errors ("expected '(' to open ...")."""
+    p.expect_op("(", opening)
+    items: list = []
+    if p.accept_op(")"):
+        return items
+    while True:
+        items.append(read_item(p))
+        if p.accept_op(")"):
+            return items
+        p.expect_op(",", between)
+
+
 def _expected(options, context: str) -> str:
     opts = " or ".join(f"'{o}'" for o in options)
     return f"expected {opts}" + (f" {context}" if context else "")

@@ -10,7 +10,7 @@ the grammar refuses.  (`fork` and `facet` are in kshell.syntax.query_ops_extra.)
 from __future__ import annotations
 
 from kshell.syntax import ast
-from kshell.syntax.cursor import Cursor
+from kshell.syntax.cursor import Cursor, paren_list
 from kshell.syntax.records import Record, field
 from kshell.syntax.tokens import NAME, OP, STRING
 
@@ -66,15 +66,7 @@ def _table_spec(p) -> TableSpec:
 
 
 def _table_list(p) -> list[TableSpec]:
-    p.expect_op("(", "to open the table list")
-    specs: list[TableSpec] = []
-    if p.accept_op(")"):
-        return specs
-    while True:
-        specs.append(_table_spec(p))
-        if p.accept_op(")"):
-            return specs
-        p.expect_op(",", "between tables")
+    return paren_list(p, _table_spec, "to open the table list", "between tables")
 
 
 # ------------------------------------------------------------------ find
